@@ -264,8 +264,7 @@ def _scalar_lines(node: yaml.ScalarNode, source: list[str]) -> list[tuple[int, s
 _JENKINS_STEP = re.compile(
     r"""(?<![\w./-])(?:sh|bat|powershell|pwsh)(?:\s+|\s*\(\s*)"""
     # named arguments before the script: `sh label: 'unit', script: '...'`
-    r"""(?:(?:label|returnStdout|returnStatus|encoding)\s*:"""
-    r"""\s*[^,'"]*(?:'[^']*'|"[^"]*")?\s*,\s*)*"""
+    r"""(?:(?:label|returnStdout|returnStatus|encoding)\s*:\s*(?:'[^']*'|"[^"]*"|[\w.]+)\s*,\s*)*"""
     r"""(?:script\s*:\s*)?('''|\"\"\"|'|")"""
 )
 
@@ -1006,7 +1005,7 @@ def _literal_args(source: str) -> Argv:
 _MAKE_VARIABLE = re.compile(
     r"^(?:export\s+|override\s+)?([A-Za-z_][\w.-]*)\s*(::?=|:::=|\?=|\+=|!=|=)\s*(.*)$"
 )
-_MAKE_RULE = re.compile(r"^([^:=#\t][^:=#]*?)\s*::?(?!=)\s*(.*)$")
+_MAKE_RULE = re.compile(r"^([^:=#\t][^:=#]*)::?(?!=)(.*)$")
 _MAKE_REFERENCE = re.compile(r"\$[({]([^(){}$]*)[)}]")
 _MAKE_CONDITIONAL = re.compile(r"^(?:ifeq|ifneq|ifdef|ifndef|else|endif)\b")
 

@@ -1,0 +1,90 @@
+"""Plain-data results of linting.
+
+Findings and fixes are plain, picklable values: they cross process boundaries
+(``--jobs``) and go into the cache, so they never hold CST nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls(text.strip().lower())
+
+
+_RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between two positions (1-based lines and columns)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A proposed change. ``safe`` fixes cannot change behaviour of correct code
+    and are applied by ``--fix``; the others are shown as suggestions."""
+
+    message: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "message": self.message,
+            "applicability": "safe" if self.safe else "unsafe",
+            "edits": [
+                {
+                    "line": e.line,
+                    "column": e.column,
+                    "end_line": e.end_line,
+                    "end_column": e.end_column,
+                    "content": e.content,
+                }
+                for e in self.edits
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem.
+
+    ``path`` is the POSIX path as shown to the user (relative to the current
+    directory). ``line`` 0 means "about the whole file" (or the project when
+    ``path`` is "."). For notebooks ``cell`` is 1-based among all cells and the
+    line/columns are within that cell.
+    """
+
+    code: str
+    message: str
+    path: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    cell: int | None = None
+    fix: Fix | None = None
+    severity: Severity = Severity.WARNING
+    physical_line: int | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple[str, int, int, int, str, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)

@@ -1,0 +1,306 @@
+"""The project index: what every module imports, defines and calls.
+
+Module rules ask cross-module questions ("does the entry point call a project
+function that seeds numpy?"). Answering them needs facts from every module, so
+the index is built from a cheap pass with the stdlib ``ast`` (about 9x faster
+than libcst) over every file, and only the files a rule can fire on are later
+parsed with libcst.
+
+Names are resolved through imports and aliases: ``import numpy as np`` makes
+``np.random.seed`` the qualified name ``numpy.random.seed``; relative imports
+are made absolute from the module's own dotted name. Known gaps: aliases made
+by assignment (``rs = np.random``) and star imports are not followed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Iterable, Iterator
+
+#: Top-level packages whose import makes a project an "ML project".
+ML_LIBRARIES = frozenset(
+    {
+        "numpy", "pandas", "sklearn", "scipy", "torch", "tensorflow", "keras", "jax", "flax",
+        "lightgbm", "xgboost", "catboost", "transformers", "datasets", "statsmodels", "polars",
+        "torchvision", "torchaudio", "pytorch_lightning", "lightning", "accelerate", "optax",
+        "mlflow", "wandb", "dvc", "dvclive", "sentence_transformers", "tokenizers", "onnx",
+        "onnxruntime", "joblib", "timm", "diffusers", "peft", "bentoml", "ray", "spacy", "gensim",
+        "nltk", "fastai", "mxnet", "paddle", "cv2", "skimage", "imblearn", "optuna",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call, by qualified name when it resolves (else the dotted text)."""
+
+    name: str
+    line: int
+
+
+@dataclass
+class FunctionInfo:
+    qualname: str  # within its module: "f", "Trainer.fit"
+    line: int
+    calls: list[CallSite] = field(default_factory=list)
+
+
+@dataclass
+class ModuleInfo:
+    path: str  # POSIX, relative to the project root
+    name: str  # dotted module name ("pkg.utils"); a notebook's is its path
+    is_notebook: bool = False
+    is_package: bool = False
+    #: local name -> qualified name it stands for
+    aliases: dict[str, str] = field(default_factory=dict)
+    #: qualified names of every imported module or object
+    imports: set[str] = field(default_factory=set)
+    functions: dict[str, FunctionInfo] = field(default_factory=dict)
+    #: calls made when the module runs as a script: module level (outside
+    #: functions and classes) including the ``__main__`` block
+    toplevel_calls: list[CallSite] = field(default_factory=list)
+    has_main_block: bool = False
+    parse_failed: bool = False
+    #: deepest nesting of the syntax tree; libcst gets slow and recursive
+    #: visitors overflow on pathological depths
+    max_depth: int = 0
+
+    @property
+    def top_packages(self) -> set[str]:
+        return {name.split(".", 1)[0] for name in self.imports}
+
+    @property
+    def uses_ml(self) -> bool:
+        return bool(self.top_packages & ML_LIBRARIES)
+
+    def qualify(self, dotted: str) -> str | None:
+        """Resolve a dotted local expression (``np.random.seed``) through imports."""
+        head, _, rest = dotted.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+
+def module_name_for(path: str) -> tuple[str, bool]:
+    """Dotted name for a file path, honouring ``src/`` layouts; (name, is_package)."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts = parts[1:]
+    is_package = bool(parts) and parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts) or "__init__", is_package
+
+
+def dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for Name/Attribute chains, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
+
+
+class _Indexer:
+    """One iterative walk over a module's ast (iterative: deep trees must not recurse)."""
+
+    def __init__(self, info: ModuleInfo) -> None:
+        self.info = info
+        self.package = info.name if info.is_package else info.name.rpartition(".")[0]
+
+    def run(self, tree: ast.Module) -> None:
+        self._collect_imports(tree)
+        local_functions = self._collect_definitions(tree)
+        for owner, node in self._walk_calls(tree):
+            name = self._call_name(node, owner, local_functions)
+            if name is None:
+                continue
+            site = CallSite(name, node.lineno)
+            if owner is None:
+                self.info.toplevel_calls.append(site)
+            else:
+                self.info.functions[owner].calls.append(site)
+
+    def _collect_imports(self, tree: ast.Module) -> None:
+        aliases, imports = self.info.aliases, self.info.imports
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    imports.add(alias.name)
+                    if alias.asname:
+                        aliases[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".", 1)[0]
+                        aliases.setdefault(head, head)
+            elif isinstance(node, ast.ImportFrom):
+                base = self._absolute(node.module, node.level)
+                if base is None:
+                    continue
+                for alias in node.names:
+                    if alias.name == "*":
+                        imports.add(base)
+                        continue
+                    target = f"{base}.{alias.name}" if base else alias.name
+                    imports.add(target)
+                    aliases[alias.asname or alias.name] = target
+
+    def _absolute(self, module: str | None, level: int) -> str | None:
+        if level == 0:
+            return module or ""
+        parts = self.package.split(".") if self.package else []
+        if level - 1 > len(parts):
+            return None
+        base = parts[: len(parts) - (level - 1)]
+        if module:
+            base.append(module)
+        return ".".join(base)
+
+    def _collect_definitions(self, tree: ast.Module) -> set[str]:
+        """Register top-level functions and methods; returns module-level function names."""
+        top: set[str] = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                top.add(node.name)
+            if isinstance(node, ast.If) and _is_main_guard(node.test):
+                self.info.has_main_block = True
+        return top
+
+    def _walk_calls(self, tree: ast.Module) -> Iterator[tuple[str | None, ast.Call]]:
+        """Every call with the qualified name of the function that contains it.
+
+        Nested functions count as part of their enclosing top-level function or
+        method: that is what runs when the outer one is called.
+        """
+        stack: list[tuple[ast.AST, str | None, str | None, int]] = [(tree, None, None, 0)]
+        while stack:
+            node, owner, klass, depth = stack.pop()
+            if depth > self.info.max_depth:
+                self.info.max_depth = depth
+            for child in ast.iter_child_nodes(node):
+                child_owner, child_class = owner, klass
+                if isinstance(child, ast.ClassDef) and owner is None:
+                    child_class = child.name if klass is None else f"{klass}.{child.name}"
+                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner is None:
+                    child_owner = f"{klass}.{child.name}" if klass else child.name
+                    self.info.functions[child_owner] = FunctionInfo(child_owner, child.lineno)
+                elif isinstance(child, ast.Call):
+                    yield (owner if owner is not None or klass is None else None), child
+                stack.append((child, child_owner, child_class, depth + 1))
+
+    def _call_name(self, call: ast.Call, owner: str | None, local_functions: set[str]) -> str | None:
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head == "self" and owner and "." in owner and rest and "." not in rest:
+            return f"{self.info.name}.{owner.rsplit('.', 1)[0]}.{rest}"
+        if head in local_functions and not rest:
+            return f"{self.info.name}.{head}"
+        return self.info.qualify(dotted) or dotted
+
+
+def index_module(path: str, source: str, *, is_notebook: bool = False, tree: ast.Module | None = None) -> ModuleInfo:
+    """Index one module. A module that does not parse yields an empty entry."""
+    if is_notebook:
+        name, is_package = path, False
+    else:
+        name, is_package = module_name_for(path)
+    info = ModuleInfo(path=path, name=name, is_notebook=is_notebook, is_package=is_package)
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            info.parse_failed = True
+            return info
+    _Indexer(info).run(tree)
+    return info
+
+
+class ProjectIndex:
+    """All modules of a project, queryable across module boundaries."""
+
+    def __init__(self, modules: Iterable[ModuleInfo] = ()) -> None:
+        self.modules: dict[str, ModuleInfo] = {}
+        self._by_name: dict[str, ModuleInfo] = {}
+        for info in modules:
+            self.add(info)
+
+    def add(self, info: ModuleInfo) -> None:
+        self.modules[info.path] = info
+        if not info.is_notebook:
+            self._by_name.setdefault(info.name, info)
+
+    def module(self, path: str) -> ModuleInfo | None:
+        return self.modules.get(path)
+
+    def find_module(self, name: str, importer: ModuleInfo | None = None) -> ModuleInfo | None:
+        """The project module that ``import name`` means from *importer*.
+
+        Tries the importer's own folder first (a script's folder is on
+        ``sys.path``), then the name as given, then any module whose dotted
+        name ends with it (a package imported from a sub-folder root).
+        """
+        if importer is not None:
+            folder = PurePosixPath(importer.path).parent
+            sibling = ".".join([*module_name_for(str(folder / "x.py"))[0].split(".")[:-1], name]).lstrip(".")
+            if sibling in self._by_name:
+                return self._by_name[sibling]
+        if name in self._by_name:
+            return self._by_name[name]
+        suffix = "." + name
+        matches = [m for n, m in self._by_name.items() if n.endswith(suffix)]
+        return matches[0] if len(matches) == 1 else None
+
+    def resolve_function(self, qualified: str, importer: ModuleInfo | None = None) -> tuple[ModuleInfo, FunctionInfo] | None:
+        """The project function a qualified call name refers to, if any."""
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = self.find_module(".".join(parts[:split]), importer)
+            if module is None:
+                continue
+            function = module.functions.get(".".join(parts[split:]))
+            if function is not None:
+                return module, function
+            # A class called as a function: its __init__ runs.
+            init = module.functions.get(".".join(parts[split:]) + ".__init__")
+            return (module, init) if init is not None else None
+        return None
+
+    def reachable(self, start: ModuleInfo, calls: Iterable[CallSite], max_depth: int = 6) -> Iterator[tuple[ModuleInfo, FunctionInfo]]:
+        """Project functions reachable from *calls* made in *start*, breadth first."""
+        seen: set[tuple[str, str]] = set()
+        frontier = [(start, site) for site in calls]
+        for _ in range(max_depth):
+            next_frontier: list[tuple[ModuleInfo, CallSite]] = []
+            for module, site in frontier:
+                found = self.resolve_function(site.name, module)
+                if found is None:
+                    continue
+                key = (found[0].path, found[1].qualname)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield found
+                next_frontier.extend((found[0], callee) for callee in found[1].calls)
+            if not next_frontier:
+                return
+            frontier = next_frontier
+
+    @property
+    def is_ml_project(self) -> bool:
+        return any(info.uses_ml for info in self.modules.values())

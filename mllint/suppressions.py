@@ -1,0 +1,121 @@
+"""Inline suppression comments.
+
+Recognised forms (selectors are codes, code prefixes or rule names):
+
+- ``# mllint: ignore[ML201, random-state-unset]`` on the reported line;
+- ``# mllint: ignore`` (bare) on the reported line: every rule;
+- ``# mllint: ignore-file[ML101]`` / ``# mllint: ignore-file`` anywhere: the whole file;
+- ``# noqa: ML201`` for habit; only its ML codes are ours, a bare ``# noqa``
+  belongs to other linters and is left alone.
+
+In a notebook a suppression comment on a line of its own applies to its whole
+cell, so cell-level findings (outputs, execution order) can be suppressed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from typing import Callable
+
+_MLLINT = re.compile(r"#\s*mllint\s*:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z0-9_,\s-]+)", re.IGNORECASE)
+_ML_CODE = re.compile(r"ML\d{1,3}\b", re.IGNORECASE)
+
+
+@dataclass
+class Suppression:
+    line: int  # 1-based line of the comment
+    column: int  # 1-based column of the comment
+    selectors: tuple[str, ...] | None  # None: every rule
+    file_wide: bool = False
+    own_line: bool = False
+    text: str = ""
+    codes: frozenset[str] | None = None  # resolved selectors
+    used: bool = False
+
+
+@dataclass
+class Suppressions:
+    items: list[Suppression] = field(default_factory=list)
+
+    def resolve(self, expand: Callable[[str], frozenset[str]]) -> None:
+        """Turn selectors into codes; an unknown selector matches nothing."""
+        for item in self.items:
+            if item.selectors is not None:
+                codes: set[str] = set()
+                for selector in item.selectors:
+                    codes |= expand(selector)
+                item.codes = frozenset(codes)
+
+    def suppresses(self, code: str, line: int, cell_lines: range | None = None) -> bool:
+        """Whether a finding of *code* at *line* is suppressed; marks what matched.
+
+        *cell_lines* is the line range of the finding's notebook cell, if any.
+        """
+        hit = False
+        for item in self.items:
+            if item.codes is not None and code not in item.codes:
+                continue
+            applies = (
+                item.file_wide
+                or item.line == line
+                or (cell_lines is not None and item.own_line and item.line in cell_lines)
+            )
+            if applies:
+                item.used = True
+                hit = True
+        return hit
+
+    def unused(self) -> list[Suppression]:
+        return [item for item in self.items if not item.used]
+
+
+def _comments(text: str) -> list[tuple[int, int, str, bool]]:
+    """(line, column, comment, own_line) for every comment token.
+
+    Falls back to a line scan when the file does not tokenize (it then has a
+    syntax error, so false matches inside strings do not matter).
+    """
+    found: list[tuple[int, int, str, bool]] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.COMMENT:
+                line, col = tok.start
+                found.append((line, col + 1, tok.string, tok.line[:col].strip() == ""))
+        return found
+    except (tokenize.TokenError, SyntaxError):
+        found.clear()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        index = raw.find("#")
+        if index >= 0:
+            found.append((number, index + 1, raw[index:], raw[:index].strip() == ""))
+    return found
+
+
+def parse_suppressions(text: str) -> Suppressions:
+    result = Suppressions()
+    if "mllint" not in text and "noqa" not in text.lower():
+        return result
+    for line, column, comment, own_line in _comments(text):
+        for match in _MLLINT.finditer(comment):
+            codes = match.group("codes")
+            selectors = None if codes is None else tuple(s.strip() for s in codes.split(",") if s.strip())
+            result.items.append(
+                Suppression(
+                    line,
+                    column + match.start(),
+                    selectors,
+                    file_wide=match.group("kind").lower() == "ignore-file",
+                    own_line=own_line,
+                    text=match.group(0),
+                )
+            )
+        noqa = _NOQA.search(comment)
+        if noqa:
+            codes = tuple(c.upper() for c in _ML_CODE.findall(noqa.group("codes")))
+            if codes:
+                result.items.append(Suppression(line, column + noqa.start(), codes, own_line=own_line, text=noqa.group(0).strip()))
+    return result
