@@ -41,6 +41,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 4
 """How many indirections (script -> make target -> dependency -> ...) are followed."""
+MAX_EXPANSIONS = 2000
+"""How many commands one CI command may expand to before the rest is taken as written."""
 
 Argv = list[str]
 
@@ -237,6 +239,10 @@ def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
             yield from _scalars(item)
 
 
+_SEARCH_WINDOW = 50
+"""Lines searched ahead for each line of a folded scalar (keeps huge scalars linear)."""
+
+
 def _scalar_lines(node: yaml.ScalarNode, source: list[str]) -> list[tuple[int, str]]:
     """Split a scalar into lines, each with the 1-based physical line it came from."""
     lines = node.value.split("\n")
@@ -252,7 +258,8 @@ def _scalar_lines(node: yaml.ScalarNode, source: list[str]) -> list[tuple[int, s
     cursor = first
     for line in lines:
         stripped = line.strip()
-        for index in range(cursor, min(node.end_mark.line + 1, len(source))):
+        window_end = min(node.end_mark.line + 1, len(source), cursor + _SEARCH_WINDOW)
+        for index in range(cursor, window_end):
             candidate = source[index].strip()
             if candidate and (stripped == candidate or stripped.startswith(candidate)):
                 cursor = index
@@ -505,6 +512,7 @@ class _Resolver:
         self._texts: dict[str, str | None] = {}
         self._makefiles: dict[str, _Makefile | None] = {}
         self._pyprojects: dict[str, dict[str, Any] | None] = {}
+        self._budget = MAX_EXPANSIONS
 
     # ---- files
 
@@ -556,19 +564,28 @@ class _Resolver:
     def runs_tests(self, command: str) -> bool:
         return any(_leaf_runs_tests(leaf) for leaf in self.leaves(command))
 
-    def leaves(self, command: str, depth: int = 0, cwd: str = ".") -> Iterator[Argv]:
-        """The programs a shell line finally runs, following indirections."""
+    def leaves(self, command: str, depth: int = 0) -> Iterator[Argv]:
+        """The programs a shell line finally runs, following indirections.
+
+        Each question gets a fresh expansion budget: scripts calling scripts
+        calling scripts would otherwise multiply without bound.
+        """
+        self._budget = MAX_EXPANSIONS
+        return self._leaves(command, depth, ".")
+
+    def _leaves(self, command: str, depth: int, cwd: str) -> Iterator[Argv]:
         for argv in _segments(command):
             if not argv:
                 continue
             if argv[0] == "cd":
                 cwd = posixpath.normpath(posixpath.join(cwd, argv[1])) if len(argv) > 1 else "."
                 continue
-            yield from self.argv_leaves(argv, depth, cwd)
+            yield from self._argv_leaves(argv, depth, cwd)
 
-    def argv_leaves(self, argv: Argv, depth: int, cwd: str) -> Iterator[Argv]:
+    def _argv_leaves(self, argv: Argv, depth: int, cwd: str) -> Iterator[Argv]:
         program = _program(argv)
-        if depth > MAX_DEPTH:
+        self._budget -= 1
+        if depth > MAX_DEPTH or self._budget < 0:
             yield argv
         elif _PYTHON.match(program):
             yield from self._python(argv, depth, cwd)
@@ -599,7 +616,7 @@ class _Resolver:
             if arg.startswith("-m"):  # `-m pytest` or `-mpytest`
                 module_argv = args[index + 1 :] if arg == "-m" else [arg[2:], *args[index + 1 :]]
                 if module_argv:
-                    yield from self.argv_leaves(module_argv, depth, cwd)
+                    yield from self._argv_leaves(module_argv, depth, cwd)
                 return
             if arg == "-c":
                 code = args[index + 1] if index + 1 < len(args) else ""
@@ -630,7 +647,7 @@ class _Resolver:
             if option in ("-c", "-command"):
                 # PowerShell joins everything after -Command; POSIX shells take one argument.
                 command = args[index + 1 :] if powershell else args[index + 1 : index + 2]
-                yield from self.leaves(" ".join(command), depth, cwd)
+                yield from self._leaves(" ".join(command), depth, cwd)
                 return
             if powershell and option in ("-file", "-f"):
                 index += 1
@@ -658,7 +675,7 @@ class _Resolver:
             yield _TEST_LEAF if _PYTHON_RUNS_TESTS.search("\n".join(code)) else [path, *rest]
             return
         for _, command in _logical_commands(list(enumerate(text.splitlines(), 1))):
-            yield from self.leaves(command, depth + 1, cwd)
+            yield from self._leaves(command, depth + 1, cwd)
 
     def _coverage(self, argv: Argv, depth: int, cwd: str) -> Iterator[Argv]:
         args = argv[1:]
@@ -695,15 +712,16 @@ class _Resolver:
         rest = args[start + 1 :]
         scripts = self._project_script(program, name, cwd)
         if scripts is not None:
+            extra = "".join(f" {shlex.quote(arg)}" for arg in rest)
             for command in scripts:
-                yield from self.leaves(" ".join([command, *map(shlex.quote, rest)]), depth + 1, cwd)
+                yield from self._leaves(command + extra, depth + 1, cwd)
             return
         # An undefined script name: `hatch run test:cov` / `pdm run tests` are taken
         # at their word; otherwise the name is a program in the environment.
         environment, _, command = name.rpartition(":") if program == "hatch" else ("", "", name)
         if program in _SCRIPT_RUNNERS and "test" in (environment[:4], command[:4]):
             yield _TEST_LEAF
-        yield from self.argv_leaves([command, *rest], depth, cwd)
+        yield from self._argv_leaves([command, *rest], depth, cwd)
 
     def _project_script(self, runner: str, name: str, cwd: str) -> list[str] | None:
         """Commands of a hatch or pdm script defined in pyproject.toml, None if undefined."""
@@ -735,7 +753,7 @@ class _Resolver:
             yield ["tox"]
             return
         for command in _select_tox_commands(environments, selected):
-            yield from self.leaves(command, depth + 1, cwd)
+            yield from self._leaves(command, depth + 1, cwd)
 
     def tox_environments(self, cwd: str = ".") -> dict[str, list[str]] | None:
         """tox commands per environment ("" = the base ``testenv``), None without config."""
@@ -791,7 +809,7 @@ class _Resolver:
             prefixes = (f"{name}-", f"{name}(")
             if not selected or any(s == name or s.startswith(prefixes) for s in selected):
                 for run in runs:
-                    yield from self.argv_leaves(run, depth + 1, cwd)
+                    yield from self._argv_leaves(run, depth + 1, cwd)
 
     # ---- make
 
@@ -822,7 +840,7 @@ class _Resolver:
         for dependency in rule.dependencies:
             yield from self._make_target(makefile, dependency, depth + 1, cwd, seen)
         for command in makefile.commands(rule):
-            yield from self.leaves(command, depth, cwd)
+            yield from self._leaves(command, depth, cwd)
 
     def makefile(self, name: str, cwd: str) -> _Makefile | None:
         rel = self.locate(name, cwd)

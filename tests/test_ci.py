@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -606,6 +607,21 @@ def test_script_without_tests_or_missing_script_does_not_count(tmp_path: Path) -
 
 def test_self_referencing_script_terminates(tmp_path: Path) -> None:
     assert not command_runs_tests(tmp_path, "bash loop.sh", {"loop.sh": "bash loop.sh\n"})
+
+
+def test_fan_out_of_scripts_is_bounded(tmp_path: Path) -> None:
+    # 60**4 commands if followed naively; the expansion budget keeps this instant.
+    scripts = {f"{name}.sh": f"bash {child}.sh\n" * 60 for name, child in zip("abcd", "bcde")}
+    started = time.monotonic()
+    assert not command_runs_tests(tmp_path, "bash a.sh", {**scripts, "e.sh": "echo done\n"})
+    assert time.monotonic() - started < 10
+
+
+def test_pathological_jenkinsfile_is_fast(tmp_path: Path) -> None:
+    started = time.monotonic()
+    config = only_config(tmp_path, {"Jenkinsfile": "sh label: " + " " * 50_000 + "x\nsh 'pytest'\n"})
+    assert config.runs_tests and config.test_line == 2
+    assert time.monotonic() - started < 10
 
 
 # ------------------------------------------------------- static analysis
