@@ -57,7 +57,7 @@ class ConfigError(Exception):
     """A configuration mistake; ``str()`` is one line naming file and key."""
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -165,7 +165,7 @@ def _selectors(value: Any, source: str, key: str) -> list[str]:
         raise _fail(source, key, "expected a list of rule codes, prefixes, names or categories")
     for selector in value:
         if not expand_selector(selector):
-            raise _fail(source, key, f"unknown rule selector {selector!r}{_suggest(selector, selector_choices())}")
+            raise _fail(source, key, f"unknown rule selector {selector!r}{suggest(selector, selector_choices())}")
     return value
 
 
@@ -179,7 +179,7 @@ def _rule_code(name: str, source: str, key: str) -> str:
     codes = expand_selector(name)
     rules = all_rules()
     if len(codes) != 1 or (name.upper() not in rules and name.lower() not in {r.name for r in rules.values()}):
-        raise _fail(source, key, f"unknown rule {name!r}{_suggest(name, [*rules, *(r.name for r in rules.values())])}")
+        raise _fail(source, key, f"unknown rule {name!r}{suggest(name, [*rules, *(r.name for r in rules.values())])}")
     return next(iter(codes))
 
 
@@ -196,7 +196,7 @@ def validate(table: Mapping[str, Any], source: str, prefix: str = "") -> dict[st
     for key, value in table.items():
         where = f"{prefix}{key}"
         if key not in _KEYS:
-            raise _fail(source, where, f"unknown key{_suggest(key, _KEYS)}")
+            raise _fail(source, where, f"unknown key{suggest(key, _KEYS)}")
         if key in ("select", "ignore", "extend-select"):
             out[key] = _selectors(value, source, where)
         elif key in ("exclude", "extend-exclude"):
@@ -240,7 +240,7 @@ def _rule_options(value: Mapping[str, Any], source: str, where: str) -> dict[str
             spec = rule.options.get(option)
             if spec is None:
                 known = ", ".join(rule.options) or "none"
-                raise _fail(source, key, f"unknown option{_suggest(option, rule.options)} ({code} options: {known})")
+                raise _fail(source, key, f"unknown option{suggest(option, rule.options)} ({code} options: {known})")
             parsed[option] = convert_option(raw, spec.kind, source, key)
         options[code] = parsed
     return options

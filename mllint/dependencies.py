@@ -234,12 +234,12 @@ def parse_requirement_spec(text: str) -> _Spec | None:
     text = text.strip()
     named_url = _NAMED_URL.match(text)
     if named_url:
-        url = re.split(r"\s+;", named_url.group(3), maxsplit=1)[0].strip()
+        url = _cut_after_space(named_url.group(3), ";").strip()
         if url.startswith("file:"):
             return None
         return _Spec(normalize_name(named_url.group(1)), _url_pinned(url))
     if _URL_SCHEME.match(text) or _VCS_SCHEME.match(text):
-        url = re.split(r"\s+;", text, maxsplit=1)[0].strip()
+        url = _cut_after_space(text, ";").strip()
         if url.startswith("file:"):
             return None
         return _Spec(_name_from_url(url), _url_pinned(url))
@@ -261,9 +261,24 @@ def _bare_version_pinned(constraint: str) -> bool:
 
 # --------------------------------------------------------------------------- requirements files
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=-[rc])(?=\S))(\S.*)$")
 _EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?<=-e)(?=\S))(\S.*)$")
+
+
+def _cut_after_space(text: str, marker: str, at_start: bool = False) -> str:
+    """*text* up to the first *marker* that follows whitespace (or opens the text,
+    if *at_start*): how pip finds comments (``#``) and URL markers (`` ;``), which
+    may otherwise appear inside URLs (``#egg=``, ``;``)."""
+    index = text.find(marker)
+    while index != -1:
+        if (index == 0 and at_start) or (index > 0 and text[index - 1].isspace()):
+            return text[:index]
+        index = text.find(marker, index + 1)
+    return text
+
+
+def _strip_comment(line: str) -> str:
+    return _cut_after_space(line, "#", at_start=True)
 
 
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
@@ -272,7 +287,7 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     pending: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), 1):
-        is_comment = bool(_COMMENT.match(raw))
+        is_comment = raw.lstrip().startswith("#")
         if raw.endswith("\\") and not is_comment:
             if not pending:
                 start = number
@@ -283,11 +298,11 @@ def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
             joined, pending = "".join(pending), []
         else:
             joined, start = raw, number
-        line = " ".join(_COMMENT.sub("", joined).split())
+        line = " ".join(_strip_comment(joined).split())
         if line:
             yield start, line
     if pending:
-        line = " ".join(_COMMENT.sub("", "".join(pending)).split())
+        line = " ".join(_strip_comment("".join(pending)).split())
         if line:
             yield start, line
 
@@ -352,7 +367,20 @@ def _read_pip_line(path: str, number: int, line: str, into: _PipLines) -> None:
 # --------------------------------------------------------------------------- text positions
 
 
-_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:[#;].*)?$")
+_HEADER = re.compile(r"^\s*\[\[?([^\[\]]*)\]\]?\s*(?:[#;].*)?$")
+_HEADER_KEYS = re.compile(r"[A-Za-z0-9_.\"' -]+")
+
+
+def _header_keys(line: str) -> list[str] | None:
+    """Dotted keys of a ``[a.b]`` / ``[[a.b]]`` header line, None for any other line.
+
+    Written without nested quantifiers: these patterns run on every line of
+    untrusted files, and the obvious single regex backtracks catastrophically.
+    """
+    header = _HEADER.match(line)
+    if not header or not _HEADER_KEYS.fullmatch(header.group(1)):
+        return None
+    return [part.strip().strip("\"'") for part in header.group(1).split(".")]
 
 
 class _SourceLines:
@@ -365,8 +393,7 @@ class _SourceLines:
         """Line of a ``[a.b.c]`` header (quotes and spaces tolerated), 0 if absent."""
         wanted = dotted.split(".")
         for number, line in enumerate(self._lines, 1):
-            header = _HEADER.match(line)
-            if header and [p.strip().strip("\"'") for p in header.group(1).split(".")] == wanted:
+            if _header_keys(line) == wanted:
                 return number
         return 0
 
@@ -375,7 +402,7 @@ class _SourceLines:
         pattern = re.compile(rf"^\s*(?:\"{re.escape(key)}\"|'{re.escape(key)}'|{re.escape(key)})\s*[{separators}]")
         for number in range(max(start, 1), len(self._lines) + 1):
             line = self._lines[number - 1]
-            if number > start > 0 and _HEADER.match(line):
+            if number > start > 0 and _header_keys(line) is not None:
                 return 0
             if pattern.match(line):
                 return number
@@ -963,7 +990,7 @@ class _Collector:
         lines = _PipLines()
         for item in pip.value:
             if isinstance(item, yaml.ScalarNode):
-                text = " ".join(_COMMENT.sub("", str(item.value)).split())
+                text = " ".join(_strip_comment(str(item.value)).split())
                 if text:
                     _read_pip_line(path, item.start_mark.line + 1, text, lines)
         self._warn_bad_includes(path, lines)

@@ -84,7 +84,10 @@ class Finding:
     cell: int | None = None
     fix: Fix | None = None
     severity: Severity = Severity.WARNING
+    #: the .ipynb file's own line for notebook findings (CI formats anchor there)
     physical_line: int | None = field(default=None, compare=False)
+    #: the reported source line, for ``--show-source``
+    source_line: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)

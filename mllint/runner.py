@@ -29,7 +29,7 @@ from mllint.config import (
 )
 from mllint.context import ModuleContext, NotebookContext, ProjectContext, RawFinding
 from mllint.discovery import Project, build_project, group_by_root
-from mllint.findings import Finding
+from mllint.findings import Finding, Severity
 from mllint.framework import ModuleRule, NotebookRule, ProjectRule, Rule, iter_rules
 from mllint.index import ModuleInfo, ProjectIndex, index_module
 from mllint.notebooks import Notebook, NotebookError, read_notebook
@@ -59,6 +59,8 @@ class LintResult:
     findings: list[Finding] = field(default_factory=list)
     files_linted: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: the lowest ``fail-on`` among the linted projects' settings
+    fail_on: Severity = Severity.ERROR
 
 
 def load_file(root: Path, path: str) -> SourceFile:
@@ -191,6 +193,7 @@ class Linter:
         for root, requested in groups.items():
             project = build_project(root, requested, settings[root].is_excluded)
             result.warnings.extend(project.warnings)
+            result.fail_on = min(result.fail_on, settings[root].fail_on, key=lambda s: s.rank)
             self._lint_project(project, settings[root], result)
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -283,11 +286,11 @@ class Linter:
             cell_lines = _cell_lines(notebook, raw) if notebook is not None else None
             if suppressions.suppresses(raw.code, _virtual_line(notebook, raw), cell_lines):
                 continue
-            out.append(_to_finding(raw, display, notebook, settings))
+            out.append(_to_finding(raw, display, source_file, settings))
         if "ML003" in settings.selected and "ML003" not in ignored:
             for unused in suppressions.unused():
                 raw = RawFinding("ML003", f"unused suppression `{unused.text}`", unused.line, unused.column, unused.line, unused.column)
-                out.append(_to_finding(raw, display, notebook, settings))
+                out.append(_to_finding(raw, display, source_file, settings))
         return out
 
 
@@ -317,9 +320,18 @@ def _cell_lines(notebook: Notebook, raw: RawFinding) -> range | None:
     return None
 
 
-def _to_finding(raw: RawFinding, display: str, notebook: Notebook | None, settings: Settings) -> Finding:
+def _line_text(text: str | None, line: int) -> str | None:
+    if text is None or line < 1:
+        return None
+    lines = text.splitlines()
+    return lines[line - 1] if line <= len(lines) else None
+
+
+def _to_finding(raw: RawFinding, display: str, source_file: SourceFile | None, settings: Settings) -> Finding:
     line, end_line, cell, physical = raw.line, raw.end_line, raw.cell, None
     fix = raw.fix
+    notebook = source_file.notebook if source_file is not None else None
+    text = source_file.source if source_file is not None else None
     if notebook is not None and cell is None and line > 0:
         cell, line = notebook.locate(raw.line)
         end_cell, end_line = notebook.locate(raw.end_line or raw.line)
@@ -328,6 +340,7 @@ def _to_finding(raw: RawFinding, display: str, notebook: Notebook | None, settin
         fix = None  # notebook write-back of fixes lands with --fix
     if notebook is not None and cell is not None:
         physical = notebook.physical_line(cell, max(line, 1))
+        text = notebook.cell_source(cell)
     return Finding(
         code=raw.code,
         message=raw.message,
@@ -340,6 +353,7 @@ def _to_finding(raw: RawFinding, display: str, notebook: Notebook | None, settin
         fix=fix,
         severity=settings.severity_of(raw.code),
         physical_line=physical,
+        source_line=_line_text(text, line),
     )
 
 

@@ -1,0 +1,32 @@
+"""``--format json``: an array of findings with a stable key order."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mllint.findings import Finding
+from mllint.framework import all_rules
+from mllint.runner import LintResult
+
+
+def finding_to_json(finding: Finding) -> dict[str, Any]:
+    rule = all_rules()[finding.code]
+    return {
+        "code": finding.code,
+        "name": rule.name,
+        "category": rule.category(),
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "cell": finding.cell,
+        "fix": finding.fix.to_json() if finding.fix is not None else None,
+    }
+
+
+def render(result: LintResult, options: object) -> str:
+    return json.dumps([finding_to_json(f) for f in result.findings], indent=2, ensure_ascii=False) + "\n"
