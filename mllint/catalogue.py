@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
@@ -64,12 +62,25 @@ def rules_dir() -> Path:
     return package / "rules"
 
 
+def _front_matter(text: str) -> dict[str, object]:
+    """``key: value`` lines; split at the first colon so that prose values
+    such as ``practice: Model integrity: protect models`` need no quoting."""
+    meta: dict[str, object] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip():
+            continue
+        value = value.strip().strip('"').strip("'")
+        meta[key.strip()] = {"true": True, "false": False}.get(value.lower(), value)
+    return meta
+
+
 def parse_doc(path: Path) -> RuleDoc:
     text = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(text)
-    meta = yaml.safe_load(match.group(1)) if match else {}
+    meta = _front_matter(match.group(1)) if match else {}
     body = text[match.end():] if match else text
-    doc = RuleDoc(path, meta if isinstance(meta, dict) else {})
+    doc = RuleDoc(path, meta)
     headings = list(_SECTION.finditer(body))
     for number, heading in enumerate(headings):
         end = headings[number + 1].start() if number + 1 < len(headings) else len(body)

@@ -91,7 +91,7 @@ class Settings:
     selected: frozenset[str]
     severity: dict[str, Severity] = field(default_factory=dict)
     per_file_ignores: list[tuple[pathspec.PathSpec, frozenset[str]]] = field(default_factory=list)
-    exclude: pathspec.PathSpec = field(default_factory=lambda: pathspec.PathSpec.from_lines("gitwildmatch", DEFAULT_EXCLUDES))
+    exclude: pathspec.PathSpec = field(default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDES))
     fail_on: Severity = Severity.WARNING
     project_rules: bool = True
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -307,14 +307,14 @@ def build_settings(raw: RawConfig, cli: CliOverrides | None = None) -> Settings:
     excludes += values.get("extend-exclude", [])
 
     per_file = [
-        (pathspec.PathSpec.from_lines("gitwildmatch", [glob]), frozenset().union(*(expand_selector(s) for s in selectors)))
+        (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*(expand_selector(s) for s in selectors)))
         for glob, selectors in values.get("per-file-ignores", {}).items()
     ]
     return Settings(
         selected=selected,
         severity=dict(values.get("severity", {})),
         per_file_ignores=per_file,
-        exclude=pathspec.PathSpec.from_lines("gitwildmatch", excludes),
+        exclude=pathspec.GitIgnoreSpec.from_lines(excludes),
         fail_on=cli.fail_on or values.get("fail-on", Severity.WARNING),
         project_rules=cli.project_rules if cli.project_rules is not None else values.get("project-rules", True),
         rule_options=dict(values.get("rules", {})),

@@ -289,6 +289,8 @@ class Linter:
             out.append(_to_finding(raw, display, source_file, settings))
         if "ML003" in settings.selected and "ML003" not in ignored:
             for unused in suppressions.unused():
+                if unused.codes is not None and not unused.codes & settings.selected:
+                    continue  # suppresses a rule not enabled in this run: not stale
                 raw = RawFinding("ML003", f"unused suppression `{unused.text}`", unused.line, unused.column, unused.line, unused.column)
                 out.append(_to_finding(raw, display, source_file, settings))
         return out

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from mllint.catalogue import CodeBlock
 from mllint.config import CliOverrides
 from mllint.findings import Finding
 from mllint.runner import Linter
@@ -107,3 +108,34 @@ def lint_source(root: Path, source: str, *, select: list[str] | None = None, fil
 
 def codes(findings: Iterable[Finding]) -> list[str]:
     return [f.code for f in findings]
+
+
+_SIZE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2}
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"(\d+)(B|KiB|MiB)?", text)
+    if not match:
+        raise ValueError(f"bad size {text!r} in a rule example")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2) or "B"]
+
+
+def materialise(blocks: Iterable[CodeBlock], root: Path, *, commit: bool = False) -> None:
+    """Write a rule document's example blocks as a project under *root*.
+
+    See the catalogue conventions: ``file=`` names a file (default
+    ``example.py``), ``notebook=`` turns ``# %%`` cells into a notebook,
+    ``size=`` repeats the content up to a size; *commit* makes it a git repo.
+    """
+    for block in blocks:
+        if "notebook" in block.attributes:
+            write_files(root, {block.attributes["notebook"]: notebook_json(percent_cells(block.content))})
+            continue
+        name = block.attributes.get("file", "example.py")
+        content = block.content
+        if "size" in block.attributes:
+            wanted = _size(block.attributes["size"])
+            content = (content * (wanted // max(len(content), 1) + 1))[:wanted]
+        write_files(root, {name: content})
+    if commit:
+        init_git(root)
