@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from functools import lru_cache
 from pathlib import Path
 
 GIT_TIMEOUT_SECONDS = 60
@@ -45,7 +44,6 @@ def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
     return completed.stdout.decode("utf-8", "surrogateescape")
 
 
-@lru_cache(maxsize=64)
 def worktree_root(path: Path) -> Path | None:
     """The top of the git work tree holding *path*, or None outside one."""
     folder = path if path.is_dir() else path.parent
