@@ -97,7 +97,8 @@ def _comments(text: str) -> list[tuple[int, int, str, bool]]:
 
 def parse_suppressions(text: str) -> Suppressions:
     result = Suppressions()
-    if "mllint" not in text and "noqa" not in text.lower():
+    lowered = text.lower()
+    if "mllint" not in lowered and "noqa" not in lowered:
         return result
     for line, column, comment, own_line in _comments(text):
         for match in _MLLINT.finditer(comment):
