@@ -43,10 +43,10 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import nbformat
-from nbformat import reader as nbformat_reader
+if TYPE_CHECKING:
+    import nbformat
 
 MagicKind = Literal["line_magic", "shell", "help", "autocall", "assign", "cell_magic"]
 
@@ -210,6 +210,11 @@ def _load(text: str) -> tuple[nbformat.NotebookNode, int, str | None]:
     (TypeError for a cell that is not an object, AttributeError for a JSON array, ...),
     all of which mean "not a usable notebook".
     """
+    # Imported here: nbformat and its schema machinery cost ~0.1 s at start-up,
+    # which a pre-commit run over .py files alone should not pay.
+    import nbformat
+    from nbformat import reader as nbformat_reader
+
     body = text[1:] if text.startswith("\ufeff") else text
     first = body.lstrip(" \t\r\n")[:1]
     if not first:

@@ -29,7 +29,8 @@ def broken_project(tmp_path):
     write_files(
         tmp_path,
         {
-            "pyproject.toml": "[project]\nname = 'demo'\n",
+            # only the engine's own diagnostics: the CLI is under test here, not the rules
+            "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML0']\n",
             "ok.py": "import numpy as np\n",
             "bad.py": "def f(:\n    pass\n",
             "nb.ipynb": notebook_json([("markdown", "# t"), "x = 1\n", "def g(:\n"]),
@@ -92,11 +93,11 @@ def test_output_file(broken_project):
 
 
 def test_bad_config_exits_2_with_one_line(broken_project):
-    (broken_project / "mllint.toml").write_text("selct = ['ML0']\n")
+    (broken_project / ".mllint.toml").write_text("selct = ['ML0']\n")
     done = mllint("check", cwd=broken_project)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.strip() == "mllint: error: mllint.toml: selct: unknown key (did you mean 'select'?)"
+    assert done.stderr.strip() == "mllint: error: .mllint.toml: selct: unknown key (did you mean 'select'?)"
 
 
 def test_unknown_selector_on_the_command_line_is_a_usage_error(broken_project):
