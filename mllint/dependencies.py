@@ -35,12 +35,13 @@ import configparser
 import posixpath
 import re
 import sys
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import yaml
 
@@ -160,8 +161,9 @@ def _depth_order(path: str) -> tuple[int, str]:
 # --------------------------------------------------------------------------- requirement syntax
 
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
-_NAMED = re.compile(rf"^({_NAME})\s*(\[[^\]]*\])?\s*(.*)$", re.S)
-_NAMED_URL = re.compile(rf"^({_NAME})\s*(\[[^\]]*\])?\s*@\s*(.+)$", re.S)
+# One whitespace run per position: two ``\s*`` around an optional group backtrack quadratically.
+_NAMED = re.compile(rf"^({_NAME})\s*(?:\[[^\]]*\]\s*)?(.*)$", re.S)
+_NAMED_URL = re.compile(rf"^({_NAME})\s*(?:\[[^\]]*\]\s*)?@\s*(.+)$", re.S)
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VCS_SCHEME = re.compile(r"^(git|hg|svn|bzr)\+", re.I)
 _FULL_COMMIT = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
@@ -194,18 +196,32 @@ def _specifier_pinned(specifier: str) -> bool:
     return False
 
 
+def _split_url(url: str) -> SplitResult | None:
+    """``urlsplit`` that answers None for malformed URLs (e.g. an unclosed ``[``)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def _url_pinned(url: str) -> bool:
     """A VCS URL at a full commit, or a URL of one exact distribution file."""
     if _VCS_SCHEME.match(url):
-        path = urlsplit(url[url.index("+") + 1 :]).path
-        return "@" in path and bool(_FULL_COMMIT.fullmatch(path.rsplit("@", 1)[1]))
-    parts = urlsplit(url)
+        parts = _split_url(url[url.index("+") + 1 :])
+        if parts is None or "@" not in parts.path:
+            return False
+        return bool(_FULL_COMMIT.fullmatch(parts.path.rsplit("@", 1)[1]))
+    parts = _split_url(url)
+    if parts is None:
+        return False
     return bool(_HASH_FRAGMENT.search(parts.fragment)) or parts.path.lower().endswith(_ARCHIVE_SUFFIXES)
 
 
 def _name_from_url(url: str) -> str | None:
     """``#egg=name`` or the distribution file name; None when the URL does not say."""
-    parts = urlsplit(url)
+    parts = _split_url(url)
+    if parts is None:
+        return None
     egg = parse_qs(parts.fragment).get("egg")
     if egg and re.fullmatch(_NAME, egg[0]):
         return normalize_name(egg[0])
@@ -229,12 +245,12 @@ def _is_local(target: str) -> bool:
     )
 
 
-def parse_requirement_spec(text: str) -> _Spec | None:
+def _parse_spec(text: str) -> _Spec | None:
     """Read one PEP 508 requirement, bare URL or local path; None for local paths."""
     text = text.strip()
     named_url = _NAMED_URL.match(text)
     if named_url:
-        url = _cut_after_space(named_url.group(3), ";").strip()
+        url = _cut_after_space(named_url.group(2), ";").strip()
         if url.startswith("file:"):
             return None
         return _Spec(normalize_name(named_url.group(1)), _url_pinned(url))
@@ -248,7 +264,7 @@ def parse_requirement_spec(text: str) -> _Spec | None:
     named = _NAMED.match(text)
     if not named:
         return _Spec(None, False)
-    return _Spec(normalize_name(named.group(1)), _specifier_pinned(named.group(3).split(";", 1)[0]))
+    return _Spec(normalize_name(named.group(1)), _specifier_pinned(named.group(2).split(";", 1)[0]))
 
 
 def _bare_version_pinned(constraint: str) -> bool:
@@ -278,6 +294,7 @@ def _cut_after_space(text: str, marker: str, at_start: bool = False) -> str:
 
 
 def _strip_comment(line: str) -> str:
+    """pip's rule: ``#`` at the start of a line or after whitespace opens a comment."""
     return _cut_after_space(line, "#", at_start=True)
 
 
@@ -349,7 +366,7 @@ def _read_pip_line(path: str, number: int, line: str, into: _PipLines) -> None:
         return
     editable = _EDITABLE.match(line)
     if editable:
-        spec = parse_requirement_spec(editable.group(1).split(" -", 1)[0])
+        spec = _parse_spec(editable.group(1).split(" -", 1)[0])
         if spec is not None:
             into.entries.append(_Entry(number, line, spec))
         return
@@ -357,7 +374,7 @@ def _read_pip_line(path: str, number: int, line: str, into: _PipLines) -> None:
         return  # global option: --index-url, --pre, --find-links, ...
     tokens = line.split(" ")
     cut = next((i for i, token in enumerate(tokens) if token.startswith("-")), len(tokens))
-    spec = parse_requirement_spec(" ".join(tokens[:cut]))
+    spec = _parse_spec(" ".join(tokens[:cut]))
     if spec is None:
         return
     hashed = any(token.startswith("--hash") for token in tokens[cut:])
@@ -697,7 +714,7 @@ class _Collector:
                 self.add(path, entry.line, entry.text, _Spec(spec.name, pinned), "requirements")
         for env, includes in self._conda_includes.items():
             included = {p for start in includes for p in reach(start, False)}
-            self._conda_pins[env].extend(r.pinned for r in self.facts.requirements if r.path in included)
+            self._conda_pins.setdefault(env, []).extend(r.pinned for r in self.facts.requirements if r.path in included)
 
     def parse_pip_file(self, path: str) -> _PipLines:
         lines = _PipLines()
@@ -768,7 +785,7 @@ class _Collector:
             self.declare(path)
             anchor = lines.table("project.optional-dependencies") or lines.key("optional-dependencies", start)
             self._string_groups(path, optional, lines, anchor, "pyproject")
-        if "dependencies" in (project.get("dynamic") or []):
+        if isinstance(project.get("dynamic"), list) and "dependencies" in project["dynamic"]:
             self.declare(path)
 
     def _string_groups(self, path: str, groups: dict[str, Any], lines: _SourceLines, anchor: int, source: str) -> None:
@@ -784,7 +801,7 @@ class _Collector:
         for item in items:
             if not isinstance(item, str):
                 continue  # e.g. {include-group = "..."} in dependency-groups
-            spec = parse_requirement_spec(item)
+            spec = _parse_spec(item)
             line = lines.find(_quoted_forms(item), cursor)
             cursor = line or cursor
             if spec is not None:
@@ -870,7 +887,7 @@ class _Collector:
                 continue
             line = lines.find([item], cursor)
             cursor = line or cursor
-            spec = parse_requirement_spec(item)
+            spec = _parse_spec(item)
             if spec is not None:
                 self.add(path, line or anchor, item, spec, "setup.cfg")
 
@@ -878,7 +895,9 @@ class _Collector:
 
     def read_setup_py(self, path: str, text: str) -> None:
         try:
-            tree = ast.parse(text, filename=path)
+            with warnings.catch_warnings():  # SyntaxWarnings about the linted code are not ours to print
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, filename=path)
         except SyntaxError as exc:
             self.warn(path, f"line {exc.lineno or 0}: cannot be parsed ({exc.msg})")
             return
@@ -906,7 +925,7 @@ class _Collector:
             isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
         ):
             for element in value.elts:
-                spec = parse_requirement_spec(element.value)  # type: ignore[attr-defined]
+                spec = _parse_spec(element.value)  # type: ignore[attr-defined]
                 if spec is not None:
                     self.add(path, element.lineno, element.value, spec, "setup.py")  # type: ignore[attr-defined]
             return

@@ -5,8 +5,13 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
+import tempfile
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mllint import dependencies
 from mllint.dependencies import DependencyFacts, Requirement, collect_dependency_facts
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -161,6 +166,8 @@ def test_comment_line_ends_a_continuation(tmp_path: Path) -> None:
         ("https://host/dl/my-pkg-1.0.tar.gz", "my-pkg", True),
         ("https://host/pkg-1.0-py3-none-any.whl", "pkg", True),
         ("pkg @ https://host/download/latest", "pkg", False),
+        ("git+https://[broken#egg=pkg", None, False),
+        ("pkg @ https://[broken/pkg-1.0.tar.gz", "pkg", False),
     ],
 )
 def test_vcs_and_url_requirements(tmp_path: Path, line: str, name: str | None, pinned: bool) -> None:
@@ -564,6 +571,12 @@ def test_setup_py_reading_a_requirements_file_follows_it(tmp_path: Path) -> None
     assert facts.warnings == []
 
 
+def test_setup_py_syntax_warnings_are_not_printed(tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
+    facts = collect(tmp_path, {"setup.py": 'x = 1if True else 2\nsetup(install_requires=["a"])\n'})
+    assert [r.name for r in facts.requirements] == ["a"]
+    assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
+
+
 def test_setup_py_without_setup_call_is_ignored(tmp_path: Path) -> None:
     facts = collect(tmp_path, {"setup.py": "print('hello')\n"})
     assert facts == DependencyFacts()
@@ -786,6 +799,47 @@ def test_empty_files_and_unlisted_paths(tmp_path: Path) -> None:
     assert facts.requirements == []
     assert facts.declaration_files == ["requirements.txt"]
     assert facts.warnings == []
+
+
+def test_oversized_file_is_skipped_with_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dependencies, "MAX_FILE_BYTES", 10)
+    facts = collect(tmp_path, {"pyproject.toml": '[project]\ndependencies = ["numpy"]\n'})
+    assert facts.requirements == []
+    assert facts.warnings == ["pyproject.toml: larger than 10 bytes; not read"]
+
+
+def test_pathological_long_lines_are_read(tmp_path: Path) -> None:
+    spaces = " " * 200_000
+    facts = collect(
+        tmp_path,
+        {
+            "requirements.txt": f"numpy{spaces}==1.0\n-r{spaces}\nx @ http://h{spaces}y\n",
+            "pyproject.toml": f'[{spaces}project{spaces}]\ndependencies = ["torch{spaces}"]\n',
+            "Pipfile": f'[{spaces}packages{spaces}]\nnumpy = "*"\n',
+            "setup.cfg": f"[options]\ninstall_requires =\n  a{spaces};\n",
+        },
+    )
+    assert facts.declaration_files == ["Pipfile", "pyproject.toml", "requirements.txt", "setup.cfg"]
+    assert [(r.path, r.name, r.line, r.pinned) for r in facts.requirements] == [
+        ("Pipfile", "numpy", 2, False),
+        ("pyproject.toml", "torch", 2, False),
+        ("requirements.txt", "numpy", 1, True),
+        ("requirements.txt", "x", 3, False),
+        ("setup.cfg", "a", 3, False),
+    ]
+    assert facts.warnings == []
+
+
+KINDS = ["requirements.txt", "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml", "runtime.txt"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(KINDS), content=st.binary(max_size=300) | st.text(max_size=300))
+def test_arbitrary_content_never_raises(name: str, content: str | bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        facts = collect(Path(folder), {name: content})
+    assert all(isinstance(w, str) and "\n" not in w for w in facts.warnings)
+    assert all(req.path == name for req in facts.requirements)
 
 
 def test_listed_file_that_vanished_warns(tmp_path: Path) -> None:
