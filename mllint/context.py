@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from mllint.findings import Edit, Fix
+from mllint.findings import Edit, Fix, Severity
 from mllint.index import ModuleInfo, ProjectIndex
 from mllint.sources import SourceError, decode_text, read_bytes
 
@@ -44,6 +44,9 @@ class RawFinding:
     cell: int | None = None
     fix: Fix | None = None
     path: str | None = None  # project rules: POSIX path relative to the root
+    #: This finding's severity when it differs from the rule's default (e.g. a
+    #: risk that depends on where the data comes from); configuration still wins.
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class _Pending:
     node: cst.CSTNode
     message: str
     fix: Fix | Replacement | None
+    severity: Severity | None = None
 
 
 def options_for(settings: "Settings", code: str, defaults: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +89,12 @@ class ProjectContext:
         self.findings.append(RawFinding(code, message, line, column, line, column, path=path))
 
     def options(self, code: str) -> dict[str, Any]:
+        from mllint.config import convert_option
         from mllint.framework import rule_by_code
 
-        return options_for(self.settings, code, {k: o.default for k, o in rule_by_code(code).options.items()})
+        # Defaults are written like config values ("1MiB"): convert them the same way.
+        defaults = {k: convert_option(o.default, o.kind, "default", k) for k, o in rule_by_code(code).options.items()}
+        return options_for(self.settings, code, defaults)
 
     def read_text(self, path: str) -> str | None:
         """A project file's text (UTF-8), or None when unreadable; cached."""
@@ -215,8 +222,15 @@ class ModuleContext:
 
     # -- reporting -------------------------------------------------------
 
-    def report_node(self, code: str, node: cst.CSTNode, message: str, fix: Fix | Replacement | None = None) -> None:
-        self._pending.append(_Pending(code, node, message, fix))
+    def report_node(
+        self,
+        code: str,
+        node: cst.CSTNode,
+        message: str,
+        fix: Fix | Replacement | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        self._pending.append(_Pending(code, node, message, fix, severity))
 
     def report_at(self, code: str, line: int, column: int, message: str) -> None:
         """Report at a position found without the tree (e.g. a regex on the text)."""
@@ -249,6 +263,7 @@ class ModuleContext:
                     where.end.line,
                     where.end.column + 1,
                     fix=fix,
+                    severity=pending.severity,
                 )
             )
         self._pending.clear()

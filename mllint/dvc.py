@@ -55,6 +55,10 @@ class DvcFacts:
     initialised: bool = False
     remotes: dict[str, str] = field(default_factory=dict)
     default_remote: str | None = None
+    #: Remotes and default from ``.dvc/config`` alone: what a fresh clone gets
+    #: (``config.local`` is git-ignored and stays on one machine).
+    shared_remotes: dict[str, str] = field(default_factory=dict)
+    shared_default_remote: str | None = None
     outs: frozenset[str] = frozenset()
     uncached_outs: frozenset[str] = frozenset()
     out_patterns: frozenset[str] = frozenset()
@@ -130,6 +134,8 @@ class _Collector:
         self.root = root
         self.remotes: dict[str, str] = {}
         self.default_remote: str | None = None
+        self.shared_remotes: dict[str, str] = {}
+        self.shared_default_remote: str | None = None
         self.outs: set[str] = set()
         self.uncached: set[str] = set()
         self.patterns: set[str] = set()
@@ -146,6 +152,8 @@ class _Collector:
             initialised=(self.root / ".dvc").is_dir(),
             remotes=self.remotes,
             default_remote=self.default_remote,
+            shared_remotes=self.shared_remotes,
+            shared_default_remote=self.shared_default_remote,
             outs=frozenset(self.outs),
             uncached_outs=frozenset(self.uncached),
             out_patterns=frozenset(self.patterns),
@@ -177,6 +185,9 @@ class _Collector:
                     self.remotes[match.group("name")] = url
             if parser.has_option("core", "remote"):
                 self.default_remote = _unquote(parser.get("core", "remote")) or None
+            if name == "config":
+                self.shared_remotes = dict(self.remotes)
+                self.shared_default_remote = self.default_remote
 
     # -- *.dvc files ----------------------------------------------------------
 
