@@ -1,0 +1,510 @@
+"""ML1xx data management: data files under version control, DVC remotes,
+machine-local paths and data read from mutable URLs.
+
+The project rules (ML101, ML102) read facts, never data: blob sizes and LFS
+attributes come from git (``project.git``), DVC outputs and remotes from DVC's
+own files (``project.dvc``). The module rules (ML103, ML104) look at the string
+literals that reach data-reading and data-writing calls, following simple
+constant assignments (``DATA = "/home/me/x.csv"``) within the module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Iterator
+
+import libcst as cst
+
+from mllint.context import ModuleContext, ProjectContext, keyword, positional, string_value
+from mllint.findings import Severity
+from mllint.framework import ModuleRule, Option, ProjectRule
+
+#: Extensions of data and model-artifact files (spec ML101), lower case.
+DATA_EXTENSIONS = (
+    "csv", "tsv", "parquet", "feather", "arrow", "h5", "hdf5", "npy", "npz", "pkl", "pickle", "joblib",
+    "pt", "pth", "ckpt", "safetensors", "onnx", "pb", "tflite", "tfrecord", "avro", "orc", "xlsx", "xls",
+    "jsonl", "sqlite", "db", "zip", "tar.gz", "gz",
+)
+#: Folders whose files are test fixtures: they get the larger ``max-fixture-size``.
+FIXTURE_FOLDERS = frozenset({"tests", "test", "testing", "testdata", "test_data", "fixtures"})
+
+
+def is_data_file(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return any(name.endswith("." + ext) for ext in DATA_EXTENSIONS)
+
+
+def is_fixture(path: str) -> bool:
+    return any(part.lower() in FIXTURE_FOLDERS for part in PurePosixPath(path).parts[:-1])
+
+
+def human_size(size: int) -> str:
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} B"
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """A literal as quoted in a message: one line, at most *limit* characters."""
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- ML101 ---------------------------------------------------------------------
+
+
+class DataNotVersioned(ProjectRule):
+    """Large data committed to git bloats every clone forever and is not versioned
+    as data (no dedup, no remote storage). Git LFS or DVC is the practice."""
+
+    code = "ML101"
+    name = "data-not-versioned"
+    severity = Severity.WARNING
+    ml_only = True
+    options = {
+        "max-size": Option("1MiB", "size", "Smallest data/model file committed to git that is reported"),
+        "max-fixture-size": Option("10MiB", "size", "Same threshold for test fixtures (files under tests/, fixtures/, ...)"),
+    }
+
+    def check(self, project: ProjectContext) -> None:
+        git = project.git
+        if git is None:  # not a git work tree: nothing is committed, the rule does not apply
+            return
+        options = project.options(self.code)
+        dvc = project.dvc
+        for path in project.files:
+            if not is_data_file(path):
+                continue
+            size = git.size(project.root / path)
+            if size is None:
+                continue
+            limit = options["max-fixture-size"] if is_fixture(path) else options["max-size"]
+            if size < limit or git.is_lfs(project.root / path):
+                continue
+            if dvc.covers(path) or f"{path}.dvc" in project.file_set:
+                continue
+            project.report(
+                self.code,
+                path,
+                f"`{path}` ({human_size(size)}) is committed to git without Git LFS or DVC; "
+                f"track it with `dvc add {path}` (after `git rm --cached {path}`) or `git lfs track`",
+            )
+
+
+# -- ML102 ---------------------------------------------------------------------
+
+
+class DvcRemoteMissing(ProjectRule):
+    """DVC without a shared default remote versions data that nobody else can pull."""
+
+    code = "ML102"
+    name = "dvc-remote-missing"
+    severity = Severity.WARNING
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        dvc = project.dvc
+        if not dvc.initialised:
+            return
+        where = ".dvc/config" if (project.root / ".dvc" / "config").is_file() else ".dvc"
+        problem = _remote_problem(dvc.remotes, dvc.default_remote, dvc.shared_remotes, dvc.shared_default_remote)
+        if problem is not None:
+            project.report(self.code, where, problem)
+
+
+def _remote_problem(remotes: dict[str, str], default: str | None,
+                    shared: dict[str, str], shared_default: str | None) -> str | None:
+    """What is wrong with the remote configuration, as a message, or None."""
+    if not remotes:
+        return ("DVC is initialised but no remote is configured, so versioned data cannot be shared or restored; "
+                "add one with `dvc remote add -d storage <url>`")
+    names = ", ".join(f"`{name}`" for name in sorted(remotes))
+    if default is None:
+        return f"DVC remotes exist ({names}) but none is the default (`core.remote`); set one with `dvc remote default <name>`"
+    if default not in remotes:
+        return f"the default DVC remote `{default}` is not defined (known: {names}); fix `core.remote` in `.dvc/config`"
+    if shared_default is None or shared_default not in {**shared, **remotes} or default not in shared:
+        return (f"the default DVC remote `{default}` is configured only in `.dvc/config.local`, which git ignores, so "
+                "clones cannot pull the data; add it to `.dvc/config` (`dvc remote add -d`, without `--local`)")
+    return None
+
+
+# -- helpers shared by the module rules --------------------------------------------
+
+
+@dataclass
+class Bindings:
+    """Values assigned to plain names in a module, to follow ``PATH = "..."``.
+
+    Only names bound exactly once count: a name reassigned (a loop variable, a
+    value from argparse in one branch) is not a constant. ``with open(p) as f``
+    binds ``f`` to the ``open`` call so a file handle leads back to its path.
+    """
+
+    values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+
+    def record(self, name: str, value: cst.BaseExpression | None) -> None:
+        self.values.setdefault(name, []).append(value if value is not None else cst.Name("None"))
+
+    def record_assign(self, node: cst.Assign | cst.AnnAssign) -> None:
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        for target in targets:
+            if isinstance(target, cst.Name):
+                self.record(target.value, node.value)
+            else:  # tuple unpacking and the like: the names are not constants
+                for name in _names_in(target):
+                    self.record(name, None)
+
+    def record_with(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                self.record(item.asname.name.value, item.item)
+
+    def record_binding(self, name: str) -> None:
+        """A name bound in a way that is never a constant (loop target, parameter)."""
+        self.record(name, None)
+
+    def constant(self, name: str) -> cst.BaseExpression | None:
+        bound = self.values.get(name)
+        return bound[0] if bound is not None and len(bound) == 1 else None
+
+
+def _names_in(node: cst.CSTNode) -> Iterator[str]:
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _names_in(element.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from _names_in(node.value)
+
+
+def leading_text(node: cst.CSTNode) -> str | None:
+    """The literal text a string expression starts with (an f-string's prefix too)."""
+    value = string_value(node)
+    if value is not None:
+        return value
+    if isinstance(node, cst.FormattedString):
+        text = ""
+        for part in node.parts:
+            if not isinstance(part, cst.FormattedStringText):
+                break
+            text += part.value
+        return text or None
+    if isinstance(node, cst.ConcatenatedString):
+        return leading_text(node.left)
+    return None
+
+
+class BindingRule(ModuleRule):
+    """Shared plumbing: collect name bindings during the traversal; subclasses
+    decide in ``leave_Module`` once every assignment of the module is known."""
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.bindings = Bindings()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.bindings.record_assign(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.bindings.record_assign(node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.bindings.record_binding(node.target.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        for name in _names_in(node.target):
+            self.bindings.record_binding(name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.bindings.record_binding(node.name.value)
+
+    def visit_With(self, node: cst.With) -> None:
+        self.bindings.record_with(node)
+
+    def is_builtin(self, func: cst.BaseExpression, name: str) -> bool:
+        """``open(...)`` is the builtin unless the module imports or defines its own."""
+        return (isinstance(func, cst.Name) and func.value == name
+                and name not in self.ctx.info.aliases and name not in self.ctx.info.functions)
+
+
+#: Calls that read or write files by path (qualified names).
+PATH_CALLS = frozenset({
+    "numpy.load", "numpy.save", "numpy.savez", "numpy.savez_compressed", "numpy.loadtxt", "numpy.savetxt",
+    "numpy.genfromtxt", "numpy.fromfile", "numpy.memmap", "torch.load", "torch.save", "torch.jit.load",
+    "torch.jit.save", "joblib.load", "joblib.dump", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
+    "pathlib.WindowsPath", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "zipfile.ZipFile",
+    "tarfile.open", "os.listdir", "os.scandir", "os.walk", "os.chdir", "os.makedirs", "os.mkdir", "glob.glob",
+    "glob.iglob", "shutil.copy", "shutil.copyfile", "shutil.copytree", "shutil.move", "h5py.File", "PIL.Image.open",
+    "cv2.imread", "cv2.imwrite", "cv2.VideoCapture", "scipy.io.loadmat", "scipy.io.savemat", "sqlite3.connect",
+    "pyarrow.parquet.read_table", "pyarrow.parquet.write_table", "datasets.load_dataset", "datasets.load_from_disk",
+    "tensorflow.keras.models.load_model", "keras.models.load_model", "tensorflow.data.TFRecordDataset",
+    "tensorflow.io.gfile.GFile", "tensorflow.keras.utils.image_dataset_from_directory",
+    "keras.utils.image_dataset_from_directory", "xgboost.DMatrix", "lightgbm.Dataset", "safetensors.torch.load_file",
+    "safetensors.torch.save_file", "onnx.load", "onnx.save", "onnxruntime.InferenceSession",
+})
+PATH_CALL_PREFIXES = ("pandas.read_", "polars.read_", "polars.scan_", "torchvision.datasets.")
+#: Methods that take a path whatever the receiver (pandas writers, HF and boosters).
+PATH_METHODS = frozenset({
+    "to_csv", "to_parquet", "to_pickle", "to_excel", "to_json", "to_feather", "to_hdf", "to_orc", "to_stata",
+    "write_csv", "write_parquet", "save_pretrained", "from_pretrained", "save_model", "load_model",
+})
+_ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.path.expandvars"})
+
+
+# -- ML103 ---------------------------------------------------------------------
+
+_MACHINE_LOCAL = re.compile(
+    r"""^(?:/home/|/Users/|/root/|/mnt/|/media/|/Volumes/|/content/|~[/\\]|[A-Za-z]:[\\/]|\\\\[^\\])"""
+)
+_MACHINE_LOCAL_TEXT = re.compile(r"""["'](?:/home/|/Users/|/root/|/mnt/|/media/|/Volumes/|/content/|~[/\\]|[A-Za-z]:[\\/]|\\\\)""")
+
+
+class AbsoluteDataPath(BindingRule):
+    """A path that exists on one machine makes the script fail everywhere else."""
+
+    code = "ML103"
+    name = "absolute-data-path"
+    severity = Severity.WARNING
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        return _MACHINE_LOCAL_TEXT.search(text) is not None
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.calls: list[tuple[cst.Call, str]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        label = self._data_call(node)
+        if label is not None:
+            self.calls.append((node, label))
+
+    def _data_call(self, node: cst.Call) -> str | None:
+        name = self.ctx.call_name(node)
+        if name is not None:
+            if name in PATH_CALLS or name.startswith(PATH_CALL_PREFIXES):
+                return name
+            if name.startswith("os.path.") or name in _ENV_CALLS:
+                return None
+        if self.is_builtin(node.func, "open"):
+            return "open"
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in PATH_METHODS:
+            if name is None or not name.startswith(("numpy.", "os.")):
+                return f".{node.func.attr.value}"
+        return None
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        reported: set[int] = set()
+        for call, label in self.calls:
+            for arg in call.args:
+                for literal, text in self._local_paths(arg.value, depth=0):
+                    if id(literal) in reported:
+                        continue
+                    reported.add(id(literal))
+                    self.report(
+                        literal,
+                        f"`{shown(text)}` is an absolute path on one machine, used by `{label}`; "
+                        "make it relative to the project or read it from configuration or an environment variable",
+                    )
+
+    def _local_paths(self, node: cst.CSTNode, depth: int) -> Iterator[tuple[cst.CSTNode, str]]:
+        """Machine-local string literals in a path expression, following constants."""
+        if depth > 4:
+            return
+        text = leading_text(node)
+        if text is not None:
+            if _MACHINE_LOCAL.match(text):
+                yield node, text
+            return
+        if isinstance(node, cst.Name):
+            value = self.bindings.constant(node.value)
+            if value is not None:
+                yield from self._local_paths(value, depth + 1)
+        elif isinstance(node, cst.BinaryOperation):
+            yield from self._local_paths(node.left, depth)
+        elif isinstance(node, cst.Call):
+            name = self.ctx.call_name(node)
+            if name in _ENV_CALLS:
+                return  # `os.getenv("DATA", "/home/me/data")`: the env var wins, a default is fine
+            args = positional(node)
+            if args:  # Path(x), os.path.join(x, ...), str(x): the first part decides
+                yield from self._local_paths(args[0].value, depth)
+        elif isinstance(node, cst.Attribute):
+            yield from self._local_paths(node.value, depth)
+
+
+# -- ML104 ---------------------------------------------------------------------
+
+#: Readers that take a URL as first argument: qualified names and prefixes.
+_URL_READERS = frozenset({
+    "numpy.loadtxt", "numpy.genfromtxt", "urllib.request.urlretrieve", "urllib.request.urlopen",
+    "wget.download", "gdown.download",
+})
+_URL_READER_PREFIXES = ("pandas.read_", "polars.read_", "polars.scan_")
+_HTTP_GETS = frozenset({"requests.get", "httpx.get", "requests.request"})
+#: Downloaders with a checksum parameter: (qualified name, url position, checksum keywords, checksum position).
+_CHECKSUM_DOWNLOADERS: dict[str, tuple[int, frozenset[str], int | None]] = {
+    "tensorflow.keras.utils.get_file": (1, frozenset({"file_hash", "md5_hash"}), 2),
+    "keras.utils.get_file": (1, frozenset({"file_hash", "md5_hash"}), 2),
+    "torch.hub.download_url_to_file": (0, frozenset({"hash_prefix"}), 2),
+    "torchvision.datasets.utils.download_url": (0, frozenset({"md5"}), 3),
+    "torchvision.datasets.utils.download_and_extract_archive": (0, frozenset({"md5"}), 4),
+    "pooch.retrieve": (0, frozenset({"known_hash"}), 1),
+}
+_HUB_DATASET_CALLS = frozenset({"datasets.load_dataset"})
+_HUB_DOWNLOADS = frozenset({"huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download"})
+#: ``load_dataset`` builders that read local or given files rather than a hub repository.
+_LOCAL_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
+                             "webdataset", "sql", "generator", "xml"})
+_DATA_URL = re.compile(r"\.(?:csv|tsv|json|jsonl|parquet|zip|gz|tgz|tar|bz2|xz|npz|npy|h5|hdf5|xlsx?|txt|arff|data|pkl|feather)(?:[?#]|$)", re.I)
+_PINNED_URL = re.compile(
+    r"/[0-9a-f]{40}/|/[0-9a-f]{7,39}/|/v?\d+\.\d+(?:\.\d+)*/|/releases/download/|zenodo\.org/records?/\d|doi\.org/"
+    r"|[?&](?:version|versionId|rev|revision|sha)=",
+    re.I,
+)
+_HASH_WORDS = re.compile(r"md5|sha\d*|checksum|hash|integrity|digest", re.I)
+
+
+@dataclass
+class _Scope:
+    pending: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    responses: dict[str, tuple[cst.CSTNode, str, str]] = field(default_factory=dict)
+    hashed: bool = False
+
+
+class UnpinnedRemoteData(BindingRule):
+    """Data read straight from a mutable URL can change under the model without any trace."""
+
+    code = "ML104"
+    name = "unpinned-remote-data"
+    severity = Severity.INFO
+    triggers = ("http://", "https://", "load_dataset", "hf_hub_download", "snapshot_download")
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.scopes: list[_Scope] = [_Scope()]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(_Scope())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._close(self.scopes.pop())
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._close(self.scopes[0])
+
+    def _close(self, scope: _Scope) -> None:
+        if scope.hashed:
+            return
+        reported: set[int] = set()
+        for node, message in scope.pending:
+            if id(node) not in reported:
+                reported.add(id(node))
+                self.report(node, message)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """``response.content`` / ``iter_content``: the downloaded bytes are kept."""
+        if node.attr.value in ("content", "iter_content", "raw") and isinstance(node.value, cst.Name):
+            saved = self.scopes[-1].responses.pop(node.value.value, None)
+            if saved is not None:
+                self.scopes[-1].pending.append(saved[:2])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        if isinstance(node.value, cst.Call) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            found = self._http_get(node.value)
+            if found is not None:
+                self.scopes[-1].responses[node.targets[0].target.value] = found
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.call_name(node)
+        scope = self.scopes[-1]
+        dotted = self.ctx.dotted(node.func) or ""
+        if (name or dotted).startswith("hashlib.") or _HASH_WORDS.search(dotted.rpartition(".")[2]):
+            scope.hashed = True
+            return
+        if name is None:
+            return
+        finding = self._unpinned(node, name)
+        if finding is not None:
+            scope.pending.append(finding)
+
+    def _unpinned(self, node: cst.Call, name: str) -> tuple[cst.CSTNode, str] | None:
+        args = positional(node)
+        if name in _URL_READERS or name.startswith(_URL_READER_PREFIXES):
+            url = self._url(args[0].value) if args else None
+            if url is not None:
+                return node, f"`{name}` reads `{shown(url)}`, which can change without notice; pin a version or verify a checksum"
+            return None
+        if name in _HTTP_GETS:  # a download of a data file; other responses count once saved
+            found = self._http_get(node)
+            return found[:2] if found is not None and _DATA_URL.search(found[2]) else None
+        if name in _CHECKSUM_DOWNLOADERS:
+            return self._downloader(node, name, args)
+        if name in _HUB_DATASET_CALLS:
+            return self._hub_dataset(node, name, args)
+        if name in _HUB_DOWNLOADS:
+            repo_type = keyword(node, "repo_type")
+            if repo_type is not None and string_value(repo_type.value) == "dataset" and keyword(node, "revision") is None:
+                return node, f"`{name}` downloads a dataset repository at its latest revision; pass `revision=` with a commit hash"
+        return None
+
+    def _http_get(self, node: cst.Call) -> tuple[cst.CSTNode, str, str] | None:
+        """(call, message, url) for an HTTP GET of a constant, unpinned URL."""
+        name = self.ctx.call_name(node)
+        if name not in _HTTP_GETS:
+            return None
+        args = positional(node)
+        index = 1 if name == "requests.request" else 0
+        url = self._url(args[index].value) if len(args) > index else None
+        if url is None:
+            return None
+        return node, f"`{name}` downloads `{shown(url)}`, which can change without notice; pin a version or verify a checksum", url
+
+    def _downloader(self, node: cst.Call, name: str, args: list[cst.Arg]) -> tuple[cst.CSTNode, str] | None:
+        url_position, hash_keywords, hash_position = _CHECKSUM_DOWNLOADERS[name]
+        origin = keyword(node, "origin") or keyword(node, "url")
+        url_node = origin.value if origin is not None else (args[url_position].value if len(args) > url_position else None)
+        url = self._url(url_node) if url_node is not None else None
+        if url is None:
+            return None
+        for word in hash_keywords:
+            given = keyword(node, word)
+            if given is not None and not (isinstance(given.value, cst.Name) and given.value.value == "None"):
+                return None
+        if hash_position is not None and len(args) > hash_position:
+            value = args[hash_position].value
+            if not (isinstance(value, cst.Name) and value.value == "None"):
+                return None
+        return node, f"`{name}` downloads `{shown(url)}` without a checksum; pass `{sorted(hash_keywords)[0]}=`"
+
+    def _hub_dataset(self, node: cst.Call, name: str, args: list[cst.Arg]) -> tuple[cst.CSTNode, str] | None:
+        if keyword(node, "revision") is not None or not args:
+            return None
+        repo = string_value(args[0].value)
+        if repo is None or repo in _LOCAL_BUILDERS or repo.startswith((".", "/", "~")) or PurePosixPath(repo).suffix:
+            return None
+        return node, f"`{name}(\"{shown(repo)}\")` reads the dataset's latest revision; pass `revision=` with a commit hash or tag"
+
+    def _url(self, node: cst.CSTNode, depth: int = 0) -> str | None:
+        """The unpinned http(s) URL a constant expression holds, following constants.
+
+        A URL with a variable part (f-string, concatenation) may well carry a
+        version or a commit, so only fully constant URLs are judged.
+        """
+        if depth > 3:
+            return None
+        text = string_value(node)
+        if text is None and isinstance(node, cst.Name):
+            value = self.bindings.constant(node.value)
+            return self._url(value, depth + 1) if value is not None else None
+        if text is None or not text.lower().startswith(("http://", "https://")):
+            return None
+        return None if _PINNED_URL.search(text) else text
