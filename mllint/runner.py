@@ -353,7 +353,7 @@ def _to_finding(raw: RawFinding, display: str, source_file: SourceFile | None, s
         end_column=raw.end_column,
         cell=cell,
         fix=fix,
-        severity=settings.severity_of(raw.code),
+        severity=settings.severity.get(raw.code) or raw.severity or settings.severity_of(raw.code),
         physical_line=physical,
         source_line=_line_text(text, line),
     )
