@@ -1,0 +1,419 @@
+"""Testing and code-quality rules (ML401-ML406).
+
+The earlier generation of ML linters only asked "is there a CI file?". These
+rules ask what matters for regression safety: do tests exist, can they fail,
+do they touch the ML code, does CI run them, and is the pipeline code in
+importable modules rather than only in notebooks. Test discovery follows
+pytest (``mllint.tests_discovery``); CI follows the commands down to the test
+runner (``mllint.ci``).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
+
+from mllint.ci import CIConfig, static_analysis_tools
+from mllint.context import ModuleContext, ProjectContext
+from mllint.findings import Severity
+from mllint.framework import ModuleRule, ProjectRule
+from mllint.index import ModuleInfo, ProjectIndex
+from mllint.tests_discovery import (
+    CallFact,
+    FunctionFacts,
+    ModuleFacts,
+    PytestSettings,
+    conftest_paths,
+    effective_testpaths,
+    find_test_functions,
+    indexed_test_names,
+    is_pytest_file,
+    is_testcase_base,
+    is_unittest_file,
+    local_targets,
+    module_facts,
+    read_pytest_settings,
+)
+
+
+# ------------------------------------------------------------------ shared facts
+
+
+@dataclass
+class ProjectTests:
+    """Where a project's tests are, computed once per project."""
+
+    settings: PytestSettings
+    testpaths: tuple[str, ...]
+    files: frozenset[str]
+    _kinds: dict[str, bool | None] = field(default_factory=dict)
+
+    def kind(self, path: str) -> bool | None:
+        """True for a file pytest collects, False for one only unittest loads, None otherwise."""
+        if path not in self._kinds:
+            if is_pytest_file(path, self.settings, self.testpaths):
+                self._kinds[path] = True
+            else:
+                self._kinds[path] = False if is_unittest_file(path) else None
+        return self._kinds[path]
+
+    def test_modules(self, index: ProjectIndex) -> list[ModuleInfo]:
+        return [m for m in index.modules.values() if not m.is_notebook and self.kind(m.path) is not None]
+
+
+_LAYOUTS: dict[int, tuple[weakref.ref[ProjectContext], ProjectTests]] = {}
+
+
+def layout_of(project: ProjectContext) -> ProjectTests:
+    """The project's test layout; cached for as long as the project context lives."""
+    key = id(project)
+    cached = _LAYOUTS.get(key)
+    if cached is not None and cached[0]() is project:
+        return cached[1]
+    settings = read_pytest_settings(project.files, project.read_text)
+    layout = ProjectTests(settings, effective_testpaths(settings, project.files), project.file_set)
+    _LAYOUTS[key] = (weakref.ref(project, lambda _ref: _LAYOUTS.pop(key, None)), layout)
+    return layout
+
+
+_NOT_PIPELINE_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example",
+                                "benchmarks", "benchmark", "bench"})
+_NOT_PIPELINE_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py"})
+
+
+def _is_pipeline_code(info: ModuleInfo, layout: ProjectTests) -> bool:
+    """A Python module that belongs to the project's ML code (not tests, docs, examples, tooling)."""
+    if info.is_notebook or layout.kind(info.path) is not None:
+        return False
+    path = PurePosixPath(info.path)
+    return path.name not in _NOT_PIPELINE_FILES and not _NOT_PIPELINE_DIRS.intersection(path.parts[:-1])
+
+
+def project_module(index: ProjectIndex, name: str, importer: ModuleInfo) -> ModuleInfo | None:
+    """The project module an imported or called name lives in (``pkg.model.Net`` -> pkg/model.py)."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        found = index.find_module(".".join(parts[:end]), importer)
+        if found is not None:
+            return found
+    return None
+
+
+def _referenced_names(info: ModuleInfo) -> set[str]:
+    names = set(info.imports)
+    names.update(site.name for site in info.toplevel_calls)
+    names.update(site.name for function in info.functions.values() for site in function.calls)
+    return names
+
+
+def _has_python(project: ProjectContext) -> bool:
+    return bool(project.index.modules)
+
+
+def _size(project: ProjectContext, path: str) -> int:
+    return len(project.read_text(path) or "")
+
+
+# ------------------------------------------------------------------------ ML401
+
+
+class NoTests(ProjectRule):
+    """A project without regression tests cannot tell when a change breaks the pipeline."""
+
+    code = "ML401"
+    name = "no-tests"
+    severity = Severity.WARNING
+
+    def check(self, project: ProjectContext) -> None:
+        if not _has_python(project):
+            return
+        layout = layout_of(project)
+        for info in layout.test_modules(project.index):
+            pytest_file = bool(layout.kind(info.path))
+            if info.parse_failed:
+                return  # a test file mllint cannot read may well hold tests
+            source = None if pytest_file else project.read_text(info.path)
+            if indexed_test_names(info, layout.settings, pytest_file, source):
+                return
+        where = f" with the pytest settings in `{layout.settings.source}`" if layout.settings.source else ""
+        project.report(
+            self.code, ".",
+            f"no tests found{where}: add regression tests for the data processing and model code "
+            "(e.g. `tests/test_train.py` with test functions that assert)",
+        )
+
+
+# ------------------------------------------------------------------------ ML402
+
+
+class MLCodeUntested(ProjectRule):
+    """Tests that never import the model or data code guard everything but what matters."""
+
+    code = "ML402"
+    name = "ml-code-untested"
+    severity = Severity.INFO
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        index = project.index
+        layout = layout_of(project)
+        tests = layout.test_modules(index)
+        if not tests:
+            return  # ML401's business
+        ml_modules = [m for m in index.modules.values() if m.uses_ml and _is_pipeline_code(m, layout)]
+        if not ml_modules:
+            return
+        conftests = [index.modules[p] for p in project.files if PurePosixPath(p).name == "conftest.py" and p in index.modules]
+        reached = _reachable(index, [*tests, *conftests])
+        if any(m.path in reached for m in ml_modules):
+            return
+        test_text = "\n".join(project.read_text(t.path) or "" for t in tests)
+        if any(PurePosixPath(m.path).name in test_text for m in ml_modules):
+            return  # run as a script, e.g. subprocess.run(["python", "train.py", ...])
+        largest = max(ml_modules, key=lambda m: (_size(project, m.path), m.path))
+        others = len(ml_modules) - 1
+        scope = f"this module nor any of the {others} other modules with ML code" if others else "this module, the only one with ML code"
+        project.report(
+            self.code, largest.path,
+            f"the tests import neither {scope}: add tests that import the data processing and "
+            "training code and check what it produces",
+        )
+
+
+def _reachable(index: ProjectIndex, starts: list[ModuleInfo]) -> set[str]:
+    """Paths of project modules the *starts* import, directly or through other project modules."""
+    seen: set[str] = set()
+    frontier = list(starts)
+    while frontier:
+        current = frontier.pop()
+        for name in _referenced_names(current):
+            found = project_module(index, name, current)
+            if found is not None and found.path not in seen:
+                seen.add(found.path)
+                frontier.append(found)
+    return seen
+
+
+# ------------------------------------------------------------------------ ML403
+
+#: Library base classes whose methods (apart from ``assert*``/``fail*``) do not check results.
+_LIBRARY_TEST_BASES = ("unittest.", "django.", "absl.", "tensorflow.", "parameterized.", "asynctest.",
+                       "twisted.", "pytest.")
+
+
+class AssertionlessTest(ModuleRule):
+    """A test that asserts nothing passes whatever the code returns: false confidence."""
+
+    code = "ML403"
+    name = "test-without-assertion"
+    severity = Severity.WARNING
+    # Test files name their tests (test_*, Test*, TestCase); custom pytest naming
+    # that never spells "test" is the documented gap.
+    triggers = ("test", "Test")
+
+    def visit_Module(self, node: cst.Module) -> None:
+        ctx = self.ctx
+        if ctx.is_notebook:
+            return
+        layout = layout_of(ctx.project)
+        kind = layout.kind(ctx.path)
+        if kind is None:
+            return
+        facts = module_facts(ctx.source)
+        judge = _AssertionJudge(ctx, facts, layout)
+        for test in find_test_functions(facts, layout.settings, pytest_file=kind):
+            if not judge.can_fail(test):
+                name = test.key.rsplit(".", 1)[-1]
+                ctx.report_at(
+                    self.code, test.line, test.column,
+                    f"test `{name}` asserts nothing, so it passes whatever the code returns: check the "
+                    "result with `assert`, `pytest.raises` or a testing helper such as `np.testing.assert_allclose`",
+                )
+
+
+class _AssertionJudge:
+    """Decides whether a test can fail on a wrong result.
+
+    A test can fail when it asserts directly or through a helper of its own
+    module (``mllint.tests_discovery`` computes that closure); otherwise its
+    calls are followed one level into other code: project functions it
+    imports, fixtures and methods from ``conftest.py``, methods inherited from
+    base classes. What cannot be seen (a base class from an unknown library, a
+    fixture from a plugin) is given the benefit of the doubt.
+    """
+
+    def __init__(self, ctx: ModuleContext, facts: ModuleFacts, layout: ProjectTests) -> None:
+        self.ctx = ctx
+        self.facts = facts
+        conftests = [module_facts(ctx.project.read_text(p) or "") for p in conftest_paths(ctx.path, layout.files)]
+        self.fixtures: dict[str, bool] = {}
+        self.methods: set[str] = facts.asserting_methods()
+        for conftest in reversed([facts, *conftests]):  # nearest definition wins
+            for name, fixture in conftest.fixtures.items():
+                self.fixtures[name] = fixture.key in conftest.asserting
+            if conftest is not facts:
+                self.methods |= conftest.asserting_methods()
+
+    def can_fail(self, test: FunctionFacts) -> bool:
+        if test.key in self.facts.asserting or "benchmark" in test.params:
+            return True  # pytest-benchmark tests time code, they do not check it
+        return any(self._call_checks(test, call) for call in test.calls)
+
+    def _call_checks(self, test: FunctionFacts, call: CallFact) -> bool:
+        if local_targets(self.facts, test, call):
+            return False  # a local helper: the module closure already judged it
+        head, _, rest = call.dotted.partition(".")
+        if head in ("self", "cls") and test.owner and rest and "." not in rest:
+            return self._inherited_checks(test.owner, rest)
+        if head in test.params:
+            return self.fixtures.get(head, True) if not rest else rest.rsplit(".", 1)[-1] in self.methods
+        qualified = self.ctx.info.qualify(call.dotted)
+        if qualified is not None:
+            return self._project_function_checks(qualified)
+        return bool(rest) and rest.rsplit(".", 1)[-1] in self.methods
+
+    def _project_function_checks(self, qualified: str) -> bool:
+        found = self.ctx.index.resolve_function(qualified, self.ctx.info)
+        if found is None:
+            return False  # a library function; checking names were credited in the closure
+        module, function = found
+        text = self.ctx.project.read_text(module.path)
+        return text is not None and function.qualname in module_facts(text).asserting
+
+    def _inherited_checks(self, owner: str, method: str) -> bool:
+        """``self.method()`` not defined in the module: look in the imported base classes."""
+        for base in self.facts.external_bases(owner):
+            qualified = self.ctx.info.qualify(base) or base
+            if qualified == "object" or (is_testcase_base(qualified) and "." not in qualified):
+                continue
+            if qualified.startswith(_LIBRARY_TEST_BASES):
+                continue
+            found = self.ctx.index.resolve_function(f"{qualified}.{method}", self.ctx.info)
+            if found is None:
+                return True  # defined somewhere mllint cannot see: assume it may check
+            text = self.ctx.project.read_text(found[0].path)
+            if text is not None and found[1].qualname in module_facts(text).asserting:
+                return True
+        return False
+
+
+# ------------------------------------------------------------------------ ML404
+
+_REMOTE_TEST_HINT = re.compile(r"test|tox|(?:^|[/_.-])ci(?:[/_.-]|$)", re.IGNORECASE)
+"""Reusable workflows and actions mllint cannot read, whose name says they run tests."""
+_MAIN_CI_NAMES = ("test", "ci", "check", "build", "main", "python", "push", "pr")
+
+
+class NoCI(ProjectRule):
+    """Tests that only run on a developer's machine stop being run; CI makes them a gate."""
+
+    code = "ML404"
+    name = "no-ci"
+    severity = Severity.WARNING
+
+    def check(self, project: ProjectContext) -> None:
+        if not _has_python(project):
+            return
+        facts = project.ci
+        configs = facts.configs
+        if not configs:
+            project.report(
+                self.code, ".",
+                "no CI configuration found: add a workflow (e.g. `.github/workflows/tests.yml`) that "
+                "runs the tests on every push and pull request",
+            )
+            return
+        if any(c.runs_tests or _uses_test_workflow(c) for c in configs):
+            return
+        target = _main_config(configs)
+        names = ", ".join(f"`{c.path}`" for c in configs[:3]) + (", ..." if len(configs) > 3 else "")
+        unread = [w for w in facts.warnings if any(w.startswith(f"{c.path}:") for c in configs)]
+        note = f" (could not read {unread[0]})" if unread else ""
+        which = "this CI configuration" if len(configs) == 1 else f"none of the {len(configs)} CI configurations ({names})"
+        project.report(
+            self.code, target.path,
+            f"{which} runs the tests{note}: add a step that runs them (`pytest`, `tox`, `nox`, "
+            "`make test`, `python -m unittest`, ...)",
+        )
+
+
+def _uses_test_workflow(config: CIConfig) -> bool:
+    """A remote reusable workflow or an action, not readable here, named for testing."""
+    for _, ref in config.uses:
+        name = ref.split("@", 1)[0]
+        if "/.github/workflows/" in name or name.startswith("./"):
+            name = name.rsplit("/", 1)[-1]
+        elif name.count("/") >= 1:
+            name = name.split("/", 1)[1]  # an action: its repository (and path), not its owner
+        if _REMOTE_TEST_HINT.search(name):
+            return True
+    return False
+
+
+def _main_config(configs: list[CIConfig]) -> CIConfig:
+    """The configuration a reader would look at first for the test job."""
+    def rank(config: CIConfig) -> tuple[int, str]:
+        stem = PurePosixPath(config.path).stem.lower()
+        for number, needle in enumerate(_MAIN_CI_NAMES):
+            if needle in stem:
+                return number, config.path
+        return len(_MAIN_CI_NAMES), config.path
+
+    return min(configs, key=rank)
+
+
+# ------------------------------------------------------------------------ ML405
+
+
+class NoStaticAnalysis(ProjectRule):
+    """Linters and type checkers catch whole classes of bugs before a run costs GPU hours."""
+
+    code = "ML405"
+    name = "no-static-analysis"
+    severity = Severity.INFO
+
+    def check(self, project: ProjectContext) -> None:
+        if not _has_python(project):
+            return
+        if static_analysis_tools(project.root, project.files, project.ci):
+            return
+        project.report(
+            self.code, ".",
+            "no linter or type checker configured: add ruff (or flake8/pylint) and mypy or pyright, "
+            "in `pyproject.toml` or `.pre-commit-config.yaml`, and run them in CI",
+        )
+
+
+# ------------------------------------------------------------------------ ML406
+
+
+class NotebookOnlyPipeline(ProjectRule):
+    """Pipeline code kept only in notebooks cannot be imported, reused, reviewed or tested."""
+
+    code = "ML406"
+    name = "notebook-only-pipeline"
+    severity = Severity.WARNING
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        index = project.index
+        notebooks = [m for m in index.modules.values() if m.is_notebook and m.uses_ml]
+        if not notebooks:
+            return
+        layout = layout_of(project)
+        if any(m.uses_ml for m in index.modules.values() if not m.is_notebook and layout.kind(m.path) is None):
+            return  # ML code also lives in Python modules
+        for notebook in notebooks:
+            if any(project_module(index, name, notebook) is not None for name in notebook.imports):
+                return  # the notebooks reuse a module of the project
+        largest = max(notebooks, key=lambda m: (_size(project, m.path), m.path))
+        count = f"{len(notebooks)} notebooks" if len(notebooks) > 1 else "one notebook"
+        project.report(
+            self.code, largest.path,
+            f"the ML code lives only in notebooks ({count}, none importing a project module): move "
+            "data preparation and training into a Python module that notebooks and scripts import",
+        )
