@@ -1,0 +1,541 @@
+"""ML3xx model development: model versioning, experiment tracking,
+configurable hyperparameters, evaluation on held-out data.
+
+Saves and training are recognised by qualified names (``torch.save``,
+``joblib.dump``, ``xgboost.train``) and by method names on model-like
+receivers (``model.save``, ``booster.save_model``, ``trainer.fit``). Project-wide
+questions ("does the project log models to a registry? use a tracker? have a
+configuration mechanism?") are answered once per project from the project
+index and cached.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+from mllint.checks.data import BindingRule, shown
+from mllint.context import ModuleContext, ProjectContext, keyword, positional, string_value
+from mllint.findings import Severity
+from mllint.framework import ModuleRule, ProjectRule
+from mllint.index import CallSite, ModuleInfo, ProjectIndex
+
+# -- facts shared by the rules -------------------------------------------------------
+
+_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|(^|/)conftest\.py$")
+
+
+def is_test_module(path: str) -> bool:
+    return _TEST_FILE.search(path) is not None
+
+
+_TRANSFORMER_RECEIVER = re.compile(
+    r"scal|encod|imput|vectori[sz]|token|pca|svd|select|normali[sz]|binari[sz]|discreti[sz]|transform|sampler"
+    r"|tfidf|count_?vec|poly|kbins|feature",
+    re.I,
+)
+_OPTIMIZER_RECEIVER = re.compile(r"optim|opt$|^opt", re.I)
+_TRAINING_FUNCTIONS = frozenset({"xgboost.train", "lightgbm.train", "catboost.train", "xgboost.Booster.train"})
+
+
+def _parts(name: str) -> tuple[str, str]:
+    """(receiver's last segment, method) of a dotted call name."""
+    head, _, last = name.rpartition(".")
+    return head.rpartition(".")[2], last
+
+
+def is_fit_call(name: str) -> bool:
+    """``model.fit`` / ``trainer.fit`` / ``Trainer.train`` / ``xgb.train``: training, not preprocessing."""
+    if name in _TRAINING_FUNCTIONS:
+        return True
+    receiver, method = _parts(name)
+    if not receiver:
+        return False
+    if method in ("fit", "fit_generator"):
+        return not _TRANSFORMER_RECEIVER.search(receiver)
+    return method == "train" and "trainer" in receiver.lower()
+
+
+def training_sites(info: ModuleInfo) -> Iterator[CallSite]:
+    """Training calls of a module: estimator/trainer fits and backward+optimizer.step loops."""
+    bodies: list[list[CallSite]] = [info.toplevel_calls, *(f.calls for f in info.functions.values())]
+    for calls in bodies:
+        yield from (site for site in calls if is_fit_call(site.name))
+        backward = [s for s in calls if s.name.endswith(".backward") or s.name == "backward"]
+        steps = [s for s in calls if _parts(s.name)[1] == "step" and _OPTIMIZER_RECEIVER.search(_parts(s.name)[0])]
+        if backward and steps:
+            yield min(backward, key=lambda s: s.line)
+
+
+def all_calls(info: ModuleInfo) -> Iterator[CallSite]:
+    yield from info.toplevel_calls
+    for function in info.functions.values():
+        yield from function.calls
+
+
+#: Import prefixes of experiment trackers (what records params and metrics).
+TRACKER_IMPORTS = (
+    "mlflow", "wandb", "dvclive", "tensorboard", "tensorboardX", "torch.utils.tensorboard", "tensorflow.summary",
+    "aim", "neptune", "comet_ml", "clearml", "sacred", "pytorch_lightning.loggers", "lightning.pytorch.loggers",
+    "lightning.fabric.loggers", "keras.callbacks.TensorBoard", "keras.callbacks.CSVLogger",
+    "tensorflow.keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.CSVLogger", "guildai", "polyaxon",
+)
+#: Calls that track by themselves: Lightning's Trainer logs to a default logger,
+#: ``tf.summary`` and Keras' logging callbacks write event files.
+TRACKER_CALLS = (
+    "pytorch_lightning.Trainer", "lightning.Trainer", "lightning.pytorch.Trainer", "tensorflow.summary.",
+    "tensorflow.keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.CSVLogger",
+    "keras.callbacks.TensorBoard", "keras.callbacks.CSVLogger",
+)
+
+#: Calls that put a model under version control or in a registry.
+_REGISTRY_PREFIXES = ("wandb.Artifact", "wandb.log_model", "wandb.log_artifact", "clearml.OutputModel",
+                      "huggingface_hub.upload_", "huggingface_hub.HfApi", "mlflow.register_model")
+_REGISTRY_SUFFIXES = (".log_model", ".log_artifact", ".log_artifacts", ".push_to_hub", ".register_model",
+                      ".upload_folder", ".upload_file")
+
+
+def _has_prefix(name: str, prefixes: Iterable[str]) -> bool:
+    return any(name == p or name.startswith(p if p.endswith(".") else p + ".") for p in prefixes)
+
+
+@dataclass
+class ProjectModelFacts:
+    versions_models: bool
+    tracks_experiments: bool
+    has_config: bool
+
+
+_FACTS: "weakref.WeakKeyDictionary[ProjectIndex, ProjectModelFacts]" = weakref.WeakKeyDictionary()
+
+_CONFIG_IMPORTS = (
+    "argparse", "click", "typer", "hydra", "omegaconf", "fire", "absl.flags", "absl.app", "gin", "jsonargparse",
+    "simple_parsing", "ml_collections", "pydantic_settings", "configargparse", "tyro", "docopt", "yaml", "ruamel",
+    "tomllib", "tomli", "toml", "configparser", "dynaconf", "hyperparameters",
+)
+_CONFIG_FILE = re.compile(r"(^|/)(params\.ya?ml|[^/]*(config|conf|param|hparam|setting)[^/]*\.(ya?ml|json|toml|ini|cfg))$", re.I)
+_CONFIG_CLASS = re.compile(r"^\s*class\s+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b", re.M)
+
+
+def project_model_facts(project: ProjectContext) -> ProjectModelFacts:
+    """Registry use, tracker use and configuration mechanism of the whole project (cached)."""
+    cached = _FACTS.get(project.index)
+    if cached is None:
+        cached = _FACTS[project.index] = _compute_facts(project)
+    return cached
+
+
+def _compute_facts(project: ProjectContext) -> ProjectModelFacts:
+    versions = tracks = configured = False
+    dvc = project.dvc
+    for info in project.index.modules.values():
+        names = [site.name for site in all_calls(info)]
+        imports = info.imports
+        versions = versions or any(
+            _has_prefix(n, _REGISTRY_PREFIXES) or n.endswith(_REGISTRY_SUFFIXES)
+            or (n.startswith("bentoml.") and n.endswith(".save_model")) for n in names
+        )
+        tracks = tracks or any(_has_prefix(i, TRACKER_IMPORTS) for i in imports) or any(
+            _has_prefix(n, TRACKER_CALLS) for n in names
+        )
+        configured = configured or any(_has_prefix(i, _CONFIG_IMPORTS) for i in imports) or _defines_config_class(project, info)
+    configured = configured or bool(dvc.params) or any(_CONFIG_FILE.search(f) for f in project.files if not is_test_module(f))
+    return ProjectModelFacts(
+        versions_models=versions or bool(dvc.artifacts),
+        tracks_experiments=tracks or bool(dvc.metrics),
+        has_config=configured,
+    )
+
+
+def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
+    """A dataclass/pydantic/attrs class named like a config (``TrainConfig``, ``Args``)."""
+    if info.is_notebook or not info.top_packages & {"dataclasses", "pydantic", "attrs", "attr"}:
+        return False
+    text = project.read_text(info.path)
+    return text is not None and _CONFIG_CLASS.search(text) is not None
+
+
+# -- ML301 ---------------------------------------------------------------------------
+
+#: Save functions: qualified name -> (object position, path position, path keywords, needs a model-like object).
+_SAVE_FUNCTIONS: dict[str, tuple[int, int, tuple[str, ...], bool]] = {
+    "torch.save": (0, 1, ("f",), True),
+    "joblib.dump": (0, 1, ("filename",), True),
+    "pickle.dump": (0, 1, ("file",), True),
+    "dill.dump": (0, 1, ("file",), True),
+    "cloudpickle.dump": (0, 1, ("file",), True),
+    "skops.io.dump": (0, 1, ("file",), False),
+    "safetensors.torch.save_file": (0, 1, ("filename",), True),
+    "safetensors.torch.save_model": (0, 1, ("filename",), False),
+    "torch.jit.save": (0, 1, ("f",), False),
+    "torch.onnx.export": (0, 2, ("f",), False),
+    "onnx.save": (0, 1, ("f",), False),
+    "onnx.save_model": (0, 1, ("f",), False),
+    "tensorflow.saved_model.save": (0, 1, ("export_dir",), False),
+    "tensorflow.keras.models.save_model": (0, 1, ("filepath",), False),
+    "keras.models.save_model": (0, 1, ("filepath",), False),
+    "keras.saving.save_model": (0, 1, ("filepath",), False),
+}
+#: Save methods on any receiver: method -> (path position, path keywords).
+_SAVE_METHODS: dict[str, tuple[int, tuple[str, ...]]] = {
+    "save_pretrained": (0, ("save_directory",)),
+    "save_model": (0, ("fname", "filename", "filepath", "path")),
+    "save_weights": (0, ("filepath",)),
+    "save_checkpoint": (0, ("filepath",)),
+    "save": (0, ("filepath",)),
+}
+_MODEL_LIKE = re.compile(
+    r"model|clf|classifier|regressor|estimator|pipe|booster|bst|\bnet\b|network|state_dict|checkpoint|ckpt|gbm|xgb"
+    r"|lgb|forest|svm|svc|knn|learner|predictor|tree|automl|search|grid|\bnn\b",
+    re.I,
+)
+_KERAS_FILE = re.compile(r"\.(h5|hdf5|keras)$", re.I)
+_NOT_MODEL_RECEIVER = re.compile(r"token|processor|config|feature_extractor|image_processor", re.I)
+_VERSIONED = re.compile(
+    r"(?i)(?:^|[^a-z])v\d|version|\d{8}|\d{4}[-_]\d{2}[-_]\d{2}|[0-9a-f]{8,}|run[-_]?id|uuid|timestamp|sha"
+)
+
+
+class UnversionedModelArtifact(BindingRule):
+    """A model saved to the same constant path every run overwrites its predecessor:
+    nothing says which model is deployed or lets you roll back."""
+
+    code = "ML301"
+    name = "unversioned-model-artifact"
+    severity = Severity.WARNING
+    triggers = ("save", "dump", "export")
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.saves: list[tuple[cst.Call, str, cst.BaseExpression]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = self._save(node)
+        if found is not None:
+            self.saves.append((node, *found))
+
+    def _save(self, node: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+        """(label, path expression) when *node* saves a model."""
+        name = self.ctx.call_name(node)
+        args = positional(node)
+        if name in _SAVE_FUNCTIONS:
+            obj_at, path_at, path_keywords, needs_model = _SAVE_FUNCTIONS[name]
+            path = _argument(node, args, path_at, path_keywords)
+            if path is None or (needs_model and not self._model_like(args, obj_at, node)):
+                return None
+            return name, path
+        if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in _SAVE_METHODS:
+            return None
+        if name is not None and not name.startswith(("tensorflow.", "keras.")):
+            return None  # np.save, mlflow.sklearn.save_model, ...: a library function, not a model method
+        method = node.func.attr.value
+        receiver = self.ctx.code_for(node.func.value)
+        if _NOT_MODEL_RECEIVER.search(receiver):
+            return None
+        path_at, path_keywords = _SAVE_METHODS[method]
+        path = _argument(node, args, path_at, path_keywords)
+        if path is None:
+            return None
+        if method == "save" and not _MODEL_LIKE.search(receiver):
+            literal = self._constant_path(path, 0)
+            if literal is None or not _KERAS_FILE.search(literal):
+                return None
+        return f"{receiver}.{method}", path
+
+    def _model_like(self, args: list[cst.Arg], position: int, node: cst.Call) -> bool:
+        obj = args[position].value if len(args) > position else (keyword(node, "obj") or keyword(node, "value"))
+        if isinstance(obj, cst.Arg):
+            obj = obj.value
+        return obj is not None and _MODEL_LIKE.search(self.ctx.code_for(obj)) is not None
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.saves or is_test_module(self.ctx.path):
+            return
+        if project_model_facts(self.ctx.project).versions_models:
+            return
+        dvc = self.ctx.project.dvc
+        folder = PurePosixPath(self.ctx.path).parent
+        for node, label, path_node in self.saves:
+            path = self._constant_path(path_node, 0)
+            if path is None or _VERSIONED.search(path):
+                continue
+            if dvc.covers(path) or dvc.covers((folder / path).as_posix()):
+                continue
+            self.report(
+                node,
+                f"`{label}` writes the model to the constant path `{shown(path)}`, overwritten on every run; "
+                "add a version, timestamp or run id to the path, or log the model to a registry "
+                "(`mlflow.<flavor>.log_model`, a DVC `outs` entry)",
+            )
+
+    def _constant_path(self, node: cst.CSTNode, depth: int) -> str | None:
+        """The path an expression always evaluates to, or None when any part varies.
+
+        A variable component (an f-string field, ``.format``, a name bound to a
+        parameter or to argparse, ``os.path.join`` with a variable) counts as
+        versioned: mllint cannot know it is constant.
+        """
+        if depth > 6:
+            return None
+        value = string_value(node)
+        if value is not None:
+            return value
+        if isinstance(node, cst.FormattedString):
+            texts = [p.value for p in node.parts if isinstance(p, cst.FormattedStringText)]
+            return "".join(texts) if len(texts) == len(node.parts) else None
+        if isinstance(node, cst.Name):
+            bound = self.bindings.constant(node.value)
+            return self._constant_path(bound, depth + 1) if bound is not None else None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Divide, cst.Add)):
+            left, right = self._constant_path(node.left, depth + 1), self._constant_path(node.right, depth + 1)
+            if left is None or right is None:
+                return None
+            return f"{left.rstrip('/')}/{right}" if isinstance(node.operator, cst.Divide) else left + right
+        if isinstance(node, cst.Call):
+            return self._constant_call(node, depth)
+        return None
+
+    def _constant_call(self, node: cst.Call, depth: int) -> str | None:
+        name = self.ctx.call_name(node)
+        args = positional(node)
+        if len(args) != len(node.args) or not args:
+            return None
+        if name in ("os.path.join", "posixpath.join", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"):
+            parts = [self._constant_path(a.value, depth + 1) for a in args]
+            if any(p is None for p in parts):
+                return None
+            return "/".join(p.rstrip("/") for p in parts if p is not None)
+        if self.is_builtin(node.func, "open") or self.is_builtin(node.func, "str") or name in ("io.open", "gzip.open", "bz2.open"):
+            return self._constant_path(args[0].value, depth + 1)
+        return None
+
+
+def _argument(node: cst.Call, args: list[cst.Arg], position: int, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
+    for word in keywords:
+        given = keyword(node, word)
+        if given is not None:
+            return given.value
+    return args[position].value if len(args) > position else None
+
+
+# -- ML302 ---------------------------------------------------------------------------
+
+
+class NoExperimentTracking(ProjectRule):
+    """Training runs whose parameters and metrics are not recorded cannot be compared or reproduced."""
+
+    code = "ML302"
+    name = "no-experiment-tracking"
+    severity = Severity.WARNING
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        first: tuple[str, int, str] | None = None
+        for path in sorted(project.index.modules):
+            if is_test_module(path):
+                continue
+            sites = sorted(training_sites(project.index.modules[path]), key=lambda s: s.line)
+            if sites:
+                first = (path, sites[0].line, sites[0].name)
+                break
+        if first is None or project_model_facts(project).tracks_experiments:
+            return
+        path, line, name = first
+        project.report(
+            self.code,
+            path,
+            f"training (`{name}`) runs but the project never records parameters and metrics; "
+            "log them with an experiment tracker (mlflow, wandb, dvclive, TensorBoard, ...)",
+            line=line,
+            column=1,
+        )
+
+
+# -- ML303 ---------------------------------------------------------------------------
+
+_HYPERPARAMETERS = frozenset({
+    "lr", "learning_rate", "eta", "batch_size", "per_device_train_batch_size", "train_batch_size", "epochs",
+    "num_epochs", "n_epochs", "max_epochs", "num_train_epochs", "nb_epoch", "weight_decay", "alpha", "C",
+    "l1_ratio", "reg_alpha", "reg_lambda", "lambda_l1", "lambda_l2", "l2_regularization", "l2_leaf_reg",
+})
+_HYPERPARAMETER_LIBRARIES = (
+    "torch.optim.", "sklearn.", "xgboost.", "lightgbm.", "catboost.", "tensorflow.keras.optimizers.",
+    "keras.optimizers.", "transformers.TrainingArguments", "transformers.Seq2SeqTrainingArguments",
+    "transformers.Trainer", "pytorch_lightning.Trainer", "lightning.Trainer", "lightning.pytorch.Trainer",
+    "torch.utils.data.DataLoader", "optax.",
+)
+_TRAINING_METHODS = frozenset({"fit", "train", "compile"})
+
+
+def _number(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        node = node.expression
+    return isinstance(node, (cst.Integer, cst.Float))
+
+
+class HardcodedHyperparameters(ModuleRule):
+    """Hyperparameters written into the training call cannot be varied, searched or
+    recorded without editing code."""
+
+    code = "ML303"
+    name = "hardcoded-hyperparameters"
+    severity = Severity.INFO
+    triggers = ("lr", "learning_rate", "batch_size", "epoch", "weight_decay", "alpha", "C=", "reg_", "lambda_", "eta", "optim")
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        info = ctx.info
+        self.active = (not is_test_module(ctx.path)) and (
+            info.is_notebook or info.has_main_block or any(is_fit_call(s.name) for s in info.toplevel_calls)
+        )
+        self.found: list[tuple[cst.Call, str, list[str]]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.active:
+            return
+        label = self._target(node)
+        if label is None:
+            return
+        literal = [a.keyword.value for a in node.args
+                   if a.keyword is not None and a.keyword.value in _HYPERPARAMETERS and _number(a.value)]
+        args = positional(node)
+        if label.startswith("torch.optim.") and len(args) > 1 and _number(args[1].value):
+            literal.insert(0, "lr")
+        if literal:
+            self.found.append((node, label, literal))
+
+    def _target(self, node: cst.Call) -> str | None:
+        name = self.ctx.call_name(node)
+        if name is not None:
+            return name if name.startswith(_HYPERPARAMETER_LIBRARIES) else None
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _TRAINING_METHODS:
+            return self.ctx.code_for(node.func)
+        return None
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        if not self.found or project_model_facts(self.ctx.project).has_config:
+            return
+        for node, label, names in self.found:
+            listed = ", ".join(f"`{n}`" for n in names)
+            self.report(
+                node,
+                f"`{label}` gets hard-coded {listed}; read hyperparameters from a config file or command-line "
+                "options so runs can be varied and recorded",
+            )
+
+
+# -- ML304 ---------------------------------------------------------------------------
+
+_PREDICT = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function"})
+_METRIC_NAME = re.compile(r"score|accuracy|precision|recall|f1|auc|error|loss|r2|mse|mae|rmse|metric|report|matrix", re.I)
+_CROSS_VALIDATION = re.compile(r"cross_val|cross_validate|GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|learning_curve|validation_curve")
+
+
+@dataclass
+class _EvalScope:
+    fits: dict[str, set[str]] = field(default_factory=dict)  # model -> data it was fitted on
+    predictions: dict[str, tuple[str, str]] = field(default_factory=dict)  # variable -> (model, data)
+    uses: list[tuple[str, str]] = field(default_factory=list)  # (model, data) of every predict/score
+    evaluations: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)  # (node, model, data)
+    cross_validated: bool = False
+
+
+class EvaluatedOnTrainingData(ModuleRule):
+    """A score computed on the data the model was fitted on measures memorisation, not generalisation."""
+
+    code = "ML304"
+    name = "evaluated-on-training-data"
+    severity = Severity.WARNING
+    triggers = (".fit(",)
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.scopes: list[_EvalScope] = [_EvalScope()]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(_EvalScope())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._close(self.scopes.pop())
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        self._close(self.scopes[0])
+
+    def _text(self, node: cst.CSTNode) -> str:
+        return " ".join(self.ctx.code_for(node).split())
+
+    def _method_call(self, node: cst.BaseExpression) -> tuple[str, str, list[cst.Arg]] | None:
+        """(receiver text, method, positional args) of ``receiver.method(...)``."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        if self.ctx.call_name(node) is not None:  # a library function such as `np.fit`, not a model method
+            return None
+        return self._text(node.func.value), node.func.attr.value, positional(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        call = self._method_call(node.value)
+        if call is None or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        receiver, method, args = call
+        target = node.targets[0].target.value
+        if method in _PREDICT and args:
+            self.scopes[-1].predictions[target] = (receiver, self._text(args[0].value))
+        elif method == "fit" and args and isinstance(node.value, cst.Call):
+            inner = node.value.func
+            if isinstance(inner, cst.Attribute) and isinstance(inner.value, cst.Call):  # m = Est().fit(X, y)
+                self.scopes[-1].fits.setdefault(target, set()).add(self._text(args[0].value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        scope = self.scopes[-1]
+        dotted = self.ctx.dotted(node.func) or ""
+        if _CROSS_VALIDATION.search(dotted):
+            scope.cross_validated = True
+        call = self._method_call(node)
+        if call is not None:
+            receiver, method, args = call
+            if not args:
+                return
+            data = self._text(args[0].value)
+            if method == "fit" and not _TRANSFORMER_RECEIVER.search(receiver):
+                scope.fits.setdefault(receiver, set()).add(data)
+            elif method in _PREDICT or method == "score":
+                scope.uses.append((receiver, data))
+                if method == "score":
+                    scope.evaluations.append((node, receiver, data))
+            return
+        if _METRIC_NAME.search(dotted.rpartition(".")[2]):
+            self._metric(node, scope)
+
+    def _metric(self, node: cst.Call, scope: _EvalScope) -> None:
+        """``accuracy_score(y, m.predict(X))`` or ``accuracy_score(y, pred)`` with ``pred = m.predict(X)``."""
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Name) and value.value in scope.predictions:
+                receiver, data = scope.predictions[value.value]
+                scope.evaluations.append((node, receiver, data))
+                continue
+            inner = self._method_call(value)
+            if inner is not None and inner[1] in _PREDICT and inner[2]:
+                scope.evaluations.append((node, inner[0], self._text(inner[2][0].value)))
+
+    def _close(self, scope: _EvalScope) -> None:
+        if scope.cross_validated:
+            return
+        reported: set[int] = set()
+        for node, model, data in scope.evaluations:
+            fitted = scope.fits.get(model)
+            if not fitted or data not in fitted or id(node) in reported:
+                continue
+            if any(m == model and d not in fitted for m, d in scope.uses):
+                continue  # also evaluated on other data: a held-out evaluation exists
+            reported.add(id(node))
+            self.report(
+                node,
+                f"`{model}` is evaluated on `{shown(data, 40)}`, the data it was fitted on, and on nothing held out; "
+                "evaluate on a test split or with cross-validation",
+            )

@@ -1,0 +1,278 @@
+"""ML301-ML304: model versioning, experiment tracking, hard-coded hyperparameters,
+evaluation on training data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mllint.testing import codes, lint_source, lint_tree, notebook_json
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+FIT = "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegression()\nclf.fit(X, y)\n"
+
+
+# -- ML301 unversioned-model-artifact -------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [
+    "import joblib\njoblib.dump(clf, 'model.pkl')\n",
+    "import joblib as jl\nMODEL_PATH = 'models/churn.joblib'\njl.dump(model, MODEL_PATH)\n",
+    "import torch\ntorch.save(net.state_dict(), 'checkpoints/best.pt')\n",
+    "import pickle\nwith open('model.pkl', 'wb') as f:\n    pickle.dump(model, f)\n",
+    "import os, joblib\nOUT = 'models'\njoblib.dump(clf, os.path.join(OUT, 'model.pkl'))\n",
+    "from pathlib import Path\nimport torch\ntorch.save(model, Path('models') / 'model.pt')\n",
+    "model.save('churn.h5')\n",
+    "booster.save_model('xgb.json')\n",
+    "model.save_pretrained('outputs/churn-bert')\n",
+    "import tensorflow as tf\ntf.saved_model.save(model, 'export/churn')\n",
+])
+def test_model_saved_to_constant_path_is_reported(tmp_path: Path, source: str) -> None:
+    assert codes(lint_source(tmp_path, source, select=["ML301"])) == ["ML301"]
+
+
+def test_finding_points_at_the_save_call(tmp_path: Path) -> None:
+    findings = lint_source(tmp_path, "import joblib\n\nMODEL = 'model.pkl'\njoblib.dump(clf, MODEL)\n", select=["ML301"])
+
+    assert [(f.line, f.column) for f in findings] == [(4, 1)]
+    assert "`model.pkl`" in findings[0].message and "`joblib.dump`" in findings[0].message
+
+
+@pytest.mark.parametrize("source", [
+    "import joblib, time\njoblib.dump(clf, f'models/model-{int(time.time())}.pkl')\n",
+    "import joblib\njoblib.dump(clf, f'models/{run_id}/model.pkl')\n",
+    "import joblib\njoblib.dump(clf, 'models/model-{}.pkl'.format(version))\n",
+    "import os, joblib\njoblib.dump(clf, os.path.join(args.output_dir, 'model.pkl'))\n",
+    "import torch\n\ndef save(model, path):\n    torch.save(model.state_dict(), path)\n",
+    "from pathlib import Path\nimport torch\ntorch.save(model, Path(out_dir) / 'model.pt')\n",
+    "import joblib\njoblib.dump(clf, 'models/model_v3.pkl')\n",
+    "import joblib\njoblib.dump(clf, 'models/model-20240131.pkl')\n",
+    "import pickle\npickle.dump(vocabulary, open('vocab.pkl', 'wb'))\n",
+    "import numpy as np\nnp.save('model.npy', weights)\n",
+    "img.save('figure.png')\n",
+    "tokenizer.save_pretrained('outputs/tokenizer')\n",
+    "# joblib.dump(clf, 'model.pkl')\nimport joblib\n",
+    "def dump(a, b):\n    pass\ndump(model, 'model.pkl')\n",
+])
+def test_versioned_variable_or_non_model_saves_are_silent(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, source, select=["ML301"]) == []
+
+
+def test_model_registry_elsewhere_in_the_project_silences(tmp_path: Path) -> None:
+    findings = lint_tree(tmp_path, {
+        "train.py": "import torch\ntorch.save(model, 'model.pt')\n",
+        "register.py": "import mlflow.pytorch\nmlflow.pytorch.log_model(model, 'model')\n",
+    }, select=["ML301"])
+
+    assert findings == []
+
+
+def test_path_covered_by_a_dvc_out_is_silent(tmp_path: Path) -> None:
+    findings = lint_tree(tmp_path, {
+        "src/train.py": "import joblib\njoblib.dump(clf, 'models/model.pkl')\n",
+        "dvc.yaml": "stages:\n  train:\n    cmd: python src/train.py\n    outs:\n      - models\n",
+    }, select=["ML301"])
+
+    assert findings == []
+
+
+def test_path_outside_the_dvc_outs_is_still_reported(tmp_path: Path) -> None:
+    findings = lint_tree(tmp_path, {
+        "train.py": "import joblib\njoblib.dump(clf, 'artifacts/model.pkl')\n",
+        "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    outs:\n      - models\n",
+    }, select=["ML301"])
+
+    assert codes(findings) == ["ML301"]
+
+
+def test_saves_in_tests_are_silent(tmp_path: Path) -> None:
+    findings = lint_tree(tmp_path, {"tests/test_train.py": "import joblib\njoblib.dump(clf, 'model.pkl')\n"}, select=["ML301"])
+    assert findings == []
+
+
+# -- ML302 no-experiment-tracking -----------------------------------------------------
+
+
+def test_training_without_tracker_is_reported_at_the_first_training_call(tmp_path: Path) -> None:
+    findings = lint_tree(tmp_path, {
+        "src/prepare.py": "import pandas as pd\ndf = pd.read_csv('x.csv')\n",
+        "src/train.py": "import pandas as pd\nfrom sklearn.preprocessing import StandardScaler\n"
+                        "scaler = StandardScaler()\nscaler.fit(X)\n" + FIT,
+    }, select=["ML302"])
+
+    assert codes(findings) == ["ML302"]
+    assert findings[0].path.endswith("src/train.py")
+    assert findings[0].line == 7
+    assert "`clf.fit`" in findings[0].message
+
+
+def test_torch_loop_counts_as_training(tmp_path: Path) -> None:
+    source = (
+        "import torch\n\ndef train(model, loader, optimizer):\n    for x, y in loader:\n"
+        "        optimizer.zero_grad()\n        loss = model(x).sum()\n        loss.backward()\n        optimizer.step()\n"
+    )
+    findings = lint_source(tmp_path, source, select=["ML302"])
+
+    assert codes(findings) == ["ML302"]
+    assert findings[0].line == 7
+
+
+@pytest.mark.parametrize("tracker", [
+    "import mlflow\nmlflow.log_metric('acc', 1.0)\n",
+    "import wandb\nwandb.init()\n",
+    "from dvclive import Live\n",
+    "from torch.utils.tensorboard import SummaryWriter\n",
+    "from pytorch_lightning.loggers import CSVLogger\n",
+    "import tensorflow as tf\ncb = tf.keras.callbacks.TensorBoard('logs')\n",
+    "from aim import Run\n",
+    "import comet_ml\n",
+])
+def test_any_tracker_in_the_project_silences(tmp_path: Path, tracker: str) -> None:
+    findings = lint_tree(tmp_path, {"train.py": FIT, "tracking.py": tracker}, select=["ML302"])
+    assert findings == []
+
+
+def test_dvc_metrics_count_as_tracking(tmp_path: Path) -> None:
+    findings = lint_tree(tmp_path, {
+        "train.py": FIT,
+        "dvc.yaml": "stages:\n  train:\n    cmd: python train.py\n    metrics:\n      - metrics.json:\n          cache: false\n",
+    }, select=["ML302"])
+
+    assert findings == []
+
+
+@pytest.mark.parametrize("source", [
+    "import pandas as pd\nfrom sklearn.preprocessing import StandardScaler\nscaler = StandardScaler()\nscaler.fit(X)\n",
+    "import torch\nmodel.train()\n",
+    "import numpy as np\nx = np.zeros(3)\n",
+])
+def test_no_training_is_silent(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, source, select=["ML302"]) == []
+
+
+def test_training_only_in_tests_is_silent(tmp_path: Path) -> None:
+    assert lint_tree(tmp_path, {"tests/test_model.py": FIT}, select=["ML302"]) == []
+
+
+# -- ML303 hardcoded-hyperparameters -------------------------------------------------
+
+SCRIPT = (
+    "import torch\nfrom sklearn.ensemble import GradientBoostingClassifier\n\n"
+    "def main():\n"
+    "    opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n"
+    "    gb = GradientBoostingClassifier(learning_rate=0.1, n_estimators=100)\n"
+    "    model.fit(X, y, epochs=10, batch_size=32)\n\n"
+    "if __name__ == '__main__':\n    main()\n"
+)
+
+
+def test_hardcoded_hyperparameters_in_an_entry_point_are_reported(tmp_path: Path) -> None:
+    findings = lint_source(tmp_path, SCRIPT, select=["ML303"])
+
+    assert [f.line for f in findings] == [5, 6, 7]
+    assert "`lr`, `weight_decay`" in findings[0].message
+    assert "`epochs`, `batch_size`" in findings[2].message
+
+
+def test_positional_learning_rate_of_a_torch_optimizer(tmp_path: Path) -> None:
+    source = "import torch\nopt = torch.optim.SGD(model.parameters(), 0.01)\nmodel.fit(X)\n"
+    findings = lint_tree(tmp_path, {"train.ipynb": notebook_json([source])}, select=["ML303"])
+
+    assert codes(findings) == ["ML303"]
+    assert "`lr`" in findings[0].message
+
+
+@pytest.mark.parametrize("config", [
+    ("cli.py", "import argparse\n"),
+    ("conf.py", "from omegaconf import OmegaConf\n"),
+    ("params.yaml", "lr: 0.001\n"),
+    ("settings.py", "from dataclasses import dataclass\n\n@dataclass\nclass TrainConfig:\n    lr: float = 1e-3\n"),
+])
+def test_project_with_a_configuration_mechanism_is_silent(tmp_path: Path, config: tuple[str, str]) -> None:
+    findings = lint_tree(tmp_path, {"train.py": SCRIPT, config[0]: config[1]}, select=["ML303"])
+    assert findings == []
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\n\ndef build(model):\n    return torch.optim.Adam(model.parameters(), lr=1e-3)\n",  # not an entry point
+    "import torch\n\nif __name__ == '__main__':\n    opt = torch.optim.Adam(model.parameters(), lr=lr)\n",
+    "import numpy as np\n\nif __name__ == '__main__':\n    np.linspace(0, 1, num=10)\n    plot(alpha=0.5)\n",
+])
+def test_variables_library_modules_and_unrelated_calls_are_silent(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, source, select=["ML303"]) == []
+
+
+# -- ML304 evaluated-on-training-data -------------------------------------------------
+
+
+@pytest.mark.parametrize("evaluation", [
+    "print(clf.score(X_train, y_train))\n",
+    "from sklearn.metrics import accuracy_score\nprint(accuracy_score(y_train, clf.predict(X_train)))\n",
+    "from sklearn import metrics\npred = clf.predict(X_train)\nprint(metrics.f1_score(y_train, pred))\n",
+])
+def test_only_evaluation_on_the_fitted_data_is_reported(tmp_path: Path, evaluation: str) -> None:
+    source = "from sklearn.svm import SVC\nclf = SVC()\nclf.fit(X_train, y_train)\n" + evaluation
+    findings = lint_source(tmp_path, source, select=["ML304"])
+
+    assert codes(findings) == ["ML304"]
+    assert "`clf`" in findings[0].message and "`X_train`" in findings[0].message
+
+
+def test_inside_a_function_and_fit_returning_self(tmp_path: Path) -> None:
+    source = (
+        "from sklearn.linear_model import LogisticRegression\n\n"
+        "def run(X, y):\n    model = LogisticRegression().fit(X, y)\n    return model.score(X, y)\n"
+    )
+    findings = lint_source(tmp_path, source, select=["ML304"])
+
+    assert [f.line for f in findings] == [5]
+
+
+@pytest.mark.parametrize("source", [
+    "clf.fit(X_train, y_train)\nprint(clf.score(X_train, y_train))\nprint(clf.score(X_test, y_test))\n",
+    "clf.fit(X_train, y_train)\nprint(clf.score(X_test, y_test))\n",
+    "from sklearn.metrics import accuracy_score\nclf.fit(X_train, y_train)\n"
+    "print(accuracy_score(y_train, clf.predict(X_train)), accuracy_score(y_test, clf.predict(X_test)))\n",
+    "from sklearn.model_selection import cross_val_score\nclf.fit(X, y)\n"
+    "print(cross_val_score(clf, X, y).mean(), clf.score(X, y))\n",
+    "km.fit(X)\nlabels = km.predict(X)\n",
+    "scaler.fit(X)\nprint(scaler.score(X))\n",
+    "a.fit(X, y)\nprint(b.score(X, y))\n",
+    "# clf.fit(X, y)\n# clf.score(X, y)\nimport sklearn\n",
+])
+def test_held_out_evaluation_or_no_evaluation_is_silent(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, "import sklearn\n" + source, select=["ML304"]) == []
+
+
+def test_separate_functions_are_separate_scopes(tmp_path: Path) -> None:
+    source = (
+        "import sklearn\n\ndef train():\n    clf.fit(X, y)\n    return clf.score(X, y)\n\n"
+        "def evaluate():\n    return clf.score(X_test, y_test)\n"
+    )
+    findings = lint_source(tmp_path, source, select=["ML304"])
+
+    assert [f.line for f in findings] == [5]
+
+
+def test_notebook_evaluation_lands_on_its_cell(tmp_path: Path) -> None:
+    cells = ["from sklearn.tree import DecisionTreeClassifier\ntree = DecisionTreeClassifier()\n",
+             "tree.fit(X, y)\n", "tree.score(X, y)\n"]
+    findings = lint_tree(tmp_path, {"explore.ipynb": notebook_json(cells)}, select=["ML304"])
+
+    assert [(f.cell, f.line) for f in findings] == [(3, 1)]
+
+
+# -- examples -----------------------------------------------------------------------
+
+MODEL_CODES = {"ML301", "ML302", "ML303", "ML304"}
+
+
+def test_leaky_example_violates_the_model_rules() -> None:
+    found = set(codes(lint_tree(EXAMPLES / "churn-leaky", select=sorted(MODEL_CODES)))) & MODEL_CODES
+    assert found == MODEL_CODES
+
+
+def test_tidy_example_follows_the_model_rules() -> None:
+    assert set(codes(lint_tree(EXAMPLES / "churn-tidy", select=sorted(MODEL_CODES)))) & MODEL_CODES == set()
