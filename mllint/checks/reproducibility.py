@@ -1,0 +1,245 @@
+"""ML2xx reproducibility: seeds, random_state, deterministic torch, pinned environments.
+
+ML201 and ML203 are path rules: they run on entry points (notebooks, modules
+with a ``__main__`` block, scripts nobody imports) and follow calls into the
+project through :mod:`mllint.seeds`. ML202 reads the scikit-learn-style table
+of :mod:`mllint.random_state_table`. ML204-ML206 read the dependency inventory
+of :mod:`mllint.dependencies`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Callable
+
+import libcst as cst
+
+from mllint.context import ModuleContext, ProjectContext, has_star_kwargs, positional
+from mllint.dependencies import Requirement
+from mllint.findings import Severity
+from mllint.framework import ModuleRule, Option, ProjectRule
+from mllint.random_state_table import UNKNOWN, lookup, needs_random_state
+from mllint.seeds import SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
+
+
+def _entry_report(ctx: ModuleContext) -> EntryReport | None:
+    """The seeding walk of this module, or None when it is not an entry point.
+
+    ML201's ``seeders`` option keys the shared analysis, so ML203 reads it too.
+    """
+    seeders = ctx.options("ML201")["seeders"]
+    analysis = analysis_for(ctx.index, ctx.project.root, seeders)
+    if not analysis.is_entry_point(ctx.info):
+        return None
+    return analysis.entry_report(ctx.info, ctx.source)
+
+
+def _column(source_lines: list[str], line: int, byte_offset: int) -> int:
+    """ast gives UTF-8 byte offsets; findings use 1-based character columns."""
+    if not 1 <= line <= len(source_lines):
+        return 1
+    prefix = source_lines[line - 1].encode("utf-8")[:byte_offset]
+    return len(prefix.decode("utf-8", errors="ignore")) + 1
+
+
+def _reported_hop(trail: Trail, path: str) -> int:
+    """Index of the deepest hop that is still in the linted module: the finding's place."""
+    for position in range(len(trail) - 1, -1, -1):
+        if trail[position].path == path:
+            return position
+    return 0
+
+
+def _subject(trail: Trail, position: int) -> str:
+    """The start of a message: the reported call and, if indirect, what it reaches."""
+    hop, last = trail[position], trail[-1]
+    if position == len(trail) - 1:
+        return f"`{last.event.text}`"
+    via = f"via `{last.event.name}` at {last.path}:{last.event.line}"
+    if hop.event.kind == "import":
+        return f"`import {hop.event.text}` ({via})"
+    return f"`{hop.event.text}()` ({via})"
+
+
+def _unseeded_message(use: UnseededUse, subject: str, path: str) -> str:
+    library = use.library
+    if library == "jax":
+        return f"{subject} builds a JAX key from the clock, so every run differs; derive the key from a fixed or configured seed"
+    if use.generator:
+        return f"{subject} creates a `{library}` generator without a seed, so it differs on every run; pass a seed to it"
+    if use.seeded_later is not None:
+        return (f"{subject} draws from the `{library}` random generator before it is seeded on line "
+                f"{use.seeded_later[_reported_hop(use.seeded_later, path)].event.line}; move the seeding before the first random use")
+    return f"{subject} draws from the `{library}` random generator, but `{library}` is never seeded on this path; call `{SEED_CALL[library]}` first"
+
+
+def _report_trail(ctx: ModuleContext, code: str, trail: Trail, message: Callable[[str], str]) -> None:
+    position = _reported_hop(trail, ctx.path)
+    event = trail[position].event
+    column = _column(ctx.source.splitlines(), event.line, event.column)
+    ctx.report_at(code, event.line, column, message(_subject(trail, position)))
+
+
+class UnseededRandomness(ModuleRule):
+    """Unseeded randomness makes a training run impossible to repeat, so results
+    cannot be compared, debugged or audited. Checked per entry point, across modules."""
+
+    code = "ML201"
+    name = "unseeded-randomness"
+    severity = Severity.WARNING
+    triggers = ("import",)
+    options = {
+        "seeders": Option(
+            [],
+            "str-list",
+            "Extra functions that seed every library (qualified names such as \"mypkg.utils.fix_seeds\"; "
+            "a trailing part such as \"utils.fix_seeds\" matches too)",
+        ),
+    }
+
+    def visit_Module(self, node: cst.Module) -> None:
+        report = _entry_report(self.ctx)
+        if report is None:
+            return
+        for use in report.unseeded:
+            _report_trail(self.ctx, self.code, use.trail, lambda subject, use=use: _unseeded_message(use, subject, self.ctx.path))
+
+
+class NondeterministicTorch(ModuleRule):
+    """Seeds alone do not make GPU training repeatable: cuDNN autotuning and
+    nondeterministic kernels change results between identical runs."""
+
+    code = "ML203"
+    name = "nondeterministic-torch"
+    severity = Severity.INFO
+    triggers = ("import",)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        report = _entry_report(self.ctx)
+        if report is None or report.training is None or report.deterministic:
+            return
+        _report_trail(
+            self.ctx,
+            self.code,
+            report.training,
+            lambda subject: f"PyTorch training ({subject}) runs without deterministic algorithms; call "
+            "`torch.use_deterministic_algorithms(True)` and keep `torch.backends.cudnn.benchmark = False` before it",
+        )
+
+
+# -- ML202 -------------------------------------------------------------------------
+
+
+def _literal(node: cst.BaseExpression) -> object:
+    """The value of a literal argument, or UNKNOWN."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+        try:
+            return node.evaluated_value  # type: ignore[union-attr]
+        except (ValueError, SyntaxError):
+            return UNKNOWN
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        value = _literal(node.expression)
+        return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
+    return UNKNOWN
+
+
+class RandomStateUnset(ModuleRule):
+    """An estimator or splitter without ``random_state`` gives a different model
+    or split on every run, so metrics move for no reason."""
+
+    code = "ML202"
+    name = "random-state-unset"
+    severity = Severity.WARNING
+    triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.ctx.call_name(node)
+        if name is None:
+            return
+        entry = lookup(name)
+        if entry is None:
+            return
+        keywords = {arg.keyword.value: _literal(arg.value) for arg in node.args if arg.keyword is not None}
+        starred = any(arg.star == "*" for arg in node.args)
+        count = sys.maxsize if starred else len(positional(node))
+        if not needs_random_state(entry, keywords, count, has_star_kwargs(node)):
+            return
+        short = entry.qualname.rsplit(".", 1)[-1]
+        random = f"is random when {entry.condition.describe()}," if entry.condition is not None else "is random"
+        self.report(
+            node,
+            f"`{short}` {random} but `{entry.param}` is not set; pass `{entry.param}=<seed>` so that results repeat",
+        )
+
+
+# -- ML204-ML206 -------------------------------------------------------------------
+
+
+_VCS = re.compile(r"(?:^|@\s*)(?:git|hg|svn|bzr)\+", re.I)
+
+
+def _pin_advice(req: Requirement) -> str:
+    if _VCS.search(req.text):
+        return "pin it to a full commit id"
+    if "://" in req.text:
+        return "point it at one released file with a `#sha256=` hash"
+    return f"pin it with `{req.name or 'name'}==<version>`"
+
+
+class UnpinnedDependencies(ProjectRule):
+    """Unpinned requirements resolve to whatever is newest on install day, so the
+    environment that trained a model cannot be rebuilt."""
+
+    code = "ML204"
+    name = "unpinned-dependencies"
+    severity = Severity.WARNING
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        for req in project.dependencies.unpinned_requirements():
+            project.report(
+                self.code,
+                req.path,
+                f"`{req.text}` is not pinned and the project has no lock file; {_pin_advice(req)} or commit a lock file",
+                line=req.line,
+                column=1,
+            )
+
+
+class DependenciesUndeclared(ProjectRule):
+    """Without any dependency declaration nobody can install what the code needs."""
+
+    code = "ML205"
+    name = "dependencies-undeclared"
+    severity = Severity.WARNING
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        if not project.dependencies.declares_dependencies:
+            project.report(
+                self.code,
+                ".",
+                "the project declares no dependencies (no requirements*.txt, pyproject dependencies, setup.py/cfg, "
+                "Pipfile or environment.yml); declare them with exact versions",
+            )
+
+
+class PythonVersionUnspecified(ProjectRule):
+    """Library wheels, pickles and numerics differ between Python versions."""
+
+    code = "ML206"
+    name = "python-version-unspecified"
+    severity = Severity.INFO
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        if project.dependencies.python_version is None:
+            project.report(
+                self.code,
+                ".",
+                "no Python version is declared; set `requires-python` in pyproject.toml, add `.python-version`, "
+                "or pin `python` in environment.yml",
+            )

@@ -1,0 +1,787 @@
+"""ML201-ML206: seeds across modules, random_state, deterministic torch, pinned environments."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from mllint.testing import codes, lint_source, lint_tree, notebook_json
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def ml201(tmp_path: Path, files: dict[str, str]) -> list:
+    return lint_tree(tmp_path, {name: d(text) for name, text in files.items()}, select=["ML201"])
+
+
+SEED_ALL = """
+import random
+import numpy as np
+import torch
+
+def set_seed(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+"""
+
+SEED_NUMPY = """
+import numpy as np
+
+def set_seed(seed):
+    np.random.seed(seed)
+"""
+
+TRAIN_USES_ALL = """
+import random
+import numpy as np
+import torch
+from utils import set_seed
+
+def main():
+    set_seed(0)
+    random.shuffle(ITEMS)
+    noise = np.random.rand(3)
+    weights = torch.randn(3)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+# -- ML201: cross-module seeding ---------------------------------------------------
+
+
+def test_seeding_in_a_helper_of_another_module_is_silent(tmp_path):
+    assert ml201(tmp_path, {"utils.py": SEED_ALL, "train.py": TRAIN_USES_ALL}) == []
+
+
+def test_helper_seeding_only_numpy_reports_the_other_libraries(tmp_path):
+    findings = ml201(tmp_path, {"utils.py": SEED_NUMPY, "train.py": TRAIN_USES_ALL})
+    assert [(f.path, f.line) for f in findings] == [("train.py", 8), ("train.py", 10)]
+    assert "`random` random generator" in findings[0].message and "`random.seed(seed)`" in findings[0].message
+    assert "`torch` random generator" in findings[1].message and "`torch.manual_seed(seed)`" in findings[1].message
+    assert not any("`numpy`" in f.message for f in findings)
+
+
+def test_unseeded_entry_point_names_library_and_fix(tmp_path):
+    findings = ml201(tmp_path, {"train.py": """
+        import torch
+
+        if __name__ == "__main__":
+            x = torch.randn(3)
+    """})
+    assert codes(findings) == ["ML201"]
+    assert (findings[0].line, findings[0].column) == (4, 9)
+    assert findings[0].message.startswith("`torch.randn` draws from the `torch` random generator")
+    assert "torch.manual_seed(seed)" in findings[0].message
+
+
+def test_seeding_after_the_first_random_use_reports(tmp_path):
+    findings = ml201(tmp_path, {"train.py": """
+        import numpy as np
+
+        def main():
+            data = np.random.permutation(10)
+            np.random.seed(0)
+            more = np.random.rand(3)
+
+        if __name__ == "__main__":
+            main()
+    """})
+    assert codes(findings) == ["ML201"]
+    assert findings[0].line == 4
+    assert "before it is seeded on line 5" in findings[0].message
+
+
+def test_seed_after_use_in_a_called_helper_reports_at_the_call(tmp_path):
+    findings = ml201(tmp_path, {
+        "model.py": """
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 2)
+        """,
+        "train.py": """
+            import torch
+            from model import Net
+
+            def main():
+                net = Net()
+                torch.manual_seed(0)
+
+            if __name__ == "__main__":
+                main()
+        """,
+    })
+    assert [(f.line, f.column) for f in findings] == [(5, 11)]
+    assert "`Net()` (via `torch.nn.Linear` at model.py:6)" in findings[0].message
+
+
+def test_one_finding_per_entry_point_and_library(tmp_path):
+    findings = ml201(tmp_path, {"train.py": """
+        import torch
+        import torch.nn as nn
+
+        def main():
+            a = nn.Linear(2, 2)
+            b = torch.rand(2)
+            c = nn.Conv2d(1, 1, 3)
+
+        if __name__ == "__main__":
+            main()
+    """})
+    assert [f.line for f in findings] == [5]
+
+
+def test_library_module_without_entry_point_is_silent(tmp_path):
+    findings = ml201(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/data.py": """
+            import numpy as np
+
+            NOISE = np.random.rand(3)
+
+            def augment(x):
+                return x + np.random.normal(size=x.shape)
+        """,
+        "pkg/train.py": """
+            from pkg.data import augment
+
+            def fit(x):
+                return augment(x)
+        """,
+    })
+    assert findings == []
+
+
+def test_module_of_definitions_only_is_silent(tmp_path):
+    findings = ml201(tmp_path, {"helpers.py": """
+        import random
+
+        def pick(items):
+            return random.choice(items)
+    """})
+    assert findings == []
+
+
+def test_top_level_script_is_an_entry_point_unless_imported(tmp_path):
+    script = """
+        import numpy as np
+
+        X = np.random.randn(100, 3)
+    """
+    assert codes(ml201(tmp_path / "a", {"make_data.py": script})) == ["ML201"]
+    imported = ml201(tmp_path / "b", {"make_data.py": script, "train.py": "import make_data\n"})
+    assert imported == []
+
+
+def test_test_modules_are_not_entry_points(tmp_path):
+    findings = ml201(tmp_path, {"tests/test_model.py": """
+        import numpy as np
+
+        X = np.random.rand(5)
+
+        def test_shape():
+            assert X.shape == (5,)
+    """})
+    assert findings == []
+
+
+def test_import_time_seeding_of_a_project_module_counts(tmp_path):
+    findings = ml201(tmp_path, {
+        "seeding.py": """
+            import random
+            random.seed(0)
+        """,
+        "run.py": """
+            import random
+            import seeding
+
+            print(random.random())
+        """,
+    })
+    assert findings == []
+
+
+def test_import_time_random_use_of_a_project_module_is_followed(tmp_path):
+    findings = ml201(tmp_path, {
+        "consts.py": """
+            import random
+            JITTER = random.random()
+        """,
+        "run.py": """
+            import consts
+
+            print(consts.JITTER)
+        """,
+    })
+    assert [(f.path, f.line) for f in findings] == [("run.py", 1)]
+    assert "`import consts` (via `random.random` at consts.py:2)" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("imports", "call"),
+    [
+        ("from numpy import random as npr", "npr.rand(3)"),
+        ("import numpy.random as nr", "nr.normal(size=3)"),
+        ("from numpy.random import shuffle", "shuffle(items)"),
+        ("import random as rnd", "rnd.randint(0, 9)"),
+        ("import torch.nn as tnn", "tnn.LSTM(4, 4)"),
+        ("from torch import nn", "nn.Embedding(10, 4)"),
+        ("from torch.nn import init", "init.xavier_uniform_(w)"),
+        ("import torch as T", "T.randperm(5)"),
+        ("from torch.utils.data import DataLoader", "DataLoader(ds, batch_size=4, shuffle=True)"),
+        ("from torch.utils.data import RandomSampler", "RandomSampler(ds)"),
+        ("import torchvision.transforms as T", "T.RandomHorizontalFlip()"),
+        ("import tensorflow as tf", "tf.random.normal([2])"),
+        ("import tensorflow as tf", "tf.keras.layers.Dense(4)"),
+        ("from keras import layers", "layers.Conv2D(8, 3)"),
+        ("import random", "random.Random()"),
+    ],
+)
+def test_random_use_through_aliases_is_recognised(tmp_path, imports, call):
+    findings = ml201(tmp_path, {"run.py": f"{imports}\n\nif __name__ == '__main__':\n    {call}\n"})
+    assert codes(findings) == ["ML201"], call
+    assert findings[0].line == 4
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from torch.utils.data import DataLoader\nDataLoader(ds, batch_size=4)\n",
+        "from torch.utils.data import DataLoader\nDataLoader(ds, shuffle=False)\n",
+        "from torch.utils.data import DataLoader\nDataLoader(ds, shuffle=args.shuffle)\n",
+        "import torch\nfrom torch.utils.data import DataLoader\ng = torch.Generator()\ng.manual_seed(0)\nDataLoader(ds, shuffle=True, generator=g)\n",
+        "import torch\ng = torch.Generator().manual_seed(0)\ntorch.randn(3, generator=g)\n",
+        "import tensorflow as tf\ntf.random.normal([2], seed=1)\n",
+        "import torch.nn as nn\nnn.LayerNorm(4)\nnn.ReLU()\nnn.BatchNorm1d(4)\n",
+        "import numpy as np\nnp.random.seed(0)\nnp.random.rand(3)\n",
+        "import numpy as np\nrng = np.random.default_rng(42)\nrng.normal()\n",
+        "import numpy as np\nrng = np.random.default_rng(seed=cfg.seed)\n",
+        "from numpy.random import Generator, PCG64\nrng = Generator(PCG64(12345))\n",
+        "import jax\nkey = jax.random.PRNGKey(0)\njax.random.normal(key, (3,))\n",
+        "def randn():\n    return 4\n\nrandn()\n",
+        "import numpy as np\nclass Bag:\n    def shuffle(self):\n        pass\nBag().shuffle()\n",
+        "import numpy as np\n# np.random.rand(3) is commented out\ns = 'np.random.rand(3)'\n",
+        "import random\nrandom.seed(1)\nrandom.shuffle(items)\n",
+    ],
+)
+def test_explicit_seeds_and_look_alikes_are_silent(tmp_path, source):
+    assert ml201(tmp_path, {"run.py": source}) == []
+
+
+def test_default_rng_without_seed_is_reported_even_after_a_global_seed(tmp_path):
+    findings = ml201(tmp_path, {"run.py": """
+        import numpy as np
+
+        np.random.seed(0)
+        rng = np.random.default_rng()
+    """})
+    assert [f.line for f in findings] == [4]
+    assert "creates a `numpy` generator without a seed" in findings[0].message
+
+
+def test_unseeded_bit_generator_is_reported(tmp_path):
+    findings = ml201(tmp_path, {"run.py": """
+        from numpy.random import Generator, PCG64
+
+        rng = Generator(PCG64())
+    """})
+    assert [(f.line, f.column) for f in findings] == [(3, 17)]
+
+
+def test_jax_key_from_the_clock_is_reported(tmp_path):
+    findings = ml201(tmp_path, {"run.py": """
+        import time
+        import jax
+
+        key = jax.random.PRNGKey(int(time.time()))
+    """})
+    assert codes(findings) == ["ML201"]
+    assert "JAX key from the clock" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("imports", "seed"),
+    [
+        ("import lightning as L", "L.seed_everything(42)"),
+        ("import pytorch_lightning as pl", "pl.seed_everything(42)"),
+        ("from transformers import set_seed", "set_seed(42)"),
+        ("from accelerate.utils import set_seed", "set_seed(42)"),
+        ("import tensorflow as tf", "tf.keras.utils.set_random_seed(42)"),
+        ("import keras", "keras.utils.set_random_seed(42)"),
+        ("from lightning.fabric import Fabric", "fabric = Fabric()\nfabric.seed_everything(42)"),
+    ],
+)
+def test_known_all_in_one_seeders(tmp_path, imports, seed):
+    source = f"import random\nimport numpy as np\n{imports}\n\n{seed}\nrandom.random()\nnp.random.rand(2)\n"
+    assert ml201(tmp_path, {"run.py": source}) == []
+
+
+def test_tensorflow_seed_covers_keras_layers(tmp_path):
+    assert ml201(tmp_path, {"run.py": """
+        import tensorflow as tf
+
+        tf.random.set_seed(1)
+        model = tf.keras.Sequential([tf.keras.layers.Dense(4)])
+    """}) == []
+
+
+def test_transformers_trainer_and_its_subclasses_seed(tmp_path):
+    findings = ml201(tmp_path, {
+        "trainer.py": """
+            from transformers import Trainer
+
+            class MyTrainer(Trainer):
+                pass
+        """,
+        "run.py": """
+            from torch.utils.data import DataLoader
+            from trainer import MyTrainer
+
+            if __name__ == "__main__":
+                trainer = MyTrainer(model=model, args=args)
+                DataLoader(ds, shuffle=True)
+        """,
+    })
+    assert findings == []
+
+
+def test_super_init_into_a_project_base_class_is_followed(tmp_path):
+    findings = ml201(tmp_path, {
+        "base.py": """
+            import torch.nn as nn
+
+            class Backbone(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.conv = nn.Conv2d(3, 8, 3)
+        """,
+        "model.py": """
+            from base import Backbone
+
+            class Classifier(Backbone):
+                def __init__(self):
+                    super().__init__()
+
+            class Tiny(Backbone):
+                pass
+        """,
+        "run.py": """
+            from model import Classifier, Tiny
+
+            if __name__ == "__main__":
+                Tiny()
+        """,
+    })
+    assert [f.line for f in findings] == [4]
+    assert "`torch.nn.Conv2d` at base.py:6" in findings[0].message
+
+
+def test_src_layout_relative_imports_and_aliases(tmp_path):
+    files = {
+        "src/proj/__init__.py": "",
+        "src/proj/utils/__init__.py": "",
+        "src/proj/utils/seeding.py": SEED_ALL,
+        "src/proj/cli.py": """
+            import torch
+            from .utils.seeding import set_seed as fix_seeds
+
+            def main():
+                fix_seeds(1)
+                torch.randn(2)
+
+            if __name__ == "__main__":
+                main()
+        """,
+    }
+    assert ml201(tmp_path, files) == []
+
+
+def test_self_method_seeding_is_followed(tmp_path):
+    assert ml201(tmp_path, {"run.py": """
+        import torch
+
+        class Experiment:
+            def setup(self):
+                torch.manual_seed(0)
+
+            def run(self):
+                self.setup()
+                return torch.rand(2)
+
+        if __name__ == "__main__":
+            Experiment().run()
+    """}) == []
+
+
+def test_recursive_helpers_terminate(tmp_path):
+    findings = ml201(tmp_path, {"run.py": """
+        import random
+
+        def a(n):
+            return b(n - 1) if n else random.random()
+
+        def b(n):
+            return a(n)
+
+        if __name__ == "__main__":
+            a(3)
+    """})
+    # The deepest place in the entry file on the path to the use is reported.
+    assert [(f.line, f.column) for f in findings] == [(4, 31)]
+
+
+def test_configured_extra_seeders(tmp_path):
+    files = {
+        "pyproject.toml": '[tool.mllint.rules.ML201]\nseeders = ["common.fix_all_seeds"]\n',
+        "run.py": """
+            import torch
+            from common import fix_all_seeds
+
+            fix_all_seeds()
+            torch.rand(2)
+        """,
+    }
+    assert ml201(tmp_path, files) == []
+    (tmp_path / "pyproject.toml").write_text("")
+    assert codes(lint_tree(tmp_path, select=["ML201"])) == ["ML201"]
+
+
+def test_suppression_comment(tmp_path):
+    findings = ml201(tmp_path, {"run.py": "import torch\ntorch.rand(2)  # mllint: ignore[unseeded-randomness]\n"})
+    assert findings == []
+
+
+# -- ML201: notebooks ----------------------------------------------------------------
+
+
+def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):
+    nb = notebook_json([
+        "import numpy as np\nimport torch\nnp.random.seed(0)\ntorch.manual_seed(0)\n",
+        ("markdown", "# Training"),
+        "x = np.random.rand(3)\nmodel = torch.nn.Linear(3, 1)\n",
+    ])
+    assert lint_tree(tmp_path, {"analysis.ipynb": nb}, select=["ML201"]) == []
+
+
+def test_unseeded_notebook_finding_lands_on_the_right_cell(tmp_path):
+    nb = notebook_json([
+        "import numpy as np\n%matplotlib inline\n",
+        ("markdown", "# Data"),
+        "df = load()\n",
+        "sample = df.iloc[np.random.permutation(10)]\n",
+    ])
+    findings = lint_tree(tmp_path, {"analysis.ipynb": nb}, select=["ML201"])
+    assert [(f.cell, f.line, f.column) for f in findings] == [(4, 1, 18)]
+
+
+def test_notebook_seeding_helper_from_the_project(tmp_path):
+    nb = notebook_json(["from utils import set_seed\nimport torch\nset_seed(1)\n", "torch.randn(2)\n"])
+    findings = lint_tree(tmp_path, {"explore.ipynb": nb, "utils.py": d(SEED_ALL)}, select=["ML201"])
+    assert findings == []
+
+
+def test_notebook_importing_a_script_makes_it_a_library(tmp_path):
+    nb = notebook_json(["import numpy as np\nnp.random.seed(0)\nimport features\n"])
+    files = {"nb.ipynb": nb, "features.py": "import numpy as np\nNOISE = np.random.rand(3)\n"}
+    findings = lint_tree(tmp_path, files, select=["ML201"])
+    assert findings == []
+
+
+# -- ML202 -------------------------------------------------------------------------
+
+
+def ml202(tmp_path: Path, source: str) -> list:
+    return lint_source(tmp_path, d(source), select=["ML202"])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from sklearn.model_selection import train_test_split\ntrain_test_split(X, y, test_size=0.2)\n",
+        "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier(n_estimators=10)\n",
+        "from sklearn import ensemble as ens\nens.ExtraTreesRegressor()\n",
+        "import sklearn.cluster\nsklearn.cluster.KMeans(n_clusters=3)\n",
+        "from sklearn.model_selection import KFold\nKFold(n_splits=5, shuffle=True)\n",
+        "from sklearn.model_selection import StratifiedKFold\nStratifiedKFold(5, shuffle=True)\n",
+        "from sklearn.decomposition import PCA\nPCA(n_components=2, svd_solver='randomized')\n",
+        "from sklearn.decomposition import PCA\nPCA(svd_solver='arpack')\n",
+        "from sklearn.linear_model import LogisticRegression\nLogisticRegression(solver='saga')\n",
+        "from sklearn.linear_model import LogisticRegression\nLogisticRegression(solver='liblinear')\n",
+        "from sklearn.linear_model import SGDClassifier\nSGDClassifier()\n",
+        "from sklearn.neural_network import MLPClassifier\nMLPClassifier()\n",
+        "from sklearn.model_selection import RandomizedSearchCV\nRandomizedSearchCV(est, dist)\n",
+        "from sklearn.datasets import make_classification\nmake_classification(n_samples=100)\n",
+        "from sklearn.utils import shuffle\nshuffle(X, y)\n",
+        "from sklearn.manifold import TSNE\nTSNE(n_components=2)\n",
+        "from xgboost import XGBClassifier\nXGBClassifier(n_estimators=100)\n",
+        "import lightgbm as lgb\nlgb.LGBMRegressor()\n",
+        "from catboost import CatBoostClassifier\nCatBoostClassifier(iterations=10)\n",
+    ],
+)
+def test_random_state_missing_is_reported(tmp_path, source):
+    findings = ml202(tmp_path, source)
+    assert codes(findings) == ["ML202"]
+    assert findings[0].line == 2
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from sklearn.model_selection import train_test_split\ntrain_test_split(X, y, random_state=0)\n",
+        "from sklearn.model_selection import train_test_split\ntrain_test_split(X, y, shuffle=False)\n",
+        "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier(random_state=SEED)\n",
+        "from sklearn.ensemble import RandomForestClassifier\nRandomForestClassifier(**params)\n",
+        "from sklearn.model_selection import KFold\nKFold(n_splits=5)\n",
+        "from sklearn.model_selection import KFold\nKFold(5, shuffle=False)\n",
+        "from sklearn.model_selection import KFold\nKFold(5, shuffle=True, random_state=cfg.seed)\n",
+        "from sklearn.decomposition import PCA\nPCA(n_components=2)\n",
+        "from sklearn.decomposition import PCA\nPCA(svd_solver='full')\n",
+        "from sklearn.decomposition import PCA\nPCA(svd_solver=solver)\n",
+        "from sklearn.linear_model import LogisticRegression\nLogisticRegression()\n",
+        "from sklearn.linear_model import LogisticRegression\nLogisticRegression(solver='lbfgs')\n",
+        "from xgboost import XGBClassifier\nXGBClassifier(seed=7)\n",
+        "from catboost import CatBoostClassifier\nCatBoostClassifier(random_seed=7)\n",
+        "import lightgbm as lgb\nlgb.LGBMClassifier(seed=3)\n",
+        "from sklearn.linear_model import LinearRegression\nLinearRegression()\n",
+        "class RandomForestClassifier:\n    pass\nRandomForestClassifier()\n",
+        "import sklearn\nmodel.fit(X)  # RandomForestClassifier() in a comment\n",
+        "import sklearn\nfrom mylib import train_test_split\ntrain_test_split(X, y)\n",
+    ],
+)
+def test_random_state_set_or_not_needed_is_silent(tmp_path, source):
+    assert ml202(tmp_path, source) == []
+
+
+def test_random_state_message_names_condition_and_parameter(tmp_path):
+    findings = ml202(tmp_path, "from sklearn.model_selection import KFold\nKFold(5, shuffle=True)\n")
+    assert "`KFold`" in findings[0].message
+    assert "`shuffle` is truthy" in findings[0].message
+    assert "`random_state=<seed>`" in findings[0].message
+    findings = ml202(tmp_path, "from catboost import CatBoostRegressor\nCatBoostRegressor()\n")
+    assert "`random_seed=<seed>`" in findings[0].message
+
+
+def test_random_state_in_a_notebook_cell(tmp_path):
+    nb = notebook_json(["import sklearn.model_selection as ms\n", "a, b = ms.train_test_split(df)\n"])
+    findings = lint_tree(tmp_path, {"nb.ipynb": nb}, select=["ML202"])
+    assert [(f.cell, f.line) for f in findings] == [(2, 1)]
+
+
+# -- ML203 -------------------------------------------------------------------------
+
+
+TORCH_TRAIN = """
+import torch
+{setup}
+
+def main():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(2, 1)
+    opt = torch.optim.Adam(model.parameters())
+    loss = model(torch.ones(2)).sum()
+    loss.backward()
+    opt.step()
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def ml203(tmp_path: Path, files: dict[str, str]) -> list:
+    return lint_tree(tmp_path, {name: d(text) for name, text in files.items()}, select=["ML203"])
+
+
+def test_torch_training_without_determinism_is_reported(tmp_path):
+    findings = ml203(tmp_path, {"train.py": TORCH_TRAIN.format(setup="")})
+    assert [f.line for f in findings] == [7]
+    assert "torch.use_deterministic_algorithms(True)" in findings[0].message
+    assert "`torch.optim.Adam`" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "torch.use_deterministic_algorithms(True)",
+        "torch.use_deterministic_algorithms(True, warn_only=True)",
+        "torch.backends.cudnn.deterministic = True\ntorch.backends.cudnn.benchmark = False",
+        "from torch.backends import cudnn\ncudnn.deterministic = True",
+        "from transformers import enable_full_determinism\nenable_full_determinism(0)",
+    ],
+)
+def test_deterministic_settings_silence_ml203(tmp_path, setup):
+    assert ml203(tmp_path, {"train.py": TORCH_TRAIN.format(setup=setup)}) == []
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "torch.use_deterministic_algorithms(False)",
+        "torch.backends.cudnn.deterministic = True\ntorch.backends.cudnn.benchmark = True",
+        "torch.backends.cudnn.deterministic = False",
+    ],
+)
+def test_disabled_or_benchmarking_determinism_still_reports(tmp_path, setup):
+    assert codes(ml203(tmp_path, {"train.py": TORCH_TRAIN.format(setup=setup)})) == ["ML203"]
+
+
+def test_ml203_follows_helpers_and_ignores_libraries(tmp_path):
+    files = {
+        "engine.py": """
+            import torch
+
+            def fit(model, data):
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+                for x in data:
+                    model(x).sum().backward()
+        """,
+        "run.py": """
+            from engine import fit
+
+            if __name__ == "__main__":
+                fit(model, data)
+        """,
+    }
+    findings = ml203(tmp_path, files)
+    assert [(f.path, f.line) for f in findings] == [("run.py", 4)]
+    assert "`fit()` (via `torch.optim.SGD` at engine.py:4)" in findings[0].message
+
+
+def test_lightning_trainer_deterministic_flag(tmp_path):
+    source = "import lightning as L\n\nif __name__ == '__main__':\n    L.Trainer({})\n"
+    assert codes(ml203(tmp_path / "a", {"run.py": source.format("max_epochs=1")})) == ["ML203"]
+    assert ml203(tmp_path / "b", {"run.py": source.format("deterministic=True")}) == []
+
+
+def test_ml203_is_silent_without_torch_training(tmp_path):
+    assert ml203(tmp_path, {"run.py": "import torch\n\nif __name__ == '__main__':\n    print(torch.ones(2))\n"}) == []
+
+
+# -- ML204 / ML205 / ML206 -----------------------------------------------------------
+
+ML_CODE = {"train.py": "import sklearn\n"}
+
+
+def project_findings(tmp_path: Path, files: dict[str, str], code: str) -> list:
+    return lint_tree(tmp_path, {**ML_CODE, **{n: d(t) for n, t in files.items()}}, select=[code])
+
+
+def test_unpinned_requirement_syntaxes_are_located(tmp_path):
+    requirements = f"""
+        # training stack
+        numpy==1.26.4
+        pandas>=2.0  # at least 2
+        torch[cuda] ; python_version >= "3.10"
+        scipy==1.13.1 --hash=sha256:0123
+        requests \\
+            >=2.31
+        git+https://github.com/org/lib@v1.0#egg=lib
+        git+https://github.com/org/other@{COMMIT}#egg=other
+        https://example.com/pkgs/tool.tar.gz
+        https://example.com/latest
+        -r requirements-dev.txt
+        -c constraints.txt
+        -e .
+        matplotlib
+    """
+    files = {
+        "requirements.txt": requirements,
+        "requirements-dev.txt": "pytest\nblack==24.3.0\n",
+        "constraints.txt": "matplotlib==3.9.0\n",
+    }
+    findings = project_findings(tmp_path, files, "ML204")
+    located = [(f.path, f.line) for f in findings]
+    assert located == [
+        ("requirements-dev.txt", 1),
+        ("requirements.txt", 3),
+        ("requirements.txt", 4),
+        ("requirements.txt", 6),
+        ("requirements.txt", 8),
+        ("requirements.txt", 11),
+    ]
+    by_line = {(f.path, f.line): f.message for f in findings}
+    assert "full commit" in by_line[("requirements.txt", 8)]
+    assert "`pandas==<version>`" in by_line[("requirements.txt", 3)]
+    assert "`#sha256=` hash" in by_line[("requirements.txt", 11)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        ("pyproject.toml", '[project]\nname = "x"\ndependencies = [\n  "torch>=2",\n]\n', 4),
+        ("pyproject.toml", '[project]\nname = "x"\n[project.optional-dependencies]\nviz = ["matplotlib"]\n', 4),
+        ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.10"\nnumpy = "^1.26"\n', 3),
+        ("Pipfile", '[packages]\nnumpy = "*"\n', 2),
+        ("setup.cfg", "[options]\ninstall_requires =\n    numpy>=1.0\n", 3),
+        ("setup.py", 'from setuptools import setup\nsetup(\n    name="x",\n    install_requires=["numpy>=1"],\n)\n', 4),
+        ("environment.yml", "name: x\ndependencies:\n  - python=3.11\n  - numpy\n", 4),
+    ],
+)
+def test_unpinned_declarations_of_every_format(tmp_path, name, content, line):
+    findings = project_findings(tmp_path, {name: content}, "ML204")
+    assert [(f.path, f.line) for f in findings] == [(name, line)]
+
+
+@pytest.mark.parametrize("lock", ["poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml"])
+def test_lock_file_silences_ml204(tmp_path, lock):
+    files = {"requirements.txt": "numpy\npandas>=2\n", lock: "# lock\n"}
+    assert project_findings(tmp_path, files, "ML204") == []
+
+
+def test_fully_pinned_requirements_are_silent(tmp_path):
+    assert project_findings(tmp_path, {"requirements.txt": "numpy==1.26.4\n"}, "ML204") == []
+
+
+def test_dependency_rules_only_fire_in_ml_projects(tmp_path):
+    files = {"app.py": "import flask\n", "requirements.txt": "flask\n"}
+    assert lint_tree(tmp_path, files, select=["ML204", "ML205", "ML206"]) == []
+
+
+def test_ml205_without_any_declaration(tmp_path):
+    findings = project_findings(tmp_path, {}, "ML205")
+    assert [(f.code, f.path) for f in findings] == [("ML205", ".")]
+    assert project_findings(tmp_path / "x", {"requirements.txt": "numpy==1.26.4\n"}, "ML205") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("pyproject.toml", '[project]\nname = "x"\nrequires-python = ">=3.10"\n'),
+        (".python-version", "3.11\n"),
+        ("runtime.txt", "python-3.11.4\n"),
+        ("environment.yml", "dependencies:\n  - python=3.11\n"),
+    ],
+)
+def test_ml206_silent_with_a_python_version(tmp_path, name, content):
+    assert project_findings(tmp_path, {name: content}, "ML206") == []
+
+
+def test_ml206_reports_without_python_version(tmp_path):
+    findings = project_findings(tmp_path, {"requirements.txt": "numpy==1.26.4\n"}, "ML206")
+    assert [(f.code, f.path) for f in findings] == [("ML206", ".")]
+
+
+# -- examples ----------------------------------------------------------------------
+
+
+ML2 = ["ML201", "ML202", "ML203", "ML204", "ML205", "ML206"]
+
+
+def test_churn_leaky_shows_the_reproducibility_rules():
+    found = {f.code for f in lint_tree(EXAMPLES / "churn-leaky", select=ML2)}
+    assert found == {"ML201", "ML202", "ML203", "ML204", "ML206"}
+
+
+def test_churn_tidy_passes_the_reproducibility_rules():
+    assert lint_tree(EXAMPLES / "churn-tidy", select=ML2) == []
