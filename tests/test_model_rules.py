@@ -28,6 +28,8 @@ FIT = "from sklearn.linear_model import LogisticRegression\nclf = LogisticRegres
     "booster.save_model('xgb.json')\n",
     "model.save_pretrained('outputs/churn-bert')\n",
     "import tensorflow as tf\ntf.saved_model.save(model, 'export/churn')\n",
+    "import joblib\nbaseline.fit(X, y)\njoblib.dump(baseline, 'baseline.joblib')\n",
+    "import pickle\nfrom sklearn.svm import SVC\nfitted = SVC().fit(X, y)\npickle.dump(fitted, open('svc.pkl', 'wb'))\n",
 ])
 def test_model_saved_to_constant_path_is_reported(tmp_path: Path, source: str) -> None:
     assert codes(lint_source(tmp_path, source, select=["ML301"])) == ["ML301"]

@@ -212,23 +212,38 @@ class UnversionedModelArtifact(BindingRule):
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
-        self.saves: list[tuple[cst.Call, str, cst.BaseExpression]] = []
+        self.saves: list[tuple[cst.Call, str, cst.BaseExpression, str | None]] = []
+        #: Receivers of `.fit`/`.train` calls: whatever their name, they are models.
+        self.fitted: set[str] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("fit", "train", "fit_generator"):
+            self.fitted.add(self.ctx.code_for(func.value))
         found = self._save(node)
         if found is not None:
             self.saves.append((node, *found))
 
-    def _save(self, node: cst.Call) -> tuple[str, cst.BaseExpression] | None:
-        """(label, path expression) when *node* saves a model."""
+    def visit_Assign(self, node: cst.Assign) -> None:
+        super().visit_Assign(node)
+        value = node.value
+        if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "fit"
+                and len(node.targets) == 1):  # model = Est().fit(X, y)
+            self.fitted.add(self.ctx.code_for(node.targets[0].target))
+
+    def _save(self, node: cst.Call) -> tuple[str, cst.BaseExpression, str | None] | None:
+        """(label, path expression, saved object's text when it must look like a model)."""
         name = self.ctx.call_name(node)
         args = positional(node)
         if name in _SAVE_FUNCTIONS:
             obj_at, path_at, path_keywords, needs_model = _SAVE_FUNCTIONS[name]
             path = _argument(node, args, path_at, path_keywords)
-            if path is None or (needs_model and not self._model_like(args, obj_at, node)):
+            if path is None:
                 return None
-            return name, path
+            obj = _argument(node, args, obj_at, ("obj", "value"))
+            if needs_model and obj is None:
+                return None
+            return name, path, self.ctx.code_for(obj) if needs_model and obj is not None else None
         if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in _SAVE_METHODS:
             return None
         if name is not None and not name.startswith(("tensorflow.", "keras.")):
@@ -245,13 +260,12 @@ class UnversionedModelArtifact(BindingRule):
             literal = self._constant_path(path, 0)
             if literal is None or not _KERAS_FILE.search(literal):
                 return None
-        return f"{receiver}.{method}", path
+        return f"{receiver}.{method}", path, None
 
-    def _model_like(self, args: list[cst.Arg], position: int, node: cst.Call) -> bool:
-        obj = args[position].value if len(args) > position else (keyword(node, "obj") or keyword(node, "value"))
-        if isinstance(obj, cst.Arg):
-            obj = obj.value
-        return obj is not None and _MODEL_LIKE.search(self.ctx.code_for(obj)) is not None
+    def _model_like(self, obj: str) -> bool:
+        return obj in self.fitted or _MODEL_LIKE.search(obj) is not None or any(
+            re.search(rf"\b{re.escape(name)}\b", obj) for name in self.fitted
+        )
 
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.saves or is_test_module(self.ctx.path):
@@ -260,7 +274,9 @@ class UnversionedModelArtifact(BindingRule):
             return
         dvc = self.ctx.project.dvc
         folder = PurePosixPath(self.ctx.path).parent
-        for node, label, path_node in self.saves:
+        for node, label, path_node, obj in self.saves:
+            if obj is not None and not self._model_like(obj):
+                continue
             path = self._constant_path(path_node, 0)
             if path is None or _VERSIONED.search(path):
                 continue
