@@ -1,0 +1,107 @@
+"""ML5xx deployment and monitoring: prediction logging, model loading, monitoring.
+
+The analysis lives in :mod:`mllint.serving` (which handlers exist, what they
+predict, log and load, across modules); the rules here only select its
+findings. ML501-ML505 are module rules: each reports what is located in the
+module being linted, using project-wide facts from the index.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from mllint import serving
+from mllint.context import ProjectContext, RawFinding
+from mllint.findings import Severity
+from mllint.framework import ModuleRule, Option, ProjectRule
+
+_LOAD_TRIGGERS = ("load", "from_pretrained", "InferenceSession", "pipeline", "SentenceTransformer", "YOLO", "Booster")
+
+
+class _ServingRule(ModuleRule):
+    """Reports the serving analysis' findings of one code for the current module."""
+
+    triggers: ClassVar[tuple[str, ...]] = serving.TRIGGERS
+
+    def visit_Module(self, node: cst.Module) -> None:
+        ctx = self.ctx
+        for found in serving.module_findings(ctx.project, ctx.path, ctx.source, self.code):
+            ctx.findings.append(
+                RawFinding(found.code, found.message, found.line, found.column, found.end_line, found.end_column)
+            )
+
+
+class PredictionNotLogged(_ServingRule):
+    """Without a record of what was predicted, production behaviour cannot be audited or debugged."""
+
+    code = "ML501"
+    name = "prediction-not-logged"
+    severity = Severity.WARNING
+    options = {
+        "serving-decorators": Option(
+            [],
+            "str-list",
+            "extra decorators that mark request handlers (e.g. \"mycompany.serving.endpoint\"); used by ML501-ML506",
+        )
+    }
+
+
+class PredictionLogMissingModelVersion(_ServingRule):
+    """A logged prediction that does not name its model cannot be traced to the model that made it."""
+
+    code = "ML502"
+    name = "prediction-log-missing-model-version"
+    severity = Severity.WARNING
+
+
+class PredictionLogMissingInputs(_ServingRule):
+    """A logged prediction without its input (or an id referencing it) cannot be reproduced or monitored for drift."""
+
+    code = "ML503"
+    name = "prediction-log-missing-inputs"
+    severity = Severity.WARNING
+
+
+class ModelLoadedPerRequest(_ServingRule):
+    """Loading a model on every request wastes time and memory; load once at startup."""
+
+    code = "ML504"
+    name = "model-loaded-per-request"
+    severity = Severity.WARNING
+    triggers = _LOAD_TRIGGERS
+
+
+class UnversionedModelLoad(_ServingRule):
+    """A service that loads 'model.pkl' cannot say which model it serves nor roll back to the previous one."""
+
+    code = "ML505"
+    name = "unversioned-model-load"
+    severity = Severity.WARNING
+    triggers = _LOAD_TRIGGERS
+
+
+class NoMonitoring(ProjectRule):
+    """A service that predicts without metrics or drift detection degrades silently."""
+
+    code = "ML506"
+    name = "no-monitoring"
+    severity = Severity.INFO
+    ml_only = True
+
+    def check(self, project: ProjectContext) -> None:
+        analysis = serving.for_project(project)
+        first = analysis.first_predicting_handler()
+        if first is None or serving.has_monitoring(project, analysis):
+            return
+        module, handler = first
+        line = module.view.functions[handler.qualname].lineno
+        project.report(
+            self.code,
+            module.view.path,
+            f"the project serves predictions (`{handler.qualname}`) but has no monitoring or drift detection; "
+            "export metrics (e.g. `prometheus_client`) and monitor input and prediction drift (e.g. evidently, whylogs)",
+            line=line,
+            column=1,
+        )
