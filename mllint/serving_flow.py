@@ -65,11 +65,14 @@ REQUEST_ID_WORDS = frozenset({"requestid", "traceid", "correlationid"})
 INPUT_NAME_WORDS = frozenset({"input", "inputs", "features", "payload", "instances"})
 
 
+_VERSION_TEXT = re.compile(r"(?i)\bv\d+(?:\.\d+)*\b")
+
+
 def carries_identity(terms: frozenset[str]) -> bool:
-    """Does any logged name or text name the model's identity (version, run id, ...)?"""
+    """Does any logged name or text name the model's identity (version, run id, ``v3``)?"""
     for term in terms:
         ws = words(term)
-        if IDENTITY_WORDS.intersection(ws) or _has_pair(ws, IDENTITY_PAIRS):
+        if IDENTITY_WORDS.intersection(ws) or _has_pair(ws, IDENTITY_PAIRS) or _VERSION_TEXT.search(term):
             return True
     return False
 
