@@ -456,7 +456,9 @@ class ServingProject:
 
     def _analyse(self, path: str) -> ModuleServing | None:
         text = self.source(path)
-        if text is None or not (_MARKERS.search(text) or self._mentions_configured(text) or self.registered(path)):
+        if text is None or not (
+            _MARKERS.search(text) or self._mentions_configured(text) or self.registered(path) or self._may_subclass(path, text)
+        ):
             return None
         view = self.view(path)
         if view is None:
@@ -477,6 +479,11 @@ class ServingProject:
         self.module_env(view)
         result.ambient = _ambient_log_terms(view)
         return result
+
+    def _may_subclass(self, path: str, text: str) -> bool:
+        """A class here may derive from a project class that is a serving class."""
+        info = self.index.module(path)
+        return info is not None and "class " in text and any(self.might_be_project(name) for name in info.imports)
 
     def _mentions_configured(self, text: str) -> bool:
         return any(entry.rsplit(".", 1)[-1] in text for entry in self.decorators)

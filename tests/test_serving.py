@@ -1,0 +1,258 @@
+"""The serving analysis behind ML5xx: vocabularies, handler detection and value flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mllint.config import Settings
+from mllint.context import ProjectContext
+from mllint.index import ProjectIndex, index_module
+from mllint.serving import ServingProject, for_project
+from mllint.serving_flow import carries_identity, carries_request_id, is_model_ident, is_versioned, words
+
+
+def project(tmp_path: Path, files: dict[str, str], options: dict | None = None) -> ServingProject:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    index = ProjectIndex(index_module(name, text) for name, text in files.items() if name.endswith(".py"))
+    settings = Settings(selected=frozenset({"ML501"}), rule_options={"ML501": options or {}})
+    return ServingProject(ProjectContext(tmp_path, sorted(files), index, settings))
+
+
+def handlers(analysis: ServingProject, path: str) -> list[tuple[str, str]]:
+    serving = analysis.serving(path)
+    return [(h.qualname, h.kind) for h in serving.handlers] if serving is not None else []
+
+
+# -- vocabularies -------------------------------------------------------------
+
+
+def test_words_split_identifiers_and_text():
+    assert words("modelVersion") == ["model", "version"]
+    assert words("MODEL_RUN_ID") == ["model", "run", "id"]
+    assert words("XRequestID") == ["x", "request", "id"]
+
+
+@pytest.mark.parametrize("term", ["model_version", "self.model.metadata.version", "run_id", "MODEL_SHA", "modelUri", "tag", "served by v3"])
+def test_identity_terms(term):
+    assert carries_identity(frozenset({term}))
+
+
+@pytest.mark.parametrize("term", ["model", "shape", "input_shape", "tagging", "model_name", "prediction"])
+def test_not_identity_terms(term):
+    assert not carries_identity(frozenset({term}))
+
+
+def test_request_ids():
+    assert carries_request_id(frozenset({"x-request-id"}))
+    assert carries_request_id(frozenset({"context.aws_request_id"}))
+    assert not carries_request_id(frozenset({"request", "id_token"}))
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("model", True), ("_model", True), ("sentiment_pipeline", True), ("clf", True), ("ort_session", True),
+    ("get_model", False), ("model_path", False), ("Model", False), ("scaler", False), ("tokenizer", False),
+])
+def test_model_identifiers(name, expected):
+    assert is_model_ident(name) is expected
+
+
+@pytest.mark.parametrize("path, hub, expected", [
+    ("model.pkl", False, False),
+    ("models:/churn/3", False, True),
+    ("models:/churn@champion", False, True),
+    ("runs:/abc/model", False, True),
+    ("artifacts/v2/model.pkl", False, True),
+    ("model-1.4.0.joblib", False, True),
+    ("model_20240501.pkl", False, True),
+    ("churn:4fh2kxq3kwbz3gxb", False, True),
+    ("churn:latest", False, False),
+    ("yolov8n.pt", False, False),
+    ("resnet50.pth", False, False),
+    ("distilbert-base-uncased-finetuned-sst-2-english", True, False),
+    ("org/model", True, False),
+])
+def test_versioned_references(path, hub, expected):
+    assert is_versioned(path, hub) is expected
+
+
+# -- handler detection ---------------------------------------------------------------
+
+
+def test_health_endpoint_is_a_handler_that_does_not_predict(tmp_path):
+    analysis = project(tmp_path, {"api.py": '''\
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/health")
+def health():
+    return {"ok": True}
+'''})
+    assert handlers(analysis, "api.py") == [("health", "route")]
+    assert list(analysis.serving("api.py").predicting_handlers()) == []
+
+
+def test_routes_on_an_app_imported_from_another_module(tmp_path):
+    analysis = project(tmp_path, {
+        "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+        "app/views.py": "from app import app\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n    return 1\n",
+    })
+    assert handlers(analysis, "app/views.py") == [("predict", "route")]
+
+
+def test_look_alike_decorators_are_not_routes(tmp_path):
+    analysis = project(tmp_path, {"cache.py": '''\
+import functools
+
+registry = {}
+
+@functools.lru_cache()
+def get(x):
+    return registry.get(x)
+
+@property
+def post(self):
+    return None
+'''})
+    assert handlers(analysis, "cache.py") == []
+
+
+def test_registered_class_view_from_another_module(tmp_path):
+    analysis = project(tmp_path, {
+        "api/resources.py": '''\
+class Predict:
+    def post(self):
+        return model.predict([[1]])
+
+    def helper(self):
+        return None
+''',
+        "api/app.py": '''\
+from flask import Flask
+from flask_restful import Api
+
+from api.resources import Predict
+
+app = Flask(__name__)
+Api(app).add_resource(Predict, "/predict")
+''',
+    })
+    assert handlers(analysis, "api/resources.py") == [("Predict.post", "registered class-based view")]
+
+
+def test_configured_decorators_match_by_qualified_name_or_suffix(tmp_path):
+    source = "from sdk.serve import endpoint\n\n@endpoint\ndef score(payload):\n    return payload\n"
+    assert handlers(project(tmp_path / "a", {"svc.py": source}), "svc.py") == []
+    configured = project(tmp_path / "b", {"svc.py": source}, {"serving-decorators": ["sdk.serve.endpoint"]})
+    assert handlers(configured, "svc.py") == [("score", "configured serving decorator")]
+    short = project(tmp_path / "c", {"svc.py": source}, {"serving-decorators": ["endpoint"]})
+    assert handlers(short, "svc.py") == [("score", "configured serving decorator")]
+
+
+def test_startup_hooks(tmp_path):
+    analysis = project(tmp_path, {"api.py": '''\
+from contextlib import asynccontextmanager
+from fastapi import FastAPI
+
+@asynccontextmanager
+async def lifespan(app):
+    yield
+
+app = FastAPI(lifespan=lifespan)
+
+@app.on_event("startup")
+def warm_up():
+    pass
+'''})
+    assert analysis.serving("api.py").startup == ["lifespan", "warm_up"]
+
+
+def test_project_base_class_that_is_a_kserve_model(tmp_path):
+    analysis = project(tmp_path, {
+        "base.py": "import kserve\n\nclass Base(kserve.Model):\n    pass\n",
+        "model.py": "from base import Base\n\nclass Churn(Base):\n    def predict(self, payload, headers=None):\n        return payload\n",
+    })
+    assert handlers(analysis, "model.py") == [("Churn.predict", "KServe model")]
+
+
+# -- flows -----------------------------------------------------------------------------
+
+
+def test_flow_events_follow_calls_into_methods_and_keep_order(tmp_path):
+    analysis = project(tmp_path, {
+        "svc.py": '''\
+import logging
+import joblib
+from fastapi import FastAPI
+
+log = logging.getLogger(__name__)
+app = FastAPI()
+
+
+class Scorer:
+    def __init__(self):
+        self.model = joblib.load(os.environ["M"])
+
+    def score(self, rows):
+        return self.model.predict(rows)
+
+
+scorer = Scorer()
+
+
+@app.post("/score")
+def score(payload: dict):
+    log.debug("scoring")
+    y = scorer.score(payload["rows"])
+    log.info("scored", extra={"y": y})
+    return y
+''',
+    })
+    events = analysis.serving("svc.py").flows["score"]
+    assert [(e.kind, e.function) for e in events] == [("log", "score"), ("predict", "Scorer.score"), ("log", "score")]
+    assert events[2].facts.prediction and not events[2].facts.input
+
+
+def test_input_taint_flows_through_assignments_and_helpers(tmp_path):
+    analysis = project(tmp_path, {
+        "svc.py": '''\
+import logging
+import pandas as pd
+from fastapi import FastAPI
+
+log = logging.getLogger(__name__)
+app = FastAPI()
+
+
+def to_frame(body):
+    return pd.DataFrame([body])
+
+
+@app.post("/score")
+def score(body: dict):
+    frame = to_frame(body)
+    log.info("frame", extra={"rows": frame})
+    return 1
+''',
+    })
+    (event,) = analysis.serving("svc.py").flows["score"]
+    assert event.facts.input
+
+
+def test_for_project_is_cached_per_project(tmp_path):
+    index = ProjectIndex()
+    ctx = ProjectContext(tmp_path, [], index, Settings(selected=frozenset()))
+    assert for_project(ctx) is for_project(ctx)
+    other = ProjectContext(tmp_path, [], index, Settings(selected=frozenset()))
+    assert for_project(other) is not for_project(ctx)
+
+
+def test_unreadable_and_non_utf8_modules_are_skipped(tmp_path):
+    (tmp_path / "bad.py").write_bytes(b"\xff\xfe\x00 not python")
+    index = ProjectIndex([index_module("bad.py", "x = 1\n")])
+    analysis = ServingProject(ProjectContext(tmp_path, ["bad.py"], index, Settings(selected=frozenset())))
+    assert analysis.serving("bad.py") is None
+    assert analysis.all_serving() == []
