@@ -73,6 +73,8 @@ class Rule:
     options: ClassVar[dict[str, Option]] = {}
     #: Rules that only make sense in a project using ML libraries.
     ml_only: ClassVar[bool] = False
+    #: Findings point at secrets: reporters never echo their source lines.
+    redact_source: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

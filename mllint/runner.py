@@ -30,7 +30,7 @@ from mllint.config import (
 from mllint.context import ModuleContext, NotebookContext, ProjectContext, RawFinding
 from mllint.discovery import Project, build_project, group_by_root
 from mllint.findings import Finding, Severity
-from mllint.framework import ModuleRule, NotebookRule, ProjectRule, Rule, iter_rules
+from mllint.framework import ModuleRule, NotebookRule, ProjectRule, Rule, all_rules, iter_rules
 from mllint.index import ModuleInfo, ProjectIndex, index_module
 from mllint.notebooks import Notebook, NotebookError, read_notebook
 from mllint.sources import SourceError, decode_python, decode_text, read_bytes
@@ -355,7 +355,7 @@ def _to_finding(raw: RawFinding, display: str, source_file: SourceFile | None, s
         fix=fix,
         severity=settings.severity.get(raw.code) or raw.severity or settings.severity_of(raw.code),
         physical_line=physical,
-        source_line=_line_text(text, line),
+        source_line=None if all_rules()[raw.code].redact_source else _line_text(text, line),
     )
 
 

@@ -250,7 +250,7 @@ _ROLE_MAILBOXES = frozenset(
 )
 #: Package, git and authorship metadata name maintainers publicly: not data subjects.
 _METADATA_LINE = re.compile(
-    r"^\s*(?:Author|Maintainer|Author-email|Maintainer-email|Signed-off-by|Co-authored-by|Committer|Reported-by)\b",
+    r"^\s*(?:Author|Maintainer|Author-email|Maintainer-email|Signed-off-by|Co-authored-by|Committer|Reported-by)\b.*$",
     re.I | re.M,
 )
 

@@ -260,7 +260,8 @@ _SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBas
 _UNSAFE_YAML_LOADERS = frozenset({"Loader", "CLoader", "FullLoader", "CFullLoader", "UnsafeLoader", "CUnsafeLoader"})
 _PATH_KEYWORDS = ("f", "file", "fp", "filename", "fname", "path", "filepath", "filepath_or_buffer", "stream", "s",
                   "data", "string")
-_ML601_TRIGGER = re.compile(r"pickle|dill|joblib|torch|numpy|keras|yaml|jsonpickle")
+_ML601_LIBRARIES = re.compile(r"pickle|dill|joblib|torch|numpy|keras|yaml|pandas")
+_ML601_CALLS = re.compile(r"load|Unpickler|decode|read_pickle")
 
 
 def _path_argument(call: cst.Call) -> cst.BaseExpression | None:
@@ -293,7 +294,7 @@ class UnsafeDeserialization(ModuleRule):
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
-        return ("load" in text or "Unpickler" in text or "decode" in text) and bool(_ML601_TRIGGER.search(text))
+        return bool(_ML601_CALLS.search(text) and _ML601_LIBRARIES.search(text))
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.call_name(node)
@@ -451,6 +452,7 @@ class HardcodedSecret(ModuleRule, NotebookRule):
     name = "hardcoded-secret"
     severity = Severity.ERROR
     scope: ClassVar[Scope] = Scope.MODULE
+    redact_source = True
 
     def __init__(self, ctx: ModuleContext | None = None) -> None:
         super().__init__(ctx)  # type: ignore[arg-type]  # None only for the notebook pass

@@ -1,0 +1,638 @@
+"""ML601-ML605: security, privacy and model integrity.
+
+Credentials in this file are fake and assembled with ``+`` so that the file
+itself holds no token literal (mllint would rightly report one).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from mllint.findings import Finding, Severity
+from mllint.sensitive import find_pii, find_secrets_in_text, luhn_valid, mask_secret
+from mllint.testing import codes, lint_source, lint_tree, notebook_json
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HF = "hf_" + "Q7kLm9PzX2vB8nR4tY6wE1sD3fG5hJ0aZc"
+OPENAI = "sk-" + "proj-Ab3dEf9hIj2kLm5nOp8qRs1tUv4wXy7zQ2"
+ANTHROPIC = "sk-" + "ant-api03-Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1Ji0Hg9F"
+AWS_ID = "AKIA" + "Q3R7T2W9Y4U6I1O5"
+AWS_SECRET = "wJa1rXUtnFEMI/K7MDENG/bPxRfiCY9q" + "Zk3Lm8Np"
+GITHUB = "ghp_" + "R4nd0mT0k3nV4lu3W1thD1g1tsAndL3tt3rs9"
+GITHUB_PAT = "github_pat_" + "11AQ7X2F0pZ9kHiJkL_mNoPqRsTuVwXyZ0918273645"
+GOOGLE = "AIza" + "SyD3x9Kq2Lm7Np4Rs8Tv1Wx6Yz0Ab5Cd2Ef"
+SLACK = "xoxb-" + "2750193846-9081726354-Zq8Wx7Ec6Rv5Tb4"
+WANDB = "4e1f9c2a7b3d8e6f0a5c" + "1b9d2e7f3a8c6b0d4e2f"
+PRIVATE_KEY = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7bq9xT2lWm4kZr8P1sN6yQ3vU0hJ5cG9dF2aL8eR\n-----END RSA PRIVATE KEY-----\n"
+
+
+def lint(tmp_path: Path, source: str, code: str, filename: str = "example.py") -> list[Finding]:
+    return [f for f in lint_source(tmp_path, source, select=[code], filename=filename) if f.code == code]
+
+
+def apply_fix(source: str, finding: Finding) -> str:
+    """Apply a finding's edits (1-based line/column positions) to *source*."""
+    assert finding.fix is not None
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1
+
+    for edit in sorted(finding.fix.edits, key=lambda e: (e.line, e.column), reverse=True):
+        begin, end = offset(edit.line, edit.column), offset(edit.end_line, edit.end_column)
+        source = source[:begin] + edit.content + source[end:]
+    cst.parse_module(source)  # the fixed code must still parse
+    return source
+
+
+# --- ML601 unsafe-deserialization ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pickle\nwith open(p, 'rb') as f:\n    m = pickle.load(f)\n",
+        "import pickle\nm = pickle.loads(blob)\n",
+        "from pickle import load as l\nm = l(f)\n",
+        "from pickle import Unpickler\nm = Unpickler(f).load()\n",
+        "import dill\nm = dill.load(f)\n",
+        "import cloudpickle as cp\nm = cp.loads(b)\n",
+        "import joblib\nm = joblib.load(p)\n",
+        "from joblib import load\nm = load(p)\n",
+        "import pandas as pd\ndf = pd.read_pickle(p)\n",
+        "import pandas\ndf = pandas.read_pickle(p)\n",
+        "import torch as t\nm = t.load(p)\n",
+        "import torch\nm = torch.load(p, weights_only=False)\n",
+        "import numpy as np\na = np.load(p, allow_pickle=True)\n",
+        "import keras\nm = keras.models.load_model(p, safe_mode=False)\n",
+        "import tensorflow as tf\nm = tf.keras.models.load_model(p, safe_mode=False)\n",
+        "import yaml\nc = yaml.load(f)\n",
+        "import yaml\nc = yaml.load(f, Loader=yaml.Loader)\n",
+        "import yaml\nc = yaml.load(f, yaml.FullLoader)\n",
+        "import yaml\nc = yaml.load(f, Loader=yaml.UnsafeLoader)\n",
+        "import yaml\nc = yaml.unsafe_load(f)\n",
+        "import yaml\nc = yaml.full_load(f)\n",
+        "import jsonpickle\no = jsonpickle.decode(text)\n",
+    ],
+)
+def test_unsafe_loaders_are_reported(tmp_path, source):
+    findings = lint(tmp_path, source, "ML601")
+    assert len(findings) == 1
+    assert findings[0].line == source.count("\n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import torch\nm = torch.load(p, weights_only=True)\n",
+        "import torch\nm = torch.load(p, **load_kwargs)\n",
+        "import torch\nm = torch.load(p, weights_only=flag)\n",
+        "import numpy as np\na = np.load(p)\n",
+        "import numpy as np\na = np.load(p, allow_pickle=False)\n",
+        "import keras\nm = keras.models.load_model(p)\n",
+        "import yaml\nc = yaml.safe_load(f)\n",
+        "import yaml\nc = yaml.load(f, Loader=yaml.SafeLoader)\n",
+        "import yaml\nc = yaml.load(f, Loader=yaml.CSafeLoader)\n",
+        "import yaml\nc = yaml.load(f, Loader=yaml.BaseLoader)\n",
+        "from yaml import SafeLoader, load\nc = load(f, Loader=SafeLoader)\n",
+        "import yaml\nc = yaml.load(f, Loader=ProjectLoader)\n",
+        # look-alikes: nothing below comes from a deserialising library
+        "def load(path):\n    return path\n\nm = load('model.pkl')\n",
+        "class Store:\n    def get(self, p):\n        return self.load(p)\n",
+        "import torch\nm = model.load('x.pt')\nstate = checkpoint.load(p)\n",
+        "import json\nd = json.load(f)\n",
+        "import pickle\npickle.dump(model, f)\n",
+        "import torch\n# torch.load(p) would be unsafe\n",
+        'import torch\ndef f():\n    """Calls torch.load(p) internally."""\n',
+    ],
+)
+def test_safe_loads_and_look_alikes_are_silent(tmp_path, source):
+    assert lint(tmp_path, source, "ML601") == []
+
+
+def test_severity_is_warning_for_own_constant_artifact(tmp_path):
+    source = "import joblib\nmodel = joblib.load('models/churn.joblib')\n"
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.severity is Severity.WARNING
+    assert "own artifact `models/churn.joblib`" in finding.message
+
+
+def test_own_artifact_through_with_open_and_path_join(tmp_path):
+    source = (
+        "import os, pickle\n"
+        "with open(os.path.join('models', 'm.pkl'), 'rb') as f:\n"
+        "    m = pickle.load(f)\n"
+    )
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.severity is Severity.WARNING
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ("import torch\nsd = torch.load('https://example.org/m.pt')\n", "from a URL"),
+        ("import pickle, requests\nm = pickle.loads(requests.get(url).content)\n", "downloaded"),
+        (
+            "import joblib\nfrom huggingface_hub import hf_hub_download\n"
+            "path = hf_hub_download('org/model', 'model.joblib')\nm = joblib.load(path)\n",
+            "downloaded",
+        ),
+        (
+            "import pickle\nfrom urllib.request import urlretrieve\n"
+            "local, _ = urlretrieve(url)\nwith open(local, 'rb') as f:\n    m = pickle.load(f)\n",
+            "downloaded",
+        ),
+        ("import sys, joblib\nm = joblib.load(sys.argv[1])\n", "user input"),
+        (
+            "import argparse, joblib\nargs = argparse.ArgumentParser().parse_args()\nm = joblib.load(args.model)\n",
+            "user input",
+        ),
+        ("import pickle\nfrom flask import request\nm = pickle.loads(request.files['m'].read())\n", "user input"),
+    ],
+)
+def test_severity_is_error_for_remote_or_user_data(tmp_path, source, words):
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.severity is Severity.ERROR
+    assert words in finding.message
+
+
+def test_unknown_origin_keeps_rule_default(tmp_path):
+    [finding] = lint(tmp_path, "import pickle\ndef f(path):\n    return pickle.load(open(path, 'rb'))\n", "ML601")
+    assert finding.severity is Severity.ERROR
+    assert ", here" not in finding.message
+
+
+def test_parameter_shadows_module_level_binding(tmp_path):
+    source = (
+        "import joblib\npath = 'models/m.joblib'\n"
+        "def load_user_model(path):\n    return joblib.load(path)\n"
+    )
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.severity is Severity.ERROR
+
+
+def test_configured_severity_overrides_origin(tmp_path):
+    files = {
+        "pyproject.toml": "[tool.mllint.severity]\nML601 = 'info'\n",
+        "example.py": "import joblib\nm = joblib.load('models/m.joblib')\n",
+    }
+    findings = [f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.code == "ML601"]
+    assert [f.severity for f in findings] == [Severity.INFO]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import torch as t\nm = t.load(p)\n", "import torch as t\nm = t.load(p, weights_only=True)\n"),
+        (
+            "import torch\nm = torch.load(p, map_location='cpu')\n",
+            "import torch\nm = torch.load(p, map_location='cpu', weights_only=True)\n",
+        ),
+        (
+            "import torch\nm = torch.load(\n    p,\n    map_location='cpu',\n)\n",
+            "import torch\nm = torch.load(\n    p,\n    map_location='cpu',\n    weights_only=True,\n)\n",
+        ),
+        (
+            "import torch\nm = torch.load(\n    p,\n)\n",
+            "import torch\nm = torch.load(\n    p,\n    weights_only=True,\n)\n",
+        ),
+        ("import yaml as y\nc = y.load(f)\n", "import yaml as y\nc = y.safe_load(f)\n"),
+    ],
+)
+def test_safe_fixes(tmp_path, source, expected):
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.fix is not None and finding.fix.safe
+    assert apply_fix(source, finding) == expected
+
+
+def test_fix_is_idempotent_after_applying(tmp_path):
+    source = "import torch\nm = torch.load(p)\n"
+    [finding] = lint(tmp_path, source, "ML601")
+    assert lint(tmp_path, apply_fix(source, finding), "ML601") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import torch\nm = torch.load(p, weights_only=False)\n",  # the user chose False: no silent flip
+        "import yaml\nc = yaml.load(f, Loader=yaml.Loader)\n",
+        "from yaml import load\nc = load(f)\n",  # safe_load is not imported
+        "import pickle\nm = pickle.load(f)\n",
+    ],
+)
+def test_no_safe_fix_where_behaviour_could_change(tmp_path, source):
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.fix is None or not finding.fix.safe
+
+
+def test_full_load_gets_an_unsafe_suggestion(tmp_path):
+    source = "import yaml\nc = yaml.full_load(f)\n"
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.fix is not None and not finding.fix.safe
+    assert apply_fix(source, finding) == "import yaml\nc = yaml.safe_load(f)\n"
+
+
+def test_unsafe_load_in_notebook_lands_on_its_cell(tmp_path):
+    notebook = notebook_json(["import torch\n", ("markdown", "# Load\n"), "x = 1\nm = torch.load('m.pt')\n"])
+    [finding] = lint(tmp_path, notebook, "ML601", filename="analysis.ipynb")
+    assert (finding.cell, finding.line) == (3, 2)
+
+
+# --- ML602 hardcoded-secret -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        (f'token = "{HF}"\n', "Hugging Face token"),
+        (f'client = OpenAI(api_key="{OPENAI}")\n', "OpenAI API key"),
+        (f'KEY = "{ANTHROPIC}"\n', "Anthropic API key"),
+        (f'aws_access_key_id = "{AWS_ID}"\n', "AWS access key id"),
+        (f'aws_secret_access_key = "{AWS_SECRET}"\n', "AWS secret access key"),
+        (f'config = {{"aws_secret_access_key": "{AWS_SECRET}"}}\n', "AWS secret access key"),
+        (f'GH = "{GITHUB}"\n', "GitHub token"),
+        (f'GH = "{GITHUB_PAT}"\n', "GitHub token"),
+        (f'maps_key = "{GOOGLE}"\n', "Google API key"),
+        (f'SLACK = "{SLACK}"\n', "Slack token"),
+        (f"KEY = {PRIVATE_KEY!r}\n", "private key block"),
+        (f'import wandb\nwandb.login(key="{WANDB}")\n', "W&B API key"),
+        (f'WANDB_API_KEY = "{WANDB}"\n', "W&B API key"),
+        ('import comet_ml\nexp = comet_ml.Experiment(api_key="Zk3Lm8NpQ2rT6vX9")\n', "API key"),
+        ('COMET_API_KEY = "Zk3Lm8NpQ2rT6vX9"\n', "Comet API key"),
+        ('NEPTUNE_API_TOKEN = "eyJhcGlfYWRkcmVzcyI6Imh0dHBz"\n', "Neptune token"),
+        ('DB = "postgresql://analyst:Tr0ub4dor3@db.internal.corp/churn"\n', "password in a `postgresql://` connection URL"),
+        ('password = "hunter2hunter2"\n', "password"),
+        ('self_password = "Qw3rty!Zx9"\n', "password"),
+        ('settings.db_password = "Qw3rty!Zx9"\n', "password"),
+        ('import os\nos.environ["HF_TOKEN"] = "Qw3rtyZx9Lm2"\n', "token"),
+        ('client_secret = "Qw3rtyZx9Lm2"\n', "secret"),
+        ('def connect(password="Qw3rty!Zx9"):\n    pass\n', "password"),
+        ('requests.get(url, headers=h, token="Qw3rtyZx9Lm2")\n', "token"),
+        (f'url = f"https://{{host}}/?key={GOOGLE}"\n', "Google API key"),
+    ],
+)
+def test_secrets_in_code_are_reported_masked(tmp_path, source, kind):
+    findings = lint(tmp_path, source, "ML602")
+    assert len(findings) == 1, findings
+    message = findings[0].message
+    assert kind in message
+    secret = source.split('"')[-2] if '"' in source else PRIVATE_KEY
+    for value in (secret, HF, OPENAI, ANTHROPIC, AWS_ID, AWS_SECRET, GITHUB, GITHUB_PAT, GOOGLE, SLACK, WANDB, "Tr0ub4dor3"):
+        assert value not in message
+    assert "*" * 12 in message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'api_key = ""\n',
+        'api_key = "changeme"\n',
+        'api_key = "<your-key>"\n',
+        'api_key = "your_api_key_here"\n',
+        'api_key = "xxxxxxxxxxxxxxxxxxxx"\n',
+        'password = "***"\n',
+        'password = "********"\n',
+        'token = "None"\n',
+        'token = "abc123"\n',  # shorter than 8 characters
+        'secret = "do not commit secrets to the repository"\n',  # prose
+        'password = "${DB_PASSWORD}"\n',
+        'password = "{password}"\n',
+        'token_env = "HF_TOKEN"\ntoken = "HF_TOKEN"\n',
+        'token_file = "token.json"\nsecret = "secret.key"\n',
+        'secret = "my-app-secret-name"\n',
+        'import os\napi_key = os.environ["OPENAI_API_KEY"]\ntoken = os.getenv("HF_TOKEN")\n',
+        'pad_token = "<|endoftext|>"\neos_token = "</s>"\nmask_token = "[MASK]AAAAA1"\n',
+        'tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")\n',
+        'DB = "postgresql://user:@localhost/db"\n',
+        'DB = "postgresql://user:${DB_PASS}@localhost/db"\n',
+        'DB = f"postgresql://user:{password}@localhost/db"\n',
+        'DB = "postgresql://postgres:postgres@localhost/db"\n',
+        'api_key = "sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"\n',
+        'AWS = "AKIAIOSFODNN7EXAMPLE"\n',
+        'text = "hf_ tokens start with hf_ and sk- keys with sk-"\n',
+        'name = "task-scheduler-for-daily-training-jobs"\n',
+        f'def f():\n    """Example: login with token {HF}."""\n',
+        f'"""Module docstring mentioning {OPENAI}."""\n',
+        f"# token = '{HF}'\nx = 1\n",
+        'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    pass\n',
+    ],
+)
+def test_placeholders_docstrings_and_comments_are_silent(tmp_path, source):
+    assert lint(tmp_path, source, "ML602") == []
+
+
+def test_one_finding_per_literal(tmp_path):
+    findings = lint(tmp_path, f'hf_token = "{HF}"\n', "ML602")
+    assert len(findings) == 1
+    assert "Hugging Face token" in findings[0].message
+
+
+def test_secret_in_notebook_code_lands_on_its_cell(tmp_path):
+    notebook = notebook_json(["import os\n", ("markdown", "Login\n"), f'x = 1\nHF_TOKEN = "{HF}"\n'])
+    [finding] = lint(tmp_path, notebook, "ML602", filename="train.ipynb")
+    assert (finding.cell, finding.line) == (3, 2)
+    assert HF not in finding.message
+
+
+def _stream(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def _display(data: dict) -> dict:
+    return {"output_type": "display_data", "metadata": {}, "data": data}
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        _stream(f"environ({{'HF_TOKEN': '{HF}', 'HOME': '/root'}})\n"),
+        _display({"text/plain": f"Config(api_key='{OPENAI}')"}),
+        _display({"text/html": f"<table><tr><td>key</td><td>{AWS_ID}</td></tr></table>"}),
+        _stream(f"WANDB_API_KEY={WANDB}\n"),
+        {"output_type": "error", "ename": "OperationalError", "evalue": "could not connect",
+         "traceback": ["\x1b[0;31mOperationalError\x1b[0m: postgresql://ml:Tr0ub4dor3@10.0.0.7/churn"]},
+    ],
+)
+def test_secrets_in_notebook_outputs_are_reported_on_their_cell(tmp_path, output):
+    notebook = notebook_json(["import os\n", "print(os.environ)\n"], outputs={1: [output]})
+    findings = lint(tmp_path, notebook, "ML602", filename="explore.ipynb")
+    assert [(f.cell, f.line) for f in findings] == [(2, 1)]
+    assert "output of this cell" in findings[0].message
+
+
+def test_output_secret_found_even_when_code_has_no_trigger(tmp_path):
+    notebook = notebook_json(["x = 1\n", "!env\n"], outputs={1: [_stream(f"HF_TOKEN={HF}\nPATH=/usr/bin\n")]})
+    [finding] = lint(tmp_path, notebook, "ML602", filename="explore.ipynb")
+    assert finding.cell == 2
+
+
+def test_one_output_finding_per_cell_and_kind(tmp_path):
+    other = HF[:-4] + "Wq9Z"
+    outputs = {0: [_stream(f"{HF}\n"), _display({"text/plain": other, "text/html": f"<b>{HF}</b>"})]}
+    notebook = notebook_json(["show()\n"], outputs=outputs)
+    assert len(lint(tmp_path, notebook, "ML602", filename="n.ipynb")) == 1
+
+
+def test_shell_and_non_python_cells_are_scanned(tmp_path):
+    notebook = notebook_json(
+        ["x = 1\n", f"!huggingface-cli login --token {HF}\n", f"%%bash\nexport OPENAI_API_KEY={OPENAI}\n"]
+    )
+    findings = lint(tmp_path, notebook, "ML602", filename="setup.ipynb")
+    assert [(f.cell, f.line) for f in findings] == [(2, 1), (3, 2)]
+    assert findings[0].column == len("!huggingface-cli login --token ") + 1
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        _stream("Token is valid (permission: write).\nYour token has been saved to /root/.cache/huggingface/token\n"),
+        _display({"text/plain": "{'input_ids': [101, 2023], 'token_type_ids': [0, 0], 'attention_mask': [1, 1]}"}),
+        _display({"text/plain": "PreTrainedTokenizerFast(special_tokens={'pad_token': '[PAD]', 'unk_token': '[UNK]'})"}),
+        _stream("Looking in indexes: https://user:****@pypi.internal/simple\n"),
+        _stream("password: ********\n"),
+    ],
+)
+def test_benign_notebook_outputs_are_silent(tmp_path, output):
+    notebook = notebook_json(["x = 1\n"], outputs={0: [output]})
+    assert lint(tmp_path, notebook, "ML602", filename="n.ipynb") == []
+
+
+def test_secret_never_appears_in_json_or_text_output(tmp_path):
+    (tmp_path / "keys.py").write_text(f'HF_TOKEN = "{HF}"\nDB = "mysql://root:Tr0ub4dor3@db.corp.com/x"\n')
+    notebook = notebook_json(["print(cfg)\n"], outputs={0: [_stream(f"{OPENAI}\n")]})
+    (tmp_path / "n.ipynb").write_text(notebook)
+    outputs = []
+    for fmt in ("json", "text"):
+        done = subprocess.run(
+            [sys.executable, "-m", "mllint", "check", ".", "--select", "ML602", "--format", fmt, "--show-source"],
+            cwd=tmp_path, capture_output=True, text=True,
+        )
+        outputs.append(done.stdout + done.stderr)
+    found = json.loads(outputs[0])
+    assert sorted(f["path"] for f in found) == ["keys.py", "keys.py", "n.ipynb"]
+    for text in outputs:
+        for secret in (HF, OPENAI, "Tr0ub4dor3"):
+            assert secret not in text
+
+
+def test_mask_shows_at_most_four_characters():
+    assert mask_secret(HF) == "hf_Q" + "*" * 12
+    assert mask_secret("Tr0ub4dor3") == "Tr" + "*" * 12
+    assert mask_secret("abcdefgh").count("*") == 12
+
+
+def test_text_scanner_reports_each_secret_once():
+    found = find_secrets_in_text(f"HF_TOKEN={HF} OPENAI_API_KEY='{OPENAI}'")
+    assert sorted(m.kind for m in found) == ["Hugging Face token", "OpenAI API key"]
+
+
+# --- ML603 trust-remote-code ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True)\n",
+        "import transformers as tr\nt = tr.AutoTokenizer.from_pretrained('org/m', trust_remote_code=True)\n",
+        "from transformers import pipeline\np = pipeline('text-generation', model='org/m', trust_remote_code=True)\n",
+        "from datasets import load_dataset\nds = load_dataset('org/ds', trust_remote_code=True)\n",
+        "from transformers import pipeline\np = pipeline('x', model='org/m', model_kwargs={'trust_remote_code': True})\n",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision='main')\n",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision='v1.0')\n",
+    ],
+)
+def test_trust_remote_code_without_pinned_commit(tmp_path, source):
+    findings = lint(tmp_path, source, "ML603")
+    assert len(findings) == 1
+    assert findings[0].line == 2
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision='0123456789abcdef0123456789abcdef01234567')\n",
+        "from transformers import AutoModel\nREV = '0123456789abcdef0123456789abcdef01234567'\n"
+        "m = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision=REV)\n",
+        "from transformers import AutoModel\n"
+        "m = AutoModel.from_pretrained('org/m', trust_remote_code=True, code_revision='0123456789abcdef0123456789abcdef01234567')\n",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=False)\n",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=args.trust)\n",
+        "def load(name, trust_remote_code=True):\n    pass\n",
+        "# AutoModel.from_pretrained('org/m', trust_remote_code=True)\nx = 1\n",
+        'def f():\n    """Pass trust_remote_code=True only for reviewed models."""\n',
+    ],
+)
+def test_trust_remote_code_silent_cases(tmp_path, source):
+    assert lint(tmp_path, source, "ML603") == []
+
+
+def test_trust_remote_code_in_notebook_cell(tmp_path):
+    notebook = notebook_json(
+        ["from transformers import AutoModel\n", "m = AutoModel.from_pretrained(\n    'org/m',\n    trust_remote_code=True,\n)\n"]
+    )
+    [finding] = lint(tmp_path, notebook, "ML603", filename="n.ipynb")
+    assert (finding.cell, finding.line) == (2, 3)
+
+
+# --- ML604 insecure-download -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\nr = requests.get('http://data.example.org/train.csv')\n",
+        "import requests as rq\nr = rq.post('http://api.example.org/upload', data=b)\n",
+        "from urllib.request import urlretrieve\nurlretrieve('http://data.example.org/d.zip', 'd.zip')\n",
+        "import urllib.request\nurllib.request.urlopen('http://data.example.org/d.csv')\n",
+        "import wget\nwget.download('http://data.example.org/d.csv')\n",
+        "import torch\nsd = torch.hub.load_state_dict_from_url('http://models.example.org/r50.pth')\n",
+        "import torch\ntorch.hub.download_url_to_file('http://models.example.org/r50.pth', 'r50.pth')\n",
+        "import pandas as pd\ndf = pd.read_csv('http://data.example.org/churn.csv')\n",
+        "import pandas as pd\ndf = pd.read_parquet('http://data.example.org/churn.parquet')\n",
+        "import tensorflow as tf\np = tf.keras.utils.get_file('d.zip', origin='http://data.example.org/d.zip')\n",
+        "from datasets import load_dataset\nds = load_dataset('csv', data_files={'train': 'http://data.example.org/t.csv'})\n",
+        "import httpx\nr = httpx.get('http://data.example.org/x')\n",
+        "import pandas as pd\nURL = 'http://data.example.org/churn.csv'\ndf = pd.read_csv(URL)\n",
+        "import requests\ns = requests.Session()\nr = s.get('http://data.example.org/x')\n",
+        "def download_file(u):\n    pass\ndownload_file('http://data.example.org/x')\n",
+        "import requests\nr = requests.get('https://example.org/x', verify=False)\n",
+        "import httpx\nc = httpx.Client(verify=False)\n",
+        "import requests\ns = requests.Session()\ns.verify = False\n",
+        "import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n",
+        "import ssl\nctx = ssl.create_default_context()\nctx.verify_mode = ssl.CERT_NONE\n",
+    ],
+)
+def test_insecure_downloads_are_reported(tmp_path, source):
+    findings = lint(tmp_path, source, "ML604")
+    assert len(findings) == 1
+    assert findings[0].line == source.count("\n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\nr = requests.get('https://data.example.org/x')\n",
+        "import requests\nr = requests.get('http://localhost:8000/health')\n",
+        "import requests\nr = requests.get('http://127.0.0.1:5000/predict')\n",
+        "import requests\nr = requests.get('http://0.0.0.0:8080/')\n",
+        "import requests\nr = requests.get('http://[::1]:8080/')\n",
+        "import requests\nr = requests.get('http://192.168.1.20/data.csv')\n",
+        "import requests\nr = requests.post('http://mlflow:5000/api')\n",
+        "import requests\nr = requests.get(f'http://{host}/data.csv')\n",
+        "import requests\nr = requests.get('https://x.org', verify=True)\n",
+        "import requests\nr = requests.get('https://x.org', verify='/etc/ca.pem')\n",
+        "import pandas as pd\ndf = pd.read_csv('data/http_logs.csv')\n",
+        "# data used to come from http://data.example.org/churn.csv\nx = 1\n",
+        'def f():\n    """Downloads http://data.example.org/churn.csv."""\n',
+        "SCHEMA = 'http://json-schema.org/draft-07/schema#'\n",
+        "import xml.etree.ElementTree as ET\nns = {'svg': 'http://www.w3.org/2000/svg'}\nroot.find('svg:g', ns)\n",
+        "result = validate(data, verify=False)\n",
+        "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
+        "from ssl import CERT_NONE\n",
+    ],
+)
+def test_secure_or_local_downloads_are_silent(tmp_path, source):
+    assert lint(tmp_path, source, "ML604") == []
+
+
+def test_insecure_download_in_notebook_cell(tmp_path):
+    notebook = notebook_json(["import pandas as pd\n", "df = pd.read_csv('http://data.example.org/churn.csv')\n"])
+    [finding] = lint(tmp_path, notebook, "ML604", filename="n.ipynb")
+    assert (finding.cell, finding.line) == (2, 1)
+
+
+# --- ML605 pii-in-notebook-output ---------------------------------------------------------------
+
+
+def _pii_notebook(*outputs: dict) -> str:
+    return notebook_json(["import pandas as pd\n", ("markdown", "Peek\n"), "df.head()\n"], outputs={2: list(outputs)})
+
+
+@pytest.mark.parametrize(
+    ("output", "kind"),
+    [
+        (_display({"text/plain": "   name                 email\n0  Ann  ann.smith@gmail.com"}), "an e-mail address"),
+        (_display({"text/html": "<td>ann.smith&#64;gmail.com</td>"}), "an e-mail address"),
+        (_stream("call (415) 555-0134 or 212.555.0199\n"), "2 phone numbers"),
+        (_stream("+44 20 7946 0958\n"), "a phone number"),
+        (_stream("card 4111 1111 1111 1111\n"), "a credit card number"),
+        (_stream("card 5500-0000-0000-0004\n"), "a credit card number"),
+        (_stream("amex 378282246310005\n"), "a credit card number"),
+    ],
+)
+def test_pii_in_outputs(tmp_path, output, kind):
+    [finding] = lint(tmp_path, _pii_notebook(output), "ML605", filename="n.ipynb")
+    assert finding.cell == 3
+    assert kind in finding.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "contact user@example.com or admin@test.test\n",
+        "noreply@github.com support@company.com git@github.com:org/repo.git\n",
+        "Author-email: Jane Dev <jane.dev@gmail.com>\n",
+        "2023-01-15 12:30:45 version 1.2.3 ip 192.168.100.123\n",
+        "accuracy 0.4111111111111111 loss 4.111111111111111e-05\n",
+        "ids: 4111111111111112 1234567812345678\n",  # Luhn-invalid; no card network
+        "timestamp 1678886400000000000\n",
+        "shape (4155551234, 3)\n",
+        "torch==2.1.0+cu118 numpy@1.26.4\n",
+    ],
+)
+def test_non_pii_outputs_are_silent(tmp_path, text):
+    assert lint(tmp_path, _pii_notebook(_stream(text)), "ML605", filename="n.ipynb") == []
+
+
+def test_one_finding_per_cell_and_kind_and_pii_is_masked(tmp_path):
+    table = "ann.smith@gmail.com, bo.lee@corp.io, ann.smith@gmail.com 4111 1111 1111 1111"
+    notebook = _pii_notebook(_display({"text/plain": table, "text/html": f"<p>{table}</p>"}))
+    findings = lint(tmp_path, notebook, "ML605", filename="n.ipynb")
+    assert sorted(f.message.split(" (")[0] for f in findings) == [
+        "the output of this cell shows 2 e-mail addresses",
+        "the output of this cell shows a credit card number",
+    ]
+    for finding in findings:
+        assert "ann.smith" not in finding.message and "4111 1111" not in finding.message
+    assert any("************1111" in f.message for f in findings)
+
+
+def test_pii_suppressed_in_the_cell(tmp_path):
+    notebook = notebook_json(
+        ["df.head()  # mllint: ignore[ML605]\n"], outputs={0: [_stream("ann.smith@gmail.com\n")]}
+    )
+    assert lint(tmp_path, notebook, "ML605", filename="n.ipynb") == []
+
+
+def test_pii_scanner_is_conservative_on_digit_runs():
+    assert luhn_valid("4111111111111111") and not luhn_valid("4111111111111112")
+    assert [m.kind for m in find_pii("order 4539578763621486 shipped")] == ["credit card number"]
+    assert list(find_pii("order 9539578763621486 shipped")) == []  # no card network starts with 9
+
+
+def test_malformed_outputs_do_not_crash(tmp_path):
+    notebook = json.loads(notebook_json(["x = 1\n"]))
+    notebook["cells"][0]["outputs"] = [{"output_type": "stream", "text": 42}, "junk", {"output_type": "display_data", "data": None}]
+    findings = lint_source(tmp_path, json.dumps(notebook), select=["ML602", "ML605"], filename="n.ipynb")
+    assert [f for f in findings if f.code == "ML000"] == []
+
+
+# --- examples -------------------------------------------------------------------------------------
+
+
+def test_examples():
+    leaky = lint_tree(ROOT / "examples" / "churn-leaky", select=["ML6"])
+    assert sorted(set(codes(leaky))) == ["ML601", "ML602", "ML603", "ML604", "ML605"]
+    tidy = lint_tree(ROOT / "examples" / "churn-tidy", select=["ML6"])
+    assert codes(tidy) == []
