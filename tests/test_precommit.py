@@ -70,6 +70,10 @@ def test_hooks_run_with_real_pre_commit(tmp_path, mllint_repo, tmp_path_factory)
     (repo / "broken.py").write_text("def f():\n    pass\n")
     (repo / "nb.ipynb").write_text(notebook_json(["x = 1\n"]))
     git(repo, "add", "-A")
-    assert try_repo(repo, mllint_repo, "mllint", home).returncode == 0
+    per_file = try_repo(repo, mllint_repo, "mllint", home)
+    assert per_file.returncode == 0, per_file.stdout + per_file.stderr
+    assert "ML401" not in per_file.stdout  # project rules are the other hook's job
+
     project = try_repo(repo, mllint_repo, "mllint-project", home)
-    assert project.returncode == 0, project.stdout + project.stderr
+    assert project.returncode == 1, project.stdout + project.stderr
+    assert ".: ML401 no-tests" in project.stdout
