@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from functools import partial
 from typing import Callable, Iterable, Iterator
@@ -130,6 +130,14 @@ _TORCH_TRAINERS = frozenset(
      "transformers.Seq2SeqTrainer"}
 )
 _TRAINING_ROOTS = frozenset({"torch", "lightning", "pytorch_lightning", "transformers", "accelerate"})
+_TORCH = frozenset({"torch"})
+
+
+#: How a random use draws: from the library's global generator ("draw"), to
+#: initialise weights ("init": only matters when the weights are then trained),
+#: or from a private generator built without a seed ("generator": no global
+#: seed fixes it).
+DRAW, INIT, GENERATOR = "draw", "init", "generator"
 
 
 @dataclass(frozen=True)
@@ -137,12 +145,14 @@ class Event:
     """One thing a function or module does that matters for seeding, in source order.
 
     ``kind`` is "seed" (``libraries`` are seeded), "use" (the library in
-    ``libraries`` draws random numbers; ``generator``: a private generator built
-    without a seed, which no global seed fixes), "call" (maybe a project
+    ``libraries`` draws random numbers, ``draw`` says how), "call" (maybe a project
     function: ``target`` is a same-module qualname, ``super`` a method of the
     base classes, else ``name`` is resolved through imports; ``libraries`` are
-    seeded when it resolves to nothing in the project), "import" (a project
-    module's import-time code runs), "train" (PyTorch training happens) or
+    seeded when it resolves to nothing in the project; a method call on a
+    variable assigned from a project class, ``x = Trainer(); x.run()``, is
+    resolved to that class's method), "import" (a project
+    module's import-time code runs), "train" (``libraries`` train weights:
+    "torch" for PyTorch training, "tensorflow"/"keras" for ``.fit()``) or
     "determinism" (``name`` is "algorithms", "cudnn" or "benchmark").
     """
 
@@ -152,10 +162,12 @@ class Event:
     name: str
     text: str = ""  # the callee as written (``nn.Linear``), for messages
     libraries: frozenset[str] = frozenset()
-    generator: bool = False
+    draw: str = DRAW
     target: str | None = None
     super_call: bool = False
     in_main: bool = False
+    #: ``x`` of ``x.method()`` while the type of ``x`` is not yet known
+    receiver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,14 +199,17 @@ class ModuleFacts:
 class Summary:
     """What running a function (or a module's import-time code) does to seeding.
 
-    ``unseeded`` maps (library, generator) to the trail to the first random use
+    ``unseeded`` maps (library, draw kind) to the trail to the first random use
     not covered by the function's own earlier seeding. ``seeds`` maps each
-    library the function seeds to the trail to its first seeding.
+    library the function seeds to the trail to its first seeding. ``training``
+    is the trail to the first PyTorch training call, ``trained`` the libraries
+    that train weights anywhere on the way.
     """
 
-    unseeded: dict[tuple[str, bool], Trail] = field(default_factory=dict)
+    unseeded: dict[tuple[str, str], Trail] = field(default_factory=dict)
     seeds: dict[str, Trail] = field(default_factory=dict)
     training: Trail | None = None
+    trained: set[str] = field(default_factory=set)
     determinism: set[str] = field(default_factory=set)
 
     @property
@@ -207,7 +222,7 @@ class UnseededUse:
     """One ML201 finding: the trail from the entry point to the first unseeded use."""
 
     library: str
-    generator: bool
+    draw: str
     trail: Trail
     seeded_later: Trail | None
 
@@ -259,8 +274,8 @@ def _unseeded_generator(call: ast.Call, seed_keyword: str) -> bool:
     return seed is None or _is_const(seed, None)
 
 
-def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, bool] | None:
-    """(library, generator) when the call draws random numbers, else None.
+def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, str] | None:
+    """(library, draw kind) when the call uses randomness, else None.
 
     A call given its own ``seed=``/``generator=`` is explicit and not a use.
     """
@@ -268,63 +283,66 @@ def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, bool] 
     keywords = _keywords(call)
     if head == "random":
         if rest in _PY_RANDOM:
-            return "random", False
+            return "random", DRAW
         if rest == "Random" and _unseeded_generator(call, "x"):
-            return "random", True
+            return "random", GENERATOR
         return None
     if head == "numpy" and rest.startswith("random."):
         function = rest[len("random."):]
         if function in _NUMPY_LEGACY:
-            return "numpy", False
+            return "numpy", DRAW
         if function in _NUMPY_GENERATORS and _unseeded_generator(call, "seed"):
-            return "numpy", True
+            return "numpy", GENERATOR
         return None
     if head in ("torch", "torchvision"):
-        return ("torch", False) if _torch_random(name, call, keywords) else None
+        draw = _torch_random(name, call, keywords)
+        return ("torch", draw) if draw else None
     if head in ("tensorflow", "keras"):
-        library = "keras" if head == "keras" else "tensorflow"
-        return (library, False) if "seed" not in keywords and _tf_random(name) else None
+        draw = _tf_random(name) if "seed" not in keywords else None
+        return ("keras" if head == "keras" else "tensorflow", draw) if draw else None
     if name in _JAX_KEYS and any(_clock_call(a, info) for a in call.args):
-        return "jax", True
+        return "jax", GENERATOR
     return None
 
 
-def _torch_random(name: str, call: ast.Call, keywords: dict[str, ast.expr]) -> bool:
+def _torch_random(name: str, call: ast.Call, keywords: dict[str, ast.expr]) -> str | None:
     if "generator" in keywords or _has_star_kwargs(call):
-        return False
+        return None
     last = name.rsplit(".", 1)[-1]
     if name.startswith("torchvision.transforms."):
-        return last.startswith("Random") or last in _TORCHVISION_RANDOM
-    if name in (f"torch.{last}", f"torch.random.{last}"):
-        return last in _TORCH_RANDOM
-    if name.startswith("torch.nn.init."):
-        return last.rstrip("_") in _TORCH_INIT
-    if name == f"torch.nn.{last}":
-        return last in _TORCH_LAYERS
-    if name.startswith("torch.utils.data."):
-        if last == "DataLoader":
-            shuffle = keywords.get("shuffle")
-            return shuffle is not None and _is_const(shuffle, True) and "sampler" not in keywords
-        return last in _TORCH_SAMPLERS
-    return False
+        random = last.startswith("Random") or last in _TORCHVISION_RANDOM
+    elif name in (f"torch.{last}", f"torch.random.{last}"):
+        random = last in _TORCH_RANDOM
+    elif name.startswith("torch.nn.init."):
+        return INIT if last.rstrip("_") in _TORCH_INIT else None
+    elif name == f"torch.nn.{last}":
+        return INIT if last in _TORCH_LAYERS else None
+    elif name.startswith("torch.utils.data.") and last == "DataLoader":
+        shuffle = keywords.get("shuffle")
+        random = shuffle is not None and _is_const(shuffle, True) and "sampler" not in keywords
+    else:
+        random = name.startswith("torch.utils.data.") and last in _TORCH_SAMPLERS
+    return DRAW if random else None
 
 
-def _tf_random(name: str) -> bool:
+def _tf_random(name: str) -> str | None:
     parts = name.split(".")
     if parts[0] == "tensorflow" and len(parts) > 1 and parts[1] == "keras":
         parts = ["keras", *parts[2:]]
     last = parts[-1]
     if parts[0] == "tensorflow":
         if parts[1:] == ["random", last]:
-            return last in _TF_RANDOM
-        if parts[1:] == ["image", last]:
-            return last.startswith("random_")
-        return parts[1:] in (["nn", "dropout"], [last]) and (last in _TF1_RANDOM or last == "dropout")
+            random = last in _TF_RANDOM
+        elif parts[1:] == ["image", last]:
+            random = last.startswith("random_")
+        else:
+            random = parts[1:] in (["nn", "dropout"], [last]) and (last in _TF1_RANDOM or last == "dropout")
+        return DRAW if random else None
     if parts[1:] == ["layers", last]:
-        return last in _KERAS_LAYERS
+        return INIT if last in _KERAS_LAYERS else None
     if parts[1:] == ["initializers", last]:
-        return last in _KERAS_INITIALIZERS
-    return parts[1:] == ["random", last] and last in _KERAS_RANDOM
+        return INIT if last in _KERAS_INITIALIZERS else None
+    return DRAW if parts[1:] == ["random", last] and last in _KERAS_RANDOM else None
 
 
 def _clock_call(node: ast.expr, info: ModuleInfo) -> bool:
@@ -352,19 +370,21 @@ def _determinism(name: str, call: ast.Call) -> str | None:
     return None
 
 
-def _trains_torch(name: str | None, call: ast.Call, info: ModuleInfo) -> bool:
+def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str]:
+    """The libraries whose weights this call trains (PyTorch, or Keras ``.fit()``)."""
     if name is not None:
-        if name in _TORCH_TRAINERS:
-            return True
+        if name in _TORCH_TRAINERS or seeding_class(name) is not None:
+            return _TORCH
         parts = name.split(".")
         if parts[:2] == ["torch", "optim"] and len(parts) == 3 and parts[2][:1].isupper():
-            return True
+            return _TORCH
     func = call.func
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr == "backward"
-        and bool(info.top_packages & _TRAINING_ROOTS)
-    )
+    if isinstance(func, ast.Attribute):
+        if func.attr == "backward" and info.top_packages & _TRAINING_ROOTS:
+            return _TORCH
+        if func.attr == "fit" and info.top_packages & _TF:
+            return _TF
+    return frozenset()
 
 
 # --------------------------------------------------------------------------- extracting module facts
@@ -404,9 +424,27 @@ class _Extractor:
         self.facts.local_defs = {
             node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         }
+        self._local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+        #: per owner: variable -> (is a same-module class, class reference); None when ambiguous
+        self._types: dict[str | None, dict[str, tuple[bool, str] | None]] = {}
         self._walk(tree)
-        for events in [self.facts.toplevel, *self.facts.functions.values()]:
-            events.sort(key=lambda e: (e.line, e.column))
+        self.facts.toplevel[:] = self._typed(None, self.facts.toplevel)
+        for owner, events in self.facts.functions.items():
+            events[:] = self._typed(owner, events)
+
+    def _typed(self, owner: str | None, events: list[Event]) -> list[Event]:
+        """Resolve ``x.method()`` calls through the owner's ``x = Class(...)`` assignments, in source order."""
+        types = self._types.get(owner, {})
+        out = []
+        for event in sorted(events, key=_position):
+            kind = types.get(event.receiver) if event.receiver is not None else None
+            if kind is not None:
+                local, klass = kind
+                method = event.name.rpartition(".")[2]
+                reference = f"{klass}.{method}"
+                event = replace(event, receiver=None, target=reference if local else None, name=reference)
+            out.append(event)
+        return out
 
     def _walk(self, tree: ast.Module) -> None:
         # (node, owner function, enclosing class, inside the __main__ block)
@@ -438,6 +476,22 @@ class _Extractor:
                 event = self._flag_assignment(target, node.value, in_main)
                 if event is not None:
                     events.append(event)
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+                self._note_type(owner, node.targets[0].id, node.value)
+
+    def _note_type(self, owner: str | None, variable: str, call: ast.Call) -> None:
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return
+        if dotted in self._local_classes:
+            kind: tuple[bool, str] | None = (True, dotted)
+        else:
+            qualified = self.info.qualify(dotted)
+            if qualified is None:
+                return
+            kind = (False, qualified)
+        types = self._types.setdefault(owner, {})
+        types[variable] = kind if types.get(variable, kind) == kind else None
 
     def _name_of(self, node: ast.expr) -> str | None:
         dotted = dotted_name(node)
@@ -452,8 +506,9 @@ class _Extractor:
         func = call.func
         text = dotted or (f".{func.attr}" if isinstance(func, ast.Attribute) else "")
         make = partial(Event, line=call.lineno, column=call.col_offset, in_main=in_main, text=text)
-        if _trains_torch(name, call, self.info):
-            yield make("train", name=name or text)
+        trains = _trains(name, call, self.info)
+        if trains:
+            yield make("train", name=name or text, libraries=trains)
         if name is None:
             if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
                     and isinstance(func.value.func, ast.Name) and func.value.func.id == "super" and klass):
@@ -473,7 +528,7 @@ class _Extractor:
             return
         use = random_use(qualified, call, self.info)
         if use is not None:
-            yield make("use", name=name, libraries=frozenset({use[0]}), generator=use[1])
+            yield make("use", name=name, libraries=frozenset({use[0]}), draw=use[1])
             return
         # Resolved into the project if possible; otherwise a known seeder by shape.
         fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
@@ -488,6 +543,8 @@ class _Extractor:
             yield make("call", name=name, target=f"{klass}.{rest}", libraries=fallback)
         elif head in self.facts.local_defs and not rest:
             yield make("call", name=name, target=head, libraries=fallback)
+        elif rest and "." not in rest:
+            yield make("call", name=name, receiver=head, libraries=fallback)
         elif fallback:
             yield make("seed", name=name, libraries=fallback)
 
@@ -612,11 +669,12 @@ class SeedAnalysis:
             facts = self.facts(info, source)
             walk = self._walk(facts, facts.toplevel, depth=0)
             by_library: dict[str, UnseededUse] = {}
-            for (library, generator), trail in sorted(walk.unseeded.items(), key=lambda kv: _position(kv[1][0].event)):
-                if library not in by_library:
-                    # A use is only recorded while its library is unseeded, so any seed is later.
-                    later = None if generator else walk.seeds.get(library)
-                    by_library[library] = UnseededUse(library, generator, trail, later)
+            for (library, draw), trail in sorted(walk.unseeded.items(), key=lambda kv: _position(kv[1][0].event)):
+                if library in by_library or (draw == INIT and library not in walk.trained):
+                    continue  # initial weights of a model never trained here (a smoke test, inference) do not matter
+                # A use is only recorded while its library is unseeded, so any seed is later.
+                later = None if draw == GENERATOR else walk.seeds.get(library)
+                by_library[library] = UnseededUse(library, draw, trail, later)
             self._entries[info.path] = EntryReport(list(by_library.values()), walk.training, walk.deterministic)
         return self._entries[info.path]
 
@@ -628,9 +686,10 @@ class SeedAnalysis:
                     out.seeds.setdefault(library, (Hop(facts.info.path, event),))
             elif event.kind == "use":
                 library = next(iter(event.libraries))
-                self._note_use(out, (library, event.generator), (Hop(facts.info.path, event),))
+                self._note_use(out, (library, event.draw), (Hop(facts.info.path, event),))
             elif event.kind == "train":
-                if out.training is None:
+                out.trained |= event.libraries
+                if out.training is None and "torch" in event.libraries:
                     out.training = (Hop(facts.info.path, event),)
             elif event.kind == "determinism":
                 out.determinism.add(event.name)
@@ -647,13 +706,14 @@ class SeedAnalysis:
                     out.seeds.setdefault(library, (hop, *trail))
                 if out.training is None and callee.training is not None:
                     out.training = (hop, *callee.training)
+                out.trained |= callee.trained
                 out.determinism |= callee.determinism
         return out
 
     @staticmethod
-    def _note_use(out: Summary, key: tuple[str, bool], trail: Trail) -> None:
-        library, generator = key
-        if key not in out.unseeded and (generator or library not in out.seeds):
+    def _note_use(out: Summary, key: tuple[str, str], trail: Trail) -> None:
+        library, draw = key
+        if key not in out.unseeded and (draw == GENERATOR or library not in out.seeds):
             out.unseeded[key] = trail
 
     def _callee(self, facts: ModuleFacts, event: Event, depth: int) -> Summary | None:
@@ -665,6 +725,8 @@ class SeedAnalysis:
             if module is None or module.path == facts.info.path or module.is_notebook:
                 return None
             return self._summary(self.facts(module), "<import>", depth)
+        if event.receiver is not None:
+            return None
         if event.super_call:
             return self._super_summary(facts, event, depth)
         if event.target is not None:
@@ -684,6 +746,11 @@ class SeedAnalysis:
             return self._summary(facts, qualname, depth)
         if qualname in facts.classes:
             return self._construction(facts, qualname, depth)
+        klass, _, method = qualname.rpartition(".")
+        for base in facts.classes.get(klass, ()):  # an inherited method
+            found = self._base_member(facts, base, method, depth)
+            if found is not None:
+                return found
         return None
 
     def _construction(self, facts: ModuleFacts, klass: str, depth: int) -> Summary | None:
@@ -719,6 +786,8 @@ class SeedAnalysis:
         return None
 
     def _base_member(self, facts: ModuleFacts, base: str, member: str, depth: int) -> Summary | None:
+        if depth >= self.MAX_DEPTH:  # also ends cyclic class hierarchies
+            return None
         if base in facts.classes:
             return self._local_summary(facts, f"{base}.{member}", depth + 1) if member != "__init__" else self._construction(facts, base, depth + 1)
         if not base or "." not in base:

@@ -98,7 +98,7 @@ def test_seeding_after_the_first_random_use_reports(tmp_path):
     """})
     assert codes(findings) == ["ML201"]
     assert findings[0].line == 4
-    assert "before it is seeded on line 5" in findings[0].message
+    assert "before it is seeded (line 5)" in findings[0].message
 
 
 def test_seed_after_use_in_a_called_helper_reports_at_the_call(tmp_path):
@@ -118,6 +118,7 @@ def test_seed_after_use_in_a_called_helper_reports_at_the_call(tmp_path):
             def main():
                 net = Net()
                 torch.manual_seed(0)
+                optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
 
             if __name__ == "__main__":
                 main()
@@ -136,11 +137,38 @@ def test_one_finding_per_entry_point_and_library(tmp_path):
             a = nn.Linear(2, 2)
             b = torch.rand(2)
             c = nn.Conv2d(1, 1, 3)
+            optimizer = torch.optim.Adam(a.parameters())
 
         if __name__ == "__main__":
             main()
     """})
     assert [f.line for f in findings] == [5]
+
+
+def test_weight_initialisation_without_training_is_silent(tmp_path):
+    files = {
+        "model.py": """
+            import torch.nn as nn
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 2)
+
+            if __name__ == "__main__":
+                _ = Net()  # smoke test
+        """,
+        "predict.py": """
+            import torch
+            from model import Net
+
+            if __name__ == "__main__":
+                net = Net()
+                net.load_state_dict(torch.load("net.pt", weights_only=True))
+                print(net(torch.ones(4)))
+        """,
+    }
+    assert ml201(tmp_path, files) == []
 
 
 def test_library_module_without_entry_point_is_silent(tmp_path):
@@ -250,7 +278,8 @@ def test_import_time_random_use_of_a_project_module_is_followed(tmp_path):
     ],
 )
 def test_random_use_through_aliases_is_recognised(tmp_path, imports, call):
-    findings = ml201(tmp_path, {"run.py": f"{imports}\n\nif __name__ == '__main__':\n    {call}\n"})
+    # Training after the call: weight initialisation only matters for weights that get trained.
+    findings = ml201(tmp_path, {"run.py": f"{imports}\n\nif __name__ == '__main__':\n    {call}\n    model.fit(x)\n    loss.backward()\n"})
     assert codes(findings) == ["ML201"], call
     assert findings[0].line == 4
 
@@ -378,14 +407,16 @@ def test_super_init_into_a_project_base_class_is_followed(tmp_path):
                 pass
         """,
         "run.py": """
+            import torch
             from model import Classifier, Tiny
 
             if __name__ == "__main__":
-                Tiny()
+                net = Tiny()
+                optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
         """,
     })
-    assert [f.line for f in findings] == [4]
-    assert "`torch.nn.Conv2d` at base.py:6" in findings[0].message
+    assert [f.line for f in findings] == [5]
+    assert "`Tiny()` (via `torch.nn.Conv2d` at base.py:6)" in findings[0].message
 
 
 def test_src_layout_relative_imports_and_aliases(tmp_path):
@@ -423,6 +454,75 @@ def test_self_method_seeding_is_followed(tmp_path):
         if __name__ == "__main__":
             Experiment().run()
     """}) == []
+
+
+def test_method_call_on_an_instance_of_a_project_class_is_followed(tmp_path):
+    files = {
+        "trainer.py": """
+            from torch.utils.data import DataLoader
+
+            class Base:
+                def loader(self, ds):
+                    return DataLoader(ds, shuffle=True)
+
+            class Trainer(Base):
+                def run(self, ds):
+                    return self.loader(ds)
+        """,
+        "run.py": """
+            from trainer import Trainer
+
+            if __name__ == "__main__":
+                trainer = Trainer()
+                trainer.run(ds)
+        """,
+    }
+    findings = ml201(tmp_path, files)
+    assert [(f.line, f.column) for f in findings] == [(5, 5)]
+    assert "`trainer.run()` (via `torch.utils.data.DataLoader` at trainer.py:5)" in findings[0].message
+
+
+def test_variable_of_ambiguous_type_is_not_followed(tmp_path):
+    files = {
+        "shapes.py": """
+            import random
+
+            class Noisy:
+                def draw(self):
+                    return random.random()
+
+            class Quiet:
+                def draw(self):
+                    return 0
+        """,
+        "run.py": """
+            from shapes import Noisy, Quiet
+
+            if __name__ == "__main__":
+                shape = Noisy() if flag else None
+                shape = Quiet()
+                shape.draw()
+        """,
+    }
+    assert ml201(tmp_path, files) == []
+
+
+def test_cyclic_class_hierarchy_terminates(tmp_path):
+    findings = ml201(tmp_path, {"run.py": """
+        import torch
+
+        class A(B):
+            pass
+
+        class B(A):
+            pass
+
+        if __name__ == "__main__":
+            a = A()
+            a.fit()
+            torch.rand(1)
+    """})
+    assert [f.line for f in findings] == [12]
 
 
 def test_recursive_helpers_terminate(tmp_path):
@@ -484,6 +584,13 @@ def test_unseeded_notebook_finding_lands_on_the_right_cell(tmp_path):
     ])
     findings = lint_tree(tmp_path, {"analysis.ipynb": nb}, select=["ML201"])
     assert [(f.cell, f.line, f.column) for f in findings] == [(4, 1, 18)]
+
+
+def test_notebook_seeded_in_a_later_cell_names_that_cell(tmp_path):
+    nb = notebook_json(["import numpy as np\nidx = np.random.permutation(5)\n", ("markdown", "Now seed"), "np.random.seed(42)\n"])
+    findings = lint_tree(tmp_path, {"nb.ipynb": nb}, select=["ML201"])
+    assert [(f.cell, f.line) for f in findings] == [(1, 2)]
+    assert "before it is seeded (cell 3)" in findings[0].message
 
 
 def test_notebook_seeding_helper_from_the_project(tmp_path):
@@ -558,10 +665,25 @@ def test_random_state_missing_is_reported(tmp_path, source):
         "class RandomForestClassifier:\n    pass\nRandomForestClassifier()\n",
         "import sklearn\nmodel.fit(X)  # RandomForestClassifier() in a comment\n",
         "import sklearn\nfrom mylib import train_test_split\ntrain_test_split(X, y)\n",
+        "from sklearn.ensemble import BaggingClassifier\nfrom sklearn.tree import DecisionTreeClassifier\n"
+        "BaggingClassifier(DecisionTreeClassifier(), random_state=42)\n",
+        "from sklearn.ensemble import AdaBoostClassifier\nfrom sklearn.tree import DecisionTreeClassifier\n"
+        "AdaBoostClassifier(estimator=DecisionTreeClassifier(max_depth=1), random_state=42)\n",
     ],
 )
 def test_random_state_set_or_not_needed_is_silent(tmp_path, source):
     assert ml202(tmp_path, source) == []
+
+
+def test_estimators_inside_non_seeding_wrappers_are_still_reported(tmp_path):
+    findings = ml202(tmp_path, """
+        from sklearn.decomposition import PCA
+        from sklearn.linear_model import SGDClassifier
+        from sklearn.pipeline import make_pipeline
+
+        clf = make_pipeline(PCA(random_state=42), SGDClassifier())
+    """)
+    assert [(f.line, f.column) for f in findings] == [(5, 43)]
 
 
 def test_random_state_message_names_condition_and_parameter(tmp_path):
@@ -656,6 +778,11 @@ def test_ml203_follows_helpers_and_ignores_libraries(tmp_path):
     findings = ml203(tmp_path, files)
     assert [(f.path, f.line) for f in findings] == [("run.py", 4)]
     assert "`fit()` (via `torch.optim.SGD` at engine.py:4)" in findings[0].message
+
+
+def test_trl_trainers_train_torch(tmp_path):
+    source = "from trl import SFTTrainer\n\nif __name__ == '__main__':\n    SFTTrainer(model=m).train()\n"
+    assert codes(ml203(tmp_path, {"run.py": source})) == ["ML203"]
 
 
 def test_lightning_trainer_deterministic_flag(tmp_path):

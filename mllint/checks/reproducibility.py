@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from functools import partial
 from typing import Callable
 
 import libcst as cst
@@ -20,7 +21,7 @@ from mllint.dependencies import Requirement
 from mllint.findings import Severity
 from mllint.framework import ModuleRule, Option, ProjectRule
 from mllint.random_state_table import UNKNOWN, lookup, needs_random_state
-from mllint.seeds import SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
+from mllint.seeds import GENERATOR, SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
 
 
 def _entry_report(ctx: ModuleContext) -> EntryReport | None:
@@ -62,15 +63,16 @@ def _subject(trail: Trail, position: int) -> str:
     return f"`{hop.event.text}()` ({via})"
 
 
-def _unseeded_message(use: UnseededUse, subject: str, path: str) -> str:
+def _unseeded_message(use: UnseededUse, seeded_at: str | None, subject: str) -> str:
+    """*seeded_at*: where the library is seeded after the use, if it is."""
     library = use.library
     if library == "jax":
         return f"{subject} builds a JAX key from the clock, so every run differs; derive the key from a fixed or configured seed"
-    if use.generator:
+    if use.draw == GENERATOR:
         return f"{subject} creates a `{library}` generator without a seed, so it differs on every run; pass a seed to it"
-    if use.seeded_later is not None:
-        return (f"{subject} draws from the `{library}` random generator before it is seeded on line "
-                f"{use.seeded_later[_reported_hop(use.seeded_later, path)].event.line}; move the seeding before the first random use")
+    if seeded_at is not None:
+        return (f"{subject} draws from the `{library}` random generator before it is seeded ({seeded_at}); "
+                "move the seeding before the first random use")
     return f"{subject} draws from the `{library}` random generator, but `{library}` is never seeded on this path; call `{SEED_CALL[library]}` first"
 
 
@@ -79,6 +81,13 @@ def _report_trail(ctx: ModuleContext, code: str, trail: Trail, message: Callable
     event = trail[position].event
     column = _column(ctx.source.splitlines(), event.line, event.column)
     ctx.report_at(code, event.line, column, message(_subject(trail, position)))
+
+
+def _where(ctx: ModuleContext, line: int) -> str:
+    """A line of the linted file as users see it: "line 12", or "cell 4" in a notebook."""
+    if ctx.notebook is not None:
+        return f"cell {ctx.notebook.locate(line)[0]}"
+    return f"line {line}"
 
 
 class UnseededRandomness(ModuleRule):
@@ -103,7 +112,10 @@ class UnseededRandomness(ModuleRule):
         if report is None:
             return
         for use in report.unseeded:
-            _report_trail(self.ctx, self.code, use.trail, lambda subject, use=use: _unseeded_message(use, subject, self.ctx.path))
+            seeded_at = None
+            if use.seeded_later is not None:
+                seeded_at = _where(self.ctx, use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)].event.line)
+            _report_trail(self.ctx, self.code, use.trail, partial(_unseeded_message, use, seeded_at))
 
 
 class NondeterministicTorch(ModuleRule):
@@ -123,7 +135,7 @@ class NondeterministicTorch(ModuleRule):
             self.ctx,
             self.code,
             report.training,
-            lambda subject: f"PyTorch training ({subject}) runs without deterministic algorithms; call "
+            lambda subject: f"{subject} trains with PyTorch without deterministic algorithms; call "
             "`torch.use_deterministic_algorithms(True)` and keep `torch.backends.cudnn.benchmark = False` before it",
         )
 
@@ -146,6 +158,18 @@ def _literal(node: cst.BaseExpression) -> object:
     return UNKNOWN
 
 
+#: Ensembles that seed the estimator they are given from their own ``random_state``
+#: (``_set_random_states``): the inner estimator needs no seed of its own.
+SEEDING_META_ESTIMATORS = frozenset(
+    {
+        "sklearn.ensemble.BaggingClassifier", "sklearn.ensemble.BaggingRegressor",
+        "sklearn.ensemble.AdaBoostClassifier", "sklearn.ensemble.AdaBoostRegressor",
+        "imblearn.ensemble.BalancedBaggingClassifier", "imblearn.ensemble.EasyEnsembleClassifier",
+        "imblearn.ensemble.RUSBoostClassifier",
+    }
+)
+
+
 class RandomStateUnset(ModuleRule):
     """An estimator or splitter without ``random_state`` gives a different model
     or split on every run, so metrics move for no reason."""
@@ -160,7 +184,7 @@ class RandomStateUnset(ModuleRule):
         if name is None:
             return
         entry = lookup(name)
-        if entry is None:
+        if entry is None or self._seeded_by_ensemble():
             return
         keywords = {arg.keyword.value: _literal(arg.value) for arg in node.args if arg.keyword is not None}
         starred = any(arg.star == "*" for arg in node.args)
@@ -173,6 +197,13 @@ class RandomStateUnset(ModuleRule):
             node,
             f"`{short}` {random} but `{entry.param}` is not set; pass `{entry.param}=<seed>` so that results repeat",
         )
+
+    def _seeded_by_ensemble(self) -> bool:
+        """Whether the call being visited is an argument of a seeding ensemble."""
+        ancestors = self.ctx.ancestors
+        if len(ancestors) < 2 or not isinstance(ancestors[-1], cst.Arg) or not isinstance(ancestors[-2], cst.Call):
+            return False
+        return self.ctx.call_name(ancestors[-2]) in SEEDING_META_ESTIMATORS
 
 
 # -- ML204-ML206 -------------------------------------------------------------------
