@@ -57,6 +57,9 @@ def test_finding_points_at_the_save_call(tmp_path: Path) -> None:
     "tokenizer.save_pretrained('outputs/tokenizer')\n",
     "# joblib.dump(clf, 'model.pkl')\nimport joblib\n",
     "def dump(a, b):\n    pass\ndump(model, 'model.pkl')\n",
+    "import os, torch\nout_dir = 'out'\nexec(open('configurator.py').read())\n"
+    "torch.save(checkpoint, os.path.join(out_dir, 'ckpt.pt'))\n",
+    "import joblib\nPATH = 'm.pkl'\nglobals().update(overrides)\njoblib.dump(clf, PATH)\n",
 ])
 def test_versioned_variable_or_non_model_saves_are_silent(tmp_path: Path, source: str) -> None:
     assert lint_source(tmp_path, source, select=["ML301"]) == []
@@ -170,12 +173,19 @@ SCRIPT = (
 )
 
 
-def test_hardcoded_hyperparameters_in_an_entry_point_are_reported(tmp_path: Path) -> None:
+def test_hardcoded_hyperparameters_are_reported_once_per_entry_point(tmp_path: Path) -> None:
     findings = lint_source(tmp_path, SCRIPT, select=["ML303"])
 
-    assert [f.line for f in findings] == [5, 6, 7]
-    assert "`lr`, `weight_decay`" in findings[0].message
-    assert "`epochs`, `batch_size`" in findings[2].message
+    assert [f.line for f in findings] == [5]
+    assert "`torch.optim.Adam` gets hard-coded `lr`, `weight_decay` (and 2 more calls in this file)" in findings[0].message
+
+
+def test_keras_fit_literals_are_hyperparameters(tmp_path: Path) -> None:
+    source = "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.fit(X, y, epochs=10, batch_size=32)\n"
+    findings = lint_tree(tmp_path, {"train.ipynb": notebook_json([source])}, select=["ML303"])
+
+    assert codes(findings) == ["ML303"]
+    assert "`model.fit` gets hard-coded `epochs`, `batch_size`;" in findings[0].message
 
 
 def test_positional_learning_rate_of_a_torch_optimizer(tmp_path: Path) -> None:
@@ -246,6 +256,16 @@ def test_inside_a_function_and_fit_returning_self(tmp_path: Path) -> None:
 ])
 def test_held_out_evaluation_or_no_evaluation_is_silent(tmp_path: Path, source: str) -> None:
     assert lint_source(tmp_path, "import sklearn\n" + source, select=["ML304"]) == []
+
+
+def test_a_rebound_prediction_name_is_not_the_training_prediction(tmp_path: Path) -> None:
+    source = (
+        "from sklearn.metrics import mean_squared_error\n"
+        "svm.fit(X_train, y_train)\ny_pred = svm.predict(X_train)\n"
+        "errors = [mean_squared_error(y_val, y_pred) for y_pred in gbrt.staged_predict(X_val)]\n"
+        "y_pred = other.predict(X_val)\nprint(mean_squared_error(y_val, y_pred))\n"
+    )
+    assert lint_source(tmp_path, source, select=["ML304"]) == []
 
 
 def test_separate_functions_are_separate_scopes(tmp_path: Path) -> None:

@@ -145,6 +145,9 @@ class Bindings:
     """
 
     values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    #: The module rebinds names at run time (``exec(open("configurator.py").read())``,
+    #: ``globals().update(...)``): no name is a constant.
+    dynamic: bool = False
 
     def record(self, name: str, value: cst.BaseExpression | None) -> None:
         self.values.setdefault(name, []).append(value if value is not None else cst.Name("None"))
@@ -155,7 +158,7 @@ class Bindings:
             if isinstance(target, cst.Name):
                 self.record(target.value, node.value)
             else:  # tuple unpacking and the like: the names are not constants
-                for name in _names_in(target):
+                for name in names_in(target):
                     self.record(name, None)
 
     def record_with(self, node: cst.With) -> None:
@@ -168,18 +171,20 @@ class Bindings:
         self.record(name, None)
 
     def constant(self, name: str) -> cst.BaseExpression | None:
+        if self.dynamic:
+            return None
         bound = self.values.get(name)
         return bound[0] if bound is not None and len(bound) == 1 else None
 
 
-def _names_in(node: cst.CSTNode) -> Iterator[str]:
+def names_in(node: cst.CSTNode) -> Iterator[str]:
     if isinstance(node, cst.Name):
         yield node.value
     elif isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
-            yield from _names_in(element.value)
+            yield from names_in(element.value)
     elif isinstance(node, cst.StarredElement):
-        yield from _names_in(node.value)
+        yield from names_in(node.value)
 
 
 def leading_text(node: cst.CSTNode) -> str | None:
@@ -219,7 +224,7 @@ class BindingRule(ModuleRule):
             self.bindings.record_binding(node.target.value)
 
     def visit_For(self, node: cst.For) -> None:
-        for name in _names_in(node.target):
+        for name in names_in(node.target):
             self.bindings.record_binding(name)
 
     def visit_Param(self, node: cst.Param) -> None:
@@ -227,6 +232,15 @@ class BindingRule(ModuleRule):
 
     def visit_With(self, node: cst.With) -> None:
         self.bindings.record_with(node)
+
+    def note_dynamic_globals(self, node: cst.Call) -> None:
+        """Subclasses' ``visit_Call`` calls this: ``exec``/``globals().update`` rebind any name."""
+        func = node.func
+        if self.is_builtin(func, "exec") or (
+            isinstance(func, cst.Attribute) and func.attr.value == "update" and isinstance(func.value, cst.Call)
+            and self.is_builtin(func.value.func, "globals")
+        ):
+            self.bindings.dynamic = True
 
     def is_builtin(self, func: cst.BaseExpression, name: str) -> bool:
         """``open(...)`` is the builtin unless the module imports or defines its own."""
@@ -282,6 +296,7 @@ class AbsoluteDataPath(BindingRule):
         self.calls: list[tuple[cst.Call, str]] = []
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.note_dynamic_globals(node)
         label = self._data_call(node)
         if label is not None:
             self.calls.append((node, label))
@@ -424,6 +439,7 @@ class UnpinnedRemoteData(BindingRule):
                 self.scopes[-1].responses[node.targets[0].target.value] = found
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.note_dynamic_globals(node)
         name = self.ctx.call_name(node)
         scope = self.scopes[-1]
         dotted = self.ctx.dotted(node.func) or ""

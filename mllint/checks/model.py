@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 
 import libcst as cst
 
-from mllint.checks.data import BindingRule, shown
+from mllint.checks.data import BindingRule, names_in, shown
 from mllint.context import ModuleContext, ProjectContext, keyword, positional, string_value
 from mllint.findings import Severity
 from mllint.framework import ModuleRule, ProjectRule
@@ -217,6 +217,7 @@ class UnversionedModelArtifact(BindingRule):
         self.fitted: set[str] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.note_dynamic_globals(node)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("fit", "train", "fit_generator"):
             self.fitted.add(self.ctx.code_for(func.value))
@@ -434,15 +435,18 @@ class HardcodedHyperparameters(ModuleRule):
         return None
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        """One finding per entry point, at the first call: the remedy (a config) is one change."""
         if not self.found or project_model_facts(self.ctx.project).has_config:
             return
-        for node, label, names in self.found:
-            listed = ", ".join(f"`{n}`" for n in names)
-            self.report(
-                node,
-                f"`{label}` gets hard-coded {listed}; read hyperparameters from a config file or command-line "
-                "options so runs can be varied and recorded",
-            )
+        node, label, names = self.found[0]
+        listed = ", ".join(f"`{n}`" for n in names)
+        more = len(self.found) - 1
+        also = f" (and {more} more call{'s' if more > 1 else ''} in this file)" if more else ""
+        self.report(
+            node,
+            f"`{label}` gets hard-coded {listed}{also}; read hyperparameters from a config file or command-line "
+            "options so runs can be varied and recorded",
+        )
 
 
 # -- ML304 ---------------------------------------------------------------------------
@@ -493,7 +497,36 @@ class EvaluatedOnTrainingData(ModuleRule):
             return None
         return self._text(node.func.value), node.func.attr.value, positional(node)
 
+    def _rebind(self, target: cst.CSTNode) -> None:
+        """A name bound again no longer holds the predictions it held."""
+        for name in names_in(target):
+            self.scopes[-1].predictions.pop(name, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._rebind(node.target)
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp) -> None:
+        """Comprehension targets shadow outer names in the element, which libcst visits first."""
+        loop: cst.CompFor | None = node.for_in
+        while loop is not None:
+            self._rebind(loop.target)
+            loop = loop.inner_for_in
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._comprehension(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._comprehension(node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._comprehension(node)
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._rebind(target.target)
         call = self._method_call(node.value)
         if call is None or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
