@@ -241,6 +241,9 @@ class FunctionFacts:
     params: tuple[str, ...]
     direct: bool  # asserts by itself: assert, raise, an assertion call
     calls: list[CallFact] = field(default_factory=list)
+    references: list[CallFact] = field(default_factory=list)
+    """Names read but not called: a function passed on to be called
+    (``mp.spawn(check_fn)``, ``launcher(script.main)``) runs as part of the test."""
     is_fixture: bool = False
     fixture_name: str | None = None
 
@@ -421,6 +424,7 @@ class _Collector:
         facts = FunctionFacts(key, function.lineno, function.col_offset + 1, owner, _parameters(function),
                               direct=False, is_fixture=is_fixture, fixture_name=fixture_name)
         qualify = self._qualify
+        called: set[int] = set()
         for node in (n for statement in function.body for n in ast.walk(statement)):
             if isinstance(node, (ast.Assert, ast.Raise)):
                 facts.direct = True
@@ -430,6 +434,13 @@ class _Collector:
                 dotted = dotted_name(node.func)
                 if dotted is not None:
                     facts.calls.append(CallFact(dotted, node.lineno))
+                called.add(id(node.func))
+            elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+                if isinstance(node, ast.Attribute):
+                    called.add(id(node.value))  # only the whole chain `mod.fn` is a reference
+                dotted = dotted_name(node) if id(node) not in called else None
+                if dotted is not None:
+                    facts.references.append(CallFact(dotted, node.lineno))
         self.functions[key] = facts
 
     def _qualify(self, dotted: str) -> str | None:
@@ -466,7 +477,8 @@ def _local_closure(facts: ModuleFacts) -> frozenset[str]:
         for function in facts.functions.values():
             if function.key in asserting:
                 continue
-            if any(t in asserting for call in function.calls for t in local_targets(facts, function, call)):
+            runs = [*function.calls, *function.references]
+            if any(t in asserting for call in runs for t in local_targets(facts, function, call)):
                 asserting.add(function.key)
                 changed = True
     return frozenset(asserting)

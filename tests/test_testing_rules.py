@@ -732,3 +732,61 @@ def test_leaky_example_violates_the_testing_rules():
 
 def test_tidy_example_follows_the_testing_rules():
     assert [f for f in lint_tree(EXAMPLES / "churn-tidy", select=["ML4"])] == []
+
+
+def test_ml403_asserting_function_passed_as_a_callback(tmp_path):
+    helpers = "def check_worker(rank):\n    assert rank >= 0\n"
+    findings = ml403(tmp_path, """
+        import torch.multiprocessing as mp
+        from tests.workers import check_worker
+
+
+        def _check_rank(rank):
+            assert rank < 2
+
+
+        def _log_rank(rank):
+            print(rank)
+
+
+        def test_spawned_local_check():
+            mp.spawn(_check_rank, nprocs=2)
+
+
+        def test_spawned_imported_check():
+            mp.spawn(check_worker, nprocs=2)
+
+
+        def test_spawned_without_check():
+            mp.spawn(_log_rank, nprocs=2)
+    """, extra={"tests/__init__.py": "", "tests/workers.py": helpers})
+    assert located(findings) == [("ML403", "tests/test_model.py", 21)]
+
+
+def test_ml403_a_raise_in_the_code_under_test_is_not_a_check(tmp_path):
+    train = "def train(epochs):\n    if epochs < 1:\n        raise ValueError(epochs)\n    assert epochs < 1000\n    return epochs\n"
+    findings = ml403(tmp_path, """
+        from churn.train import train
+
+
+        def test_train():
+            train(1)
+    """, extra={"src/churn/__init__.py": "", "src/churn/train.py": train})
+    assert located(findings) == [("ML403", "tests/test_model.py", 4)]
+
+
+def test_ml403_helper_reexported_by_a_package_and_two_modules_deep(tmp_path):
+    extra = {
+        "tests/__init__.py": "",
+        "tests/utils/__init__.py": "from .runner import run_script\n",
+        "tests/utils/runner.py": "from .proc import run_strict\n\ndef run_script(cmd):\n    run_strict(cmd)\n",
+        "tests/utils/proc.py": "import subprocess\n\ndef run_strict(cmd):\n    if subprocess.call(cmd):\n        raise RuntimeError(cmd)\n",
+    }
+    findings = ml403(tmp_path, """
+        from tests.utils import run_script
+
+
+        def test_script_passes():
+            run_script(["python", "train.py"])
+    """, extra=extra)
+    assert findings == []

@@ -21,7 +21,7 @@ from mllint.ci import CIConfig, static_analysis_tools
 from mllint.context import ModuleContext, ProjectContext
 from mllint.findings import Severity
 from mllint.framework import ModuleRule, ProjectRule
-from mllint.index import ModuleInfo, ProjectIndex
+from mllint.index import FunctionInfo, ModuleInfo, ProjectIndex
 from mllint.tests_discovery import (
     CallFact,
     FunctionFacts,
@@ -100,6 +100,30 @@ def project_module(index: ProjectIndex, name: str, importer: ModuleInfo) -> Modu
         found = index.find_module(".".join(parts[:end]), importer)
         if found is not None:
             return found
+    return None
+
+
+def resolve_project_function(
+    index: ProjectIndex, qualified: str, importer: ModuleInfo, hops: int = 3
+) -> tuple[ModuleInfo, FunctionInfo] | None:
+    """``index.resolve_function`` that also follows re-exports: a package's
+    ``__init__`` importing the name from a submodule (``from .testing import helper``)."""
+    for _ in range(hops + 1):
+        found = index.resolve_function(qualified, importer)
+        if found is not None:
+            return found
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = index.find_module(".".join(parts[:split]), importer)
+            if module is None:
+                continue
+            target = module.aliases.get(parts[split])
+            if target is None:
+                return None
+            qualified, importer = ".".join([target, *parts[split + 1 :]]), module
+            break
+        else:
+            return None
     return None
 
 
@@ -205,6 +229,10 @@ _LIBRARY_TEST_BASES = ("unittest.", "django.", "absl.", "tensorflow.", "paramete
                        "twisted.", "pytest.")
 
 
+#: How many modules deep calls into project code are followed from a test.
+PROJECT_HOPS = 2
+
+
 class AssertionlessTest(ModuleRule):
     """A test that asserts nothing passes whatever the code returns: false confidence."""
 
@@ -249,6 +277,7 @@ class _AssertionJudge:
     def __init__(self, ctx: ModuleContext, facts: ModuleFacts, layout: ProjectTests) -> None:
         self.ctx = ctx
         self.facts = facts
+        self.layout = layout
         conftests = [module_facts(ctx.project.read_text(p) or "") for p in conftest_paths(ctx.path, layout.files)]
         self.fixtures: dict[str, bool] = {}
         self.methods: set[str] = facts.asserting_methods()
@@ -261,7 +290,11 @@ class _AssertionJudge:
     def can_fail(self, test: FunctionFacts) -> bool:
         if test.key in self.facts.asserting or "benchmark" in test.params:
             return True  # pytest-benchmark tests time code, they do not check it
-        return any(self._call_checks(test, call) for call in test.calls)
+        if any(self._call_checks(test, call) for call in test.calls):
+            return True
+        # A project function passed on to be called (a callback, a spawned worker).
+        imported = (self.ctx.info.qualify(ref.dotted) for ref in test.references if ref.dotted not in test.params)
+        return any(self._project_function_checks(q) for q in imported if q is not None)
 
     def _call_checks(self, test: FunctionFacts, call: CallFact) -> bool:
         if local_targets(self.facts, test, call):
@@ -276,13 +309,27 @@ class _AssertionJudge:
             return self._project_function_checks(qualified)
         return bool(rest) and rest.rsplit(".", 1)[-1] in self.methods
 
-    def _project_function_checks(self, qualified: str) -> bool:
-        found = self.ctx.index.resolve_function(qualified, self.ctx.info)
+    def _project_function_checks(self, qualified: str, importer: ModuleInfo | None = None, depth: int = PROJECT_HOPS) -> bool:
+        """Whether a project function asserts, in its module or in the project
+        functions it calls (*depth* modules deep: a test helper that runs a
+        script through a subprocess helper that raises on failure)."""
+        found = resolve_project_function(self.ctx.index, qualified, importer or self.ctx.info)
         if found is None:
             return False  # a library function; checking names were credited in the closure
         module, function = found
+        if not self._is_test_support(module):
+            return False  # the code under test: its own `raise` and `assert` check inputs, not results
         text = self.ctx.project.read_text(module.path)
-        return text is not None and function.qualname in module_facts(text).asserting
+        if text is not None and function.qualname in module_facts(text).asserting:
+            return True
+        return depth > 1 and any(self._project_function_checks(site.name, module, depth - 1) for site in function.calls)
+
+    def _is_test_support(self, module: ModuleInfo) -> bool:
+        """Test files, conftest and test utilities (``tests/helpers.py``, ``testing_utils.py``)."""
+        path = PurePosixPath(module.path)
+        return self.layout.kind(module.path) is not None or any(
+            "test" in part.lower() for part in path.with_suffix("").parts
+        )
 
     def _inherited_checks(self, owner: str, method: str) -> bool:
         """``self.method()`` not defined in the module: look in the imported base classes."""
@@ -292,11 +339,10 @@ class _AssertionJudge:
                 continue
             if qualified.startswith(_LIBRARY_TEST_BASES):
                 continue
-            found = self.ctx.index.resolve_function(f"{qualified}.{method}", self.ctx.info)
+            found = resolve_project_function(self.ctx.index, f"{qualified}.{method}", self.ctx.info)
             if found is None:
                 return True  # defined somewhere mllint cannot see: assume it may check
-            text = self.ctx.project.read_text(found[0].path)
-            if text is not None and found[1].qualname in module_facts(text).asserting:
+            if self._project_function_checks(f"{found[0].name}.{found[1].qualname}", found[0]):
                 return True
         return False
 
