@@ -82,11 +82,17 @@ class ProjectContext:
     index: ProjectIndex
     settings: "Settings"
     findings: list[RawFinding] = field(default_factory=list)
+    #: why a rule had nothing to say (e.g. "not a git work tree"), shown with --verbose
+    notes: list[str] = field(default_factory=list)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def report(self, code: str, path: str, message: str, line: int = 0, column: int = 0) -> None:
         """Report about a project file (POSIX relative path) or the project (``"."``)."""
         self.findings.append(RawFinding(code, message, line, column, line, column, path=path))
+
+    def note(self, code: str, message: str) -> None:
+        """Say why *code* does not apply here; the CLI prints it with ``--verbose``."""
+        self.notes.append(f"{code}: {message}")
 
     def options(self, code: str) -> dict[str, Any]:
         from mllint.config import convert_option

@@ -226,6 +226,7 @@ class Linter:
                     ctx.report("ML000", ".", f"rule {rule.code} ({rule.name}) crashed: {describe_crash(exc)}")
             for raw in ctx.findings:
                 raw_by_path.setdefault(raw.path or ".", []).append(raw)
+            result.warnings.extend(f"{self.display(root)}: {note}" for note in ctx.notes)
 
         for path, raws in raw_by_path.items():
             result.findings.extend(self._finish(root, path, raws, loaded.get(path), settings))

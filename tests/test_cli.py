@@ -139,3 +139,11 @@ def test_leaky_example_fails_and_tidy_example_passes():
     tidy = mllint("check", "examples/churn-tidy")
     assert tidy.returncode == 0, tidy.stdout + tidy.stderr
     assert tidy.stdout.startswith("All checks passed!")
+
+
+def test_verbose_says_why_git_rules_do_not_apply(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": "", "train.py": "import numpy as np\n"})
+    quiet = mllint("check", "--select", "ML101", cwd=tmp_path)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    verbose = mllint("check", "--select", "ML101", "--verbose", cwd=tmp_path)
+    assert "ML101: not applicable: the project is not in a git work tree" in verbose.stderr

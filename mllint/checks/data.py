@@ -71,7 +71,8 @@ class DataNotVersioned(ProjectRule):
 
     def check(self, project: ProjectContext) -> None:
         git = project.git
-        if git is None:  # not a git work tree: nothing is committed, the rule does not apply
+        if git is None:
+            project.note(self.code, "not applicable: the project is not in a git work tree (or git is missing)")
             return
         options = project.options(self.code)
         dvc = project.dvc
