@@ -99,19 +99,22 @@ class DependencyFacts:
     def unpinned_requirements(self) -> list[Requirement]:
         """The requirements ML204 should report, in (path, line) order.
 
-        Nothing when a lock file exists. Otherwise every unpinned line of a
-        requirements file or conda environment (they are meant to be the
-        environment), and the unpinned ranges of package metadata (pyproject,
-        setup.py/cfg, Pipfile) unless a fully pinned requirements file or conda
-        environment already fixes the environment.
+        Nothing in the folder of a lock file and below it (a monorepo's
+        ``service/Pipfile.lock`` locks that service, not its neighbours).
+        Otherwise every unpinned line of a requirements file or conda
+        environment (they are meant to be the environment), and the unpinned
+        ranges of package metadata (pyproject, setup.py/cfg, Pipfile) unless a
+        fully pinned requirements file or conda environment already fixes the
+        environment.
         """
-        if self.lock_files:
-            return []
+        locked = [posixpath.dirname(lock) for lock in self.lock_files]
         environment_pinned = self.conda_fully_pinned or bool(self.fully_pinned_requirement_files())
         return [
             req
             for req in self.requirements
-            if not req.pinned and (req.source in CONCRETE_SOURCES or not environment_pinned)
+            if not req.pinned
+            and (req.source in CONCRETE_SOURCES or not environment_pinned)
+            and not any(folder == "" or req.path.startswith(folder + "/") for folder in locked)
         ]
 
 

@@ -866,6 +866,16 @@ def test_lock_file_silences_ml204(tmp_path, lock):
     assert project_findings(tmp_path, files, "ML204") == []
 
 
+def test_lock_file_of_a_sub_project_does_not_silence_its_neighbours(tmp_path):
+    files = {
+        "service/Pipfile": '[packages]\nflask = "*"\n',
+        "service/Pipfile.lock": "{}\n",
+        "training/requirements.txt": "scikit-learn\n",
+    }
+    findings = project_findings(tmp_path, files, "ML204")
+    assert [(f.path, f.line) for f in findings] == [("training/requirements.txt", 1)]
+
+
 def test_fully_pinned_requirements_are_silent(tmp_path):
     assert project_findings(tmp_path, {"requirements.txt": "numpy==1.26.4\n"}, "ML204") == []
 
