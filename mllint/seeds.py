@@ -480,18 +480,20 @@ class _Extractor:
                 self._note_type(owner, node.targets[0].id, node.value)
 
     def _note_type(self, owner: str | None, variable: str, call: ast.Call) -> None:
+        kind = self._constructed(call)
+        if kind is not None:
+            types = self._types.setdefault(owner, {})
+            types[variable] = kind if types.get(variable, kind) == kind else None
+
+    def _constructed(self, call: ast.Call) -> tuple[bool, str] | None:
+        """What a call may construct: (is a same-module class, class reference)."""
         dotted = dotted_name(call.func)
         if dotted is None:
-            return
+            return None
         if dotted in self._local_classes:
-            kind: tuple[bool, str] | None = (True, dotted)
-        else:
-            qualified = self.info.qualify(dotted)
-            if qualified is None:
-                return
-            kind = (False, qualified)
-        types = self._types.setdefault(owner, {})
-        types[variable] = kind if types.get(variable, kind) == kind else None
+            return True, dotted
+        qualified = self.info.qualify(dotted)
+        return (False, qualified) if qualified is not None else None
 
     def _name_of(self, node: ast.expr) -> str | None:
         dotted = dotted_name(node)
@@ -510,9 +512,8 @@ class _Extractor:
         if trains:
             yield make("train", name=name or text, libraries=trains)
         if name is None:
-            if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call)
-                    and isinstance(func.value.func, ast.Name) and func.value.func.id == "super" and klass):
-                yield make("call", name=f"super().{func.attr}", target=f"{klass}.{func.attr}", super_call=True)
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+                yield from self._chained_call(make, func.value, func.attr, klass)
             return
         if self._extra_seeder(name, dotted):
             yield make("seed", name=name, libraries=LIBRARIES)
@@ -533,6 +534,18 @@ class _Extractor:
         # Resolved into the project if possible; otherwise a known seeder by shape.
         fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
         yield make("call", name=name, libraries=fallback)
+
+    def _chained_call(self, make: Callable[..., Event], inner: ast.Call, method: str, klass: str | None) -> Iterator[Event]:
+        """``super().method()`` or ``Class(...).method()``."""
+        if isinstance(inner.func, ast.Name) and inner.func.id == "super":
+            if klass:
+                yield make("call", name=f"super().{method}", target=f"{klass}.{method}", super_call=True)
+            return
+        kind = self._constructed(inner)
+        if kind is not None:
+            local, reference = kind
+            name = f"{reference}.{method}"
+            yield make("call", name=name, target=name if local else None)
 
     def _local_call(self, make: Callable[..., Event], name: str, klass: str | None) -> Iterator[Event]:
         """A call not through an import: a same-module function or class, a

@@ -482,6 +482,22 @@ def test_method_call_on_an_instance_of_a_project_class_is_followed(tmp_path):
     assert "`trainer.run()` (via `torch.utils.data.DataLoader` at trainer.py:5)" in findings[0].message
 
 
+def test_method_chained_on_a_constructor_is_followed(tmp_path):
+    files = {
+        "experiment.py": """
+            import random
+
+            class Experiment:
+                def run(self):
+                    return random.random()
+        """,
+        "run.py": "from experiment import Experiment\n\nExperiment().run()\n",
+    }
+    findings = ml201(tmp_path, files)
+    assert [(f.line, f.column) for f in findings] == [(3, 1)]
+    assert "(via `random.random` at experiment.py:5)" in findings[0].message
+
+
 def test_variable_of_ambiguous_type_is_not_followed(tmp_path):
     files = {
         "shapes.py": """

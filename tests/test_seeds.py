@@ -1,0 +1,155 @@
+"""Unit tests for mllint.seeds: classification of calls, entry points, robustness."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mllint.index import ProjectIndex, index_module
+from mllint.seeds import DRAW, GENERATOR, INIT, extract_facts, is_test_module, known_seeder, random_use, analysis_for
+
+
+def use_of(source: str) -> tuple[str, str] | None:
+    """random_use() of the call that is *source*'s last statement (imports resolved like the linter does)."""
+    info = index_module("m.py", source)
+    call = ast.parse(source).body[-1].value
+    dotted = ast.unparse(call.func)
+    return random_use(info.qualify(dotted) or dotted, call, info)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import random\nrandom.choice(x)", ("random", DRAW)),
+        ("import random\nrandom.Random(0)", None),
+        ("import numpy as np\nnp.random.default_rng()", ("numpy", GENERATOR)),
+        ("import numpy as np\nnp.random.default_rng(None)", ("numpy", GENERATOR)),
+        ("import numpy as np\nnp.random.default_rng(7)", None),
+        ("import numpy as np\nnp.random.RandomState(seed=1)", None),
+        ("import numpy as np\nnp.random.get_state()", None),
+        ("import torch\ntorch.nn.Linear(2, 2)", ("torch", INIT)),
+        ("import torch\ntorch.nn.LayerNorm(2)", None),
+        ("import torch\ntorch.nn.init.zeros_(w)", None),
+        ("import torch\ntorch.nn.init.kaiming_normal_(w)", ("torch", INIT)),
+        ("import torch\ntorch.randint(0, 5, (2,))", ("torch", DRAW)),
+        ("import torch\ntorch.randint(0, 5, (2,), generator=g)", None),
+        ("import torch\ntorch.zeros(3)", None),
+        ("from torch.utils.data import random_split\nrandom_split(ds, [8, 2])", ("torch", DRAW)),
+        ("from torchvision.transforms import v2\nv2.RandomResizedCrop(224)", ("torch", DRAW)),
+        ("from torchvision import transforms\ntransforms.Normalize(m, s)", None),
+        ("import tensorflow as tf\ntf.random.uniform([2])", ("tensorflow", DRAW)),
+        ("import tensorflow as tf\ntf.random.stateless_uniform([2], seed=(1, 2))", None),
+        ("import tensorflow as tf\ntf.keras.initializers.GlorotUniform(seed=1)", None),
+        ("import keras\nkeras.random.normal((2,))", ("keras", DRAW)),
+        ("import keras\nkeras.layers.LSTM(4)", ("keras", INIT)),
+        ("import jax, time\njax.random.PRNGKey(time.time_ns())", ("jax", GENERATOR)),
+        ("import jax\njax.random.PRNGKey(seed)", None),
+    ],
+)
+def test_random_use_classification(source, expected):
+    assert use_of(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "libraries"),
+    [
+        ("numpy.random.seed", {"numpy"}),
+        ("torch.manual_seed", {"torch"}),
+        ("tensorflow.random.set_seed", {"tensorflow", "keras"}),
+        ("transformers.set_seed", {"random", "numpy", "torch", "tensorflow"}),
+        ("lightning.pytorch.seed_everything", {"random", "numpy", "torch"}),
+        ("fabric.seed_everything", {"random", "numpy", "torch"}),
+        ("torch.cuda.manual_seed_all", None),
+        ("torch.seed", None),
+        ("numpy.random.default_rng", None),
+    ],
+)
+def test_known_seeders(name, libraries):
+    found = known_seeder(name)
+    assert (set(found) if found is not None else None) == libraries
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/test_model.py", True),
+        ("pkg/tests/helpers.py", True),
+        ("conftest.py", True),
+        ("model_test.py", True),
+        ("train.py", False),
+        ("contest/run.py", False),
+    ],
+)
+def test_is_test_module(path, expected):
+    assert is_test_module(path) is expected
+
+
+def test_events_are_per_owner_and_in_source_order():
+    source = (
+        "import numpy as np\n"
+        "class Net:\n"
+        "    def fit(self):\n"
+        "        np.random.seed(0)\n"
+        "        return np.random.rand(2)\n"
+        "def main():\n"
+        "    Net().fit()\n"
+        "if __name__ == '__main__':\n"
+        "    main()\n"
+    )
+    facts = extract_facts(index_module("m.py", source), source)
+    assert [(e.kind, e.line) for e in facts.functions["Net.fit"]] == [("seed", 4), ("use", 5)]
+    # `Net().fit()`: both calls start at the same place; the method is resolved through the constructor
+    assert sorted((e.kind, e.target) for e in facts.functions["main"]) == [("call", "Net"), ("call", "Net.fit")]
+    assert [(e.kind, e.name, e.in_main) for e in facts.toplevel if e.kind == "call"] == [("call", "main", True)]
+
+
+def _analysis(tmp_path: Path, files: dict[str, str]):
+    infos = []
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+        infos.append(index_module(name, text))
+    index = ProjectIndex(infos)
+    return analysis_for(index, tmp_path), {info.path: info for info in infos}
+
+
+def test_entry_points(tmp_path):
+    analysis, infos = _analysis(tmp_path, {
+        "train.py": "import numpy as np\nimport lib\nnp.random.rand(2)\n",
+        "lib.py": "import numpy as np\nX = np.random.rand(2)\n",
+        "cli.py": "def main():\n    pass\n\nif __name__ == '__main__':\n    main()\n",
+        "defs.py": "def f():\n    return 1\n",
+        "pkg/__init__.py": "print('x')\n",
+        "pkg/__main__.py": "import pkg\n",
+        "tests/test_x.py": "import random\nrandom.random()\n",
+        "setup.py": "from setuptools import setup\nsetup()\n",
+    })
+    entries = sorted(path for path, info in infos.items() if analysis.is_entry_point(info))
+    assert entries == ["cli.py", "pkg/__main__.py", "train.py"]
+
+
+def test_unreadable_reached_module_is_skipped(tmp_path):
+    analysis, infos = _analysis(tmp_path, {
+        "run.py": "import helper\nhelper.go()\n",
+        "helper.py": "import random\ndef go():\n    random.random()\n",
+    })
+    (tmp_path / "helper.py").write_bytes(b"\xff\xfe\x00 not python")
+    report = analysis.entry_report(infos["run.py"], "import helper\nhelper.go()\n")
+    assert report.unseeded == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("import numpy as np\n()[]:=.,'\"#\\ ifdefclassrandomseedtorch_")), max_size=200))
+def test_arbitrary_source_never_raises(source):
+    info = index_module("m.py", source)
+    extract_facts(info, source)
+
+
+def test_deeply_nested_source_does_not_raise():
+    source = "import random\nx = " + "(" * 150 + "random.random()" + ")" * 150 + "\n"
+    facts = extract_facts(index_module("m.py", source), source)
+    assert [e.kind for e in facts.toplevel] == ["import", "use"]
