@@ -120,7 +120,9 @@ _KERAS_INITIALIZERS = frozenset(
     "RandomNormal RandomUniform TruncatedNormal GlorotNormal GlorotUniform HeNormal HeUniform LecunNormal "
     "LecunUniform Orthogonal VarianceScaling".split()
 )
-_KERAS_RANDOM = frozenset("normal uniform randint shuffle categorical dropout truncated_normal gamma binomial beta".split())
+_KERAS_RANDOM = frozenset(
+    "normal uniform randint shuffle categorical dropout truncated_normal gamma binomial beta".split()
+)
 #: Calls whose value differs on every run: a jax key built from them is unseeded.
 _CLOCK_PREFIXES = ("time.", "datetime.", "os.urandom", "secrets.", "uuid.")
 _JAX_KEYS = frozenset({"jax.random.PRNGKey", "jax.random.key"})
@@ -535,7 +537,9 @@ class _Extractor:
         fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
         yield make("call", name=name, libraries=fallback)
 
-    def _chained_call(self, make: Callable[..., Event], inner: ast.Call, method: str, klass: str | None) -> Iterator[Event]:
+    def _chained_call(
+        self, make: Callable[..., Event], inner: ast.Call, method: str, klass: str | None
+    ) -> Iterator[Event]:
         """``super().method()`` or ``Class(...).method()``."""
         if isinstance(inner.func, ast.Name) and inner.func.id == "super":
             if klass:
@@ -682,9 +686,9 @@ class SeedAnalysis:
             facts = self.facts(info, source)
             walk = self._walk(facts, facts.toplevel, depth=0)
             by_library: dict[str, UnseededUse] = {}
-            for (library, draw), trail in sorted(walk.unseeded.items(), key=lambda kv: _position(kv[1][0].event)):
+            for (library, draw), trail in sorted(walk.unseeded.items(), key=lambda item: _position(item[1][0].event)):
                 if library in by_library or (draw == INIT and library not in walk.trained):
-                    continue  # initial weights of a model never trained here (a smoke test, inference) do not matter
+                    continue  # initial weights never trained here (a smoke test, inference) do not matter
                 # A use is only recorded while its library is unseeded, so any seed is later.
                 later = None if draw == GENERATOR else walk.seeds.get(library)
                 by_library[library] = UnseededUse(library, draw, trail, later)
@@ -734,14 +738,16 @@ class SeedAnalysis:
         if depth >= self.MAX_DEPTH:
             return None
         if event.kind == "import":
-            module = self.find_module(event.name, facts.info) or self.find_module(event.name.rpartition(".")[0], facts.info)
+            module = (self.find_module(event.name, facts.info)
+                      or self.find_module(event.name.rpartition(".")[0], facts.info))
             if module is None or module.path == facts.info.path or module.is_notebook:
                 return None
             return self._summary(self.facts(module), "<import>", depth)
         if event.receiver is not None:
             return None
         if event.super_call:
-            return self._super_summary(facts, event, depth)
+            klass, _, method = (event.target or "").rpartition(".")
+            return self._inherited(facts, klass, method, depth)
         if event.target is not None:
             return self._local_summary(facts, event.target, depth)
         return self._qualified_summary(facts.info, event.name, depth)
@@ -755,64 +761,47 @@ class SeedAnalysis:
         return None
 
     def _local_summary(self, facts: ModuleFacts, qualname: str, depth: int) -> Summary | None:
+        """A function, constructor or (possibly inherited) method of a module."""
         if qualname in facts.functions:
             return self._summary(facts, qualname, depth)
         if qualname in facts.classes:
-            return self._construction(facts, qualname, depth)
+            return self._class_member(facts, qualname, "__init__", depth)
         klass, _, method = qualname.rpartition(".")
-        for base in facts.classes.get(klass, ()):  # an inherited method
-            found = self._base_member(facts, base, method, depth)
-            if found is not None:
-                return found
-        return None
+        return self._inherited(facts, klass, method, depth) if klass in facts.classes else None
 
-    def _construction(self, facts: ModuleFacts, klass: str, depth: int) -> Summary | None:
-        """Constructing a project class runs its ``__init__`` (or a base class's)."""
-        for base in facts.classes[klass]:
-            seeds = seeding_class(base)
-            if seeds is not None:
-                summary = Summary()
-                seeding = (Hop(facts.info.path, Event("seed", 0, 0, base, libraries=seeds)),)
-                summary.seeds = {library: seeding for library in seeds}
-                return summary
-        init = f"{klass}.__init__"
-        if init in facts.functions:
-            return self._summary(facts, init, depth)
-        for base in facts.classes[klass]:
-            inherited = self._base_member(facts, base, "__init__", depth)
-            if inherited is not None:
-                return inherited
-        return None
+    def _class_member(self, facts: ModuleFacts, klass: str, member: str, depth: int) -> Summary | None:
+        """What calling a project class's member runs: its own definition, else an inherited one
+        (constructing a class runs ``__init__``)."""
+        own = f"{klass}.{member}"
+        if own in facts.functions:
+            return self._summary(facts, own, depth)
+        return self._inherited(facts, klass, member, depth)
 
-    def _super_summary(self, facts: ModuleFacts, event: Event, depth: int) -> Summary | None:
-        assert event.target is not None
-        klass, _, method = event.target.rpartition(".")
-        for base in facts.classes.get(klass, ()):
-            seeds = seeding_class(base)
-            if seeds is not None and method == "__init__":
-                summary = Summary()
-                summary.seeds = {library: (Hop(facts.info.path, event),) for library in seeds}
-                return summary
-            found = self._base_member(facts, base, method, depth)
-            if found is not None:
-                return found
-        return None
-
-    def _base_member(self, facts: ModuleFacts, base: str, member: str, depth: int) -> Summary | None:
+    def _inherited(self, facts: ModuleFacts, klass: str, member: str, depth: int) -> Summary | None:
+        """*member* as the base classes define it; ``super().__init__()`` of a seeding trainer seeds."""
         if depth >= self.MAX_DEPTH:  # also ends cyclic class hierarchies
             return None
-        if base in facts.classes:
-            return self._local_summary(facts, f"{base}.{member}", depth + 1) if member != "__init__" else self._construction(facts, base, depth + 1)
-        if not base or "." not in base:
-            return None
-        module_name, _, klass = base.rpartition(".")
-        module = self.find_module(module_name, facts.info)
-        if module is None:
+        for base in facts.classes.get(klass, ()):
+            seeds = seeding_class(base)
+            if seeds is not None and member == "__init__":
+                seeding = (Hop(facts.info.path, Event("seed", 0, 0, base, libraries=seeds)),)
+                return Summary(seeds={library: seeding for library in seeds})
+            resolved = self._project_class(facts, base)
+            found = self._class_member(*resolved, member, depth + 1) if resolved is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def _project_class(self, facts: ModuleFacts, name: str) -> tuple[ModuleFacts, str] | None:
+        """The module and qualname of a class named in *facts*' module, if it is a project class."""
+        if name in facts.classes:
+            return facts, name
+        module_name, _, klass = name.rpartition(".")
+        module = self.find_module(module_name, facts.info) if module_name else None
+        if module is None or module.is_notebook:
             return None
         other = self.facts(module)
-        if klass not in other.classes:
-            return None
-        return self._construction(other, klass, depth + 1) if member == "__init__" else self._local_summary(other, f"{klass}.{member}", depth + 1)
+        return (other, klass) if klass in other.classes else None
 
     def _summary(self, facts: ModuleFacts, owner: str, depth: int) -> Summary:
         key = (facts.info.path, owner)
@@ -830,7 +819,10 @@ class SeedAnalysis:
         return summary
 
 
-_ANALYSES: "weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, tuple[str, ...]], SeedAnalysis]]" = weakref.WeakKeyDictionary()
+#: Per project index (one per lint run), per (root, configured seeders).
+_ANALYSES: "weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, tuple[str, ...]], SeedAnalysis]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def analysis_for(index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = ()) -> SeedAnalysis:

@@ -279,7 +279,8 @@ def test_import_time_random_use_of_a_project_module_is_followed(tmp_path):
 )
 def test_random_use_through_aliases_is_recognised(tmp_path, imports, call):
     # Training after the call: weight initialisation only matters for weights that get trained.
-    findings = ml201(tmp_path, {"run.py": f"{imports}\n\nif __name__ == '__main__':\n    {call}\n    model.fit(x)\n    loss.backward()\n"})
+    source = f"{imports}\n\nif __name__ == '__main__':\n    {call}\n    model.fit(x)\n    loss.backward()\n"
+    findings = ml201(tmp_path, {"run.py": source})
     assert codes(findings) == ["ML201"], call
     assert findings[0].line == 4
 
@@ -290,7 +291,8 @@ def test_random_use_through_aliases_is_recognised(tmp_path, imports, call):
         "from torch.utils.data import DataLoader\nDataLoader(ds, batch_size=4)\n",
         "from torch.utils.data import DataLoader\nDataLoader(ds, shuffle=False)\n",
         "from torch.utils.data import DataLoader\nDataLoader(ds, shuffle=args.shuffle)\n",
-        "import torch\nfrom torch.utils.data import DataLoader\ng = torch.Generator()\ng.manual_seed(0)\nDataLoader(ds, shuffle=True, generator=g)\n",
+        "import torch\nfrom torch.utils.data import DataLoader\ng = torch.Generator()\ng.manual_seed(0)\n"
+        "DataLoader(ds, shuffle=True, generator=g)\n",
         "import torch\ng = torch.Generator().manual_seed(0)\ntorch.randn(3, generator=g)\n",
         "import tensorflow as tf\ntf.random.normal([2], seed=1)\n",
         "import torch.nn as nn\nnn.LayerNorm(4)\nnn.ReLU()\nnn.BatchNorm1d(4)\n",
@@ -603,7 +605,11 @@ def test_unseeded_notebook_finding_lands_on_the_right_cell(tmp_path):
 
 
 def test_notebook_seeded_in_a_later_cell_names_that_cell(tmp_path):
-    nb = notebook_json(["import numpy as np\nidx = np.random.permutation(5)\n", ("markdown", "Now seed"), "np.random.seed(42)\n"])
+    nb = notebook_json([
+        "import numpy as np\nidx = np.random.permutation(5)\n",
+        ("markdown", "Now seed"),
+        "np.random.seed(42)\n",
+    ])
     findings = lint_tree(tmp_path, {"nb.ipynb": nb}, select=["ML201"])
     assert [(f.cell, f.line) for f in findings] == [(1, 2)]
     assert "before it is seeded (cell 3)" in findings[0].message

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mllint.index import ProjectIndex, index_module
-from mllint.seeds import DRAW, GENERATOR, INIT, extract_facts, is_test_module, known_seeder, random_use, analysis_for
+from mllint.seeds import DRAW, GENERATOR, INIT, analysis_for, extract_facts, is_test_module, known_seeder, random_use
 
 
 def use_of(source: str) -> tuple[str, str] | None:
@@ -143,7 +143,8 @@ def test_unreadable_reached_module_is_skipped(tmp_path):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("import numpy as np\n()[]:=.,'\"#\\ ifdefclassrandomseedtorch_")), max_size=200))
+@given(st.text(alphabet=st.sampled_from(list("import numpy as np\n()[]:=.,'\"#\\ ifdefclassrandomseedtorch_")),
+               max_size=200))
 def test_arbitrary_source_never_raises(source):
     info = index_module("m.py", source)
     extract_facts(info, source)

@@ -67,13 +67,16 @@ def _unseeded_message(use: UnseededUse, seeded_at: str | None, subject: str) -> 
     """*seeded_at*: where the library is seeded after the use, if it is."""
     library = use.library
     if library == "jax":
-        return f"{subject} builds a JAX key from the clock, so every run differs; derive the key from a fixed or configured seed"
+        return (f"{subject} builds a JAX key from the clock, so every run differs; "
+                "derive the key from a fixed or configured seed")
     if use.draw == GENERATOR:
-        return f"{subject} creates a `{library}` generator without a seed, so it differs on every run; pass a seed to it"
+        return (f"{subject} creates a `{library}` generator without a seed, so it differs on every run; "
+                "pass a seed to it")
     if seeded_at is not None:
         return (f"{subject} draws from the `{library}` random generator before it is seeded ({seeded_at}); "
                 "move the seeding before the first random use")
-    return f"{subject} draws from the `{library}` random generator, but `{library}` is never seeded on this path; call `{SEED_CALL[library]}` first"
+    return (f"{subject} draws from the `{library}` random generator, but `{library}` is never seeded on this path; "
+            f"call `{SEED_CALL[library]}` first")
 
 
 def _report_trail(ctx: ModuleContext, code: str, trail: Trail, message: Callable[[str], str]) -> None:
@@ -114,7 +117,8 @@ class UnseededRandomness(ModuleRule):
         for use in report.unseeded:
             seeded_at = None
             if use.seeded_later is not None:
-                seeded_at = _where(self.ctx, use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)].event.line)
+                seed = use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)]
+                seeded_at = _where(self.ctx, seed.event.line)
             _report_trail(self.ctx, self.code, use.trail, partial(_unseeded_message, use, seeded_at))
 
 
@@ -234,7 +238,8 @@ class UnpinnedDependencies(ProjectRule):
             project.report(
                 self.code,
                 req.path,
-                f"`{req.text}` is not pinned and the project has no lock file; {_pin_advice(req)} or commit a lock file",
+                f"`{req.text}` is not pinned and the project has no lock file; "
+                f"{_pin_advice(req)} or commit a lock file",
                 line=req.line,
                 column=1,
             )
