@@ -332,6 +332,19 @@ def is_assertion_call(call: ast.Call, qualify: Callable[[str], str | None]) -> b
     return qualified in PYTEST_ASSERTIONS or qualified.startswith(_ASSERTION_LIBRARIES)
 
 
+_NOT_FAILURES = re.compile(r"NotImplementedError$|SkipTest$|Skipped$|skip\.Exception$")
+
+
+def raises_a_failure(node: ast.Raise) -> bool:
+    """A ``raise`` that fails the test on purpose. A bare re-raise only passes
+    an error on, ``NotImplementedError`` marks a stub and ``SkipTest`` skips."""
+    if node.exc is None:
+        return False
+    target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    name = dotted_name(target)
+    return name is None or _NOT_FAILURES.search(name) is None
+
+
 def has_checking_name(dotted: str) -> bool:
     return _CHECKING_NAME.search(dotted.rsplit(".", 1)[-1].lstrip("_")) is not None
 
@@ -426,7 +439,7 @@ class _Collector:
         qualify = self._qualify
         called: set[int] = set()
         for node in (n for statement in function.body for n in ast.walk(statement)):
-            if isinstance(node, (ast.Assert, ast.Raise)):
+            if isinstance(node, ast.Assert) or (isinstance(node, ast.Raise) and raises_a_failure(node)):
                 facts.direct = True
             elif isinstance(node, ast.Call):
                 if is_assertion_call(node, qualify):

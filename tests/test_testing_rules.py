@@ -790,3 +790,30 @@ def test_ml403_helper_reexported_by_a_package_and_two_modules_deep(tmp_path):
             run_script(["python", "train.py"])
     """, extra=extra)
     assert findings == []
+
+
+def test_ml403_raises_that_are_not_checks(tmp_path):
+    findings = ml403(tmp_path, """
+        import unittest
+
+
+        def test_reraises():
+            try:
+                run()
+            except OSError:
+                raise
+
+
+        def test_stub():
+            raise NotImplementedError
+
+
+        def test_skips():
+            raise unittest.SkipTest("needs a GPU")
+
+
+        def test_fails_on_purpose():
+            if run() != 1:
+                raise ValueError("wrong result")
+    """)
+    assert [f.line for f in findings] == [4, 11, 15]
