@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from mllint.findings import Edit, Fix, Severity
 from mllint.index import ModuleInfo, ProjectIndex
+from mllint.positions import Positions
 from mllint.sources import SourceError, decode_text, read_bytes
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class _Pending:
     message: str
     fix: Fix | Replacement | None
     severity: Severity | None = None
+    statement: cst.CSTNode | None = None  # the top-level statement holding the node
 
 
 def options_for(settings: "Settings", code: str, defaults: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +238,8 @@ class ModuleContext:
         fix: Fix | Replacement | None = None,
         severity: Severity | None = None,
     ) -> None:
-        self._pending.append(_Pending(code, node, message, fix, severity))
+        statement = self.ancestors[1] if len(self.ancestors) > 1 else node if self.ancestors else None
+        self._pending.append(_Pending(code, node, message, fix, severity, statement))
 
     def report_at(self, code: str, line: int, column: int, message: str) -> None:
         """Report at a position found without the tree (e.g. a regex on the text)."""
@@ -246,20 +249,20 @@ class ModuleContext:
         return Replacement(message, ((node, new),), safe)
 
     @cached_property
-    def _positions(self) -> Any:
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        return wrapper.resolve(PositionProvider)
+    def _positions(self) -> Positions:
+        return Positions(self.module)
 
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        return self._positions[node]
+    def position(self, node: cst.CSTNode, statement: cst.CSTNode | None = None) -> CodeRange:
+        """Where *node* is; pass its top-level statement, if known, to make it cheap."""
+        return self._positions.of(node, statement)
 
     def resolve(self) -> list[RawFinding]:
         """Turn node reports into positioned findings (after the traversal)."""
         for pending in self._pending:
-            where = self.position(pending.node)
+            where = self.position(pending.node, pending.statement)
             fix = pending.fix
             if isinstance(fix, Replacement):
-                fix = self._to_fix(fix)
+                fix = self._to_fix(fix, pending.statement)
             self.findings.append(
                 RawFinding(
                     pending.code,
@@ -275,10 +278,10 @@ class ModuleContext:
         self._pending.clear()
         return self.findings
 
-    def _to_fix(self, replacement: Replacement) -> Fix:
+    def _to_fix(self, replacement: Replacement, statement: cst.CSTNode | None) -> Fix:
         edits: list[Edit] = []
         for old, new in replacement.changes:
-            where = self.position(old)
+            where = self.position(old, statement)
             text = new if isinstance(new, str) else self.module.code_for_node(new)
             edits.append(Edit(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1, text))
         return Fix(replacement.message, tuple(edits), replacement.safe)
