@@ -28,7 +28,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from posixpath import basename
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from mllint.index import ModuleInfo, dotted_name
 from mllint.serving_flow import (
@@ -73,22 +73,49 @@ _MARKERS = re.compile(
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
     r"|def \w+\(\s*(?:event|request)\b|def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
     r"|add_route|add_resource|as_view|urlpatterns|litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice"
-    r"|features?_names|\.(?:get|post|put|patch|delete|route|api_route)\("
+    r"|features?_names|@[\w.]+\.(?:get|post|put|patch|delete|route|api_route)\b"
 )
 _REGISTRATION_MARKERS = re.compile(r"add_url_rule|add_api_route|add_route|add_resource|add_view|urlpatterns|as_view|register\(|Route\(|web\.(?:get|post|put|patch|delete)\(")
+#: Serving platforms whose payload logger (configured in the deployment
+#: manifest, ``spec.predictor.logger``) records every request and response.
+PLATFORM_LOGGED_KINDS = frozenset({"KServe model", "Seldon model", "MLServer model"})
+_PLATFORM_LOGGER = re.compile(
+    r"kind:\s*(?:InferenceService|SeldonDeployment)\b[\s\S]*?^\s+logger:\s*\n(?:[ \t]+.*\n){0,4}?[ \t]+(?:mode|url):",
+    re.MULTILINE,
+)
 #: Calls whose keyword and string arguments describe every log line of a module.
 AMBIENT_LOG_CALLS = frozenset({"bind_contextvars", "LoggerAdapter", "basicConfig", "Formatter", "contextualize", "configure", "bind", "dictConfig"})
 #: Middlewares that add a request/correlation id to every log line.
 REQUEST_ID_PACKAGES = frozenset({"asgi_correlation_id", "starlette_context", "flask_request_id", "django_guid", "request_id"})
 
-TRIGGERS = (
-    "fastapi", "starlette", "flask", "Blueprint", "django", "bentoml", "serve", "kserve", "kfserving", "seldon",
-    "mlserver", "PythonModel", "torch_handler", "BasePredictor", "Servicer", "TritonPythonModel", "azure",
-    "functions_framework", "handler", "event", "request", "predict_fn", "def run(", "add_url_rule",
-    "add_api_route", "add_route", "add_resource", "as_view", "litestar", "sanic", "quart", "tornado", "aiohttp",
-    "falcon", "bottle", "chalice", "feature_names", "features_names", "@",
+_LOAD_MARKERS = re.compile(
+    r"\bload\(|load_model|from_pretrained|InferenceSession|SentenceTransformer|\bpipeline\(|\bYOLO\(|Booster\("
+    r"|bentoml\.\w+\.get\("
 )
-"""Text one of which a module must contain to hold a handler (``@`` covers configured decorators)."""
+_DECORATOR = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
+#: Decorators that never mark a request handler (so a file with only these
+#: cannot hold one of the user's configured serving decorators).
+_PLAIN_DECORATORS = frozenset(
+    {
+        "property", "staticmethod", "classmethod", "dataclass", "abstractmethod", "override", "overload",
+        "cached_property", "contextmanager", "asynccontextmanager", "wraps", "lru_cache", "cache",
+        "no_grad", "inference_mode", "total_ordering", "unique", "validator", "field_validator",
+        "model_validator", "root_validator", "setter", "getter", "deleter", "fixture", "parametrize",
+        "jit", "njit", "compile", "skip", "skipif", "xfail", "mark", "patch", "register",
+    }
+)
+
+
+def may_define_handlers(text: str) -> bool:
+    """Cheap text test: can this module hold a request handler (or a configured decorator)?"""
+    if _MARKERS.search(text):
+        return True
+    return any(name.rsplit(".", 1)[-1] not in _PLAIN_DECORATORS for name in _DECORATOR.findall(text))
+
+
+def may_load_models(text: str) -> bool:
+    """Cheap text test: can this module load a model?"""
+    return _LOAD_MARKERS.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -357,6 +384,9 @@ class ServingProject:
         self._class_envs: dict[tuple[str, str], dict[str, Facts]] = {}
         self._registry: dict[str, set[str]] | None = None
         self._all: list[ModuleServing] | None = None
+        self._found: dict[tuple[str, str], ModuleInfo | None] = {}
+        self._load_findings: dict[str, list[ServingFinding]] | None = None
+        self._platform_logging: bool | None = None
         self._heads = frozenset(part for name in (m.name for m in self.index.modules.values() if not m.is_notebook) for part in name.split("."))
 
     # -- sources and views ------------------------------------------------
@@ -382,6 +412,13 @@ class ServingProject:
 
     def might_be_project(self, qualified: str) -> bool:
         return qualified.split(".", 1)[0] in self._heads
+
+    def find_module(self, name: str, importer: ModuleInfo) -> ModuleInfo | None:
+        """``ProjectIndex.find_module``, memoised: it scans every module name on a miss."""
+        key = (name, importer.path.rpartition("/")[0])
+        if key not in self._found:
+            self._found[key] = self.index.find_module(name, importer)
+        return self._found[key]
 
     def module_env(self, view: ModuleView) -> dict[str, Facts]:
         if view.path not in self._module_envs:
@@ -503,7 +540,7 @@ class ServingProject:
             if not self.might_be_project(name):
                 continue
             for candidate in (name, name.rpartition(".")[0]):
-                module = self.index.find_module(candidate, serving.view.info) if candidate else None
+                module = self.find_module(candidate, serving.view.info) if candidate else None
                 if module is not None and not module.is_notebook:
                     paths.add(module.path)
                     break
@@ -515,29 +552,35 @@ class ServingProject:
     def findings(self, path: str, code: str) -> list[ServingFinding]:
         if code in ("ML501", "ML502", "ML503"):
             serving = self.serving(path)
-            found = list(_logging_findings(serving, code)) if serving is not None else []
-        elif code == "ML504":
-            found = list(self._per_request_loads(path))
+            found = list(_logging_findings(serving, code, self.platform_logging)) if serving is not None else []
         else:
-            found = list(self._unversioned_loads(path))
+            found = [f for f in self.load_findings().get(path, []) if f.code == code]
         unique: dict[tuple[int, int], ServingFinding] = {}
         for finding in found:
             unique.setdefault((finding.line, finding.column), finding)
         return sorted(unique.values(), key=lambda f: (f.line, f.column))
 
-    def _per_request_loads(self, path: str) -> Iterator[ServingFinding]:
+    def load_findings(self) -> dict[str, list[ServingFinding]]:
+        """ML504 and ML505 findings of the whole project by path (computed once)."""
+        if self._load_findings is None:
+            self._load_findings = {}
+            for finding_path, finding in [*self._per_request_loads(), *self._unversioned_loads()]:
+                self._load_findings.setdefault(finding_path, []).append(finding)
+        return self._load_findings
+
+    def _per_request_loads(self) -> Iterator[tuple[str, ServingFinding]]:
         for serving in self.all_serving():
             for handler in serving.handlers:
                 for event in serving.flows.get(handler.qualname, ()):
-                    if event.kind == "load" and not event.lazy and event.view.path == path:
+                    if event.kind == "load" and not event.lazy:
                         where = f" (in `{event.function}`)" if event.function != handler.qualname else ""
-                        yield _finding(
+                        yield event.view.path, _finding(
                             "ML504", event.view, event.node,
                             f"`{event.label}` loads a model on every request to `{handler.qualname}`{where}; "
                             "load it once at startup (module level, a startup hook or a cached function)",
                         )
 
-    def _unversioned_loads(self, path: str) -> Iterator[ServingFinding]:
+    def _unversioned_loads(self) -> Iterator[tuple[str, ServingFinding]]:
         for serving in self.all_serving():
             events: list[Event] = [e for flow in serving.flows.values() for e in flow]
             events += serving.startup_events
@@ -547,8 +590,18 @@ class ServingProject:
                     self.module_env(view)
                     events += self._module_events.get(module_path, [])
             for event in events:
-                if event.kind == "load" and event.view.path == path and event.path is not None and not event.versioned:
-                    yield _finding("ML505", event.view, event.node, _unversioned_message(event))
+                if event.kind == "load" and event.path is not None and not event.versioned:
+                    yield event.view.path, _finding("ML505", event.view, event.node, _unversioned_message(event))
+
+    def platform_logging(self) -> bool:
+        """Does a KServe/Seldon manifest in the project configure the payload logger?"""
+        if self._platform_logging is None:
+            self._platform_logging = any(
+                _PLATFORM_LOGGER.search(self.project.read_text(path) or "")
+                for path in self.project.files
+                if path.endswith((".yaml", ".yml"))
+            )
+        return self._platform_logging
 
     def first_predicting_handler(self) -> tuple[ModuleServing, Handler] | None:
         for serving in self.all_serving():
@@ -601,9 +654,11 @@ def _ambient_log_terms(view: ModuleView) -> frozenset[str]:
     return frozenset(terms)
 
 
-def _logging_findings(serving: ModuleServing, code: str) -> Iterator[ServingFinding]:
+def _logging_findings(serving: ModuleServing, code: str, platform_logging: Callable[[], bool]) -> Iterator[ServingFinding]:
     view = serving.view
     for handler in serving.handlers:
+        if handler.kind in PLATFORM_LOGGED_KINDS and platform_logging():
+            continue
         events = serving.flows.get(handler.qualname, [])
         first = next((i for i, e in enumerate(events) if e.kind == "predict"), None)
         if first is None:

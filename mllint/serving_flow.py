@@ -146,9 +146,11 @@ MODEL_WORDS = frozenset(
     {
         "model", "pipeline", "pipe", "clf", "classifier", "regressor", "estimator", "predictor", "net", "network",
         "nlp", "llm", "learner", "booster", "bst", "detector", "segmenter", "summarizer", "translator", "tagger",
-        "recognizer", "runner", "session", "sess",
+        "recognizer", "runner", "session", "sess", "models",
     }
 )
+#: Loaded with ``from_pretrained`` but not models: calling them is preprocessing.
+_PREPROCESSOR_WORDS = frozenset({"tokenizer", "processor", "extractor", "config"})
 _VERBS = frozenset({"get", "load", "build", "create", "make", "init", "set", "fetch", "download", "train", "save", "fit", "update", "reload"})
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg", "success", "trace"})
@@ -174,7 +176,7 @@ WEAK_STORE_METHODS = frozenset(
     {"add", "create", "save", "execute", "write", "send", "insert", "put", "set", "hset", "upsert", "put_object", "dump", "to_csv", "to_json", "to_parquet"}
 )
 STORE_WORDS = frozenset(
-    {"pred", "preds", "prediction", "predictions", "inference", "inferences", "audit", "log", "logs", "record", "records", "history", "result", "results", "insert"}
+    {"pred", "preds", "prediction", "predictions", "inference", "inferences", "audit", "log", "logs", "record", "history", "result", "results", "insert"}
 )
 
 LOAD_FUNCTIONS = frozenset(
@@ -200,6 +202,9 @@ NO_GRAD = frozenset({"torch.no_grad", "torch.inference_mode", "torch.autograd.no
 CACHE_DECORATORS = frozenset({"lru_cache", "cache", "cached", "cached_property", "cache_resource", "memoize", "memoized", "singleton"})
 #: Calls that run a function given as an argument (FastAPI background tasks, executors, celery).
 SCHEDULERS = frozenset({"add_task", "submit", "run_in_executor", "run_in_threadpool", "to_thread", "apply_async", "delay", "spawn"})
+#: A called variable with such a name hands its argument to a sink (a prediction
+#: stream, a store): ``for callback in self.callbacks: callback(prediction_event)``.
+CALLBACK_WORDS = frozenset({"callback", "callbacks", "hook", "hooks", "sink", "listener", "emit", "emitter", "publisher", "reporter"})
 MUTATORS = frozenset({"update", "append", "extend", "setdefault", "insert", "add", "__setitem__"})
 PATH_CALLS = frozenset(
     {"open", "io.open", "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "os.path.join", "os.path.abspath",
@@ -335,8 +340,6 @@ class ModuleView:
 class Resolver(Protocol):
     """What the flow needs from the project (implemented by ``serving.ServingProject``)."""
 
-    index: ProjectIndex
-
     def view(self, path: str) -> ModuleView | None: ...
 
     def module_env(self, view: ModuleView) -> dict[str, Facts]: ...
@@ -344,6 +347,8 @@ class Resolver(Protocol):
     def class_env(self, view: ModuleView, class_name: str) -> dict[str, Facts]: ...
 
     def might_be_project(self, qualified: str) -> bool: ...
+
+    def find_module(self, name: str, importer: ModuleInfo) -> ModuleInfo | None: ...
 
 
 # -- events ---------------------------------------------------------------------
@@ -452,8 +457,22 @@ class Flow:
             if dependency is not None:
                 seeds[arg.arg] = self.call_dependency(dependency, frame) | _named(arg.arg)
             elif arg.arg not in skip and not _is_framework_object(arg.annotation, view):
-                seeds[arg.arg] = Facts(names=frozenset({arg.arg}), input=True)
+                instance = self.annotated_instance(arg.annotation, view)
+                seeds[arg.arg] = Facts(names=frozenset({arg.arg}), input=True, instance=instance)
         return seeds
+
+    def annotated_instance(self, annotation: ast.expr | None, view: ModuleView) -> tuple[str, str] | None:
+        """``model: HousePriceModel = ...``: the project class an annotation names."""
+        dotted = dotted_name(annotation) if annotation is not None else None
+        if dotted is None:
+            return None
+        if dotted in view.classes:
+            return (view.path, dotted)
+        qualified = view.info.qualify(dotted)
+        target = self.resolve_qualified(qualified, view) if qualified and self.resolver.might_be_project(qualified) else None
+        if target is not None and target.constructs and target.class_name:
+            return (target.view.path, target.class_name)
+        return None
 
     def call_dependency(self, func: ast.expr, frame: Frame) -> Facts:
         target = self.resolve(func, frame, EMPTY)
@@ -475,7 +494,9 @@ class Flow:
                 self.bind(target, facts, frame)
         elif isinstance(node, ast.AnnAssign):
             if node.value is not None:
-                self.bind(node.target, self._assigned(node.value, frame), frame)
+                facts = self._assigned(node.value, frame)
+                instance = self.annotated_instance(node.annotation, frame.view)
+                self.bind(node.target, replace(facts, instance=instance) if instance and not facts.instance else facts, frame)
         elif isinstance(node, ast.AugAssign):
             facts = self.evaluate(node.value, frame)
             self.bind(node.target, self.lookup_target(node.target, frame) | facts, frame)
@@ -514,8 +535,11 @@ class Flow:
             self.evaluate(node.test, frame)
 
     def _assigned(self, value: ast.expr, frame: Frame) -> Facts:
+        """A value that is stored or passed on: it keeps the constant it holds (a model path)."""
         facts = self.evaluate(value, frame)
-        return facts if facts.const is not None else replace(facts, const=self.constant(value, frame))
+        if facts.const is not None or isinstance(value, (ast.Constant, ast.Lambda)):
+            return facts
+        return replace(facts, const=self.constant(value, frame))
 
     def _with(self, node: ast.With | ast.AsyncWith, frame: Frame) -> None:
         no_grad = 0
@@ -616,7 +640,7 @@ class Flow:
         module_name, _, name = qualified.rpartition(".")
         if not module_name or not self.resolver.might_be_project(qualified):
             return None
-        module = self.resolver.index.find_module(module_name, view.info)
+        module = self.resolver.find_module(module_name, view.info)
         if module is None or module.is_notebook or module.path == view.path:
             return None
         other = self.resolver.view(module.path)
@@ -647,8 +671,8 @@ class Flow:
         callee = self.evaluate(func, frame) if isinstance(func, ast.Name) else EMPTY
         if isinstance(func, ast.Attribute) and dotted_name(func) is not None:
             callee = self._attribute_kind(func, frame)
-        positional = [self.evaluate(arg.value if isinstance(arg, ast.Starred) else arg, frame) for arg in node.args]
-        keywords = {kw.arg: self.evaluate(kw.value, frame) for kw in node.keywords if kw.arg is not None}
+        positional = [self._assigned(arg.value if isinstance(arg, ast.Starred) else arg, frame) for arg in node.args]
+        keywords = {kw.arg: self._assigned(kw.value, frame) for kw in node.keywords if kw.arg is not None}
         splatted = [self.evaluate(kw.value, frame) for kw in node.keywords if kw.arg is None]
         data = receiver
         for facts in [*positional, *keywords.values(), *splatted]:
@@ -658,7 +682,7 @@ class Flow:
             data = data | _named(func.id if isinstance(func, ast.Name) else func.attr)  # PredictionLog(...)
         attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
         qualified = frame.view.qualify(func)
-        label = dotted_name(func) or attr or "call"
+        label = dotted_name(func) or attr or ast.unparse(func)[:40]
 
         if self._is_log(qualified, attr, func, receiver):
             self.emit("log", node, frame, label, facts=data)
@@ -678,18 +702,23 @@ class Flow:
             scheduled = self._scheduled(node, frame, positional, keywords)
             if scheduled is not None:
                 return scheduled
-        if self._is_store_write(attr, data):
+        if self._is_store_write(attr, data, node) or (qualified is None and CALLBACK_WORDS.intersection(words(last_ident(func) or ""))):
             self.emit("log", node, frame, label, facts=data)
             return EMPTY
         load = _load_label(qualified, attr)
         if load is not None:
             self._emit_load(node, frame, load, qualified or label)
-            return Facts(names=data.names, model=True)
+            preprocessor = _PREPROCESSOR_WORDS.intersection(words(label))  # AutoTokenizer.from_pretrained
+            return Facts(names=data.names, model=not preprocessor)
         if self._is_prediction(node, frame, qualified, attr, receiver, callee):
             self.emit("predict", node, frame, label)
             return Facts(prediction=True)
         if qualified == "functools.partial" and node.args:
             return self.evaluate(node.args[0], frame)
+        handed = next((a for a in node.args if isinstance(a, ast.Attribute) and a.attr in PREDICT_METHODS), None)
+        if handed is not None:  # ds.map_batches(predictor.predict_proba): the callee predicts
+            self.emit("predict", node, frame, dotted_name(handed) or handed.attr)
+            return Facts(prediction=True)
         model = receiver.model and attr not in ("save", "state_dict", "parameters")
         return replace(data, model=model) if model else data
 
@@ -714,9 +743,11 @@ class Flow:
             return receiver.logger or is_logger_ident(last_ident(func.value))
         return False
 
-    def _is_store_write(self, attr: str | None, data: Facts) -> bool:
+    def _is_store_write(self, attr: str | None, data: Facts, node: ast.Call) -> bool:
         if attr in STORE_METHODS:
             return True
+        if attr in ("to_csv", "to_json", "to_parquet") and not node.args:
+            return False  # df.to_json(orient="records") serialises, it writes nothing
         if attr in WEAK_STORE_METHODS:
             return any(STORE_WORDS.intersection(words(term)) for term in data.terms)
         return False
@@ -770,6 +801,8 @@ class Flow:
         if kind == "transformers.pipeline" and path_node is None:
             constant = "the task's default model"
         versioned = pinned or (constant is not None and is_versioned(constant, hub))
+        if hub and not versioned and _replaces_weights(frame.view.functions.get(frame.function)):
+            versioned = True  # the served weights come from the checkpoint loaded next
         self.emit("load", node, frame, label, path=constant, versioned=versioned,
                   lazy=frame.lazy or frame.guards > 0 or frame.in_except)
 
@@ -809,7 +842,7 @@ class Flow:
     def resolve_qualified(self, qualified: str, importer: ModuleView) -> Target | None:
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
-            module = self.resolver.index.find_module(".".join(parts[:split]), importer.info)
+            module = self.resolver.find_module(".".join(parts[:split]), importer.info)
             if module is None or module.is_notebook:
                 continue
             view = self.resolver.view(module.path)
@@ -879,6 +912,8 @@ class Flow:
         env = _bind_parameters(func, positional, keywords, target.bound)
         if target.bound:
             env["self"] = Facts(instance=instance) if instance else receiver
+        if target.bound and target.class_name == frame.class_name and target.view is frame.view:
+            env.update((k, v) for k, v in frame.env.items() if k.startswith("self."))  # self.load() from __init__
         anchor = frame.anchor
         if anchor is None and target.view.path != self.root.path:
             anchor = call
@@ -971,11 +1006,10 @@ def _bind_parameters(func: FunctionNode, positional: list[Facts], keywords: dict
         params = params[1:]
     env: dict[str, Facts] = {}
     for param, facts in zip(params, positional):
-        env[param.arg] = facts if _is_kind(facts) else facts | _named(param.arg)
+        env[param.arg] = _as_parameter(facts, param.arg)
     for param in [*params, *args.kwonlyargs]:
         if param.arg in keywords:
-            facts = keywords[param.arg]
-            env[param.arg] = facts if _is_kind(facts) else facts | _named(param.arg)
+            env[param.arg] = _as_parameter(keywords[param.arg], param.arg)
         env.setdefault(param.arg, _named(param.arg))
     if args.kwarg is not None:
         extra = EMPTY
@@ -984,6 +1018,13 @@ def _bind_parameters(func: FunctionNode, positional: list[Facts], keywords: dict
                 extra = extra | facts | _named(name)
         env[args.kwarg.arg] = extra | _named(args.kwarg.arg)
     return env
+
+
+def _as_parameter(facts: Facts, name: str) -> Facts:
+    """An argument as seen inside the callee: its data gains the parameter's name."""
+    if _is_kind(facts):
+        return facts
+    return replace(facts | _named(name), const=facts.const)
 
 
 def _depends_target(node: ast.expr | None) -> ast.expr | None:
@@ -1014,6 +1055,14 @@ def _is_lazy_guard(test: ast.expr) -> bool:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("hasattr", "getattr"):
             return True
     return False
+
+
+def _replaces_weights(func: FunctionNode | None) -> bool:
+    """Does the function overwrite a loaded model's weights (``model.load_state_dict(...)``)?"""
+    return func is not None and any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "load_state_dict"
+        for n in ast.walk(func)
+    )
 
 
 def _load_label(qualified: str | None, attr: str | None) -> str | None:

@@ -1150,3 +1150,213 @@ def test_churn_leaky_example_shows_every_deployment_rule():
 def test_churn_tidy_example_is_clean():
     findings = lint_tree(REPO / "examples" / "churn-tidy", select=ML5)
     assert [f for f in findings if f.code.startswith("ML5")] == []
+
+
+# -- regressions found on public serving repositories -----------------------------------
+
+
+def test_annotated_service_object_is_followed_into_its_logging(tmp_path):
+    # fastapi-ml-skeleton: the model object comes from app.state, typed by an annotation.
+    files = {
+        "routes.py": '''\
+from fastapi import APIRouter
+from starlette.requests import Request
+
+from services import HousePriceModel
+
+router = APIRouter()
+
+
+@router.post("/predict")
+def post_predict(request: Request, block: dict):
+    model: HousePriceModel = request.app.state.model
+    return model.predict(block)
+''',
+        "services.py": '''\
+import joblib
+from loguru import logger
+
+
+class HousePriceModel:
+    def __init__(self, path):
+        self.model = joblib.load(path)
+
+    def predict(self, payload):
+        prediction = self.model.predict([list(payload.values())])
+        logger.info(prediction)
+        return prediction
+''',
+    }
+    assert found(tmp_path, files) == [("ML502", "routes.py", 12), ("ML503", "routes.py", 12)]
+
+
+def test_prediction_method_handed_to_a_batch_mapper(tmp_path):
+    # Made-With-ML: ds.map_batches(predictor.predict_proba) inside the Ray Serve handler's helper.
+    source = '''\
+from fastapi import FastAPI
+from ray import serve
+
+app = FastAPI()
+
+
+def predict_proba(ds, predictor):
+    return ds.map_batches(predictor.predict_proba).take_all()
+
+
+@serve.deployment
+@serve.ingress(app)
+class Deployment:
+    @app.post("/predict/")
+    async def _predict(self, request):
+        return {"results": predict_proba(await request.json(), self.predictor)}
+'''
+    assert found(tmp_path, {"serve.py": source}) == [("ML501", "serve.py", 8)]
+
+
+def test_callbacks_receiving_the_prediction_count_as_logging(tmp_path):
+    # mlops-zoomcamp: predictions are published to a stream through callbacks.
+    source = '''\
+import mlflow
+
+
+class ModelService:
+    def __init__(self, model, model_version=None, callbacks=None):
+        self.model = model
+        self.model_version = model_version
+        self.callbacks = callbacks or []
+
+    def lambda_handler(self, event):
+        for record in event["Records"]:
+            prediction = float(self.model.predict(record["features"])[0])
+            prediction_event = {"version": self.model_version, "prediction": prediction, "ride_id": record["id"]}
+            for callback in self.callbacks:
+                callback(prediction_event)
+
+
+service = ModelService(mlflow.pyfunc.load_model("models:/rides/3"))
+
+
+def lambda_handler(event, context):
+    return service.lambda_handler(event)
+'''
+    assert found(tmp_path, {"lambda_function.py": source}) == []
+
+
+def test_serialising_a_result_is_not_a_store_write(tmp_path):
+    # yolov5's REST API: df.to_json(orient="records") only serialises; a model held in a dict is called.
+    source = '''\
+import torch
+from flask import Flask, request
+
+app = Flask(__name__)
+models = {}
+
+
+@app.route("/v1/detect/<model>", methods=["POST"])
+def predict(model):
+    results = models[model](request.files["image"].read(), size=640)
+    return results.pandas().xyxy[0].to_json(orient="records")
+
+
+if __name__ == "__main__":
+    models["yolov5s"] = torch.hub.load("ultralytics/yolov5", "yolov5s", force_reload=True)
+    app.run()
+'''
+    assert found(tmp_path, {"restapi.py": source}) == [("ML501", "restapi.py", 10), ("ML505", "restapi.py", 15)]
+
+
+def test_tokenizer_calls_are_preprocessing_and_checkpoint_weights_version_the_hub_model(tmp_path):
+    source = '''\
+import os
+
+import torch
+from transformers import AutoModel, AutoTokenizer
+import kserve
+
+
+class Encoder(kserve.Model):
+    def load(self):
+        self.tokenizer = AutoTokenizer.from_pretrained(os.environ["MODEL_DIR"])
+        base = AutoModel.from_pretrained("bert-base-uncased")
+        base.load_state_dict(torch.load(os.environ["WEIGHTS"], weights_only=True))
+        self.model = base
+
+    def preprocess(self, payload, headers=None):
+        return self.tokenizer(payload["text"], return_tensors="pt")
+'''
+    assert found(tmp_path, {"model.py": source}) == []
+
+
+def test_constant_path_through_a_constructor_parameter(tmp_path):
+    # fastAPI-ML-quickstart: Model(Path(__file__).parent / "model.joblib") loads in __init__ -> load().
+    files = {
+        "api/main.py": '''\
+from fastapi import Depends, FastAPI
+
+from .ml.model import Model, get_model
+
+app = FastAPI()
+
+
+@app.post("/predict")
+def predict(data: list, model: Model = Depends(get_model)):
+    return {"y": model.predict(data).tolist()}
+''',
+        "api/ml/model.py": '''\
+from pathlib import Path
+
+import joblib
+
+
+class Model:
+    def __init__(self, model_path):
+        self._model_path = model_path
+        self.load()
+
+    def predict(self, X):
+        return self._model.predict(X)
+
+    def load(self):
+        self._model = joblib.load(self._model_path)
+
+
+model = Model(Path(__file__).parent / "model.joblib")
+
+
+def get_model():
+    return model
+''',
+    }
+    assert found(tmp_path, files) == [("ML501", "api/main.py", 10), ("ML505", "api/ml/model.py", 15)]
+
+
+def test_platform_payload_logger_covers_kserve_models(tmp_path):
+    model = '''\
+import os
+
+import joblib
+import kserve
+
+
+class Churn(kserve.Model):
+    def load(self):
+        self.clf = joblib.load(os.environ["MODEL"])
+
+    def predict(self, payload, headers=None):
+        return {"predictions": self.clf.predict(payload["instances"]).tolist()}
+'''
+    manifest = '''\
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: churn
+spec:
+  predictor:
+    logger:
+      mode: all
+      url: http://payload-logger.default/
+    containers:
+      - image: churn:1.4.0
+'''
+    assert found_codes(tmp_path / "bare", {"model.py": model}) == ["ML501"]
+    assert found_codes(tmp_path / "logged", {"model.py": model, "deploy/isvc.yaml": manifest}) == []

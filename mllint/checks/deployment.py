@@ -8,8 +8,6 @@ module being linted, using project-wide facts from the index.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import libcst as cst
 
 from mllint import serving
@@ -17,13 +15,16 @@ from mllint.context import ProjectContext, RawFinding
 from mllint.findings import Severity
 from mllint.framework import ModuleRule, Option, ProjectRule
 
-_LOAD_TRIGGERS = ("load", "from_pretrained", "InferenceSession", "pipeline", "SentenceTransformer", "YOLO", "Booster")
-
-
 class _ServingRule(ModuleRule):
-    """Reports the serving analysis' findings of one code for the current module."""
+    """Reports the serving analysis' findings of one code for the current module.
 
-    triggers: ClassVar[tuple[str, ...]] = serving.TRIGGERS
+    The analysis reads the module with ``ast`` (and other modules through the
+    project), so ``applies_to`` is a precise text test rather than ``triggers``.
+    """
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        return serving.may_define_handlers(text)
 
     def visit_Module(self, node: cst.Module) -> None:
         ctx = self.ctx
@@ -70,7 +71,10 @@ class ModelLoadedPerRequest(_ServingRule):
     code = "ML504"
     name = "model-loaded-per-request"
     severity = Severity.WARNING
-    triggers = _LOAD_TRIGGERS
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        return serving.may_load_models(text)
 
 
 class UnversionedModelLoad(_ServingRule):
@@ -79,7 +83,10 @@ class UnversionedModelLoad(_ServingRule):
     code = "ML505"
     name = "unversioned-model-load"
     severity = Severity.WARNING
-    triggers = _LOAD_TRIGGERS
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        return serving.may_load_models(text)
 
 
 class NoMonitoring(ProjectRule):
