@@ -274,13 +274,6 @@ class ModuleFacts:
         """Short names of methods that assert (for calls on objects of unknown type)."""
         return {key.rsplit(".", 1)[1] for key in self.asserting if "." in key}
 
-    def qualify(self, dotted: str) -> str | None:
-        head, _, rest = dotted.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
-
     def class_chain(self, qualname: str) -> list[ClassFacts]:
         """The class and its bases defined in this module, nearest first."""
         chain: list[ClassFacts] = []
