@@ -471,6 +471,8 @@ class _Extractor:
         events = self.facts.functions[owner] if owner is not None else self.facts.toplevel
         if isinstance(node, ast.Call):
             events.extend(self._call_events(node, owner, klass, in_main))
+            if owner is None:
+                events.extend(self._handed_over(node, in_main))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             events.extend(self._import_events(node, in_main))
         elif isinstance(node, ast.Assign):
@@ -536,6 +538,19 @@ class _Extractor:
         # Resolved into the project if possible; otherwise a known seeder by shape.
         fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
         yield make("call", name=name, libraries=fallback)
+
+    def _handed_over(self, call: ast.Call, in_main: bool) -> Iterator[Event]:
+        """Functions a script hands to a runner (``fire.Fire(main)``, ``mp.spawn(worker)``,
+        ``jsonargparse.CLI(train)``): they run there, so they count as called."""
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            dotted = dotted_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
+            if dotted is None or dotted in self._local_classes:
+                continue
+            make = partial(Event, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted)
+            if dotted in self.facts.local_defs:
+                yield make("call", name=dotted, target=dotted)
+            elif (qualified := self.info.qualify(dotted)) is not None and "." in qualified:
+                yield make("call", name=qualified)
 
     def _chained_call(
         self, make: Callable[..., Event], inner: ast.Call, method: str, klass: str | None

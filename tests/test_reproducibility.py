@@ -500,6 +500,19 @@ def test_method_chained_on_a_constructor_is_followed(tmp_path):
     assert "(via `random.random` at experiment.py:5)" in findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("imports", "runner"),
+    [
+        ("import fire", "fire.Fire(main)"),
+        ("import torch.multiprocessing as mp", "mp.spawn(main, nprocs=2)"),
+        ("from jsonargparse import CLI", "CLI(main)"),
+    ],
+)
+def test_functions_handed_to_a_runner_count_as_called(tmp_path, imports, runner):
+    source = f"import random\n{imports}\n\ndef main():\n    return random.random()\n\nif __name__ == '__main__':\n    {runner}\n"
+    assert [f.line for f in ml201(tmp_path, {"run.py": source})] == [5]
+
+
 def test_variable_of_ambiguous_type_is_not_followed(tmp_path):
     files = {
         "shapes.py": """
@@ -871,6 +884,8 @@ def test_unpinned_requirement_syntaxes_are_located(tmp_path):
         ("pyproject.toml", '[project]\nname = "x"\ndependencies = [\n  "torch>=2",\n]\n', 4),
         ("pyproject.toml", '[project]\nname = "x"\n[project.optional-dependencies]\nviz = ["matplotlib"]\n', 4),
         ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.10"\nnumpy = "^1.26"\n', 3),
+        ("pyproject.toml", '[tool.pdm.dev-dependencies]\ntest = [\n  "pytest>=8",\n]\n', 3),
+        ("pyproject.toml", '[dependency-groups]\ntest = ["pytest"]\n', 2),
         ("Pipfile", '[packages]\nnumpy = "*"\n', 2),
         ("setup.cfg", "[options]\ninstall_requires =\n    numpy>=1.0\n", 3),
         ("setup.py", 'from setuptools import setup\nsetup(\n    name="x",\n    install_requires=["numpy>=1"],\n)\n', 4),
