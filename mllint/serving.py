@@ -387,6 +387,7 @@ class ServingProject:
         self._found: dict[tuple[str, str], ModuleInfo | None] = {}
         self._load_findings: dict[str, list[ServingFinding]] | None = None
         self._platform_logging: bool | None = None
+        self._classes_in_progress: set[tuple[str, str]] = set()
         self._heads = frozenset(part for name in (m.name for m in self.index.modules.values() if not m.is_notebook) for part in name.split("."))
 
     # -- sources and views ------------------------------------------------
@@ -439,15 +440,23 @@ class ServingProject:
     def base_class_kind(self, view: ModuleView, dotted: str) -> ClassKind | None:
         """A project base class that is itself a serving class (``class Mine(MyBaseKServeModel)``)."""
         if dotted in view.classes:
-            return _class_kind(view, view.classes[dotted], self) if dotted != "" else None
-        qualified = view.info.qualify(dotted) if dotted else None
-        if not qualified or not self.might_be_project(qualified):
+            owner, classdef = view, view.classes[dotted]
+        else:
+            qualified = view.info.qualify(dotted) if dotted else None
+            if not qualified or not self.might_be_project(qualified):
+                return None
+            target = Flow(self, view, record=False).resolve_qualified(qualified, view)
+            if target is None or target.class_name is None or target.class_name not in target.view.classes:
+                return None
+            owner, classdef = target.view, target.view.classes[target.class_name]
+        key = (owner.path, classdef.name)
+        if key in self._classes_in_progress:  # class A(B) / class B(A): no kind
             return None
-        target = Flow(self, view, record=False).resolve_qualified(qualified, view)
-        if target is None or target.class_name is None or target.view.path == view.path:
-            return None
-        classdef = target.view.classes.get(target.class_name)
-        return _class_kind(target.view, classdef, self) if classdef is not None else None
+        self._classes_in_progress.add(key)
+        try:
+            return _class_kind(owner, classdef, self)
+        finally:
+            self._classes_in_progress.discard(key)
 
     # -- handlers ---------------------------------------------------------
 

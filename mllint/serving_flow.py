@@ -29,10 +29,10 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterator, Protocol
 
-from mllint.index import ModuleInfo, ProjectIndex, dotted_name
+from mllint.index import ModuleInfo, dotted_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -1130,6 +1130,14 @@ class A(A):
     pass
 
 
+class B(C):
+    pass
+
+
+class C(B):
+    pass
+
+
 @app.post("/p")
 def p(payload: dict):
     return f(payload)
@@ -1137,6 +1145,7 @@ def p(payload: dict):
     }
     findings = lint_tree(tmp_path, files, select=ML5)
     assert "ML000" not in codes(findings)
+    assert [f.path for f in findings if f.code == "ML001"] == ["broken.py"]
 
 
 # -- the example projects ---------------------------------------------------------------
