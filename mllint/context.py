@@ -175,7 +175,7 @@ class ModuleContext:
         self,
         path: str,
         source: str,
-        module: cst.Module,
+        module: cst.Module | None,
         info: ModuleInfo,
         project: ProjectContext,
         notebook: "Notebook | None" = None,
@@ -226,6 +226,7 @@ class ModuleContext:
         return self.qualified_name(call.func)
 
     def code_for(self, node: cst.CSTNode) -> str:
+        assert self.module is not None, "source code of nodes exists only for parsed modules"
         return self.module.code_for_node(node)
 
     # -- reporting -------------------------------------------------------
@@ -241,15 +242,32 @@ class ModuleContext:
         statement = self.ancestors[1] if len(self.ancestors) > 1 else node if self.ancestors else None
         self._pending.append(_Pending(code, node, message, fix, severity, statement))
 
-    def report_at(self, code: str, line: int, column: int, message: str) -> None:
+    def report_at(
+        self,
+        code: str,
+        line: int,
+        column: int,
+        message: str,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        severity: Severity | None = None,
+    ) -> None:
         """Report at a position found without the tree (e.g. a regex on the text)."""
-        self.findings.append(RawFinding(code, message, line, column, line, column))
+        self.findings.append(
+            RawFinding(
+                code, message, line, column,
+                end_line if end_line is not None else line,
+                end_column if end_column is not None else column,
+                severity=severity,
+            )
+        )
 
     def replace(self, node: cst.CSTNode, new: cst.CSTNode | str, message: str, *, safe: bool = True) -> Replacement:
         return Replacement(message, ((node, new),), safe)
 
     @cached_property
     def _positions(self) -> Positions:
+        assert self.module is not None, "node positions exist only for parsed modules"
         return Positions(self.module)
 
     def position(self, node: cst.CSTNode, statement: cst.CSTNode | None = None) -> CodeRange:

@@ -30,7 +30,7 @@ from mllint.config import (
 from mllint.context import ModuleContext, NotebookContext, ProjectContext, RawFinding
 from mllint.discovery import Project, build_project, group_by_root
 from mllint.findings import Finding, Severity
-from mllint.framework import ModuleRule, NotebookRule, ProjectRule, Rule, all_rules, iter_rules
+from mllint.framework import ModuleRule, NotebookRule, ProjectRule, Rule, SourceRule, all_rules, iter_rules
 from mllint.index import ModuleInfo, ProjectIndex, index_module
 from mllint.notebooks import Notebook, NotebookError, read_notebook
 from mllint.sources import SourceError, decode_python, decode_text, read_bytes
@@ -238,25 +238,36 @@ class Linter:
         info = source_file.info
         if source_file.source is None or info is None or info.parse_failed or info.max_depth > MAX_NESTING:
             return findings
-        rules = [r for r in iter_rules(ModuleRule, enabled) if r.applies_to(source_file.source)]
-        if not rules:
+        source_rules = [r for r in iter_rules(SourceRule, enabled) if r.applies_to(source_file.source)]
+        tree_rules = [r for r in iter_rules(ModuleRule, enabled) if r.applies_to(source_file.source)]
+        if not source_rules and not tree_rules:
             return findings
-        try:
-            with deep_recursion():
-                module = cst.parse_module(source_file.source)
-        except Exception as exc:  # libcst rejects something ast accepted
-            line = getattr(exc, "raw_line", 1) or 1
-            column = (getattr(exc, "raw_column", 0) or 0) + 1
-            findings.append(RawFinding("ML001", f"syntax error: {str(exc).splitlines()[0]}", line, column, line, column))
-            return findings
+        module = None
+        if tree_rules:
+            try:
+                with deep_recursion():
+                    module = cst.parse_module(source_file.source)
+            except Exception as exc:  # libcst rejects something ast accepted
+                line = getattr(exc, "raw_line", 1) or 1
+                column = (getattr(exc, "raw_column", 0) or 0) + 1
+                findings.append(RawFinding("ML001", f"syntax error: {str(exc).splitlines()[0]}", line, column, line, column))
+                tree_rules = []
         ctx = ModuleContext(source_file.path, source_file.source, module, info, project, source_file.notebook)
 
         def crashed(rule: type[Rule], exc: BaseException) -> None:
             findings.append(RawFinding("ML000", f"rule {rule.code} ({rule.name}) crashed: {describe_crash(exc)}", 1, 1, 1, 1))
 
+        for source_rule in source_rules:
+            before = len(ctx.findings)
+            try:
+                source_rule(ctx).check()
+            except Exception as exc:  # one rule's bug must not cost the others' findings
+                del ctx.findings[before:]
+                crashed(source_rule, exc)
         try:
             with deep_recursion():
-                run_module_rules(ctx, rules, crashed)
+                if tree_rules:
+                    run_module_rules(ctx, tree_rules, crashed)
                 findings.extend(ctx.resolve())
         except RecursionError:
             findings.append(RawFinding("ML001", "not analysed: syntax nesting too deep", 1, 1, 1, 1))

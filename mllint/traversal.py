@@ -79,6 +79,14 @@ class _Dispatcher(cst.CSTVisitor):
         self.ctx.ancestors.pop()
         self._call(self.leaves, original_node)
 
+    # Attribute hooks (``visit_Call_func``) are not offered to rules; libcst's
+    # default looks them up by name on every attribute of every node.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
 
 def run_module_rules(ctx: ModuleContext, rule_classes: Sequence[type[ModuleRule]], on_error: ErrorHandler) -> None:
     """Instantiate the rules for this file and visit its tree once."""
@@ -88,4 +96,5 @@ def run_module_rules(ctx: ModuleContext, rule_classes: Sequence[type[ModuleRule]
             rules.append(rule_class(ctx))
         except Exception as exc:
             on_error(rule_class, exc)
+    assert ctx.module is not None, "tree rules run only on parsed modules"
     ctx.module.visit(_Dispatcher(rules, ctx, on_error))

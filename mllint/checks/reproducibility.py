@@ -19,7 +19,7 @@ import libcst as cst
 from mllint.context import ModuleContext, ProjectContext, has_star_kwargs, positional
 from mllint.dependencies import Requirement
 from mllint.findings import Severity
-from mllint.framework import ModuleRule, Option, ProjectRule
+from mllint.framework import ModuleRule, Option, ProjectRule, SourceRule
 from mllint.random_state_table import UNKNOWN, lookup, needs_random_state
 from mllint.seeds import GENERATOR, SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
 
@@ -93,7 +93,7 @@ def _where(ctx: ModuleContext, line: int) -> str:
     return f"line {line}"
 
 
-class UnseededRandomness(ModuleRule):
+class UnseededRandomness(SourceRule):
     """Unseeded randomness makes a training run impossible to repeat, so results
     cannot be compared, debugged or audited. Checked per entry point, across modules."""
 
@@ -110,7 +110,7 @@ class UnseededRandomness(ModuleRule):
         ),
     }
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def check(self) -> None:
         report = _entry_report(self.ctx)
         if report is None:
             return
@@ -122,7 +122,7 @@ class UnseededRandomness(ModuleRule):
             _report_trail(self.ctx, self.code, use.trail, partial(_unseeded_message, use, seeded_at))
 
 
-class NondeterministicTorch(ModuleRule):
+class NondeterministicTorch(SourceRule):
     """Seeds alone do not make GPU training repeatable: cuDNN autotuning and
     nondeterministic kernels change results between identical runs."""
 
@@ -131,7 +131,7 @@ class NondeterministicTorch(ModuleRule):
     severity = Severity.INFO
     triggers = ("import",)
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def check(self) -> None:
         report = _entry_report(self.ctx)
         if report is None or report.training is None or report.deterministic:
             return

@@ -15,12 +15,11 @@ import weakref
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-import libcst as cst
 
 from mllint.ci import CIConfig, static_analysis_tools
 from mllint.context import ModuleContext, ProjectContext
 from mllint.findings import Severity
-from mllint.framework import ModuleRule, ProjectRule
+from mllint.framework import ProjectRule, SourceRule
 from mllint.index import FunctionInfo, ModuleInfo, ProjectIndex
 from mllint.tests_discovery import (
     CallFact,
@@ -233,7 +232,7 @@ _LIBRARY_TEST_BASES = ("unittest.", "django.", "absl.", "tensorflow.", "paramete
 PROJECT_HOPS = 2
 
 
-class AssertionlessTest(ModuleRule):
+class AssertionlessTest(SourceRule):
     """A test that asserts nothing passes whatever the code returns: false confidence."""
 
     code = "ML403"
@@ -243,7 +242,7 @@ class AssertionlessTest(ModuleRule):
     # that never spells "test" is the documented gap.
     triggers = ("test", "Test")
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def check(self) -> None:
         ctx = self.ctx
         if ctx.is_notebook:
             return
