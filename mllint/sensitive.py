@@ -36,6 +36,12 @@ def _mixed_case_and_digit(token: str) -> bool:
     return any(c.isupper() for c in token) and any(c.islower() for c in token) and any(c.isdigit() for c in token)
 
 
+def _looks_random(value: str) -> bool:
+    """Credentials mix letters and digits, or are long; a word (``"EasyNegative"``,
+    a textual-inversion token) is a name, not a secret."""
+    return _has_digit_and_letter(value) or len(value) >= 32
+
+
 def _always(_: str) -> bool:
     return True
 
@@ -74,15 +80,14 @@ TOKEN_FORMATS: tuple[_TokenFormat, ...] = (
 #: ``scheme://user:password@host``; the password is group 3.
 _URL_CREDENTIALS = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]{0,30})://([^\s:/@'\"<>]+):([^\s@/'\"<>]+)@([^\s/'\"<>?#]+)")
 
-#: Cheap pre-filter for any of the above in a file's text.
-TOKEN_PREFILTER = re.compile(
-    r"PRIVATE KEY|sk-|hf_|gh[pousr]_|github_pat_|AKIA|ASIA|ABIA|ACCA|AIza|xox[baprs]-|://[^\s/@'\"]+:[^\s/@'\"]+@"
-)
+#: Cheap pre-filter for any of the above in a file's text (the formats without
+#: their randomness checks).
+TOKEN_PREFILTER = re.compile("|".join([*(f.pattern.pattern for f in TOKEN_FORMATS), _URL_CREDENTIALS.pattern]))
 
 # Values that stand in for a credential in docs, templates and tests.
 _PLACEHOLDER_WORDS = (
     "your", "example", "placeholder", "changeme", "change_me", "change-me", "dummy", "fake", "sample",
-    "redacted", "replace", "insert", "xxxx", "****", "....", "todo", "test", "here", "<", ">",
+    "redacted", "replace", "insert", "xxxx", "****", "...", "todo", "test", "here", "<", ">",
 )
 #: Stand-ins inside provider-format tokens (``sk-xxxx…``, ``AKIAIOSFODNN7EXAMPLE``).
 _TOKEN_PLACEHOLDER_WORDS = ("xxxx", "example", "your", "placeholder", "dummy", "fake", "redacted", "****", "0000000",
@@ -193,7 +198,7 @@ def named_secret_kind(name: str, value: str) -> str | None:
     template or placeholder, not an environment variable's name.
     """
     kind = credential_name_kind(name)
-    if kind is None or is_placeholder(value):
+    if kind is None or is_placeholder(value) or not _looks_random(value):
         return None
     return kind
 
@@ -206,11 +211,11 @@ _NAME_VALUE = re.compile(
 
 def find_named_secrets(text: str) -> Iterator[SecretMatch]:
     """``NAME=value`` / ``'name': 'value'`` pairs in free text (shell lines,
-    printed configs). Stricter than code: the value must mix letters and digits."""
+    printed configs)."""
     for match in _NAME_VALUE.finditer(text):
         name, value = match.group(1), match.group(2)
         kind = named_secret_kind(name, value)
-        if kind is not None and _has_digit_and_letter(value):
+        if kind is not None:
             yield SecretMatch(kind, value, match.start(2))
 
 
@@ -242,15 +247,18 @@ class PiiMatch:
     masked: str
 
 
-_EMAIL = re.compile(r"(?<![\w.%+\-])([A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})@((?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,24})(?![\w\-]|\.[A-Za-z])")
+_EMAIL = re.compile(r"(?<![\w.%+\-])([A-Za-z0-9][A-Za-z0-9._%+\-]{0,63})@((?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,24})(?![\w\-@]|\.[A-Za-z])")
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost|local)$", re.I)
 _ROLE_MAILBOXES = frozenset(
     {"noreply", "no-reply", "donotreply", "do-not-reply", "git", "info", "support", "contact", "admin", "help",
      "sales", "security", "team", "hello", "webmaster", "postmaster", "mailer-daemon", "abuse", "privacy"}
 )
+#: Mailing-list machinery (``list-unsubscribe@``, ``owner-list@``): not a person.
+_LIST_MAILBOX = re.compile(r"unsubscribe|subscribe|-request$|-owner$|^owner-|bounce|majordomo|listserv|mailman", re.I)
 #: Package, git and authorship metadata name maintainers publicly: not data subjects.
 _METADATA_LINE = re.compile(
-    r"^\s*(?:Author|Maintainer|Author-email|Maintainer-email|Signed-off-by|Co-authored-by|Committer|Reported-by)\b.*$",
+    r"^\s*:?(?:Author|Maintainer|Author-email|Maintainer-email|Signed-off-by|Co-authored-by|Committer|Reported-by|"
+    r"Creator|Donor)s?\b.*$",
     re.I | re.M,
 )
 
@@ -292,12 +300,24 @@ def html_to_text(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", markup))
 
 
+def _is_not_personal(local: str, domain: str) -> bool:
+    """Example domains, role and list mailboxes, and toy addresses (``a@b.com``)."""
+    labels = domain.lower().split(".")
+    return bool(
+        _EXAMPLE_DOMAINS.search(domain)
+        or local.lower() in _ROLE_MAILBOXES
+        or _LIST_MAILBOX.search(local)
+        or "noreply" in domain.lower()
+        or len(labels[-2]) == 1
+    )
+
+
 def find_pii(text: str) -> Iterator[PiiMatch]:
     """E-mail addresses, phone numbers and card numbers in output text."""
     metadata_free = _METADATA_LINE.sub("", text)
     for match in _EMAIL.finditer(metadata_free):
         local, domain = match.group(1), match.group(2)
-        if _EXAMPLE_DOMAINS.search(domain) or local.lower() in _ROLE_MAILBOXES or "noreply" in domain.lower():
+        if _is_not_personal(local, domain):
             continue
         yield PiiMatch("e-mail address", match.group(0).lower(), f"{local[0]}***@***.{domain.rsplit('.', 1)[1]}")
     for match in _US_PHONE.finditer(text):

@@ -235,6 +235,12 @@ def test_no_safe_fix_where_behaviour_could_change(tmp_path, source):
     assert finding.fix is None or not finding.fix.safe
 
 
+@pytest.mark.parametrize("call", ["yaml.full_load(f)", "yaml.load(f, Loader=yaml.FullLoader)"])
+def test_full_loader_risk_is_not_overstated(tmp_path, call):
+    [finding] = lint(tmp_path, f"import yaml\nc = {call}\n", "ML601")
+    assert "builds arbitrary Python objects" in finding.message
+
+
 def test_full_load_gets_an_unsafe_suggestion(tmp_path):
     source = "import yaml\nc = yaml.full_load(f)\n"
     [finding] = lint(tmp_path, source, "ML601")
@@ -310,6 +316,8 @@ def test_secrets_in_code_are_reported_masked(tmp_path, source, kind):
         'token_env = "HF_TOKEN"\ntoken = "HF_TOKEN"\n',
         'token_file = "token.json"\nsecret = "secret.key"\n',
         'secret = "my-app-secret-name"\n',
+        'pipe.load_textual_inversion("org/emb", token="EasyNegative")\n',
+        '!git clone https://user:...token...@huggingface.co/user/model\n',
         'import os\napi_key = os.environ["OPENAI_API_KEY"]\ntoken = os.getenv("HF_TOKEN")\n',
         'pad_token = "<|endoftext|>"\neos_token = "</s>"\nmask_token = "[MASK]AAAAA1"\n',
         'tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")\n',
@@ -449,12 +457,13 @@ def test_text_scanner_reports_each_secret_once():
         "from transformers import pipeline\np = pipeline('x', model='org/m', model_kwargs={'trust_remote_code': True})\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision='main')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision='v1.0')\n",
+        "from transformers import AutoModel\nREV = 'main'\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True, revision=REV)\n",
     ],
 )
 def test_trust_remote_code_without_pinned_commit(tmp_path, source):
     findings = lint(tmp_path, source, "ML603")
     assert len(findings) == 1
-    assert findings[0].line == 2
+    assert findings[0].line == source.count("\n")
 
 
 @pytest.mark.parametrize(
@@ -467,8 +476,12 @@ def test_trust_remote_code_without_pinned_commit(tmp_path, source):
         "from transformers import AutoModel\n"
         "m = AutoModel.from_pretrained('org/m', trust_remote_code=True, code_revision='0123456789abcdef0123456789abcdef01234567')\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=False)\n",
+        "from transformers import AutoModel\ndef f(revision):\n"
+        "    return AutoModel.from_pretrained('org/m', trust_remote_code=True, revision=revision)\n",
+        "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=True, **kw)\n",
         "from transformers import AutoModel\nm = AutoModel.from_pretrained('org/m', trust_remote_code=args.trust)\n",
         "def load(name, trust_remote_code=True):\n    pass\n",
+        "from smolagents import ToolCollection\nwith ToolCollection.from_mcp(params, trust_remote_code=True) as tools:\n    pass\n",
         "# AutoModel.from_pretrained('org/m', trust_remote_code=True)\nx = 1\n",
         'def f():\n    """Pass trust_remote_code=True only for reviewed models."""\n',
     ],
@@ -589,6 +602,9 @@ def test_pii_in_outputs(tmp_path, output, kind):
         "timestamp 1678886400000000000\n",
         "shape (4155551234, 3)\n",
         "torch==2.1.0+cu118 numpy@1.26.4\n",
+        "name: \"Al\" email: \"a@b.com\" emails: \"a@b.comc@d.com\"\n",  # toy addresses
+        "send an email to: forteana-unsubscribe@egroups.com or list-request@lists.org\n",
+        "    :Donor: Michael Marshall (MARSHALL%PLU@io.arc.nasa.gov)\n",
     ],
 )
 def test_non_pii_outputs_are_silent(tmp_path, text):

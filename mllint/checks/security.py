@@ -166,7 +166,8 @@ _HTTP_PACKAGES = frozenset({"requests", "httpx", "urllib3", "aiohttp", "urllib"}
 #: Calls whose result carries their first argument's origin (``open(path)``).
 _PASS_THROUGH = frozenset(
     {"open", "Path", "PurePath", "BytesIO", "StringIO", "join", "GFile", "fspath", "str", "expanduser", "abspath",
-     "realpath", "resolve", "read", "read_bytes", "read_text", "getvalue", "joinpath", "as_posix"}
+     "realpath", "resolve", "read", "read_bytes", "read_text", "getvalue", "joinpath", "as_posix", "dirname",
+     "normpath", "with_suffix", "with_name"}
 )
 _USER_INPUT_CALLS = frozenset({"input", "parse_args", "parse_known_args", "file_uploader", "get_json"})
 _REQUEST_ROOTS = frozenset({"request", "flask.request", "sys.argv"})
@@ -261,7 +262,10 @@ _UNSAFE_YAML_LOADERS = frozenset({"Loader", "CLoader", "FullLoader", "CFullLoade
 _PATH_KEYWORDS = ("f", "file", "fp", "filename", "fname", "path", "filepath", "filepath_or_buffer", "stream", "s",
                   "data", "string")
 _ML601_LIBRARIES = re.compile(r"pickle|dill|joblib|torch|numpy|keras|yaml|pandas")
-_ML601_CALLS = re.compile(r"load|Unpickler|decode|read_pickle")
+#: A call of a loader by its own name, or the import that lets it be called by another.
+_ML601_CALLS = re.compile(
+    r"\bloads?\s*\(|Unpickler|read_pickle|unsafe_load|full_load|jsonpickle|safe_mode\s*=\s*False|import[^\n]*\bloads?\b"
+)
 
 
 def _path_argument(call: cst.Call) -> cst.BaseExpression | None:
@@ -306,8 +310,17 @@ class UnsafeDeserialization(ModuleRule):
         target = _path_argument(node)
         origin = origin_of(self.ctx, target) if target is not None else _UNKNOWN
         where = f", here {origin.description}" if origin.description else ""
-        message = f"`{name}` can execute code embedded in the data it loads{where}; {advice}"
+        message = f"`{name}` {self._risk(name, node)}{where}; {advice}"
         self.ctx.report_node(self.code, node, message, fix, severity=origin.severity)
+
+    def _risk(self, name: str, call: cst.Call) -> str:
+        """PyYAML's FullLoader no longer runs code (since 5.4) but still builds any
+        already-imported Python object: say so rather than overstate it."""
+        loader = _argument(call, "Loader", 1) if name in _YAML_LOADS else None
+        loader_name = (self.ctx.qualified_name(loader.value) or "") if loader is not None else ""
+        if name.startswith("yaml.full_load") or loader_name.endswith("FullLoader"):
+            return "builds arbitrary Python objects from the data it loads (and ran code before PyYAML 5.4)"
+        return "can execute code embedded in the data it loads"
 
     def _unsafe(self, name: str, call: cst.Call) -> tuple[str | None, Replacement | None]:
         """(advice, fix) when this call deserialises unsafely, else (None, None)."""
@@ -385,7 +398,7 @@ class UnsafeDeserialization(ModuleRule):
 
 _ML602_NAMES = re.compile(
     r"(?i)(?:api_?key|apikey|token|secret|passw(?:or)?d|pwd|passphrase|access_?key|private_?key|\bkey)"
-    r"[\"'\]]*\s*(?::\s*[\w\[\]., |]+\s*)?[:=]\s*[rbuRBU]{0,2}[\"']"
+    r"[\"'\]]*\s*(?::\s*[\w\[\]., |]+\s*)?[:=]\s*[rbuRBU]{0,2}[\"'][^\"'\s]{8,}[\"']"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -604,12 +617,16 @@ class TrustRemoteCode(ModuleRule):
 
     def _check(self, node: cst.CSTNode) -> None:
         call = next((a for a in reversed(self.ctx.ancestors) if isinstance(a, cst.Call)), None)
-        if call is not None and self._pinned(call):
-            return
+        if call is not None and (self._pinned(call) or "mcp" in (_last_segment(self.ctx, call) or "").lower()):
+            return  # pinned, or an MCP tool server (trusted as a service, no repository code to pin)
         self.report(node, "`trust_remote_code=True` runs code from the model repository at load time; "
                           "pin `revision=` to a reviewed 40-character commit hash")
 
     def _pinned(self, call: cst.Call) -> bool:
+        """A commit-hash revision, or one chosen elsewhere (a variable or ``**kwargs``:
+        the project can pin it in configuration, this call cannot be judged)."""
+        if has_star_kwargs(call):
+            return True
         for name in ("revision", "code_revision"):
             arg = keyword(call, name)
             if arg is None:
@@ -618,7 +635,7 @@ class TrustRemoteCode(ModuleRule):
             if isinstance(value, cst.Name):
                 value = binding(self.ctx, value.value, call) or value
             text = string_value(value)
-            if text is not None and _COMMIT.fullmatch(text):
+            if text is None or _COMMIT.fullmatch(text):
                 return True
         return False
 
@@ -647,7 +664,9 @@ _TLS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opti
                           "Session", "Client", "AsyncClient", "client", "resource"})
 _PLAIN_HTTP = re.compile(r"^http://([^/?#\s]*)", re.I)
 _INTERNAL_SUFFIXES = (".local", ".localhost", ".internal", ".svc", ".lan", ".home.arpa")
-_ML604_TRIGGER = re.compile(r"http://|verify\s*=\s*False|_create_unverified_context|CERT_NONE", re.I)
+_ML604_TRIGGER = re.compile(
+    r"[\"']http://(?!localhost|127\.0\.0\.1|0\.0\.0\.0)|verify\s*=\s*False|_create_unverified_context|CERT_NONE", re.I
+)
 
 
 def _is_internal_host(host: str) -> bool:
