@@ -77,11 +77,17 @@ class ModuleInfo:
 
     def qualify(self, dotted: str) -> str | None:
         """Resolve a dotted local expression (``np.random.seed``) through imports."""
-        head, _, rest = dotted.partition(".")
-        target = self.aliases.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return qualify(self.aliases, dotted)
+
+
+def qualify(aliases: dict[str, str], dotted: str) -> str | None:
+    """``np.random.seed`` -> ``numpy.random.seed`` given ``{"np": "numpy"}``; None when
+    the expression's root is not an imported name."""
+    head, _, rest = dotted.partition(".")
+    target = aliases.get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target
 
 
 def module_name_for(path: str) -> tuple[str, bool]:
@@ -124,9 +130,10 @@ class _Indexer:
         self.package = info.name if info.is_package else info.name.rpartition(".")[0]
 
     def run(self, tree: ast.Module) -> None:
-        self._collect_imports(tree)
         local_functions = self._collect_definitions(tree)
-        for owner, node in self._walk_calls(tree):
+        # Names resolve only once every import is known: collect calls first.
+        calls = list(self._walk(tree))
+        for owner, node in calls:
             name = self._call_name(node, owner, local_functions)
             if name is None:
                 continue
@@ -136,28 +143,26 @@ class _Indexer:
             else:
                 self.info.functions[owner].calls.append(site)
 
-    def _collect_imports(self, tree: ast.Module) -> None:
-        aliases, imports = self.info.aliases, self.info.imports
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    imports.add(alias.name)
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name
-                    else:
-                        head = alias.name.split(".", 1)[0]
-                        aliases.setdefault(head, head)
-            elif isinstance(node, ast.ImportFrom):
-                base = self._absolute(node.module, node.level)
-                if base is None:
-                    continue
-                for alias in node.names:
-                    if alias.name == "*":
-                        imports.add(base)
-                        continue
-                    target = f"{base}.{alias.name}" if base else alias.name
-                    imports.add(target)
-                    aliases[alias.asname or alias.name] = target
+    def _add_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.info.imports.add(alias.name)
+            if alias.asname:
+                self.info.aliases[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                self.info.aliases.setdefault(head, head)
+
+    def _add_import_from(self, node: ast.ImportFrom) -> None:
+        base = self._absolute(node.module, node.level)
+        if base is None:
+            return
+        for alias in node.names:
+            if alias.name == "*":
+                self.info.imports.add(base)
+                continue
+            target = f"{base}.{alias.name}" if base else alias.name
+            self.info.imports.add(target)
+            self.info.aliases[alias.asname or alias.name] = target
 
     def _absolute(self, module: str | None, level: int) -> str | None:
         if level == 0:
@@ -180,8 +185,9 @@ class _Indexer:
                 self.info.has_main_block = True
         return top
 
-    def _walk_calls(self, tree: ast.Module) -> Iterator[tuple[str | None, ast.Call]]:
-        """Every call with the qualified name of the function that contains it.
+    def _walk(self, tree: ast.Module) -> Iterator[tuple[str | None, ast.Call]]:
+        """Record imports, functions and depth; yield every call with the
+        qualified name of the function that contains it.
 
         Nested functions count as part of their enclosing top-level function or
         method: that is what runs when the outer one is called.
@@ -200,6 +206,10 @@ class _Indexer:
                     self.info.functions[child_owner] = FunctionInfo(child_owner, child.lineno)
                 elif isinstance(child, ast.Call):
                     yield (owner if owner is not None or klass is None else None), child
+                elif isinstance(child, ast.Import):
+                    self._add_import(child)
+                elif isinstance(child, ast.ImportFrom):
+                    self._add_import_from(child)
                 stack.append((child, child_owner, child_class, depth + 1))
 
     def _call_name(self, call: ast.Call, owner: str | None, local_functions: set[str]) -> str | None:

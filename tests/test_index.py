@@ -1,0 +1,63 @@
+"""The project index: names, imports, calls and cross-module resolution."""
+
+from __future__ import annotations
+
+from mllint.index import ProjectIndex, index_module, module_name_for
+
+
+def test_module_names_honour_src_layout_and_packages():
+    assert module_name_for("src/churn/train.py") == ("churn.train", False)
+    assert module_name_for("churn/__init__.py") == ("churn", True)
+    assert module_name_for("train.py") == ("train", False)
+
+
+def test_imports_aliases_and_relative_imports():
+    source = (
+        "import numpy as np\nimport os.path\nfrom numpy import random as npr\n"
+        "from . import utils\nfrom ..core import Model as M\n"
+        "def f():\n    import torch.nn as nn\n"
+    )
+    info = index_module("src/pkg/sub/mod.py", source)
+    assert info.aliases["np"] == "numpy"
+    assert info.aliases["os"] == "os"
+    assert info.aliases["npr"] == "numpy.random"
+    assert info.aliases["utils"] == "pkg.sub.utils"
+    assert info.aliases["M"] == "pkg.core.Model"
+    assert info.aliases["nn"] == "torch.nn"
+    assert info.qualify("np.random.seed") == "numpy.random.seed"
+    assert info.qualify("unknown.thing") is None
+    assert info.uses_ml
+
+
+def test_calls_are_attributed_to_their_function_and_main_block():
+    source = (
+        "import numpy as np\n"
+        "def helper():\n    np.random.seed(0)\n"
+        "class Trainer:\n    def fit(self):\n        self.step()\n    def step(self):\n        pass\n"
+        "def main():\n    helper()\n    def inner():\n        np.random.rand()\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+    info = index_module("train.py", source)
+    assert info.has_main_block
+    assert [c.name for c in info.functions["helper"].calls] == ["numpy.random.seed"]
+    assert [c.name for c in info.functions["Trainer.fit"].calls] == ["train.Trainer.step"]
+    assert {c.name for c in info.functions["main"].calls} == {"train.helper", "numpy.random.rand"}
+    assert [(c.name, c.line) for c in info.toplevel_calls] == [("train.main", 14)]
+
+
+def test_reachable_follows_calls_across_modules():
+    utils = index_module("scripts/utils.py", "import random\ndef set_seed():\n    random.seed(0)\n")
+    train = index_module("scripts/train.py", "from utils import set_seed\nset_seed()\n")
+    index = ProjectIndex([utils, train])
+    assert index.find_module("utils", train) is utils
+    reached = [(m.path, f.qualname) for m, f in index.reachable(train, train.toplevel_calls)]
+    assert reached == [("scripts/utils.py", "set_seed")]
+    assert index.resolve_function("random.seed", train) is None
+
+
+def test_unparsable_and_deep_modules_are_marked():
+    assert index_module("bad.py", "def f(:\n").parse_failed
+    deep = index_module("deep.py", "x = " + "(" * 50 + "1" + ")" * 50 + "\n")
+    assert not deep.parse_failed and deep.max_depth >= 2
+    nested = index_module("nested.py", "x = " + " + ".join(["1"] * 300) + "\n")
+    assert nested.max_depth > 250
