@@ -209,13 +209,18 @@ _NAME_VALUE = re.compile(
 )
 
 
+#: ``http://localhost:8888/lab?token=…``: a local Jupyter session's login, not a
+#: credential to anything shared.
+_LOCAL_URL_PREFIX = re.compile(r"://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)[:/][^\s]*$")
+
+
 def find_named_secrets(text: str) -> Iterator[SecretMatch]:
     """``NAME=value`` / ``'name': 'value'`` pairs in free text (shell lines,
     printed configs)."""
     for match in _NAME_VALUE.finditer(text):
         name, value = match.group(1), match.group(2)
         kind = named_secret_kind(name, value)
-        if kind is not None:
+        if kind is not None and not _LOCAL_URL_PREFIX.search(text, max(0, match.start() - 300), match.start()):
             yield SecretMatch(kind, value, match.start(2))
 
 

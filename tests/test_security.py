@@ -391,12 +391,13 @@ def test_one_output_finding_per_cell_and_kind(tmp_path):
     assert len(lint(tmp_path, notebook, "ML602", filename="n.ipynb")) == 1
 
 
-def test_shell_and_non_python_cells_are_scanned(tmp_path):
+def test_shell_markdown_and_non_python_cells_are_scanned(tmp_path):
     notebook = notebook_json(
-        ["x = 1\n", f"!huggingface-cli login --token {HF}\n", f"%%bash\nexport OPENAI_API_KEY={OPENAI}\n"]
+        ["x = 1\n", f"!huggingface-cli login --token {HF}\n", f"%%bash\nexport OPENAI_API_KEY={OPENAI}\n",
+         ("markdown", f"# Setup\n\nUse the key `{GOOGLE}`.\n"), ("markdown", "Tokens look like `hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`\n")]
     )
     findings = lint(tmp_path, notebook, "ML602", filename="setup.ipynb")
-    assert [(f.cell, f.line) for f in findings] == [(2, 1), (3, 2)]
+    assert [(f.cell, f.line) for f in findings] == [(2, 1), (3, 2), (4, 3)]
     assert findings[0].column == len("!huggingface-cli login --token ") + 1
 
 
@@ -408,6 +409,7 @@ def test_shell_and_non_python_cells_are_scanned(tmp_path):
         _display({"text/plain": "PreTrainedTokenizerFast(special_tokens={'pad_token': '[PAD]', 'unk_token': '[UNK]'})"}),
         _stream("Looking in indexes: https://user:****@pypi.internal/simple\n"),
         _stream("password: ********\n"),
+        _stream("    http://localhost:8888/lab?token=dd852649a0c1e3f5b7d9\n"),
     ],
 )
 def test_benign_notebook_outputs_are_silent(tmp_path, output):

@@ -559,11 +559,19 @@ class HardcodedSecret(ModuleRule, NotebookRule):
                 column += magic.column - 1 if line == 1 else 0
                 nb.report(self.code, magic.cell, _secret_message(match, "in a shell or magic line"),
                           magic.line + line - 1, column)
-        for number in nb.notebook.skipped_cells:
+        for number in [*nb.notebook.skipped_cells, *_text_cells(nb)]:
             source = nb.notebook.cell_source(number)
             for match in find_secrets_in_text(source)[:1]:
                 line, column = _offset_position(source, match.start)
                 nb.report(self.code, number, _secret_message(match, "in a non-Python cell"), line, column)
+
+
+def _text_cells(nb: NotebookContext) -> Iterator[int]:
+    """Markdown and raw cells: committed with the notebook like code."""
+    cells = nb.notebook.node.get("cells")
+    for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") in ("markdown", "raw"):
+            yield number
 
 
 def _article(word: str) -> str:
