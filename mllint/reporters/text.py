@@ -51,7 +51,7 @@ def _summary(findings: list[Finding], files: int) -> str:
     summary = f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''} linted."
     fixable = sum(1 for f in findings if f.fix is not None and f.fix.safe)
     if fixable:
-        summary += f"\n{fixable} fixable with --fix."
+        summary += f"\n{fixable} with a safe fix (the edits are in `--format json`)."
     return summary
 
 
