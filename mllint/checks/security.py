@@ -110,7 +110,8 @@ def binding(ctx: ModuleContext, name: str, at: cst.CSTNode) -> cst.BaseExpressio
         if finder.value is not None:
             return finder.value
         if isinstance(scope, cst.FunctionDef) and any(
-            p.name.value == name for p in (*scope.params.params, *scope.params.posonly_params, *scope.params.kwonly_params)
+            p.name.value == name
+            for p in (*scope.params.params, *scope.params.posonly_params, *scope.params.kwonly_params)
         ):
             return None
     return None
@@ -125,7 +126,7 @@ def _display_name(ctx: ModuleContext, call: cst.Call) -> str:
     return ctx.call_name(call) or ctx.dotted(call.func) or ctx.code_for(call.func)
 
 
-def _last_segment(ctx: ModuleContext, call: cst.Call) -> str | None:
+def _last_segment(call: cst.Call) -> str | None:
     func = call.func
     if isinstance(func, cst.Attribute):
         return func.attr.value
@@ -170,7 +171,7 @@ _PASS_THROUGH = frozenset(
      "normpath", "with_suffix", "with_name"}
 )
 _USER_INPUT_CALLS = frozenset({"input", "parse_args", "parse_known_args", "file_uploader", "get_json"})
-_REQUEST_ROOTS = frozenset({"request", "flask.request", "sys.argv"})
+_USER_INPUT_NAMES = ("flask.request", "sys.argv")
 
 
 def _combine(origins: list[Origin]) -> Origin:
@@ -199,7 +200,7 @@ def origin_of(ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Origin:
         return _own(text)
     qualified = ctx.qualified_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
     if qualified is not None and qualified.split(".")[0] in {"sys", "flask"}:
-        return _USER_INPUT if any(qualified.startswith(r) for r in _REQUEST_ROOTS) else _UNKNOWN
+        return _USER_INPUT if qualified.startswith(_USER_INPUT_NAMES) else _UNKNOWN
     if isinstance(node, cst.Name):
         if node.value == "__file__":
             return _own("")
@@ -222,7 +223,7 @@ def origin_of(ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Origin:
 
 def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
     name = ctx.call_name(call)
-    last = _last_segment(ctx, call)
+    last = _last_segment(call)
     if last in _DOWNLOADERS or (name is not None and name.split(".")[0] in _HTTP_PACKAGES):
         return _DOWNLOAD
     if last in _USER_INPUT_CALLS:
@@ -238,7 +239,10 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
 
 # --- ML601 --------------------------------------------------------------------------
 
-_PICKLE_ADVICE = "load only files you produced and whose checksum you verify, or store models in a safe format (safetensors, ONNX, skops)"
+_PICKLE_ADVICE = (
+    "load only files you produced and whose checksum you verify, "
+    "or store models in a safe format (safetensors, ONNX, skops)"
+)
 _ALWAYS_UNSAFE: dict[str, str] = {
     **{f"{module}.{func}": _PICKLE_ADVICE
        for module in ("pickle", "_pickle", "cPickle", "dill", "cloudpickle")
@@ -257,7 +261,6 @@ _KERAS_LOADS = frozenset(
     {f"{root}.{module}.load_model" for root in ("keras", "tensorflow.keras", "tf_keras") for module in ("models", "saving")}
 )
 _YAML_LOADS = frozenset({"yaml.load", "yaml.load_all"})
-_SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 _UNSAFE_YAML_LOADERS = frozenset({"Loader", "CLoader", "FullLoader", "CFullLoader", "UnsafeLoader", "CUnsafeLoader"})
 _PATH_KEYWORDS = ("f", "file", "fp", "filename", "fname", "path", "filepath", "filepath_or_buffer", "stream", "s",
                   "data", "string")
@@ -338,10 +341,14 @@ class UnsafeDeserialization(ModuleRule):
             return ("pass `weights_only=True`", None) if is_false(flag.value) else (None, None)
         if name == "numpy.load":
             flag = _argument(call, "allow_pickle", 2)
-            return ("drop `allow_pickle=True` and save arrays without object dtype", None) if flag is not None and is_true(flag.value) else (None, None)
+            if flag is not None and is_true(flag.value):
+                return "drop `allow_pickle=True` and save arrays without object dtype", None
+            return None, None
         if name in _KERAS_LOADS:
             flag = keyword(call, "safe_mode")
-            return ("keep the default `safe_mode=True`", None) if flag is not None and is_false(flag.value) else (None, None)
+            if flag is not None and is_false(flag.value):
+                return "keep the default `safe_mode=True`", None
+            return None, None
         if name in _YAML_LOADS:
             return self._yaml(call, name)
         return None, None
@@ -356,7 +363,7 @@ class UnsafeDeserialization(ModuleRule):
         loader_name = self.ctx.qualified_name(loader.value) or self.ctx.dotted(loader.value) or ""
         if loader_name.startswith("yaml.") and loader_name.rsplit(".", 1)[-1] in _UNSAFE_YAML_LOADERS:
             return advice, None
-        return None, None  # a safe or custom loader
+        return None, None  # SafeLoader, CSafeLoader, BaseLoader or a project's own loader class
 
     def _rename_yaml_call(self, call: cst.Call, new_name: str, *, safe: bool) -> Replacement | None:
         """``yaml.load(f)`` -> ``yaml.safe_load(f)``, keeping the user's module alias.
@@ -551,8 +558,7 @@ class HardcodedSecret(ModuleRule, NotebookRule):
                     for match in find_secrets_in_text(text):
                         if match.kind not in reported:
                             reported.add(match.kind)
-                            nb.report(self.code, number, f"the output of this cell shows {_article(match.kind)} {match.kind} "
-                                                         f"(`{mask_secret(match.value)}`); clear the output and revoke the credential")
+                            nb.report(self.code, number, _output_secret_message(match))
         for magic in nb.notebook.magics:
             for match in find_secrets_in_text(magic.text)[:1]:
                 line, column = _offset_position(magic.text, match.start)
@@ -572,6 +578,11 @@ def _text_cells(nb: NotebookContext) -> Iterator[int]:
     for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
         if isinstance(cell, dict) and cell.get("cell_type") in ("markdown", "raw"):
             yield number
+
+
+def _output_secret_message(match: SecretMatch) -> str:
+    return (f"the output of this cell shows {_article(match.kind)} {match.kind} (`{mask_secret(match.value)}`); "
+            "clear the output and revoke the credential")
 
 
 def _article(word: str) -> str:
@@ -625,7 +636,7 @@ class TrustRemoteCode(ModuleRule):
 
     def _check(self, node: cst.CSTNode) -> None:
         call = next((a for a in reversed(self.ctx.ancestors) if isinstance(a, cst.Call)), None)
-        if call is not None and (self._pinned(call) or "mcp" in (_last_segment(self.ctx, call) or "").lower()):
+        if call is not None and (self._pinned(call) or "mcp" in (_last_segment(call) or "").lower()):
             return  # pinned, or an MCP tool server (trusted as a service, no repository code to pin)
         self.report(node, "`trust_remote_code=True` runs code from the model repository at load time; "
                           "pin `revision=` to a reviewed 40-character commit hash")
@@ -716,7 +727,7 @@ class InsecureDownload(ModuleRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.call_name(node)
-        last = _last_segment(self.ctx, node) or ""
+        last = _last_segment(node) or ""
         self._plain_http(node, name, last)
         verify = keyword(node, "verify")
         if verify is not None and is_false(verify.value) and self._is_http_client(name, last):
