@@ -397,12 +397,12 @@ class ServingProject:
         self._sources.setdefault(path, source)
 
     def source(self, path: str) -> str | None:
+        info = self.index.module(path)
+        if info is None or info.parse_failed or info.max_depth > MAX_NESTING:
+            return None
         if path in self._sources:
             return self._sources[path]
-        info = self.index.module(path)
-        if info is None or info.is_notebook or info.parse_failed or info.max_depth > MAX_NESTING:
-            return None
-        return self.project.read_text(path)
+        return None if info.is_notebook else self.project.read_text(path)
 
     def view(self, path: str) -> ModuleView | None:
         if path not in self._views:

@@ -8,30 +8,27 @@ module being linted, using project-wide facts from the index.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from mllint import serving
-from mllint.context import ProjectContext, RawFinding
+from mllint.context import ProjectContext
 from mllint.findings import Severity
-from mllint.framework import ModuleRule, Option, ProjectRule
+from mllint.framework import Option, ProjectRule, SourceRule
 
-class _ServingRule(ModuleRule):
+
+class _ServingRule(SourceRule):
     """Reports the serving analysis' findings of one code for the current module.
 
-    The analysis reads the module with ``ast`` (and other modules through the
-    project), so ``applies_to`` is a precise text test rather than ``triggers``.
+    The analysis reads modules with ``ast`` (this one and others through the
+    project), so these are source rules with a precise text test.
     """
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
         return serving.may_define_handlers(text)
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def check(self) -> None:
         ctx = self.ctx
         for found in serving.module_findings(ctx.project, ctx.path, ctx.source, self.code):
-            ctx.findings.append(
-                RawFinding(found.code, found.message, found.line, found.column, found.end_line, found.end_column)
-            )
+            self.report(found.line, found.column, found.message, found.end_line, found.end_column)
 
 
 class PredictionNotLogged(_ServingRule):
