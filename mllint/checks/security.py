@@ -311,6 +311,8 @@ class UnsafeDeserialization(ModuleRule):
         if advice is None:
             return
         target = _path_argument(node)
+        if isinstance(target, cst.Call) and (self.ctx.call_name(target) or "").endswith(".dumps"):
+            return  # ``pickle.loads(pickle.dumps(x))``: a deep copy of data made in this process
         origin = origin_of(self.ctx, target) if target is not None else _UNKNOWN
         where = f", here {origin.description}" if origin.description else ""
         message = f"`{name}` {self._risk(name, node)}{where}; {advice}"
@@ -769,11 +771,23 @@ class InsecureDownload(ModuleRule):
         return last in _TLS_METHODS
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if is_false(node.value) and any(
-            isinstance(t.target, cst.Attribute) and t.target.attr.value == "verify" for t in node.targets
-        ):
+        if is_false(node.value) and any(self._is_session_verify(t.target) for t in node.targets):
             self.report(node, "setting `verify = False` on an HTTP session accepts any TLS certificate, "
                               "so downloads can be tampered with; remove it")
+
+    def _is_session_verify(self, target: cst.BaseExpression) -> bool:
+        """``session.verify``: the object is an HTTP client (by construction or by name),
+        not any object that happens to have a ``verify`` flag."""
+        if not (isinstance(target, cst.Attribute) and target.attr.value == "verify"):
+            return False
+        owner = target.value
+        if not isinstance(owner, cst.Name):
+            return False
+        bound = binding(self.ctx, owner.value, target)
+        if isinstance(bound, cst.Call):
+            name = self.ctx.call_name(bound)
+            return name is not None and name.split(".")[0] in _TLS_PACKAGES
+        return any(word in owner.value.lower() for word in ("session", "client", "http"))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._tls_reference(node)
