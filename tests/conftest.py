@@ -43,11 +43,11 @@ for _code in PROBES:
 
 
 @pytest.fixture
-def probes() -> Iterator[None]:
-    """Register the probe rules for one test only."""
+def probes() -> Iterator[dict[str, type[ModuleRule]]]:
+    """Register the probe rules for one test only; yields them by code."""
     _REGISTRY.update(PROBES)
     try:
-        yield
+        yield PROBES
     finally:
         for code in PROBES:
             _REGISTRY.pop(code, None)

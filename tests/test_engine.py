@@ -147,3 +147,13 @@ def test_symlink_loops_and_links_out_of_the_project(tmp_path, probes):
     (project / "linked.py").symlink_to(outside / "secret.py")
     (project / "app.py").write_text(PROBE)
     assert by_path(lint_tree(project, select=["ML990"])) == {"app.py": ["ML990"]}
+
+
+def test_rule_recursing_without_end_is_its_own_crash(tmp_path, probes, monkeypatch):
+    def runaway(self, node):
+        return runaway(self, node)
+
+    monkeypatch.setattr(probes["ML991"], "visit_Call", runaway)
+    findings = lint_tree(tmp_path, {"a.py": PROBE}, select=["ML990", "ML991"])
+    assert sorted(f.code for f in findings) == ["ML000", "ML990"]
+    assert "RecursionError" in next(f.message for f in findings if f.code == "ML000")
