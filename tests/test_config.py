@@ -102,6 +102,9 @@ def test_per_file_ignores_match_globs(tmp_path):
 def test_prototype_profile_drops_production_rules():
     from mllint.config import PROTOTYPE_IGNORES
 
-    settings = build_settings(RawConfig({"profile": "prototype", "select": ["ALL"]}))
-    registered = expand_selector("ALL")
-    assert not (PROTOTYPE_IGNORES & registered & settings.selected)
+    assert PROTOTYPE_IGNORES <= expand_selector("ALL")
+    prototype = build_settings(RawConfig({"profile": "prototype", "select": ["ALL"]}))
+    assert not PROTOTYPE_IGNORES & prototype.selected
+    assert PROTOTYPE_IGNORES <= build_settings(RawConfig({"select": ["ALL"]})).selected
+    asked = build_settings(RawConfig({"profile": "prototype", "extend-select": ["ML404"]}))
+    assert "ML404" in asked.selected  # naming a rule explicitly wins over the profile
