@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mllint import dependencies
+from mllint.dependencies import collector
 from mllint.dependencies import DependencyFacts, Requirement, collect_dependency_facts
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -802,7 +802,7 @@ def test_empty_files_and_unlisted_paths(tmp_path: Path) -> None:
 
 
 def test_oversized_file_is_skipped_with_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dependencies, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(collector, "MAX_FILE_BYTES", 10)
     facts = collect(tmp_path, {"pyproject.toml": '[project]\ndependencies = ["numpy"]\n'})
     assert facts.requirements == []
     assert facts.warnings == ["pyproject.toml: larger than 10 bytes; not read"]
