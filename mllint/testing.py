@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
+import sys
+import textwrap
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -50,14 +53,42 @@ def percent_cells(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def write_files(root: Path, files: Mapping[str, str | bytes]) -> None:
+def write_files(root: Path, files: Mapping[str, str | bytes], *, dedent: bool = False) -> list[str]:
+    """Create *files* under *root*; with *dedent*, text is dedented and its
+    leading newline dropped (for triple-quoted fixtures). Returns the names, sorted."""
     for name, content in files.items():
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
-            target.write_text(content, encoding="utf-8")
+            text = textwrap.dedent(content).lstrip("\n") if dedent else content
+            target.write_text(text, encoding="utf-8")
+    return sorted(files)
+
+
+def find_dvc() -> str | None:
+    """The dvc executable on PATH, or the one installed beside this interpreter (a venv's bin)."""
+    beside_python = Path(sys.executable).parent / "dvc"
+    return shutil.which("dvc") or (str(beside_python) if beside_python.is_file() else None)
+
+
+def run_dvc(root: Path, *args: str) -> None:
+    dvc = find_dvc()
+    assert dvc is not None, "the dvc executable is not installed (pip install dvc)"
+    subprocess.run([dvc, *args], cwd=root, check=True, capture_output=True)
+
+
+def offline_environment(scratch: Path) -> dict[str, str]:
+    """Environment variables that keep git and DVC away from the user's
+    configuration, from folders above *scratch*, and from the network."""
+    return {
+        "DVC_NO_ANALYTICS": "1",
+        "DVC_SITE_CACHE_DIR": str(scratch / "dvc-site-cache"),
+        "GIT_CONFIG_GLOBAL": str(scratch / "no-global-gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CEILING_DIRECTORIES": str(scratch),
+    }
 
 
 def git(root: Path, *args: str) -> str:

@@ -11,18 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mllint.ci import CIConfig, CIFacts, ci_system, collect_ci_facts, static_analysis_tools
+from mllint.testing import write_files
 
 
 def write_repo(root: Path, files: dict[str, str | bytes]) -> list[str]:
     """Create *files* under *root* (text is dedented) and return their relative paths."""
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
-    return sorted(files)
+    return write_files(root, files, dedent=True)
 
 
 def only_config(root: Path, files: dict[str, str | bytes]) -> CIConfig:

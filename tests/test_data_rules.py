@@ -8,28 +8,31 @@ really write.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from mllint.config import CliOverrides
 from mllint.runner import Linter
-from mllint.testing import codes, git, init_git, lint_source, lint_tree, notebook_json, write_files
+from mllint.testing import (
+    codes,
+    find_dvc,
+    git,
+    init_git,
+    lint_source,
+    lint_tree,
+    notebook_json,
+    offline_environment,
+    run_dvc,
+    write_files,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TRAIN = "import pandas as pd\n\ndf = pd.read_csv('data/churn.csv')\n"
 MIB = 1024 * 1024
 
 
-def _dvc_executable() -> str | None:
-    """dvc on PATH, or installed beside this interpreter (the venv's bin), as in test_dvc.py."""
-    beside_python = Path(sys.executable).parent / "dvc"
-    return shutil.which("dvc") or (str(beside_python) if beside_python.is_file() else None)
-
-
-DVC = _dvc_executable()
+DVC = find_dvc()
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 needs_dvc = pytest.mark.skipif(DVC is None, reason="the dvc executable is not installed (pip install dvc)")
 
@@ -37,19 +40,14 @@ needs_dvc = pytest.mark.skipif(DVC is None, reason="the dvc executable is not in
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A project folder with git and DVC kept away from the user's config and the network."""
-    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
-    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(tmp_path / "dvc-site-cache"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for name, value in offline_environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
     root = tmp_path / "project"
     root.mkdir()
     return root
 
 
-def dvc(root: Path, *args: str) -> None:
-    assert DVC is not None
-    subprocess.run([DVC, *args], cwd=root, check=True, capture_output=True)
+dvc = run_dvc
 
 
 def csv_bytes(size: int) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import tempfile
@@ -13,19 +12,14 @@ from hypothesis import strategies as st
 
 from mllint.dependencies import collector
 from mllint.dependencies import DependencyFacts, Requirement, collect_dependency_facts
+from mllint.testing import write_files
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 def collect(root: Path, files: dict[str, str | bytes], listed: list[str] | None = None) -> DependencyFacts:
     """Write *files* under *root* and collect facts over them (or over *listed*)."""
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    write_files(root, files, dedent=True)
     return collect_dependency_facts(root, listed if listed is not None else list(files))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,13 +15,8 @@ import yaml
 
 from mllint.dvc import collect_dvc_facts
 from mllint.git import ls_files
+from mllint.testing import find_dvc, offline_environment, run_dvc
 from mllint.vcs import ignored
-
-
-def find_dvc() -> str | None:
-    """The dvc executable on PATH, or the one installed next to this interpreter (venv bin)."""
-    beside_python = Path(sys.executable).parent / "dvc"
-    return shutil.which("dvc") or (str(beside_python) if beside_python.is_file() else None)
 
 
 DVC = find_dvc()
@@ -45,11 +39,8 @@ def write(path: Path, text: str | bytes) -> Path:
 @pytest.fixture
 def dvc_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git + DVC project made by the dvc CLI, offline and without analytics."""
-    monkeypatch.setenv("DVC_NO_ANALYTICS", "1")
-    monkeypatch.setenv("DVC_SITE_CACHE_DIR", str(tmp_path / "dvc-site-cache"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for name, value in offline_environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
     root = tmp_path / "project"
     root.mkdir()
     subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q"], cwd=root, check=True)
@@ -57,9 +48,7 @@ def dvc_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def dvc(root: Path, *args: str) -> None:
-    assert DVC is not None
-    subprocess.run([DVC, *args], cwd=root, check=True, capture_output=True)
+dvc = run_dvc
 
 
 @needs_dvc
