@@ -426,8 +426,11 @@ class _Neutraliser:
     # (ends with ":"), to know when a placeholder must be ``pass``.
     last_indent: int = 0
     last_opens_block: bool = False
-    # Set while the lines after a backslash-continued magic are being masked.
+    # Set while the lines after a magic continued by a backslash, or by a
+    # bracket or triple-quoted string it leaves open, are being masked (IPython
+    # reads such a magic as one logical line).
     masking: bool = False
+    magic_state: _ScanState = field(default_factory=_ScanState)
 
     def run(self, source: str) -> str | None:
         pieces = _NEWLINE.split(source)
@@ -476,7 +479,7 @@ class _Neutraliser:
         """Comment the line out, or make it ``pass`` when it alone fills a block."""
         indent, stripped = body[:indent_end], body[indent_end:]
         self.magics.append(Magic(0, number, indent_end + 1, kind, stripped))
-        self.masking = stripped.endswith("\\")
+        self._start_masking(stripped)
         width = len(indent.expandtabs(8))
         if self.last_opens_block and width > self.last_indent:
             self._note_statement(width, opens_block=False)
@@ -487,7 +490,7 @@ class _Neutraliser:
         """``x = !cmd`` -> ``x = ...  #!cmd``: still an assignment to ``x``."""
         text = body[magic_at:]
         self.magics.append(Magic(0, number, magic_at + 1, "assign", text))
-        self.masking = text.endswith("\\")
+        self._start_masking(text)
         self.state.continued = False
         self._note_statement(self.logical_indent, opens_block=False)
         return f"{body[:magic_at]}...  #{text}"
@@ -496,11 +499,20 @@ class _Neutraliser:
         """Comment out one continuation line of the last magic and record its text."""
         last = self.magics[-1]
         self.magics[-1] = Magic(0, last.line, last.column, last.kind, f"{last.text}\n{body}")
-        self.masking = body.endswith("\\")
+        _scan_line(body, self.magic_state)
+        self.masking = not self.magic_state.at_logical_start
         indent_end = _INDENT.match(body).end()
         if indent_end == len(body):
             return body
         return f"{body[:indent_end]}#{body[indent_end:]}"
+
+    def _start_masking(self, text: str) -> None:
+        """Whether the lines after this magic belong to it: IPython joins lines
+        into a logical line by Python's rules (backslashes, open brackets and
+        triple-quoted strings) before it looks for magics."""
+        self.magic_state = _ScanState()
+        _scan_line(text, self.magic_state)
+        self.masking = not self.magic_state.at_logical_start
 
     def _note_statement(self, indent: int, opens_block: bool) -> None:
         self.last_indent = indent

@@ -479,3 +479,11 @@ def test_physical_line_combined_with_locate_for_a_finding() -> None:
     assert (cell, line) == (2, 3)
     physical = notebook.physical_line(cell, line)
     assert physical is not None and source_line_at(text, physical) == "bad = 1"
+
+
+def test_magic_continued_by_an_open_bracket_masks_its_continuation_lines():
+    source = "%timeit np.fromiter((a for a in x),\n                    dtype=x.dtype)\nprint(1)\n"
+    assert neutralise_ipython(source) == (
+        "#%timeit np.fromiter((a for a in x),\n                    #dtype=x.dtype)\nprint(1)\n"
+    )
+    assert neutralise_ipython('!echo "("\nx = (1,\n 2)\n') == '#!echo "("\nx = (1,\n 2)\n'
