@@ -62,6 +62,13 @@ _CODE_SPECIAL = re.compile(r"""[\\'"#()\[\]{}=]""")
 _STRING_END = {q: re.compile(r"\\.?|" + re.escape(q)) for q in ("'", '"', "'''", '"""')}
 _AUGMENTED_PREFIX = frozenset("=!<>:+-*/%@&|^~")
 _AUTOCALL = re.compile(r"[/,;][A-Za-z_]")
+#: Line magics IPython's automagic runs without the ``%`` (``pip install x``).
+#: Only tried on a cell that does not parse otherwise: ``ls`` may be a variable.
+_AUTOMAGIC = re.compile(
+    r"(?:pip|conda|mamba|cd|ls|pwd|env|load_ext|matplotlib|time|timeit|run|who|whos|"
+    r"mkdir|cat|rm|cp|mv|alias|autoreload|config|history|store|pdb|reset)(?:[ \t]+(?![=\s])|$)"
+)
+_AUTOMAGIC_LINE = re.compile(r"^[ \t\f]*" + _AUTOMAGIC.pattern, re.MULTILINE)
 _MAYBE_IPYTHON = re.compile(r"[!%?]|^[ \t\f]*[/,;]", re.MULTILINE)
 
 
@@ -286,15 +293,15 @@ class _ModuleBuilder:
 
     def add(self, number: int, source: str) -> None:
         code, magics = _neutralise(source)
+        if code is not None and _AUTOMAGIC_LINE.search(source) and _syntax_error(_terminated(code)):
+            code, magics = _neutralise(source, automagic=True)
         self.magics.extend(
             Magic(number, magic.line, magic.column, magic.kind, magic.text) for magic in magics
         )
         if code is None:
             self.skipped.append(number)
             return
-        code = _NEWLINE.sub("\n", code)
-        if code and not code.endswith("\n"):
-            code += "\n"
+        code = _terminated(code)
         error = _syntax_error(code)
         if error is not None:
             self.syntax_errors.append(CellSyntaxError(number, *error))
@@ -304,6 +311,12 @@ class _ModuleBuilder:
             self.spans.append(CellSpan(number, self._next_line, line_count))
             self.parts.append(code)
             self._next_line += line_count
+
+
+def _terminated(code: str) -> str:
+    """``\n`` line breaks, and a final one."""
+    code = _NEWLINE.sub("\n", code)
+    return code + "\n" if code and not code.endswith("\n") else code
 
 
 def _syntax_error(code: str) -> tuple[int, int, str] | None:
@@ -419,6 +432,7 @@ class _Neutraliser:
     """Rewrites one cell line by line; see the module docstring for the format."""
 
     magics: list[Magic] = field(default_factory=list)
+    automagic: bool = False  # also read ``pip install x`` as ``%pip install x``
     state: _ScanState = field(default_factory=_ScanState)
     # Indentation width of the logical line being scanned.
     logical_indent: int = 0
@@ -460,7 +474,7 @@ class _Neutraliser:
         if starts_logical:
             if not stripped or stripped.startswith("#"):
                 return body
-            kind = _line_kind(stripped)
+            kind = _line_kind(stripped, self.automagic)
             if kind is not None:
                 return self._mask(body, indent_end, number, kind)
             self.logical_indent = len(body[:indent_end].expandtabs(8))
@@ -525,8 +539,10 @@ def _runs_python(cell_magic_line: str) -> bool:
     return name is not None and name.group(1) in PYTHON_CELL_MAGICS
 
 
-def _line_kind(stripped: str) -> MagicKind | None:
+def _line_kind(stripped: str, automagic: bool = False) -> MagicKind | None:
     """Kind of IPython line starting a logical line (stripped of indentation)."""
+    if automagic and _AUTOMAGIC.match(stripped):
+        return "line_magic"
     first = stripped[:1]
     if first == "%":
         return "line_magic"
@@ -539,11 +555,11 @@ def _line_kind(stripped: str) -> MagicKind | None:
     return None
 
 
-def _neutralise(source: str) -> tuple[str | None, list[Magic]]:
+def _neutralise(source: str, automagic: bool = False) -> tuple[str | None, list[Magic]]:
     """neutralise_ipython plus the magics found (cell number 0)."""
-    if not _MAYBE_IPYTHON.search(source):
+    if not automagic and not _MAYBE_IPYTHON.search(source):
         return source, []
-    neutraliser = _Neutraliser()
+    neutraliser = _Neutraliser(automagic=automagic)
     return neutraliser.run(source), neutraliser.magics
 
 

@@ -487,3 +487,15 @@ def test_magic_continued_by_an_open_bracket_masks_its_continuation_lines():
         "#%timeit np.fromiter((a for a in x),\n                    #dtype=x.dtype)\nprint(1)\n"
     )
     assert neutralise_ipython('!echo "("\nx = (1,\n 2)\n') == '#!echo "("\nx = (1,\n 2)\n'
+
+
+def test_automagic_lines_are_read_as_magics_only_when_the_cell_needs_it():
+    from mllint.testing import notebook_json
+
+    nb = read_notebook(notebook_json(["pip install torch==2.3.0\nimport torch\n", "ls = [1]\nls\n", "cd ..\n"]))
+    assert nb.syntax_errors == []
+    assert [(m.cell, m.kind, m.text) for m in nb.magics] == [
+        (1, "line_magic", "pip install torch==2.3.0"),
+        (3, "line_magic", "cd .."),
+    ]
+    assert "ls = [1]\nls\n" in nb.python_source  # valid Python is left alone
