@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -317,6 +317,18 @@ def string_value(node: cst.CSTNode) -> str | None:
         left, right = string_value(node.left), string_value(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+def bound_names(target: cst.CSTNode) -> Iterator[str]:
+    """The names an assignment target binds (``a``, ``a, (b, *c)``); attributes
+    and subscripts bind none."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from bound_names(target.value)
 
 
 def keyword(call: cst.Call, name: str) -> cst.Arg | None:

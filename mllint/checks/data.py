@@ -17,7 +17,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from mllint.context import ModuleContext, ProjectContext, keyword, positional, string_value
+from mllint.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
 from mllint.findings import Severity
 from mllint.framework import ModuleRule, Option, ProjectRule
 
@@ -159,7 +159,7 @@ class Bindings:
             if isinstance(target, cst.Name):
                 self.record(target.value, node.value)
             else:  # tuple unpacking and the like: the names are not constants
-                for name in names_in(target):
+                for name in bound_names(target):
                     self.record(name, None)
 
     def record_with(self, node: cst.With) -> None:
@@ -176,16 +176,6 @@ class Bindings:
             return None
         bound = self.values.get(name)
         return bound[0] if bound is not None and len(bound) == 1 else None
-
-
-def names_in(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from names_in(element.value)
-    elif isinstance(node, cst.StarredElement):
-        yield from names_in(node.value)
 
 
 def leading_text(node: cst.CSTNode) -> str | None:
@@ -225,7 +215,7 @@ class BindingRule(ModuleRule):
             self.bindings.record_binding(node.target.value)
 
     def visit_For(self, node: cst.For) -> None:
-        for name in names_in(node.target):
+        for name in bound_names(node.target):
             self.bindings.record_binding(name)
 
     def visit_Param(self, node: cst.Param) -> None:

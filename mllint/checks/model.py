@@ -19,8 +19,8 @@ from typing import Iterable, Iterator
 
 import libcst as cst
 
-from mllint.checks.data import BindingRule, names_in, shown
-from mllint.context import ModuleContext, ProjectContext, keyword, positional, string_value
+from mllint.checks.data import BindingRule, shown
+from mllint.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
 from mllint.findings import Severity
 from mllint.framework import ModuleRule, ProjectRule
 from mllint.index import CallSite, ModuleInfo, ProjectIndex
@@ -499,7 +499,7 @@ class EvaluatedOnTrainingData(ModuleRule):
 
     def _rebind(self, target: cst.CSTNode) -> None:
         """A name bound again no longer holds the predictions it held."""
-        for name in names_in(target):
+        for name in bound_names(target):
             self.scopes[-1].predictions.pop(name, None)
 
     def visit_For(self, node: cst.For) -> None:

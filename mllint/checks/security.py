@@ -19,6 +19,7 @@ from mllint.context import (
     ModuleContext,
     NotebookContext,
     Replacement,
+    bound_names,
     has_star_kwargs,
     is_false,
     is_true,
@@ -56,16 +57,6 @@ def string_text(node: cst.CSTNode) -> str | None:
     return None
 
 
-def _target_names(node: cst.CSTNode) -> Iterator[str]:
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _target_names(element.value)
-    elif isinstance(node, cst.StarredElement):
-        yield from _target_names(node.value)
-
-
 class _BindingFinder(cst.CSTVisitor):
     """The last expression bound to a name in one scope, before a given node.
 
@@ -87,15 +78,15 @@ class _BindingFinder(cst.CSTVisitor):
         return super().on_visit(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if any(self.name in _target_names(t.target) for t in node.targets):
+        if any(self.name in bound_names(t.target) for t in node.targets):
             self.value = node.value
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None and self.name in _target_names(node.target):
+        if node.value is not None and self.name in bound_names(node.target):
             self.value = node.value
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None and self.name in _target_names(node.asname.name):
+        if node.asname is not None and self.name in bound_names(node.asname.name):
             self.value = node.item
 
 
