@@ -10,9 +10,10 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from contextlib import contextmanager
 from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
@@ -190,11 +191,16 @@ class Linter:
         groups = group_by_root(paths)
         settings = {root: self.settings_for(root) for root in groups}
         result = LintResult()
-        for root, requested in groups.items():
-            project = build_project(root, requested, settings[root].is_excluded)
-            result.warnings.extend(project.warnings)
-            result.fail_on = min(result.fail_on, settings[root].fail_on, key=lambda s: s.rank)
-            self._lint_project(project, settings[root], result)
+        with warnings.catch_warnings():
+            # Compiling the linted code warns about *its* problems (invalid escape
+            # sequences, ...) on stderr; they are not mllint's to print.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for root, requested in groups.items():
+                project = build_project(root, requested, settings[root].is_excluded)
+                result.warnings.extend(project.warnings)
+                result.fail_on = min(result.fail_on, settings[root].fail_on, key=lambda s: s.rank)
+                self._lint_project(project, settings[root], result)
         result.findings.sort(key=Finding.sort_key)
         return result
 

@@ -147,3 +147,13 @@ def test_verbose_says_why_git_rules_do_not_apply(tmp_path):
     assert quiet.returncode == 0 and quiet.stderr == ""
     verbose = mllint("check", "--select", "ML101", "--verbose", cwd=tmp_path)
     assert "ML101: not applicable: the project is not in a git work tree" in verbose.stderr
+
+
+def test_warnings_about_the_linted_code_are_not_printed(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": "", "a.py": 'import re\npattern = re.compile("\\d+\\.\\[")\n'})
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "mllint", "check", "--select", "ALL", "--exit-zero"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0
+    assert done.stderr == ""
