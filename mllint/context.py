@@ -104,6 +104,11 @@ class ProjectContext:
         defaults = {k: convert_option(o.default, o.kind, "default", k) for k, o in rule_by_code(code).options.items()}
         return options_for(self.settings, code, defaults)
 
+    def module_source(self, path: str) -> str | None:
+        """A Python module's text as the index read it (PEP 263 decoded; a
+        notebook's cells), else the file read as UTF-8."""
+        return self.index.source(path) or self.read_text(path)
+
     def read_text(self, path: str) -> str | None:
         """A project file's text (UTF-8), or None when unreadable; cached."""
         if path not in self._texts:

@@ -15,6 +15,8 @@ by assignment (``rs = np.random``) and star imports are not followed.
 from __future__ import annotations
 
 import ast
+import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable, Iterator
@@ -241,19 +243,60 @@ def index_module(path: str, source: str, *, is_notebook: bool = False, tree: ast
     return info
 
 
+MAX_CACHED_TREES = 256
+
+
 class ProjectIndex:
     """All modules of a project, queryable across module boundaries."""
 
     def __init__(self, modules: Iterable[ModuleInfo] = ()) -> None:
         self.modules: dict[str, ModuleInfo] = {}
         self._by_name: dict[str, ModuleInfo] = {}
+        self._sources: dict[str, str] = {}
+        self._trees: OrderedDict[str, ast.Module] = OrderedDict()
         for info in modules:
             self.add(info)
 
-    def add(self, info: ModuleInfo) -> None:
+    def add(self, info: ModuleInfo, source: str | None = None, tree: ast.Module | None = None) -> None:
+        """Register a module, with the text it was indexed from (a notebook's
+        concatenated cells) and, if at hand, its syntax tree."""
         self.modules[info.path] = info
         if not info.is_notebook:
             self._by_name.setdefault(info.name, info)
+        if source is not None:
+            self._sources[info.path] = source
+        if tree is not None:
+            self._remember(info.path, tree)
+
+    def source(self, path: str) -> str | None:
+        """The module's text as it was read once (PEP 263 decoded; a notebook's cells)."""
+        return self._sources.get(path)
+
+    def tree(self, path: str) -> ast.Module | None:
+        """The module's stdlib ``ast``, parsed at most once while it stays among
+        the MAX_CACHED_TREES most recently used (trees cost ~10x their source in memory)."""
+        tree = self._trees.get(path)
+        if tree is not None:
+            self._trees.move_to_end(path)
+            return tree
+        source = self._sources.get(path)
+        info = self.modules.get(path)
+        if source is None or info is None or info.parse_failed:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        self._remember(path, tree)
+        return tree
+
+    def _remember(self, path: str, tree: ast.Module) -> None:
+        self._trees[path] = tree
+        self._trees.move_to_end(path)
+        while len(self._trees) > MAX_CACHED_TREES:
+            self._trees.popitem(last=False)
 
     def module(self, path: str) -> ModuleInfo | None:
         return self.modules.get(path)

@@ -64,7 +64,8 @@ class LintResult:
     fail_on: Severity = Severity.ERROR
 
 
-def load_file(root: Path, path: str) -> SourceFile:
+def load_file(root: Path, path: str, index: ProjectIndex) -> SourceFile:
+    """Read, decode and index one module; the index keeps its text and tree."""
     loaded = SourceFile(path)
     try:
         data = read_bytes(root / path)
@@ -76,7 +77,8 @@ def load_file(root: Path, path: str) -> SourceFile:
         code = "ML002" if path.endswith(".ipynb") else "ML001"
         loaded.errors.append(RawFinding(code, f"cannot read file: {exc}", 1, 1, 1, 1))
     if loaded.source is not None:
-        loaded.info = _index(loaded)
+        loaded.info, tree = _index(loaded)
+        index.add(loaded.info, loaded.source, tree)
     return loaded
 
 
@@ -94,7 +96,7 @@ def _load_notebook(loaded: SourceFile, text: str) -> None:
         )
 
 
-def _index(loaded: SourceFile) -> ModuleInfo:
+def _index(loaded: SourceFile) -> tuple[ModuleInfo, ast.Module | None]:
     assert loaded.source is not None
     is_notebook = loaded.notebook is not None
     try:
@@ -104,11 +106,11 @@ def _index(loaded: SourceFile) -> ModuleInfo:
         if not _libcst_accepts(loaded.source):
             line, column = exc.lineno or 1, exc.offset or 1
             loaded.errors.append(RawFinding("ML001", f"syntax error: {exc.msg}", line, column, line, column))
-        return info
+        return info, None
     except (RecursionError, MemoryError, ValueError) as exc:
         reason = "nesting too deep to parse" if not isinstance(exc, ValueError) else str(exc)
         loaded.errors.append(RawFinding("ML001", f"cannot parse file: {reason}", 1, 1, 1, 1))
-        return ModuleInfo(loaded.path, loaded.path, is_notebook=is_notebook, parse_failed=True)
+        return ModuleInfo(loaded.path, loaded.path, is_notebook=is_notebook, parse_failed=True), None
     info = index_module(loaded.path, loaded.source, is_notebook=is_notebook, tree=tree)
     if info.max_depth > MAX_NESTING:
         loaded.errors.append(
@@ -118,7 +120,7 @@ def _index(loaded: SourceFile) -> ModuleInfo:
                 1, 1, 1, 1,
             )
         )
-    return info
+    return info, tree
 
 
 def _libcst_accepts(source: str) -> bool:
@@ -208,10 +210,10 @@ class Linter:
         root = project.root
         targets = set(project.targets)
         modules = [f for f in project.files if f.endswith((".py", ".ipynb")) and f not in targets]
-        loaded = {path: load_file(root, path) for path in project.targets}
-        # Files not linted still feed the index: cross-module facts need them.
-        others = (load_file(root, path) for path in modules)
-        index = ProjectIndex(f.info for f in [*loaded.values(), *others] if f.info is not None)
+        index = ProjectIndex()
+        loaded = {path: load_file(root, path, index) for path in project.targets}
+        for path in modules:  # files not linted still feed the index: cross-module facts need them
+            load_file(root, path, index)
         ctx = ProjectContext(root, project.files, index, settings)
         enabled = settings.selected
 

@@ -682,9 +682,13 @@ class SeedAnalysis:
 
     def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleFacts:
         if info.path not in self._facts:
-            if source is None:
-                source = self._read(info.path)
-            self._facts[info.path] = extract_facts(info, source or "", self.extra_seeders)
+            tree = self.index.tree(info.path)  # parsed once, when the project was indexed
+            if tree is not None:
+                self._facts[info.path] = _Extractor(info, tree, self.extra_seeders).facts
+            else:
+                if source is None:
+                    source = self._read(info.path)
+                self._facts[info.path] = extract_facts(info, source or "", self.extra_seeders)
         return self._facts[info.path]
 
     def _read(self, path: str) -> str | None:

@@ -402,13 +402,19 @@ class ServingProject:
             return None
         if path in self._sources:
             return self._sources[path]
-        return None if info.is_notebook else self.project.read_text(path)
+        return self.index.source(path) or (None if info.is_notebook else self.project.read_text(path))
 
     def view(self, path: str) -> ModuleView | None:
         if path not in self._views:
             info = self.index.module(path)
             text = self.source(path)
-            self._views[path] = ModuleView.parse(info, text) if info is not None and text is not None else None
+            tree = self.index.tree(path) if text is not None and text == self.index.source(path) else None
+            if info is None or text is None:
+                self._views[path] = None
+            elif tree is not None:  # parsed once, when the project was indexed
+                self._views[path] = ModuleView(info, tree, text)
+            else:
+                self._views[path] = ModuleView.parse(info, text)
         return self._views[path]
 
     def might_be_project(self, qualified: str) -> bool:

@@ -156,7 +156,7 @@ def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
     """A dataclass/pydantic/attrs class named like a config (``TrainConfig``, ``Args``)."""
     if info.is_notebook or not info.top_packages & {"dataclasses", "pydantic", "attrs", "attr"}:
         return False
-    text = project.read_text(info.path)
+    text = project.module_source(info.path)
     return text is not None and _CONFIG_CLASS.search(text) is not None
 
 

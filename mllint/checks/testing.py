@@ -159,7 +159,7 @@ class NoTests(ProjectRule):
             pytest_file = bool(layout.kind(info.path))
             if info.parse_failed:
                 return  # a test file mllint cannot read may well hold tests
-            source = None if pytest_file else project.read_text(info.path)
+            source = None if pytest_file else project.module_source(info.path)
             if indexed_test_names(info, layout.settings, pytest_file, source):
                 return
         where = f" with the pytest settings in `{layout.settings.source}`" if layout.settings.source else ""
@@ -318,7 +318,7 @@ class _AssertionJudge:
         module, function = found
         if not self._is_test_support(module):
             return False  # the code under test: its own `raise` and `assert` check inputs, not results
-        text = self.ctx.project.read_text(module.path)
+        text = self.ctx.project.module_source(module.path)
         if text is not None and function.qualname in module_facts(text).asserting:
             return True
         return depth > 1 and any(self._project_function_checks(site.name, module, depth - 1) for site in function.calls)
