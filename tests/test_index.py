@@ -61,3 +61,21 @@ def test_unparsable_and_deep_modules_are_marked():
     assert not deep.parse_failed and deep.max_depth >= 2
     nested = index_module("nested.py", "x = " + " + ".join(["1"] * 300) + "\n")
     assert nested.max_depth > 250
+
+
+def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
+    import mllint.index as index_module_
+
+    monkeypatch.setattr(index_module_, "MAX_CACHED_TREES", 2)
+    index = ProjectIndex()
+    for name in ("a", "b", "c"):
+        source = f"import numpy\n{name} = 1\n"
+        index.add(index_module(f"{name}.py", source), source)
+    index.add(index_module("bad.py", "def f(:\n"), "def f(:\n")
+    first = index.tree("a.py")
+    assert first is index.tree("a.py")  # cached
+    assert index.source("b.py") == "import numpy\nb = 1\n"
+    index.tree("b.py")
+    index.tree("c.py")  # evicts a.py, the least recently used
+    assert index.tree("a.py") is not first
+    assert index.tree("bad.py") is None and index.source("missing.py") is None
