@@ -62,28 +62,29 @@ class PredictionLogMissingInputs(_ServingRule):
     severity = Severity.WARNING
 
 
-class ModelLoadedPerRequest(_ServingRule):
+class _ModelLoadRule(_ServingRule):
+    """Serving rules reported where a model is loaded, which may be a module
+    that defines no handler itself."""
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        return serving.may_load_models(text)
+
+
+class ModelLoadedPerRequest(_ModelLoadRule):
     """Loading a model on every request wastes time and memory; load once at startup."""
 
     code = "ML504"
     name = "model-loaded-per-request"
     severity = Severity.WARNING
 
-    @classmethod
-    def applies_to(cls, text: str) -> bool:
-        return serving.may_load_models(text)
 
-
-class UnversionedModelLoad(_ServingRule):
+class UnversionedModelLoad(_ModelLoadRule):
     """A service that loads 'model.pkl' cannot say which model it serves nor roll back to the previous one."""
 
     code = "ML505"
     name = "unversioned-model-load"
     severity = Severity.WARNING
-
-    @classmethod
-    def applies_to(cls, text: str) -> bool:
-        return serving.may_load_models(text)
 
 
 class NoMonitoring(ProjectRule):
