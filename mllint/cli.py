@@ -16,8 +16,8 @@ from typing import NoReturn, Sequence
 import click
 
 from mllint import __version__
-from mllint.catalogue import doc_for
-from mllint.config import (
+from mllint.engine.catalogue import doc_for
+from mllint.engine.config import (
     CliOverrides,
     ConfigError,
     RawConfig,
@@ -28,11 +28,11 @@ from mllint.config import (
     selector_choices,
     suggest,
 )
-from mllint.discovery import find_root
-from mllint.findings import Severity
-from mllint.framework import all_rules
+from mllint.engine.discovery import find_root
+from mllint.engine.findings import Severity
+from mllint.engine.rules import all_rules
 from mllint.reporters import ReportOptions, reporters
-from mllint.runner import Linter
+from mllint.engine.runner import Linter
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -8,8 +8,8 @@ from typing import Iterator
 import libcst as cst
 import pytest
 
-from mllint.findings import Severity
-from mllint.framework import _REGISTRY, ModuleRule
+from mllint.engine.findings import Severity
+from mllint.engine.rules import _REGISTRY, ModuleRule
 
 
 class ProbeCall(ModuleRule):

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mllint.ci import CIConfig, CIFacts, ci_system, collect_ci_facts, static_analysis_tools
-from mllint.testing import write_files
+from mllint.project.ci import CIConfig, CIFacts, ci_system, collect_ci_facts, static_analysis_tools
+from mllint.testkit import write_files
 
 
 def write_repo(root: Path, files: dict[str, str | bytes]) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.testing import notebook_json, write_files
+from mllint.testkit import notebook_json, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

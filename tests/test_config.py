@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.config import CliOverrides, ConfigError, RawConfig, build_settings, expand_selector, find_config, load_config
+from mllint.engine.config import CliOverrides, ConfigError, RawConfig, build_settings, expand_selector, find_config, load_config
 
 
 def write(path: Path, text: str) -> Path:
@@ -83,7 +83,7 @@ def test_command_line_wins_and_engine_diagnostics_stay_on():
 
 
 def test_size_option_conversion():
-    from mllint.config import convert_option
+    from mllint.engine.config import convert_option
 
     assert convert_option("5MiB", "size", "f", "k") == 5 * 1024 * 1024
     assert convert_option("2 kb", "size", "f", "k") == 2000
@@ -100,7 +100,7 @@ def test_per_file_ignores_match_globs(tmp_path):
 
 
 def test_prototype_profile_drops_production_rules():
-    from mllint.config import PROTOTYPE_IGNORES
+    from mllint.engine.config import PROTOTYPE_IGNORES
 
     assert PROTOTYPE_IGNORES <= expand_selector("ALL")
     prototype = build_settings(RawConfig({"profile": "prototype", "select": ["ALL"]}))

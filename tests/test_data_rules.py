@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from mllint.config import CliOverrides
-from mllint.runner import Linter
-from mllint.testing import (
+from mllint.engine.config import CliOverrides
+from mllint.engine.runner import Linter
+from mllint.testkit import (
     codes,
     find_dvc,
     git,

@@ -1,4 +1,4 @@
-"""Tests for mllint.dependencies: the facts behind ML204, ML205 and ML206."""
+"""Tests for mllint.project.dependencies: the facts behind ML204, ML205 and ML206."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mllint.dependencies import collector
-from mllint.dependencies import DependencyFacts, Requirement, collect_dependency_facts
-from mllint.testing import write_files
+from mllint.project.dependencies import accumulator
+from mllint.project.dependencies import DependencyFacts, Requirement, collect_dependency_facts
+from mllint.testkit import write_files
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -796,7 +796,7 @@ def test_empty_files_and_unlisted_paths(tmp_path: Path) -> None:
 
 
 def test_oversized_file_is_skipped_with_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(collector, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(accumulator, "MAX_FILE_BYTES", 10)
     facts = collect(tmp_path, {"pyproject.toml": '[project]\ndependencies = ["numpy"]\n'})
     assert facts.requirements == []
     assert facts.warnings == ["pyproject.toml: larger than 10 bytes; not read"]

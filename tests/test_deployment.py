@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.testing import codes, lint_tree, notebook_json, percent_cells
+from mllint.testkit import codes, lint_tree, notebook_json, percent_cells
 
 MODULE_RULES = ["ML501", "ML502", "ML503", "ML504", "ML505"]
 ML5 = [*MODULE_RULES, "ML506"]
@@ -837,7 +837,7 @@ def churn(payload):
 
 
 def test_configured_decorator_option_must_be_a_list(tmp_path):
-    from mllint.config import ConfigError
+    from mllint.engine.config import ConfigError
 
     files = {"svc.py": "x = 1\n", "pyproject.toml": '[tool.mllint.rules.ML501]\nserving-decorators = "endpoint"\n'}
     with pytest.raises(ConfigError, match="serving-decorators"):
@@ -1023,9 +1023,9 @@ def test_no_monitoring_when_selected(tmp_path):
 
 
 def test_info_rule_is_off_by_default(tmp_path):
-    from mllint.config import CliOverrides
-    from mllint.runner import Linter
-    from mllint.testing import write_files
+    from mllint.engine.config import CliOverrides
+    from mllint.engine.runner import Linter
+    from mllint.testkit import write_files
 
     write_files(tmp_path, {"api.py": SERVICE})
     findings = Linter(CliOverrides(), cwd=tmp_path).lint([tmp_path]).findings

@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 
 import yaml
 
-from mllint.dvc import collect_dvc_facts
-from mllint.git import ls_files
-from mllint.testing import find_dvc, offline_environment, run_dvc
-from mllint.vcs import ignored
+from mllint.project.dvc import collect_dvc_facts
+from mllint.testkit import find_dvc, offline_environment, run_dvc
+from mllint.project.git import ignored, ls_files
 
 
 DVC = find_dvc()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mllint.testing import lint_tree, notebook_json
+from mllint.testkit import lint_tree, notebook_json
 
 PROBE = "import probe as pb\npb.target()\n"
 
@@ -120,7 +120,7 @@ def test_schema_invalid_but_usable_notebook_is_linted(tmp_path, probes):
 
 
 def test_gitignored_files_are_skipped_but_explicit_files_are_linted(tmp_path, probes):
-    from mllint.testing import init_git
+    from mllint.testkit import init_git
 
     (tmp_path / ".gitignore").write_text("generated/\n")
     files = {"generated/out.py": PROBE, "src/keep.py": PROBE}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mllint.index import ProjectIndex, index_module, module_name_for
+from mllint.project.index import ProjectIndex, index_module, module_name_for
 
 
 def test_module_names_honour_src_layout_and_packages():
@@ -64,7 +64,7 @@ def test_unparsable_and_deep_modules_are_marked():
 
 
 def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
-    import mllint.index as index_module_
+    import mllint.project.index as index_module_
 
     monkeypatch.setattr(index_module_, "MAX_CACHED_TREES", 2)
     index = ProjectIndex()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.testing import codes, lint_source, lint_tree, notebook_json
+from mllint.testkit import codes, lint_source, lint_tree, notebook_json
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

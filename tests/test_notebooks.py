@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mllint.notebooks import (
+from mllint.syntax.notebooks import (
     CellSpan,
     CellSyntaxError,
     Magic,
@@ -490,7 +490,7 @@ def test_magic_continued_by_an_open_bracket_masks_its_continuation_lines():
 
 
 def test_automagic_lines_are_read_as_magics_only_when_the_cell_needs_it():
-    from mllint.testing import notebook_json
+    from mllint.testkit import notebook_json
 
     nb = read_notebook(notebook_json(["pip install torch==2.3.0\nimport torch\n", "ls = [1]\nls\n", "cd ..\n"]))
     assert nb.syntax_errors == []

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from mllint.positions import Positions
+from mllint.engine.positions import Positions
 
 SOURCE = '''#!/usr/bin/env python
 # header comment

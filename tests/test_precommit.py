@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mllint.testing import git, notebook_json, write_files
+from mllint.testkit import git, notebook_json, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from mllint.random_state_table import UNKNOWN, lookup, needs_random_state
+from mllint.analysis.random_state import UNKNOWN, lookup, needs_random_state
 
 
 def needs(name: str, positional: int = 0, star_kwargs: bool = False, **keywords: object) -> bool:

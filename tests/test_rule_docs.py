@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from mllint.catalogue import load_catalogue
-from mllint.framework import all_rules
-from mllint.testing import lint_tree, materialise
+from mllint.engine.catalogue import load_catalogue
+from mllint.engine.rules import all_rules
+from mllint.testkit import lint_tree, materialise
 
 DOCS = load_catalogue()
 RULES = all_rules()

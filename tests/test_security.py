@@ -14,9 +14,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from mllint.findings import Finding, Severity
-from mllint.sensitive import find_pii, find_secrets_in_text, luhn_valid, mask_secret
-from mllint.testing import codes, lint_source, lint_tree, notebook_json
+from mllint.engine.findings import Finding, Severity
+from mllint.analysis.secrets import find_pii, find_secrets_in_text, luhn_valid, mask_secret
+from mllint.testkit import codes, lint_source, lint_tree, notebook_json
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Unit tests for mllint.seeds: classification of calls, entry points, robustness."""
+"""Unit tests for mllint.analysis.seeding: classification of calls, entry points, robustness."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mllint.index import ProjectIndex, index_module
-from mllint.seeds import DRAW, GENERATOR, INIT, analysis_for, extract_facts, is_test_module, known_seeder, random_use
+from mllint.project.index import ProjectIndex, index_module
+from mllint.analysis.seeding import DRAW, GENERATOR, INIT, analysis_for, extract_facts, is_test_module, known_seeder, random_use
 
 
 def use_of(source: str) -> tuple[str, str] | None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from mllint.config import Settings
-from mllint.context import ProjectContext
-from mllint.index import ProjectIndex, index_module
-from mllint.serving import ServingProject, for_project
-from mllint.serving_flow import carries_identity, carries_request_id, is_model_ident, is_versioned, words
+from mllint.engine.config import Settings
+from mllint.engine.context import ProjectContext
+from mllint.project.index import ProjectIndex, index_module
+from mllint.analysis.serving import ServingProject, for_project
+from mllint.analysis.serving_flow import carries_identity, carries_request_id, is_model_ident, is_versioned, words
 
 
 def project(tmp_path: Path, files: dict[str, str], options: dict | None = None) -> ServingProject:

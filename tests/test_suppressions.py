@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mllint.suppressions import parse_suppressions
-from mllint.testing import lint_tree, notebook_json
+from mllint.engine.suppressions import parse_suppressions
+from mllint.testkit import lint_tree, notebook_json
 
 CALL = "import probe\nprobe.target()"
 

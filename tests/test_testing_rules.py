@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mllint.config import CliOverrides
-from mllint.runner import Linter
-from mllint.testing import codes, lint_tree, notebook_json
-from mllint.tests_discovery import (
+from mllint.engine.config import CliOverrides
+from mllint.engine.runner import Linter
+from mllint.testkit import codes, lint_tree, notebook_json
+from mllint.project.pytest_config import (
     PytestSettings,
     effective_testpaths,
     is_pytest_file,

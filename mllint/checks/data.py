@@ -17,9 +17,9 @@ from typing import Iterator
 
 import libcst as cst
 
-from mllint.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
-from mllint.findings import Severity
-from mllint.framework import ModuleRule, Option, ProjectRule
+from mllint.engine.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
+from mllint.engine.findings import Severity
+from mllint.engine.rules import ModuleRule, Option, ProjectRule
 
 #: Extensions of data and model-artifact files (spec ML101), lower case.
 DATA_EXTENSIONS = (

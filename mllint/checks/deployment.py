@@ -1,6 +1,6 @@
 """ML5xx deployment and monitoring: prediction logging, model loading, monitoring.
 
-The analysis lives in :mod:`mllint.serving` (which handlers exist, what they
+The analysis lives in :mod:`mllint.analysis.serving` (which handlers exist, what they
 predict, log and load, across modules); the rules here only select its
 findings. ML501-ML505 are module rules: each reports what is located in the
 module being linted, using project-wide facts from the index.
@@ -8,10 +8,10 @@ module being linted, using project-wide facts from the index.
 
 from __future__ import annotations
 
-from mllint import serving
-from mllint.context import ProjectContext
-from mllint.findings import Severity
-from mllint.framework import Option, ProjectRule, SourceRule
+from mllint.analysis import serving
+from mllint.engine.context import ProjectContext
+from mllint.engine.findings import Severity
+from mllint.engine.rules import Option, ProjectRule, SourceRule
 
 
 class _ServingRule(SourceRule):

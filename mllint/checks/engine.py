@@ -1,7 +1,7 @@
 """Diagnostics the engine itself emits: they document codes, they check nothing."""
 
-from mllint.findings import Severity
-from mllint.framework import EngineDiagnostic, Scope
+from mllint.engine.findings import Severity
+from mllint.engine.rules import EngineDiagnostic, Scope
 
 
 class InternalError(EngineDiagnostic):

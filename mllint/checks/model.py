@@ -20,10 +20,10 @@ from typing import Iterable, Iterator
 import libcst as cst
 
 from mllint.checks.data import BindingRule, shown
-from mllint.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
-from mllint.findings import Severity
-from mllint.framework import ModuleRule, ProjectRule
-from mllint.index import CallSite, ModuleInfo, ProjectIndex
+from mllint.engine.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
+from mllint.engine.findings import Severity
+from mllint.engine.rules import ModuleRule, ProjectRule
+from mllint.project.index import CallSite, ModuleInfo, ProjectIndex
 
 # -- facts shared by the rules -------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 ML201 and ML203 are path rules: they run on entry points (notebooks, modules
 with a ``__main__`` block, scripts nobody imports) and follow calls into the
-project through :mod:`mllint.seeds`. ML202 reads the scikit-learn-style table
-of :mod:`mllint.random_state_table`. ML204-ML206 read the dependency inventory
-of :mod:`mllint.dependencies`.
+project through :mod:`mllint.analysis.seeding`. ML202 reads the scikit-learn-style table
+of :mod:`mllint.analysis.random_state`. ML204-ML206 read the dependency inventory
+of :mod:`mllint.project.dependencies`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from typing import Callable
 
 import libcst as cst
 
-from mllint.context import ModuleContext, ProjectContext, has_star_kwargs, positional
-from mllint.dependencies import Requirement
-from mllint.findings import Severity
-from mllint.framework import ModuleRule, Option, ProjectRule, SourceRule
-from mllint.random_state_table import UNKNOWN, lookup, needs_random_state
-from mllint.seeds import GENERATOR, SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
+from mllint.engine.context import ModuleContext, ProjectContext, has_star_kwargs, positional
+from mllint.project.dependencies import Requirement
+from mllint.engine.findings import Severity
+from mllint.engine.rules import ModuleRule, Option, ProjectRule, SourceRule
+from mllint.analysis.random_state import UNKNOWN, lookup, needs_random_state
+from mllint.analysis.seeding import GENERATOR, SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
 
 
 def _entry_report(ctx: ModuleContext) -> EntryReport | None:

@@ -3,7 +3,7 @@
 The rules here look for code that lets someone else run code on the machine
 (unpickling, remote model code), secrets and personal data committed with the
 project, and downloads an attacker on the network can tamper with. The text
-recognisers for credentials and personal data live in :mod:`mllint.sensitive`.
+recognisers for credentials and personal data live in :mod:`mllint.analysis.secrets`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import ClassVar, NamedTuple
 
 import libcst as cst
 
-from mllint.context import (
+from mllint.engine.context import (
     ModuleContext,
     NotebookContext,
     Replacement,
@@ -27,9 +27,9 @@ from mllint.context import (
     positional,
     string_value,
 )
-from mllint.findings import Severity
-from mllint.framework import ModuleRule, NotebookRule, Scope
-from mllint.sensitive import (
+from mllint.engine.findings import Severity
+from mllint.engine.rules import ModuleRule, NotebookRule, Scope
+from mllint.analysis.secrets import (
     TOKEN_PREFILTER,
     PiiMatch,
     SecretMatch,

@@ -4,8 +4,8 @@ The earlier generation of ML linters only asked "is there a CI file?". These
 rules ask what matters for regression safety: do tests exist, can they fail,
 do they touch the ML code, does CI run them, and is the pipeline code in
 importable modules rather than only in notebooks. Test discovery follows
-pytest (``mllint.tests_discovery``); CI follows the commands down to the test
-runner (``mllint.ci``).
+pytest (``mllint.project.pytest_config``); CI follows the commands down to the test
+runner (``mllint.project.ci``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 
-from mllint.ci import CIConfig, static_analysis_tools
-from mllint.context import ModuleContext, ProjectContext
-from mllint.findings import Severity
-from mllint.framework import ProjectRule, SourceRule
-from mllint.index import FunctionInfo, ModuleInfo, ProjectIndex
-from mllint.tests_discovery import (
+from mllint.project.ci import CIConfig, static_analysis_tools
+from mllint.engine.context import ModuleContext, ProjectContext
+from mllint.engine.findings import Severity
+from mllint.engine.rules import ProjectRule, SourceRule
+from mllint.project.index import FunctionInfo, ModuleInfo, ProjectIndex
+from mllint.project.pytest_config import (
     CallFact,
     FunctionFacts,
     ModuleFacts,
@@ -266,7 +266,7 @@ class _AssertionJudge:
     """Decides whether a test can fail on a wrong result.
 
     A test can fail when it asserts directly or through a helper of its own
-    module (``mllint.tests_discovery`` computes that closure); otherwise its
+    module (``mllint.project.pytest_config`` computes that closure); otherwise its
     calls are followed one level into other code: project functions it
     imports, fixtures and methods from ``conftest.py``, methods inherited from
     base classes. What cannot be seen (a base class from an unknown library, a

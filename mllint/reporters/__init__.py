@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from mllint.runner import LintResult
+from mllint.engine.runner import LintResult
 
 
 @dataclass(frozen=True)

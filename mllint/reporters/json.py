@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mllint.findings import Finding
-from mllint.framework import all_rules
-from mllint.runner import LintResult
+from mllint.engine.findings import Finding
+from mllint.engine.rules import all_rules
+from mllint.engine.runner import LintResult
 
 
 def finding_to_json(finding: Finding) -> dict[str, Any]:

@@ -6,10 +6,10 @@ from collections import Counter
 
 import click
 
-from mllint.findings import Finding, Severity
-from mllint.framework import all_rules
+from mllint.engine.findings import Finding, Severity
+from mllint.engine.rules import all_rules
 from mllint.reporters import ReportOptions
-from mllint.runner import LintResult
+from mllint.engine.runner import LintResult
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 

@@ -1,0 +1,855 @@
+"""Seeding analysis for ML201 (unseeded-randomness) and ML203 (nondeterministic-torch).
+
+The question is a path question: starting at an entry point (a notebook, a
+module with a ``__main__`` block, or a script whose top level runs), which
+libraries' random generators are used before that library is seeded? Checking
+a single file cannot answer it: projects seed in ``utils.set_seed()`` and build
+their models in ``model.py``. So every reached module is summarised once per
+project with :mod:`ast` (the index's cheap parser), calls are followed into
+project functions, constructors (``Net()`` runs ``Net.__init__``, including
+``super().__init__()`` into project base classes) and the import-time code of
+imported project modules, and the summaries are composed in source order.
+
+Precision choices, made because a seeding rule that cries wolf gets switched
+off: control flow is ignored (a seed set under ``if args.seed:`` counts), calls
+on objects whose type is unknown (``model.fit()``) are not followed, only
+constructions and calls that are random by themselves count as random use, and
+anything the analysis cannot resolve leans towards "seeded".
+"""
+
+from __future__ import annotations
+
+import ast
+import posixpath
+import weakref
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from functools import partial
+from typing import Callable, Iterable, Iterator
+
+from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
+from mllint.engine.sources import SourceError, decode_python, read_bytes
+
+#: How to seed each library's global generator, for messages.
+SEED_CALL: dict[str, str] = {
+    "random": "random.seed(seed)",
+    "numpy": "np.random.seed(seed)",
+    "torch": "torch.manual_seed(seed)",
+    "tensorflow": "tf.random.set_seed(seed)",
+    "keras": "keras.utils.set_random_seed(seed)",
+}
+LIBRARIES = frozenset(SEED_CALL)
+
+_PY_NP_TORCH = frozenset({"random", "numpy", "torch"})
+_TF = frozenset({"tensorflow", "keras"})
+_KERAS_ALL = frozenset({"random", "numpy", "tensorflow", "keras"})
+_HF = frozenset({"random", "numpy", "torch", "tensorflow"})
+
+#: Functions that seed global generators, by qualified name.
+KNOWN_SEEDERS: dict[str, frozenset[str]] = {
+    "random.seed": frozenset({"random"}),
+    "numpy.random.seed": frozenset({"numpy"}),
+    "torch.manual_seed": frozenset({"torch"}),
+    "torch.random.manual_seed": frozenset({"torch"}),
+    "tensorflow.random.set_seed": _TF,
+    "tensorflow.set_random_seed": _TF,
+    "tensorflow.compat.v1.set_random_seed": _TF,
+    "tensorflow.compat.v1.random.set_random_seed": _TF,
+    "keras.utils.set_random_seed": _KERAS_ALL,
+    "keras.src.utils.set_random_seed": _KERAS_ALL,
+    "tensorflow.keras.utils.set_random_seed": _KERAS_ALL,
+    "transformers.set_seed": _HF,
+    "transformers.trainer_utils.set_seed": _HF,
+    "transformers.enable_full_determinism": _HF,
+    "transformers.trainer_utils.enable_full_determinism": _HF,
+    "accelerate.utils.set_seed": _PY_NP_TORCH,
+    "accelerate.utils.random.set_seed": _PY_NP_TORCH,
+    "timm.utils.random_seed": _PY_NP_TORCH,
+    "detectron2.utils.env.seed_all_rng": _PY_NP_TORCH,
+    "mmengine.runner.set_random_seed": _PY_NP_TORCH,
+    "mmcv.runner.set_random_seed": _PY_NP_TORCH,
+    "monai.utils.set_determinism": _PY_NP_TORCH,
+}
+#: Classes whose construction seeds (``transformers.Trainer.__init__`` calls
+#: ``set_seed(args.seed)``); subclasses in the project count too.
+SEEDING_CLASSES: dict[str, frozenset[str]] = {
+    "transformers.Trainer": _PY_NP_TORCH,
+    "transformers.Seq2SeqTrainer": _PY_NP_TORCH,
+    "transformers.trainer.Trainer": _PY_NP_TORCH,
+}
+_SEEDING_PACKAGES_WITH_TRAINERS = ("trl.",)  # trl.SFTTrainer, trl.DPOTrainer, ... subclass Trainer
+
+_PY_RANDOM = frozenset(
+    "random uniform randint randrange choice choices shuffle sample gauss normalvariate lognormvariate "
+    "expovariate vonmisesvariate gammavariate triangular betavariate paretovariate weibullvariate "
+    "getrandbits randbytes binomialvariate".split()
+)
+_NUMPY_LEGACY = frozenset(
+    "rand randn randint random_integers random_sample random ranf sample choice bytes shuffle permutation "
+    "beta binomial chisquare dirichlet exponential f gamma geometric gumbel hypergeometric laplace logistic "
+    "lognormal logseries multinomial multivariate_normal negative_binomial noncentral_chisquare noncentral_f "
+    "normal pareto poisson power rayleigh standard_cauchy standard_exponential standard_gamma standard_normal "
+    "standard_t triangular uniform vonmises wald weibull zipf".split()
+)
+#: numpy generator constructors: seeded by their first argument, else fresh OS entropy.
+_NUMPY_GENERATORS = frozenset("default_rng RandomState PCG64 PCG64DXSM MT19937 Philox SFC64 SeedSequence".split())
+_TORCH_RANDOM = frozenset(
+    "rand randn randint randperm rand_like randn_like randint_like normal bernoulli multinomial poisson".split()
+)
+_TORCH_INIT = frozenset(
+    "uniform normal trunc_normal xavier_uniform xavier_normal kaiming_uniform kaiming_normal orthogonal sparse".split()
+)
+#: torch.nn modules whose construction draws initial weights.
+_TORCH_LAYERS = frozenset(
+    "Linear Bilinear LazyLinear Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d "
+    "LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d "
+    "Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell GRUCell MultiheadAttention Transformer "
+    "TransformerEncoderLayer TransformerDecoderLayer".split()
+)
+_TORCH_SAMPLERS = frozenset("RandomSampler SubsetRandomSampler WeightedRandomSampler random_split".split())
+_TORCHVISION_RANDOM = frozenset("ColorJitter RandAugment AutoAugment TrivialAugmentWide AugMix".split())
+_TF_RANDOM = frozenset("normal uniform truncated_normal shuffle categorical gamma poisson".split())
+_TF1_RANDOM = frozenset("random_normal random_uniform truncated_normal random_shuffle multinomial random_crop".split())
+#: keras layers whose construction (build) draws initial weights.
+_KERAS_LAYERS = frozenset(
+    "Dense Conv1D Conv2D Conv3D Conv1DTranspose Conv2DTranspose Conv3DTranspose SeparableConv1D "
+    "SeparableConv2D DepthwiseConv2D Embedding LSTM GRU SimpleRNN LSTMCell GRUCell SimpleRNNCell "
+    "MultiHeadAttention EinsumDense".split()
+)
+_KERAS_INITIALIZERS = frozenset(
+    "RandomNormal RandomUniform TruncatedNormal GlorotNormal GlorotUniform HeNormal HeUniform LecunNormal "
+    "LecunUniform Orthogonal VarianceScaling".split()
+)
+_KERAS_RANDOM = frozenset(
+    "normal uniform randint shuffle categorical dropout truncated_normal gamma binomial beta".split()
+)
+#: Calls whose value differs on every run: a jax key built from them is unseeded.
+_CLOCK_PREFIXES = ("time.", "datetime.", "os.urandom", "secrets.", "uuid.")
+_JAX_KEYS = frozenset({"jax.random.PRNGKey", "jax.random.key"})
+
+_TORCH_TRAINERS = frozenset(
+    {"lightning.Trainer", "lightning.pytorch.Trainer", "pytorch_lightning.Trainer", "transformers.Trainer",
+     "transformers.Seq2SeqTrainer"}
+)
+_TRAINING_ROOTS = frozenset({"torch", "lightning", "pytorch_lightning", "transformers", "accelerate"})
+_TORCH = frozenset({"torch"})
+
+
+#: How a random use draws: from the library's global generator ("draw"), to
+#: initialise weights ("init": only matters when the weights are then trained),
+#: or from a private generator built without a seed ("generator": no global
+#: seed fixes it).
+DRAW, INIT, GENERATOR = "draw", "init", "generator"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a function or module does that matters for seeding, in source order.
+
+    ``kind`` is "seed" (``libraries`` are seeded), "use" (the library in
+    ``libraries`` draws random numbers, ``draw`` says how), "call" (maybe a project
+    function: ``target`` is a same-module qualname, ``super`` a method of the
+    base classes, else ``name`` is resolved through imports; ``libraries`` are
+    seeded when it resolves to nothing in the project; a method call on a
+    variable assigned from a project class, ``x = Trainer(); x.run()``, is
+    resolved to that class's method), "import" (a project
+    module's import-time code runs), "train" (``libraries`` train weights:
+    "torch" for PyTorch training, "tensorflow"/"keras" for ``.fit()``) or
+    "determinism" (``name`` is "algorithms", "cudnn" or "benchmark").
+    """
+
+    kind: str
+    line: int
+    column: int  # 0-based byte offset, as ast gives it
+    name: str
+    text: str = ""  # the callee as written (``nn.Linear``), for messages
+    libraries: frozenset[str] = frozenset()
+    draw: str = DRAW
+    target: str | None = None
+    super_call: bool = False
+    in_main: bool = False
+    #: ``x`` of ``x.method()`` while the type of ``x`` is not yet known
+    receiver: str | None = None
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step on a call path: an event in the module at *path*."""
+
+    path: str
+    event: Event
+
+
+#: The steps from an event of the walked code down to the random use (or
+#: training call) itself, which is the last hop.
+Trail = tuple[Hop, ...]
+
+
+@dataclass
+class ModuleFacts:
+    """The seeding-relevant events of one module, per function and at top level."""
+
+    info: ModuleInfo
+    toplevel: list[Event] = field(default_factory=list)
+    functions: dict[str, list[Event]] = field(default_factory=dict)
+    #: class qualname -> qualified names (or dotted text) of its bases
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    local_defs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Summary:
+    """What running a function (or a module's import-time code) does to seeding.
+
+    ``unseeded`` maps (library, draw kind) to the trail to the first random use
+    not covered by the function's own earlier seeding. ``seeds`` maps each
+    library the function seeds to the trail to its first seeding. ``training``
+    is the trail to the first PyTorch training call, ``trained`` the libraries
+    that train weights anywhere on the way.
+    """
+
+    unseeded: dict[tuple[str, str], Trail] = field(default_factory=dict)
+    seeds: dict[str, Trail] = field(default_factory=dict)
+    training: Trail | None = None
+    trained: set[str] = field(default_factory=set)
+    determinism: set[str] = field(default_factory=set)
+
+    @property
+    def deterministic(self) -> bool:
+        return "algorithms" in self.determinism or ("cudnn" in self.determinism and "benchmark" not in self.determinism)
+
+
+@dataclass(frozen=True)
+class UnseededUse:
+    """One ML201 finding: the trail from the entry point to the first unseeded use."""
+
+    library: str
+    draw: str
+    trail: Trail
+    seeded_later: Trail | None
+
+
+@dataclass
+class EntryReport:
+    unseeded: list[UnseededUse]
+    training: Trail | None
+    deterministic: bool
+
+
+# --------------------------------------------------------------------------- classifying calls
+
+
+def known_seeder(name: str) -> frozenset[str] | None:
+    """Libraries a known third-party seeding call seeds, or None."""
+    if name in KNOWN_SEEDERS:
+        return KNOWN_SEEDERS[name]
+    if name.rsplit(".", 1)[-1] == "seed_everything":  # lightning, Fabric, torch_geometric
+        return _PY_NP_TORCH
+    return None
+
+
+def seeding_class(name: str) -> frozenset[str] | None:
+    if name in SEEDING_CLASSES:
+        return SEEDING_CLASSES[name]
+    if name.startswith(_SEEDING_PACKAGES_WITH_TRAINERS) and name.endswith("Trainer"):
+        return _PY_NP_TORCH
+    return None
+
+
+def _keywords(call: ast.Call) -> dict[str, ast.expr]:
+    return {k.arg: k.value for k in call.keywords if k.arg is not None}
+
+
+def _has_star_kwargs(call: ast.Call) -> bool:
+    return any(k.arg is None for k in call.keywords)
+
+
+def _is_const(node: ast.expr | None, value: object) -> bool:
+    return isinstance(node, ast.Constant) and node.value is value
+
+
+def _unseeded_generator(call: ast.Call, seed_keyword: str) -> bool:
+    """A generator constructor given no seed (or a literal None)."""
+    if _has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args):
+        return False
+    seed = call.args[0] if call.args else _keywords(call).get(seed_keyword)
+    return seed is None or _is_const(seed, None)
+
+
+def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, str] | None:
+    """(library, draw kind) when the call uses randomness, else None.
+
+    A call given its own ``seed=``/``generator=`` is explicit and not a use.
+    """
+    head, _, rest = name.partition(".")
+    keywords = _keywords(call)
+    if head == "random":
+        if rest in _PY_RANDOM:
+            return "random", DRAW
+        if rest == "Random" and _unseeded_generator(call, "x"):
+            return "random", GENERATOR
+        return None
+    if head == "numpy" and rest.startswith("random."):
+        function = rest[len("random."):]
+        if function in _NUMPY_LEGACY:
+            return "numpy", DRAW
+        if function in _NUMPY_GENERATORS and _unseeded_generator(call, "seed"):
+            return "numpy", GENERATOR
+        return None
+    if head in ("torch", "torchvision"):
+        draw = _torch_random(name, call, keywords)
+        return ("torch", draw) if draw else None
+    if head in ("tensorflow", "keras"):
+        draw = _tf_random(name) if "seed" not in keywords else None
+        return ("keras" if head == "keras" else "tensorflow", draw) if draw else None
+    if name in _JAX_KEYS and any(_clock_call(a, info) for a in call.args):
+        return "jax", GENERATOR
+    return None
+
+
+def _torch_random(name: str, call: ast.Call, keywords: dict[str, ast.expr]) -> str | None:
+    if "generator" in keywords or _has_star_kwargs(call):
+        return None
+    last = name.rsplit(".", 1)[-1]
+    if name.startswith("torchvision.transforms."):
+        random = last.startswith("Random") or last in _TORCHVISION_RANDOM
+    elif name in (f"torch.{last}", f"torch.random.{last}"):
+        random = last in _TORCH_RANDOM
+    elif name.startswith("torch.nn.init."):
+        return INIT if last.rstrip("_") in _TORCH_INIT else None
+    elif name == f"torch.nn.{last}":
+        return INIT if last in _TORCH_LAYERS else None
+    elif name.startswith("torch.utils.data.") and last == "DataLoader":
+        shuffle = keywords.get("shuffle")
+        random = shuffle is not None and _is_const(shuffle, True) and "sampler" not in keywords
+    else:
+        random = name.startswith("torch.utils.data.") and last in _TORCH_SAMPLERS
+    return DRAW if random else None
+
+
+def _tf_random(name: str) -> str | None:
+    parts = name.split(".")
+    if parts[0] == "tensorflow" and len(parts) > 1 and parts[1] == "keras":
+        parts = ["keras", *parts[2:]]
+    last = parts[-1]
+    if parts[0] == "tensorflow":
+        if parts[1:] == ["random", last]:
+            random = last in _TF_RANDOM
+        elif parts[1:] == ["image", last]:
+            random = last.startswith("random_")
+        else:
+            random = parts[1:] in (["nn", "dropout"], [last]) and (last in _TF1_RANDOM or last == "dropout")
+        return DRAW if random else None
+    if parts[1:] == ["layers", last]:
+        return INIT if last in _KERAS_LAYERS else None
+    if parts[1:] == ["initializers", last]:
+        return INIT if last in _KERAS_INITIALIZERS else None
+    return DRAW if parts[1:] == ["random", last] and last in _KERAS_RANDOM else None
+
+
+def _clock_call(node: ast.expr, info: ModuleInfo) -> bool:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            dotted = dotted_name(sub.func)
+            qualified = info.qualify(dotted) if dotted else None
+            if qualified and qualified.startswith(_CLOCK_PREFIXES):
+                return True
+    return False
+
+
+def _determinism(name: str, call: ast.Call) -> str | None:
+    keywords = _keywords(call)
+    if name == "torch.use_deterministic_algorithms":
+        mode = call.args[0] if call.args else keywords.get("mode")
+        return None if mode is None or _is_const(mode, False) else "algorithms"
+    if name in ("transformers.enable_full_determinism", "transformers.trainer_utils.enable_full_determinism",
+                "monai.utils.set_determinism"):
+        return "algorithms"
+    if name.endswith("Trainer") and name in _TORCH_TRAINERS and "deterministic" in keywords:
+        return None if _is_const(keywords["deterministic"], False) else "algorithms"
+    if name.endswith("TrainingArguments") and "full_determinism" in keywords:
+        return None if _is_const(keywords["full_determinism"], False) else "algorithms"
+    return None
+
+
+def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str]:
+    """The libraries whose weights this call trains (PyTorch, or Keras ``.fit()``)."""
+    if name is not None:
+        if name in _TORCH_TRAINERS or seeding_class(name) is not None:
+            return _TORCH
+        parts = name.split(".")
+        if parts[:2] == ["torch", "optim"] and len(parts) == 3 and parts[2][:1].isupper():
+            return _TORCH
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        if func.attr == "backward" and info.top_packages & _TRAINING_ROOTS:
+            return _TORCH
+        if func.attr == "fit" and info.top_packages & _TF:
+            return _TF
+    return frozenset()
+
+
+# --------------------------------------------------------------------------- extracting module facts
+
+
+def _position(event: Event) -> tuple[int, int]:
+    return event.line, event.column
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare) or len(node.test.comparators) != 1:
+        return False
+    sides = [node.test.left, node.test.comparators[0]]
+    return (
+        isinstance(node.test.ops[0], ast.Eq)
+        and any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+        and any(_is_const_str(s, "__main__") for s in sides)
+    )
+
+
+def _is_const_str(node: ast.expr, value: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
+
+
+class _Extractor:
+    """One iterative walk over a module's ast, collecting events per owner.
+
+    Owners follow the index's naming: "f", "Class.method", "Outer.Inner.method";
+    nested functions belong to the function around them (they run when it does).
+    Class bodies outside methods are ignored.
+    """
+
+    def __init__(self, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> None:
+        self.info = info
+        self.extra_seeders = extra_seeders
+        self.facts = ModuleFacts(info)
+        self.facts.local_defs = {
+            node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+        self._local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+        #: per owner: variable -> (is a same-module class, class reference); None when ambiguous
+        self._types: dict[str | None, dict[str, tuple[bool, str] | None]] = {}
+        self._walk(tree)
+        self.facts.toplevel[:] = self._typed(None, self.facts.toplevel)
+        for owner, events in self.facts.functions.items():
+            events[:] = self._typed(owner, events)
+
+    def _typed(self, owner: str | None, events: list[Event]) -> list[Event]:
+        """Resolve ``x.method()`` calls through the owner's ``x = Class(...)`` assignments, in source order."""
+        types = self._types.get(owner, {})
+        out = []
+        for event in sorted(events, key=_position):
+            kind = types.get(event.receiver) if event.receiver is not None else None
+            if kind is not None:
+                local, klass = kind
+                method = event.name.rpartition(".")[2]
+                reference = f"{klass}.{method}"
+                event = replace(event, receiver=None, target=reference if local else None, name=reference)
+            out.append(event)
+        return out
+
+    def _walk(self, tree: ast.Module) -> None:
+        # (node, owner function, enclosing class, inside the __main__ block)
+        stack: list[tuple[ast.AST, str | None, str | None, bool]] = [(tree, None, None, False)]
+        while stack:
+            node, owner, klass, in_main = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                child_owner, child_class, child_main = owner, klass, in_main
+                if isinstance(child, ast.ClassDef) and owner is None:
+                    child_class = child.name if klass is None else f"{klass}.{child.name}"
+                    self.facts.classes[child_class] = tuple(self._name_of(b) or "" for b in child.bases)
+                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner is None:
+                    child_owner = f"{klass}.{child.name}" if klass else child.name
+                    self.facts.functions[child_owner] = []
+                elif node is tree and _is_main_guard(child):  # type: ignore[arg-type]
+                    child_main = True
+                if owner is not None or klass is None:
+                    self._events_of(child, owner, klass, child_main)
+                stack.append((child, child_owner, child_class, child_main))
+
+    def _events_of(self, node: ast.AST, owner: str | None, klass: str | None, in_main: bool) -> None:
+        events = self.facts.functions[owner] if owner is not None else self.facts.toplevel
+        if isinstance(node, ast.Call):
+            events.extend(self._call_events(node, owner, klass, in_main))
+            if owner is None:
+                events.extend(self._handed_over(node, in_main))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            events.extend(self._import_events(node, in_main))
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                event = self._flag_assignment(target, node.value, in_main)
+                if event is not None:
+                    events.append(event)
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Call):
+                self._note_type(owner, node.targets[0].id, node.value)
+
+    def _note_type(self, owner: str | None, variable: str, call: ast.Call) -> None:
+        kind = self._constructed(call)
+        if kind is not None:
+            types = self._types.setdefault(owner, {})
+            types[variable] = kind if types.get(variable, kind) == kind else None
+
+    def _constructed(self, call: ast.Call) -> tuple[bool, str] | None:
+        """What a call may construct: (is a same-module class, class reference)."""
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return None
+        if dotted in self._local_classes:
+            return True, dotted
+        qualified = self.info.qualify(dotted)
+        return (False, qualified) if qualified is not None else None
+
+    def _name_of(self, node: ast.expr) -> str | None:
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        return self.info.qualify(dotted) or dotted
+
+    def _call_events(self, call: ast.Call, owner: str | None, klass: str | None, in_main: bool) -> Iterator[Event]:
+        dotted = dotted_name(call.func)
+        qualified = self.info.qualify(dotted) if dotted else None
+        name = qualified or dotted
+        func = call.func
+        text = dotted or (f".{func.attr}" if isinstance(func, ast.Attribute) else "")
+        make = partial(Event, line=call.lineno, column=call.col_offset, in_main=in_main, text=text)
+        trains = _trains(name, call, self.info)
+        if trains:
+            yield make("train", name=name or text, libraries=trains)
+        if name is None:
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+                yield from self._chained_call(make, func.value, func.attr, klass)
+            return
+        if self._extra_seeder(name, dotted):
+            yield make("seed", name=name, libraries=LIBRARIES)
+            return
+        if qualified is None:
+            yield from self._local_call(make, name, klass)
+            return
+        flag = _determinism(qualified, call)
+        if flag is not None:
+            yield make("determinism", name=flag)
+        if qualified in KNOWN_SEEDERS:
+            yield make("seed", name=name, libraries=KNOWN_SEEDERS[qualified])
+            return
+        use = random_use(qualified, call, self.info)
+        if use is not None:
+            yield make("use", name=name, libraries=frozenset({use[0]}), draw=use[1])
+            return
+        # Resolved into the project if possible; otherwise a known seeder by shape.
+        fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
+        yield make("call", name=name, libraries=fallback)
+
+    def _handed_over(self, call: ast.Call, in_main: bool) -> Iterator[Event]:
+        """Functions a script hands to a runner (``fire.Fire(main)``, ``mp.spawn(worker)``,
+        ``jsonargparse.CLI(train)``): they run there, so they count as called."""
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            dotted = dotted_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
+            if dotted is None or dotted in self._local_classes:
+                continue
+            make = partial(Event, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted)
+            if dotted in self.facts.local_defs:
+                yield make("call", name=dotted, target=dotted)
+            elif (qualified := self.info.qualify(dotted)) is not None and "." in qualified:
+                yield make("call", name=qualified)
+
+    def _chained_call(
+        self, make: Callable[..., Event], inner: ast.Call, method: str, klass: str | None
+    ) -> Iterator[Event]:
+        """``super().method()`` or ``Class(...).method()``."""
+        if isinstance(inner.func, ast.Name) and inner.func.id == "super":
+            if klass:
+                yield make("call", name=f"super().{method}", target=f"{klass}.{method}", super_call=True)
+            return
+        kind = self._constructed(inner)
+        if kind is not None:
+            local, reference = kind
+            name = f"{reference}.{method}"
+            yield make("call", name=name, target=name if local else None)
+
+    def _local_call(self, make: Callable[..., Event], name: str, klass: str | None) -> Iterator[Event]:
+        """A call not through an import: a same-module function or class, a
+        ``self.method()``, or an object's method (``fabric.seed_everything()``)."""
+        head, _, rest = name.partition(".")
+        fallback = known_seeder(name) or frozenset()
+        if head == "self" and klass and rest and "." not in rest:
+            yield make("call", name=name, target=f"{klass}.{rest}", libraries=fallback)
+        elif head in self.facts.local_defs and not rest:
+            yield make("call", name=name, target=head, libraries=fallback)
+        elif rest and "." not in rest:
+            yield make("call", name=name, receiver=head, libraries=fallback)
+        elif fallback:
+            yield make("seed", name=name, libraries=fallback)
+
+    def _extra_seeder(self, name: str, dotted: str | None) -> bool:
+        local = f"{self.info.name}.{dotted}" if dotted and not self.info.is_notebook else None
+        for seeder in self.extra_seeders:
+            for candidate in (name, local):
+                if candidate and (candidate == seeder or candidate.endswith("." + seeder)):
+                    return True
+        return False
+
+    def _import_events(self, node: ast.Import | ast.ImportFrom, in_main: bool) -> Iterator[Event]:
+        for alias in node.names:
+            if isinstance(node, ast.Import):
+                target = alias.name
+            else:
+                target = self.info.aliases.get(alias.asname or alias.name)
+            if target:
+                yield Event("import", node.lineno, node.col_offset, target, text=alias.name, in_main=in_main)
+
+    def _flag_assignment(self, target: ast.expr, value: ast.expr, in_main: bool) -> Event | None:
+        name = self._name_of(target)
+        if name == "torch.backends.cudnn.deterministic" and not _is_const(value, False):
+            return Event("determinism", target.lineno, target.col_offset, "cudnn", in_main=in_main)
+        if name == "torch.backends.cudnn.benchmark" and _is_const(value, True):
+            return Event("determinism", target.lineno, target.col_offset, "benchmark", in_main=in_main)
+        return None
+
+
+def extract_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleFacts:
+    """The events of one module; an unparsable module has none."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ModuleFacts(info)
+    return _Extractor(info, tree, extra_seeders).facts
+
+
+# --------------------------------------------------------------------------- the project analysis
+
+
+def is_test_module(path: str) -> bool:
+    """pytest modules: collected by pytest, not run as training scripts."""
+    name = posixpath.basename(path)
+    parts = path.split("/")[:-1]
+    return (
+        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+        or any(p in ("tests", "test", "testing") for p in parts)
+    )
+
+
+class SeedAnalysis:
+    """Seeding facts of one project, computed lazily and cached per module/function."""
+
+    MAX_DEPTH = 40
+
+    def __init__(self, index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = ()) -> None:
+        self.index = index
+        self.root = root
+        self.extra_seeders = tuple(extra_seeders)
+        self._facts: dict[str, ModuleFacts] = {}
+        self._summaries: dict[tuple[str, str], Summary] = {}
+        self._in_progress: set[tuple[str, str]] = set()
+        self._imported: set[str] | None = None
+        self._entries: dict[str, EntryReport] = {}
+        self._last_parts = {info.name.rsplit(".", 1)[-1] for info in index.modules.values() if not info.is_notebook}
+
+    # -- entry points
+
+    def is_entry_point(self, info: ModuleInfo) -> bool:
+        """A notebook, a module with a ``__main__`` block or named ``__main__``, or a
+        script: a module whose top level calls something and that no project
+        module imports (so its top level runs only when it is executed).
+        Packages, pytest modules and ``setup.py`` are never scripts."""
+        if info.parse_failed:
+            return False
+        if info.is_notebook or info.has_main_block or info.name.rsplit(".", 1)[-1] == "__main__":
+            return True
+        if info.is_package or is_test_module(info.path) or posixpath.basename(info.path) == "setup.py":
+            return False
+        return bool(info.toplevel_calls) and info.path not in self.imported_paths()
+
+    def imported_paths(self) -> set[str]:
+        """Paths of project modules some other project module (or notebook) imports."""
+        if self._imported is None:
+            imported: set[str] = set()
+            for info in self.index.modules.values():
+                for name in info.imports:
+                    for candidate in (name, name.rpartition(".")[0]):
+                        found = self.find_module(candidate, info) if candidate else None
+                        if found is not None and found.path != info.path:
+                            imported.add(found.path)
+            self._imported = imported
+        return self._imported
+
+    def find_module(self, name: str, importer: ModuleInfo) -> ModuleInfo | None:
+        """``index.find_module`` behind a cheap filter: most imports are third-party."""
+        if name.rsplit(".", 1)[-1] not in self._last_parts:
+            return None
+        return self.index.find_module(name, importer)
+
+    # -- facts
+
+    def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleFacts:
+        if info.path not in self._facts:
+            tree = self.index.tree(info.path)  # parsed once, when the project was indexed
+            if tree is not None:
+                self._facts[info.path] = _Extractor(info, tree, self.extra_seeders).facts
+            else:
+                if source is None:
+                    source = self._read(info.path)
+                self._facts[info.path] = extract_facts(info, source or "", self.extra_seeders)
+        return self._facts[info.path]
+
+    def _read(self, path: str) -> str | None:
+        try:
+            return decode_python(read_bytes(self.root / path))
+        except SourceError:
+            return None
+
+    # -- summaries
+
+    def entry_report(self, info: ModuleInfo, source: str) -> EntryReport:
+        """Walk an entry point's top level (``__main__`` block included); cached."""
+        if info.path not in self._entries:
+            facts = self.facts(info, source)
+            walk = self._walk(facts, facts.toplevel, depth=0)
+            by_library: dict[str, UnseededUse] = {}
+            for (library, draw), trail in sorted(walk.unseeded.items(), key=lambda item: _position(item[1][0].event)):
+                if library in by_library or (draw == INIT and library not in walk.trained):
+                    continue  # initial weights never trained here (a smoke test, inference) do not matter
+                # A use is only recorded while its library is unseeded, so any seed is later.
+                later = None if draw == GENERATOR else walk.seeds.get(library)
+                by_library[library] = UnseededUse(library, draw, trail, later)
+            self._entries[info.path] = EntryReport(list(by_library.values()), walk.training, walk.deterministic)
+        return self._entries[info.path]
+
+    def _walk(self, facts: ModuleFacts, events: list[Event], depth: int) -> Summary:
+        out = Summary()
+        for event in events:
+            if event.kind == "seed":
+                for library in event.libraries:
+                    out.seeds.setdefault(library, (Hop(facts.info.path, event),))
+            elif event.kind == "use":
+                library = next(iter(event.libraries))
+                self._note_use(out, (library, event.draw), (Hop(facts.info.path, event),))
+            elif event.kind == "train":
+                out.trained |= event.libraries
+                if out.training is None and "torch" in event.libraries:
+                    out.training = (Hop(facts.info.path, event),)
+            elif event.kind == "determinism":
+                out.determinism.add(event.name)
+            else:
+                callee = self._callee(facts, event, depth)
+                hop = Hop(facts.info.path, event)
+                if callee is None:
+                    for library in event.libraries:
+                        out.seeds.setdefault(library, (hop,))
+                    continue
+                for key, trail in callee.unseeded.items():
+                    self._note_use(out, key, (hop, *trail))
+                for library, trail in callee.seeds.items():
+                    out.seeds.setdefault(library, (hop, *trail))
+                if out.training is None and callee.training is not None:
+                    out.training = (hop, *callee.training)
+                out.trained |= callee.trained
+                out.determinism |= callee.determinism
+        return out
+
+    @staticmethod
+    def _note_use(out: Summary, key: tuple[str, str], trail: Trail) -> None:
+        library, draw = key
+        if key not in out.unseeded and (draw == GENERATOR or library not in out.seeds):
+            out.unseeded[key] = trail
+
+    def _callee(self, facts: ModuleFacts, event: Event, depth: int) -> Summary | None:
+        """The summary of what a call or import runs in the project, or None."""
+        if depth >= self.MAX_DEPTH:
+            return None
+        if event.kind == "import":
+            module = (self.find_module(event.name, facts.info)
+                      or self.find_module(event.name.rpartition(".")[0], facts.info))
+            if module is None or module.path == facts.info.path or module.is_notebook:
+                return None
+            return self._summary(self.facts(module), "<import>", depth)
+        if event.receiver is not None:
+            return None
+        if event.super_call:
+            klass, _, method = (event.target or "").rpartition(".")
+            return self._inherited(facts, klass, method, depth)
+        if event.target is not None:
+            return self._local_summary(facts, event.target, depth)
+        return self._qualified_summary(facts.info, event.name, depth)
+
+    def _qualified_summary(self, importer: ModuleInfo, qualified: str, depth: int) -> Summary | None:
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = self.find_module(".".join(parts[:split]), importer)
+            if module is not None:
+                return self._local_summary(self.facts(module), ".".join(parts[split:]), depth)
+        return None
+
+    def _local_summary(self, facts: ModuleFacts, qualname: str, depth: int) -> Summary | None:
+        """A function, constructor or (possibly inherited) method of a module."""
+        if qualname in facts.functions:
+            return self._summary(facts, qualname, depth)
+        if qualname in facts.classes:
+            return self._class_member(facts, qualname, "__init__", depth)
+        klass, _, method = qualname.rpartition(".")
+        return self._inherited(facts, klass, method, depth) if klass in facts.classes else None
+
+    def _class_member(self, facts: ModuleFacts, klass: str, member: str, depth: int) -> Summary | None:
+        """What calling a project class's member runs: its own definition, else an inherited one
+        (constructing a class runs ``__init__``)."""
+        own = f"{klass}.{member}"
+        if own in facts.functions:
+            return self._summary(facts, own, depth)
+        return self._inherited(facts, klass, member, depth)
+
+    def _inherited(self, facts: ModuleFacts, klass: str, member: str, depth: int) -> Summary | None:
+        """*member* as the base classes define it; ``super().__init__()`` of a seeding trainer seeds."""
+        if depth >= self.MAX_DEPTH:  # also ends cyclic class hierarchies
+            return None
+        for base in facts.classes.get(klass, ()):
+            seeds = seeding_class(base)
+            if seeds is not None and member == "__init__":
+                seeding = (Hop(facts.info.path, Event("seed", 0, 0, base, libraries=seeds)),)
+                return Summary(seeds={library: seeding for library in seeds})
+            resolved = self._project_class(facts, base)
+            found = self._class_member(*resolved, member, depth + 1) if resolved is not None else None
+            if found is not None:
+                return found
+        return None
+
+    def _project_class(self, facts: ModuleFacts, name: str) -> tuple[ModuleFacts, str] | None:
+        """The module and qualname of a class named in *facts*' module, if it is a project class."""
+        if name in facts.classes:
+            return facts, name
+        module_name, _, klass = name.rpartition(".")
+        module = self.find_module(module_name, facts.info) if module_name else None
+        if module is None or module.is_notebook:
+            return None
+        other = self.facts(module)
+        return (other, klass) if klass in other.classes else None
+
+    def _summary(self, facts: ModuleFacts, owner: str, depth: int) -> Summary:
+        key = (facts.info.path, owner)
+        if key in self._summaries:
+            return self._summaries[key]
+        if key in self._in_progress:  # recursion: the cycle adds nothing new
+            return Summary()
+        self._in_progress.add(key)
+        try:
+            events = [e for e in facts.toplevel if not e.in_main] if owner == "<import>" else facts.functions[owner]
+            summary = self._walk(facts, events, depth + 1)
+        finally:
+            self._in_progress.discard(key)
+        self._summaries[key] = summary
+        return summary
+
+
+#: Per project index (one per lint run), per (root, configured seeders).
+_ANALYSES: "weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, tuple[str, ...]], SeedAnalysis]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def analysis_for(index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = ()) -> SeedAnalysis:
+    """The shared analysis of a project: every entry point's check reuses the
+    summaries of the modules it reaches."""
+    seeders = tuple(extra_seeders)
+    per_index = _ANALYSES.setdefault(index, {})
+    key = (str(root), seeders)
+    if key not in per_index:
+        per_index[key] = SeedAnalysis(index, root, seeders)
+    return per_index[key]

@@ -1,0 +1,773 @@
+"""Serving code: which functions handle requests, and what they do.
+
+The deployment rules ask one question per request handler: does it predict,
+and if so is the prediction logged with the model's identity and the request
+input, and where does the model come from? This module finds the handlers of
+every web and model-serving framework a project may use (the list is in
+``rules/ML501.md``), walks them with :mod:`mllint.analysis.serving_flow`, and turns what
+it sees into findings for ML501-ML505 and the facts ML506 needs.
+
+Handlers are recognised by how frameworks register them, never by running
+anything: route decorators (``@app.post("/predict")``), registration calls
+(``add_url_rule``, ``add_api_route``, Django ``urlpatterns``, DRF routers),
+base classes (KServe ``Model``, MLflow ``PythonModel``, gRPC ``*Servicer``,
+TorchServe ``BaseHandler``, Django/Flask class-based views), class decorators
+(Ray Serve ``@serve.deployment``, ``@bentoml.service``), function signatures
+(AWS Lambda ``(event, context)``, Azure ``func.HttpRequest``, SageMaker
+``predict_fn``, Azure ML ``init``/``run``) and the decorators a user lists in
+``[tool.mllint.rules.ML501] serving-decorators``.
+
+The analysis is per project and cached: a model loaded per request in
+``services/model.py`` is reported there, although the handler that calls it
+per request lives in ``api.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from posixpath import basename
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from mllint.project.index import ModuleInfo, dotted_name
+from mllint.analysis.serving_flow import (
+    FUNCTION_TYPES,
+    Event,
+    Facts,
+    Flow,
+    FunctionNode,
+    ModuleView,
+    carries_identity,
+    carries_request_id,
+    decorator_names,
+    names_input,
+)
+
+if TYPE_CHECKING:
+    from mllint.engine.context import ProjectContext
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+ROUTE_DECORATORS = HTTP_METHODS | {"route", "api_route"}
+WEB_FRAMEWORKS = frozenset(
+    {
+        "fastapi", "starlette", "flask", "quart", "sanic", "aiohttp", "litestar", "starlite", "bottle", "falcon",
+        "tornado", "django", "rest_framework", "flask_restful", "flask_restx", "flask_smorest", "chalice",
+        "connexion", "robyn", "azure", "ray", "bentoml",
+    }
+)
+VIEW_BASE_PACKAGES = (
+    "flask.views.", "flask_restful.", "flask_restx.", "flask_smorest.", "quart.views.", "django.views.",
+    "rest_framework.", "tornado.web.", "aiohttp.web.", "falcon.",
+)
+VIEW_METHODS = HTTP_METHODS | {"list", "create", "retrieve", "update", "partial_update", "destroy"} | {
+    f"on_{m}" for m in HTTP_METHODS
+}
+#: Modules nested deeper than this are not walked (the flow walk recurses).
+MAX_NESTING = 150
+#: Parameters that are framework objects, not the request input.
+NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "response", "db", "session", "headers_out"})
+
+_MARKERS = re.compile(
+    r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\b|kserve|kfserving|seldon|mlserver|PythonModel"
+    r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
+    r"|def \w+\(\s*(?:event|request)\b|def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
+    r"|add_route|add_resource|as_view|urlpatterns|litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice"
+    r"|features?_names|@[\w.]+\.(?:get|post|put|patch|delete|route|api_route)\b"
+)
+_REGISTRATION_MARKERS = re.compile(r"add_url_rule|add_api_route|add_route|add_resource|add_view|urlpatterns|as_view|register\(|Route\(|web\.(?:get|post|put|patch|delete)\(")
+#: Serving platforms whose payload logger (configured in the deployment
+#: manifest, ``spec.predictor.logger``) records every request and response.
+PLATFORM_LOGGED_KINDS = frozenset({"KServe model", "Seldon model", "MLServer model"})
+_PLATFORM_LOGGER = re.compile(
+    r"kind:\s*(?:InferenceService|SeldonDeployment)\b[\s\S]*?^\s+logger:\s*\n(?:[ \t]+.*\n){0,4}?[ \t]+(?:mode|url):",
+    re.MULTILINE,
+)
+#: Calls whose keyword and string arguments describe every log line of a module.
+AMBIENT_LOG_CALLS = frozenset({"bind_contextvars", "LoggerAdapter", "basicConfig", "Formatter", "contextualize", "configure", "bind", "dictConfig"})
+#: Middlewares that add a request/correlation id to every log line.
+REQUEST_ID_PACKAGES = frozenset({"asgi_correlation_id", "starlette_context", "flask_request_id", "django_guid", "request_id"})
+
+_LOAD_MARKERS = re.compile(
+    r"\bload\(|load_model|from_pretrained|InferenceSession|SentenceTransformer|\bpipeline\(|\bYOLO\(|Booster\("
+    r"|bentoml\.\w+\.get\("
+)
+_DECORATOR = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
+#: Decorators that never mark a request handler (so a file with only these
+#: cannot hold one of the user's configured serving decorators).
+_PLAIN_DECORATORS = frozenset(
+    {
+        "property", "staticmethod", "classmethod", "dataclass", "abstractmethod", "override", "overload",
+        "cached_property", "contextmanager", "asynccontextmanager", "wraps", "lru_cache", "cache",
+        "no_grad", "inference_mode", "total_ordering", "unique", "validator", "field_validator",
+        "model_validator", "root_validator", "setter", "getter", "deleter", "fixture", "parametrize",
+        "jit", "njit", "compile", "skip", "skipif", "xfail", "mark", "patch", "register",
+    }
+)
+
+
+def may_define_handlers(text: str) -> bool:
+    """Cheap text test: can this module hold a request handler (or a configured decorator)?"""
+    if _MARKERS.search(text):
+        return True
+    return any(name.rsplit(".", 1)[-1] not in _PLAIN_DECORATORS for name in _DECORATOR.findall(text))
+
+
+def may_load_models(text: str) -> bool:
+    """Cheap text test: can this module load a model?"""
+    return _LOAD_MARKERS.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A function or method the serving framework calls once per request."""
+
+    qualname: str
+    kind: str
+    skip: frozenset[str] = NOT_INPUT
+
+
+@dataclass
+class ClassKind:
+    kind: str
+    handlers: frozenset[str] | None  # None: every public method
+    startup: frozenset[str]
+
+
+@dataclass
+class ModuleServing:
+    """The serving facts of one module: handlers, startup hooks and their flows."""
+
+    view: ModuleView
+    handlers: list[Handler] = field(default_factory=list)
+    startup: list[str] = field(default_factory=list)
+    flows: dict[str, list[Event]] = field(default_factory=dict)
+    startup_events: list[Event] = field(default_factory=list)
+    ambient: frozenset[str] = frozenset()
+
+    def predicting_handlers(self) -> Iterator[Handler]:
+        for handler in self.handlers:
+            if any(e.kind == "predict" for e in self.flows.get(handler.qualname, ())):
+                yield handler
+
+
+@dataclass(frozen=True)
+class ServingFinding:
+    code: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+
+# -- detection ------------------------------------------------------------------
+
+
+def _class_kind(view: ModuleView, classdef: ast.ClassDef, project: "ServingProject") -> ClassKind | None:
+    info = view.info
+    for dotted, qualified, _ in decorator_names(classdef, info):
+        name = qualified or dotted
+        if name.endswith("serve.deployment") or name == "deployment" and "ray" in info.top_packages:
+            return ClassKind("Ray Serve deployment", frozenset({"__call__"}), frozenset({"__init__", "reconfigure"}))
+        if name.startswith("bentoml") and name.endswith("service"):
+            return ClassKind("BentoML service", frozenset(), frozenset({"__init__"}))
+    for base in classdef.bases:
+        dotted = dotted_name(base) or ""
+        qualified = info.qualify(dotted) or dotted
+        if qualified.startswith(("kserve.", "kfserving.")) and qualified.endswith("Model"):
+            return ClassKind("KServe model", frozenset({"predict", "preprocess", "postprocess", "explain", "__call__"}), frozenset({"__init__", "load"}))
+        if qualified.startswith("mlserver") and qualified.endswith("MLModel"):
+            return ClassKind("MLServer model", frozenset({"predict"}), frozenset({"__init__", "load"}))
+        if qualified.startswith("mlflow") and qualified.endswith("PythonModel"):
+            return ClassKind("MLflow pyfunc model", frozenset({"predict"}), frozenset({"__init__", "load_context"}))
+        if qualified.startswith("ts.torch_handler") or qualified.startswith("ts.") and qualified.endswith("Handler"):
+            return ClassKind("TorchServe handler", frozenset({"handle", "preprocess", "inference", "postprocess"}), frozenset({"__init__", "initialize"}))
+        if qualified.startswith("cog.") and qualified.endswith("BasePredictor"):
+            return ClassKind("Cog predictor", frozenset({"predict"}), frozenset({"setup"}))
+        if qualified.rsplit(".", 1)[-1].endswith("Servicer"):
+            return ClassKind("gRPC servicer", None, frozenset({"__init__"}))
+        if qualified.startswith(VIEW_BASE_PACKAGES):
+            return ClassKind("class-based view", VIEW_METHODS, frozenset({"__init__"}))
+        nested = project.base_class_kind(view, dotted)
+        if nested is not None:
+            return nested
+    if classdef.name == "TritonPythonModel":
+        return ClassKind("Triton Python model", frozenset({"execute"}), frozenset({"initialize"}))
+    if _looks_like_seldon(view, classdef):
+        return ClassKind("Seldon model", frozenset({"predict", "predict_raw"}), frozenset({"__init__", "load"}))
+    return None
+
+
+def _looks_like_seldon(view: ModuleView, classdef: ast.ClassDef) -> bool:
+    """Seldon Core v1 Python models are plain classes with ``predict(self, X, features_names)``."""
+    predict = view.functions.get(f"{classdef.name}.predict")
+    if predict is None:
+        return False
+    if "seldon_core" in view.info.top_packages:
+        return True
+    return any(arg.arg in ("feature_names", "features_names") for arg in [*predict.args.args, *predict.args.kwonlyargs])
+
+
+def _route_decorator(decorator: ast.expr, view: ModuleView, apps: set[str]) -> bool:
+    if not isinstance(decorator, ast.Call):
+        return False
+    func = decorator.func
+    if isinstance(func, ast.Name):
+        qualified = view.info.qualify(func.id) or ""
+        return func.id in ROUTE_DECORATORS and qualified.split(".", 1)[0] in ("litestar", "starlite", "bottle", "robyn")
+    if not isinstance(func, ast.Attribute) or func.attr not in ROUTE_DECORATORS:
+        return False
+    receiver = dotted_name(func.value)
+    first = decorator.args[0] if decorator.args else next(
+        (kw.value for kw in decorator.keywords if kw.arg in ("path", "rule", "route", "uri")), None
+    )
+    path_like = isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value[:1] in ("/", "")
+    return receiver in apps or path_like or bool(view.info.top_packages & WEB_FRAMEWORKS)
+
+
+def _startup_decorator(decorator: ast.expr, dotted: str) -> bool:
+    last = dotted.rsplit(".", 1)[-1]
+    if last in ("before_first_request", "before_serving", "on_startup", "startup"):
+        return True
+    if isinstance(decorator, ast.Call) and last in ("on_event", "listener") and decorator.args:
+        first = decorator.args[0]
+        return isinstance(first, ast.Constant) and first.value in ("startup", "before_server_start", "main_process_start")
+    return False
+
+
+def _matches_configured(dotted: str, qualified: str | None, configured: tuple[str, ...]) -> bool:
+    for entry in configured:
+        for name in (dotted, qualified or ""):
+            if name and (name == entry or name.endswith("." + entry)):
+                return True
+    return False
+
+
+def _app_objects(view: ModuleView) -> tuple[set[str], set[str]]:
+    """Names bound to web application/router objects, and functions passed as ``lifespan=``."""
+    apps: set[str] = set()
+    lifespans: set[str] = set()
+    for node in ast.walk(view.tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            qualified = view.qualify(node.value.func) or ""
+            if qualified.split(".", 1)[0] in WEB_FRAMEWORKS:
+                apps.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg == "lifespan" and isinstance(kw.value, ast.Name):
+                    lifespans.add(kw.value.id)
+    return apps, lifespans
+
+
+def _signature_kind(view: ModuleView, func: FunctionNode) -> Handler | None:
+    names = [a.arg for a in [*func.args.posonlyargs, *func.args.args]]
+    if names == ["event", "context"] or func.name == "lambda_handler":
+        return Handler(func.name, "AWS Lambda handler", NOT_INPUT)
+    for arg in func.args.args:
+        annotation = dotted_name(arg.annotation) if arg.annotation is not None else None
+        if annotation and (view.info.qualify(annotation) or "") == "azure.functions.HttpRequest":
+            return Handler(func.name, "Azure Functions handler")
+    if func.name in ("predict_fn", "transform_fn") and "model_fn" in view.functions:
+        return Handler(func.name, "SageMaker inference handler", NOT_INPUT | {"model"})
+    if func.name == "run" and "init" in view.functions:
+        return Handler(func.name, "Azure ML scoring script")
+    if (
+        names == ["request"]
+        and basename(view.path) == "main.py"
+        and not view.info.top_packages & {"flask", "fastapi", "django", "starlette"}
+    ):
+        return Handler(func.name, "Cloud Functions handler")
+    return None
+
+
+def detect(view: ModuleView, project: "ServingProject") -> ModuleServing:
+    """The handlers and startup hooks one module defines."""
+    result = ModuleServing(view)
+    apps, lifespans = _app_objects(view)
+    registered = project.registered(view.path)
+    configured = project.decorators
+    for qualname, func in view.functions.items():
+        handler = _function_handler(view, qualname, func, apps, configured, registered)
+        if handler is not None:
+            result.handlers.append(handler)
+        elif "." not in qualname and (
+            qualname in lifespans
+            or any(_startup_decorator(d, dotted) for dotted, _, d in decorator_names(func, view.info))
+            or qualname == "model_fn"
+            or (qualname == "init" and "run" in view.functions)
+        ):
+            result.startup.append(qualname)
+    for class_name, classdef in view.classes.items():
+        kind = _class_kind(view, classdef, project)
+        registered_class = class_name in registered
+        if kind is None and registered_class:
+            kind = ClassKind("registered class-based view", VIEW_METHODS, frozenset({"__init__"}))
+        if kind is None:
+            continue
+        known = {h.qualname for h in result.handlers}
+        for item in classdef.body:
+            if not isinstance(item, FUNCTION_TYPES) or f"{class_name}.{item.name}" in known:
+                continue
+            qualname = f"{class_name}.{item.name}"
+            if kind.handlers is None and not item.name.startswith("_") or kind.handlers and item.name in kind.handlers:
+                result.handlers.append(Handler(qualname, kind.kind))
+            elif kind.kind == "BentoML service" and any(
+                (q or d).startswith("bentoml") and d.endswith("api") for d, q, _ in decorator_names(item, view.info)
+            ):
+                result.handlers.append(Handler(qualname, kind.kind))
+            elif item.name in kind.startup:
+                result.startup.append(qualname)
+    result.handlers.sort(key=lambda h: view.functions[h.qualname].lineno)
+    return result
+
+
+def _function_handler(
+    view: ModuleView, qualname: str, func: FunctionNode, apps: set[str], configured: tuple[str, ...], registered: set[str]
+) -> Handler | None:
+    for dotted, qualified, decorator in decorator_names(func, view.info):
+        name = qualified or dotted
+        if _matches_configured(dotted, qualified, configured):
+            return Handler(qualname, "configured serving decorator")
+        if _route_decorator(decorator, view, apps):
+            return Handler(qualname, "route")
+        if dotted.rsplit(".", 1)[-1] == "api" and (name.startswith("bentoml") or "bentoml" in view.info.top_packages):
+            return Handler(qualname, "BentoML API")
+        if name.startswith("functions_framework."):
+            return Handler(qualname, "Cloud Functions handler")
+        if name.endswith("serve.deployment"):
+            return Handler(qualname, "Ray Serve deployment")
+    if qualname in registered:
+        return Handler(qualname, "registered view")
+    if "." not in qualname:
+        return _signature_kind(view, func)
+    return None
+
+
+def _registered_references(call: ast.Call, view: ModuleView) -> list[ast.expr]:
+    """The view functions/classes a routing call registers (``add_url_rule``, ``path``, ...)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    qualified = view.qualify(func) or ""
+    keywords = {kw.arg: kw.value for kw in call.keywords if kw.arg}
+    args = [a for a in call.args if not isinstance(a, ast.Starred)]
+    if name == "add_url_rule":
+        return [keywords["view_func"]] if "view_func" in keywords else args[2:3]
+    if name in ("add_api_route", "add_route", "add_websocket_route", "add_get", "add_post", "add_put", "add_patch", "add_delete"):
+        return [*args[1:], *(keywords[k] for k in ("endpoint", "handler") if k in keywords)]
+    if name in ("add_resource", "add_view"):
+        return [*args[:1], *(keywords[k] for k in ("resource", "view") if k in keywords)]
+    if name in ("Route", "APIRoute") or qualified in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
+        return [*args[1:2], *(keywords[k] for k in ("endpoint", "view") if k in keywords)]
+    if qualified.startswith("aiohttp.web.") and name in HTTP_METHODS:
+        return args[1:2]
+    if name == "register" and len(args) >= 2 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+        return args[1:2]
+    return []
+
+
+# -- the project ------------------------------------------------------------------
+
+
+class ServingProject:
+    """The serving analysis of one project, computed lazily and cached."""
+
+    def __init__(self, project: "ProjectContext") -> None:
+        self.project = project
+        self.index = project.index
+        self.decorators: tuple[str, ...] = tuple(project.options("ML501").get("serving-decorators") or ())
+        self._sources: dict[str, str] = {}
+        self._views: dict[str, ModuleView | None] = {}
+        self._serving: dict[str, ModuleServing | None] = {}
+        self._module_envs: dict[str, dict[str, Facts]] = {}
+        self._module_events: dict[str, list[Event]] = {}
+        self._class_envs: dict[tuple[str, str], dict[str, Facts]] = {}
+        self._registry: dict[str, set[str]] | None = None
+        self._all: list[ModuleServing] | None = None
+        self._found: dict[tuple[str, str], ModuleInfo | None] = {}
+        self._load_findings: dict[str, list[ServingFinding]] | None = None
+        self._platform_logging: bool | None = None
+        self._classes_in_progress: set[tuple[str, str]] = set()
+        self._heads = frozenset(part for name in (m.name for m in self.index.modules.values() if not m.is_notebook) for part in name.split("."))
+
+    # -- sources and views ------------------------------------------------
+
+    def provide(self, path: str, source: str) -> None:
+        """The text of the module being linted (notebooks have no importable text on disk)."""
+        self._sources.setdefault(path, source)
+
+    def source(self, path: str) -> str | None:
+        info = self.index.module(path)
+        if info is None or info.parse_failed or info.max_depth > MAX_NESTING:
+            return None
+        if path in self._sources:
+            return self._sources[path]
+        return self.index.source(path) or (None if info.is_notebook else self.project.read_text(path))
+
+    def view(self, path: str) -> ModuleView | None:
+        if path not in self._views:
+            info = self.index.module(path)
+            text = self.source(path)
+            tree = self.index.tree(path) if text is not None and text == self.index.source(path) else None
+            if info is None or text is None:
+                self._views[path] = None
+            elif tree is not None:  # parsed once, when the project was indexed
+                self._views[path] = ModuleView(info, tree, text)
+            else:
+                self._views[path] = ModuleView.parse(info, text)
+        return self._views[path]
+
+    def might_be_project(self, qualified: str) -> bool:
+        return qualified.split(".", 1)[0] in self._heads
+
+    def find_module(self, name: str, importer: ModuleInfo) -> ModuleInfo | None:
+        """``ProjectIndex.find_module``, memoised: it scans every module name on a miss."""
+        key = (name, importer.path.rpartition("/")[0])
+        if key not in self._found:
+            self._found[key] = self.index.find_module(name, importer)
+        return self._found[key]
+
+    def module_env(self, view: ModuleView) -> dict[str, Facts]:
+        if view.path not in self._module_envs:
+            self._module_envs[view.path] = {}  # a cycle of imports sees an empty module
+            flow = Flow(self, view)
+            self._module_envs[view.path] = flow.run_module(view)
+            self._module_events[view.path] = flow.events
+        return self._module_envs[view.path]
+
+    def class_env(self, view: ModuleView, class_name: str) -> dict[str, Facts]:
+        key = (view.path, class_name)
+        if key not in self._class_envs:
+            self._class_envs[key] = {}
+            methods = ("__init__", "setup", "load", "load_context", "initialize", "reconfigure")
+            self._class_envs[key] = Flow(self, view, record=False).run_class_setup(view, class_name, methods)
+        return self._class_envs[key]
+
+    def base_class_kind(self, view: ModuleView, dotted: str) -> ClassKind | None:
+        """A project base class that is itself a serving class (``class Mine(MyBaseKServeModel)``)."""
+        if dotted in view.classes:
+            owner, classdef = view, view.classes[dotted]
+        else:
+            qualified = view.info.qualify(dotted) if dotted else None
+            if not qualified or not self.might_be_project(qualified):
+                return None
+            target = Flow(self, view, record=False).resolve_qualified(qualified, view)
+            if target is None or target.class_name is None or target.class_name not in target.view.classes:
+                return None
+            owner, classdef = target.view, target.view.classes[target.class_name]
+        key = (owner.path, classdef.name)
+        if key in self._classes_in_progress:  # class A(B) / class B(A): no kind
+            return None
+        self._classes_in_progress.add(key)
+        try:
+            return _class_kind(owner, classdef, self)
+        finally:
+            self._classes_in_progress.discard(key)
+
+    # -- handlers ---------------------------------------------------------
+
+    def registered(self, path: str) -> set[str]:
+        """Names in module *path* that some routing call in the project registers."""
+        if self._registry is None:
+            self._registry = {}
+            for info in self.index.modules.values():
+                text = self.source(info.path)
+                if text is None or not _REGISTRATION_MARKERS.search(text):
+                    continue
+                view = self.view(info.path)
+                if view is not None:
+                    self._collect_registrations(view)
+        return self._registry.get(path, set())
+
+    def _collect_registrations(self, view: ModuleView) -> None:
+        assert self._registry is not None
+        resolver = Flow(self, view, record=False)
+        for node in ast.walk(view.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            for reference in _registered_references(node, view):
+                if isinstance(reference, ast.Call) and isinstance(reference.func, ast.Attribute) and reference.func.attr == "as_view":
+                    reference = reference.func.value
+                dotted = dotted_name(reference)
+                if dotted is None:
+                    continue
+                if dotted in view.functions or dotted in view.classes:
+                    self._registry.setdefault(view.path, set()).add(dotted)
+                    continue
+                qualified = view.info.qualify(dotted)
+                target = resolver.resolve_qualified(qualified, view) if qualified and self.might_be_project(qualified) else None
+                if target is not None:
+                    name = target.class_name if target.constructs and target.class_name else target.qualname
+                    self._registry.setdefault(target.view.path, set()).add(name)
+
+    def serving(self, path: str) -> ModuleServing | None:
+        """Handlers, startup hooks and their flows of one module (None: not serving code)."""
+        if path not in self._serving:
+            self._serving[path] = self._analyse(path)
+        return self._serving[path]
+
+    def _analyse(self, path: str) -> ModuleServing | None:
+        text = self.source(path)
+        if text is None or not (
+            _MARKERS.search(text) or self._mentions_configured(text) or self.registered(path) or self._may_subclass(path, text)
+        ):
+            return None
+        view = self.view(path)
+        if view is None:
+            return None
+        result = detect(view, self)
+        if not result.handlers:
+            return result
+        for handler in result.handlers:
+            flow = Flow(self, view)
+            func = view.functions[handler.qualname]
+            seeds = flow.seed_parameters(func, view, handler.skip)
+            flow.run_function(view, handler.qualname, seeds)
+            result.flows[handler.qualname] = flow.events
+        for qualname in result.startup:
+            flow = Flow(self, view)
+            flow.run_function(view, qualname)
+            result.startup_events.extend(flow.events)
+        self.module_env(view)
+        result.ambient = _ambient_log_terms(view)
+        return result
+
+    def _may_subclass(self, path: str, text: str) -> bool:
+        """A class here may derive from a project class that is a serving class."""
+        info = self.index.module(path)
+        return info is not None and "class " in text and any(self.might_be_project(name) for name in info.imports)
+
+    def _mentions_configured(self, text: str) -> bool:
+        return any(entry.rsplit(".", 1)[-1] in text for entry in self.decorators)
+
+    def all_serving(self) -> list[ModuleServing]:
+        """Every module of the project that defines request handlers."""
+        if self._all is None:
+            paths = sorted({*(p for p, m in self.index.modules.items() if not m.is_notebook), *self._sources})
+            found = (self.serving(p) for p in paths)
+            self._all = [m for m in found if m is not None and m.handlers]
+        return self._all
+
+    def dependencies(self, serving: ModuleServing) -> set[str]:
+        """Project modules a handler module imports: their top level runs when the service starts."""
+        paths: set[str] = set()
+        for name in serving.view.info.imports:
+            if not self.might_be_project(name):
+                continue
+            for candidate in (name, name.rpartition(".")[0]):
+                module = self.find_module(candidate, serving.view.info) if candidate else None
+                if module is not None and not module.is_notebook:
+                    paths.add(module.path)
+                    break
+        paths.discard(serving.view.path)
+        return paths
+
+    # -- findings ---------------------------------------------------------
+
+    def findings(self, path: str, code: str) -> list[ServingFinding]:
+        if code in ("ML501", "ML502", "ML503"):
+            serving = self.serving(path)
+            found = list(_logging_findings(serving, code, self.platform_logging)) if serving is not None else []
+        else:
+            found = [f for f in self.load_findings().get(path, []) if f.code == code]
+        unique: dict[tuple[int, int], ServingFinding] = {}
+        for finding in found:
+            unique.setdefault((finding.line, finding.column), finding)
+        return sorted(unique.values(), key=lambda f: (f.line, f.column))
+
+    def load_findings(self) -> dict[str, list[ServingFinding]]:
+        """ML504 and ML505 findings of the whole project by path (computed once)."""
+        if self._load_findings is None:
+            self._load_findings = {}
+            for finding_path, finding in [*self._per_request_loads(), *self._unversioned_loads()]:
+                self._load_findings.setdefault(finding_path, []).append(finding)
+        return self._load_findings
+
+    def _per_request_loads(self) -> Iterator[tuple[str, ServingFinding]]:
+        for serving in self.all_serving():
+            for handler in serving.handlers:
+                for event in serving.flows.get(handler.qualname, ()):
+                    if event.kind == "load" and not event.lazy:
+                        where = f" (in `{event.function}`)" if event.function != handler.qualname else ""
+                        yield event.view.path, _finding(
+                            "ML504", event.view, event.node,
+                            f"`{event.label}` loads a model on every request to `{handler.qualname}`{where}; "
+                            "load it once at startup (module level, a startup hook or a cached function)",
+                        )
+
+    def _unversioned_loads(self) -> Iterator[tuple[str, ServingFinding]]:
+        for serving in self.all_serving():
+            events: list[Event] = [e for flow in serving.flows.values() for e in flow]
+            events += serving.startup_events
+            for module_path in {serving.view.path, *self.dependencies(serving)}:
+                view = self.view(module_path)
+                if view is not None:
+                    self.module_env(view)
+                    events += self._module_events.get(module_path, [])
+            for event in events:
+                if event.kind == "load" and event.path is not None and not event.versioned:
+                    yield event.view.path, _finding("ML505", event.view, event.node, _unversioned_message(event))
+
+    def platform_logging(self) -> bool:
+        """Does a KServe/Seldon manifest in the project configure the payload logger?"""
+        if self._platform_logging is None:
+            self._platform_logging = any(
+                _PLATFORM_LOGGER.search(self.project.read_text(path) or "")
+                for path in self.project.files
+                if path.endswith((".yaml", ".yml"))
+            )
+        return self._platform_logging
+
+    def first_predicting_handler(self) -> tuple[ModuleServing, Handler] | None:
+        for serving in self.all_serving():
+            for handler in serving.predicting_handlers():
+                return serving, handler
+        return None
+
+    def logs_to_tracking(self) -> bool:
+        """Do handlers log predictions to MLflow or Weights & Biases (production logging)?"""
+        return any(
+            e.kind == "log" and e.label.split(".", 1)[0] in ("mlflow", "wandb")
+            for serving in self.all_serving()
+            for flow in serving.flows.values()
+            for e in flow
+        )
+
+
+def _finding(code: str, view: ModuleView, node: ast.AST, message: str) -> ServingFinding:
+    line, column, end_line, end_column = view.position(node)
+    return ServingFinding(code, line, column, end_line, end_column, message)
+
+
+def _unversioned_message(event: Event) -> str:
+    if event.label.endswith(("from_pretrained", "pipeline", "SentenceTransformer")):
+        return (f"`{event.label}` serves `{event.path}` without a pinned version; "
+                "pass `revision=` (a commit hash) or load from a model registry")
+    return (f"`{event.label}` loads the model from the constant path `{event.path}`, which names no version; "
+            "load a registry version (e.g. `models:/churn/3`) or a versioned path from configuration")
+
+
+def _ambient_log_terms(view: ModuleView) -> frozenset[str]:
+    """Names every log line of a module carries (structlog context, LoggerAdapter, correlation ids)."""
+    terms: set[str] = set()
+    if view.info.top_packages & REQUEST_ID_PACKAGES:
+        terms.add("request_id")
+    for node in ast.walk(view.tree):
+        if not isinstance(node, ast.Call):
+            continue
+        dotted = dotted_name(node.func) or ""
+        if dotted.rsplit(".", 1)[-1] not in AMBIENT_LOG_CALLS:
+            continue
+        terms.update(kw.arg for kw in node.keywords if kw.arg)
+        for child in ast.walk(node):
+            if isinstance(child, ast.Constant) and isinstance(child.value, str):
+                terms.add(child.value)
+            elif isinstance(child, ast.Name):
+                terms.add(child.id)
+            elif isinstance(child, ast.Attribute):
+                terms.add(child.attr)
+    return frozenset(terms)
+
+
+def _logging_findings(serving: ModuleServing, code: str, platform_logging: Callable[[], bool]) -> Iterator[ServingFinding]:
+    view = serving.view
+    for handler in serving.handlers:
+        if handler.kind in PLATFORM_LOGGED_KINDS and platform_logging():
+            continue
+        events = serving.flows.get(handler.qualname, [])
+        first = next((i for i, e in enumerate(events) if e.kind == "predict"), None)
+        if first is None:
+            continue
+        prediction = events[first]
+        logs = [e for e in events[first + 1:] if e.kind == "log" and not e.in_except]
+        if code == "ML501":
+            if not logs:
+                yield _finding(
+                    "ML501", view, _location(prediction, view),
+                    f"`{handler.qualname}` serves the prediction of `{prediction.label}` without logging it; "
+                    "log the prediction with the model version and the request input",
+                )
+            continue
+        if not logs:
+            continue
+        terms = [e.facts.terms | serving.ambient for e in logs]
+        if code == "ML502" and not any(carries_identity(t) for t in terms):
+            yield _finding(
+                "ML502", view, _location(logs[0], view),
+                f"the prediction log of `{handler.qualname}` does not record which model made the prediction; "
+                "log the model version (e.g. `extra={\"model_version\": MODEL_VERSION}`)",
+            )
+        if code == "ML503" and not any(
+            e.facts.input or carries_request_id(t) or names_input(e.facts.names) for e, t in zip(logs, terms)
+        ):
+            yield _finding(
+                "ML503", view, _location(logs[0], view),
+                f"the prediction log of `{handler.qualname}` records neither the request input nor a request id; "
+                "log the input features or a `request_id` that references them",
+            )
+
+
+def _location(event: Event, view: ModuleView) -> ast.AST:
+    if event.view.path == view.path or event.anchor is None:
+        return event.node
+    return event.anchor
+
+
+# -- the cache -----------------------------------------------------------------------
+
+#: The analysis of the project being linted. Projects are linted one after the
+#: other, so one slot suffices; ProjectContext is an unhashable dataclass, and
+#: a weak mapping keyed by it would need its identity anyway.
+_CURRENT: list[tuple["ProjectContext", ServingProject]] = []
+
+
+def for_project(project: "ProjectContext") -> ServingProject:
+    """The (cached) serving analysis of a project, shared by the ML5xx rules of a run."""
+    if _CURRENT and _CURRENT[0][0] is project:
+        return _CURRENT[0][1]
+    analysis = ServingProject(project)
+    _CURRENT[:] = [(project, analysis)]
+    return analysis
+
+
+def module_findings(project: "ProjectContext", path: str, source: str, code: str) -> list[ServingFinding]:
+    """Findings of one deployment rule (ML501-ML505) located in module *path*."""
+    analysis = for_project(project)
+    analysis.provide(path, source)
+    return analysis.findings(path, code)
+
+
+MONITORING_PACKAGES = frozenset(
+    {
+        "prometheus_client", "prometheus_fastapi_instrumentator", "prometheus_flask_exporter", "starlette_exporter",
+        "starlette_prometheus", "aioprometheus", "evidently", "whylogs", "alibi_detect", "nannyml", "deepchecks",
+        "arize", "fiddler", "opentelemetry", "ddtrace", "datadog", "statsd", "frouros", "langfuse", "phoenix",
+        "newrelic", "elasticapm",
+    }
+)
+MONITORING_DISTRIBUTIONS = frozenset(
+    {
+        "prometheus-client", "prometheus-fastapi-instrumentator", "prometheus-flask-exporter", "starlette-exporter",
+        "starlette-prometheus", "aioprometheus", "evidently", "whylogs", "alibi-detect", "nannyml", "deepchecks",
+        "arize", "fiddler-client", "ddtrace", "datadog", "statsd", "frouros", "langfuse", "arize-phoenix",
+        "newrelic", "elastic-apm",
+    }
+)
+
+
+def has_monitoring(project: "ProjectContext", analysis: ServingProject) -> bool:
+    """Does the project monitor its service (metrics, drift detection, production logging)?"""
+    for info in project.index.modules.values():
+        if info.top_packages & MONITORING_PACKAGES or any(name.startswith("bentoml.monitor") for name in info.imports):
+            return True
+        if _calls_monitor(info):
+            return True
+    declared = {(r.name or "").lower() for r in project.dependencies.requirements}
+    if declared & MONITORING_DISTRIBUTIONS or any(name.startswith("opentelemetry") for name in declared):
+        return True
+    return analysis.logs_to_tracking()
+
+
+def _calls_monitor(info: ModuleInfo) -> bool:
+    calls: Iterable = [*info.toplevel_calls, *(c for f in info.functions.values() for c in f.calls)]
+    return any(site.name.startswith("bentoml.monitor") for site in calls)

@@ -1,0 +1,358 @@
+"""What a rule sees: the module, notebook or project it checks, and how it reports.
+
+Contexts hold the expensive things lazily (positions, git facts, dependency
+facts) so a rule pays only for what it asks, once per file or project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from mllint.engine.findings import Edit, Fix, Severity
+from mllint.project.index import ModuleInfo, ProjectIndex
+from mllint.engine.positions import Positions
+from mllint.engine.sources import SourceError, decode_text, read_bytes
+
+if TYPE_CHECKING:
+    from mllint.project.ci import CIFacts
+    from mllint.engine.config import Settings
+    from mllint.project.dependencies import DependencyFacts
+    from mllint.project.dvc import DvcFacts
+    from mllint.syntax.notebooks import Notebook
+    from mllint.project.git import GitFacts
+
+
+@dataclass
+class RawFinding:
+    """A finding before suppressions, severity and notebook mapping.
+
+    Lines and columns are 1-based and, for notebooks, refer to the notebook's
+    concatenated Python source unless ``cell`` is set.
+    """
+
+    code: str
+    message: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    cell: int | None = None
+    fix: Fix | None = None
+    path: str | None = None  # project rules: POSIX path relative to the root
+    #: This finding's severity when it differs from the rule's default (e.g. a
+    #: risk that depends on where the data comes from); configuration still wins.
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A fix expressed on CST nodes; turned into text edits once positions exist."""
+
+    message: str
+    changes: tuple[tuple[cst.CSTNode, cst.CSTNode | str], ...]
+    safe: bool = True
+
+
+@dataclass
+class _Pending:
+    code: str
+    node: cst.CSTNode
+    message: str
+    fix: Fix | Replacement | None
+    severity: Severity | None = None
+    statement: cst.CSTNode | None = None  # the top-level statement holding the node
+
+
+def options_for(settings: "Settings", code: str, defaults: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(defaults)
+    merged.update(settings.rule_options.get(code, {}))
+    return merged
+
+
+@dataclass
+class ProjectContext:
+    """The repository being linted: its files, index, configuration and facts."""
+
+    root: Path
+    files: list[str]  # every project file, POSIX relative to root, ignore rules applied
+    index: ProjectIndex
+    settings: "Settings"
+    findings: list[RawFinding] = field(default_factory=list)
+    #: why a rule had nothing to say (e.g. "not a git work tree"), shown with --verbose
+    notes: list[str] = field(default_factory=list)
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def report(self, code: str, path: str, message: str, line: int = 0, column: int = 0) -> None:
+        """Report about a project file (POSIX relative path) or the project (``"."``)."""
+        self.findings.append(RawFinding(code, message, line, column, line, column, path=path))
+
+    def note(self, code: str, message: str) -> None:
+        """Say why *code* does not apply here; the CLI prints it with ``--verbose``."""
+        self.notes.append(f"{code}: {message}")
+
+    def options(self, code: str) -> dict[str, Any]:
+        from mllint.engine.config import convert_option
+        from mllint.engine.rules import rule_by_code
+
+        # Defaults are written like config values ("1MiB"): convert them the same way.
+        defaults = {k: convert_option(o.default, o.kind, "default", k) for k, o in rule_by_code(code).options.items()}
+        return options_for(self.settings, code, defaults)
+
+    def module_source(self, path: str) -> str | None:
+        """A Python module's text as the index read it (PEP 263 decoded; a
+        notebook's cells), else the file read as UTF-8."""
+        return self.index.source(path) or self.read_text(path)
+
+    def read_text(self, path: str) -> str | None:
+        """A project file's text (UTF-8), or None when unreadable; cached."""
+        if path not in self._texts:
+            try:
+                self._texts[path] = decode_text(read_bytes(self.root / path))
+            except SourceError:
+                self._texts[path] = None
+        return self._texts[path]
+
+    @cached_property
+    def file_set(self) -> frozenset[str]:
+        return frozenset(self.files)
+
+    @property
+    def is_ml_project(self) -> bool:
+        return self.index.is_ml_project
+
+    @cached_property
+    def git(self) -> "GitFacts | None":
+        from mllint.project.git import collect_git_facts, worktree_root
+
+        return collect_git_facts(self.root) if worktree_root(self.root) is not None else None
+
+    @cached_property
+    def dvc(self) -> "DvcFacts":
+        from mllint.project.dvc import collect_dvc_facts
+
+        return collect_dvc_facts(self.root, self.files)
+
+    @cached_property
+    def dependencies(self) -> "DependencyFacts":
+        from mllint.project.dependencies import collect_dependency_facts
+
+        return collect_dependency_facts(self.root, self.files)
+
+    @cached_property
+    def ci(self) -> "CIFacts":
+        from mllint.project.ci import collect_ci_facts
+
+        return collect_ci_facts(self.root, self.files)
+
+
+@dataclass
+class NotebookContext:
+    """A notebook's structure, for notebook rules."""
+
+    path: str  # POSIX relative to the project root
+    notebook: "Notebook"
+    project: ProjectContext
+    findings: list[RawFinding] = field(default_factory=list)
+
+    def report(self, code: str, cell: int, message: str, line: int = 1, column: int = 1) -> None:
+        self.findings.append(RawFinding(code, message, line, column, line, column, cell=cell))
+
+    def options(self, code: str) -> dict[str, Any]:
+        return self.project.options(code)
+
+
+class ModuleContext:
+    """One module (or notebook as a module) for module rules.
+
+    Qualified names come from the module's import table in the project index
+    (no libcst scope metadata: that costs ~35x ``ast.parse``). Positions are
+    computed only if a rule reports something in this file.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        source: str,
+        module: cst.Module | None,
+        info: ModuleInfo,
+        project: ProjectContext,
+        notebook: "Notebook | None" = None,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.module = module
+        self.info = info
+        self.project = project
+        self.notebook = notebook
+        #: The chain of nodes from the Module down to the parent of the node
+        #: being visited; maintained by the traversal.
+        self.ancestors: list[cst.CSTNode] = []
+        self._pending: list[_Pending] = []
+        self.findings: list[RawFinding] = []
+
+    @property
+    def index(self) -> ProjectIndex:
+        return self.project.index
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.notebook is not None
+
+    def options(self, code: str) -> dict[str, Any]:
+        return self.project.options(code)
+
+    # -- names -----------------------------------------------------------
+
+    def dotted(self, node: cst.CSTNode) -> str | None:
+        """``a.b.c`` for a Name/Attribute chain, else None."""
+        parts: list[str] = []
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if isinstance(node, cst.Name):
+            parts.append(node.value)
+            return ".".join(reversed(parts))
+        return None
+
+    def qualified_name(self, node: cst.CSTNode) -> str | None:
+        """The imported thing an expression names (``np.random.seed`` ->
+        ``numpy.random.seed``), or None when its root is not an import."""
+        dotted = self.dotted(node)
+        return self.info.qualify(dotted) if dotted is not None else None
+
+    def call_name(self, call: cst.Call) -> str | None:
+        return self.qualified_name(call.func)
+
+    def code_for(self, node: cst.CSTNode) -> str:
+        assert self.module is not None, "source code of nodes exists only for parsed modules"
+        return self.module.code_for_node(node)
+
+    # -- reporting -------------------------------------------------------
+
+    def report_node(
+        self,
+        code: str,
+        node: cst.CSTNode,
+        message: str,
+        fix: Fix | Replacement | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        statement = self.ancestors[1] if len(self.ancestors) > 1 else node if self.ancestors else None
+        self._pending.append(_Pending(code, node, message, fix, severity, statement))
+
+    def report_at(
+        self,
+        code: str,
+        line: int,
+        column: int,
+        message: str,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        severity: Severity | None = None,
+    ) -> None:
+        """Report at a position found without the tree (e.g. a regex on the text)."""
+        self.findings.append(
+            RawFinding(
+                code, message, line, column,
+                end_line if end_line is not None else line,
+                end_column if end_column is not None else column,
+                severity=severity,
+            )
+        )
+
+    def replace(self, node: cst.CSTNode, new: cst.CSTNode | str, message: str, *, safe: bool = True) -> Replacement:
+        return Replacement(message, ((node, new),), safe)
+
+    @cached_property
+    def _positions(self) -> Positions:
+        assert self.module is not None, "node positions exist only for parsed modules"
+        return Positions(self.module)
+
+    def position(self, node: cst.CSTNode, statement: cst.CSTNode | None = None) -> CodeRange:
+        """Where *node* is; pass its top-level statement, if known, to make it cheap."""
+        return self._positions.of(node, statement)
+
+    def resolve(self) -> list[RawFinding]:
+        """Turn node reports into positioned findings (after the traversal)."""
+        for pending in self._pending:
+            where = self.position(pending.node, pending.statement)
+            fix = pending.fix
+            if isinstance(fix, Replacement):
+                fix = self._to_fix(fix, pending.statement)
+            self.findings.append(
+                RawFinding(
+                    pending.code,
+                    pending.message,
+                    where.start.line,
+                    where.start.column + 1,
+                    where.end.line,
+                    where.end.column + 1,
+                    fix=fix,
+                    severity=pending.severity,
+                )
+            )
+        self._pending.clear()
+        return self.findings
+
+    def _to_fix(self, replacement: Replacement, statement: cst.CSTNode | None) -> Fix:
+        edits: list[Edit] = []
+        for old, new in replacement.changes:
+            where = self.position(old, statement)
+            text = new if isinstance(new, str) else self.module.code_for_node(new)
+            edits.append(Edit(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1, text))
+        return Fix(replacement.message, tuple(edits), replacement.safe)
+
+
+def string_value(node: cst.CSTNode) -> str | None:
+    """The value of a plain (non-f) string literal or implicit concatenation."""
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = string_value(node.left), string_value(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def bound_names(target: cst.CSTNode) -> Iterator[str]:
+    """The names an assignment target binds (``a``, ``a, (b, *c)``); attributes
+    and subscripts bind none."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from bound_names(target.value)
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional(call: cst.Call) -> Sequence[cst.Arg]:
+    return [a for a in call.args if a.keyword is None and not a.star]
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(a.star == "**" for a in call.args)
+
+
+def is_true(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def is_false(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "False"

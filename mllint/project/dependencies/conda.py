@@ -1,0 +1,94 @@
+"""conda ``environment*.yml`` files: conda match-specs and their ``pip:`` section.
+
+The YAML is composed, not loaded, so every requirement keeps its line number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from mllint.project.dependencies.accumulator import Collector
+from mllint.project.dependencies.requirements import PipLines, read_pip_line, strip_comment, warn_bad_includes
+from mllint.project.dependencies.specs import BARE_VERSION, Spec, normalize_name
+
+
+def _conda_pinned(constraint: str) -> bool:
+    """Exactness of a conda match-spec version part (see the package docstring)."""
+    if not constraint or any(c in constraint for c in "*<>!|,~"):
+        return False
+    if constraint.startswith("=="):
+        return bool(constraint[2:].strip())
+    if constraint.startswith("="):
+        version, _, build = constraint[1:].partition("=")
+        return bool(build.strip()) or len(version.strip().split(".")) >= 3
+    return bool(BARE_VERSION.fullmatch(constraint.split()[0]))
+
+
+def _yaml_value(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """Value node of *key* in a YAML mapping node, None if absent or not a mapping."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value_node
+    return None
+
+
+def read_conda(collector: Collector, path: str, text: str) -> None:
+    """Reader for a conda ``environment*.yml``; records whether every entry is pinned."""
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        collector.warn(path, f"invalid YAML ({' '.join(str(exc).split())})")
+        return
+    dependencies = _yaml_value(document, "dependencies")
+    if dependencies is None:
+        return
+    collector.declare(path)
+    if not isinstance(dependencies, yaml.SequenceNode):
+        collector.warn(path, f"line {dependencies.start_mark.line + 1}: dependencies is not a list")
+        return
+    pins: list[bool] = []
+    for item in dependencies.value:
+        if isinstance(item, yaml.ScalarNode):
+            pins.extend(_conda_item(collector, path, item))
+        pip = _yaml_value(item, "pip")
+        if isinstance(pip, yaml.SequenceNode):
+            pins.extend(_conda_pip(collector, path, pip))
+    collector.conda_pins[path] = pins
+
+
+def _conda_item(collector: Collector, path: str, node: yaml.ScalarNode) -> list[bool]:
+    text = str(node.value).strip()
+    line = node.start_mark.line + 1
+    match = re.match(r"^(?:[^:\s]+::)?([A-Za-z0-9_.-]+)\s*(?:\[[^\]]*\])?\s*(.*)$", text)
+    if not match:
+        collector.add(path, line, text, Spec(None, False), "conda")
+        return [False]
+    name, constraint = normalize_name(match.group(1)), match.group(2).strip()
+    if name == "python":
+        if constraint:
+            collector.python_at(path, line)
+        return []
+    if name == "pip":
+        return []
+    pinned = _conda_pinned(constraint)
+    collector.add(path, line, text, Spec(name, pinned), "conda")
+    return [pinned]
+
+
+def _conda_pip(collector: Collector, path: str, pip: yaml.SequenceNode) -> list[bool]:
+    lines = PipLines()
+    for item in pip.value:
+        if isinstance(item, yaml.ScalarNode):
+            text = " ".join(strip_comment(str(item.value)).split())
+            if text:
+                read_pip_line(path, item.start_mark.line + 1, text, lines)
+    warn_bad_includes(collector, path, lines)
+    collector.seeds.extend(lines.includes)
+    collector.conda_includes.setdefault(path, []).extend(lines.includes)
+    for entry in lines.entries:
+        collector.add(path, entry.line, entry.text, entry.spec, "conda")
+    return [entry.spec.pinned for entry in lines.entries]

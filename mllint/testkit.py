@@ -1,0 +1,172 @@
+"""Helpers to lint small projects written in a test: files in, findings out.
+
+Used by mllint's own suite and by the rule-document examples; rule authors
+should be able to write a positive and a negative case in three lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from mllint.engine.catalogue import CodeBlock
+from mllint.engine.config import CliOverrides
+from mllint.engine.findings import Finding
+from mllint.engine.runner import Linter
+
+_CELL_MARKER = re.compile(r"^# %%.*$", re.MULTILINE)
+
+
+def notebook_json(cells: Iterable[str | tuple[str, str]], *, outputs: Mapping[int, list[dict]] | None = None) -> str:
+    """A v4 notebook; each cell is code text, or ``("markdown", text)``.
+
+    *outputs* maps a 0-based cell index to its outputs list.
+    """
+    nb_cells = []
+    for number, cell in enumerate(cells):
+        kind, text = ("code", cell) if isinstance(cell, str) else cell
+        lines = text.splitlines(keepends=True)
+        entry: dict[str, object] = {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": lines}
+        if kind == "code":
+            entry["execution_count"] = None
+            entry["outputs"] = (outputs or {}).get(number, [])
+        nb_cells.append(entry)
+    notebook = {
+        "cells": nb_cells,
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    return json.dumps(notebook, indent=1) + "\n"
+
+
+def percent_cells(text: str) -> list[str]:
+    """Split ``# %%``-marked text into cell sources."""
+    parts = [p.strip("\n") + "\n" for p in _CELL_MARKER.split(text)]
+    return [p for p in parts if p.strip()]
+
+
+def write_files(root: Path, files: Mapping[str, str | bytes], *, dedent: bool = False) -> list[str]:
+    """Create *files* under *root*; with *dedent*, text is dedented and its
+    leading newline dropped (for triple-quoted fixtures). Returns the names, sorted."""
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            text = textwrap.dedent(content).lstrip("\n") if dedent else content
+            target.write_text(text, encoding="utf-8")
+    return sorted(files)
+
+
+def find_dvc() -> str | None:
+    """The dvc executable on PATH, or the one installed beside this interpreter (a venv's bin)."""
+    beside_python = Path(sys.executable).parent / "dvc"
+    return shutil.which("dvc") or (str(beside_python) if beside_python.is_file() else None)
+
+
+def run_dvc(root: Path, *args: str) -> None:
+    dvc = find_dvc()
+    assert dvc is not None, "the dvc executable is not installed (pip install dvc)"
+    subprocess.run([dvc, *args], cwd=root, check=True, capture_output=True)
+
+
+def offline_environment(scratch: Path) -> dict[str, str]:
+    """Environment variables that keep git and DVC away from the user's
+    configuration, from folders above *scratch*, and from the network."""
+    return {
+        "DVC_NO_ANALYTICS": "1",
+        "DVC_SITE_CACHE_DIR": str(scratch / "dvc-site-cache"),
+        "GIT_CONFIG_GLOBAL": str(scratch / "no-global-gitconfig"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CEILING_DIRECTORIES": str(scratch),
+    }
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in *root* with an isolated identity and config."""
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    done = subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+                          cwd=root, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def init_git(root: Path, *, commit: bool = True) -> None:
+    git(root, "init", "-q")
+    if commit:
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "initial", "--allow-empty")
+
+
+def lint_tree(
+    root: Path,
+    files: Mapping[str, str | bytes] | None = None,
+    *,
+    select: list[str] | None = None,
+    paths: list[str] | None = None,
+    project_rules: bool | None = None,
+) -> list[Finding]:
+    """Write *files* under *root* (if given) and lint it as ``mllint check``
+    would from *root*; *select* defaults to every rule (``ALL``)."""
+    if files:
+        write_files(root, files)
+    linter = Linter(CliOverrides(select=select or ["ALL"], project_rules=project_rules), cwd=root)
+    targets = [root / p for p in paths] if paths else [root]
+    return linter.lint(targets).findings
+
+
+def lint_source(root: Path, source: str, *, select: list[str] | None = None, filename: str = "example.py",
+                extra_files: Mapping[str, str | bytes] | None = None) -> list[Finding]:
+    """Lint one module (plus optional other project files)."""
+    return lint_tree(root, {filename: source, **(extra_files or {})}, select=select)
+
+
+def codes(findings: Iterable[Finding]) -> list[str]:
+    return [f.code for f in findings]
+
+
+_SIZE_UNITS = {"B": 1, "KiB": 1024, "MiB": 1024**2}
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"(\d+)(B|KiB|MiB)?", text)
+    if not match:
+        raise ValueError(f"bad size {text!r} in a rule example")
+    return int(match.group(1)) * _SIZE_UNITS[match.group(2) or "B"]
+
+
+def materialise(blocks: Iterable[CodeBlock], root: Path, *, commit: bool = False) -> None:
+    """Write a rule document's example blocks as a project under *root*.
+
+    See the catalogue conventions: ``file=`` names a file (default
+    ``example.py``), ``notebook=`` turns ``# %%`` cells into a notebook,
+    ``size=`` repeats the content up to a size; *commit* makes it a git repo.
+    """
+    for block in blocks:
+        if "notebook" in block.attributes:
+            write_files(root, {block.attributes["notebook"]: notebook_json(percent_cells(block.content))})
+            continue
+        name = block.attributes.get("file", "example.py")
+        content = block.content
+        if "size" in block.attributes:
+            wanted = _size(block.attributes["size"])
+            content = (content * (wanted // max(len(content), 1) + 1))[:wanted]
+        write_files(root, {name: content})
+    if commit:
+        init_git(root)
