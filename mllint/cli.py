@@ -11,28 +11,29 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Mapping, NoReturn, Sequence
 
 import click
 
 from mllint import __version__
+from mllint.checks import builtin_rules
 from mllint.engine.catalogue import doc_for
 from mllint.engine.config import (
     CliOverrides,
     ConfigError,
     RawConfig,
     build_settings,
-    expand_selector,
     find_config,
     load_config,
-    selector_choices,
     suggest,
 )
 from mllint.engine.discovery import find_root
 from mllint.engine.findings import Severity
-from mllint.engine.rules import all_rules
-from mllint.reporters import ReportOptions, reporters
+from mllint.engine.options import Option
+from mllint.engine.registry import Registry
 from mllint.engine.runner import Linter
+from mllint.reporters import reporters
+from mllint.reporters.base import ReportOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -42,10 +43,10 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _check_selectors(selectors: list[str], option: str) -> list[str]:
+def _check_selectors(selectors: list[str], rules: Registry, option: str) -> list[str]:
     for selector in selectors:
-        if not expand_selector(selector):
-            raise click.BadParameter(f"unknown rule selector {selector!r}{suggest(selector, selector_choices())}", param_hint=option)
+        if not rules.expand(selector):
+            raise click.BadParameter(f"unknown rule selector {selector!r}{suggest(selector, rules.selector_choices())}", param_hint=option)
     return selectors
 
 
@@ -96,16 +97,17 @@ def check(
     color: bool | None,
 ) -> None:
     """Lint files, folders or whole projects (default: the current folder)."""
+    rules = builtin_rules()
     overrides = CliOverrides(
-        select=_check_selectors(_split(select), "--select") or None,
-        ignore=_check_selectors(_split(ignore), "--ignore"),
-        extend_select=_check_selectors(_split(extend_select), "--extend-select"),
+        select=_check_selectors(_split(select), rules, "--select") or None,
+        ignore=_check_selectors(_split(ignore), rules, "--ignore"),
+        extend_select=_check_selectors(_split(extend_select), rules, "--extend-select"),
         exclude=_split(exclude) or None,
         fail_on=Severity(fail_on) if fail_on else None,
         project_rules=False if no_project_rules else None,
     )
     try:
-        linter = Linter(overrides, config_file)
+        linter = Linter(rules, overrides, config_file)
         result = linter.lint(list(paths) or [Path(".")])
     except ConfigError as exc:
         _fail(str(exc))
@@ -138,9 +140,10 @@ def check(
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, name, category, severity, scope, fixable, enabled."""
+    known = builtin_rules()
     try:
         found = find_config(find_root(Path.cwd()))
-        settings = build_settings(load_config(found) if found else RawConfig())
+        settings = build_settings(load_config(found, known) if found else RawConfig(), known)
     except ConfigError as exc:
         _fail(str(exc))
     rows = [
@@ -153,7 +156,7 @@ def rules(output_format: str) -> None:
             "fixable": rule.fixable,
             "enabled": code in settings.selected,
         }
-        for code, rule in all_rules().items()
+        for code, rule in known.items()
     ]
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
@@ -170,12 +173,11 @@ def rules(output_format: str) -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Show a rule's documentation (by code or name)."""
-    codes = expand_selector(rule)
-    known = all_rules()
-    if len(codes) != 1:
-        _fail(f"unknown rule {rule!r}{suggest(rule, [*known, *(r.name for r in known.values())])}")
-    code = next(iter(codes))
-    meta = known[code]
+    known = builtin_rules()
+    meta = known.find(rule)
+    if meta is None:
+        _fail(f"unknown rule {rule!r}{suggest(rule, known.rule_names())}")
+    code = meta.code
     doc = doc_for(code)
     title = f"{code} {meta.name} ({meta.category()}, {meta.severity.value}, {meta.scope.value}{', fixable' if meta.fixable else ''})"
     click.echo(title)
@@ -188,8 +190,14 @@ def explain(rule: str) -> None:
         click.echo(f"\nPractice: {practice}")
     for section, body in doc.sections.items():
         click.echo(f"\n## {section}\n\n{body}")
-    options = meta.options
+    _echo_options(f"Options ([tool.mllint.rules.{code}])", meta.options)
+    for analysis in meta.analyses:
+        legacy = "".join(f"; `{option}` also as [tool.mllint.rules.{key.replace('.', '] ', 1)}" for option, key in analysis.legacy_options.items())
+        _echo_options(f"Options of the {analysis.name} analysis ([tool.mllint.analysis.{analysis.name}]{legacy})", analysis.options)
+
+
+def _echo_options(title: str, options: Mapping[str, Option]) -> None:
     if options:
-        click.echo(f"\n## Options ([tool.mllint.rules.{code}])\n")
+        click.echo(f"\n## {title}\n")
         for name, option in options.items():
             click.echo(f"- `{name}` ({option.kind}, default {option.default!r}): {option.help}")

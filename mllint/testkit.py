@@ -16,9 +16,11 @@ import textwrap
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from mllint.checks import builtin_rules
 from mllint.engine.catalogue import CodeBlock
 from mllint.engine.config import CliOverrides
 from mllint.engine.findings import Finding
+from mllint.engine.registry import Registry
 from mllint.engine.runner import Linter
 
 _CELL_MARKER = re.compile(r"^# %%.*$", re.MULTILINE)
@@ -121,20 +123,29 @@ def lint_tree(
     select: list[str] | None = None,
     paths: list[str] | None = None,
     project_rules: bool | None = None,
+    rules: Registry | None = None,
 ) -> list[Finding]:
     """Write *files* under *root* (if given) and lint it as ``mllint check``
-    would from *root*; *select* defaults to every rule (``ALL``)."""
+    would from *root*; *select* defaults to every rule (``ALL``), *rules* to
+    the built-in ones."""
     if files:
         write_files(root, files)
-    linter = Linter(CliOverrides(select=select or ["ALL"], project_rules=project_rules), cwd=root)
+    registry = rules if rules is not None else builtin_rules()
+    linter = Linter(registry, CliOverrides(select=select or ["ALL"], project_rules=project_rules), cwd=root)
     targets = [root / p for p in paths] if paths else [root]
     return linter.lint(targets).findings
 
 
+def lint_as_configured(root: Path) -> list[Finding]:
+    """Lint *root* with nothing selected on the command line, as a bare
+    ``mllint check`` does (the configuration's or the default selection)."""
+    return Linter(builtin_rules(), CliOverrides(), cwd=root).lint([root]).findings
+
+
 def lint_source(root: Path, source: str, *, select: list[str] | None = None, filename: str = "example.py",
-                extra_files: Mapping[str, str | bytes] | None = None) -> list[Finding]:
+                extra_files: Mapping[str, str | bytes] | None = None, rules: Registry | None = None) -> list[Finding]:
     """Lint one module (plus optional other project files)."""
-    return lint_tree(root, {filename: source, **(extra_files or {})}, select=select)
+    return lint_tree(root, {filename: source, **(extra_files or {})}, select=select, rules=rules)
 
 
 def codes(findings: Iterable[Finding]) -> list[str]:

@@ -3,13 +3,13 @@ any real rule family."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import libcst as cst
 import pytest
 
+from mllint.checks import builtin_rules
 from mllint.engine.findings import Severity
-from mllint.engine.rules import _REGISTRY, ModuleRule
+from mllint.engine.registry import Registry
+from mllint.engine.rules import ModuleRule
 
 
 class ProbeCall(ModuleRule):
@@ -37,17 +37,7 @@ class Crasher(ModuleRule):
         raise ValueError("boom")
 
 
-PROBES = {rule.code: rule for rule in (ProbeCall, Crasher)}
-for _code in PROBES:
-    _REGISTRY.pop(_code, None)
-
-
 @pytest.fixture
-def probes() -> Iterator[dict[str, type[ModuleRule]]]:
-    """Register the probe rules for one test only; yields them by code."""
-    _REGISTRY.update(PROBES)
-    try:
-        yield PROBES
-    finally:
-        for code in PROBES:
-            _REGISTRY.pop(code, None)
+def probes() -> Registry:
+    """The built-in rules plus the probes, for tests that lint with ``rules=probes``."""
+    return builtin_rules().with_rules([ProbeCall, Crasher])

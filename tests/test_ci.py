@@ -10,7 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mllint.project.ci import CIConfig, CIFacts, ci_system, collect_ci_facts, static_analysis_tools
+from mllint.project.ci import (
+    CIConfig,
+    CIFacts,
+    ci_system,
+    collect_ci_facts,
+    static_analysis_tools,
+)
 from mllint.testkit import write_files
 
 

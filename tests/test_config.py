@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine.config import CliOverrides, ConfigError, RawConfig, build_settings, expand_selector, find_config, load_config
+from mllint.checks import builtin_rules
+from mllint.engine.config import (
+    CliOverrides,
+    ConfigError,
+    RawConfig,
+    build_settings,
+    find_config,
+    load_config,
+)
+
+RULES = builtin_rules()
 
 
 def write(path: Path, text: str) -> Path:
@@ -33,7 +43,7 @@ def write(path: Path, text: str) -> Path:
 def test_bad_config_names_file_and_key(tmp_path, text, needle):
     path = write(tmp_path / "pyproject.toml", text)
     with pytest.raises(ConfigError) as error:
-        load_config(path, "pyproject.toml")
+        load_config(path, RULES, "pyproject.toml")
     message = str(error.value)
     assert message.startswith("pyproject.toml: ")
     assert needle in message
@@ -43,7 +53,7 @@ def test_bad_config_names_file_and_key(tmp_path, text, needle):
 def test_mllint_toml_uses_top_level_keys(tmp_path):
     path = write(tmp_path / "mllint.toml", "select = ['ML0']\nfial-on = 'error'\n")
     with pytest.raises(ConfigError, match=r"mllint.toml: fial-on: unknown key \(did you mean 'fail-on'\?\)"):
-        load_config(path, "mllint.toml")
+        load_config(path, RULES, "mllint.toml")
 
 
 def test_config_file_precedence(tmp_path):
@@ -66,34 +76,34 @@ def test_pyproject_without_mllint_table_is_not_a_config(tmp_path):
      ("engine", {"ML000", "ML001", "ML002", "ML003"}), ("nope", set())],
 )
 def test_selectors(selector, expected):
-    assert expand_selector(selector) == expected
+    assert RULES.expand(selector) == expected
 
 
 def test_info_rules_are_off_unless_selected():
-    assert "ML003" not in build_settings(RawConfig()).selected
-    assert "ML003" in build_settings(RawConfig({"extend-select": ["ML003"]})).selected
-    assert "ML003" in build_settings(RawConfig({"select": ["ML0"]})).selected
+    assert "ML003" not in build_settings(RawConfig(), RULES).selected
+    assert "ML003" in build_settings(RawConfig({"extend-select": ["ML003"]}), RULES).selected
+    assert "ML003" in build_settings(RawConfig({"select": ["ML0"]}), RULES).selected
 
 
 def test_command_line_wins_and_engine_diagnostics_stay_on():
-    settings = build_settings(RawConfig({"select": ["ML003"]}), CliOverrides(select=["ML002"], ignore=["ML002"]))
+    settings = build_settings(RawConfig({"select": ["ML003"]}), RULES, CliOverrides(select=["ML002"], ignore=["ML002"]))
     assert "ML003" not in settings.selected
     assert "ML001" in settings.selected  # always on: unreadable files never pass silently
     assert "ML002" not in settings.selected  # unless ignored by code
 
 
 def test_size_option_conversion():
-    from mllint.engine.config import convert_option
+    from mllint.engine.options import OptionError, convert_option
 
-    assert convert_option("5MiB", "size", "f", "k") == 5 * 1024 * 1024
-    assert convert_option("2 kb", "size", "f", "k") == 2000
-    assert convert_option(10, "size", "f", "k") == 10
-    with pytest.raises(ConfigError, match="expected a size"):
-        convert_option("lots", "size", "f", "k")
+    assert convert_option("5MiB", "size") == 5 * 1024 * 1024
+    assert convert_option("2 kb", "size") == 2000
+    assert convert_option(10, "size") == 10
+    with pytest.raises(OptionError, match="expected a size"):
+        convert_option("lots", "size")
 
 
 def test_per_file_ignores_match_globs(tmp_path):
-    settings = build_settings(RawConfig({"per-file-ignores": {"tests/**": ["ML001"], "*.ipynb": ["engine"]}}))
+    settings = build_settings(RawConfig({"per-file-ignores": {"tests/**": ["ML001"], "*.ipynb": ["engine"]}}), RULES)
     assert settings.ignored_for("tests/unit/test_a.py") == {"ML001"}
     assert settings.ignored_for("src/a.py") == frozenset()
     assert "ML002" in settings.ignored_for("notebooks/eda.ipynb")
@@ -102,9 +112,9 @@ def test_per_file_ignores_match_globs(tmp_path):
 def test_prototype_profile_drops_production_rules():
     from mllint.engine.config import PROTOTYPE_IGNORES
 
-    assert PROTOTYPE_IGNORES <= expand_selector("ALL")
-    prototype = build_settings(RawConfig({"profile": "prototype", "select": ["ALL"]}))
+    assert PROTOTYPE_IGNORES <= RULES.expand("ALL")
+    prototype = build_settings(RawConfig({"profile": "prototype", "select": ["ALL"]}), RULES)
     assert not PROTOTYPE_IGNORES & prototype.selected
-    assert PROTOTYPE_IGNORES <= build_settings(RawConfig({"select": ["ALL"]})).selected
-    asked = build_settings(RawConfig({"profile": "prototype", "extend-select": ["ML404"]}))
+    assert PROTOTYPE_IGNORES <= build_settings(RawConfig({"select": ["ALL"]}), RULES).selected
+    asked = build_settings(RawConfig({"profile": "prototype", "extend-select": ["ML404"]}), RULES)
     assert "ML404" in asked.selected  # naming a rule explicitly wins over the profile

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine.config import CliOverrides
-from mllint.engine.runner import Linter
 from mllint.testkit import (
     codes,
     find_dvc,
     git,
     init_git,
+    lint_as_configured,
     lint_source,
     lint_tree,
     notebook_json,
@@ -363,9 +362,7 @@ def test_pinned_checked_local_or_non_data_requests_are_silent(tmp_path: Path, so
 
 def test_unpinned_remote_data_is_off_by_default(tmp_path: Path) -> None:
     write_files(tmp_path, {"load.py": "import pandas as pd\ndf = pd.read_csv('https://example.com/churn.csv')\n"})
-    default_run = Linter(CliOverrides(), cwd=tmp_path).lint([tmp_path])
-
-    assert "ML104" not in codes(default_run.findings)
+    assert "ML104" not in codes(lint_as_configured(tmp_path))
 
 
 # -- examples -----------------------------------------------------------------------

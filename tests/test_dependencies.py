@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mllint.project.dependencies import accumulator
-from mllint.project.dependencies import DependencyFacts, Requirement, collect_dependency_facts
+from mllint.project.dependencies import (
+    DependencyFacts,
+    Requirement,
+    accumulator,
+    collect_dependency_facts,
+)
 from mllint.testkit import write_files
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

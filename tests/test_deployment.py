@@ -1023,12 +1023,10 @@ def test_no_monitoring_when_selected(tmp_path):
 
 
 def test_info_rule_is_off_by_default(tmp_path):
-    from mllint.engine.config import CliOverrides
-    from mllint.engine.runner import Linter
-    from mllint.testkit import write_files
+    from mllint.testkit import lint_as_configured, write_files
 
     write_files(tmp_path, {"api.py": SERVICE})
-    findings = Linter(CliOverrides(), cwd=tmp_path).lint([tmp_path]).findings
+    findings = lint_as_configured(tmp_path)
     assert "ML506" not in codes(findings)
 
 

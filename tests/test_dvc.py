@@ -8,15 +8,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import yaml
-
 from mllint.project.dvc import collect_dvc_facts
-from mllint.testkit import find_dvc, offline_environment, run_dvc
 from mllint.project.git import ignored, ls_files
-
+from mllint.testkit import find_dvc, offline_environment, run_dvc
 
 DVC = find_dvc()
 needs_dvc = pytest.mark.skipif(DVC is None, reason="the dvc executable is not installed (pip install dvc)")

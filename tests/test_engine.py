@@ -36,7 +36,7 @@ def test_hostile_tree_is_linted_without_losing_findings(tmp_path, probes):
         ),
         "nul.py": "import probe\nx = 1\x00\n",
     }
-    found = by_path(lint_tree(tmp_path, files, select=["ML990", "ML001", "ML002"]))
+    found = by_path(lint_tree(tmp_path, files, select=["ML990", "ML001", "ML002"], rules=probes))
     assert found["good.py"] == ["ML990"]
     assert found["syntax.py"] == ["ML001"]
     assert found["truncated.ipynb"] == ["ML002"]
@@ -55,7 +55,7 @@ def test_syntax_error_position_is_precise(tmp_path):
 
 
 def test_crashing_rule_is_reported_and_others_keep_their_findings(tmp_path, probes):
-    findings = lint_tree(tmp_path, {"a.py": PROBE, "b.py": PROBE}, select=["ML990", "ML991"])
+    findings = lint_tree(tmp_path, {"a.py": PROBE, "b.py": PROBE}, select=["ML990", "ML991"], rules=probes)
     assert sorted((f.path, f.code) for f in findings) == [
         ("a.py", "ML000"), ("a.py", "ML990"), ("b.py", "ML000"), ("b.py", "ML990"),
     ]
@@ -74,7 +74,7 @@ def test_aliases_resolve_and_lookalikes_do_not(tmp_path, probes):
         "'probe.target()'\n"  # a string: silent
         "# probe.target()\n"  # a comment: silent
     )
-    findings = lint_tree(tmp_path, {"m.py": source}, select=["ML990"])
+    findings = lint_tree(tmp_path, {"m.py": source}, select=["ML990"], rules=probes)
     assert [(f.line, f.column) for f in findings] == [(5, 1)]
 
 
@@ -84,7 +84,7 @@ def test_files_without_trigger_text_are_not_parsed_with_libcst(tmp_path, probes,
     parsed = []
     original = libcst.parse_module
     monkeypatch.setattr(libcst, "parse_module", lambda src, *a, **k: parsed.append(src) or original(src, *a, **k))
-    lint_tree(tmp_path, {"plain.py": "x = 1\n", "hit.py": PROBE}, select=["ML990"])
+    lint_tree(tmp_path, {"plain.py": "x = 1\n", "hit.py": PROBE}, select=["ML990"], rules=probes)
     assert parsed == [PROBE]
 
 
@@ -97,7 +97,7 @@ def test_notebook_findings_carry_cell_and_line(tmp_path, probes):
             "x = 1\n\nprobe.target()\n",
         ]
     )
-    [finding] = lint_tree(tmp_path, {"nb.ipynb": notebook}, select=["ML990"])
+    [finding] = lint_tree(tmp_path, {"nb.ipynb": notebook}, select=["ML990"], rules=probes)
     assert (finding.cell, finding.line, finding.column) == (4, 3, 1)
     # the physical line in the .ipynb file holds that source line
     physical = (tmp_path / "nb.ipynb").read_text().splitlines()[finding.physical_line - 1]
@@ -107,7 +107,7 @@ def test_notebook_findings_carry_cell_and_line(tmp_path, probes):
 
 def test_notebook_cell_syntax_error_keeps_other_cells(tmp_path, probes):
     notebook = notebook_json(["import probe\n", "def broken(:\n", ("markdown", "text"), "probe.target()\n"])
-    findings = lint_tree(tmp_path, {"nb.ipynb": notebook}, select=["ML990", "ML001"])
+    findings = lint_tree(tmp_path, {"nb.ipynb": notebook}, select=["ML990", "ML001"], rules=probes)
     assert sorted((f.code, f.cell, f.line) for f in findings) == [("ML001", 2, 1), ("ML990", 4, 1)]
 
 
@@ -115,7 +115,7 @@ def test_schema_invalid_but_usable_notebook_is_linted(tmp_path, probes):
     notebook = json.loads(notebook_json(["import probe\nprobe.target()\n"]))
     del notebook["cells"][0]["id"]
     notebook["cells"][0]["unexpected"] = 1
-    findings = lint_tree(tmp_path, {"nb.ipynb": json.dumps(notebook)}, select=["ML990", "ML002"])
+    findings = lint_tree(tmp_path, {"nb.ipynb": json.dumps(notebook)}, select=["ML990", "ML002"], rules=probes)
     assert [f.code for f in findings] == ["ML990"]
 
 
@@ -124,16 +124,16 @@ def test_gitignored_files_are_skipped_but_explicit_files_are_linted(tmp_path, pr
 
     (tmp_path / ".gitignore").write_text("generated/\n")
     files = {"generated/out.py": PROBE, "src/keep.py": PROBE}
-    lint_tree(tmp_path, files)
+    lint_tree(tmp_path, files, rules=probes)
     init_git(tmp_path)
-    assert by_path(lint_tree(tmp_path, select=["ML990"])) == {"src/keep.py": ["ML990"]}
-    explicit = lint_tree(tmp_path, select=["ML990"], paths=["generated/out.py"])
+    assert by_path(lint_tree(tmp_path, select=["ML990"], rules=probes)) == {"src/keep.py": ["ML990"]}
+    explicit = lint_tree(tmp_path, select=["ML990"], paths=["generated/out.py"], rules=probes)
     assert by_path(explicit) == {"generated/out.py": ["ML990"]}
 
 
 def test_default_excludes_outside_git(tmp_path, probes):
     files = {".venv/lib/x.py": PROBE, "build/y.py": PROBE, "node_modules/z.py": PROBE, "app.py": PROBE}
-    assert by_path(lint_tree(tmp_path, files, select=["ML990"])) == {"app.py": ["ML990"]}
+    assert by_path(lint_tree(tmp_path, files, select=["ML990"], rules=probes)) == {"app.py": ["ML990"]}
 
 
 def test_symlink_loops_and_links_out_of_the_project(tmp_path, probes):
@@ -146,7 +146,7 @@ def test_symlink_loops_and_links_out_of_the_project(tmp_path, probes):
     (project / "loop").symlink_to(project, target_is_directory=True)
     (project / "linked.py").symlink_to(outside / "secret.py")
     (project / "app.py").write_text(PROBE)
-    assert by_path(lint_tree(project, select=["ML990"])) == {"app.py": ["ML990"]}
+    assert by_path(lint_tree(project, select=["ML990"], rules=probes)) == {"app.py": ["ML990"]}
 
 
 def test_rule_recursing_without_end_is_its_own_crash(tmp_path, probes, monkeypatch):
@@ -154,6 +154,6 @@ def test_rule_recursing_without_end_is_its_own_crash(tmp_path, probes, monkeypat
         return runaway(self, node)
 
     monkeypatch.setattr(probes["ML991"], "visit_Call", runaway)
-    findings = lint_tree(tmp_path, {"a.py": PROBE}, select=["ML990", "ML991"])
+    findings = lint_tree(tmp_path, {"a.py": PROBE}, select=["ML990", "ML991"], rules=probes)
     assert sorted(f.code for f in findings) == ["ML000", "ML990"]
     assert "RecursionError" in next(f.message for f in findings if f.code == "ML000")

@@ -8,7 +8,9 @@ from importlib import resources
 
 import pytest
 
-from mllint.analysis.random_state import UNKNOWN, lookup, needs_random_state
+from mllint.analysis.random_state import UNKNOWN, RandomStateTable, needs_random_state
+
+lookup = RandomStateTable.load().lookup
 
 
 def needs(name: str, positional: int = 0, star_kwargs: bool = False, **keywords: object) -> bool:

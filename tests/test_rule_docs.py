@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from mllint.checks import builtin_rules
 from mllint.engine.catalogue import load_catalogue
-from mllint.engine.rules import all_rules
 from mllint.testkit import lint_tree, materialise
 
 DOCS = load_catalogue()
-RULES = all_rules()
+RULES = builtin_rules()
 REQUIRED_SECTIONS = ("What", "Why", "Bad", "Good", "Fix")
 #: ML000 reports a crash of mllint itself: no example can trigger it on purpose.
 UNTRIGGERABLE = {"ML000"}

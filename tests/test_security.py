@@ -14,8 +14,13 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from mllint.analysis.secrets import (
+    find_pii,
+    find_secrets_in_text,
+    luhn_valid,
+    mask_secret,
+)
 from mllint.engine.findings import Finding, Severity
-from mllint.analysis.secrets import find_pii, find_secrets_in_text, luhn_valid, mask_secret
 from mllint.testkit import codes, lint_source, lint_tree, notebook_json
 
 ROOT = Path(__file__).resolve().parent.parent

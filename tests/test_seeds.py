@@ -9,8 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mllint.analysis.seeding import (
+    DRAW,
+    GENERATOR,
+    INIT,
+    SeedAnalysis,
+    extract_facts,
+    known_seeder,
+    random_use,
+)
 from mllint.project.index import ProjectIndex, index_module
-from mllint.analysis.seeding import DRAW, GENERATOR, INIT, analysis_for, extract_facts, is_test_module, known_seeder, random_use
 
 
 def use_of(source: str) -> tuple[str, str] | None:
@@ -73,21 +81,6 @@ def test_known_seeders(name, libraries):
     assert (set(found) if found is not None else None) == libraries
 
 
-@pytest.mark.parametrize(
-    ("path", "expected"),
-    [
-        ("tests/test_model.py", True),
-        ("pkg/tests/helpers.py", True),
-        ("conftest.py", True),
-        ("model_test.py", True),
-        ("train.py", False),
-        ("contest/run.py", False),
-    ],
-)
-def test_is_test_module(path, expected):
-    assert is_test_module(path) is expected
-
-
 def test_events_are_per_owner_and_in_source_order():
     source = (
         "import numpy as np\n"
@@ -114,7 +107,7 @@ def _analysis(tmp_path: Path, files: dict[str, str]):
         (tmp_path / name).write_text(text)
         infos.append(index_module(name, text))
     index = ProjectIndex(infos)
-    return analysis_for(index, tmp_path), {info.path: info for info in infos}
+    return SeedAnalysis(index, tmp_path), {info.path: info for info in infos}
 
 
 def test_entry_points(tmp_path):

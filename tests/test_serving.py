@@ -6,23 +6,27 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine.config import Settings
+from mllint.analysis.serving import ServingAnalysis
+from mllint.analysis.serving_flow import (
+    carries_identity,
+    carries_request_id,
+    is_model_ident,
+    is_versioned,
+    words,
+)
 from mllint.engine.context import ProjectContext
 from mllint.project.index import ProjectIndex, index_module
-from mllint.analysis.serving import ServingProject, for_project
-from mllint.analysis.serving_flow import carries_identity, carries_request_id, is_model_ident, is_versioned, words
 
 
-def project(tmp_path: Path, files: dict[str, str], options: dict | None = None) -> ServingProject:
+def project(tmp_path: Path, files: dict[str, str], decorators: tuple[str, ...] = ()) -> ServingAnalysis:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     index = ProjectIndex(index_module(name, text) for name, text in files.items() if name.endswith(".py"))
-    settings = Settings(selected=frozenset({"ML501"}), rule_options={"ML501": options or {}})
-    return ServingProject(ProjectContext(tmp_path, sorted(files), index, settings))
+    return ServingAnalysis(ProjectContext(tmp_path, sorted(files), index), decorators)
 
 
-def handlers(analysis: ServingProject, path: str) -> list[tuple[str, str]]:
+def handlers(analysis: ServingAnalysis, path: str) -> list[tuple[str, str]]:
     serving = analysis.serving(path)
     return [(h.qualname, h.kind) for h in serving.handlers] if serving is not None else []
 
@@ -146,9 +150,9 @@ Api(app).add_resource(Predict, "/predict")
 def test_configured_decorators_match_by_qualified_name_or_suffix(tmp_path):
     source = "from sdk.serve import endpoint\n\n@endpoint\ndef score(payload):\n    return payload\n"
     assert handlers(project(tmp_path / "a", {"svc.py": source}), "svc.py") == []
-    configured = project(tmp_path / "b", {"svc.py": source}, {"serving-decorators": ["sdk.serve.endpoint"]})
+    configured = project(tmp_path / "b", {"svc.py": source}, ("sdk.serve.endpoint",))
     assert handlers(configured, "svc.py") == [("score", "configured serving decorator")]
-    short = project(tmp_path / "c", {"svc.py": source}, {"serving-decorators": ["endpoint"]})
+    short = project(tmp_path / "c", {"svc.py": source}, ("endpoint",))
     assert handlers(short, "svc.py") == [("score", "configured serving decorator")]
 
 
@@ -242,17 +246,36 @@ def score(body: dict):
     assert event.facts.input
 
 
-def test_for_project_is_cached_per_project(tmp_path):
+def test_the_analysis_is_built_once_per_project_context(tmp_path):
     index = ProjectIndex()
-    ctx = ProjectContext(tmp_path, [], index, Settings(selected=frozenset()))
-    assert for_project(ctx) is for_project(ctx)
-    other = ProjectContext(tmp_path, [], index, Settings(selected=frozenset()))
-    assert for_project(other) is not for_project(ctx)
+    ctx = ProjectContext(tmp_path, [], index)
+    assert ctx.analysis(ServingAnalysis) is ctx.analysis(ServingAnalysis)
+    other = ProjectContext(tmp_path, [], index)
+    assert other.analysis(ServingAnalysis) is not ctx.analysis(ServingAnalysis)
+
+
+@pytest.mark.parametrize(
+    ("config", "decorators"),
+    [
+        ("", ()),
+        ('[tool.mllint.rules.ML501]\nserving-decorators = ["sdk.endpoint"]\n', ("sdk.endpoint",)),
+        ('[tool.mllint.analysis.serving]\ndecorators = ["sdk.endpoint"]\n', ("sdk.endpoint",)),
+    ],
+)
+def test_decorators_are_an_option_of_the_analysis_and_the_legacy_rule_key_still_works(tmp_path, config, decorators):
+    from mllint.checks import builtin_rules
+    from mllint.engine.config import build_settings, load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.mllint]\n" + config, encoding="utf-8")
+    rules = builtin_rules()
+    settings = build_settings(load_config(tmp_path / "pyproject.toml", rules), rules)
+    ctx = ProjectContext(tmp_path, [], ProjectIndex(), settings.rule_options, settings.analysis_options)
+    assert ctx.analysis(ServingAnalysis).decorators == decorators
 
 
 def test_unreadable_and_non_utf8_modules_are_skipped(tmp_path):
     (tmp_path / "bad.py").write_bytes(b"\xff\xfe\x00 not python")
     index = ProjectIndex([index_module("bad.py", "x = 1\n")])
-    analysis = ServingProject(ProjectContext(tmp_path, ["bad.py"], index, Settings(selected=frozenset())))
+    analysis = ServingAnalysis(ProjectContext(tmp_path, ["bad.py"], index))
     assert analysis.serving("bad.py") is None
     assert analysis.all_serving() == []

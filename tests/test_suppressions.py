@@ -23,48 +23,48 @@ CALL = "import probe\nprobe.target()"
     ],
 )
 def test_line_suppressions(tmp_path, probes, comment):
-    findings = lint_tree(tmp_path, {"m.py": f"{CALL}  {comment}\n"}, select=["ML990", "ML003"])
+    findings = lint_tree(tmp_path, {"m.py": f"{CALL}  {comment}\n"}, select=["ML990", "ML003"], rules=probes)
     assert findings == []
 
 
 @pytest.mark.parametrize("comment", ["# mllint: ignore[ML001]", "# noqa", "# noqa: E501", "# mllint: ignore[ML5]"])
 def test_comments_that_do_not_suppress(tmp_path, probes, comment):
-    findings = lint_tree(tmp_path, {"m.py": f"{CALL}  {comment}\n"}, select=["ML990"])
+    findings = lint_tree(tmp_path, {"m.py": f"{CALL}  {comment}\n"}, select=["ML990"], rules=probes)
     assert [f.code for f in findings] == ["ML990"]
 
 
 def test_suppression_on_another_line_does_not_apply(tmp_path, probes):
-    findings = lint_tree(tmp_path, {"m.py": f"# mllint: ignore[ML990]\n{CALL}\n"}, select=["ML990"])
+    findings = lint_tree(tmp_path, {"m.py": f"# mllint: ignore[ML990]\n{CALL}\n"}, select=["ML990"], rules=probes)
     assert [f.code for f in findings] == ["ML990"]
 
 
 def test_file_level_suppression(tmp_path, probes):
     source = f'"""Doc."""\n# mllint: ignore-file[ML990]\n{CALL}\n{CALL}\n'
-    assert lint_tree(tmp_path, {"m.py": source}, select=["ML990"]) == []
+    assert lint_tree(tmp_path, {"m.py": source}, select=["ML990"], rules=probes) == []
 
 
 def test_suppression_text_inside_a_string_is_not_a_comment(tmp_path, probes):
     source = f'{CALL}; x = "# mllint: ignore"\n'
-    assert [f.code for f in lint_tree(tmp_path, {"m.py": source}, select=["ML990"])] == ["ML990"]
+    assert [f.code for f in lint_tree(tmp_path, {"m.py": source}, select=["ML990"], rules=probes)] == ["ML990"]
 
 
 def test_unused_suppressions_are_reported_when_selected(tmp_path, probes):
     source = "import probe\nx = 1  # mllint: ignore[ML990]\ny = 2  # noqa: ML990, F401\n"
-    findings = lint_tree(tmp_path, {"m.py": source}, select=["ML990", "ML003"])
+    findings = lint_tree(tmp_path, {"m.py": source}, select=["ML990", "ML003"], rules=probes)
     assert [(f.code, f.line, f.column) for f in findings] == [("ML003", 2, 8), ("ML003", 3, 8)]
     assert "mllint: ignore[ML990]" in findings[0].message
 
 
 def test_suppression_of_a_rule_not_enabled_is_not_unused(tmp_path, probes):
     source = "import probe\nx = 1  # mllint: ignore[ML990]\n"
-    assert lint_tree(tmp_path, {"m.py": source}, select=["ML003"]) == []
+    assert lint_tree(tmp_path, {"m.py": source}, select=["ML003"], rules=probes) == []
 
 
 def test_notebook_own_line_comment_suppresses_the_cell(tmp_path, probes):
     notebook = notebook_json(
         ["import probe\n", "# mllint: ignore[ML990]\nprobe.target()\nprobe.target()\n", "probe.target()\n"]
     )
-    findings = lint_tree(tmp_path, {"nb.ipynb": notebook}, select=["ML990", "ML003"])
+    findings = lint_tree(tmp_path, {"nb.ipynb": notebook}, select=["ML990", "ML003"], rules=probes)
     assert [(f.code, f.cell) for f in findings] == [("ML990", 3)]
 
 

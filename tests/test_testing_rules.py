@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine.config import CliOverrides
-from mllint.engine.runner import Linter
-from mllint.testkit import codes, lint_tree, notebook_json
 from mllint.project.pytest_config import (
     PytestSettings,
     effective_testpaths,
@@ -18,6 +15,7 @@ from mllint.project.pytest_config import (
     matches_prefix_or_glob,
     read_pytest_settings,
 )
+from mllint.testkit import codes, lint_as_configured, lint_tree, notebook_json
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -235,12 +233,7 @@ def test_ml402_silent_without_tests(tmp_path):
 def test_ml402_is_info_and_off_by_default(tmp_path):
     files = {**ML_PACKAGE, "tests/test_utils.py": "from churn.utils import slug\n\ndef test_slug():\n    assert slug('A')\n"}
     assert codes(lint(tmp_path, files, ["ML4"])).count("ML402") == 1
-    assert "ML402" not in codes(default_selection(tmp_path))
-
-
-def default_selection(root: Path) -> list:
-    """Lint with no selection at all, as `mllint check` without options."""
-    return Linter(CliOverrides(), cwd=root).lint([root]).findings
+    assert "ML402" not in codes(lint_as_configured(tmp_path))
 
 
 # ------------------------------------------------------------------ ML403

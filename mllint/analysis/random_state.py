@@ -17,9 +17,10 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from typing import Any, Callable, Final, Mapping
+
+from mllint.engine.context import Analysis, ProjectContext
 
 
 class _Unknown(enum.Enum):
@@ -161,26 +162,35 @@ def _entry(qualname: str, raw: Mapping[str, Any]) -> RandomStateEntry:
     )
 
 
-@cache
-def _table() -> tuple[dict[str, RandomStateEntry], dict[str, str]]:
-    """Entries by canonical path, and other public paths mapped to canonical ones.
+@dataclass(frozen=True)
+class RandomStateTable(Analysis):
+    """The table, read once per run from the package data (through
+    importlib.resources, so that it works from a wheel or zip)."""
 
-    Read once through importlib.resources so that it works from a wheel or zip.
-    """
-    text = resources.files("mllint.data").joinpath("random_state.json").read_text("utf-8")
-    data = json.loads(text)
-    entries = {name: _entry(name, raw) for name, raw in data["entries"].items()}
-    return entries, dict(data["paths"])
+    #: entries by canonical path
+    entries: Mapping[str, RandomStateEntry]
+    #: other public paths mapped to canonical ones
+    paths: Mapping[str, str]
 
+    name = "random-state-table"
 
-def lookup(qualified_name: str) -> RandomStateEntry | None:
-    """The entry for a fully qualified public name, e.g. ``sklearn.model_selection.KFold``.
+    @classmethod
+    def load(cls) -> "RandomStateTable":
+        text = resources.files("mllint.data").joinpath("random_state.json").read_text("utf-8")
+        data = json.loads(text)
+        return cls({name: _entry(name, raw) for name, raw in data["entries"].items()}, dict(data["paths"]))
 
-    Any public path works (``sklearn.utils.extmath.randomized_svd`` as well as
-    ``sklearn.decomposition.randomized_svd``); private module paths do not.
-    """
-    entries, paths = _table()
-    return entries.get(paths.get(qualified_name, qualified_name))
+    @classmethod
+    def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "RandomStateTable":
+        return cls.load()
+
+    def lookup(self, qualified_name: str) -> RandomStateEntry | None:
+        """The entry for a fully qualified public name, e.g. ``sklearn.model_selection.KFold``.
+
+        Any public path works (``sklearn.utils.extmath.randomized_svd`` as well as
+        ``sklearn.decomposition.randomized_svd``); private module paths do not.
+        """
+        return self.entries.get(self.paths.get(qualified_name, qualified_name))
 
 
 def _is_fixed_seed(default: object) -> bool:

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import ast
 import posixpath
-import weakref
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from functools import partial
-from typing import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
+from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
+from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
+from mllint.project.layout import is_test_path
 
 #: How to seed each library's global generator, for messages.
 SEED_CALL: dict[str, str] = {
@@ -143,7 +145,7 @@ DRAW, INIT, GENERATOR = "draw", "init", "generator"
 
 
 @dataclass(frozen=True)
-class Event:
+class SeedEvent:
     """One thing a function or module does that matters for seeding, in source order.
 
     ``kind`` is "seed" (``libraries`` are seeded), "use" (the library in
@@ -177,7 +179,7 @@ class Hop:
     """One step on a call path: an event in the module at *path*."""
 
     path: str
-    event: Event
+    event: SeedEvent
 
 
 #: The steps from an event of the walked code down to the random use (or
@@ -186,12 +188,12 @@ Trail = tuple[Hop, ...]
 
 
 @dataclass
-class ModuleFacts:
+class ModuleSeeding:
     """The seeding-relevant events of one module, per function and at top level."""
 
     info: ModuleInfo
-    toplevel: list[Event] = field(default_factory=list)
-    functions: dict[str, list[Event]] = field(default_factory=dict)
+    toplevel: list[SeedEvent] = field(default_factory=list)
+    functions: dict[str, list[SeedEvent]] = field(default_factory=dict)
     #: class qualname -> qualified names (or dotted text) of its bases
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     local_defs: set[str] = field(default_factory=set)
@@ -392,7 +394,7 @@ def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str
 # --------------------------------------------------------------------------- extracting module facts
 
 
-def _position(event: Event) -> tuple[int, int]:
+def _position(event: SeedEvent) -> tuple[int, int]:
     return event.line, event.column
 
 
@@ -422,7 +424,7 @@ class _Extractor:
     def __init__(self, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> None:
         self.info = info
         self.extra_seeders = extra_seeders
-        self.facts = ModuleFacts(info)
+        self.facts = ModuleSeeding(info)
         self.facts.local_defs = {
             node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         }
@@ -434,7 +436,7 @@ class _Extractor:
         for owner, events in self.facts.functions.items():
             events[:] = self._typed(owner, events)
 
-    def _typed(self, owner: str | None, events: list[Event]) -> list[Event]:
+    def _typed(self, owner: str | None, events: list[SeedEvent]) -> list[SeedEvent]:
         """Resolve ``x.method()`` calls through the owner's ``x = Class(...)`` assignments, in source order."""
         types = self._types.get(owner, {})
         out = []
@@ -505,13 +507,13 @@ class _Extractor:
             return None
         return self.info.qualify(dotted) or dotted
 
-    def _call_events(self, call: ast.Call, owner: str | None, klass: str | None, in_main: bool) -> Iterator[Event]:
+    def _call_events(self, call: ast.Call, owner: str | None, klass: str | None, in_main: bool) -> Iterator[SeedEvent]:
         dotted = dotted_name(call.func)
         qualified = self.info.qualify(dotted) if dotted else None
         name = qualified or dotted
         func = call.func
         text = dotted or (f".{func.attr}" if isinstance(func, ast.Attribute) else "")
-        make = partial(Event, line=call.lineno, column=call.col_offset, in_main=in_main, text=text)
+        make = partial(SeedEvent, line=call.lineno, column=call.col_offset, in_main=in_main, text=text)
         trains = _trains(name, call, self.info)
         if trains:
             yield make("train", name=name or text, libraries=trains)
@@ -539,22 +541,22 @@ class _Extractor:
         fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
         yield make("call", name=name, libraries=fallback)
 
-    def _handed_over(self, call: ast.Call, in_main: bool) -> Iterator[Event]:
+    def _handed_over(self, call: ast.Call, in_main: bool) -> Iterator[SeedEvent]:
         """Functions a script hands to a runner (``fire.Fire(main)``, ``mp.spawn(worker)``,
         ``jsonargparse.CLI(train)``): they run there, so they count as called."""
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             dotted = dotted_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
             if dotted is None or dotted in self._local_classes:
                 continue
-            make = partial(Event, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted)
+            make = partial(SeedEvent, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted)
             if dotted in self.facts.local_defs:
                 yield make("call", name=dotted, target=dotted)
             elif (qualified := self.info.qualify(dotted)) is not None and "." in qualified:
                 yield make("call", name=qualified)
 
     def _chained_call(
-        self, make: Callable[..., Event], inner: ast.Call, method: str, klass: str | None
-    ) -> Iterator[Event]:
+        self, make: Callable[..., SeedEvent], inner: ast.Call, method: str, klass: str | None
+    ) -> Iterator[SeedEvent]:
         """``super().method()`` or ``Class(...).method()``."""
         if isinstance(inner.func, ast.Name) and inner.func.id == "super":
             if klass:
@@ -566,7 +568,7 @@ class _Extractor:
             name = f"{reference}.{method}"
             yield make("call", name=name, target=name if local else None)
 
-    def _local_call(self, make: Callable[..., Event], name: str, klass: str | None) -> Iterator[Event]:
+    def _local_call(self, make: Callable[..., SeedEvent], name: str, klass: str | None) -> Iterator[SeedEvent]:
         """A call not through an import: a same-module function or class, a
         ``self.method()``, or an object's method (``fabric.seed_everything()``)."""
         head, _, rest = name.partition(".")
@@ -588,56 +590,64 @@ class _Extractor:
                     return True
         return False
 
-    def _import_events(self, node: ast.Import | ast.ImportFrom, in_main: bool) -> Iterator[Event]:
+    def _import_events(self, node: ast.Import | ast.ImportFrom, in_main: bool) -> Iterator[SeedEvent]:
         for alias in node.names:
             if isinstance(node, ast.Import):
                 target = alias.name
             else:
                 target = self.info.aliases.get(alias.asname or alias.name)
             if target:
-                yield Event("import", node.lineno, node.col_offset, target, text=alias.name, in_main=in_main)
+                yield SeedEvent("import", node.lineno, node.col_offset, target, text=alias.name, in_main=in_main)
 
-    def _flag_assignment(self, target: ast.expr, value: ast.expr, in_main: bool) -> Event | None:
+    def _flag_assignment(self, target: ast.expr, value: ast.expr, in_main: bool) -> SeedEvent | None:
         name = self._name_of(target)
         if name == "torch.backends.cudnn.deterministic" and not _is_const(value, False):
-            return Event("determinism", target.lineno, target.col_offset, "cudnn", in_main=in_main)
+            return SeedEvent("determinism", target.lineno, target.col_offset, "cudnn", in_main=in_main)
         if name == "torch.backends.cudnn.benchmark" and _is_const(value, True):
-            return Event("determinism", target.lineno, target.col_offset, "benchmark", in_main=in_main)
+            return SeedEvent("determinism", target.lineno, target.col_offset, "benchmark", in_main=in_main)
         return None
 
 
-def extract_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleFacts:
+def extract_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleSeeding:
     """The events of one module; an unparsable module has none."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ModuleFacts(info)
+        return ModuleSeeding(info)
     return _Extractor(info, tree, extra_seeders).facts
 
 
 # --------------------------------------------------------------------------- the project analysis
 
 
-def is_test_module(path: str) -> bool:
-    """pytest modules: collected by pytest, not run as training scripts."""
-    name = posixpath.basename(path)
-    parts = path.split("/")[:-1]
-    return (
-        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-        or any(p in ("tests", "test", "testing") for p in parts)
-    )
+class SeedAnalysis(Analysis):
+    """Seeding facts of one project, computed lazily and cached per module/function.
 
+    Every entry point's walk reuses the summaries of the modules it reaches,
+    so a project is summarised once per run however many entry points it has.
+    """
 
-class SeedAnalysis:
-    """Seeding facts of one project, computed lazily and cached per module/function."""
-
+    name = "seeding"
+    options = {
+        "seeders": Option(
+            [],
+            "str-list",
+            "Extra functions that seed every library (qualified names such as \"mypkg.utils.fix_seeds\"; "
+            "a trailing part such as \"utils.fix_seeds\" matches too)",
+        ),
+    }
+    legacy_options = {"seeders": "ML201.seeders"}
     MAX_DEPTH = 40
+
+    @classmethod
+    def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SeedAnalysis":
+        return cls(project.index, project.root, options.get("seeders", ()))
 
     def __init__(self, index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = ()) -> None:
         self.index = index
         self.root = root
         self.extra_seeders = tuple(extra_seeders)
-        self._facts: dict[str, ModuleFacts] = {}
+        self._facts: dict[str, ModuleSeeding] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._imported: set[str] | None = None
@@ -655,7 +665,7 @@ class SeedAnalysis:
             return False
         if info.is_notebook or info.has_main_block or info.name.rsplit(".", 1)[-1] == "__main__":
             return True
-        if info.is_package or is_test_module(info.path) or posixpath.basename(info.path) == "setup.py":
+        if info.is_package or is_test_path(info.path) or posixpath.basename(info.path) == "setup.py":
             return False
         return bool(info.toplevel_calls) and info.path not in self.imported_paths()
 
@@ -680,7 +690,7 @@ class SeedAnalysis:
 
     # -- facts
 
-    def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleFacts:
+    def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleSeeding:
         if info.path not in self._facts:
             tree = self.index.tree(info.path)  # parsed once, when the project was indexed
             if tree is not None:
@@ -714,7 +724,7 @@ class SeedAnalysis:
             self._entries[info.path] = EntryReport(list(by_library.values()), walk.training, walk.deterministic)
         return self._entries[info.path]
 
-    def _walk(self, facts: ModuleFacts, events: list[Event], depth: int) -> Summary:
+    def _walk(self, facts: ModuleSeeding, events: list[SeedEvent], depth: int) -> Summary:
         out = Summary()
         for event in events:
             if event.kind == "seed":
@@ -752,7 +762,7 @@ class SeedAnalysis:
         if key not in out.unseeded and (draw == GENERATOR or library not in out.seeds):
             out.unseeded[key] = trail
 
-    def _callee(self, facts: ModuleFacts, event: Event, depth: int) -> Summary | None:
+    def _callee(self, facts: ModuleSeeding, event: SeedEvent, depth: int) -> Summary | None:
         """The summary of what a call or import runs in the project, or None."""
         if depth >= self.MAX_DEPTH:
             return None
@@ -779,7 +789,7 @@ class SeedAnalysis:
                 return self._local_summary(self.facts(module), ".".join(parts[split:]), depth)
         return None
 
-    def _local_summary(self, facts: ModuleFacts, qualname: str, depth: int) -> Summary | None:
+    def _local_summary(self, facts: ModuleSeeding, qualname: str, depth: int) -> Summary | None:
         """A function, constructor or (possibly inherited) method of a module."""
         if qualname in facts.functions:
             return self._summary(facts, qualname, depth)
@@ -788,7 +798,7 @@ class SeedAnalysis:
         klass, _, method = qualname.rpartition(".")
         return self._inherited(facts, klass, method, depth) if klass in facts.classes else None
 
-    def _class_member(self, facts: ModuleFacts, klass: str, member: str, depth: int) -> Summary | None:
+    def _class_member(self, facts: ModuleSeeding, klass: str, member: str, depth: int) -> Summary | None:
         """What calling a project class's member runs: its own definition, else an inherited one
         (constructing a class runs ``__init__``)."""
         own = f"{klass}.{member}"
@@ -796,14 +806,14 @@ class SeedAnalysis:
             return self._summary(facts, own, depth)
         return self._inherited(facts, klass, member, depth)
 
-    def _inherited(self, facts: ModuleFacts, klass: str, member: str, depth: int) -> Summary | None:
+    def _inherited(self, facts: ModuleSeeding, klass: str, member: str, depth: int) -> Summary | None:
         """*member* as the base classes define it; ``super().__init__()`` of a seeding trainer seeds."""
         if depth >= self.MAX_DEPTH:  # also ends cyclic class hierarchies
             return None
         for base in facts.classes.get(klass, ()):
             seeds = seeding_class(base)
             if seeds is not None and member == "__init__":
-                seeding = (Hop(facts.info.path, Event("seed", 0, 0, base, libraries=seeds)),)
+                seeding = (Hop(facts.info.path, SeedEvent("seed", 0, 0, base, libraries=seeds)),)
                 return Summary(seeds={library: seeding for library in seeds})
             resolved = self._project_class(facts, base)
             found = self._class_member(*resolved, member, depth + 1) if resolved is not None else None
@@ -811,7 +821,7 @@ class SeedAnalysis:
                 return found
         return None
 
-    def _project_class(self, facts: ModuleFacts, name: str) -> tuple[ModuleFacts, str] | None:
+    def _project_class(self, facts: ModuleSeeding, name: str) -> tuple[ModuleSeeding, str] | None:
         """The module and qualname of a class named in *facts*' module, if it is a project class."""
         if name in facts.classes:
             return facts, name
@@ -822,7 +832,7 @@ class SeedAnalysis:
         other = self.facts(module)
         return (other, klass) if klass in other.classes else None
 
-    def _summary(self, facts: ModuleFacts, owner: str, depth: int) -> Summary:
+    def _summary(self, facts: ModuleSeeding, owner: str, depth: int) -> Summary:
         key = (facts.info.path, owner)
         if key in self._summaries:
             return self._summaries[key]
@@ -836,20 +846,3 @@ class SeedAnalysis:
             self._in_progress.discard(key)
         self._summaries[key] = summary
         return summary
-
-
-#: Per project index (one per lint run), per (root, configured seeders).
-_ANALYSES: "weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, tuple[str, ...]], SeedAnalysis]]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def analysis_for(index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = ()) -> SeedAnalysis:
-    """The shared analysis of a project: every entry point's check reuses the
-    summaries of the modules it reaches."""
-    seeders = tuple(extra_seeders)
-    per_index = _ANALYSES.setdefault(index, {})
-    key = (str(root), seeders)
-    if key not in per_index:
-        per_index[key] = SeedAnalysis(index, root, seeders)
-    return per_index[key]

@@ -4,8 +4,10 @@ The deployment rules ask one question per request handler: does it predict,
 and if so is the prediction logged with the model's identity and the request
 input, and where does the model come from? This module finds the handlers of
 every web and model-serving framework a project may use (the list is in
-``rules/ML501.md``), walks them with :mod:`mllint.analysis.serving_flow`, and turns what
-it sees into findings for ML501-ML505 and the facts ML506 needs.
+``rules/ML501.md``), walks them with :mod:`mllint.analysis.serving_flow`, and
+returns what it sees as facts: served predictions and how they are logged,
+model loads and whether they happen per request or name a version, and whether
+the project monitors its service. The ML5xx rules decide what to report.
 
 Handlers are recognised by how frameworks register them, never by running
 anything: route decorators (``@app.post("/predict")``), registration calls
@@ -15,11 +17,17 @@ TorchServe ``BaseHandler``, Django/Flask class-based views), class decorators
 (Ray Serve ``@serve.deployment``, ``@bentoml.service``), function signatures
 (AWS Lambda ``(event, context)``, Azure ``func.HttpRequest``, SageMaker
 ``predict_fn``, Azure ML ``init``/``run``) and the decorators a user lists in
-``[tool.mllint.rules.ML501] serving-decorators``.
+``[tool.mllint.analysis.serving] decorators`` (or, as before,
+``[tool.mllint.rules.ML501] serving-decorators``).
 
-The analysis is per project and cached: a model loaded per request in
-``services/model.py`` is reported there, although the handler that calls it
-per request lives in ``api.py``.
+The analysis is per project and built once per run (``project.analysis(ServingAnalysis)``):
+a model loaded per request in ``services/model.py`` is reported there, although
+the handler that calls it per request lives in ``api.py``.
+
+Cost: modules are viewed lazily, each at most once (its ast tree comes from
+the index); handler flows walk at most ``MAX_DEPTH`` calls deep. The model-load
+facts walk every serving module and the modules they import once per run:
+time and memory linear in the size of the serving code.
 """
 
 from __future__ import annotations
@@ -28,14 +36,13 @@ import ast
 import re
 from dataclasses import dataclass, field
 from posixpath import basename
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
-from mllint.project.index import ModuleInfo, dotted_name
 from mllint.analysis.serving_flow import (
     FUNCTION_TYPES,
-    Event,
     Facts,
     Flow,
+    FlowEvent,
     FunctionNode,
     ModuleView,
     carries_identity,
@@ -43,9 +50,9 @@ from mllint.analysis.serving_flow import (
     decorator_names,
     names_input,
 )
-
-if TYPE_CHECKING:
-    from mllint.engine.context import ProjectContext
+from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.options import Option
+from mllint.project.index import ModuleInfo, dotted_name
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 ROUTE_DECORATORS = HTTP_METHODS | {"route", "api_route"}
@@ -141,8 +148,8 @@ class ModuleServing:
     view: ModuleView
     handlers: list[Handler] = field(default_factory=list)
     startup: list[str] = field(default_factory=list)
-    flows: dict[str, list[Event]] = field(default_factory=dict)
-    startup_events: list[Event] = field(default_factory=list)
+    flows: dict[str, list[FlowEvent]] = field(default_factory=dict)
+    startup_events: list[FlowEvent] = field(default_factory=list)
     ambient: frozenset[str] = frozenset()
 
     def predicting_handlers(self) -> Iterator[Handler]:
@@ -152,19 +159,60 @@ class ModuleServing:
 
 
 @dataclass(frozen=True)
-class ServingFinding:
-    code: str
+class Span:
+    """Where something is in a module: 1-based lines, columns in characters."""
+
     line: int
     column: int
     end_line: int
     end_column: int
-    message: str
+
+
+@dataclass(frozen=True)
+class ServedPrediction:
+    """A handler that serves a prediction, and what the logging after it records.
+
+    Handlers whose platform logs the payload (a KServe/Seldon manifest with a
+    logger) are not served predictions in this sense: their logging is done.
+    """
+
+    handler: str  # the handler's qualified name in its module
+    predictor: str  # what predicts (``model.predict``)
+    prediction: Span
+    #: the first log call after the prediction (None: the prediction is not logged)
+    first_log: Span | None
+    #: some log line after the prediction names the model's version or identity
+    logs_model_identity: bool
+    #: some log line after the prediction carries the input or a request id
+    logs_input: bool
+
+
+@dataclass(frozen=True)
+class ModelLoad:
+    """A model load reached from serving code, located in the module that loads."""
+
+    loader: str  # what loads (``joblib.load``)
+    at: Span
+    function: str  # the function holding the load
+    #: the constant path or model id it loads, when there is one
+    source: str | None = None
+    #: the handler that runs the load on every request (None: it runs once)
+    per_request_of: str | None = None
+
+
+@dataclass(frozen=True)
+class ServingEndpoint:
+    """A predicting handler, for project-level findings."""
+
+    path: str
+    handler: str
+    line: int
 
 
 # -- detection ------------------------------------------------------------------
 
 
-def _class_kind(view: ModuleView, classdef: ast.ClassDef, project: "ServingProject") -> ClassKind | None:
+def _class_kind(view: ModuleView, classdef: ast.ClassDef, project: "ServingAnalysis") -> ClassKind | None:
     info = view.info
     for dotted, qualified, _ in decorator_names(classdef, info):
         name = qualified or dotted
@@ -281,7 +329,7 @@ def _signature_kind(view: ModuleView, func: FunctionNode) -> Handler | None:
     return None
 
 
-def detect(view: ModuleView, project: "ServingProject") -> ModuleServing:
+def detect(view: ModuleView, project: "ServingAnalysis") -> ModuleServing:
     """The handlers and startup hooks one module defines."""
     result = ModuleServing(view)
     apps, lifespans = _app_objects(view)
@@ -369,23 +417,36 @@ def _registered_references(call: ast.Call, view: ModuleView) -> list[ast.expr]:
 # -- the project ------------------------------------------------------------------
 
 
-class ServingProject:
-    """The serving analysis of one project, computed lazily and cached."""
+class ServingAnalysis(Analysis):
+    """The serving analysis of one project, computed lazily and shared by the ML5xx rules."""
 
-    def __init__(self, project: "ProjectContext") -> None:
+    name = "serving"
+    options = {
+        "decorators": Option(
+            [], "str-list", 'extra decorators that mark request handlers (e.g. "mycompany.serving.endpoint")'
+        )
+    }
+    legacy_options = {"decorators": "ML501.serving-decorators"}
+
+    @classmethod
+    def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ServingAnalysis":
+        return cls(project, options.get("decorators", ()))
+
+    def __init__(self, project: ProjectContext, decorators: Iterable[str] = ()) -> None:
         self.project = project
         self.index = project.index
-        self.decorators: tuple[str, ...] = tuple(project.options("ML501").get("serving-decorators") or ())
+        self.decorators: tuple[str, ...] = tuple(decorators)
         self._sources: dict[str, str] = {}
         self._views: dict[str, ModuleView | None] = {}
         self._serving: dict[str, ModuleServing | None] = {}
         self._module_envs: dict[str, dict[str, Facts]] = {}
-        self._module_events: dict[str, list[Event]] = {}
+        self._module_events: dict[str, list[FlowEvent]] = {}
         self._class_envs: dict[tuple[str, str], dict[str, Facts]] = {}
         self._registry: dict[str, set[str]] | None = None
         self._all: list[ModuleServing] | None = None
         self._found: dict[tuple[str, str], ModuleInfo | None] = {}
-        self._load_findings: dict[str, list[ServingFinding]] | None = None
+        self._loads: dict[str, list[ModelLoad]] | None = None
+        self._predictions: dict[str, list[ServedPrediction]] = {}
         self._platform_logging: bool | None = None
         self._classes_in_progress: set[tuple[str, str]] = set()
         self._heads = frozenset(part for name in (m.name for m in self.index.modules.values() if not m.is_notebook) for part in name.split("."))
@@ -562,42 +623,58 @@ class ServingProject:
         paths.discard(serving.view.path)
         return paths
 
-    # -- findings ---------------------------------------------------------
+    # -- facts ------------------------------------------------------------
 
-    def findings(self, path: str, code: str) -> list[ServingFinding]:
-        if code in ("ML501", "ML502", "ML503"):
+    def served_predictions(self, path: str) -> list[ServedPrediction]:
+        """The predictions served by handlers of module *path*, in handler order."""
+        if path not in self._predictions:
             serving = self.serving(path)
-            found = list(_logging_findings(serving, code, self.platform_logging)) if serving is not None else []
-        else:
-            found = [f for f in self.load_findings().get(path, []) if f.code == code]
-        unique: dict[tuple[int, int], ServingFinding] = {}
-        for finding in found:
-            unique.setdefault((finding.line, finding.column), finding)
-        return sorted(unique.values(), key=lambda f: (f.line, f.column))
+            self._predictions[path] = list(self._served(serving)) if serving is not None else []
+        return self._predictions[path]
 
-    def load_findings(self) -> dict[str, list[ServingFinding]]:
-        """ML504 and ML505 findings of the whole project by path (computed once)."""
-        if self._load_findings is None:
-            self._load_findings = {}
-            for finding_path, finding in [*self._per_request_loads(), *self._unversioned_loads()]:
-                self._load_findings.setdefault(finding_path, []).append(finding)
-        return self._load_findings
+    def _served(self, serving: ModuleServing) -> Iterator[ServedPrediction]:
+        view = serving.view
+        for handler in serving.handlers:
+            if handler.kind in PLATFORM_LOGGED_KINDS and self.platform_logging():
+                continue
+            events = serving.flows.get(handler.qualname, [])
+            first = next((i for i, e in enumerate(events) if e.kind == "predict"), None)
+            if first is None:
+                continue
+            prediction = events[first]
+            logs = [e for e in events[first + 1:] if e.kind == "log" and not e.in_except]
+            terms = [e.facts.terms | serving.ambient for e in logs]
+            yield ServedPrediction(
+                handler=handler.qualname,
+                predictor=prediction.label,
+                prediction=_span(view, _location(prediction, view)),
+                first_log=_span(view, _location(logs[0], view)) if logs else None,
+                logs_model_identity=any(carries_identity(t) for t in terms),
+                logs_input=any(
+                    e.facts.input or carries_request_id(t) or names_input(e.facts.names) for e, t in zip(logs, terms)
+                ),
+            )
 
-    def _per_request_loads(self) -> Iterator[tuple[str, ServingFinding]]:
+    def model_loads(self, path: str) -> list[ModelLoad]:
+        """Model loads located in module *path* that serving code reaches:
+        those run per request, then those from constant paths that name no version."""
+        if self._loads is None:
+            self._loads = {}
+            for load in [*self._per_request_loads(), *self._unversioned_loads()]:
+                self._loads.setdefault(load[0], []).append(load[1])
+        return self._loads.get(path, [])
+
+    def _per_request_loads(self) -> Iterator[tuple[str, ModelLoad]]:
         for serving in self.all_serving():
             for handler in serving.handlers:
                 for event in serving.flows.get(handler.qualname, ()):
                     if event.kind == "load" and not event.lazy:
-                        where = f" (in `{event.function}`)" if event.function != handler.qualname else ""
-                        yield event.view.path, _finding(
-                            "ML504", event.view, event.node,
-                            f"`{event.label}` loads a model on every request to `{handler.qualname}`{where}; "
-                            "load it once at startup (module level, a startup hook or a cached function)",
-                        )
+                        at = _span(event.view, event.node)
+                        yield event.view.path, ModelLoad(event.label, at, event.function, per_request_of=handler.qualname)
 
-    def _unversioned_loads(self) -> Iterator[tuple[str, ServingFinding]]:
+    def _unversioned_loads(self) -> Iterator[tuple[str, ModelLoad]]:
         for serving in self.all_serving():
-            events: list[Event] = [e for flow in serving.flows.values() for e in flow]
+            events: list[FlowEvent] = [e for flow in serving.flows.values() for e in flow]
             events += serving.startup_events
             for module_path in {serving.view.path, *self.dependencies(serving)}:
                 view = self.view(module_path)
@@ -606,7 +683,7 @@ class ServingProject:
                     events += self._module_events.get(module_path, [])
             for event in events:
                 if event.kind == "load" and event.path is not None and not event.versioned:
-                    yield event.view.path, _finding("ML505", event.view, event.node, _unversioned_message(event))
+                    yield event.view.path, ModelLoad(event.label, _span(event.view, event.node), event.function, source=event.path)
 
     def platform_logging(self) -> bool:
         """Does a KServe/Seldon manifest in the project configure the payload logger?"""
@@ -618,11 +695,24 @@ class ServingProject:
             )
         return self._platform_logging
 
-    def first_predicting_handler(self) -> tuple[ModuleServing, Handler] | None:
+    def first_endpoint(self) -> ServingEndpoint | None:
+        """The first handler of the project that serves predictions."""
         for serving in self.all_serving():
             for handler in serving.predicting_handlers():
-                return serving, handler
+                return ServingEndpoint(serving.view.path, handler.qualname, serving.view.functions[handler.qualname].lineno)
         return None
+
+    def monitors(self) -> bool:
+        """Does the project monitor its service (metrics, drift detection, production logging)?"""
+        for info in self.index.modules.values():
+            if info.top_packages & MONITORING_PACKAGES or any(name.startswith("bentoml.monitor") for name in info.imports):
+                return True
+            if _calls_monitor(info):
+                return True
+        declared = {(r.name or "").lower() for r in self.project.dependencies.requirements}
+        if declared & MONITORING_DISTRIBUTIONS or any(name.startswith("opentelemetry") for name in declared):
+            return True
+        return self.logs_to_tracking()
 
     def logs_to_tracking(self) -> bool:
         """Do handlers log predictions to MLflow or Weights & Biases (production logging)?"""
@@ -632,19 +722,6 @@ class ServingProject:
             for flow in serving.flows.values()
             for e in flow
         )
-
-
-def _finding(code: str, view: ModuleView, node: ast.AST, message: str) -> ServingFinding:
-    line, column, end_line, end_column = view.position(node)
-    return ServingFinding(code, line, column, end_line, end_column, message)
-
-
-def _unversioned_message(event: Event) -> str:
-    if event.label.endswith(("from_pretrained", "pipeline", "SentenceTransformer")):
-        return (f"`{event.label}` serves `{event.path}` without a pinned version; "
-                "pass `revision=` (a commit hash) or load from a model registry")
-    return (f"`{event.label}` loads the model from the constant path `{event.path}`, which names no version; "
-            "load a registry version (e.g. `models:/churn/3`) or a versioned path from configuration")
 
 
 def _ambient_log_terms(view: ModuleView) -> frozenset[str]:
@@ -669,72 +746,14 @@ def _ambient_log_terms(view: ModuleView) -> frozenset[str]:
     return frozenset(terms)
 
 
-def _logging_findings(serving: ModuleServing, code: str, platform_logging: Callable[[], bool]) -> Iterator[ServingFinding]:
-    view = serving.view
-    for handler in serving.handlers:
-        if handler.kind in PLATFORM_LOGGED_KINDS and platform_logging():
-            continue
-        events = serving.flows.get(handler.qualname, [])
-        first = next((i for i, e in enumerate(events) if e.kind == "predict"), None)
-        if first is None:
-            continue
-        prediction = events[first]
-        logs = [e for e in events[first + 1:] if e.kind == "log" and not e.in_except]
-        if code == "ML501":
-            if not logs:
-                yield _finding(
-                    "ML501", view, _location(prediction, view),
-                    f"`{handler.qualname}` serves the prediction of `{prediction.label}` without logging it; "
-                    "log the prediction with the model version and the request input",
-                )
-            continue
-        if not logs:
-            continue
-        terms = [e.facts.terms | serving.ambient for e in logs]
-        if code == "ML502" and not any(carries_identity(t) for t in terms):
-            yield _finding(
-                "ML502", view, _location(logs[0], view),
-                f"the prediction log of `{handler.qualname}` does not record which model made the prediction; "
-                "log the model version (e.g. `extra={\"model_version\": MODEL_VERSION}`)",
-            )
-        if code == "ML503" and not any(
-            e.facts.input or carries_request_id(t) or names_input(e.facts.names) for e, t in zip(logs, terms)
-        ):
-            yield _finding(
-                "ML503", view, _location(logs[0], view),
-                f"the prediction log of `{handler.qualname}` records neither the request input nor a request id; "
-                "log the input features or a `request_id` that references them",
-            )
+def _span(view: ModuleView, node: ast.AST) -> Span:
+    return Span(*view.position(node))
 
 
-def _location(event: Event, view: ModuleView) -> ast.AST:
+def _location(event: FlowEvent, view: ModuleView) -> ast.AST:
     if event.view.path == view.path or event.anchor is None:
         return event.node
     return event.anchor
-
-
-# -- the cache -----------------------------------------------------------------------
-
-#: The analysis of the project being linted. Projects are linted one after the
-#: other, so one slot suffices; ProjectContext is an unhashable dataclass, and
-#: a weak mapping keyed by it would need its identity anyway.
-_CURRENT: list[tuple["ProjectContext", ServingProject]] = []
-
-
-def for_project(project: "ProjectContext") -> ServingProject:
-    """The (cached) serving analysis of a project, shared by the ML5xx rules of a run."""
-    if _CURRENT and _CURRENT[0][0] is project:
-        return _CURRENT[0][1]
-    analysis = ServingProject(project)
-    _CURRENT[:] = [(project, analysis)]
-    return analysis
-
-
-def module_findings(project: "ProjectContext", path: str, source: str, code: str) -> list[ServingFinding]:
-    """Findings of one deployment rule (ML501-ML505) located in module *path*."""
-    analysis = for_project(project)
-    analysis.provide(path, source)
-    return analysis.findings(path, code)
 
 
 MONITORING_PACKAGES = frozenset(
@@ -753,19 +772,6 @@ MONITORING_DISTRIBUTIONS = frozenset(
         "newrelic", "elastic-apm",
     }
 )
-
-
-def has_monitoring(project: "ProjectContext", analysis: ServingProject) -> bool:
-    """Does the project monitor its service (metrics, drift detection, production logging)?"""
-    for info in project.index.modules.values():
-        if info.top_packages & MONITORING_PACKAGES or any(name.startswith("bentoml.monitor") for name in info.imports):
-            return True
-        if _calls_monitor(info):
-            return True
-    declared = {(r.name or "").lower() for r in project.dependencies.requirements}
-    if declared & MONITORING_DISTRIBUTIONS or any(name.startswith("opentelemetry") for name in declared):
-        return True
-    return analysis.logs_to_tracking()
 
 
 def _calls_monitor(info: ModuleInfo) -> bool:

@@ -355,7 +355,7 @@ class Resolver(Protocol):
 
 
 @dataclass
-class Event:
+class FlowEvent:
     """A prediction, a log (or prediction-store write) or a model load in serving code."""
 
     kind: str  # "predict" | "log" | "load"
@@ -411,7 +411,7 @@ class Flow:
         self.resolver = resolver
         self.root = root
         self.record = record
-        self.events: list[Event] = []
+        self.events: list[FlowEvent] = []
 
     # -- entry points ------------------------------------------------------
 
@@ -809,7 +809,7 @@ class Flow:
     def emit(self, kind: str, node: ast.AST, frame: Frame, label: str, *, facts: Facts = EMPTY,
              path: str | None = None, versioned: bool = False, lazy: bool = False) -> None:
         if self.record:
-            self.events.append(Event(kind, node, frame.view, frame.anchor, label, frame.function, facts,
+            self.events.append(FlowEvent(kind, node, frame.view, frame.anchor, label, frame.function, facts,
                                      frame.in_except, lazy, path, versioned))
 
     # -- following calls into the project -------------------------------------

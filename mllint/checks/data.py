@@ -17,41 +17,20 @@ from typing import Iterator
 
 import libcst as cst
 
-from mllint.engine.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
+from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
-from mllint.engine.rules import ModuleRule, Option, ProjectRule
-
-#: Extensions of data and model-artifact files (spec ML101), lower case.
-DATA_EXTENSIONS = (
-    "csv", "tsv", "parquet", "feather", "arrow", "h5", "hdf5", "npy", "npz", "pkl", "pickle", "joblib",
-    "pt", "pth", "ckpt", "safetensors", "onnx", "pb", "tflite", "tfrecord", "avro", "orc", "xlsx", "xls",
-    "jsonl", "sqlite", "db", "zip", "tar.gz", "gz",
+from mllint.engine.messages import human_size, shown
+from mllint.engine.options import Option
+from mllint.engine.rules import ModuleRule, ProjectRule
+from mllint.project.layout import is_data_file, is_fixture
+from mllint.syntax.bindings import Bindings
+from mllint.syntax.cst import (
+    bound_names,
+    keyword,
+    leading_text,
+    positional,
+    string_value,
 )
-#: Folders whose files are test fixtures: they get the larger ``max-fixture-size``.
-FIXTURE_FOLDERS = frozenset({"tests", "test", "testing", "testdata", "test_data", "fixtures"})
-
-
-def is_data_file(path: str) -> bool:
-    name = PurePosixPath(path).name.lower()
-    return any(name.endswith("." + ext) for ext in DATA_EXTENSIONS)
-
-
-def is_fixture(path: str) -> bool:
-    return any(part.lower() in FIXTURE_FOLDERS for part in PurePosixPath(path).parts[:-1])
-
-
-def human_size(size: int) -> str:
-    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
-
-
-def shown(text: str, limit: int = 60) -> str:
-    """A literal as quoted in a message: one line, at most *limit* characters."""
-    text = text.replace("\n", " ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 # -- ML101 ---------------------------------------------------------------------
 
@@ -134,65 +113,6 @@ def _remote_problem(remotes: dict[str, str], default: str | None,
 
 
 # -- helpers shared by the module rules --------------------------------------------
-
-
-@dataclass
-class Bindings:
-    """Values assigned to plain names in a module, to follow ``PATH = "..."``.
-
-    Only names bound exactly once count: a name reassigned (a loop variable, a
-    value from argparse in one branch) is not a constant. ``with open(p) as f``
-    binds ``f`` to the ``open`` call so a file handle leads back to its path.
-    """
-
-    values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    #: The module rebinds names at run time (``exec(open("configurator.py").read())``,
-    #: ``globals().update(...)``): no name is a constant.
-    dynamic: bool = False
-
-    def record(self, name: str, value: cst.BaseExpression | None) -> None:
-        self.values.setdefault(name, []).append(value if value is not None else cst.Name("None"))
-
-    def record_assign(self, node: cst.Assign | cst.AnnAssign) -> None:
-        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-        for target in targets:
-            if isinstance(target, cst.Name):
-                self.record(target.value, node.value)
-            else:  # tuple unpacking and the like: the names are not constants
-                for name in bound_names(target):
-                    self.record(name, None)
-
-    def record_with(self, node: cst.With) -> None:
-        for item in node.items:
-            if item.asname is not None and isinstance(item.asname.name, cst.Name):
-                self.record(item.asname.name.value, item.item)
-
-    def record_binding(self, name: str) -> None:
-        """A name bound in a way that is never a constant (loop target, parameter)."""
-        self.record(name, None)
-
-    def constant(self, name: str) -> cst.BaseExpression | None:
-        if self.dynamic:
-            return None
-        bound = self.values.get(name)
-        return bound[0] if bound is not None and len(bound) == 1 else None
-
-
-def leading_text(node: cst.CSTNode) -> str | None:
-    """The literal text a string expression starts with (an f-string's prefix too)."""
-    value = string_value(node)
-    if value is not None:
-        return value
-    if isinstance(node, cst.FormattedString):
-        text = ""
-        for part in node.parts:
-            if not isinstance(part, cst.FormattedStringText):
-                break
-            text += part.value
-        return text or None
-    if isinstance(node, cst.ConcatenatedString):
-        return leading_text(node.left)
-    return None
 
 
 class BindingRule(ModuleRule):

@@ -1,34 +1,52 @@
 """ML5xx deployment and monitoring: prediction logging, model loading, monitoring.
 
-The analysis lives in :mod:`mllint.analysis.serving` (which handlers exist, what they
-predict, log and load, across modules); the rules here only select its
-findings. ML501-ML505 are module rules: each reports what is located in the
-module being linted, using project-wide facts from the index.
+The serving analysis (:mod:`mllint.analysis.serving`) finds the handlers,
+what they predict, log and load, across modules; the rules here decide what
+to report and say it. ML501-ML505 are source rules: each reports what is
+located in the module being linted, using project-wide facts.
 """
 
 from __future__ import annotations
 
-from mllint.analysis import serving
+from typing import Iterable, Iterator
+
+from mllint.analysis.serving import (
+    ModelLoad,
+    ServingAnalysis,
+    Span,
+    may_define_handlers,
+    may_load_models,
+)
 from mllint.engine.context import ProjectContext
 from mllint.engine.findings import Severity
-from mllint.engine.rules import Option, ProjectRule, SourceRule
+from mllint.engine.rules import ProjectRule, SourceRule
 
 
 class _ServingRule(SourceRule):
-    """Reports the serving analysis' findings of one code for the current module.
+    """Reports, for the current module, what the serving analysis found.
 
     The analysis reads modules with ``ast`` (this one and others through the
-    project), so these are source rules with a precise text test.
+    project), so these are source rules with a precise text test. One finding
+    per position: a handler reached twice is reported once.
     """
+
+    analyses = (ServingAnalysis,)
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
-        return serving.may_define_handlers(text)
+        return may_define_handlers(text)
 
     def check(self) -> None:
-        ctx = self.ctx
-        for found in serving.module_findings(ctx.project, ctx.path, ctx.source, self.code):
-            self.report(found.line, found.column, found.message, found.end_line, found.end_column)
+        analysis = self.ctx.project.analysis(ServingAnalysis)
+        analysis.provide(self.ctx.path, self.ctx.source)
+        unique: dict[tuple[int, int], tuple[Span, str]] = {}
+        for span, message in self.problems(analysis):
+            unique.setdefault((span.line, span.column), (span, message))
+        for (_line, _column), (span, message) in sorted(unique.items()):
+            self.report(span.line, span.column, message, span.end_line, span.end_column)
+
+    def problems(self, analysis: ServingAnalysis) -> Iterable[tuple[Span, str]]:
+        raise NotImplementedError
 
 
 class PredictionNotLogged(_ServingRule):
@@ -37,13 +55,14 @@ class PredictionNotLogged(_ServingRule):
     code = "ML501"
     name = "prediction-not-logged"
     severity = Severity.WARNING
-    options = {
-        "serving-decorators": Option(
-            [],
-            "str-list",
-            "extra decorators that mark request handlers (e.g. \"mycompany.serving.endpoint\"); used by ML501-ML506",
-        )
-    }
+
+    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
+        for served in analysis.served_predictions(self.ctx.path):
+            if served.first_log is None:
+                yield served.prediction, (
+                    f"`{served.handler}` serves the prediction of `{served.predictor}` without logging it; "
+                    "log the prediction with the model version and the request input"
+                )
 
 
 class PredictionLogMissingModelVersion(_ServingRule):
@@ -53,6 +72,14 @@ class PredictionLogMissingModelVersion(_ServingRule):
     name = "prediction-log-missing-model-version"
     severity = Severity.WARNING
 
+    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
+        for served in analysis.served_predictions(self.ctx.path):
+            if served.first_log is not None and not served.logs_model_identity:
+                yield served.first_log, (
+                    f"the prediction log of `{served.handler}` does not record which model made the prediction; "
+                    "log the model version (e.g. `extra={\"model_version\": MODEL_VERSION}`)"
+                )
+
 
 class PredictionLogMissingInputs(_ServingRule):
     """A logged prediction without its input (or an id referencing it) cannot be reproduced or monitored for drift."""
@@ -61,6 +88,14 @@ class PredictionLogMissingInputs(_ServingRule):
     name = "prediction-log-missing-inputs"
     severity = Severity.WARNING
 
+    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
+        for served in analysis.served_predictions(self.ctx.path):
+            if served.first_log is not None and not served.logs_input:
+                yield served.first_log, (
+                    f"the prediction log of `{served.handler}` records neither the request input nor a request id; "
+                    "log the input features or a `request_id` that references them"
+                )
+
 
 class _ModelLoadRule(_ServingRule):
     """Serving rules reported where a model is loaded, which may be a module
@@ -68,7 +103,16 @@ class _ModelLoadRule(_ServingRule):
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
-        return serving.may_load_models(text)
+        return may_load_models(text)
+
+    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
+        for load in analysis.model_loads(self.ctx.path):
+            message = self.judge(load)
+            if message is not None:
+                yield load.at, message
+
+    def judge(self, load: ModelLoad) -> str | None:
+        raise NotImplementedError
 
 
 class ModelLoadedPerRequest(_ModelLoadRule):
@@ -78,6 +122,14 @@ class ModelLoadedPerRequest(_ModelLoadRule):
     name = "model-loaded-per-request"
     severity = Severity.WARNING
 
+    def judge(self, load: ModelLoad) -> str | None:
+        handler = load.per_request_of
+        if handler is None:
+            return None
+        where = f" (in `{load.function}`)" if load.function != handler else ""
+        return (f"`{load.loader}` loads a model on every request to `{handler}`{where}; "
+                "load it once at startup (module level, a startup hook or a cached function)")
+
 
 class UnversionedModelLoad(_ModelLoadRule):
     """A service that loads 'model.pkl' cannot say which model it serves nor roll back to the previous one."""
@@ -85,6 +137,15 @@ class UnversionedModelLoad(_ModelLoadRule):
     code = "ML505"
     name = "unversioned-model-load"
     severity = Severity.WARNING
+
+    def judge(self, load: ModelLoad) -> str | None:
+        if load.source is None:
+            return None
+        if load.loader.endswith(("from_pretrained", "pipeline", "SentenceTransformer")):
+            return (f"`{load.loader}` serves `{load.source}` without a pinned version; "
+                    "pass `revision=` (a commit hash) or load from a model registry")
+        return (f"`{load.loader}` loads the model from the constant path `{load.source}`, which names no version; "
+                "load a registry version (e.g. `models:/churn/3`) or a versioned path from configuration")
 
 
 class NoMonitoring(ProjectRule):
@@ -94,19 +155,18 @@ class NoMonitoring(ProjectRule):
     name = "no-monitoring"
     severity = Severity.INFO
     ml_only = True
+    analyses = (ServingAnalysis,)
 
     def check(self, project: ProjectContext) -> None:
-        analysis = serving.for_project(project)
-        first = analysis.first_predicting_handler()
-        if first is None or serving.has_monitoring(project, analysis):
+        analysis = project.analysis(ServingAnalysis)
+        endpoint = analysis.first_endpoint()
+        if endpoint is None or analysis.monitors():
             return
-        module, handler = first
-        line = module.view.functions[handler.qualname].lineno
         project.report(
             self.code,
-            module.view.path,
-            f"the project serves predictions (`{handler.qualname}`) but has no monitoring or drift detection; "
+            endpoint.path,
+            f"the project serves predictions (`{endpoint.handler}`) but has no monitoring or drift detection; "
             "export metrics (e.g. `prometheus_client`) and monitor input and prediction drift (e.g. evidently, whylogs)",
-            line=line,
+            line=endpoint.line,
             column=1,
         )

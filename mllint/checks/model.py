@@ -5,160 +5,31 @@ Saves and training are recognised by qualified names (``torch.save``,
 ``joblib.dump``, ``xgboost.train``) and by method names on model-like
 receivers (``model.save``, ``booster.save_model``, ``trainer.fit``). Project-wide
 questions ("does the project log models to a registry? use a tracker? have a
-configuration mechanism?") are answered once per project from the project
-index and cached.
+configuration mechanism?") are facts of :mod:`mllint.analysis.model_facts`,
+computed once per run.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterable, Iterator
 
 import libcst as cst
 
-from mllint.checks.data import BindingRule, shown
-from mllint.engine.context import ModuleContext, ProjectContext, bound_names, keyword, positional, string_value
+from mllint.analysis.model_facts import (
+    ModelPractices,
+    is_fit_call,
+    names_a_transformer,
+    training_sites,
+)
+from mllint.checks.data import BindingRule
+from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
+from mllint.engine.messages import shown
 from mllint.engine.rules import ModuleRule, ProjectRule
-from mllint.project.index import CallSite, ModuleInfo, ProjectIndex
-
-# -- facts shared by the rules -------------------------------------------------------
-
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*$|_test\.py$|(^|/)conftest\.py$")
-
-
-def is_test_module(path: str) -> bool:
-    return _TEST_FILE.search(path) is not None
-
-
-_TRANSFORMER_RECEIVER = re.compile(
-    r"scal|encod|imput|vectori[sz]|token|pca|svd|select|normali[sz]|binari[sz]|discreti[sz]|transform|sampler"
-    r"|tfidf|count_?vec|poly|kbins|feature",
-    re.I,
-)
-_OPTIMIZER_RECEIVER = re.compile(r"optim|opt$|^opt", re.I)
-_TRAINING_FUNCTIONS = frozenset({"xgboost.train", "lightgbm.train", "catboost.train", "xgboost.Booster.train"})
-
-
-def _parts(name: str) -> tuple[str, str]:
-    """(receiver's last segment, method) of a dotted call name."""
-    head, _, last = name.rpartition(".")
-    return head.rpartition(".")[2], last
-
-
-def is_fit_call(name: str) -> bool:
-    """``model.fit`` / ``trainer.fit`` / ``Trainer.train`` / ``xgb.train``: training, not preprocessing."""
-    if name in _TRAINING_FUNCTIONS:
-        return True
-    receiver, method = _parts(name)
-    if not receiver:
-        return False
-    if method in ("fit", "fit_generator"):
-        return not _TRANSFORMER_RECEIVER.search(receiver)
-    return method == "train" and "trainer" in receiver.lower()
-
-
-def training_sites(info: ModuleInfo) -> Iterator[CallSite]:
-    """Training calls of a module: estimator/trainer fits and backward+optimizer.step loops."""
-    bodies: list[list[CallSite]] = [info.toplevel_calls, *(f.calls for f in info.functions.values())]
-    for calls in bodies:
-        yield from (site for site in calls if is_fit_call(site.name))
-        backward = [s for s in calls if s.name.endswith(".backward") or s.name == "backward"]
-        steps = [s for s in calls if _parts(s.name)[1] == "step" and _OPTIMIZER_RECEIVER.search(_parts(s.name)[0])]
-        if backward and steps:
-            yield min(backward, key=lambda s: s.line)
-
-
-def all_calls(info: ModuleInfo) -> Iterator[CallSite]:
-    yield from info.toplevel_calls
-    for function in info.functions.values():
-        yield from function.calls
-
-
-#: Import prefixes of experiment trackers (what records params and metrics).
-TRACKER_IMPORTS = (
-    "mlflow", "wandb", "dvclive", "tensorboard", "tensorboardX", "torch.utils.tensorboard", "tensorflow.summary",
-    "aim", "neptune", "comet_ml", "clearml", "sacred", "pytorch_lightning.loggers", "lightning.pytorch.loggers",
-    "lightning.fabric.loggers", "keras.callbacks.TensorBoard", "keras.callbacks.CSVLogger",
-    "tensorflow.keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.CSVLogger", "guildai", "polyaxon",
-)
-#: Calls that track by themselves: Lightning's Trainer logs to a default logger,
-#: ``tf.summary`` and Keras' logging callbacks write event files.
-TRACKER_CALLS = (
-    "pytorch_lightning.Trainer", "lightning.Trainer", "lightning.pytorch.Trainer", "tensorflow.summary.",
-    "tensorflow.keras.callbacks.TensorBoard", "tensorflow.keras.callbacks.CSVLogger",
-    "keras.callbacks.TensorBoard", "keras.callbacks.CSVLogger",
-)
-
-#: Calls that put a model under version control or in a registry.
-_REGISTRY_PREFIXES = ("wandb.Artifact", "wandb.log_model", "wandb.log_artifact", "clearml.OutputModel",
-                      "huggingface_hub.upload_", "huggingface_hub.HfApi", "mlflow.register_model")
-_REGISTRY_SUFFIXES = (".log_model", ".log_artifact", ".log_artifacts", ".push_to_hub", ".register_model",
-                      ".upload_folder", ".upload_file")
-
-
-def _has_prefix(name: str, prefixes: Iterable[str]) -> bool:
-    return any(name == p or name.startswith(p if p.endswith(".") else p + ".") for p in prefixes)
-
-
-@dataclass
-class ProjectModelFacts:
-    versions_models: bool
-    tracks_experiments: bool
-    has_config: bool
-
-
-_FACTS: "weakref.WeakKeyDictionary[ProjectIndex, ProjectModelFacts]" = weakref.WeakKeyDictionary()
-
-_CONFIG_IMPORTS = (
-    "argparse", "click", "typer", "hydra", "omegaconf", "fire", "absl.flags", "absl.app", "gin", "jsonargparse",
-    "simple_parsing", "ml_collections", "pydantic_settings", "configargparse", "tyro", "docopt", "yaml", "ruamel",
-    "tomllib", "tomli", "toml", "configparser", "dynaconf", "hyperparameters",
-)
-_CONFIG_FILE = re.compile(r"(^|/)(params\.ya?ml|[^/]*(config|conf|param|hparam|setting)[^/]*\.(ya?ml|json|toml|ini|cfg))$", re.I)
-_CONFIG_CLASS = re.compile(r"^\s*class\s+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b", re.M)
-
-
-def project_model_facts(project: ProjectContext) -> ProjectModelFacts:
-    """Registry use, tracker use and configuration mechanism of the whole project (cached)."""
-    cached = _FACTS.get(project.index)
-    if cached is None:
-        cached = _FACTS[project.index] = _compute_facts(project)
-    return cached
-
-
-def _compute_facts(project: ProjectContext) -> ProjectModelFacts:
-    versions = tracks = configured = False
-    dvc = project.dvc
-    for info in project.index.modules.values():
-        names = [site.name for site in all_calls(info)]
-        imports = info.imports
-        versions = versions or any(
-            _has_prefix(n, _REGISTRY_PREFIXES) or n.endswith(_REGISTRY_SUFFIXES)
-            or (n.startswith("bentoml.") and n.endswith(".save_model")) for n in names
-        )
-        tracks = tracks or any(_has_prefix(i, TRACKER_IMPORTS) for i in imports) or any(
-            _has_prefix(n, TRACKER_CALLS) for n in names
-        )
-        configured = configured or any(_has_prefix(i, _CONFIG_IMPORTS) for i in imports) or _defines_config_class(project, info)
-    configured = configured or bool(dvc.params) or any(_CONFIG_FILE.search(f) for f in project.files if not is_test_module(f))
-    return ProjectModelFacts(
-        versions_models=versions or bool(dvc.artifacts),
-        tracks_experiments=tracks or bool(dvc.metrics),
-        has_config=configured,
-    )
-
-
-def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
-    """A dataclass/pydantic/attrs class named like a config (``TrainConfig``, ``Args``)."""
-    if info.is_notebook or not info.top_packages & {"dataclasses", "pydantic", "attrs", "attr"}:
-        return False
-    text = project.module_source(info.path)
-    return text is not None and _CONFIG_CLASS.search(text) is not None
-
+from mllint.project.layout import is_test_path
+from mllint.syntax.cst import bound_names, keyword, positional, string_value
 
 # -- ML301 ---------------------------------------------------------------------------
 
@@ -208,6 +79,7 @@ class UnversionedModelArtifact(BindingRule):
     code = "ML301"
     name = "unversioned-model-artifact"
     severity = Severity.WARNING
+    analyses = (ModelPractices,)
     triggers = ("save", "dump", "export")
 
     def __init__(self, ctx: ModuleContext) -> None:
@@ -269,9 +141,9 @@ class UnversionedModelArtifact(BindingRule):
         )
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.saves or is_test_module(self.ctx.path):
+        if not self.saves or is_test_path(self.ctx.path):
             return
-        if project_model_facts(self.ctx.project).versions_models:
+        if self.ctx.project.analysis(ModelPractices).versions_models:
             return
         dvc = self.ctx.project.dvc
         folder = PurePosixPath(self.ctx.path).parent
@@ -349,18 +221,19 @@ class NoExperimentTracking(ProjectRule):
     code = "ML302"
     name = "no-experiment-tracking"
     severity = Severity.WARNING
+    analyses = (ModelPractices,)
     ml_only = True
 
     def check(self, project: ProjectContext) -> None:
         first: tuple[str, int, str] | None = None
         for path in sorted(project.index.modules):
-            if is_test_module(path):
+            if is_test_path(path):
                 continue
             sites = sorted(training_sites(project.index.modules[path]), key=lambda s: s.line)
             if sites:
                 first = (path, sites[0].line, sites[0].name)
                 break
-        if first is None or project_model_facts(project).tracks_experiments:
+        if first is None or project.analysis(ModelPractices).tracks_experiments:
             return
         path, line, name = first
         project.report(
@@ -402,12 +275,13 @@ class HardcodedHyperparameters(ModuleRule):
     code = "ML303"
     name = "hardcoded-hyperparameters"
     severity = Severity.INFO
+    analyses = (ModelPractices,)
     triggers = ("lr", "learning_rate", "batch_size", "epoch", "weight_decay", "alpha", "C=", "reg_", "lambda_", "eta", "optim")
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
         info = ctx.info
-        self.active = (not is_test_module(ctx.path)) and (
+        self.active = (not is_test_path(ctx.path)) and (
             info.is_notebook or info.has_main_block or any(is_fit_call(s.name) for s in info.toplevel_calls)
         )
         self.found: list[tuple[cst.Call, str, list[str]]] = []
@@ -436,7 +310,7 @@ class HardcodedHyperparameters(ModuleRule):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         """One finding per entry point, at the first call: the remedy (a config) is one change."""
-        if not self.found or project_model_facts(self.ctx.project).has_config:
+        if not self.found or self.ctx.project.analysis(ModelPractices).has_config:
             return
         node, label, names = self.found[0]
         listed = ", ".join(f"`{n}`" for n in names)
@@ -550,7 +424,7 @@ class EvaluatedOnTrainingData(ModuleRule):
             if not args:
                 return
             data = self._text(args[0].value)
-            if method == "fit" and not _TRANSFORMER_RECEIVER.search(receiver):
+            if method == "fit" and not names_a_transformer(receiver):
                 scope.fits.setdefault(receiver, set()).add(data)
             elif method in _PREDICT or method == "score":
                 scope.uses.append((receiver, data))

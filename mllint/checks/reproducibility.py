@@ -16,21 +16,25 @@ from typing import Callable
 
 import libcst as cst
 
-from mllint.engine.context import ModuleContext, ProjectContext, has_star_kwargs, positional
-from mllint.project.dependencies import Requirement
+from mllint.analysis.random_state import UNKNOWN, RandomStateTable, needs_random_state
+from mllint.analysis.seeding import (
+    GENERATOR,
+    SEED_CALL,
+    EntryReport,
+    SeedAnalysis,
+    Trail,
+    UnseededUse,
+)
+from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
-from mllint.engine.rules import ModuleRule, Option, ProjectRule, SourceRule
-from mllint.analysis.random_state import UNKNOWN, lookup, needs_random_state
-from mllint.analysis.seeding import GENERATOR, SEED_CALL, EntryReport, Trail, UnseededUse, analysis_for
+from mllint.engine.rules import ModuleRule, ProjectRule, SourceRule
+from mllint.project.dependencies import Requirement
+from mllint.syntax.cst import has_star_kwargs, positional
 
 
 def _entry_report(ctx: ModuleContext) -> EntryReport | None:
-    """The seeding walk of this module, or None when it is not an entry point.
-
-    ML201's ``seeders`` option keys the shared analysis, so ML203 reads it too.
-    """
-    seeders = ctx.options("ML201")["seeders"]
-    analysis = analysis_for(ctx.index, ctx.project.root, seeders)
+    """The seeding walk of this module, or None when it is not an entry point."""
+    analysis = ctx.project.analysis(SeedAnalysis)
     if not analysis.is_entry_point(ctx.info):
         return None
     return analysis.entry_report(ctx.info, ctx.source)
@@ -101,14 +105,7 @@ class UnseededRandomness(SourceRule):
     name = "unseeded-randomness"
     severity = Severity.WARNING
     triggers = ("import",)
-    options = {
-        "seeders": Option(
-            [],
-            "str-list",
-            "Extra functions that seed every library (qualified names such as \"mypkg.utils.fix_seeds\"; "
-            "a trailing part such as \"utils.fix_seeds\" matches too)",
-        ),
-    }
+    analyses = (SeedAnalysis,)
 
     def check(self) -> None:
         report = _entry_report(self.ctx)
@@ -130,6 +127,7 @@ class NondeterministicTorch(SourceRule):
     name = "nondeterministic-torch"
     severity = Severity.INFO
     triggers = ("import",)
+    analyses = (SeedAnalysis,)
 
     def check(self) -> None:
         report = _entry_report(self.ctx)
@@ -182,12 +180,17 @@ class RandomStateUnset(ModuleRule):
     name = "random-state-unset"
     severity = Severity.WARNING
     triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
+    analyses = (RandomStateTable,)
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.table = ctx.project.analysis(RandomStateTable)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.ctx.call_name(node)
         if name is None:
             return
-        entry = lookup(name)
+        entry = self.table.lookup(name)
         if entry is None or self._seeded_by_ensemble():
             return
         keywords = {arg.keyword.value: _literal(arg.value) for arg in node.args if arg.keyword is not None}

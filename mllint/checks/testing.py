@@ -3,134 +3,46 @@
 The earlier generation of ML linters only asked "is there a CI file?". These
 rules ask what matters for regression safety: do tests exist, can they fail,
 do they touch the ML code, does CI run them, and is the pipeline code in
-importable modules rather than only in notebooks. Test discovery follows
-pytest (``mllint.project.pytest_config``); CI follows the commands down to the test
-runner (``mllint.project.ci``).
+importable modules rather than only in notebooks.
+
+This module holds rules only: where the tests are and what their modules
+assert are facts of the shared ``mllint.analysis.test_suite.TestSuite``
+analysis (test discovery follows pytest, ``mllint.project.pytest_config``;
+assertion facts come from ``mllint.analysis.assertions``), and CI follows the
+commands down to the test runner (``mllint.project.ci``). ``_AssertionJudge``
+stays here: it is ML403's policy for when a test "can fail" (how far calls are
+followed, which library bases and unseen fixtures get the benefit of the
+doubt), not a fact other rules build on.
 """
 
 from __future__ import annotations
 
 import re
-import weakref
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-
-from mllint.project.ci import CIConfig, static_analysis_tools
+from mllint.analysis.assertions import (
+    AssertionFacts,
+    CallFact,
+    FunctionFacts,
+    find_test_functions,
+    indexed_test_names,
+    is_testcase_base,
+    local_targets,
+)
+from mllint.analysis.test_suite import (
+    TestSuite,
+    project_module,
+    reachable_modules,
+    resolve_project_function,
+)
 from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.rules import ProjectRule, SourceRule
-from mllint.project.index import FunctionInfo, ModuleInfo, ProjectIndex
-from mllint.project.pytest_config import (
-    CallFact,
-    FunctionFacts,
-    ModuleFacts,
-    PytestSettings,
-    conftest_paths,
-    effective_testpaths,
-    find_test_functions,
-    indexed_test_names,
-    is_pytest_file,
-    is_testcase_base,
-    is_unittest_file,
-    local_targets,
-    module_facts,
-    read_pytest_settings,
-)
+from mllint.project.ci import CIConfig, static_analysis_tools
+from mllint.project.index import ModuleInfo
+from mllint.project.pytest_config import conftest_paths
 
-
-# ------------------------------------------------------------------ shared facts
-
-
-@dataclass
-class ProjectTests:
-    """Where a project's tests are, computed once per project."""
-
-    settings: PytestSettings
-    testpaths: tuple[str, ...]
-    files: frozenset[str]
-    _kinds: dict[str, bool | None] = field(default_factory=dict)
-
-    def kind(self, path: str) -> bool | None:
-        """True for a file pytest collects, False for one only unittest loads, None otherwise."""
-        if path not in self._kinds:
-            if is_pytest_file(path, self.settings, self.testpaths):
-                self._kinds[path] = True
-            else:
-                self._kinds[path] = False if is_unittest_file(path) else None
-        return self._kinds[path]
-
-    def test_modules(self, index: ProjectIndex) -> list[ModuleInfo]:
-        return [m for m in index.modules.values() if not m.is_notebook and self.kind(m.path) is not None]
-
-
-_LAYOUTS: dict[int, tuple[weakref.ref[ProjectContext], ProjectTests]] = {}
-
-
-def layout_of(project: ProjectContext) -> ProjectTests:
-    """The project's test layout; cached for as long as the project context lives."""
-    key = id(project)
-    cached = _LAYOUTS.get(key)
-    if cached is not None and cached[0]() is project:
-        return cached[1]
-    settings = read_pytest_settings(project.files, project.read_text)
-    layout = ProjectTests(settings, effective_testpaths(settings, project.files), project.file_set)
-    _LAYOUTS[key] = (weakref.ref(project, lambda _ref: _LAYOUTS.pop(key, None)), layout)
-    return layout
-
-
-_NOT_PIPELINE_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example",
-                                "benchmarks", "benchmark", "bench"})
-_NOT_PIPELINE_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py"})
-
-
-def _is_pipeline_code(info: ModuleInfo, layout: ProjectTests) -> bool:
-    """A Python module that belongs to the project's ML code (not tests, docs, examples, tooling)."""
-    if info.is_notebook or layout.kind(info.path) is not None:
-        return False
-    path = PurePosixPath(info.path)
-    return path.name not in _NOT_PIPELINE_FILES and not _NOT_PIPELINE_DIRS.intersection(path.parts[:-1])
-
-
-def project_module(index: ProjectIndex, name: str, importer: ModuleInfo) -> ModuleInfo | None:
-    """The project module an imported or called name lives in (``pkg.model.Net`` -> pkg/model.py)."""
-    parts = name.split(".")
-    for end in range(len(parts), 0, -1):
-        found = index.find_module(".".join(parts[:end]), importer)
-        if found is not None:
-            return found
-    return None
-
-
-def resolve_project_function(
-    index: ProjectIndex, qualified: str, importer: ModuleInfo, hops: int = 3
-) -> tuple[ModuleInfo, FunctionInfo] | None:
-    """``index.resolve_function`` that also follows re-exports: a package's
-    ``__init__`` importing the name from a submodule (``from .testing import helper``)."""
-    for _ in range(hops + 1):
-        found = index.resolve_function(qualified, importer)
-        if found is not None:
-            return found
-        parts = qualified.split(".")
-        for split in range(len(parts) - 1, 0, -1):
-            module = index.find_module(".".join(parts[:split]), importer)
-            if module is None:
-                continue
-            target = module.aliases.get(parts[split])
-            if target is None:
-                return None
-            qualified, importer = ".".join([target, *parts[split + 1 :]]), module
-            break
-        else:
-            return None
-    return None
-
-
-def _referenced_names(info: ModuleInfo) -> set[str]:
-    names = set(info.imports)
-    names.update(site.name for site in info.toplevel_calls)
-    names.update(site.name for function in info.functions.values() for site in function.calls)
-    return names
+# ------------------------------------------------------------------ shared helpers
 
 
 def _has_python(project: ProjectContext) -> bool:
@@ -150,19 +62,20 @@ class NoTests(ProjectRule):
     code = "ML401"
     name = "no-tests"
     severity = Severity.WARNING
+    analyses = (TestSuite,)
 
     def check(self, project: ProjectContext) -> None:
         if not _has_python(project):
             return
-        layout = layout_of(project)
-        for info in layout.test_modules(project.index):
-            pytest_file = bool(layout.kind(info.path))
+        suite = project.analysis(TestSuite)
+        for info in suite.test_modules():
+            pytest_file = bool(suite.kind(info.path))
             if info.parse_failed:
                 return  # a test file mllint cannot read may well hold tests
             source = None if pytest_file else project.module_source(info.path)
-            if indexed_test_names(info, layout.settings, pytest_file, source):
+            if indexed_test_names(info, suite.settings, pytest_file, source):
                 return
-        where = f" with the pytest settings in `{layout.settings.source}`" if layout.settings.source else ""
+        where = f" with the pytest settings in `{suite.settings.source}`" if suite.settings.source else ""
         project.report(
             self.code, ".",
             f"no tests found{where}: add regression tests for the data processing and model code "
@@ -180,18 +93,19 @@ class MLCodeUntested(ProjectRule):
     name = "ml-code-untested"
     severity = Severity.INFO
     ml_only = True
+    analyses = (TestSuite,)
 
     def check(self, project: ProjectContext) -> None:
         index = project.index
-        layout = layout_of(project)
-        tests = layout.test_modules(index)
+        suite = project.analysis(TestSuite)
+        tests = suite.test_modules()
         if not tests:
             return  # ML401's business
-        ml_modules = [m for m in index.modules.values() if m.uses_ml and _is_pipeline_code(m, layout)]
+        ml_modules = [m for m in index.modules.values() if m.uses_ml and suite.is_pipeline_code(m)]
         if not ml_modules:
             return
         conftests = [index.modules[p] for p in project.files if PurePosixPath(p).name == "conftest.py" and p in index.modules]
-        reached = _reachable(index, [*tests, *conftests])
+        reached = reachable_modules(index, [*tests, *conftests])
         if any(m.path in reached for m in ml_modules):
             return
         test_text = "\n".join(project.read_text(t.path) or "" for t in tests)
@@ -205,20 +119,6 @@ class MLCodeUntested(ProjectRule):
             f"the tests import neither {scope}: add tests that import the data processing and "
             "training code and check what it produces",
         )
-
-
-def _reachable(index: ProjectIndex, starts: list[ModuleInfo]) -> set[str]:
-    """Paths of project modules the *starts* import, directly or through other project modules."""
-    seen: set[str] = set()
-    frontier = list(starts)
-    while frontier:
-        current = frontier.pop()
-        for name in _referenced_names(current):
-            found = project_module(index, name, current)
-            if found is not None and found.path not in seen:
-                seen.add(found.path)
-                frontier.append(found)
-    return seen
 
 
 # ------------------------------------------------------------------------ ML403
@@ -241,18 +141,19 @@ class AssertionlessTest(SourceRule):
     # Test files name their tests (test_*, Test*, TestCase); custom pytest naming
     # that never spells "test" is the documented gap.
     triggers = ("test", "Test")
+    analyses = (TestSuite,)
 
     def check(self) -> None:
         ctx = self.ctx
         if ctx.is_notebook:
             return
-        layout = layout_of(ctx.project)
-        kind = layout.kind(ctx.path)
+        suite = ctx.project.analysis(TestSuite)
+        kind = suite.kind(ctx.path)
         if kind is None:
             return
-        facts = module_facts(ctx.source)
-        judge = _AssertionJudge(ctx, facts, layout)
-        for test in find_test_functions(facts, layout.settings, pytest_file=kind):
+        facts = suite.facts(ctx.path)
+        judge = _AssertionJudge(ctx, facts, suite)
+        for test in find_test_functions(facts, suite.settings, pytest_file=kind):
             if not judge.can_fail(test):
                 name = test.key.rsplit(".", 1)[-1]
                 ctx.report_at(
@@ -266,18 +167,18 @@ class _AssertionJudge:
     """Decides whether a test can fail on a wrong result.
 
     A test can fail when it asserts directly or through a helper of its own
-    module (``mllint.project.pytest_config`` computes that closure); otherwise its
+    module (``mllint.analysis.assertions`` computes that closure); otherwise its
     calls are followed one level into other code: project functions it
     imports, fixtures and methods from ``conftest.py``, methods inherited from
     base classes. What cannot be seen (a base class from an unknown library, a
     fixture from a plugin) is given the benefit of the doubt.
     """
 
-    def __init__(self, ctx: ModuleContext, facts: ModuleFacts, layout: ProjectTests) -> None:
+    def __init__(self, ctx: ModuleContext, facts: AssertionFacts, suite: TestSuite) -> None:
         self.ctx = ctx
         self.facts = facts
-        self.layout = layout
-        conftests = [module_facts(ctx.project.read_text(p) or "") for p in conftest_paths(ctx.path, layout.files)]
+        self.suite = suite
+        conftests = [suite.facts(p) for p in conftest_paths(ctx.path, suite.files)]
         self.fixtures: dict[str, bool] = {}
         self.methods: set[str] = facts.asserting_methods()
         for conftest in reversed([facts, *conftests]):  # nearest definition wins
@@ -318,15 +219,14 @@ class _AssertionJudge:
         module, function = found
         if not self._is_test_support(module):
             return False  # the code under test: its own `raise` and `assert` check inputs, not results
-        text = self.ctx.project.module_source(module.path)
-        if text is not None and function.qualname in module_facts(text).asserting:
+        if function.qualname in self.suite.facts(module.path).asserting:
             return True
         return depth > 1 and any(self._project_function_checks(site.name, module, depth - 1) for site in function.calls)
 
     def _is_test_support(self, module: ModuleInfo) -> bool:
         """Test files, conftest and test utilities (``tests/helpers.py``, ``testing_utils.py``)."""
         path = PurePosixPath(module.path)
-        return self.layout.kind(module.path) is not None or any(
+        return self.suite.kind(module.path) is not None or any(
             "test" in part.lower() for part in path.with_suffix("").parts
         )
 
@@ -443,14 +343,15 @@ class NotebookOnlyPipeline(ProjectRule):
     name = "notebook-only-pipeline"
     severity = Severity.WARNING
     ml_only = True
+    analyses = (TestSuite,)
 
     def check(self, project: ProjectContext) -> None:
         index = project.index
         notebooks = [m for m in index.modules.values() if m.is_notebook and m.uses_ml]
         if not notebooks:
             return
-        layout = layout_of(project)
-        if any(m.uses_ml for m in index.modules.values() if not m.is_notebook and layout.kind(m.path) is None):
+        suite = project.analysis(TestSuite)
+        if any(m.uses_ml for m in index.modules.values() if not m.is_notebook and suite.kind(m.path) is None):
             return  # ML code also lives in Python modules
         for notebook in notebooks:
             if any(project_module(index, name, notebook) is not None for name in notebook.imports):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -88,7 +87,6 @@ def parse_doc(path: Path) -> RuleDoc:
     return doc
 
 
-@lru_cache(maxsize=1)
 def load_catalogue() -> dict[str, RuleDoc]:
     docs: dict[str, RuleDoc] = {}
     for path in sorted(rules_dir().glob("ML*.md")):
@@ -98,4 +96,5 @@ def load_catalogue() -> dict[str, RuleDoc]:
 
 
 def doc_for(code: str) -> RuleDoc | None:
-    return load_catalogue().get(code)
+    path = rules_dir() / f"{code}.md"
+    return parse_doc(path) if path.is_file() else None

@@ -8,7 +8,6 @@ exists; the CLI turns it into exit status 2 before any file is read.
 from __future__ import annotations
 
 import difflib
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,9 @@ from typing import Any, Iterable, Mapping
 import pathspec
 
 from mllint.engine.findings import Severity
-from mllint.engine.rules import CATEGORIES, Rule, all_rules
+from mllint.engine.options import Option, OptionError, convert_option, defaults
+from mllint.engine.registry import Registry
+from mllint.engine.rules import Rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,6 +50,7 @@ _KEYS = {
     "project-rules": "true or false",
     "severity": "table of rule -> severity",
     "rules": "table of rule -> options",
+    "analysis": "table of analysis -> options",
     "profile": '"prototype" or "production"',
 }
 
@@ -62,28 +64,6 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def expand_selector(selector: str) -> frozenset[str]:
-    """Codes a selector stands for: a code, code prefix, rule name, category
-    slug or ``ALL``; empty when it matches nothing."""
-    rules = all_rules()
-    text = selector.strip()
-    upper = text.upper()
-    if upper == "ALL":
-        return frozenset(rules)
-    if re.fullmatch(r"ML\d{0,3}", upper):
-        return frozenset(code for code in rules if code.startswith(upper))
-    lowered = text.lower()
-    by_name = [code for code, rule in rules.items() if rule.name == lowered]
-    if by_name:
-        return frozenset(by_name)
-    return frozenset(code for code, rule in rules.items() if rule.category() == lowered)
-
-
-def selector_choices() -> list[str]:
-    rules = all_rules()
-    return [*rules, *(r.name for r in rules.values()), *CATEGORIES.values(), "ALL"]
-
-
 @dataclass
 class Settings:
     """The effective configuration of one run."""
@@ -94,12 +74,12 @@ class Settings:
     exclude: pathspec.PathSpec = field(default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_EXCLUDES))
     fail_on: Severity = Severity.WARNING
     project_rules: bool = True
+    #: every rule's options, defaults filled in, by code
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: the shared analyses' configured options, by analysis name
+    analysis_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile: str = "production"
     source: str | None = None  # the config file, for messages
-
-    def severity_of(self, code: str) -> Severity:
-        return self.severity.get(code) or all_rules()[code].severity
 
     def ignored_for(self, path: str) -> frozenset[str]:
         codes: set[str] = set()
@@ -136,7 +116,7 @@ def find_config(root: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path, display: str | None = None) -> RawConfig:
+def load_config(path: Path, rules: Registry, display: str | None = None) -> RawConfig:
     shown = display or str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -153,34 +133,25 @@ def load_config(path: Path, display: str | None = None) -> RawConfig:
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(f"{shown}: {prefix.rstrip('.') or 'mllint'} must be a table")
-    return RawConfig(validate(table, shown, prefix), shown)
+    return RawConfig(validate(table, rules, shown, prefix), shown)
 
 
 def _fail(source: str, key: str, problem: str) -> ConfigError:
     return ConfigError(f"{source}: {key}: {problem}")
 
 
-def _selectors(value: Any, source: str, key: str) -> list[str]:
-    if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail(source, key, "expected a list of rule codes, prefixes, names or categories")
-    for selector in value:
-        if not expand_selector(selector):
-            raise _fail(source, key, f"unknown rule selector {selector!r}{suggest(selector, selector_choices())}")
-    return value
+def check_selectors(selectors: list[str], rules: Registry, source: str, key: str) -> list[str]:
+    """*selectors* if each selects some rule; else a ConfigError with a "did you mean"."""
+    for selector in selectors:
+        if not rules.expand(selector):
+            raise _fail(source, key, f"unknown rule selector {selector!r}{suggest(selector, rules.selector_choices())}")
+    return selectors
 
 
 def _string_list(value: Any, source: str, key: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(source, key, "expected a list of strings")
     return value
-
-
-def _rule_code(name: str, source: str, key: str) -> str:
-    codes = expand_selector(name)
-    rules = all_rules()
-    if len(codes) != 1 or (name.upper() not in rules and name.lower() not in {r.name for r in rules.values()}):
-        raise _fail(source, key, f"unknown rule {name!r}{suggest(name, [*rules, *(r.name for r in rules.values())])}")
-    return next(iter(codes))
 
 
 def _severity(value: Any, source: str, key: str) -> Severity:
@@ -190,21 +161,38 @@ def _severity(value: Any, source: str, key: str) -> Severity:
         raise _fail(source, key, f"expected \"info\", \"warning\" or \"error\", got {value!r}") from None
 
 
-def validate(table: Mapping[str, Any], source: str, prefix: str = "") -> dict[str, Any]:
+def _table(value: Any, source: str, key: str, expected: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(source, key, f"expected a table of {expected}")
+    return value
+
+
+def validate(table: Mapping[str, Any], rules: Registry, source: str, prefix: str = "") -> dict[str, Any]:
     """Check every key and value; return them normalised."""
     out: dict[str, Any] = {}
+
+    def selectors(value: Any, key: str) -> list[str]:
+        if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _fail(source, key, "expected a list of rule codes, prefixes, names or categories")
+        return check_selectors(value, rules, source, key)
+
+    def rule_code(name: str, key: str) -> str:
+        rule = rules.find(name)
+        if rule is None:
+            raise _fail(source, key, f"unknown rule {name!r}{suggest(name, rules.rule_names())}")
+        return rule.code
+
     for key, value in table.items():
         where = f"{prefix}{key}"
         if key not in _KEYS:
             raise _fail(source, where, f"unknown key{suggest(key, _KEYS)}")
         if key in ("select", "ignore", "extend-select"):
-            out[key] = _selectors(value, source, where)
+            out[key] = selectors(value, where)
         elif key in ("exclude", "extend-exclude"):
             out[key] = _string_list(value, source, where)
         elif key == "per-file-ignores":
-            if not isinstance(value, dict):
-                raise _fail(source, where, "expected a table of glob = [rules]")
-            out[key] = {glob: _selectors(v, source, f"{where}.{glob}") for glob, v in value.items()}
+            globs = _table(value, source, where, "glob = [rules]")
+            out[key] = {glob: selectors(v, f"{where}.{glob}") for glob, v in globs.items()}
         elif key == "fail-on":
             out[key] = _severity(value, source, where)
         elif key == "project-rules":
@@ -216,58 +204,50 @@ def validate(table: Mapping[str, Any], source: str, prefix: str = "") -> dict[st
                 raise _fail(source, where, f"expected \"prototype\" or \"production\", got {value!r}")
             out[key] = value
         elif key == "severity":
-            if not isinstance(value, dict):
-                raise _fail(source, where, "expected a table of rule = severity")
-            out[key] = {_rule_code(k, source, f"{where}.{k}"): _severity(v, source, f"{where}.{k}") for k, v in value.items()}
+            severities = _table(value, source, where, "rule = severity")
+            out[key] = {rule_code(k, f"{where}.{k}"): _severity(v, source, f"{where}.{k}") for k, v in severities.items()}
         elif key == "rules":
-            if not isinstance(value, dict):
-                raise _fail(source, where, "expected a table of rule tables")
-            out[key] = _rule_options(value, source, where)
+            tables = _table(value, source, where, "rule tables")
+            out[key] = {}
+            for name, options in tables.items():
+                code = rule_code(name, f"{where}.{name}")
+                specs = {**rules[code].options, **_legacy_specs(rules[code])}
+                out[key][code] = _options(specs, options, source, f"{where}.{name}", code)
+        elif key == "analysis":
+            known = rules.analyses()
+            tables = _table(value, source, where, "analysis tables")
+            for name in tables:
+                if name not in known:
+                    raise _fail(source, f"{where}.{name}", f"unknown analysis{suggest(name, known)} (analyses: {', '.join(sorted(known))})")
+            out[key] = {name: _options(known[name].options, options, source, f"{where}.{name}", name) for name, options in tables.items()}
     return out
 
 
-def _rule_options(value: Mapping[str, Any], source: str, where: str) -> dict[str, dict[str, Any]]:
-    rules = all_rules()
-    options: dict[str, dict[str, Any]] = {}
-    for name, table in value.items():
-        code = _rule_code(name, source, f"{where}.{name}")
-        if not isinstance(table, dict):
-            raise _fail(source, f"{where}.{name}", "expected a table of options")
-        rule: type[Rule] = rules[code]
-        parsed: dict[str, Any] = {}
-        for option, raw in table.items():
-            key = f"{where}.{name}.{option}"
-            spec = rule.options.get(option)
-            if spec is None:
-                known = ", ".join(rule.options) or "none"
-                raise _fail(source, key, f"unknown option{suggest(option, rule.options)} ({code} options: {known})")
-            parsed[option] = convert_option(raw, spec.kind, source, key)
-        options[code] = parsed
-    return options
+def _legacy_specs(rule: type[Rule]) -> dict[str, Option]:
+    """Options of the rule's analyses that were once the rule's own, under their old key."""
+    specs: dict[str, Option] = {}
+    for analysis in rule.analyses:
+        for option, legacy in analysis.legacy_options.items():
+            code, _, key = legacy.partition(".")
+            if code == rule.code:
+                specs[key] = analysis.options[option]
+    return specs
 
 
-_SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*")
-_UNITS = {None: 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
-
-
-def convert_option(raw: Any, kind: str, source: str, key: str) -> Any:
-    if kind == "bool" and isinstance(raw, bool):
-        return raw
-    if kind == "int" and isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if kind == "str" and isinstance(raw, str):
-        return raw
-    if kind == "str-list":
-        return _string_list(raw, source, key)
-    if kind == "size":
-        if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
-            return raw
-        match = _SIZE.fullmatch(raw) if isinstance(raw, str) else None
-        if match:
-            unit = match.group(2).lower() if match.group(2) else None
-            return int(float(match.group(1)) * _UNITS[unit])
-        raise _fail(source, key, f'expected a size such as "5MiB", got {raw!r}')
-    raise _fail(source, key, f"expected {kind}, got {type(raw).__name__} {raw!r}")
+def _options(specs: Mapping[str, Option], table: Any, source: str, where: str, owner: str) -> dict[str, Any]:
+    """The options in *table*, converted by their *specs*."""
+    parsed: dict[str, Any] = {}
+    for option, raw in _table(table, source, where, "options").items():
+        key = f"{where}.{option}"
+        spec = specs.get(option)
+        if spec is None:
+            known = ", ".join(specs) or "none"
+            raise _fail(source, key, f"unknown option{suggest(option, specs)} ({owner} options: {known})")
+        try:
+            parsed[option] = convert_option(raw, spec.kind)
+        except OptionError as exc:
+            raise _fail(source, key, str(exc)) from None
+    return parsed
 
 
 @dataclass
@@ -280,22 +260,22 @@ class CliOverrides:
     project_rules: bool | None = None
 
 
-def build_settings(raw: RawConfig, cli: CliOverrides | None = None) -> Settings:
+def build_settings(raw: RawConfig, rules: Registry, cli: CliOverrides | None = None) -> Settings:
     """Combine config and command line: the command line wins."""
     cli = cli or CliOverrides()
     values = raw.values
-    rules = all_rules()
+    expand = rules.expand
 
     select = cli.select if cli.select is not None else values.get("select")
     if select is None:
         base = {code for code, rule in rules.items() if rule.severity != Severity.INFO}
     else:
-        base = set().union(*(expand_selector(s) for s in select)) if select else set()
+        base = set().union(*(expand(s) for s in select)) if select else set()
     for selector in [*values.get("extend-select", []), *cli.extend_select]:
-        base |= expand_selector(selector)
+        base |= expand(selector)
     ignored: set[str] = set()
     for selector in [*values.get("ignore", []), *cli.ignore]:
-        ignored |= expand_selector(selector)
+        ignored |= expand(selector)
     profile = values.get("profile", "production")
     if profile == "prototype":
         explicit = {s.upper() for s in [*(select or []), *values.get("extend-select", []), *cli.extend_select]}
@@ -307,9 +287,10 @@ def build_settings(raw: RawConfig, cli: CliOverrides | None = None) -> Settings:
     excludes += values.get("extend-exclude", [])
 
     per_file = [
-        (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*(expand_selector(s) for s in selectors)))
+        (pathspec.GitIgnoreSpec.from_lines([glob]), frozenset().union(*(expand(s) for s in selectors)))
         for glob, selectors in values.get("per-file-ignores", {}).items()
     ]
+    configured: dict[str, dict[str, Any]] = values.get("rules", {})
     return Settings(
         selected=selected,
         severity=dict(values.get("severity", {})),
@@ -317,7 +298,27 @@ def build_settings(raw: RawConfig, cli: CliOverrides | None = None) -> Settings:
         exclude=pathspec.GitIgnoreSpec.from_lines(excludes),
         fail_on=cli.fail_on or values.get("fail-on", Severity.WARNING),
         project_rules=cli.project_rules if cli.project_rules is not None else values.get("project-rules", True),
-        rule_options=dict(values.get("rules", {})),
+        rule_options={
+            code: {**defaults(dict(rule.options)), **configured.get(code, {})} for code, rule in rules.items() if rule.options
+        },
+        analysis_options=_analysis_options(rules, configured, values.get("analysis", {})),
         profile=profile,
         source=raw.source,
     )
+
+
+def _analysis_options(
+    rules: Registry, rule_options: Mapping[str, Mapping[str, Any]], configured: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """``[tool.mllint.analysis.<name>]``, after the legacy rule keys that set the same options."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, analysis in rules.analyses().items():
+        options: dict[str, Any] = {}
+        for option, legacy in analysis.legacy_options.items():
+            code, _, key = legacy.partition(".")
+            if key in rule_options.get(code, {}):
+                options[option] = rule_options[code][key]
+        options.update(configured.get(name, {}))
+        if options:
+            out[name] = options
+    return out

@@ -1,7 +1,11 @@
-"""What a rule sees: the module, notebook or project it checks, and how it reports.
+"""What rules and analyses see: the project, module or notebook they check,
+and how they report.
 
 Contexts hold the expensive things lazily (positions, git facts, dependency
-facts) so a rule pays only for what it asks, once per file or project.
+facts, shared analyses) so that a rule pays only for what it asks, once per
+file or project. The project context owns the run's cache of analyses: every
+rule that asks for ``project.analysis(SeedAnalysis)`` gets the same instance,
+and the cache goes away with the context at the end of the project's run.
 """
 
 from __future__ import annotations
@@ -9,45 +13,46 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from mllint.engine.findings import Edit, Fix, Severity
-from mllint.project.index import ModuleInfo, ProjectIndex
+from mllint.engine.findings import Edit, Fix, RawFinding, Severity
+from mllint.engine.options import Option, defaults
 from mllint.engine.positions import Positions
 from mllint.engine.sources import SourceError, decode_text, read_bytes
+from mllint.project.index import ModuleInfo, ProjectIndex
 
 if TYPE_CHECKING:
     from mllint.project.ci import CIFacts
-    from mllint.engine.config import Settings
     from mllint.project.dependencies import DependencyFacts
     from mllint.project.dvc import DvcFacts
-    from mllint.syntax.notebooks import Notebook
     from mllint.project.git import GitFacts
+    from mllint.syntax.notebooks import Notebook
+
+AnalysisT = TypeVar("AnalysisT", bound="Analysis")
 
 
-@dataclass
-class RawFinding:
-    """A finding before suppressions, severity and notebook mapping.
+class Analysis:
+    """Cross-module reasoning that several rules share (which functions seed,
+    which functions serve predictions, ...). It returns facts; rules decide what
+    to report and write the messages.
 
-    Lines and columns are 1-based and, for notebooks, refer to the notebook's
-    concatenated Python source unless ``cell`` is set.
+    An analysis is built at most once per project and run, by
+    ``ProjectContext.analysis``, with its own options: the table
+    ``[tool.mllint.analysis.<name>]``, or the rule option it was configured
+    with before it became shared (``legacy_options``).
     """
 
-    code: str
-    message: str
-    line: int = 0
-    column: int = 0
-    end_line: int = 0
-    end_column: int = 0
-    cell: int | None = None
-    fix: Fix | None = None
-    path: str | None = None  # project rules: POSIX path relative to the root
-    #: This finding's severity when it differs from the rule's default (e.g. a
-    #: risk that depends on where the data comes from); configuration still wins.
-    severity: Severity | None = None
+    name: ClassVar[str]
+    options: ClassVar[Mapping[str, Option]] = {}
+    #: analysis option -> the ``CODE.option`` rule key that also sets it
+    legacy_options: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def for_project(cls: type[AnalysisT], project: "ProjectContext", options: Mapping[str, Any]) -> AnalysisT:
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -69,12 +74,6 @@ class _Pending:
     statement: cst.CSTNode | None = None  # the top-level statement holding the node
 
 
-def options_for(settings: "Settings", code: str, defaults: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(defaults)
-    merged.update(settings.rule_options.get(code, {}))
-    return merged
-
-
 @dataclass
 class ProjectContext:
     """The repository being linted: its files, index, configuration and facts."""
@@ -82,11 +81,15 @@ class ProjectContext:
     root: Path
     files: list[str]  # every project file, POSIX relative to root, ignore rules applied
     index: ProjectIndex
-    settings: "Settings"
+    #: every rule's options, defaults filled in (by code)
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: analyses' options as configured (by analysis name); the analysis declares the defaults
+    analysis_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     findings: list[RawFinding] = field(default_factory=list)
     #: why a rule had nothing to say (e.g. "not a git work tree"), shown with --verbose
     notes: list[str] = field(default_factory=list)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _analyses: dict[type[Analysis], Analysis] = field(default_factory=dict, repr=False)
 
     def report(self, code: str, path: str, message: str, line: int = 0, column: int = 0) -> None:
         """Report about a project file (POSIX relative path) or the project (``"."``)."""
@@ -96,13 +99,17 @@ class ProjectContext:
         """Say why *code* does not apply here; the CLI prints it with ``--verbose``."""
         self.notes.append(f"{code}: {message}")
 
-    def options(self, code: str) -> dict[str, Any]:
-        from mllint.engine.config import convert_option
-        from mllint.engine.rules import rule_by_code
+    def options(self, code: str) -> Mapping[str, Any]:
+        """Rule *code*'s options: its defaults, overridden by the configuration."""
+        return self.rule_options.get(code, {})
 
-        # Defaults are written like config values ("1MiB"): convert them the same way.
-        defaults = {k: convert_option(o.default, o.kind, "default", k) for k, o in rule_by_code(code).options.items()}
-        return options_for(self.settings, code, defaults)
+    def analysis(self, kind: type[AnalysisT]) -> AnalysisT:
+        """The project's *kind* analysis, built on first use and shared by every rule."""
+        found = self._analyses.get(kind)
+        if found is None:
+            options = {**defaults(dict(kind.options)), **self.analysis_options.get(kind.name, {})}
+            found = self._analyses[kind] = kind.for_project(self, options)
+        return found  # type: ignore[return-value]
 
     def module_source(self, path: str) -> str | None:
         """A Python module's text as the index read it (PEP 263 decoded; a
@@ -163,7 +170,7 @@ class NotebookContext:
     def report(self, code: str, cell: int, message: str, line: int = 1, column: int = 1) -> None:
         self.findings.append(RawFinding(code, message, line, column, line, column, cell=cell))
 
-    def options(self, code: str) -> dict[str, Any]:
+    def options(self, code: str) -> Mapping[str, Any]:
         return self.project.options(code)
 
 
@@ -204,7 +211,7 @@ class ModuleContext:
     def is_notebook(self) -> bool:
         return self.notebook is not None
 
-    def options(self, code: str) -> dict[str, Any]:
+    def options(self, code: str) -> Mapping[str, Any]:
         return self.project.options(code)
 
     # -- names -----------------------------------------------------------
@@ -307,52 +314,3 @@ class ModuleContext:
             text = new if isinstance(new, str) else self.module.code_for_node(new)
             edits.append(Edit(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1, text))
         return Fix(replacement.message, tuple(edits), replacement.safe)
-
-
-def string_value(node: cst.CSTNode) -> str | None:
-    """The value of a plain (non-f) string literal or implicit concatenation."""
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except (ValueError, SyntaxError):
-            return None
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = string_value(node.left), string_value(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
-
-
-def bound_names(target: cst.CSTNode) -> Iterator[str]:
-    """The names an assignment target binds (``a``, ``a, (b, *c)``); attributes
-    and subscripts bind none."""
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from bound_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from bound_names(target.value)
-
-
-def keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def positional(call: cst.Call) -> Sequence[cst.Arg]:
-    return [a for a in call.args if a.keyword is None and not a.star]
-
-
-def has_star_kwargs(call: cst.Call) -> bool:
-    return any(a.star == "**" for a in call.args)
-
-
-def is_true(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "True"
-
-
-def is_false(node: cst.CSTNode) -> bool:
-    return isinstance(node, cst.Name) and node.value == "False"

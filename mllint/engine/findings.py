@@ -91,3 +91,25 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
+
+
+@dataclass
+class RawFinding:
+    """A finding before suppressions, severity and notebook mapping.
+
+    Lines and columns are 1-based and, for notebooks, refer to the notebook's
+    concatenated Python source unless ``cell`` is set.
+    """
+
+    code: str
+    message: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    cell: int | None = None
+    fix: Fix | None = None
+    path: str | None = None  # project rules: POSIX path relative to the root
+    #: This finding's severity when it differs from the rule's default (e.g. a
+    #: risk that depends on where the data comes from); configuration still wins.
+    severity: Severity | None = None

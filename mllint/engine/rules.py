@@ -1,12 +1,14 @@
-"""The rule framework: what a rule is, how it declares itself, how it reports.
+"""The rule kinds: what a rule is, how it declares itself, how it reports.
 
-A rule is one small class in ``mllint/checks/<category>.py``. Defining the
-class registers it (``__init_subclass__``); its document in ``rules/`` gives the
-user-facing text. Three kinds exist, by what they look at:
+A rule is one small class in ``mllint/checks/<category>.py``; its document in
+``rules/`` gives the user-facing text, and the registry (``registry.py``)
+collects the classes. Four kinds exist, by what they look at:
 
 - ``ModuleRule``: one Python module or notebook, as a libcst tree. Module rules
   are batched: one traversal of each tree serves every enabled rule, and a tree
   is only built when some rule's ``triggers`` occur in the file's text.
+- ``SourceRule``: one module, through its text, its stdlib ``ast`` tree and the
+  project index; a file only such rules fire on is never parsed with libcst.
 - ``NotebookRule``: a notebook's structure (cells, outputs, metadata).
 - ``ProjectRule``: the repository as a whole (files, configs, git, DVC, the
   project index of every module).
@@ -15,16 +17,21 @@ user-facing text. Three kinds exist, by what they look at:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
 from mllint.engine.findings import Fix, Severity
+from mllint.engine.options import Option
 
 if TYPE_CHECKING:
-    from mllint.engine.context import ModuleContext, NotebookContext, ProjectContext
+    from mllint.engine.context import (
+        Analysis,
+        ModuleContext,
+        NotebookContext,
+        ProjectContext,
+    )
 
 
 class Scope(str, Enum):
@@ -49,19 +56,6 @@ _CODE = re.compile(r"ML\d{3}")
 _NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
-@dataclass(frozen=True)
-class Option:
-    """A configurable rule option (``[tool.mllint.rules.<code>]``).
-
-    ``kind`` is one of "int", "bool", "str", "str-list", "size" (a byte size
-    such as ``"5MiB"``); config validation and ``mllint explain`` use it.
-    """
-
-    default: Any
-    kind: str
-    help: str
-
-
 class Rule:
     """Metadata shared by every rule kind. Subclasses set the class variables."""
 
@@ -75,11 +69,18 @@ class Rule:
     ml_only: ClassVar[bool] = False
     #: Findings point at secrets: reporters never echo their source lines.
     redact_source: ClassVar[bool] = False
+    #: The shared analyses the rule asks the project context for; their
+    #: options are validated with the rule's and shown by ``mllint explain``.
+    analyses: ClassVar[tuple[type["Analysis"], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A malformed code or name fails where the rule is defined, not in a run."""
         super().__init_subclass__(**kwargs)
         if "code" in cls.__dict__:
-            _register(cls)
+            if not _CODE.fullmatch(cls.code):
+                raise TypeError(f"{cls.__name__}: rule code {cls.code!r} is not ML + three digits")
+            if not _NAME.fullmatch(cls.name):
+                raise TypeError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
 
     @classmethod
     def category(cls) -> str:
@@ -106,6 +107,23 @@ class ModuleRule(_FileRule, cst.BatchableCSTVisitor):
     Implement ``visit_<Node>``/``leave_<Node>`` methods; call ``self.report``.
     ``leave_Module`` runs last and suits whole-file conclusions.
     """
+
+    #: the node types whose ``visit_``/``leave_`` methods the class defines,
+    #: found once when the class is defined so the traversal need not look
+    node_hooks: ClassVar[tuple[tuple[str, ...], tuple[str, ...]]] = ((), ())
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        visits, leaves = [], []
+        for attr in dir(cls):
+            member = getattr(cls, attr, None)
+            if not callable(member) or getattr(member, "_is_no_op", False):
+                continue
+            if attr.startswith("visit_") and attr.count("_") == 1:
+                visits.append(attr[len("visit_"):])
+            elif attr.startswith("leave_") and attr.count("_") == 1:
+                leaves.append(attr[len("leave_"):])
+        cls.node_hooks = (tuple(visits), tuple(leaves))
 
     def __init__(self, ctx: "ModuleContext") -> None:
         super().__init__()
@@ -163,37 +181,3 @@ class ProjectRule(Rule):
 
 class EngineDiagnostic(Rule):
     """Codes the engine itself emits (ML000-ML003); they have no check method."""
-
-
-_REGISTRY: dict[str, type[Rule]] = {}
-
-
-def _register(cls: type[Rule]) -> None:
-    code, name = cls.code, cls.name
-    if not _CODE.fullmatch(code):
-        raise TypeError(f"{cls.__name__}: rule code {code!r} is not ML + three digits")
-    if not _NAME.fullmatch(name):
-        raise TypeError(f"{cls.__name__}: rule name {name!r} is not kebab-case")
-    for other in _REGISTRY.values():
-        if other.code == code or other.name == name:
-            raise TypeError(f"{cls.__name__} reuses the code or name of {other.__name__}")
-    _REGISTRY[code] = cls
-
-
-def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule by code, sorted. Importing the checks registers them."""
-    import mllint.checks  # noqa: F401  (import for its side effect: registration)
-
-    return dict(sorted(_REGISTRY.items()))
-
-
-def rule_by_code(code: str) -> type[Rule]:
-    return all_rules()[code]
-
-
-def iter_rules(kind: type[Rule], codes: Iterable[str]) -> Iterator[type[Rule]]:
-    rules = all_rules()
-    for code in sorted(codes):
-        rule = rules.get(code)
-        if rule is not None and issubclass(rule, kind):
-            yield rule

@@ -10,7 +10,6 @@ compute for every node of every file.
 from __future__ import annotations
 
 import traceback
-from functools import lru_cache
 from typing import Callable, Sequence
 
 import libcst as cst
@@ -19,21 +18,6 @@ from mllint.engine.context import ModuleContext
 from mllint.engine.rules import ModuleRule
 
 ErrorHandler = Callable[[type[ModuleRule], BaseException], None]
-
-
-@lru_cache(maxsize=None)
-def _hooks(rule_class: type[ModuleRule]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names of the node types a rule class visits and leaves (computed once per class)."""
-    visits, leaves = [], []
-    for attr in dir(rule_class):
-        member = getattr(rule_class, attr, None)
-        if not callable(member) or getattr(member, "_is_no_op", False):
-            continue
-        if attr.startswith("visit_") and attr.count("_") == 1:
-            visits.append(attr[len("visit_"):])
-        elif attr.startswith("leave_") and attr.count("_") == 1:
-            leaves.append(attr[len("leave_"):])
-    return tuple(visits), tuple(leaves)
 
 
 def describe_crash(exc: BaseException) -> str:
@@ -52,7 +36,7 @@ class _Dispatcher(cst.CSTVisitor):
         self.visits: dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]] = {}
         self.leaves: dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]] = {}
         for number, rule in enumerate(rules):
-            visits, leaves = _hooks(type(rule))
+            visits, leaves = type(rule).node_hooks
             for node_type in visits:
                 self.visits.setdefault(node_type, []).append((number, rule, getattr(rule, f"visit_{node_type}")))
             for node_type in leaves:

@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from mllint.engine.findings import Finding
-from mllint.engine.rules import all_rules
+from mllint.engine.registry import Registry
 from mllint.engine.runner import LintResult
+from mllint.reporters.base import ReportOptions
 
 
-def finding_to_json(finding: Finding) -> dict[str, Any]:
-    rule = all_rules()[finding.code]
+def finding_to_json(finding: Finding, rules: Registry) -> dict[str, Any]:
+    rule = rules[finding.code]
     return {
         "code": finding.code,
         "name": rule.name,
@@ -28,5 +29,5 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def render(result: LintResult, options: object) -> str:
-    return json.dumps([finding_to_json(f) for f in result.findings], indent=2, ensure_ascii=False) + "\n"
+def render(result: LintResult, options: ReportOptions) -> str:
+    return json.dumps([finding_to_json(f, result.rules) for f in result.findings], indent=2, ensure_ascii=False) + "\n"

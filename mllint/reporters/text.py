@@ -7,9 +7,9 @@ from collections import Counter
 import click
 
 from mllint.engine.findings import Finding, Severity
-from mllint.engine.rules import all_rules
-from mllint.reporters import ReportOptions
+from mllint.engine.registry import Registry
 from mllint.engine.runner import LintResult
+from mllint.reporters.base import ReportOptions
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
@@ -22,8 +22,8 @@ def location(finding: Finding) -> str:
     return f"{finding.path}:{finding.line}:{finding.column}"
 
 
-def _line(finding: Finding, options: ReportOptions) -> str:
-    rule = all_rules()[finding.code]
+def _line(finding: Finding, rules: Registry, options: ReportOptions) -> str:
+    rule = rules[finding.code]
     where = location(finding) + ":"
     code = finding.code
     if options.color:
@@ -55,8 +55,7 @@ def _summary(findings: list[Finding], files: int) -> str:
     return summary
 
 
-def _statistics(findings: list[Finding]) -> str:
-    rules = all_rules()
+def _statistics(findings: list[Finding], rules: Registry) -> str:
     counts = Counter(f.code for f in findings)
     width = max((len(str(n)) for n in counts.values()), default=1)
     return "\n".join(f"{n:>{width}}  {code}  {rules[code].name}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -64,9 +63,9 @@ def _statistics(findings: list[Finding]) -> str:
 
 def render(result: LintResult, options: ReportOptions) -> str:
     if options.statistics:
-        body = _statistics(result.findings)
+        body = _statistics(result.findings, result.rules)
         return (body + "\n") if body else ""
-    lines = [] if options.quiet and not result.findings else [_line(f, options) for f in result.findings]
+    lines = [] if options.quiet and not result.findings else [_line(f, result.rules, options) for f in result.findings]
     if not options.quiet:
         if lines:
             lines.append("")

@@ -31,8 +31,8 @@ from mllint.project.ci.commands import (
 )
 from mllint.project.ci.runners import (
     _TOX_SETUP_CFG,
-    _Makefile,
     _dig,
+    _Makefile,
     _nox_sessions,
     _parse_toml,
     _script_commands,

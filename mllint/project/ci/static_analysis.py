@@ -20,7 +20,12 @@ import yaml
 from mllint.project.ci.commands import Argv, _positional, _program
 from mllint.project.ci.configs import CIConfig, CIFacts, collect_ci_facts
 from mllint.project.ci.resolver import _MAKEFILE_NAMES, _Resolver
-from mllint.project.ci.runners import _dig, _nox_sessions, _parse_toml, _pyproject_script_commands
+from mllint.project.ci.runners import (
+    _dig,
+    _nox_sessions,
+    _parse_toml,
+    _pyproject_script_commands,
+)
 
 
 def static_analysis_tools(

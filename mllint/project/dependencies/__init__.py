@@ -33,9 +33,14 @@ strings and :mod:`.requirements` reads pip syntax and includes; :mod:`.pyproject
 :mod:`.keyed` and :mod:`.sourcelines` serving several of them.
 """
 
-from mllint.project.dependencies.inventory import collect_dependency_facts
 from mllint.project.dependencies.accumulator import MAX_FILE_BYTES
-from mllint.project.dependencies.facts import CONCRETE_SOURCES, LOCK_FILE_NAMES, DependencyFacts, Requirement
+from mllint.project.dependencies.facts import (
+    CONCRETE_SOURCES,
+    LOCK_FILE_NAMES,
+    DependencyFacts,
+    Requirement,
+)
+from mllint.project.dependencies.inventory import collect_dependency_facts
 from mllint.project.dependencies.specs import normalize_name
 
 __all__ = [

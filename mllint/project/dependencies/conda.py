@@ -10,7 +10,12 @@ import re
 import yaml
 
 from mllint.project.dependencies.accumulator import Collector
-from mllint.project.dependencies.requirements import PipLines, read_pip_line, strip_comment, warn_bad_includes
+from mllint.project.dependencies.requirements import (
+    PipLines,
+    read_pip_line,
+    strip_comment,
+    warn_bad_includes,
+)
 from mllint.project.dependencies.specs import BARE_VERSION, Spec, normalize_name
 
 

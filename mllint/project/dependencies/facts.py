@@ -7,7 +7,6 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-
 LOCK_FILE_NAMES = frozenset(
     {"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml", "conda-lock.yaml", "pylock.toml"}
 )

@@ -10,7 +10,14 @@ from typing import Any
 
 from mllint.project.dependencies.accumulator import Collector
 from mllint.project.dependencies.sourcelines import SourceLines
-from mllint.project.dependencies.specs import FULL_COMMIT, URL_SCHEME, Spec, bare_version_pinned, normalize_name, url_pinned
+from mllint.project.dependencies.specs import (
+    FULL_COMMIT,
+    URL_SCHEME,
+    Spec,
+    bare_version_pinned,
+    normalize_name,
+    url_pinned,
+)
 
 
 def _inline(value: Any) -> str:

@@ -15,8 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mllint.project.dependencies.accumulator import Collector
-from mllint.project.dependencies.specs import URL_SCHEME, Spec, cut_after_space, parse_spec
-
+from mllint.project.dependencies.specs import (
+    URL_SCHEME,
+    Spec,
+    cut_after_space,
+    parse_spec,
+)
 
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=-[rc])(?=\S))(\S.*)$")
 _EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?<=-e)(?=\S))(\S.*)$")

@@ -16,7 +16,6 @@ from mllint.project.dependencies.requirements import seed_files
 from mllint.project.dependencies.sourcelines import SourceLines
 from mllint.project.dependencies.specs import parse_spec
 
-
 # ---- setup.cfg
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-
 _HEADER = re.compile(r"^\s*\[\[?([^\[\]]*)\]\]?\s*(?:[#;].*)?$")
 _HEADER_KEYS = re.compile(r"[A-Za-z0-9_.\"' -]+")
 

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
-
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 # One whitespace run per position: two ``\s*`` around an optional group backtrack quadratically.
 _NAMED = re.compile(rf"^({_NAME})\s*(?:\[[^\]]*\]\s*)?(.*)$", re.S)

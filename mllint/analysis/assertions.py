@@ -1,0 +1,355 @@
+"""Assertion facts: which functions of a module are tests, and which of them can fail.
+
+A test that asserts nothing passes whatever the code returns (ML403), and "does
+the project have tests at all" (ML401) depends on the same notion of a test
+function. Both need facts that one file's syntax cannot settle alone - a test
+may assert through a helper of its module, a fixture in ``conftest.py`` or a
+method of a base class in another module - so this module describes one
+module's functions and classes as plain facts (does a function assert
+directly, which calls does it make, which names does it pass on) and closes
+them over the module's own helpers. Following calls *across* modules is left
+to the caller, which holds the facts of every module it visits
+(``mllint.analysis.test_suite.TestSuite.facts``).
+
+It lives in the analysis layer because it is reasoning that rules share, built
+on project facts (the pytest settings of ``mllint.project.pytest_config``, the
+index's syntax trees): it reports nothing and holds no state between calls.
+
+Cost, per module (nothing depends on the number of files in the project):
+``assertion_facts`` walks the module's tree once, O(nodes) time, and keeps
+O(functions + calls) memory; the module-local closure is a fixed point that
+adds at least one function per round, so O(functions x calls) time in the worst
+case - test modules have tens of functions, so it never shows. Callers that ask
+for every test module pay O(total nodes) once, if they memoise the facts (the
+``TestSuite`` analysis does). ``indexed_test_names`` reads only the index:
+O(functions of the module).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+
+from mllint.project.index import ModuleInfo, dotted_name, qualify
+from mllint.project.pytest_config import PytestSettings, matches_prefix_or_glob
+
+PYTEST_ASSERTIONS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail", "pytest.approx"})
+_ASSERTION_LIBRARIES = ("pytest_check.", "approvaltests.")
+_CHECKING_NAME = re.compile(r"(?:^|_)(?:check|verify|validate|expect|ensure)(?!point)|check$", re.IGNORECASE)
+"""Names of helpers from outside the project that, by convention, raise when a check fails
+(``check_estimator``, ``gradcheck``, ``verify_output``); ``checkpoint`` is not one."""
+
+
+# ----------------------------------------------------------- tests in the index
+
+
+def indexed_test_names(info: ModuleInfo, settings: PytestSettings, pytest_file: bool, source: str | None) -> list[str]:
+    """Test functions of an indexed module (qualnames), decided from the index alone.
+
+    A cheap answer for "does the project have tests": a pytest file's
+    functions and methods named like tests (in classes without ``__init__``),
+    and ``test*`` methods in a ``unittest`` file that mentions ``TestCase``.
+    """
+    names = []
+    classes_with_init = {q.rsplit(".", 1)[0] for q in info.functions if q.endswith(".__init__")}
+    unittest_style = source is not None and "TestCase" in source
+    for qualname in info.functions:
+        owner, _, name = qualname.rpartition(".")
+        if pytest_file and matches_prefix_or_glob(name, settings.python_functions):
+            if not owner or owner not in classes_with_init or unittest_style:
+                names.append(qualname)
+        elif owner and unittest_style and name.startswith("test"):
+            names.append(qualname)
+    return names
+
+
+# ------------------------------------------------------------- the facts (ast)
+
+
+@dataclass(frozen=True)
+class CallFact:
+    """A call inside a function: its dotted callee text (``self.check``, ``np.testing.x``)."""
+
+    dotted: str
+    line: int
+
+
+@dataclass
+class FunctionFacts:
+    """One function or method (nested definitions count as part of it)."""
+
+    key: str  # "f" or "Class.method" (nested classes: "Outer.Inner.method")
+    line: int
+    column: int
+    owner: str | None  # the class qualname for methods
+    params: tuple[str, ...]
+    direct: bool  # asserts by itself: assert, raise, an assertion call
+    calls: list[CallFact] = field(default_factory=list)
+    references: list[CallFact] = field(default_factory=list)
+    """Names read but not called: a function passed on to be called
+    (``mp.spawn(check_fn)``, ``launcher(script.main)``) runs as part of the test."""
+    is_fixture: bool = False
+    fixture_name: str | None = None
+
+
+@dataclass
+class ClassFacts:
+    qualname: str
+    bases: tuple[str, ...]  # dotted text of each base
+    methods: tuple[str, ...]
+
+
+@dataclass
+class AssertionFacts:
+    """The functions and classes of one module, and which of them assert."""
+
+    functions: dict[str, FunctionFacts]
+    classes: dict[str, ClassFacts]
+    aliases: dict[str, str]
+    parse_failed: bool = False
+    asserting: frozenset[str] = frozenset()
+    """Keys of functions that assert directly or through another function of the module."""
+
+    @property
+    def fixtures(self) -> dict[str, FunctionFacts]:
+        return {f.fixture_name or f.key: f for f in self.functions.values() if f.is_fixture and f.owner is None}
+
+    def asserting_methods(self) -> set[str]:
+        """Short names of methods that assert (for calls on objects of unknown type)."""
+        return {key.rsplit(".", 1)[1] for key in self.asserting if "." in key}
+
+    def class_chain(self, qualname: str) -> list[ClassFacts]:
+        """The class and its bases defined in this module, nearest first."""
+        chain: list[ClassFacts] = []
+        pending = [qualname]
+        while pending:
+            name = pending.pop(0)
+            facts = self.classes.get(name)
+            if facts is None or facts in chain:
+                continue
+            chain.append(facts)
+            pending.extend(facts.bases)
+        return chain
+
+    def external_bases(self, qualname: str) -> list[str]:
+        """Bases in the class chain that are not classes of this module (dotted text)."""
+        return [base for facts in self.class_chain(qualname) for base in facts.bases if base not in self.classes]
+
+
+def is_testcase_base(dotted: str) -> bool:
+    """A base class name that makes a ``unittest``-style test case (``unittest.TestCase``,
+    ``tf.test.TestCase``, ``absltest.TestCase``, Django's ``SimpleTestCase``...)."""
+    return "TestCase" in dotted.rsplit(".", 1)[-1]
+
+
+def is_assertion_call(call: ast.Call, qualify: Callable[[str], str | None]) -> bool:
+    """A call that fails the test on wrong results: ``assert*``/``fail`` methods,
+    ``pytest.raises``/``warns``/``fail``/``approx``, numpy/pandas/torch testing
+    helpers, mock assertions, pytest-check, pytest-regressions fixtures."""
+    func = call.func
+    last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if last is None:
+        return False
+    bare = last.lstrip("_")
+    if bare.lower().startswith("assert"):
+        return True
+    dotted = dotted_name(func)
+    if dotted is None:
+        return False
+    root = dotted.split(".", 1)[0]
+    if root in ("self", "cls") and bare.startswith("fail"):
+        return True
+    if last == "check" and root.endswith("regression") and "." in dotted:
+        return True  # pytest-regressions: data_regression.check(...)
+    qualified = qualify(dotted)
+    if qualified is None:
+        return False
+    if qualified.rsplit(".", 1)[-1].lstrip("_").lower().startswith("assert"):
+        return True  # imported under another name: `from numpy.testing import assert_equal as same`
+    return qualified in PYTEST_ASSERTIONS or qualified.startswith(_ASSERTION_LIBRARIES)
+
+
+_NOT_FAILURES = re.compile(r"NotImplementedError$|SkipTest$|Skipped$|skip\.Exception$")
+
+
+def raises_a_failure(node: ast.Raise) -> bool:
+    """A ``raise`` that fails the test on purpose. A bare re-raise only passes
+    an error on, ``NotImplementedError`` marks a stub and ``SkipTest`` skips."""
+    if node.exc is None:
+        return False
+    target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    name = dotted_name(target)
+    return name is None or _NOT_FAILURES.search(name) is None
+
+
+def has_checking_name(dotted: str) -> bool:
+    return _CHECKING_NAME.search(dotted.rsplit(".", 1)[-1].lstrip("_")) is not None
+
+
+def assertion_facts(tree: ast.Module | None) -> AssertionFacts:
+    """Facts for a module's tree; a module that did not parse (None) gives empty facts."""
+    if tree is None:
+        return AssertionFacts({}, {}, {}, parse_failed=True)
+    try:
+        return _Collector(tree).facts()
+    except RecursionError:
+        return AssertionFacts({}, {}, {}, parse_failed=True)
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> imported name, for recognising assertion helpers imported under
+    another name (``from numpy.testing import assert_equal as same``).
+
+    Deliberately not the index's ``ModuleInfo.aliases``: that table also resolves
+    relative imports (``from .helpers import assert_close as same`` names a project
+    function, which the caller judges by following it into its module, not by its
+    name), keeps the first ``import a.b`` of a name where this keeps the last, and
+    meets nested imports in another order. Using it would change which tests ML403
+    reports.
+    """
+    aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                head = alias.name.split(".", 1)[0]
+                aliases[alias.asname or head] = alias.name if alias.asname else head
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                if alias.name != "*":
+                    aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def _is_fixture(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[bool, str | None]:
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        dotted = dotted_name(target) or ""
+        if dotted.rsplit(".", 1)[-1] == "fixture":
+            name = None
+            if isinstance(decorator, ast.Call):
+                for keyword in decorator.keywords:
+                    if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                        name = keyword.value.value
+            return True, name
+    return False, None
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    args = function.args
+    return tuple(a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs])
+
+
+class _Collector:
+    """Walks a module's top level, classes (also nested) and the statements
+    that define things conditionally (``if``/``try``/``with`` blocks)."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.aliases = _aliases(tree)
+        self.functions: dict[str, FunctionFacts] = {}
+        self.classes: dict[str, ClassFacts] = {}
+
+    def facts(self) -> AssertionFacts:
+        self._body(self.tree.body, None)
+        facts = AssertionFacts(self.functions, self.classes, self.aliases)
+        facts.asserting = _local_closure(facts)
+        return facts
+
+    def _body(self, statements: list[ast.stmt], owner: str | None) -> None:
+        for statement in statements:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(statement, owner)
+            elif isinstance(statement, ast.ClassDef):
+                qualname = f"{owner}.{statement.name}" if owner else statement.name
+                bases = tuple(d for d in map(dotted_name, statement.bases) if d is not None)
+                methods = tuple(s.name for s in statement.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+                self.classes[qualname] = ClassFacts(qualname, bases, methods)
+                self._body(statement.body, qualname)
+            elif isinstance(statement, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
+                for block in ("body", "orelse", "finalbody"):
+                    self._body(getattr(statement, block, []), owner)
+                for handler in getattr(statement, "handlers", []):
+                    self._body(handler.body, owner)
+
+    def _function(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> None:
+        key = f"{owner}.{function.name}" if owner else function.name
+        is_fixture, fixture_name = _is_fixture(function)
+        facts = FunctionFacts(key, function.lineno, function.col_offset + 1, owner, _parameters(function),
+                              direct=False, is_fixture=is_fixture, fixture_name=fixture_name)
+        resolve = partial(qualify, self.aliases)
+        called: set[int] = set()
+        for node in (n for statement in function.body for n in ast.walk(statement)):
+            if isinstance(node, ast.Assert) or (isinstance(node, ast.Raise) and raises_a_failure(node)):
+                facts.direct = True
+            elif isinstance(node, ast.Call):
+                if is_assertion_call(node, resolve):
+                    facts.direct = True
+                dotted = dotted_name(node.func)
+                if dotted is not None:
+                    facts.calls.append(CallFact(dotted, node.lineno))
+                called.add(id(node.func))
+            elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+                if isinstance(node, ast.Attribute):
+                    called.add(id(node.value))  # only the whole chain `mod.fn` is a reference
+                dotted = dotted_name(node) if id(node) not in called else None
+                if dotted is not None:
+                    facts.references.append(CallFact(dotted, node.lineno))
+        self.functions[key] = facts
+
+
+def local_targets(facts: AssertionFacts, function: FunctionFacts, call: CallFact) -> list[str]:
+    """Functions of the same module a call may run: ``f()``, ``self.m()``/``cls.m()``
+    through the class and its local bases, ``Class.m()``."""
+    head, _, rest = call.dotted.partition(".")
+    if not rest:
+        return [head] if head in facts.functions and facts.functions[head].owner is None else []
+    if head in ("self", "cls") and function.owner and "." not in rest:
+        return [f"{c.qualname}.{rest}" for c in facts.class_chain(function.owner) if rest in c.methods][:1]
+    if call.dotted in facts.functions:
+        return [call.dotted]
+    return []
+
+
+def _local_closure(facts: AssertionFacts) -> frozenset[str]:
+    """Functions asserting directly, through a module-local callee, or through a
+    call to something outside the module whose name says it checks."""
+    asserting = {
+        f.key for f in facts.functions.values()
+        if f.direct or any(has_checking_name(c.dotted) and not local_targets(facts, f, c) for c in f.calls)
+    }
+    changed = True
+    while changed:
+        changed = False
+        for function in facts.functions.values():
+            if function.key in asserting:
+                continue
+            runs = [*function.calls, *function.references]
+            if any(t in asserting for call in runs for t in local_targets(facts, function, call)):
+                asserting.add(function.key)
+                changed = True
+    return frozenset(asserting)
+
+
+def find_test_functions(facts: AssertionFacts, settings: PytestSettings, pytest_file: bool) -> Iterator[FunctionFacts]:
+    """The module's test functions as pytest (*pytest_file*) or unittest would run them.
+
+    pytest: module-level functions matching ``python_functions``; methods
+    matching it in classes without ``__init__`` (test classes, and the mixins
+    and base classes they inherit tests from); ``test*`` methods of
+    ``TestCase`` classes. unittest: ``test*`` methods of ``TestCase`` classes.
+    """
+    for function in facts.functions.values():
+        name = function.key.rsplit(".", 1)[-1]
+        if function.owner is None:
+            if pytest_file and matches_prefix_or_glob(name, settings.python_functions) and not function.is_fixture:
+                yield function
+            continue
+        testcase = any(is_testcase_base(b) for b in facts.external_bases(function.owner))
+        if testcase and name.startswith("test"):
+            yield function
+        elif pytest_file and not testcase and matches_prefix_or_glob(name, settings.python_functions):
+            if "__init__" not in facts.classes[function.owner].methods and not function.is_fixture:
+                yield function
