@@ -12,6 +12,7 @@ from typing import Iterable, Iterator
 
 from mllint.analysis.serving import (
     ModelLoad,
+    ServedPrediction,
     ServingAnalysis,
     Span,
     may_define_handlers,
@@ -49,52 +50,65 @@ class _ServingRule(SourceRule):
         raise NotImplementedError
 
 
-class PredictionNotLogged(_ServingRule):
+class _PredictionLogRule(_ServingRule):
+    """Rules judging each prediction a handler of this module serves."""
+
+    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
+        for served in analysis.served_predictions(self.ctx.path):
+            problem = self.judge(served)
+            if problem is not None:
+                yield problem
+
+    def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
+        raise NotImplementedError
+
+
+class PredictionNotLogged(_PredictionLogRule):
     """Without a record of what was predicted, production behaviour cannot be audited or debugged."""
 
     code = "ML501"
     name = "prediction-not-logged"
     severity = Severity.WARNING
 
-    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
-        for served in analysis.served_predictions(self.ctx.path):
-            if served.first_log is None:
-                yield served.prediction, (
-                    f"`{served.handler}` serves the prediction of `{served.predictor}` without logging it; "
-                    "log the prediction with the model version and the request input"
-                )
+    def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
+        if served.first_log is not None:
+            return None
+        return served.prediction, (
+            f"`{served.handler}` serves the prediction of `{served.predictor}` without logging it; "
+            "log the prediction with the model version and the request input"
+        )
 
 
-class PredictionLogMissingModelVersion(_ServingRule):
+class PredictionLogMissingModelVersion(_PredictionLogRule):
     """A logged prediction that does not name its model cannot be traced to the model that made it."""
 
     code = "ML502"
     name = "prediction-log-missing-model-version"
     severity = Severity.WARNING
 
-    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
-        for served in analysis.served_predictions(self.ctx.path):
-            if served.first_log is not None and not served.logs_model_identity:
-                yield served.first_log, (
-                    f"the prediction log of `{served.handler}` does not record which model made the prediction; "
-                    "log the model version (e.g. `extra={\"model_version\": MODEL_VERSION}`)"
-                )
+    def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
+        if served.first_log is None or served.logs_model_identity:
+            return None
+        return served.first_log, (
+            f"the prediction log of `{served.handler}` does not record which model made the prediction; "
+            "log the model version (e.g. `extra={\"model_version\": MODEL_VERSION}`)"
+        )
 
 
-class PredictionLogMissingInputs(_ServingRule):
+class PredictionLogMissingInputs(_PredictionLogRule):
     """A logged prediction without its input (or an id referencing it) cannot be reproduced or monitored for drift."""
 
     code = "ML503"
     name = "prediction-log-missing-inputs"
     severity = Severity.WARNING
 
-    def problems(self, analysis: ServingAnalysis) -> Iterator[tuple[Span, str]]:
-        for served in analysis.served_predictions(self.ctx.path):
-            if served.first_log is not None and not served.logs_input:
-                yield served.first_log, (
-                    f"the prediction log of `{served.handler}` records neither the request input nor a request id; "
-                    "log the input features or a `request_id` that references them"
-                )
+    def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
+        if served.first_log is None or served.logs_input:
+            return None
+        return served.first_log, (
+            f"the prediction log of `{served.handler}` records neither the request input nor a request id; "
+            "log the input features or a `request_id` that references them"
+        )
 
 
 class _ModelLoadRule(_ServingRule):

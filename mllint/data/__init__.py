@@ -1,0 +1,1 @@
+"""Package data: the generated seed table (``random_state.json``)."""

@@ -1,9 +1,9 @@
 """The rule catalogue as data: one Markdown document per rule in ``rules/``.
 
 Front matter holds the metadata (checked against the registry by the test
-suite), sections hold the user text (What / Why / Bad / Good / Fix). ``explain``,
-SARIF help text and the docs all come from here, and the test suite runs the
-Bad and Good examples, so the documentation cannot drift from the behaviour.
+suite), sections hold the user text (What / Why / Bad / Good / Fix). ``explain``
+reads them, and the test suite runs the Bad and Good examples, so the
+documentation cannot drift from the behaviour.
 """
 
 from __future__ import annotations

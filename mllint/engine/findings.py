@@ -1,7 +1,8 @@
-"""Plain-data results of linting.
+"""Plain-data results of linting: severities, findings and their fixes.
 
-Findings and fixes are plain, picklable values: they cross process boundaries
-(``--jobs``) and go into the cache, so they never hold CST nodes.
+The engine's leaf module. Findings and fixes are plain, picklable values that
+never hold CST nodes, so reporters and any later consumer can keep them after
+the trees are gone.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """A proposed change. ``safe`` fixes cannot change behaviour of correct code
-    and are applied by ``--fix``; the others are shown as suggestions."""
+    """A proposed change, shown in ``--format json``. ``safe`` fixes cannot change
+    the behaviour of correct code; the others are suggestions."""
 
     message: str
     edits: tuple[Edit, ...]

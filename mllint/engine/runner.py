@@ -212,7 +212,7 @@ class Linter:
             end_cell, end_line = notebook.locate(raw.end_line or raw.line)
             if end_cell != cell:
                 end_line = line
-            fix = None  # notebook write-back of fixes lands with --fix
+            fix = None  # edits are on the concatenated cells, not on the .ipynb file: not offered
         if notebook is not None and cell is not None:
             physical = notebook.physical_line(cell, max(line, 1))
             text = notebook.cell_source(cell)

@@ -26,8 +26,8 @@ Pinning decisions, fixed here because rules report on them:
   ``python`` is the Python version and ``pip`` the installer: neither is reported
   as a requirement nor needed for ``conda_fully_pinned``.
 
-Layout: :mod:`.collect` is the entry point and :mod:`.facts` its result;
-:mod:`.collector` holds the state readers share, :mod:`.specs` judges requirement
+Layout: :mod:`.inventory` is the entry point and :mod:`.facts` its result;
+:mod:`.accumulator` holds the state readers share, :mod:`.specs` judges requirement
 strings and :mod:`.requirements` reads pip syntax and includes; :mod:`.pyproject`,
 :mod:`.setuptools`, :mod:`.pipfile` and :mod:`.conda` read one format each, with
 :mod:`.keyed` and :mod:`.sourcelines` serving several of them.
