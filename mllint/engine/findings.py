@@ -66,24 +66,30 @@ class Fix:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One reported problem.
-
-    ``path`` is the POSIX path as shown to the user (relative to the current
-    directory). ``line`` 0 means "about the whole file" (or the project when
-    ``path`` is "."). For notebooks ``cell`` is 1-based among all cells and the
-    line/columns are within that cell.
-    """
+class _Located:
+    """What every report says: which rule, what, and where (1-based lines and
+    columns; line 0 means "about the whole file")."""
 
     code: str
     message: str
-    path: str
     line: int = 0
     column: int = 0
     end_line: int = 0
     end_column: int = 0
     cell: int | None = None
     fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Finding(_Located):
+    """One reported problem, as users see it.
+
+    ``path`` is the POSIX path as shown to the user (relative to the current
+    directory); ``"."`` when the finding is about the project. For notebooks
+    ``cell`` is 1-based among all cells and the line/columns are within that cell.
+    """
+
+    path: str = "."
     severity: Severity = Severity.WARNING
     #: the .ipynb file's own line for notebook findings (CI formats anchor there)
     physical_line: int | None = field(default=None, compare=False)
@@ -94,22 +100,11 @@ class Finding:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
 
 
-@dataclass
-class RawFinding:
-    """A finding before suppressions, severity and notebook mapping.
+@dataclass(frozen=True)
+class RawFinding(_Located):
+    """A finding before suppressions, severity and notebook mapping: lines of a
+    notebook refer to its concatenated Python source unless ``cell`` is set."""
 
-    Lines and columns are 1-based and, for notebooks, refer to the notebook's
-    concatenated Python source unless ``cell`` is set.
-    """
-
-    code: str
-    message: str
-    line: int = 0
-    column: int = 0
-    end_line: int = 0
-    end_column: int = 0
-    cell: int | None = None
-    fix: Fix | None = None
     path: str | None = None  # project rules: POSIX path relative to the root
     #: This finding's severity when it differs from the rule's default (e.g. a
     #: risk that depends on where the data comes from); configuration still wins.
