@@ -16,7 +16,6 @@ from typing import Mapping, NoReturn, Sequence
 import click
 
 from mllint import __version__
-from mllint.checks import builtin_rules
 from mllint.engine.catalogue import doc_for
 from mllint.engine.config import (
     CliOverrides,
@@ -32,6 +31,7 @@ from mllint.engine.findings import Severity
 from mllint.engine.options import Option
 from mllint.engine.registry import Registry
 from mllint.engine.runner import Linter
+from mllint.plugins import builtin_rules
 from mllint.reporters import reporters
 from mllint.reporters.base import ReportOptions
 

@@ -16,12 +16,12 @@ import textwrap
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from mllint.checks import builtin_rules
 from mllint.engine.catalogue import CodeBlock
 from mllint.engine.config import CliOverrides
 from mllint.engine.findings import Finding
 from mllint.engine.registry import Registry
 from mllint.engine.runner import Linter
+from mllint.plugins import builtin_rules
 
 _CELL_MARKER = re.compile(r"^# %%.*$", re.MULTILINE)
 

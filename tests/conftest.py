@@ -6,10 +6,10 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from mllint.checks import builtin_rules
 from mllint.engine.findings import Severity
 from mllint.engine.registry import Registry
 from mllint.engine.rules import ModuleRule
+from mllint.plugins import builtin_rules
 
 
 class ProbeCall(ModuleRule):

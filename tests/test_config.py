@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from mllint.checks import builtin_rules
 from mllint.engine.config import (
     CliOverrides,
     ConfigError,
@@ -15,6 +14,7 @@ from mllint.engine.config import (
     find_config,
     load_config,
 )
+from mllint.plugins import builtin_rules
 
 RULES = builtin_rules()
 

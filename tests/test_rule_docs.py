@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from mllint.checks import builtin_rules
 from mllint.engine.catalogue import load_catalogue
+from mllint.plugins import builtin_rules
 from mllint.testkit import lint_tree, materialise
 
 DOCS = load_catalogue()

@@ -263,8 +263,8 @@ def test_the_analysis_is_built_once_per_project_context(tmp_path):
     ],
 )
 def test_decorators_are_an_option_of_the_analysis_and_the_legacy_rule_key_still_works(tmp_path, config, decorators):
-    from mllint.checks import builtin_rules
     from mllint.engine.config import build_settings, load_config
+    from mllint.plugins import builtin_rules
 
     (tmp_path / "pyproject.toml").write_text("[tool.mllint]\n" + config, encoding="utf-8")
     rules = builtin_rules()
