@@ -582,9 +582,13 @@ TEST_WORKFLOWS = {
 }
 
 
+#: A project with one test, so that CI has something to run.
+A_TEST = {"tests/test_app.py": "def test_app():\n    assert True\n"}
+
+
 def ci_project(system: str, command: str, extra: dict[str, str] | None = None) -> dict[str, str]:
     path, template = TEST_WORKFLOWS[system]
-    return {"app.py": "x = 1\n", path: template.format(cmd=command), **(extra or {})}
+    return {"app.py": "x = 1\n", **A_TEST, path: template.format(cmd=command), **(extra or {})}
 
 
 @pytest.mark.parametrize("system", sorted(TEST_WORKFLOWS))
@@ -596,7 +600,18 @@ def test_ml404_ci_that_runs_tests(tmp_path, system):
 def test_ml404_ci_that_only_builds(tmp_path, system):
     findings = lint(tmp_path, ci_project(system, "python -m build"), ["ML404"])
     assert located(findings) == [("ML404", TEST_WORKFLOWS[system][0], 0)]
-    assert "runs the tests" in findings[0].message
+    assert findings[0].message.startswith("this CI configuration does not run the tests")
+
+
+def test_ml404_ci_without_tests_to_run_is_left_to_ml401(tmp_path):
+    files = {**ci_project("github", "python -m build"), "tests/test_app.py": "x = 1\n"}
+    assert codes(lint(tmp_path, files, ["ML401", "ML404"])) == ["ML401"]
+
+
+def test_ml404_names_every_configuration_none_of_which_runs_the_tests(tmp_path):
+    files = {**ci_project("github", "python -m build"), ".gitlab-ci.yml": "build:\n  script:\n    - python -m build\n"}
+    [finding] = lint(tmp_path, files, ["ML404"])
+    assert "none of the 2 CI configurations" in finding.message and "runs the tests" in finding.message
 
 
 def test_ml404_no_ci_at_all(tmp_path):
@@ -628,6 +643,7 @@ def test_ml404_follows_one_level_of_indirection(tmp_path, command, extra, runs):
 def test_ml404_reports_once_at_the_main_workflow(tmp_path):
     files = {
         "app.py": "x = 1\n",
+        **A_TEST,
         ".github/workflows/docs.yml": "on: [push]\njobs:\n  d:\n    steps:\n      - run: mkdocs build\n",
         ".github/workflows/release.yml": "on: [push]\njobs:\n  r:\n    steps:\n      - run: python -m build\n",
         ".github/workflows/build.yml": "on: [push]\njobs:\n  b:\n    steps:\n      - run: pip install .\n",
@@ -639,14 +655,14 @@ def test_ml404_reports_once_at_the_main_workflow(tmp_path):
 
 def test_ml404_test_workflow_it_cannot_read(tmp_path):
     workflow = "on: [push]\njobs:\n  tests:\n    uses: org/shared/.github/workflows/python-tests.yml@v1\n"
-    assert lint(tmp_path, {"app.py": "x = 1\n", ".github/workflows/ci.yml": workflow}, ["ML404"]) == []
+    assert lint(tmp_path, {"app.py": "x = 1\n", **A_TEST, ".github/workflows/ci.yml": workflow}, ["ML404"]) == []
     release = "on: [push]\njobs:\n  r:\n    uses: pypa/gh-action-pypi-publish/.github/workflows/publish.yml@v1\n"
     (tmp_path / ".github/workflows/ci.yml").write_text(release)
     assert codes(lint_tree(tmp_path, select=["ML404"])) == ["ML404"]
 
 
 def test_ml404_invalid_yaml_is_named(tmp_path):
-    findings = lint(tmp_path, {"app.py": "x = 1\n", ".gitlab-ci.yml": "test: [unclosed\n"}, ["ML404"])
+    findings = lint(tmp_path, {"app.py": "x = 1\n", **A_TEST, ".gitlab-ci.yml": "test: [unclosed\n"}, ["ML404"])
     assert codes(findings) == ["ML404"]
     assert "could not read" in findings[0].message
 

@@ -45,6 +45,18 @@ from mllint.project.pytest_config import conftest_paths
 # ------------------------------------------------------------------ shared helpers
 
 
+def _has_tests(project: ProjectContext, suite: TestSuite) -> bool:
+    """Some test module defines a test (or cannot be read, and may well define one)."""
+    for info in suite.test_modules():
+        pytest_file = bool(suite.kind(info.path))
+        if info.parse_failed:
+            return True
+        source = None if pytest_file else project.module_source(info.path)
+        if indexed_test_names(info, suite.settings, pytest_file, source):
+            return True
+    return False
+
+
 def _has_python(project: ProjectContext) -> bool:
     return bool(project.index.modules)
 
@@ -68,13 +80,8 @@ class NoTests(ProjectRule):
         if not _has_python(project):
             return
         suite = project.analysis(TestSuite)
-        for info in suite.test_modules():
-            pytest_file = bool(suite.kind(info.path))
-            if info.parse_failed:
-                return  # a test file mllint cannot read may well hold tests
-            source = None if pytest_file else project.module_source(info.path)
-            if indexed_test_names(info, suite.settings, pytest_file, source):
-                return
+        if _has_tests(project, suite):
+            return
         where = f" with the pytest settings in `{suite.settings.source}`" if suite.settings.source else ""
         project.report(
             self.code, ".",
@@ -259,6 +266,7 @@ class NoCI(ProjectRule):
     code = "ML404"
     name = "no-ci"
     severity = Severity.WARNING
+    analyses = (TestSuite,)
 
     def check(self, project: ProjectContext) -> None:
         if not _has_python(project):
@@ -274,14 +282,18 @@ class NoCI(ProjectRule):
             return
         if any(c.runs_tests or _uses_test_workflow(c) for c in configs):
             return
+        if not _has_tests(project, project.analysis(TestSuite)):
+            return  # there is nothing for CI to run yet: ML401 says so
         target = _main_config(configs)
         names = ", ".join(f"`{c.path}`" for c in configs[:3]) + (", ..." if len(configs) > 3 else "")
         unread = [w for w in facts.warnings if any(w.startswith(f"{c.path}:") for c in configs)]
         note = f" (could not read {unread[0]})" if unread else ""
-        which = "this CI configuration" if len(configs) == 1 else f"none of the {len(configs)} CI configurations ({names})"
+        which = "this CI configuration does not run" if len(configs) == 1 else (
+            f"none of the {len(configs)} CI configurations ({names}) runs"
+        )
         project.report(
             self.code, target.path,
-            f"{which} runs the tests{note}: add a step that runs them (`pytest`, `tox`, `nox`, "
+            f"{which} the tests{note}: add a step that runs them (`pytest`, `tox`, `nox`, "
             "`make test`, `python -m unittest`, ...)",
         )
 
