@@ -30,8 +30,10 @@ from mllint.engine.discovery import find_root
 from mllint.engine.findings import Severity
 from mllint.engine.options import Option
 from mllint.engine.registry import Registry
+from mllint.engine.rules import Scope
 from mllint.engine.runner import Linter
 from mllint.plugins import builtin_rules
+from mllint.project.layout import describe_roles
 from mllint.reporters import reporters
 from mllint.reporters.base import ReportOptions
 
@@ -182,6 +184,8 @@ def explain(rule: str) -> None:
     title = f"{code} {meta.name} ({meta.category()}, {meta.severity.value}, {meta.scope.value}{', fixable' if meta.fixable else ''})"
     click.echo(title)
     click.echo("=" * len(title))
+    if meta.scope != Scope.PROJECT:
+        click.echo(f"\nApplies to: {describe_roles(meta.roles)}")
     if doc is None:
         click.echo("\nNo documentation for this rule.")
         return

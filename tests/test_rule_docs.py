@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from mllint.engine.catalogue import load_catalogue
+from mllint.engine.rules import Scope
 from mllint.plugins import builtin_rules
+from mllint.project.layout import describe_roles
 from mllint.testkit import lint_tree, materialise
 
 DOCS = load_catalogue()
@@ -33,6 +35,8 @@ def test_document_metadata_matches_the_registry(code):
     assert doc.meta.get("severity") == rule.severity.value
     assert doc.meta.get("scope") == rule.scope.value
     assert doc.meta.get("practice"), "every rule traces to a practice"
+    roles = "the project as a whole" if rule.scope == Scope.PROJECT else describe_roles(rule.roles)
+    assert doc.meta.get("roles") == roles, "the document says which files the rule applies to"
     for section in REQUIRED_SECTIONS:
         assert doc.sections.get(section, "").strip(), f"{code}: section {section} is empty"
 

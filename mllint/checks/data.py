@@ -22,7 +22,7 @@ from mllint.engine.findings import Severity
 from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import ModuleRule, ProjectRule
-from mllint.project.layout import is_data_file, is_fixture
+from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture
 from mllint.syntax.bindings import Bindings
 from mllint.syntax.cst import (
     bound_names,
@@ -197,6 +197,7 @@ class AbsoluteDataPath(BindingRule):
     code = "ML103"
     name = "absolute-data-path"
     severity = Severity.WARNING
+    roles = NOT_TESTS
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
@@ -311,6 +312,7 @@ class UnpinnedRemoteData(BindingRule):
     code = "ML104"
     name = "unpinned-remote-data"
     severity = Severity.INFO
+    roles = NOT_TESTS
     triggers = ("http://", "https://", "load_dataset", "hf_hub_download", "snapshot_download")
 
     def __init__(self, ctx: ModuleContext) -> None:

@@ -21,6 +21,7 @@ from mllint.analysis.serving import (
 from mllint.engine.context import ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.rules import ProjectRule, SourceRule
+from mllint.project.layout import NOT_TESTS
 
 
 class _ServingRule(SourceRule):
@@ -69,6 +70,7 @@ class PredictionNotLogged(_PredictionLogRule):
     code = "ML501"
     name = "prediction-not-logged"
     severity = Severity.WARNING
+    roles = NOT_TESTS
 
     def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
         if served.first_log is not None:
@@ -85,6 +87,7 @@ class PredictionLogMissingModelVersion(_PredictionLogRule):
     code = "ML502"
     name = "prediction-log-missing-model-version"
     severity = Severity.WARNING
+    roles = NOT_TESTS
 
     def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
         if served.first_log is None or served.logs_model_identity:
@@ -101,6 +104,7 @@ class PredictionLogMissingInputs(_PredictionLogRule):
     code = "ML503"
     name = "prediction-log-missing-inputs"
     severity = Severity.WARNING
+    roles = NOT_TESTS
 
     def judge(self, served: ServedPrediction) -> tuple[Span, str] | None:
         if served.first_log is None or served.logs_input:
@@ -135,6 +139,7 @@ class ModelLoadedPerRequest(_ModelLoadRule):
     code = "ML504"
     name = "model-loaded-per-request"
     severity = Severity.WARNING
+    roles = NOT_TESTS
 
     def judge(self, load: ModelLoad) -> str | None:
         handler = load.per_request_of
@@ -151,6 +156,7 @@ class UnversionedModelLoad(_ModelLoadRule):
     code = "ML505"
     name = "unversioned-model-load"
     severity = Severity.WARNING
+    roles = NOT_TESTS
 
     def judge(self, load: ModelLoad) -> str | None:
         if load.source is None:

@@ -28,7 +28,7 @@ from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.messages import shown
 from mllint.engine.rules import ModuleRule, ProjectRule
-from mllint.project.layout import is_test_path
+from mllint.project.layout import NOT_TESTS, is_test_path
 from mllint.syntax.cst import bound_names, keyword, positional, string_value
 
 # -- ML301 ---------------------------------------------------------------------------
@@ -79,6 +79,7 @@ class UnversionedModelArtifact(BindingRule):
     code = "ML301"
     name = "unversioned-model-artifact"
     severity = Severity.WARNING
+    roles = NOT_TESTS
     analyses = (ModelPractices,)
     triggers = ("save", "dump", "export")
 
@@ -275,6 +276,7 @@ class HardcodedHyperparameters(ModuleRule):
     code = "ML303"
     name = "hardcoded-hyperparameters"
     severity = Severity.INFO
+    roles = NOT_TESTS
     analyses = (ModelPractices,)
     triggers = ("lr", "learning_rate", "batch_size", "epoch", "weight_decay", "alpha", "C=", "reg_", "lambda_", "eta", "optim")
 
@@ -345,6 +347,7 @@ class EvaluatedOnTrainingData(ModuleRule):
     code = "ML304"
     name = "evaluated-on-training-data"
     severity = Severity.WARNING
+    roles = NOT_TESTS
     triggers = (".fit(",)
 
     def __init__(self, ctx: ModuleContext) -> None:

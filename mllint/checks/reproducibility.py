@@ -29,6 +29,7 @@ from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.rules import ModuleRule, ProjectRule, SourceRule
 from mllint.project.dependencies import Requirement
+from mllint.project.layout import NOT_TESTS, OWN_CODE
 from mllint.syntax.cst import has_star_kwargs, positional
 
 
@@ -104,6 +105,7 @@ class UnseededRandomness(SourceRule):
     code = "ML201"
     name = "unseeded-randomness"
     severity = Severity.WARNING
+    roles = NOT_TESTS
     triggers = ("import",)
     analyses = (SeedAnalysis,)
 
@@ -126,6 +128,7 @@ class NondeterministicTorch(SourceRule):
     code = "ML203"
     name = "nondeterministic-torch"
     severity = Severity.INFO
+    roles = NOT_TESTS
     triggers = ("import",)
     analyses = (SeedAnalysis,)
 
@@ -179,6 +182,7 @@ class RandomStateUnset(ModuleRule):
     code = "ML202"
     name = "random-state-unset"
     severity = Severity.WARNING
+    roles = OWN_CODE
     triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
     analyses = (RandomStateTable,)
 

@@ -50,6 +50,7 @@ from mllint.analysis.values import binding, last_segment, string_text
 from mllint.engine.context import ModuleContext, NotebookContext, Replacement
 from mllint.engine.findings import Severity
 from mllint.engine.rules import ModuleRule, NotebookRule, Scope
+from mllint.project.layout import NOT_TESTS, OWN_CODE
 from mllint.syntax.cst import has_star_kwargs, is_false, is_true, keyword, string_value
 
 # --- message helpers ------------------------------------------------------------------
@@ -95,6 +96,7 @@ class UnsafeDeserialization(ModuleRule):
     code = "ML601"
     name = "unsafe-deserialization"
     severity = Severity.ERROR
+    roles = OWN_CODE
     fixable = True
 
     @classmethod
@@ -347,6 +349,7 @@ class TrustRemoteCode(ModuleRule):
     code = "ML603"
     name = "trust-remote-code"
     severity = Severity.WARNING
+    roles = NOT_TESTS
     triggers = ("trust_remote_code",)
 
     def visit_Arg(self, node: cst.Arg) -> None:
@@ -408,6 +411,7 @@ class InsecureDownload(ModuleRule):
     code = "ML604"
     name = "insecure-download"
     severity = Severity.WARNING
+    roles = OWN_CODE
 
     @classmethod
     def applies_to(cls, text: str) -> bool:

@@ -40,6 +40,7 @@ from mllint.engine.findings import Severity
 from mllint.engine.rules import ProjectRule, SourceRule
 from mllint.project.ci import CIConfig, static_analysis_tools
 from mllint.project.index import ModuleInfo
+from mllint.project.layout import OWN_CODE
 from mllint.project.pytest_config import conftest_paths
 
 # ------------------------------------------------------------------ shared helpers
@@ -145,6 +146,7 @@ class AssertionlessTest(SourceRule):
     code = "ML403"
     name = "test-without-assertion"
     severity = Severity.WARNING
+    roles = OWN_CODE
     # Test files name their tests (test_*, Test*, TestCase); custom pytest naming
     # that never spells "test" is the documented gap.
     triggers = ("test", "Test")

@@ -23,6 +23,8 @@ from mllint.engine.options import Option, defaults
 from mllint.engine.positions import Positions
 from mllint.engine.sources import SourceError, decode_text, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex
+from mllint.project.kind import ProjectKind, project_kind
+from mllint.project.layout import Role, package_folders, role_of
 
 if TYPE_CHECKING:
     from mllint.project.ci import CIFacts
@@ -128,6 +130,20 @@ class ProjectContext:
     @cached_property
     def file_set(self) -> frozenset[str]:
         return frozenset(self.files)
+
+    @cached_property
+    def kind(self) -> ProjectKind:
+        """A distributable library or an application, with the evidence."""
+        return project_kind(self.files, self.read_text)
+
+    @cached_property
+    def _packages(self) -> frozenset[str]:
+        return package_folders(self.files)
+
+    def role(self, path: str) -> Role:
+        """What the file at *path* (POSIX, relative to the root) is for."""
+        folder = path.rpartition("/")[0]
+        return role_of(path, in_package=folder in self._packages)
 
     @property
     def is_ml_project(self) -> bool:

@@ -24,6 +24,7 @@ import libcst as cst
 
 from mllint.engine.findings import Fix, Severity
 from mllint.engine.options import Option
+from mllint.project.layout import Role
 
 if TYPE_CHECKING:
     from mllint.engine.context import (
@@ -69,6 +70,10 @@ class Rule:
     ml_only: ClassVar[bool] = False
     #: Findings point at secrets: reporters never echo their source lines.
     redact_source: ClassVar[bool] = False
+    #: The roles of the files the rule applies to (``mllint.project.layout.Role``);
+    #: the engine does not run a file rule on other files. Project rules decide
+    #: themselves, from ``project.role(path)``.
+    roles: ClassVar[frozenset[Role]] = frozenset(Role)
     #: The shared analyses the rule asks the project context for; their
     #: options are validated with the rule's and shown by ``mllint explain``.
     analyses: ClassVar[tuple[type["Analysis"], ...]] = ()

@@ -127,6 +127,8 @@ class Linter:
 
     def _lint_file(self, source_file: SourceFile, project: ProjectContext, enabled: frozenset[str]) -> list[RawFinding]:
         findings = list(source_file.errors)
+        role = project.role(source_file.path)
+        enabled = frozenset(code for code in enabled if role in self.rules[code].roles)
         if source_file.notebook is not None:
             findings.extend(self._notebook_rules(source_file, project, enabled))
         info = source_file.info

@@ -1,27 +1,99 @@
-"""What role a file plays in the repository, from its path alone.
+"""What role a file plays in the repository, from its path.
 
 One definition, shared by every rule and analysis, of which files are tests
 (collected by a test runner, not run as training scripts or shipped as the
-project's code), which are data or model artifacts, and which are test fixtures.
+project's code), test support, examples, documentation, benchmarks, generated
+or vendored code, notebooks, scripts and package source; and of which files are
+data or model artifacts and test fixtures. Rules declare the roles they apply
+to (``Rule.roles``): a finding about a training script's seeding means nothing
+in a test helper or a vendored module.
 """
 
 from __future__ import annotations
 
 import posixpath
+from enum import Enum
 from pathlib import PurePosixPath
 
 TEST_FOLDERS = frozenset({"tests", "test", "testing"})
+SUPPORT_FOLDERS = frozenset({"testdata", "test_data", "fixtures", "test_utils", "testutils"})
+EXAMPLE_FOLDERS = frozenset({"examples", "example", "demo", "demos", "tutorials", "tutorial", "samples", "sample",
+                             "recipes", "cookbook"})
+DOC_FOLDERS = frozenset({"docs", "doc", "documentation", "docs_src", "doc_src"})
+BENCHMARK_FOLDERS = frozenset({"benchmarks", "benchmark", "bench", "asv_bench", "perf"})
+GENERATED_FOLDERS = frozenset({"vendor", "vendored", "_vendor", "third_party", "thirdparty", "external",
+                               "generated", "_generated", "node_modules", "site-packages"})
+GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
+
+
+class Role(str, Enum):
+    """What a file is for; the order of the members is the order of precedence."""
+
+    GENERATED = "generated"  # generated or vendored: nobody edits it here
+    TEST = "test"  # a module the test runner collects
+    TEST_SUPPORT = "test-support"  # conftest, helpers, fixtures and their data
+    DOCS = "docs"  # a copy of code in the documentation
+    EXAMPLE = "example"  # examples, demos, tutorials
+    BENCHMARK = "benchmark"
+    NOTEBOOK = "notebook"
+    SCRIPT = "script"  # run directly: outside any package, or a ``__main__`` module
+    SOURCE = "source"  # package source: imported by others
+
+
+#: Code the project writes and maintains (not generated or vendored).
+OWN_CODE = frozenset(Role) - {Role.GENERATED}
+#: The project's own code, tests and their support excepted.
+NOT_TESTS = OWN_CODE - {Role.TEST, Role.TEST_SUPPORT}
+
+
+def describe_roles(roles: frozenset[Role]) -> str:
+    """``all files`` or the roles in precedence order, for documents and ``explain``."""
+    if roles == frozenset(Role):
+        return "all files"
+    return ", ".join(role.value for role in Role if role in roles)
+
+
+def role_of(path: str, *, in_package: bool = False) -> Role:
+    """The role of a file by its path (POSIX, relative to the project root).
+
+    *in_package* says whether the file's folder is a Python package (holds an
+    ``__init__.py``), which separates package source from scripts.
+    """
+    folders = [part.lower() for part in path.split("/")[:-1]]
+    name = posixpath.basename(path)
+    if name.endswith(GENERATED_SUFFIXES) or GENERATED_FOLDERS.intersection(folders):
+        return Role.GENERATED
+    if _is_test_module_name(name):
+        return Role.TEST
+    if name == "conftest.py" or TEST_FOLDERS.intersection(folders) or SUPPORT_FOLDERS.intersection(folders):
+        return Role.TEST_SUPPORT
+    if DOC_FOLDERS.intersection(folders):
+        return Role.DOCS
+    if EXAMPLE_FOLDERS.intersection(folders):
+        return Role.EXAMPLE
+    if BENCHMARK_FOLDERS.intersection(folders):
+        return Role.BENCHMARK
+    if name.endswith(".ipynb"):
+        return Role.NOTEBOOK
+    if name == "__main__.py" or not in_package:
+        return Role.SCRIPT
+    return Role.SOURCE
+
+
+def _is_test_module_name(name: str) -> bool:
+    return name.startswith("test_") or name.endswith(("_test.py", "_test.ipynb"))
 
 
 def is_test_path(path: str) -> bool:
     """A test module or test support by its path (POSIX, relative to the project
     root): ``test_*.py``, ``*_test.py``, ``conftest.py``, or anything under a
-    ``tests``/``test``/``testing`` folder."""
-    name = posixpath.basename(path)
-    return (
-        name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-        or any(part in TEST_FOLDERS for part in path.split("/")[:-1])
-    )
+    ``tests``/``test``/``testing``/``fixtures`` folder."""
+    return role_of(path) in (Role.TEST, Role.TEST_SUPPORT)
+
+
+def package_folders(files: "list[str] | frozenset[str]") -> frozenset[str]:
+    """Folders that hold an ``__init__.py`` (POSIX, relative; "" for the root)."""
+    return frozenset(posixpath.dirname(f) for f in files if posixpath.basename(f) == "__init__.py")
 
 
 #: Extensions of data and model-artifact files (spec ML101), lower case.

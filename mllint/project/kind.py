@@ -1,0 +1,76 @@
+"""Whether the project is a distributable library or an application.
+
+A library (a ``[project]`` table with a build backend, or a ``setup.py`` /
+``setup.cfg`` that declares install requirements) publishes version *ranges* on
+purpose, ships its package source to other people's environments and keeps its
+examples and tests beside it; an application, service or collection of scripts
+and notebooks is the environment itself. Rules that judge pinning or entry
+points ask which one this is, and the answer carries its evidence for messages
+and ``--verbose``.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class ProjectKind:
+    library: bool
+    evidence: str  # why, in words ("pyproject.toml: [project] built with hatchling.build")
+
+
+def project_kind(files: Iterable[str], read_text: Callable[[str], str | None]) -> ProjectKind:
+    """The kind of the project whose root-relative *files* are given; *read_text*
+    reads one of them (None when unreadable). Only the root's packaging files count."""
+    present = set(files)
+    if "pyproject.toml" in present:
+        found = _from_pyproject(read_text("pyproject.toml"))
+        if found is not None:
+            return found
+    if "setup.cfg" in present and _setup_cfg_installs(read_text("setup.cfg")):
+        return ProjectKind(True, "setup.cfg declares install_requires")
+    if "setup.py" in present and _setup_py_installs(read_text("setup.py")):
+        return ProjectKind(True, "setup.py calls setup() with install_requires")
+    return ProjectKind(False, "no packaging metadata with a build backend or install requirements")
+
+
+def _from_pyproject(text: str | None) -> ProjectKind | None:
+    try:
+        data = tomllib.loads(text or "")
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return None
+    project = data.get("project")
+    backend = data.get("build-system", {}).get("build-backend") if isinstance(data.get("build-system"), dict) else None
+    if isinstance(project, dict) and isinstance(backend, str) and backend:
+        return ProjectKind(True, f"pyproject.toml: [project] built with {backend}")
+    poetry = data.get("tool", {}).get("poetry") if isinstance(data.get("tool"), dict) else None
+    if isinstance(poetry, dict) and poetry.get("packages") is not False and isinstance(backend, str) and "poetry" in backend:
+        return ProjectKind(True, f"pyproject.toml: [tool.poetry] built with {backend}")
+    return None
+
+
+def _setup_cfg_installs(text: str | None) -> bool:
+    return text is not None and "install_requires" in text
+
+
+def _setup_py_installs(text: str | None) -> bool:
+    """``setup(..., install_requires=...)`` in the text, read with ``ast`` (never run)."""
+    if not text or "install_requires" not in text:
+        return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(k.arg == "install_requires" for k in node.keywords):
+            return True
+    return False
