@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mllint.project.layout import is_data_file, is_model_artifact
 from mllint.testkit import (
     codes,
     find_dvc,
@@ -202,6 +203,101 @@ def test_file_committed_and_covered_by_a_dvc_stage_out_is_silent(isolated: Path,
     assert lint_tree(isolated, select=["ML101"]) == []
 
 
+@needs_git
+@pytest.mark.parametrize("name", [
+    "data/wikitext-2/train.txt",       # a corpus: data by location
+    "datasets/adult/adult.data",        # UCI's extension
+    "raw/events",                        # no extension at all
+    "project/data/processed/features.json",
+])
+def test_any_file_in_a_data_folder_is_data(isolated: Path, name: str) -> None:
+    write_files(isolated, {"train.py": TRAIN, name: b"x" * (2 * MIB)})
+    init_git(isolated)
+
+    findings = lint_tree(isolated, select=["ML101"])
+
+    assert codes(findings) == ["ML101"]
+    assert findings[0].path.endswith(name)
+
+
+@needs_git
+def test_code_and_documents_in_a_data_folder_are_not_data(isolated: Path) -> None:
+    write_files(isolated, {
+        "train.py": TRAIN,
+        "data/prepare.py": "x = 1\n" * (MIB // 3),
+        "data/README.md": "# about the data\n" * (MIB // 8),
+        "data/README": b"x" * (2 * MIB),
+        "data/.gitignore": b"#" * (2 * MIB),
+        "notes/corpus.txt": b"x" * (2 * MIB),  # not a data folder, not a data extension
+    })
+    init_git(isolated)
+
+    assert lint_tree(isolated, select=["ML101"]) == []
+
+
+@needs_git
+@pytest.mark.parametrize("name", [
+    "models/churn.joblib", "app/model.pkl", "serving/model.onnx", "weights/best.pt", "checkpoints/pytorch_model.bin",
+    "export/model.safetensors", "keras/classifier.h5",
+])
+def test_committed_model_artifact_has_a_lower_threshold(isolated: Path, name: str) -> None:
+    write_files(isolated, {"train.py": TRAIN, name: b"\1" * (200 * 1024)})
+    init_git(isolated)
+
+    findings = lint_tree(isolated, select=["ML101"])
+
+    assert codes(findings) == ["ML101"]
+    assert findings[0].message.startswith(f"the model artifact `{name}` (200.0 KiB)")
+
+
+@needs_git
+def test_small_models_fixtures_and_data_pickles_keep_their_thresholds(isolated: Path) -> None:
+    write_files(isolated, {
+        "train.py": TRAIN,
+        "models/tiny.pkl": b"\1" * (50 * 1024),             # below max-model-size
+        "data/features.pkl": b"\1" * (200 * 1024),           # in a data folder: data, below max-size
+        "tests/fixtures/model.pt": b"\1" * (200 * 1024),     # a fixture, below max-fixture-size
+        "assets/vocab.bin": b"\1" * (200 * 1024),            # a .bin not named like a model
+        "app/data.csv": csv_bytes(200 * 1024),               # data, below max-size
+    })
+    init_git(isolated)
+
+    assert lint_tree(isolated, select=["ML101"]) == []
+
+
+@needs_git
+def test_model_threshold_is_configurable(isolated: Path) -> None:
+    write_files(isolated, {
+        "train.py": TRAIN,
+        "pyproject.toml": '[tool.mllint.rules.ML101]\nmax-model-size = "1MiB"\n',
+        "models/churn.joblib": b"\1" * (200 * 1024),
+        "models/big.joblib": b"\1" * (2 * MIB),
+    })
+    init_git(isolated)
+
+    findings = lint_tree(isolated, select=["ML101"])
+
+    assert [f.path.rsplit("/", 1)[-1] for f in findings] == ["big.joblib"]
+
+
+@pytest.mark.parametrize(("path", "data", "model"), [
+    ("data/train.txt", True, False),
+    ("src/pkg/datasets/iris.data", True, False),
+    ("data/train.pkl", True, False),
+    ("data/load.py", False, False),
+    ("data/notes.md", False, False),
+    ("models/model.joblib", True, True),
+    ("hf/pytorch_model.bin", True, True),
+    ("hf/model-00001-of-00002.bin", True, True),
+    ("firmware/image.bin", False, False),
+    ("docs/train.txt", False, False),
+    ("reports/summary.csv", True, False),
+])
+def test_data_and_model_files_by_name_and_location(path: str, data: bool, model: bool) -> None:
+    assert (is_data_file(path), is_model_artifact(path)) == (data, model)
+
+
+
 # -- ML102 dvc-remote-missing -------------------------------------------------------
 
 
@@ -317,6 +413,30 @@ def test_relative_temporary_configured_or_unused_paths_are_silent(tmp_path: Path
     assert lint_source(tmp_path, source, select=["ML103"]) == []
 
 
+@pytest.mark.parametrize("source", [
+    "import torch\nm = torch.load('~/.cache/torch/hub/checkpoints/resnet.pt', weights_only=True)\n",
+    "import pandas as pd\ndf = pd.read_csv('~/.keras/datasets/housing.csv')\n",
+    "import json\nwith open('~/.kaggle/kaggle.json') as f:\n    creds = json.load(f)\n",
+    "import os\nwith open(os.path.expanduser('~/.config/app/settings.json')) as f:\n    pass\n",
+    "import torch\nDIR = '~/.torchmetrics/NISQA'\nm = torch.load(DIR, weights_only=True)\n",
+    "from pathlib import Path\nCACHE = Path(f'~/.huggingface/{name}')\n",
+    "from pathlib import Path\nCACHE = Path('/root/.cache/huggingface')\n",
+    "from pathlib import Path\nCACHE = Path('~/Library/Caches/app')\n",
+])
+def test_per_user_configuration_and_cache_folders_are_silent(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, source, select=["ML103"]) == []
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\nm = torch.load('/home/alice/.cache/model.pt', weights_only=True)\n",  # one user's home
+    "import pandas as pd\ndf = pd.read_csv('~/projects/churn/data.csv')\n",
+    "import pandas as pd\ndf = pd.read_csv('~/data/.hidden/churn.csv')\n",
+])
+def test_data_in_a_home_folder_is_still_reported(tmp_path: Path, source: str) -> None:
+    assert codes(lint_source(tmp_path, source, select=["ML103"])) == ["ML103"]
+
+
+
 def test_notebook_finding_lands_on_its_cell(tmp_path: Path) -> None:
     notebook = notebook_json(["import pandas as pd\n", ("markdown", "# Load"), "df = pd.read_csv('/home/alice/churn.csv')\n"])
     findings = lint_tree(tmp_path, {"analysis.ipynb": notebook}, select=["ML103"])
@@ -358,6 +478,30 @@ def test_mutable_remote_data_is_reported(tmp_path: Path, source: str) -> None:
 ])
 def test_pinned_checked_local_or_non_data_requests_are_silent(tmp_path: Path, source: str) -> None:
     assert lint_source(tmp_path, source, select=["ML104"]) == []
+
+
+@pytest.mark.parametrize("source", [
+    "import requests\nfrom PIL import Image\nfrom io import BytesIO\n"
+    "r = requests.get('http://images.cocodataset.org/val2017/000000039769.jpg')\nimage = Image.open(BytesIO(r.content))\n",
+    "from urllib.request import urlopen\nfrom PIL import Image\nimg = Image.open(urlopen('https://example.com/cat.png?raw=true'))\n",
+    "from urllib.request import urlretrieve\nurlretrieve('https://example.com/samples/speech.wav', 'speech.wav')\n",
+    "from huggingface_hub import hf_hub_download\n"
+    "p = hf_hub_download('huggingface/documentation-images', 'cat.png', repo_type='dataset')\n",
+    "from huggingface_hub import hf_hub_download\n"
+    "p = hf_hub_download(repo_id='org/demo', filename='clip.mp4', repo_type='dataset')\n",
+])
+def test_single_media_file_for_a_demo_is_silent(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, source, select=["ML104"]) == []
+
+
+@pytest.mark.parametrize("source", [
+    "from urllib.request import urlretrieve\nurlretrieve('https://example.com/images.tar.gz', 'images.tar.gz')\n",
+    "import requests\nr = requests.get('https://example.com/annotations.json')\nopen('a.json', 'wb').write(r.content)\n",
+    "from huggingface_hub import hf_hub_download\np = hf_hub_download('org/imgs', 'train.zip', repo_type='dataset')\n",
+])
+def test_image_data_sets_are_still_data(tmp_path: Path, source: str) -> None:
+    assert codes(lint_source(tmp_path, source, select=["ML104"])) == ["ML104"]
+
 
 
 def test_unpinned_remote_data_is_off_by_default(tmp_path: Path) -> None:

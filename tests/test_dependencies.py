@@ -827,7 +827,20 @@ def test_pathological_long_lines_are_read(tmp_path: Path) -> None:
     assert facts.warnings == []
 
 
-KINDS = ["requirements.txt", "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml", "runtime.txt"]
+KINDS = [
+    "requirements.txt",
+    "constraints.txt",
+    "pyproject.toml",
+    "setup.cfg",
+    "setup.py",
+    "Pipfile",
+    "environment.yml",
+    "conda.yaml",
+    "python_env.yaml",
+    "MLproject",
+    "runtime.txt",
+    ".tool-versions",
+]
 
 
 @settings(max_examples=150, deadline=None)
@@ -857,7 +870,7 @@ def test_unpinned_requirements_without_lock(tmp_path: Path) -> None:
         tmp_path,
         {"requirements.txt": "numpy==1.26.4\npandas\n", "pyproject.toml": '[project]\ndependencies = ["torch>=2"]\n'},
     )
-    assert [(r.path, r.name) for r in facts.unpinned_requirements()] == [
+    assert [(u.requirement.path, u.requirement.name) for u in facts.unpinned_requirements()] == [
         ("pyproject.toml", "torch"),
         ("requirements.txt", "pandas"),
     ]
@@ -887,10 +900,233 @@ def test_pinned_environment_locks_package_ranges_but_not_requirement_lines(tmp_p
             "requirements-dev.txt": "pytest\n",
         },
     )
-    assert [(r.path, r.name) for r in facts.unpinned_requirements()] == [("requirements-dev.txt", "pytest")]
+    assert [u.requirement.path for u in facts.unpinned_requirements()] == ["requirements-dev.txt"]
 
 
 def test_no_declaration_at_all(tmp_path: Path) -> None:
     facts = collect(tmp_path, {"train.py": "import torch\n"})
     assert facts.declares_dependencies is False
     assert facts.unpinned_requirements() == []
+
+
+# --------------------------------------------------------------------------- more environment files and locks
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pixi.lock",
+        "requirements.lock",
+        "requirements-dev.lock",
+        "build_tools/pylatest_pip_openblas_lock.txt",
+        "ci/deps.lock.txt",
+        "build_tools/linux-64_conda.lock",
+        "conda-linux-64.lock",
+        "envs/py311.conda-lock.yaml",
+        "pylock.dev.toml",
+    ],
+)
+def test_more_lock_file_names(tmp_path: Path, name: str) -> None:
+    assert collect(tmp_path, {name: ""}).lock_files == [name]
+
+
+@pytest.mark.parametrize("name", ["Cargo.lock", "yarn.lock", "package-lock.json", "flake.lock", "my.lock", "lock.txt"])
+def test_other_ecosystems_locks_are_not_python_locks(tmp_path: Path, name: str) -> None:
+    assert collect(tmp_path, {name: ""}).lock_files == []
+
+
+def test_requirements_named_lock_is_read_as_requirements(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {"requirements-lock.txt": "numpy==1.26.4\n"})
+    assert facts.lock_files == []
+    assert facts.fully_pinned_requirement_files() == ["requirements-lock.txt"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "conda.yaml",
+        "conda.yml",
+        "env.yml",
+        "env.yaml",
+        "environment-gpu.yaml",
+        "conda_env.yml",
+        "ci/conda-environment.yml",
+    ],
+)
+def test_conda_environment_names(tmp_path: Path, name: str) -> None:
+    facts = collect(tmp_path, {name: "dependencies:\n  - python=3.11\n  - numpy\n"})
+    assert facts.declaration_files == [name]
+    assert [(r.path, r.name, r.pinned, r.source) for r in facts.requirements] == [(name, "numpy", False, "conda")]
+    assert facts.python_version == (name, 2)
+
+
+@pytest.mark.parametrize("name", ["envs.yml", "my_conda_notes.yaml", "environments/x.json", "conda.yaml.bak"])
+def test_other_yaml_names_are_not_environments(tmp_path: Path, name: str) -> None:
+    assert collect(tmp_path, {name: "dependencies:\n  - numpy\n"}).declaration_files == []
+
+
+def test_mlproject_names_its_conda_environment(tmp_path: Path) -> None:
+    facts = collect(
+        tmp_path,
+        {
+            "project/MLproject": "name: churn\nconda_env: deps/train-deps.yaml\nentry_points: {}\n",
+            "project/deps/train-deps.yaml": "channels: [conda-forge]\ndependencies:\n  - scikit-learn=1.5.2\n",
+            "other/train-deps.yaml": "dependencies:\n  - numpy\n",
+        },
+    )
+    assert facts.declaration_files == ["project/deps/train-deps.yaml"]
+    assert facts.pinned_conda_files == ["project/deps/train-deps.yaml"]
+
+
+def test_mlproject_python_env(tmp_path: Path) -> None:
+    facts = collect(
+        tmp_path,
+        {
+            "MLproject": "name: x\npython_env: files/py_env.yaml\n",
+            "files/py_env.yaml": "python: '3.10.12'\nbuild_dependencies:\n  - pip\ndependencies:\n  - mlflow>=2\n"
+            "  - -r ../requirements.txt\n",
+            "requirements.txt": "numpy==1.26.4\n",
+        },
+    )
+    assert facts.python_version == ("files/py_env.yaml", 1)
+    assert [(r.path, r.name, r.pinned) for r in facts.requirements] == [
+        ("files/py_env.yaml", "mlflow", False),
+        ("requirements.txt", "numpy", True),
+    ]
+    assert facts.pinned_conda_files == []
+
+
+@pytest.mark.parametrize("content", ["name: x\n", "[not yaml\n", "conda_env: ../../outside.yaml\n", "[" * 5000])
+def test_mlproject_without_a_usable_environment(tmp_path: Path, content: str) -> None:
+    """No environment named, invalid YAML (a warning), or a path outside the project."""
+    facts = collect(tmp_path, {"MLproject": content})
+    assert facts.declaration_files == []
+    assert facts.requirements == []
+
+
+def test_files_of_a_saved_mlflow_model_are_not_declarations(tmp_path: Path) -> None:
+    model = "mlruns/0/abc/artifacts/model"
+    facts = collect(
+        tmp_path,
+        {
+            f"{model}/MLmodel": "flavors: {}\n",
+            f"{model}/conda.yaml": "dependencies:\n  - python=3.8\n  - pip:\n    - mlflow\n",
+            f"{model}/requirements.txt": "mlflow\ncloudpickle==2.2.1\n",
+            f"{model}/python_env.yaml": "python: 3.8\ndependencies:\n  - mlflow\n",
+        },
+    )
+    assert facts == DependencyFacts()
+
+
+def test_tool_versions_python(tmp_path: Path) -> None:
+    assert collect(tmp_path, {".tool-versions": "nodejs 20.1.0\npython 3.11.4 # asdf\n"}).python_version == (
+        ".tool-versions",
+        2,
+    )
+    assert collect(tmp_path / "b", {".tool-versions": "nodejs 20.1.0\npython system\n"}).python_version is None
+
+
+# --------------------------------------------------------------------------- constraints and pins of one install
+
+
+def test_standalone_constraints_file_pins_but_declares_nothing(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {"ci/constraints.txt": "numpy==1.26.4\npandas<3\n"})
+    assert facts.declaration_files == []
+    assert facts.requirements == []
+    assert [(c.name, c.pinned) for c in facts.constraints] == [("numpy", True), ("pandas", False)]
+
+
+def test_constraint_targets_are_recorded_as_constraints(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {"requirements.txt": "-c pins.txt\nnumpy\n", "pins.txt": "numpy==1.26.4\n"})
+    assert [(c.path, c.name) for c in facts.constraints] == [("pins.txt", "numpy")]
+
+
+@pytest.mark.parametrize(
+    ("files", "pinned"),
+    [
+        ({"requirements.txt": "mkdocstrings==0.21.2\nmkdocstrings[python]>=0.18\n"}, True),
+        ({"requirements.txt": "-r base.txt\nnumpy>=1\n", "base.txt": "numpy==1.26.4\n"}, True),
+        ({"requirements.txt": "numpy>=1\n", "requirements-dev.txt": "-r requirements.txt\nnumpy==1.26.4\n"}, False),
+        ({"requirements.txt": "numpy>=1\n", "requirements-dev.txt": "numpy==1.26.4\n"}, False),
+    ],
+)
+def test_a_pin_elsewhere_in_the_same_install_pins_the_line(tmp_path: Path, files: dict[str, str], pinned: bool) -> None:
+    facts = collect(tmp_path, files)
+    [ranged] = [r for r in facts.requirements if r.path == "requirements.txt" and "==" not in r.text]
+    assert ranged.pinned is pinned
+
+
+# --------------------------------------------------------------------------- what ML204 asks, per project kind
+
+
+def test_a_name_unpinned_in_several_files_is_reported_once(tmp_path: Path) -> None:
+    facts = collect(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\ndependencies = ["pandas>=2", "torch"]\n',
+            "requirements.txt": "pandas>=2\ntorch>=2\ntorch>=2 ; sys_platform == 'darwin'\n",
+            "app/requirements.txt": "pandas\nflask\n",
+        },
+    )
+    assert [(u.requirement.path, u.requirement.name, u.also) for u in facts.unpinned_requirements()] == [
+        ("pyproject.toml", "pandas", ("requirements.txt", "app/requirements.txt")),
+        ("pyproject.toml", "torch", ("requirements.txt",)),
+        ("app/requirements.txt", "flask", ()),
+    ]
+
+
+def test_unnamed_requirements_are_never_merged(tmp_path: Path) -> None:
+    url = "https://host/latest\n"
+    facts = collect(tmp_path, {"requirements.txt": url, "a/requirements.txt": url})
+    assert [u.requirement.path for u in facts.unpinned_requirements()] == ["requirements.txt", "a/requirements.txt"]
+
+
+def test_metadata_range_pinned_by_an_environment_file_is_not_reported(tmp_path: Path) -> None:
+    facts = collect(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\ndependencies = ["numpy>=1", "pandas"]\n',
+            "requirements.txt": "numpy==1.26.4\nflask\n",
+        },
+    )
+    assert [u.requirement.name for u in facts.unpinned_requirements()] == ["pandas", "flask"]
+
+
+def test_constraints_file_pins_requirement_lines(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {"requirements.txt": "numpy\npandas\n", "constraints.txt": "numpy==1.26.4\n"})
+    assert [u.requirement.name for u in facts.unpinned_requirements()] == ["pandas"]
+
+
+def test_counted_filter_leaves_files_out(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {"requirements.txt": "numpy\n", "docs/requirements.txt": "numpy\nsphinx\n"})
+    unpinned = facts.unpinned_requirements(lambda path: not path.startswith("docs/"))
+    assert [(u.requirement.path, u.also) for u in unpinned] == [("requirements.txt", ())]
+
+
+def test_library_questions(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\ndependencies = ["numpy>=1", "scipy"]\n',
+        "requirements/ci.txt": "scipy==1.13.1\npytest\n",
+        "examples/uv.lock": "",
+        "examples/requirements.txt": "matplotlib\n",
+    }
+    facts = collect(tmp_path, files)
+
+    def not_examples(path: str) -> bool:
+        return not path.startswith("examples/")
+
+    assert facts.environment_locks(not_examples) == []
+    assert facts.environment_locks() == ["examples/uv.lock"]
+    assert [(r.path, r.name) for r in facts.unlocked_ranges(not_examples)] == [
+        ("pyproject.toml", "numpy"),
+        ("requirements/ci.txt", "pytest"),
+    ]
+
+
+def test_pinned_conda_environments_are_environment_locks(tmp_path: Path) -> None:
+    facts = collect(
+        tmp_path,
+        {"ci/environment.yml": "dependencies:\n  - numpy=1.26.4\n", "environment.yml": "dependencies:\n  - numpy\n"},
+    )
+    assert facts.pinned_conda_files == ["ci/environment.yml"]
+    assert facts.environment_locks() == ["ci/environment.yml"]

@@ -631,7 +631,7 @@ def not_wired(request):
 
 class PredictView(View):
     def post(self, request):
-        return JsonResponse({"y": model.predict([[2]]).tolist()})
+        return JsonResponse({"y": model.predict([json.loads(request.body)["x"]]).tolist()})
 ''',
         "predictor/urls.py": '''\
 from django.urls import path
@@ -1367,3 +1367,270 @@ spec:
 '''
     assert found_codes(tmp_path / "bare", {"model.py": model}) == ["ML501"]
     assert found_codes(tmp_path / "logged", {"model.py": model, "deploy/isvc.yaml": manifest}) == []
+
+
+# -- loads through project helpers: reported where the path is passed ----------------
+
+LOAD_HELPER = '''\
+import pickle
+
+
+def load_model(path):
+    with open(path, "rb") as f:
+        return pickle.load(f)
+'''
+
+FLASK_PREDICT = '''\
+import logging
+
+from flask import Flask, request
+
+from {module} import load_model
+
+logger = logging.getLogger(__name__)
+app = Flask(__name__)
+{setup}
+
+@app.route("/predict", methods=["POST"])
+def predict():
+{body}    y = model.predict([request.json["x"]]).tolist()
+    logger.info("pred", extra={{"x": request.json, "y": y, "model_version": "7"}})
+    return {{"y": y}}
+'''
+
+
+def flask_service(module: str, setup: str = "", body: str = "") -> str:
+    return FLASK_PREDICT.format(module=module, setup=setup, body=body)
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    # module level: the constant path is passed at the call
+    ({"src/__init__.py": "", "src/utils.py": LOAD_HELPER,
+      "src/api.py": flask_service("src.utils", setup='model = load_model("models/model.pkl")\n')},
+     [("ML505", "src/api.py", 9)]),
+    # per request, through a sibling module
+    ({"utils.py": LOAD_HELPER, "api.py": flask_service("utils", body='    model = load_model("model.pkl")\n')},
+     [("ML504", "api.py", 13), ("ML505", "api.py", 13)]),
+    # per request with a configured path: only ML504, still at the call
+    ({"utils.py": LOAD_HELPER, "api.py": flask_service("utils", body='    model = load_model(CONFIG["path"])\n')},
+     [("ML504", "api.py", 13)]),
+    # the helper picks the file itself: reported in the helper, where the constant is
+    ({"utils.py": "import joblib\n\n\ndef load_model():\n    return joblib.load('model.joblib')\n",
+      "api.py": flask_service("utils", setup="model = load_model()\n")},
+     [("ML505", "utils.py", 5)]),
+])
+def test_a_helper_wrapping_a_load_is_reported_at_the_call_that_passes_the_path(tmp_path, files, expected):
+    assert found(tmp_path, files) == expected
+
+
+@pytest.mark.parametrize("setup", [
+    'model = load_model("models/churn/v3/model.pkl")\n',
+    'model = load_model(os.environ["MODEL_PATH"])\n',
+    'model = load_model("models/model-1.2.0.pkl")\n',
+])
+def test_a_helper_load_of_a_versioned_or_configured_path_is_silent(tmp_path, setup):
+    files = {"src/utils.py": LOAD_HELPER, "src/api.py": "import os\n" + flask_service("src.utils", setup=setup)}
+    assert found(tmp_path, files) == []
+
+
+# -- TFLite and TF Serving ------------------------------------------------------------
+
+TFLITE_SERVICE = '''\
+import logging
+
+import tensorflow as tf
+from fastapi import FastAPI
+
+logger = logging.getLogger(__name__)
+app = FastAPI()
+{setup}
+
+@app.post("/predict")
+def predict(features: list):
+{body}    interpreter.set_tensor(0, [features])
+    interpreter.invoke()
+    y = interpreter.get_tensor(1).tolist()
+{log}    return {{"y": y}}
+'''
+
+
+@pytest.mark.parametrize(("setup", "body", "log", "expected"), [
+    ('interpreter = tf.lite.Interpreter(model_path="model.tflite")\ninterpreter.allocate_tensors()\n', "", "",
+     [("ML501", "api.py", 15), ("ML505", "api.py", 8)]),
+    ("", '    interpreter = tf.lite.Interpreter(model_path=MODEL_PATH)\n', "",
+     [("ML501", "api.py", 14), ("ML504", "api.py", 12)]),
+    ('interpreter = tf.lite.Interpreter(model_path="models/v4/model.tflite")\n', "",
+     '    logger.info("pred", extra={"features": features, "y": y, "model_version": "4"})\n', []),
+])
+def test_a_tflite_interpreter_is_a_model_load_and_invoke_a_prediction(tmp_path, setup, body, log, expected):
+    files = {"api.py": TFLITE_SERVICE.format(setup=setup, body=body, log=log)}
+    assert found(tmp_path, files) == expected
+
+
+TF_SERVING_CLIENT = '''\
+import logging
+
+import grpc
+import tensorflow as tf
+from fastapi import FastAPI
+from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+logger = logging.getLogger(__name__)
+app = FastAPI()
+stub = prediction_service_pb2_grpc.PredictionServiceStub(grpc.insecure_channel("serving:8500"))
+
+
+@app.post("/predict")
+def predict(features: list):
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = "churn"
+    request.inputs["features"].CopyFrom(tf.make_tensor_proto([features]))
+    response = stub.Predict(request, 10.0)
+{log}    return {{"y": list(response.outputs["y"].float_val)}}
+'''
+
+
+@pytest.mark.parametrize(("log", "expected"), [
+    ("", [("ML501", "api.py", 18)]),
+    ('    logger.info("pred", extra={"features": features, "model_version": request.model_spec.version})\n', []),
+])
+def test_a_tf_serving_predict_call_is_a_served_prediction(tmp_path, log, expected):
+    assert found(tmp_path, {"api.py": TF_SERVING_CLIENT.format(log=log)}) == expected
+
+
+# -- what is not a model load, not a prediction, not a version ------------------------
+
+
+def test_a_pickle_named_as_another_artifact_is_not_a_model_load(tmp_path):
+    setup = ('stop = pickle.load(open("pkl/stopwords.pkl", "rb"))\n'
+             'encoder = joblib.load("label_encoder.joblib")\n'
+             'model = pickle.load(open("pkl/classifier.pkl", "rb"))\n')
+    files = {"api.py": "import joblib\nimport pickle\n" + flask_service("utils", setup=setup), "utils.py": LOAD_HELPER}
+    assert found(tmp_path, files) == [("ML505", "api.py", 13)]
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ("models/model_C=1.0.bin", ["ML505"]),
+    ("models/rf_depth-10.pkl", ["ML505"]),
+    ("models/model-1.2.0.pkl", []),
+])
+def test_a_hyperparameter_in_the_file_name_is_not_a_version(tmp_path, path, expected):
+    files = {"api.py": "import joblib\n" + flask_service("utils", setup=f'model = joblib.load("{path}")\n'), "utils.py": LOAD_HELPER}
+    assert found_codes(tmp_path, files) == expected
+
+
+MODEL_ADMIN = '''\
+from fastapi import Depends, FastAPI
+
+from app.deps import get_client, get_service
+from app.service import ModelService
+
+app = FastAPI()
+
+
+@app.get("/models/current")
+def current(service: ModelService = Depends(get_service)):
+    return service.current_model()
+
+
+@app.post("/models/{model_id}/activate")
+def activate(model_id: int, service: ModelService = Depends(get_service)):
+    return service.activate_model(model_id)
+
+
+@app.get("/models")
+def listing(client=Depends(get_client)):
+    return client.list_models()
+'''
+
+
+def test_model_management_endpoints_do_not_serve_predictions(tmp_path):
+    files = {
+        "app/api.py": MODEL_ADMIN,
+        "app/deps.py": "from app.service import ModelService\n\n\ndef get_service():\n    return ModelService()\n",
+        "app/service.py": (
+            "class ModelService:\n    def current_model(self):\n        return {'name': 'churn'}\n\n"
+            "    def activate_model(self, model_id):\n        return {'id': model_id}\n"
+        ),
+    }
+    assert found(tmp_path, files, select=ML5) == []
+
+
+def test_a_model_attribute_called_on_an_input_is_still_a_prediction(tmp_path):
+    source = '''\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+class Service:
+    def __init__(self, sentiment_model):
+        self.sentiment_model = sentiment_model
+
+    def score(self, text):
+        return self.sentiment_model(text)
+
+
+service = Service(None)
+
+
+@app.post("/score")
+def score(text: str):
+    return service.sentiment_model(text)
+'''
+    assert found(tmp_path, {"api.py": source}) == [("ML501", "api.py", 19)]
+
+
+def test_a_tflite_interpreter_held_by_a_service_object(tmp_path):
+    source = '''\
+import numpy as np
+import tflite_runtime.interpreter as tflite
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+class Classifier:
+    def __init__(self):
+        self.interpreter = tflite.Interpreter(model_path="model.tflite")
+        self.interpreter.allocate_tensors()
+
+    def classify(self, pixels):
+        self.interpreter.set_tensor(0, np.asarray([pixels]))
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(1)
+
+
+classifier = Classifier()
+
+
+@app.route("/classify", methods=["POST"])
+def classify():
+    return {"y": classifier.classify(request.json["pixels"]).tolist()}
+'''
+    assert found(tmp_path, {"api.py": source}) == [("ML501", "api.py", 15), ("ML505", "api.py", 10)]
+
+
+def test_a_prediction_on_data_the_handler_makes_itself_is_an_evaluation_not_served(tmp_path):
+    source = '''\
+from fastapi import FastAPI
+
+from model import model, holdout
+
+app = FastAPI()
+
+
+@app.get("/evaluation/report")
+def report(threshold: float = 0.5):
+    X, y = holdout(seed=123)
+    scores = model.predict_proba(X)[:, 1]
+    return {"accuracy": float(((scores > threshold) == y).mean())}
+
+
+@app.post("/predict")
+def predict(features: list):
+    return {"y": float(model.predict_proba([features])[0, 1])}
+'''
+    files = {"api.py": source, "model.py": "import os\nimport joblib\nmodel = joblib.load(os.environ['MODEL'])\n"
+             "def holdout(seed):\n    return make_data(seed)\n"}
+    assert found(tmp_path, files) == [("ML501", "api.py", 17)]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from mllint.project.index import ProjectIndex, index_module, module_name_for
+import pytest
+
+from mllint.project.index import (
+    ProjectIndex,
+    import_names_for,
+    index_module,
+    module_name_for,
+)
 
 
 def test_module_names_honour_src_layout_and_packages():
@@ -79,3 +86,34 @@ def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
     index.tree("c.py")  # evicts a.py, the least recently used
     assert index.tree("a.py") is not first
     assert index.tree("bad.py") is None and index.source("missing.py") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "names"),
+    [
+        ("src/utils.py", ["utils", "src.utils"]),
+        ("src/churn/train.py", ["churn.train", "src.churn.train"]),
+        ("src/__init__.py", ["__init__", "src"]),
+        ("app/utils.py", ["app.utils"]),
+        ("src.py", ["src"]),
+    ],
+)
+def test_modules_under_src_are_importable_with_and_without_the_src_prefix(path, names):
+    assert import_names_for(path) == names
+
+
+def test_imports_from_src_as_a_package_resolve():
+    utils = index_module("src/utils.py", "import joblib\ndef load_model(path):\n    return joblib.load(path)\n")
+    api = index_module("src/api.py", "from src.utils import load_model\nmodel = load_model('m.pkl')\n")
+    script = index_module("train.py", "from src import utils\nutils.load_model('m.pkl')\n")
+    index = ProjectIndex([utils, api, script])
+    assert index.find_module("src.utils", api) is utils
+    assert index.find_module("utils", api) is utils
+    assert index.resolve_function("src.utils.load_model", script) == (utils, utils.functions["load_model"])
+    assert {"src.utils", "utils"} <= set(index.import_names())
+
+
+def test_a_real_module_keeps_its_name_over_a_src_alias():
+    real = index_module("src/src/utils.py", "x = 1\n")  # imported as src.utils in an src layout
+    aliased = index_module("src/utils.py", "y = 1\n")
+    assert ProjectIndex([real, aliased]).find_module("src.utils") is real

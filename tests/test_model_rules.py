@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mllint.analysis.model_facts import without_hyperparameters
 from mllint.testkit import codes, lint_source, lint_tree, notebook_json
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -298,3 +299,60 @@ def test_leaky_example_violates_the_model_rules() -> None:
 
 def test_tidy_example_follows_the_model_rules() -> None:
     assert set(codes(lint_tree(EXAMPLES / "churn-tidy", select=sorted(MODEL_CODES)))) & MODEL_CODES == set()
+
+
+# -- ML301 through project helpers that wrap a save -------------------------------------
+
+PICKLE_HELPER = "import pickle\n\ndef save_model(obj, path):\n    with open(path, 'wb') as f:\n        pickle.dump(obj, f)\n"
+
+
+@pytest.mark.parametrize(("files", "where"), [
+    ({"train.py": PICKLE_HELPER + "pipeline.fit(X, y)\nsave_model(pipeline, 'model.bin')\n"}, ("train.py", 7)),
+    ({"src/__init__.py": "", "src/utils.py": "import joblib\n\ndef save_object(file_path, obj):\n    joblib.dump(obj, file_path)\n",
+      "train.py": "from src.utils import save_object\n\nsave_object('artifacts/model.pkl', model)\n"}, ("train.py", 3)),
+    ({"src/utils.py": "import joblib\n\ndef save_object(file_path, obj):\n    joblib.dump(obj, file_path)\n",
+      "src/train.py": "from utils import save_object\n\nsave_object(obj=clf, file_path='clf.pkl')\n"}, ("src/train.py", 3)),
+    ({"io_utils.py": "import torch\n\ndef _write(m, p):\n    torch.save(m.state_dict(), p)\n\ndef save_checkpoint_to(model, path):\n    _write(model, path)\n",
+      "train.py": "from io_utils import save_checkpoint_to\nsave_checkpoint_to(net, 'best.pt')\n"}, ("train.py", 2)),
+    ({"persist.py": "def persist(model, path):\n    model.save(path)\n",
+      "train.py": "import persist\npersist.persist(model, 'churn.keras')\n"}, ("train.py", 2)),
+    ({"train.py": "import joblib\nmodel = LogisticRegression().fit(X, y)\n\ndef dump_to(path):\n    joblib.dump(model, path)\n\ndump_to('m.pkl')\n"},
+     ("train.py", 7)),
+    ({"train.py": PICKLE_HELPER + "save_model(clf, 'models/model_C=1.0.bin')\n"}, ("train.py", 6)),  # a setting, not a version
+])
+def test_a_helper_wrapping_a_save_is_reported_at_its_call_with_the_constant_path(tmp_path: Path, files, where) -> None:
+    findings = lint_tree(tmp_path, files, select=["ML301"])
+
+    assert [(f.path, f.line) for f in findings] == [where]
+    assert "(which calls `" in findings[0].message
+
+
+@pytest.mark.parametrize("files", [
+    {"train.py": PICKLE_HELPER + "save_model(pipeline, args.output)\n"},  # a variable path
+    {"train.py": PICKLE_HELPER + "save_model(pipeline, f'model-{run_id}.bin')\n"},
+    {"train.py": PICKLE_HELPER + "save_model(vocabulary, 'vocab.bin')\n"},  # not a model
+    {"train.py": PICKLE_HELPER + "save_model(clf, 'models/model_v3.bin')\n"},  # versioned
+    # the helper chooses the file itself (by a name): not a path parameter, left alone
+    {"train.py": "import joblib, os\n\ndef save(model, name):\n    joblib.dump(model, os.path.join(OUT, name))\n\nsave(clf, 'clf.pkl')\n"},
+    # the parameter is replaced before the save
+    {"train.py": "import joblib\n\ndef save(model, path):\n    path = stamp(path)\n    joblib.dump(model, path)\n\nsave(clf, 'clf.pkl')\n"},
+    {"persist.py": "def persist(obj, path):\n    obj.save(path)\n", "train.py": "from persist import persist\npersist(tokenizer, 'tok.keras')\n"},
+    # a method of the same name on some object is not the project's helper
+    {"train.py": PICKLE_HELPER + "store.save_model(clf, 'model.bin')\n"},
+])
+def test_helpers_with_a_variable_versioned_or_non_model_argument_are_silent(tmp_path: Path, files) -> None:
+    assert lint_tree(tmp_path, files, select=["ML301"]) == []
+
+
+@pytest.mark.parametrize(("path", "kept"), [
+    ("models/model_C=1.0.bin", "models/model_.bin"),
+    ("rf_depth-10.pkl", "rf_.pkl"),
+    ("model_lr_0.001_bs32.pt", "model__.pt"),
+    ("model_v3.pkl", "model_v3.pkl"),
+    ("model-20240131.pkl", "model-20240131.pkl"),
+    ("model-1.2.0.pkl", "model-1.2.0.pkl"),
+    ("model_version=2.pkl", "model_version=2.pkl"),
+    ("resnet50.pth", "resnet50.pth"),
+])
+def test_hyperparameters_in_a_file_name_are_not_a_version(path: str, kept: str) -> None:
+    assert without_hyperparameters(path) == kept

@@ -499,3 +499,46 @@ def test_automagic_lines_are_read_as_magics_only_when_the_cell_needs_it():
         (3, "line_magic", "cd .."),
     ]
     assert "ls = [1]\nls\n" in nb.python_source  # valid Python is left alone
+
+
+# --- IPython's clean-up of a cell before it runs -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "module"),
+    [
+        # every line indented alike: IPython dedents the cell
+        ("    x = 1\n    if x:\n        y = 2\n", "x = 1\nif x:\n    y = 2\n"),
+        ("\tx = 1\n\t%time f()\n", "x = 1\n#%time f()\n"),
+        # blank leading lines are kept as they are, so line numbers do not move
+        ("\n  \n  x = 1\n  y = 2\n", "\n  \nx = 1\ny = 2\n"),
+        # IPython < 9.1 removed the first line's indentation where a line starts with it
+        ("    model.add(layer)\n    \nmodel.summary()\n", "model.add(layer)\n\nmodel.summary()\n"),
+        # pasted prompts
+        (">>> x = 1\n>>> y = x\n... \n", "x = 1\ny = x\n\n"),
+        ("In [3]: x = 1\n   ...: y = 2\n", "x = 1\ny = 2\n"),
+    ],
+)
+def test_cells_ipython_cleans_up_are_not_syntax_errors(source: str, module: str) -> None:
+    notebook = read_notebook(v4(code(source)))
+    assert notebook.syntax_errors == []
+    assert notebook.python_source == module
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "message"),
+    [
+        ("    x = 1\n  y = 2\n", 1, "unexpected indent"),  # no common indentation, and line 2 breaks the first's
+        ("x = 1\n    y = 2\n", 2, "unexpected indent"),  # an indented line after an unindented one
+        ("    def f(:\n        pass\n", 1, "invalid syntax"),  # dedented, still wrong: reported as IPython runs it
+    ],
+)
+def test_cells_that_fail_after_the_clean_up_are_syntax_errors(source: str, line: int, message: str) -> None:
+    [error] = read_notebook(v4(code(source))).syntax_errors
+    assert (error.line, error.message) == (line, message)
+
+
+def test_clean_up_never_changes_a_cell_that_parses() -> None:
+    """IPython < 9.1 would dedent the lines after an indented comment; the cell parses as it is."""
+    source = "  # set up\nif ready:\n  run()\n"
+    assert read_notebook(v4(code(source))).python_source == source

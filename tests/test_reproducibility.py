@@ -278,8 +278,8 @@ def test_import_time_random_use_of_a_project_module_is_followed(tmp_path):
     ],
 )
 def test_random_use_through_aliases_is_recognised(tmp_path, imports, call):
-    # Training after the call: weight initialisation only matters for weights that get trained.
-    source = f"{imports}\n\nif __name__ == '__main__':\n    {call}\n    model.fit(x)\n    loss.backward()\n"
+    # The object is used, and trained after: initial weights only matter for weights that get trained.
+    source = f"{imports}\n\nif __name__ == '__main__':\n    x = {call}\n    use(x)\n    model.fit(x)\n    loss.backward()\n"
     findings = ml201(tmp_path, {"run.py": source})
     assert codes(findings) == ["ML201"], call
     assert findings[0].line == 4
@@ -317,6 +317,7 @@ def test_default_rng_without_seed_is_reported_even_after_a_global_seed(tmp_path)
 
         np.random.seed(0)
         rng = np.random.default_rng()
+        noise = rng.normal(size=3)
     """})
     assert [f.line for f in findings] == [4]
     assert "creates a `numpy` generator without a seed" in findings[0].message
@@ -337,6 +338,7 @@ def test_jax_key_from_the_clock_is_reported(tmp_path):
         import jax
 
         key = jax.random.PRNGKey(int(time.time()))
+        noise = jax.random.normal(key, (3,))
     """})
     assert codes(findings) == ["ML201"]
     assert "JAX key from the clock" in findings[0].message
@@ -476,11 +478,12 @@ def test_method_call_on_an_instance_of_a_project_class_is_followed(tmp_path):
 
             if __name__ == "__main__":
                 trainer = Trainer()
-                trainer.run(ds)
+                for batch in trainer.run(ds):
+                    pass
         """,
     }
     findings = ml201(tmp_path, files)
-    assert [(f.line, f.column) for f in findings] == [(5, 5)]
+    assert [(f.line, f.column) for f in findings] == [(5, 18)]
     assert "`trainer.run()` (via `torch.utils.data.DataLoader` at trainer.py:5)" in findings[0].message
 
 
@@ -592,6 +595,209 @@ def test_configured_extra_seeders(tmp_path):
 def test_suppression_comment(tmp_path):
     findings = ml201(tmp_path, {"run.py": "import torch\ntorch.rand(2)  # mllint: ignore[unseeded-randomness]\n"})
     assert findings == []
+
+
+# -- ML201: objects that draw when they are used ----------------------------------------
+
+RNG_UTILS = """
+import random
+import numpy as np
+
+RNG = np.random.default_rng()
+PY_RNG = random.Random()
+
+def jitter(x):
+    return x + RNG.normal()
+
+def pick(items):
+    return PY_RNG.choice(items)
+
+def scale(x):
+    return 2 * x
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "via"),
+    [
+        ("utils.jitter(1.0)", "`utils.jitter()` (via `numpy.random.default_rng` at utils.py:4)"),
+        ("utils.pick([1, 2])", "`utils.pick()` (via `random.Random` at utils.py:5)"),
+        ("utils.RNG.integers(5)", "`utils.RNG.integers()` (via `numpy.random.default_rng` at utils.py:4)"),
+    ],
+)
+def test_module_level_generator_of_a_library_module_is_reported_where_the_path_draws(tmp_path, call, via):
+    files = {"utils.py": RNG_UTILS, "run.py": f"import utils\n\nif __name__ == '__main__':\n    utils.scale(1)\n    {call}\n"}
+    findings = ml201(tmp_path, files)
+    assert [(f.path, f.line) for f in findings] == [("run.py", 5)]
+    assert via in findings[0].message and "without a seed" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "import utils\n\nif __name__ == '__main__':\n    utils.scale(1)\n",
+        "from utils import scale\n\nprint(scale(2))\n",
+        "import utils\n\ndef main():\n    RNG = object()\n    return RNG\n\nmain()\n",
+    ],
+)
+def test_module_level_generator_the_path_never_draws_from_is_silent(tmp_path, run):
+    assert ml201(tmp_path, {"utils.py": RNG_UTILS, "run.py": run}) == []
+
+
+def test_function_shadowing_a_module_generator_does_not_draw_from_it(tmp_path):
+    utils = RNG_UTILS + "\ndef own(seed):\n    RNG = np.random.default_rng(seed)\n    return RNG.normal()\n"
+    assert ml201(tmp_path, {"utils.py": utils, "run.py": "import utils\n\nutils.own(3)\n"}) == []
+
+
+def test_generator_of_an_entry_point_is_reported_at_its_creation_once_used(tmp_path):
+    findings = ml201(tmp_path, {"run.py": """
+        import numpy as np
+
+        rng = np.random.default_rng()
+
+        def main():
+            return rng.normal()
+
+        if __name__ == "__main__":
+            main()
+    """})
+    assert [(f.line, f.column) for f in findings] == [(3, 7)]
+
+
+LOADER_SCRIPT = """
+import torch
+from torch.utils.data import DataLoader, RandomSampler
+from torchvision import datasets, transforms
+
+def main(args):
+    {body}
+
+if __name__ == "__main__":
+    main(parse())
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # built before the seed, iterated after it
+        "loader = DataLoader(ds, batch_size=8, shuffle=True)\n    torch.manual_seed(0)\n"
+        "    for batch in loader:\n        step(batch)",
+        "loader = DataLoader(ds, shuffle=True)\n    print(len(loader), loader.batch_size)\n    torch.manual_seed(0)\n"
+        "    first = next(iter(loader))",
+        "loader = DataLoader(ds, shuffle=True)\n    if loader is None:\n        return\n    torch.manual_seed(0)\n"
+        "    trainer.fit(model, loader)",
+        "sampler = RandomSampler(ds)\n    loader = DataLoader(ds, sampler=sampler)\n    torch.manual_seed(0)\n"
+        "    for batch in loader:\n        step(batch)",
+        "augment = transforms.Compose([transforms.RandomCrop(32), transforms.ToTensor()])\n"
+        "    train_set = datasets.CIFAR10('data', transform=augment)\n    loader = DataLoader(train_set, batch_size=8)\n"
+        "    torch.manual_seed(0)\n    for batch in loader:\n        step(batch)",
+        # built and never used, or no longer held when the loop runs
+        "DataLoader(ds, shuffle=True)\n    unused = RandomSampler(ds)",
+        "loader = DataLoader(ds, shuffle=True)\n    loader = DataLoader(ds)\n    for batch in loader:\n"
+        "        step(batch)\n    torch.manual_seed(0)",
+    ],
+)
+def test_loader_built_before_the_seed_and_used_after_it_is_silent(tmp_path, body):
+    assert ml201(tmp_path, {"train.py": LOADER_SCRIPT.format(body=body)}) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("loader = DataLoader(ds, shuffle=True)\n    for batch in loader:\n        step(batch)\n"
+         "    torch.manual_seed(0)", 6),
+        ("loader = DataLoader(ds, shuffle=True)\n    trainer.fit(model, loader)", 6),
+        ("sampler = RandomSampler(ds)\n    loader = DataLoader(ds, sampler=sampler)\n    batch = next(iter(loader))\n"
+         "    torch.manual_seed(0)", 6),
+        ("loader = DataLoader(ds)\n    loader = DataLoader(ds, shuffle=True)\n    for batch in loader:\n"
+         "        step(batch)\n    torch.manual_seed(0)", 7),
+    ],
+)
+def test_loader_used_before_any_seed_is_reported_at_its_creation(tmp_path, body, line):
+    findings = ml201(tmp_path, {"train.py": LOADER_SCRIPT.format(body=body)})
+    assert [f.line for f in findings] == [line]
+    assert "`DataLoader`" in findings[0].message or "`RandomSampler`" in findings[0].message
+
+
+LOADERS_HELPER = """
+from torch.utils.data import DataLoader
+
+def make_loaders(train, valid):
+    train_loader = DataLoader(train, shuffle=True)
+    valid_loader = DataLoader(valid)
+    return train_loader, valid_loader
+"""
+
+
+@pytest.mark.parametrize(
+    ("main", "lines"),
+    [
+        ("train_loader, valid_loader = make_loaders(a, b)\n    torch.manual_seed(0)\n"
+         "    for batch in train_loader:\n        step(batch)", []),
+        ("train_loader, valid_loader = make_loaders(a, b)\n    for batch in train_loader:\n        step(batch)\n"
+         "    torch.manual_seed(0)", [5]),
+        ("for batch in make_loaders(a, b)[0]:\n        step(batch)", [5]),
+        ("make_loaders(a, b)", []),
+    ],
+)
+def test_loaders_returned_by_a_helper_draw_where_the_caller_uses_them(tmp_path, main, lines):
+    run = f"import torch\nfrom data import make_loaders\n\ndef main():\n    {main}\n\nmain()\n"
+    findings = ml201(tmp_path, {"data.py": LOADERS_HELPER, "run.py": run})
+    assert [f.line for f in findings] == lines
+    assert all("(via `torch.utils.data.DataLoader` at data.py:4)" in f.message for f in findings)
+
+
+def test_module_level_loader_of_a_script_iterated_after_the_seed_is_silent(tmp_path):
+    source = """
+        import torch
+        from torch.utils.data import DataLoader
+
+        loader = DataLoader(dataset, shuffle=True)
+
+        def main():
+            torch.manual_seed(0)
+            for batch in loader:
+                step(batch)
+
+        if __name__ == "__main__":
+            main()
+    """
+    assert ml201(tmp_path, {"train.py": source}) == []
+    early = source.replace("torch.manual_seed(0)\n            for", "for").replace("step(batch)", "step(batch)\n            torch.manual_seed(0)")
+    assert [f.line for f in ml201(tmp_path / "early", {"train.py": early})] == [4]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["import tensorflow as tf\ndense = tf.keras.layers.Dense(50, kernel_initializer='he_normal')\n",
+          "init = tf.keras.initializers.HeNormal()\nlayer = tf.keras.layers.Dense(10, kernel_initializer=init)\n",
+          "tf.random.set_seed(42)\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(X, y)\n"], []),
+        (["import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.add(tf.keras.layers.Dense(3))\n",
+          "tf.random.set_seed(42)\nmodel.fit(X, y)\n"], [(1, 3)]),
+    ],
+)
+def test_keras_layers_draw_their_weights_when_built_into_a_model(tmp_path, cells, expected):
+    findings = lint_tree(tmp_path, {"nb.ipynb": notebook_json(cells)}, select=["ML201"])
+    assert [(f.cell, f.line) for f in findings] == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("import random\nimport torch\n\nseed = random.randint(1, 10000)\nprint('seed', seed)\n"
+         "random.seed(seed)\ntorch.manual_seed(seed)\nx = torch.rand(2)\n", []),
+        ("import random\n\nclass Opt:\n    seed = None\n\nopt = Opt()\nif opt.seed is None:\n"
+         "    opt.seed = random.randint(1, 10000)\nrandom.seed(opt.seed)\nrandom.random()\n", []),
+        ("import random\nimport numpy as np\n\nseed = args.seed if args.seed else int(random.random() * 1e6)\n"
+         "np.random.seed(seed)\nrandom.seed(seed)\n", []),
+        ("import random\n\nvalue = random.randint(1, 10000)\nprint(value)\nrandom.seed(0)\n", [3]),
+        ("import random\n\nseed = random.randint(1, 10000)\nrandom.shuffle(items)\n", [3]),
+    ],
+)
+def test_a_seed_drawn_at_random_to_seed_with_is_not_an_unseeded_use(tmp_path, source, lines):
+    assert [f.line for f in ml201(tmp_path, {"run.py": source})] == lines
 
 
 # -- ML201: notebooks ----------------------------------------------------------------
@@ -734,6 +940,96 @@ def test_random_state_in_a_notebook_cell(tmp_path):
     nb = notebook_json(["import sklearn.model_selection as ms\n", "a, b = ms.train_test_split(df)\n"])
     findings = lint_tree(tmp_path, {"nb.ipynb": nb}, select=["ML202"])
     assert [(f.cell, f.line) for f in findings] == [(2, 1)]
+
+
+# -- ML202: NumPy's global generator seeded on the path ------------------------------
+
+
+def ml202_tree(tmp_path: Path, files: dict[str, str]) -> list:
+    return lint_tree(tmp_path, {name: d(text) for name, text in files.items()}, select=["ML202"])
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["import numpy as np\nnp.random.seed(42)\n", "from sklearn.model_selection import train_test_split\n"
+          "a, b = train_test_split(df)\n"], []),
+        (["from utils import set_seed\nset_seed(42)\n", "from sklearn.cluster import KMeans\nKMeans(3).fit(X)\n"], []),
+        (["from sklearn.model_selection import train_test_split\na, b = train_test_split(df)\n",
+          "import numpy as np\nnp.random.seed(42)\n"], [(1, 2)]),
+        (["from utils import set_torch_seed\nset_torch_seed(42)\n", "from sklearn.cluster import KMeans\nKMeans(3)\n"],
+         [(2, 2)]),
+        (["import numpy as np\nnp.random.seed(42)\n", "import lightgbm as lgb\nlgb.LGBMRegressor()\n"], [(2, 2)]),
+    ],
+)
+def test_numpy_seeded_earlier_in_a_notebook_silences_ml202(tmp_path, cells, expected):
+    utils = "import numpy as np\nimport torch\n\ndef set_seed(s):\n    np.random.seed(s)\n\n" \
+            "def set_torch_seed(s):\n    torch.manual_seed(s)\n"
+    findings = lint_tree(tmp_path, {"nb.ipynb": notebook_json(cells), "utils.py": utils}, select=["ML202"])
+    assert [(f.cell, f.line) for f in findings] == expected
+
+
+SPLIT_HELPER = """
+from sklearn.model_selection import train_test_split
+
+def split(df):
+    return train_test_split(df, test_size=0.2)
+"""
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # seeded in the entry point, before the call, in the same function or a caller
+        ({"train.py": "import numpy as np\nfrom sklearn.ensemble import RandomForestClassifier\n\ndef main():\n"
+                      "    np.random.seed(0)\n    return RandomForestClassifier()\n\nif __name__ == '__main__':\n"
+                      "    main()\n"}, []),
+        ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nnp.random.seed(0)\n"
+                                               "split(df)\n"}, []),
+        ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nnp.random.seed(0)\n"
+                                               "split(df)\n", "evaluate.py": "from data import split\n\n"
+                                               "import numpy as np\nnp.random.seed(1)\nsplit(df)\n"}, []),
+        # not seeded on every entry point that reaches the helper
+        ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nnp.random.seed(0)\n"
+                                               "split(df)\n", "evaluate.py": "from data import split\n\nsplit(df)\n"},
+         [("data.py", 4)]),
+        # seeded after the call, or only torch
+        ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nsplit(df)\n"
+                                               "np.random.seed(0)\n"}, [("data.py", 4)]),
+        ({"data.py": SPLIT_HELPER, "train.py": "import torch\nfrom data import split\n\ntorch.manual_seed(0)\n"
+                                               "split(df)\n"}, [("data.py", 4)]),
+        # no entry point reaches the helper
+        ({"data.py": SPLIT_HELPER}, [("data.py", 4)]),
+    ],
+)
+def test_numpy_seeded_on_every_path_silences_ml202(tmp_path, files, expected):
+    assert [(f.path, f.line) for f in ml202_tree(tmp_path, files)] == expected
+
+
+def test_numpy_seeding_of_callers_does_not_vouch_for_a_library_package(tmp_path):
+    seeded_inside = SPLIT_HELPER + "\ndef seeded_split(df):\n    np.random.seed(0)\n    return train_test_split(df)\n"
+    files = {
+        "pyproject.toml": "[project]\nname = 'lib'\n\n[build-system]\nbuild-backend = 'hatchling.build'\n",
+        "src/lib/__init__.py": "",
+        "src/lib/data.py": "import numpy as np\n" + d(seeded_inside),
+        "examples/demo.py": "import numpy as np\nfrom lib.data import split\n\nnp.random.seed(0)\nsplit(df)\n",
+    }
+    assert [(f.path, f.line) for f in ml202_tree(tmp_path, files)] == [("src/lib/data.py", 5)]
+
+
+def test_numpy_seeded_in_a_test_function_before_the_call(tmp_path):
+    source = """
+        import numpy as np
+        from sklearn.datasets import make_classification
+
+        def test_fit():
+            np.random.seed(0)
+            X, y = make_classification()
+
+        def test_other():
+            X, y = make_classification()
+    """
+    assert [f.line for f in ml202_tree(tmp_path, {"tests/test_model.py": source})] == [9]
 
 
 # -- ML203 -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from mllint.analysis.deserialization import lowest_version
 from mllint.analysis.secrets import (
     find_pii,
     find_secrets_in_text,
@@ -261,6 +262,208 @@ def test_unsafe_load_in_notebook_lands_on_its_cell(tmp_path):
     assert (finding.cell, finding.line) == (3, 2)
 
 
+# --- ML601: the torch version decides what a plain torch.load does --------------------------
+
+LOAD = "import torch\nm = torch.load(p)\n"
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        {"requirements.txt": "torch>=2.6\n"},
+        {"requirements.txt": "torch==2.7.1\nnumpy\n"},
+        {"requirements/base.txt": "torch >=2.6.0, <3.0\n"},  # a requirements/ folder serves the folder above
+        {"pyproject.toml": "[project]\nname = 'x'\nversion = '1'\ndependencies = ['torch[cuda]>=2.7,<3; python_version>\"3.9\"']\n"},
+        {"pyproject.toml": "[tool.poetry.dependencies]\npython = '^3.10'\ntorch = '^2.6'\n"},
+        {"environment.yml": "dependencies:\n  - python=3.11\n  - pytorch::pytorch=2.6.0\n"},
+        {"requirements.txt": "torch>=2.6\n", "setup.py": "from setuptools import setup\nsetup(install_requires=['torch'])\n"},
+    ],
+)
+def test_plain_torch_load_is_silent_when_declared_torch_defaults_to_weights_only(tmp_path, declaration):
+    files = {**declaration, "example.py": LOAD}
+    assert [f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.code == "ML601"] == []
+
+
+@pytest.mark.parametrize(
+    ("declaration", "path"),
+    [
+        ({}, "example.py"),
+        ({"requirements.txt": "torch\n"}, "example.py"),  # unversioned: any release, 2.5 included
+        ({"requirements.txt": "torch>=2.0,<2.11\n"}, "example.py"),
+        ({"requirements.txt": "torch<2.6\n"}, "example.py"),
+        ({"requirements.txt": "torch>2.5\n"}, "example.py"),  # 2.5.1 is admitted
+        ({"requirements.txt": "torch>=2.6\n", "setup.py": "from setuptools import setup\nsetup(install_requires=['torch>=2.0'])\n"},
+         "example.py"),  # the package still supports 2.0
+        ({"a/requirements.txt": "torch>=2.6\n", "b/requirements.txt": "torch>=1.11\n"}, "b/example.py"),
+        ({"a/requirements.txt": "torch>=2.6\n"}, "b/example.py"),  # a neighbour's requirement does not apply
+    ],
+)
+def test_plain_torch_load_is_reported_when_older_torch_is_admitted(tmp_path, declaration, path):
+    files = {**declaration, path: LOAD}
+    [finding] = [f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.code == "ML601"]
+    assert "the default from torch 2.6" in finding.message
+    assert finding.fix is not None and finding.fix.safe
+
+
+def test_nearest_declaring_folder_decides(tmp_path):
+    files = {
+        "requirements.txt": "torch>=1.13\n",
+        "serving/requirements.txt": "torch>=2.6\n",
+        "serving/load.py": LOAD,
+        "train.py": LOAD,
+    }
+    findings = [f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.code == "ML601"]
+    assert [f.path for f in findings] == ["train.py"]
+
+
+def test_explicit_weights_only_false_is_reported_whatever_the_torch_version(tmp_path):
+    files = {"requirements.txt": "torch>=2.6\n", "example.py": "import torch\nm = torch.load(p, weights_only=False)\n"}
+    assert codes(f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.code == "ML601") == ["ML601"]
+
+
+@pytest.mark.parametrize(
+    ("requirement", "lowest"),
+    [
+        ("torch", None),
+        ("torch>=2.6", (2, 6)),
+        ("torch >=2.0.0, <2.11.0", (2, 0, 0)),
+        ("torch<2.6", None),
+        ("torch!=2.5,>=2.6", (2, 6)),
+        ("torch >= 2.7.1; sys_platform == 'linux'", (2, 7, 1)),
+        ("torch~=2.6.0", (2, 6, 0)),
+        ("torch==2.6.*", (2, 6)),
+        ("torch>2.5", (2, 5)),
+        ("torch @ https://example.org/torch-2.7.0-cp311-linux_x86_64.whl", None),
+        ("pytorch=2.6.0=py3.11_cuda12.4", (2, 6, 0)),
+        ("pytorch::pytorch>=2.7", (2, 7)),
+        ("pytorch 2.6.*", (2, 6)),
+        ("pytorch 2.6.*|2.5.*", (2, 5)),
+        ('torch = "^2.6"', (2, 6)),
+        ('torch = "2.6.0"', (2, 6, 0)),
+        ('torch = {version = ">=2.5", optional = true}', (2, 5)),
+        ('torch = "*"', None),
+    ],
+)
+def test_lowest_declared_version(requirement, lowest):
+    assert lowest_version(requirement) == lowest
+
+
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        ("import torch\nwith torch.serialization.safe_globals([Net]):\n    m = torch.load(p)\n", False),
+        ("from torch.serialization import safe_globals\nimport torch\nwith safe_globals([Net]):\n    m = torch.load(p)\n",
+         False),
+        ("import torch\nwith torch.serialization.safe_globals([Net]):\n    m = torch.load(p, weights_only=False)\n", True),
+        ("import torch\nwith torch.no_grad():\n    m = torch.load(p)\n", True),
+    ],
+)
+def test_load_inside_safe_globals_is_restricted(tmp_path, source, reported):
+    assert len(lint(tmp_path, source, "ML601")) == int(reported)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import numpy as np\na = np.load(p, allow_pickle=1)\n",
+        "import numpy as np\na = np.load(p, allow_pickle='True')\n",
+        "import numpy as np\na = np.load(p, allow_pickle='False')\n",  # a non-empty string is truthy
+        "import numpy as np\na = np.load(p, None, True)\n",  # by position
+        "import numpy as np\nPICKLE = True\na = np.load(p, allow_pickle=PICKLE)\n",
+        "import numpy as np\ndef f(p):\n    allow = not False\n    return np.load(p, allow_pickle=allow)\n",
+        "import torch\nWEIGHTS_ONLY = False\nm = torch.load(p, weights_only=WEIGHTS_ONLY)\n",
+        "import torch\nm = torch.load(p, weights_only=0)\n",
+        "import torch\nm = torch.load(p, weights_only=False, **load_kwargs)\n",  # a keyword cannot be given twice
+        "import keras\nm = keras.models.load_model(p, safe_mode=0)\n",
+        "import yaml\nc = yaml.load(f, Loader=yaml.FullLoader, **kwargs)\n",
+        "import yaml\nc = yaml.load(f, yaml.UnsafeLoader, **kwargs)\n",
+    ],
+)
+def test_unsafe_flag_values_are_read_as_python_reads_them(tmp_path, source):
+    assert codes(lint(tmp_path, source, "ML601")) == ["ML601"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import numpy as np\na = np.load(p, allow_pickle=0)\n",
+        "import numpy as np\na = np.load(p, allow_pickle='')\n",
+        "import numpy as np\na = np.load(p, allow_pickle=None)\n",
+        "import numpy as np\ndef f(p, allow):\n    return np.load(p, allow_pickle=allow)\n",  # the caller decides
+        "import torch\nWEIGHTS_ONLY = True\nm = torch.load(p, weights_only=WEIGHTS_ONLY)\n",
+        "import torch\nm = torch.load(p, weights_only=1)\n",
+        "import torch\ndef f(p, weights_only=False):\n    return torch.load(p, weights_only=weights_only)\n",
+        "import keras\nm = keras.models.load_model(p, safe_mode=None)\n",
+        "import yaml\nc = yaml.load(f, **kwargs)\n",  # the Loader may be in kwargs
+        "import yaml\nc = yaml.load(f, Loader=yaml.SafeLoader, **kwargs)\n",
+    ],
+)
+def test_safe_or_unknown_flag_values_are_silent(tmp_path, source):
+    assert lint(tmp_path, source, "ML601") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import yaml\nfrom ruamel.yaml import YAML\n\nyaml = YAML(typ='rt')\nc = yaml.load(f)\n",
+        "import yaml\nfrom ruamel.yaml import YAML\n\ndef read(f):\n    yaml = YAML()\n    return yaml.load(f)\n",
+        "import pickle\n\ndef restore(pickle, f):\n    return pickle.load(f)\n",  # a parameter named like the module
+        "import torch\n\nclass Hub:\n    def get(self):\n        torch = self.backend\n        return torch.load(p)\n",
+    ],
+)
+def test_local_name_shadowing_a_module_is_not_the_module(tmp_path, source):
+    assert lint(tmp_path, source, "ML601") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the assignment is in another function: here the name is still the module
+        "import yaml\nfrom ruamel.yaml import YAML\n\ndef a():\n    yaml = YAML()\n\ndef b(f):\n    return yaml.load(f)\n",
+        # re-imported after the assignment
+        "import yaml\nyaml = None\nimport yaml\nc = yaml.load(f)\n",
+    ],
+)
+def test_module_name_not_shadowed_where_called_is_reported(tmp_path, source):
+    assert codes(lint(tmp_path, source, "ML601")) == ["ML601"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pickle\n\ndef test_pickle(net):\n    dumped = pickle.dumps(net)\n    assert pickle.loads(dumped)\n",
+        "import cloudpickle\nblob = cloudpickle.dumps(metric)\nrestored = cloudpickle.loads(blob)\n",
+        "import pickle\n\ndef test_roundtrip(tmp_path, net):\n    p = tmp_path / 'net.pkl'\n"
+        "    with open(str(p), 'wb') as f:\n        pickle.dump(net, f)\n"
+        "    with open(str(p), 'rb') as f:\n        return pickle.load(f)\n",
+        "import torch\ntorch.save(metric.state_dict(), 'metric.pth')\nstate = torch.load(\"metric.pth\")\n",
+        "import joblib\n\ndef check(model, path):\n    joblib.dump(model, path)\n    return joblib.load(path)\n",
+        "import pickle\n\ndef check(obj, path):\n    path.write_bytes(pickle.dumps(obj))\n    return pickle.loads(path.read_bytes())\n",
+    ],
+)
+def test_data_this_code_just_wrote_is_silent(tmp_path, source):
+    assert lint(tmp_path, source, "ML601") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a different file than the one written
+        "import pickle\n\ndef f(net, p, q):\n    with open(p, 'wb') as out:\n        pickle.dump(net, out)\n"
+        "    with open(q, 'rb') as f:\n        return pickle.load(f)\n",
+        # written in another function: nothing says it is still the same file
+        "import joblib\n\ndef save(model):\n    joblib.dump(model, 'model.joblib')\n\n"
+        "def load():\n    return joblib.load('model.joblib')\n",
+        # opened for reading only
+        "import pickle\nwith open('m.pkl', 'rb') as f:\n    header = f.read(4)\nwith open('m.pkl', 'rb') as f:\n    m = pickle.load(f)\n",
+        # bytes from elsewhere, not a dumps result
+        "import pickle\nblob = sock.recv(4096)\nobj = pickle.loads(blob)\n",
+    ],
+)
+def test_data_not_written_here_is_reported(tmp_path, source):
+    assert codes(lint(tmp_path, source, "ML601")) == ["ML601"]
+
+
 # --- ML602 hardcoded-secret -----------------------------------------------------------------
 
 
@@ -344,6 +547,49 @@ def test_secrets_in_code_are_reported_masked(tmp_path, source, kind):
 )
 def test_placeholders_docstrings_and_comments_are_silent(tmp_path, source):
     assert lint(tmp_path, source, "ML602") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'self.class_token = "[unused99]"\n',
+        'special = {"sep_token": "[SEP]", "cls_token": "[CLS]", "answer_token": "[ANSWER_1]"}\n',
+        'tokenizer = Tok(pad_token="<|endoftext|>", graph_token="|graph_01|")\n',
+        'summary_token = "\u2581summary2"\n',  # a SentencePiece piece
+        'model = ViT(class_token="<cls_embed_1>")\n',
+    ],
+)
+def test_tokenizer_and_model_tokens_are_not_credentials(tmp_path, source):
+    assert lint(tmp_path, source, "ML602") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'api_token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.Qw3rtyZx9Lm2"\n',  # a JWT
+        'GITLAB_TOKEN = "glpat-Ab3dEf9hIj2kLm5nOp8q"\n',
+        'TELEGRAM_TOKEN = "7712345678:AAHk3Lm8NpQ2rT6vX9yZ0aB1cD2eF3gH4iJ"\n',
+    ],
+)
+def test_credential_shaped_tokens_are_reported(tmp_path, source):
+    assert codes(lint(tmp_path, source, "ML602")) == ["ML602"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'client.post("/v1/auth/users", json={"username": "x", "password": "password123"})\n',
+        'password = "Admin123!"\n',
+        'create_user(name="svc", pwd="qwerty2024")\n',
+        'DB_PASSWORD = "postgres_1"\n',
+    ],
+)
+def test_dictionary_passwords_with_a_counter_are_stand_ins(tmp_path, source):
+    assert lint(tmp_path, source, "ML602") == []
+
+
+def test_password_that_is_not_a_dictionary_word_is_reported(tmp_path):
+    assert codes(lint(tmp_path, 'password = "Password4Tr0ub4dor"\n', "ML602")) == ["ML602"]
 
 
 def test_one_finding_per_literal(tmp_path):

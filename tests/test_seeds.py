@@ -10,10 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mllint.analysis.seeding import (
+    CLASS_BODY,
     DRAW,
     GENERATOR,
     INIT,
+    LATER,
+    NOW,
+    RETURNED,
+    UNUSED,
     SeedAnalysis,
+    draws_when_used,
     extract_facts,
     known_seeder,
     random_use,
@@ -100,6 +106,79 @@ def test_events_are_per_owner_and_in_source_order():
     assert [(e.kind, e.name, e.in_main) for e in facts.toplevel if e.kind == "call"] == [("call", "main", True)]
 
 
+@pytest.mark.parametrize(
+    ("name", "use", "expected"),
+    [
+        ("torch.utils.data.DataLoader", ("torch", DRAW), True),
+        ("torch.utils.data.RandomSampler", ("torch", DRAW), True),
+        ("torch.utils.data.random_split", ("torch", DRAW), False),
+        ("torchvision.transforms.RandomCrop", ("torch", DRAW), True),
+        ("numpy.random.default_rng", ("numpy", GENERATOR), True),
+        ("random.Random", ("random", GENERATOR), True),
+        ("keras.layers.Dense", ("keras", INIT), True),
+        ("torch.nn.Linear", ("torch", INIT), False),
+        ("torch.randn", ("torch", DRAW), False),
+        ("numpy.random.rand", ("numpy", DRAW), False),
+    ],
+)
+def test_draws_when_used(name, use, expected):
+    assert draws_when_used(name, use) is expected
+
+
+def _events(source: str, owner: str | None = None):
+    facts = extract_facts(index_module("m.py", source), source)
+    return facts, (facts.toplevel if owner is None else facts.functions[owner])
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("loader = DataLoader(ds, shuffle=True)\n    for b in loader:\n        pass", [("use", LATER, (5, 13))]),
+        ("loader = DataLoader(ds, shuffle=True)\n    n = len(loader)", []),
+        ("return DataLoader(ds, shuffle=True)", [("use", RETURNED, None)]),
+        ("loader = DataLoader(ds, shuffle=True)\n    return loader, 3", [("use", RETURNED, None)]),
+        ("for b in DataLoader(ds, shuffle=True):\n        pass", [("use", NOW, None)]),
+        ("x = make()", [("call", UNUSED, None)]),
+        ("make()", [("call", UNUSED, None)]),
+        ("a, b = make()\n    use(b)", [("call", LATER, (5, 8))]),
+        ("use(make())", [("call", NOW, None)]),
+        ("return make()", [("call", RETURNED, None)]),
+    ],
+)
+def test_results_are_placed_where_the_value_is_used(body, expected):
+    source = f"from torch.utils.data import DataLoader\nfrom helpers import make\ndef f():\n    {body}\n"
+    _, events = _events(source, "f")
+    assert [(e.kind, e.result, e.result_at) for e in events if e.kind in ("use", "call")] == expected
+
+
+def test_module_level_objects_that_draw_when_used_are_read_by_functions():
+    source = (
+        "import numpy as np\n"
+        "RNG = np.random.default_rng()\n"
+        "def draw():\n"
+        "    return RNG.normal()\n"
+        "def local():\n"
+        "    RNG = 3\n"
+        "    return RNG\n"
+        "def declared():\n"
+        "    global RNG\n"
+        "    x = RNG.normal()\n"
+        "    RNG = None\n"
+    )
+    facts, toplevel = _events(source)
+    assert [e.kind for e in toplevel if e.kind == "use"] == []  # never used at import time
+    assert facts.globals["RNG"].line == 2
+    assert [(e.kind, e.target, e.line) for e in facts.functions["draw"] if e.kind == "ref"] == [("ref", "RNG", 4)]
+    assert not any(e.kind == "ref" for e in facts.functions["local"])
+    assert [(e.kind, e.line) for e in facts.functions["declared"] if e.kind == "ref"] == [("ref", 10)]
+
+
+def test_owner_at():
+    source = "X = 1\nclass A:\n    y = 2\n    def m(self):\n        return 3\ndef f():\n    return 4\nZ = 5\n"
+    facts, _ = _events(source)
+    assert [facts.owner_at(line) for line in range(1, 9)] == [None, CLASS_BODY, CLASS_BODY, "A.m", "A.m", "f", "f", None]
+
+
 def _analysis(tmp_path: Path, files: dict[str, str]):
     infos = []
     for name, text in files.items():
@@ -147,3 +226,23 @@ def test_deeply_nested_source_does_not_raise():
     source = "import random\nx = " + "(" * 150 + "random.random()" + ")" * 150 + "\n"
     facts = extract_facts(index_module("m.py", source), source)
     assert [e.kind for e in facts.toplevel] == ["import", "use"]
+
+
+def test_seeded_before_follows_every_path(tmp_path):
+    files = {
+        "lib.py": "import numpy as np\ndef seed():\n    np.random.seed(0)\ndef split():\n    return 1\n"
+                  "def alone():\n    return 2\nclass K:\n    x = 1\n",
+        "a.py": "import lib\nlib.split()\nlib.seed()\nlib.split()\n",
+        "b.py": "import lib\nlib.seed()\nlib.split()\n",
+    }
+    analysis, infos = _analysis(tmp_path, files)
+    lib, a = infos["lib.py"], infos["a.py"]
+    assert analysis.seeded_before(a, "numpy", 2, 0) is False
+    assert analysis.seeded_before(a, "numpy", 4, 0) is True
+    assert analysis.seeded_before(a, "torch", 4, 0) is False
+    assert analysis.seeded_before(lib, "numpy", 5, 4) is False  # a.py reaches split() unseeded once
+    assert analysis.seeded_before(lib, "numpy", 7, 4) is False  # no entry point reaches alone()
+    assert analysis.seeded_before(lib, "numpy", 9, 4) is False  # a class body
+    del files["a.py"]
+    analysis, infos = _analysis(tmp_path / "b_only", files)
+    assert analysis.seeded_before(infos["lib.py"], "numpy", 5, 4) is True

@@ -59,6 +59,7 @@ def test_request_ids():
 @pytest.mark.parametrize("name, expected", [
     ("model", True), ("_model", True), ("sentiment_pipeline", True), ("clf", True), ("ort_session", True),
     ("get_model", False), ("model_path", False), ("Model", False), ("scaler", False), ("tokenizer", False),
+    ("list_models", False), ("register_model", False), ("activate_model", False), ("compare_models", False),
 ])
 def test_model_identifiers(name, expected):
     assert is_model_ident(name) is expected
@@ -78,6 +79,11 @@ def test_model_identifiers(name, expected):
     ("resnet50.pth", False, False),
     ("distilbert-base-uncased-finetuned-sst-2-english", True, False),
     ("org/model", True, False),
+    # a hyperparameter setting distinguishes configurations, not versions
+    ("models/model_C=1.0.bin", False, False),
+    ("models/rf_depth-10.pkl", False, False),
+    ("models/lr_0.01/model.pt", False, False),
+    ("models/model_C=1.0_v2.bin", False, True),
 ])
 def test_versioned_references(path, hub, expected):
     assert is_versioned(path, hub) is expected

@@ -230,6 +230,33 @@ def test_ml402_silent_without_tests(tmp_path):
     assert lint(tmp_path, dict(ML_PACKAGE), ["ML402"]) == []
 
 
+SCRIPT_NAMED_TEST = "import torch\nfrom churn.model import Net\n\nprint(Net()(torch.ones(1)))\n"
+"""An evaluation script named like a test, without a test function (common in ML repositories)."""
+
+
+@pytest.mark.parametrize("script", ["test.py", "test_inference.py", "scripts/test_gpu.py"])
+def test_ml402_script_named_test_is_not_a_test(tmp_path, script):
+    # It does not count as testing the model it imports...
+    files = {**ML_PACKAGE, script: SCRIPT_NAMED_TEST,
+             "tests/test_utils.py": "from churn.utils import slug\n\ndef test_slug():\n    assert slug('A') == 'a'\n"}
+    assert codes(lint(tmp_path, files, ["ML402"])) == ["ML402"]
+    # ...and alone it does not make the project one with tests: ML401 reports, ML402 stays silent.
+    (tmp_path / "tests/test_utils.py").unlink()
+    assert codes(lint_tree(tmp_path, select=["ML401", "ML402"])) == ["ML401"]
+
+
+@pytest.mark.parametrize(
+    "test_file",
+    [
+        "def helper():\n    return 1\n",  # a test module without tests
+        "import pytest\n\n@pytest.fixture\ndef frame():\n    return [1]\n",  # fixtures only
+    ],
+)
+def test_ml402_never_reported_with_ml401(tmp_path, test_file):
+    files = {**ML_PACKAGE, "tests/test_utils.py": test_file}
+    assert codes(lint(tmp_path, files, ["ML401", "ML402"])) == ["ML401"]
+
+
 def test_ml402_is_info_and_off_by_default(tmp_path):
     files = {**ML_PACKAGE, "tests/test_utils.py": "from churn.utils import slug\n\ndef test_slug():\n    assert slug('A')\n"}
     assert codes(lint(tmp_path, files, ["ML4"])).count("ML402") == 1
@@ -492,21 +519,46 @@ def test_ml403_hypothesis_tests(tmp_path):
     assert located(findings) == [("ML403", "tests/test_model.py", 10)]
 
 
-def test_ml403_skipped_and_xfail_tests_are_still_judged(tmp_path):
-    findings = ml403(tmp_path, """
-        import pytest
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pytest\n\n@pytest.mark.skip(reason='slow')\ndef test_x():\n    run()\n",
+        "import pytest\n\n@pytest.mark.skip\ndef test_x():\n    run()\n",
+        "from pytest import mark\n\n@mark.xfail(run=False)\ndef test_x():\n    run()\n",
+        "import unittest\n\nclass T(unittest.TestCase):\n    @unittest.skip('broken')\n    def test_x(self):\n        run()\n",
+        "from unittest import TestCase, skip\n\nclass T(TestCase):\n    @skip('broken')\n    def test_x(self):\n        run()\n",
+        "import pytest\n\n@pytest.mark.skip(reason='wip')\nclass TestModel:\n    def test_x(self):\n        run()\n",
+        "import pytest\n\nclass TestModel:\n    pytestmark = pytest.mark.skip\n\n    def test_x(self):\n        run()\n",
+        "import unittest\n\n@unittest.skip('wip')\nclass Base(unittest.TestCase):\n    pass\n\nclass T(Base):\n    def test_x(self):\n        run()\n",
+        'import pytest\n\ndef test_x():\n    """Not supported."""\n    pytest.skip("not supported")\n',
+        "import pytest\n\ndef test_x():\n    pytest.xfail('half precision is not supported on cpu')\n",
+        "import pytest\n\ndef test_x(fast):\n    if fast:\n        pytest.xfail('not differentiable')\n    else:\n        pytest.xfail('too slow')\n",
+        "import unittest\n\nclass T(unittest.TestCase):\n    def test_x(self):\n        self.skipTest('needs a GPU')\n        run()\n",
+        "import unittest\n\ndef test_x():\n    raise unittest.SkipTest('needs a GPU')\n",
+        "import pytest\n\npytestmark = pytest.mark.skip(reason='flaky')\n\ndef test_x():\n    run()\n",
+        "import pytest\n\npytestmark = [pytest.mark.gpu, pytest.mark.skip]\n\ndef test_x():\n    run()\n",
+        "import pytest\n\npytest.skip('old API', allow_module_level=True)\n\ndef test_x():\n    run()\n",
+        "import pytest\n\nwip = pytest.mark.skip(reason='wip')\n\n@wip\ndef test_x():\n    run()\n",
+    ],
+)
+def test_ml403_unconditionally_skipped_tests_are_not_judged(tmp_path, source):
+    assert ml403(tmp_path, source) == []
 
 
-        @pytest.mark.skip(reason="slow")
-        def test_skipped():
-            pass
-
-
-        @pytest.mark.xfail
-        async def test_expected_failure():
-            await run()
-    """)
-    assert located(findings) == [("ML403", "tests/test_model.py", 5), ("ML403", "tests/test_model.py", 10)]
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import pytest, sys\n\n@pytest.mark.skipif(sys.platform == 'win32', reason='posix')\ndef test_x():\n    run()\n",
+        "import pytest\n\n@pytest.mark.xfail\nasync def test_x():\n    await run()\n",
+        "import pytest\n\ndef test_x(gpu):\n    if not gpu:\n        pytest.skip('needs a GPU')\n    run()\n",
+        "import pytest\n\ndef test_x():\n    torch = pytest.importorskip('torch')\n    torch.ones(1)\n",
+        "import pytest\n\ndef test_x():\n    try:\n        import torch\n    except ImportError:\n        pytest.skip('no torch')\n    torch.ones(1)\n",
+        "import pytest, sys\n\npytestmark = pytest.mark.skipif(sys.platform == 'win32', reason='posix')\n\ndef test_x():\n    run()\n",
+        "import pytest\n\n@pytest.mark.skip_on_ci\ndef test_x():\n    run()\n",
+    ],
+)
+def test_ml403_conditionally_skipped_and_xfail_tests_are_judged(tmp_path, source):
+    assert codes(ml403(tmp_path, source)) == ["ML403"]
 
 
 def test_ml403_only_in_test_files(tmp_path):
@@ -722,6 +774,11 @@ def test_ml406_silent_when_ml_code_lives_in_modules(tmp_path):
     assert lint_tree(tmp_path, files, select=["ML406"]) == []
 
 
+def test_ml406_script_named_test_is_ml_code_in_a_module(tmp_path):
+    files = {"test.py": "import torch\n\nprint(torch.load('model.pt'))\n", "explore.ipynb": nb("import pandas as pd\n")}
+    assert lint_tree(tmp_path, files, select=["ML406"]) == []
+
+
 def test_ml406_ml_code_only_in_tests_does_not_count(tmp_path):
     files = {"tests/test_nb.py": "import pandas\n\ndef test_x():\n    assert pandas\n", "explore.ipynb": nb("import pandas as pd\n")}
     assert codes(lint_tree(tmp_path, files, select=["ML406"])) == ["ML406"]
@@ -818,11 +875,184 @@ def test_ml403_raises_that_are_not_checks(tmp_path):
 
 
         def test_skips():
-            raise unittest.SkipTest("needs a GPU")
+            if no_gpu():
+                raise unittest.SkipTest("needs a GPU")
 
 
         def test_fails_on_purpose():
             if run() != 1:
                 raise ValueError("wrong result")
     """)
-    assert [f.line for f in findings] == [4, 11, 15]
+    assert [f.line for f in findings] == [4, 11, 15]  # a conditional SkipTest is no check either
+
+
+# ------------------------------------------------------- ML403: delegated checks
+
+#: Test-support modules: a base class that checks, one that only runs, and a
+#: deeper base reached through a relative import.
+SUPPORT = {
+    "tests/__init__.py": "",
+    "tests/common.py": """
+        class CommonChecks:
+            def compare_outputs(self, got, expected):
+                assert got == expected
+
+            def run_precision(self, got):
+                self.compare_outputs(got, got)
+    """,
+    "tests/base.py": """
+        from .common import CommonChecks
+
+
+        class MetricTester(CommonChecks):
+            def run_precision(self, got):
+                super().run_precision(got)
+
+            def test_output(self, expected):
+                self.compare_outputs(expected, expected)
+
+            def only_runs(self, model):
+                model.fit()
+    """,
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        # super().method() reaching an asserting method of a base in another module
+        ("class TestMetric(MetricTester):\n    def test_output(self):\n        super().test_output(1)\n", False),
+        ("class TestMetric(MetricTester):\n    def test_output(self):\n        super().only_runs(1)\n", True),
+        # self.method() inherited through two modules (tests/base.py -> tests/common.py)
+        ("class TestMetric(MetricTester):\n    def test_precision(self):\n        self.run_precision(1)\n", False),
+        ("class TestMetric(MetricTester):\n    def test_fit(self):\n        self.only_runs(1)\n", True),
+        # a bound method handed to a runner
+        (("import functools\n\nclass TestMetric(MetricTester):\n    def test_x(self):\n"
+         "        run_in_pool(functools.partial(self.compare_outputs, 1, 1))\n"), False),
+        ("class TestMetric(MetricTester):\n    def test_x(self):\n        run_nondeterministic(super().test_output)\n", False),
+        ("class TestMetric(MetricTester):\n    def test_x(self):\n        run_nondeterministic(super().only_runs)\n", True),
+        (("class TestMetric(MetricTester):\n    def test_x(self):\n        self._run(self.compare_outputs)\n\n"
+         "    def _run(self, fn):\n        fn(1, 1)\n"), False),
+    ],
+)
+def test_ml403_checks_delegated_through_the_class_hierarchy(tmp_path, body, reported):
+    source = "from tests.base import MetricTester\n\n\n" + body
+    findings = lint(tmp_path, {**SUPPORT, "tests/test_metric.py": source}, ["ML403"])
+    assert (codes(findings) == ["ML403"]) is reported
+
+
+def test_ml403_local_helper_calling_its_argument_is_not_a_fixture_call(tmp_path):
+    findings = ml403(tmp_path, """
+        def _timed(fn):
+            fn()
+
+
+        def test_fit_is_fast(model):
+            _timed(lambda: model.fit())
+    """)
+    assert codes(findings) == ["ML403"]
+
+
+def test_ml403_local_helper_that_calls_an_imported_checking_helper(tmp_path):
+    findings = ml403(tmp_path, """
+        from tests.helpers import compare
+
+
+        def _run(x):
+            compare(x, x)
+
+
+        def test_through_local_helper():
+            _run(1)
+    """, extra={"tests/__init__.py": "", "tests/helpers.py": "def compare(a, b):\n    assert a == b\n"})
+    assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("base_module", "lines"),
+    [
+        # A helper model of the tests inherits from torch, whose methods check nothing.
+        ("import torch\n\nclass TinyNet(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n", [5, 9]),
+        # An unseen base from an unknown test library may check: the benefit of the doubt
+        # (but constructing an object is no check).
+        ("from somelib.testing import ModelTester\n\nclass TinyNet(ModelTester):\n    pass\n", [9]),
+    ],
+)
+def test_ml403_bases_mllint_cannot_see(tmp_path, base_module, lines):
+    source = """
+        from tests.models import TinyNet
+
+
+        class TestNet(TinyNet):
+            def test_forward(self):
+                self.run_forward_tests()
+
+
+        def test_builds():
+            TinyNet()
+    """
+    findings = ml403(tmp_path, source, extra={"tests/__init__.py": "", "tests/models.py": base_module})
+    assert [f.line for f in findings] == lines
+
+
+def test_ml403_method_of_the_code_under_test_is_not_a_check(tmp_path):
+    trainer = "class Trainer:\n    def fit(self):\n        assert self.model is not None\n"
+    findings = ml403(tmp_path, """
+        from churn.trainer import Trainer
+
+
+        class TestTrainer(Trainer):
+            def test_fit(self):
+                self.fit()
+    """, extra={"src/churn/__init__.py": "", "src/churn/trainer.py": trainer})
+    assert codes(findings) == ["ML403"]
+
+
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        # parametrised callables that assert, run by a pool
+        (("import pytest\n\ndef _check_sum(rank):\n    assert rank >= 0\n\n"
+         "@pytest.mark.parametrize('process', [_check_sum])\ndef test_ddp(process, pool):\n    pool.map(process, range(2))\n"), False),
+        (("import pytest\n\ndef _log(rank):\n    print(rank)\n\n"
+         "@pytest.mark.parametrize('process', [_log])\ndef test_ddp(process, pool):\n    pool.map(process, range(2))\n"), True),
+        # the expected outcome as a parameter
+        (("import contextlib, pytest\n\n@pytest.mark.parametrize('raises', [contextlib.nullcontext(), pytest.raises(TypeError)])\n"
+         "def test_split(raises):\n    with raises:\n        run()\n"), False),
+        (("import contextlib, pytest\n\n@pytest.mark.parametrize('raises', [contextlib.nullcontext()])\n"
+         "def test_split(raises):\n    with raises:\n        run()\n"), True),
+        # an assertion function passed on rather than called
+        (("import functools, pytest\n\ndef test_normalize(normalize):\n"
+         "    context = functools.partial(pytest.raises, ValueError) if not normalize else contextlib.nullcontext\n"
+         "    with context():\n        run()\n"), False),
+        ("import numpy as np\n\ndef test_all_close(pairs):\n    list(map(np.testing.assert_allclose, pairs, pairs))\n", False),
+        ("def test_value_named_like_an_assertion():\n    assert_ok = run()\n    print(assert_ok)\n", True),
+    ],
+)
+def test_ml403_checks_passed_on_as_values(tmp_path, source, reported):
+    assert (codes(ml403(tmp_path, source)) == ["ML403"]) is reported
+
+
+@pytest.mark.parametrize(
+    ("script", "reported"),
+    [
+        ("def _check_metrics():\n    assert 1 + 1 == 2\n\ndef main():\n    _check_metrics()\n", False),
+        ("def main():\n    print('metrics computed')\n", True),
+    ],
+)
+def test_ml403_module_kept_on_the_instance_and_handed_to_a_launcher(tmp_path, script, reported):
+    findings = ml403(tmp_path, """
+        import unittest
+
+        from pkg import launch
+
+
+        class MetricTester(unittest.TestCase):
+            def setUp(self):
+                from tests.scripts import check_metrics
+                self.script = check_metrics
+
+            def test_metrics(self):
+                launch(self.script.main, num_processes=2)
+    """, extra={"tests/__init__.py": "", "tests/scripts/__init__.py": "", "tests/scripts/check_metrics.py": script})
+    assert (codes(findings) == ["ML403"]) is reported

@@ -6,10 +6,12 @@ function. Both need facts that one file's syntax cannot settle alone - a test
 may assert through a helper of its module, a fixture in ``conftest.py`` or a
 method of a base class in another module - so this module describes one
 module's functions and classes as plain facts (does a function assert
-directly, which calls does it make, which names does it pass on) and closes
-them over the module's own helpers. Following calls *across* modules is left
-to the caller, which holds the facts of every module it visits
-(``mllint.analysis.test_suite.TestSuite.facts``).
+directly, which calls does it make - ``super().m()`` included - which names
+does it pass on, its ``parametrize`` values among them; is it, its class or
+the module skipped unconditionally) and closes them over the module's own
+helpers. Following calls *across* modules is left to the caller, which holds
+the facts of every module it visits (``mllint.analysis.test_suite.TestSuite.facts``
+and ``.hierarchy``).
 
 It lives in the analysis layer because it is reasoning that rules share, built
 on project facts (the pytest settings of ``mllint.project.pytest_config``, the
@@ -93,6 +95,9 @@ class FunctionFacts:
     (``mp.spawn(check_fn)``, ``launcher(script.main)``) runs as part of the test."""
     is_fixture: bool = False
     fixture_name: str | None = None
+    skipped: bool = False
+    """Never runs to completion: a ``skip`` decorator, or a statement of its body
+    that always skips (``pytest.skip(...)``, ``self.skipTest(...)``, ``pytest.xfail(...)``)."""
 
 
 @dataclass
@@ -100,6 +105,10 @@ class ClassFacts:
     qualname: str
     bases: tuple[str, ...]  # dotted text of each base
     methods: tuple[str, ...]
+    skipped: bool = False  # a skip decorator, or ``pytestmark = pytest.mark.skip`` in its body
+    attributes: dict[str, str] = field(default_factory=dict)
+    """``self.name = dotted`` in its methods: a module or function kept on the instance
+    (``self.script = test_metrics`` in ``setUp``), by attribute name."""
 
 
 @dataclass
@@ -112,6 +121,8 @@ class AssertionFacts:
     parse_failed: bool = False
     asserting: frozenset[str] = frozenset()
     """Keys of functions that assert directly or through another function of the module."""
+    module_skipped: bool = False
+    """``pytestmark = pytest.mark.skip`` or an unconditional ``pytest.skip`` at the top level."""
 
     @property
     def fixtures(self) -> dict[str, FunctionFacts]:
@@ -120,6 +131,14 @@ class AssertionFacts:
     def asserting_methods(self) -> set[str]:
         """Short names of methods that assert (for calls on objects of unknown type)."""
         return {key.rsplit(".", 1)[1] for key in self.asserting if "." in key}
+
+    def never_runs(self, function: FunctionFacts) -> bool:
+        """Whether the test is skipped whatever happens: by itself, by its class or a
+        base class of the module (pytest marks and ``unittest.skip`` are inherited),
+        or with the whole module. Conditional skips (``skipif``) do not count."""
+        if function.skipped or self.module_skipped:
+            return True
+        return function.owner is not None and any(c.skipped for c in self.class_chain(function.owner))
 
     def class_chain(self, qualname: str) -> list[ClassFacts]:
         """The class and its bases defined in this module, nearest first."""
@@ -149,22 +168,35 @@ def is_assertion_call(call: ast.Call, qualify: Callable[[str], str | None]) -> b
     """A call that fails the test on wrong results: ``assert*``/``fail`` methods,
     ``pytest.raises``/``warns``/``fail``/``approx``, numpy/pandas/torch testing
     helpers, mock assertions, pytest-check, pytest-regressions fixtures."""
-    func = call.func
+    return _is_assertion_function(call.func, qualify, imported_only=False)
+
+
+def is_assertion_reference(node: ast.expr, qualify: Callable[[str], str | None]) -> bool:
+    """An assertion function passed on rather than called (``partial(pytest.raises, ...)``,
+    ``map(np.testing.assert_equal, a, b)``, ``checker = self.assertEqual``): it runs, so it
+    checks. Only imported names and ``self``/``cls`` methods: a local variable that happens
+    to be called ``assert_ok`` is a value, not a check."""
+    return _is_assertion_function(node, qualify, imported_only=True)
+
+
+def _is_assertion_function(func: ast.expr, qualify: Callable[[str], str | None], imported_only: bool) -> bool:
     last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
     if last is None:
+        return False
+    dotted = dotted_name(func)
+    root = dotted.split(".", 1)[0] if dotted else None
+    qualified = qualify(dotted) if dotted else None
+    if imported_only and qualified is None and root not in ("self", "cls"):
         return False
     bare = last.lstrip("_")
     if bare.lower().startswith("assert"):
         return True
-    dotted = dotted_name(func)
-    if dotted is None:
+    if dotted is None or root is None:
         return False
-    root = dotted.split(".", 1)[0]
     if root in ("self", "cls") and bare.startswith("fail"):
         return True
     if last == "check" and root.endswith("regression") and "." in dotted:
         return True  # pytest-regressions: data_regression.check(...)
-    qualified = qualify(dotted)
     if qualified is None:
         return False
     if qualified.rsplit(".", 1)[-1].lstrip("_").lower().startswith("assert"):
@@ -172,17 +204,91 @@ def is_assertion_call(call: ast.Call, qualify: Callable[[str], str | None]) -> b
     return qualified in PYTEST_ASSERTIONS or qualified.startswith(_ASSERTION_LIBRARIES)
 
 
-_NOT_FAILURES = re.compile(r"NotImplementedError$|SkipTest$|Skipped$|skip\.Exception$")
+_SKIP_EXCEPTIONS = re.compile(r"SkipTest$|Skipped$|skip\.Exception$")
 
 
 def raises_a_failure(node: ast.Raise) -> bool:
     """A ``raise`` that fails the test on purpose. A bare re-raise only passes
     an error on, ``NotImplementedError`` marks a stub and ``SkipTest`` skips."""
+    name = _raised_name(node)
+    if name is None:
+        return True
+    return name != "" and not name.endswith("NotImplementedError") and _SKIP_EXCEPTIONS.search(name) is None
+
+
+def _raised_name(node: ast.Raise) -> str | None:
+    """The dotted name of what a ``raise`` raises; "" for a bare re-raise, None when not a name."""
     if node.exc is None:
+        return ""
+    return dotted_name(node.exc.func if isinstance(node.exc, ast.Call) else node.exc)
+
+
+# ------------------------------------------------------------- skipped tests
+
+_SKIP_MARKS = frozenset({"pytest.mark.skip", "unittest.skip", "unittest.case.skip"})
+_SKIP_CALLS = frozenset({"pytest.skip", "pytest.xfail"})
+"""Imperative skips: they raise at once, so the test ends skipped (or xfailed), never passed."""
+_SKIP_METHODS = frozenset({"self.skipTest", "cls.skipTest"})
+
+
+def _is_skip_mark(node: ast.expr, qualify: Callable[[str], str | None], marks: set[str]) -> bool:
+    """A decorator or ``pytestmark`` value that always skips: ``pytest.mark.skip``,
+    ``unittest.skip(...)``, ``pytest.mark.xfail(run=False)``, a module-level name bound to
+    one, or a list of marks holding one. ``skipif`` and ``xfail`` (which runs) do not."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return any(_is_skip_mark(item, qualify, marks) for item in node.elts)
+    target = node.func if isinstance(node, ast.Call) else node
+    dotted = dotted_name(target)
+    if dotted is None:
         return False
-    target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-    name = dotted_name(target)
-    return name is None or _NOT_FAILURES.search(name) is None
+    if dotted in marks:
+        return True
+    qualified = qualify(dotted)
+    if qualified in _SKIP_MARKS:
+        return True
+    return qualified == "pytest.mark.xfail" and isinstance(node, ast.Call) and any(
+        k.arg == "run" and isinstance(k.value, ast.Constant) and k.value.value is False for k in node.keywords
+    )
+
+
+def _always_skips(statements: list[ast.stmt], qualify: Callable[[str], str | None]) -> bool:
+    """Whether running *statements* always ends in a skip: one of them (at their own
+    level, not inside a loop, ``try`` or ``with``) skips, or is an ``if`` whose every
+    branch always skips. A skip under a condition leaves the test to be judged."""
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            if statement.orelse and _always_skips(statement.body, qualify) and _always_skips(statement.orelse, qualify):
+                return True
+        elif isinstance(statement, ast.Raise):
+            name = _raised_name(statement)
+            if name and _SKIP_EXCEPTIONS.search(name):
+                return True
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            dotted = dotted_name(statement.value.func)
+            if dotted in _SKIP_METHODS or (dotted is not None and qualify(dotted) in _SKIP_CALLS):
+                return True
+    return False
+
+
+_PARAMETRIZE = frozenset({"parametrize", "parameterize", "expand", "parameters", "named_parameters"})
+"""Decorators whose arguments are the test's inputs (pytest, parameterized, absl)."""
+
+
+def _parametrize_arguments(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    arguments: list[ast.expr] = []
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and (dotted_name(decorator.func) or "").rsplit(".", 1)[-1] in _PARAMETRIZE:
+            arguments.extend([*decorator.args, *(k.value for k in decorator.keywords)])
+    return arguments
+
+
+def callee_text(node: ast.expr) -> str | None:
+    """The dotted text of a called or referenced expression; ``super().name`` for a
+    method reached through ``super()``; None for anything else (``f()()``, ``x[0]()``)."""
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id == "super"):
+        return f"super().{node.attr}"
+    return dotted_name(node)
 
 
 def has_checking_name(dotted: str) -> bool:
@@ -249,13 +355,16 @@ class _Collector:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.aliases = _aliases(tree)
+        self.resolve = partial(qualify, self.aliases)
         self.functions: dict[str, FunctionFacts] = {}
         self.classes: dict[str, ClassFacts] = {}
+        self.marks = _skip_mark_names(tree.body, self.resolve)
 
     def facts(self) -> AssertionFacts:
         self._body(self.tree.body, None)
         facts = AssertionFacts(self.functions, self.classes, self.aliases)
         facts.asserting = _local_closure(facts)
+        facts.module_skipped = "pytestmark" in self.marks or _always_skips(self.tree.body, self.resolve)
         return facts
 
     def _body(self, statements: list[ast.stmt], owner: str | None) -> None:
@@ -263,51 +372,105 @@ class _Collector:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._function(statement, owner)
             elif isinstance(statement, ast.ClassDef):
-                qualname = f"{owner}.{statement.name}" if owner else statement.name
-                bases = tuple(d for d in map(dotted_name, statement.bases) if d is not None)
-                methods = tuple(s.name for s in statement.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
-                self.classes[qualname] = ClassFacts(qualname, bases, methods)
-                self._body(statement.body, qualname)
+                self._class(statement, owner)
             elif isinstance(statement, (ast.If, ast.Try, ast.With, ast.AsyncWith)):
                 for block in ("body", "orelse", "finalbody"):
                     self._body(getattr(statement, block, []), owner)
                 for handler in getattr(statement, "handlers", []):
                     self._body(handler.body, owner)
 
+    def _class(self, node: ast.ClassDef, owner: str | None) -> None:
+        qualname = f"{owner}.{node.name}" if owner else node.name
+        bases = tuple(d for d in map(dotted_name, node.bases) if d is not None)
+        methods = tuple(s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        skipped = any(_is_skip_mark(d, self.resolve, self.marks) for d in node.decorator_list) or bool(
+            {"pytestmark", "__unittest_skip__"} & _skip_mark_names(node.body, self.resolve, self.marks)
+        )
+        self.classes[qualname] = ClassFacts(qualname, bases, methods, skipped)
+        self._body(node.body, qualname)
+
     def _function(self, function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str | None) -> None:
         key = f"{owner}.{function.name}" if owner else function.name
         is_fixture, fixture_name = _is_fixture(function)
+        skipped = _always_skips(function.body, self.resolve) or any(
+            _is_skip_mark(d, self.resolve, self.marks) for d in function.decorator_list
+        )
         facts = FunctionFacts(key, function.lineno, function.col_offset + 1, owner, _parameters(function),
-                              direct=False, is_fixture=is_fixture, fixture_name=fixture_name)
-        resolve = partial(qualify, self.aliases)
+                              direct=False, is_fixture=is_fixture, fixture_name=fixture_name, skipped=skipped)
+        self._scan(function.body, facts, calls=True)
+        if owner is not None:
+            self.classes[owner].attributes.update(_self_attributes(function))
+        # A parametrised test runs what its parameters hold: `[_check_sum, _check_cat]`,
+        # `pytest.raises(TypeError)` as the expected outcome.
+        self._scan(_parametrize_arguments(function), facts, calls=False)
+        self.functions[key] = facts
+
+    def _scan(self, roots: list[ast.stmt] | list[ast.expr], facts: FunctionFacts, calls: bool) -> None:
+        """Record what *roots* assert, call (if *calls*) and pass on, into *facts*."""
         called: set[int] = set()
-        for node in (n for statement in function.body for n in ast.walk(statement)):
+        for node in (n for root in roots for n in ast.walk(root)):
             if isinstance(node, ast.Assert) or (isinstance(node, ast.Raise) and raises_a_failure(node)):
                 facts.direct = True
             elif isinstance(node, ast.Call):
-                if is_assertion_call(node, resolve):
+                if is_assertion_call(node, self.resolve):
                     facts.direct = True
-                dotted = dotted_name(node.func)
-                if dotted is not None:
-                    facts.calls.append(CallFact(dotted, node.lineno))
+                text = callee_text(node.func)
+                if text is not None and calls:
+                    facts.calls.append(CallFact(text, node.lineno))
                 called.add(id(node.func))
             elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
                 if isinstance(node, ast.Attribute):
                     called.add(id(node.value))  # only the whole chain `mod.fn` is a reference
-                dotted = dotted_name(node) if id(node) not in called else None
-                if dotted is not None:
-                    facts.references.append(CallFact(dotted, node.lineno))
-        self.functions[key] = facts
+                text = callee_text(node) if id(node) not in called else None
+                if text is not None:
+                    facts.references.append(CallFact(text, node.lineno))
+                    if is_assertion_reference(node, self.resolve):
+                        facts.direct = True
+
+
+def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    """``self.name = dotted`` assignments in a method (dotted names only: what an
+    import made available, not a computed value)."""
+    found: dict[str, str] = {}
+    for node in (n for statement in function.body for n in ast.walk(statement)):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], dotted_name(node.value)
+            if (value is not None and isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"):
+                found[target.attr] = value
+    return found
+
+
+def _skip_mark_names(statements: list[ast.stmt], resolve: Callable[[str], str | None],
+                     known: set[str] | None = None) -> set[str]:
+    """Names the *statements* bind to a skip mark (``skip_gpu = pytest.mark.skip(...)``,
+    ``pytestmark = [pytest.mark.skip]``, also through a name in *known*), or
+    ``__unittest_skip__ = True``."""
+    names: set[str] = set()
+    for statement in statements:
+        if not isinstance(statement, ast.Assign):
+            continue
+        targets = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+        value = statement.value
+        if _is_skip_mark(value, resolve, names | (known or set())) or (
+            "__unittest_skip__" in targets and isinstance(value, ast.Constant) and value.value is True
+        ):
+            names.update(targets)
+    return names
 
 
 def local_targets(facts: AssertionFacts, function: FunctionFacts, call: CallFact) -> list[str]:
     """Functions of the same module a call may run: ``f()``, ``self.m()``/``cls.m()``
-    through the class and its local bases, ``Class.m()``."""
+    through the class and its local bases, ``super().m()`` through the local bases,
+    ``Class.m()``."""
     head, _, rest = call.dotted.partition(".")
     if not rest:
         return [head] if head in facts.functions and facts.functions[head].owner is None else []
-    if head in ("self", "cls") and function.owner and "." not in rest:
-        return [f"{c.qualname}.{rest}" for c in facts.class_chain(function.owner) if rest in c.methods][:1]
+    if head in ("self", "cls", "super()") and function.owner and "." not in rest:
+        chain = facts.class_chain(function.owner)
+        if head == "super()":
+            chain = chain[1:]  # the bases, not the class itself
+        return [f"{c.qualname}.{rest}" for c in chain if rest in c.methods][:1]
     if call.dotted in facts.functions:
         return [call.dotted]
     return []
@@ -348,8 +511,9 @@ def find_test_functions(facts: AssertionFacts, settings: PytestSettings, pytest_
                 yield function
             continue
         testcase = any(is_testcase_base(b) for b in facts.external_bases(function.owner))
-        if testcase and name.startswith("test"):
+        collectable = "__init__" not in facts.classes[function.owner].methods and not function.is_fixture
+        pytest_method = pytest_file and not testcase and collectable and matches_prefix_or_glob(
+            name, settings.python_functions
+        )
+        if (testcase and name.startswith("test")) or pytest_method:
             yield function
-        elif pytest_file and not testcase and matches_prefix_or_glob(name, settings.python_functions):
-            if "__init__" not in facts.classes[function.owner].methods and not function.is_fixture:
-                yield function

@@ -1,21 +1,25 @@
 """What the project does about its models, as the ML3xx rules need it: which
-calls train, and whether the project versions models (a registry, DVC
-outputs), tracks experiments (a tracker import or call, DVC metrics) and keeps
-hyperparameters in configuration.
+calls train, which calls save a model (and which project functions wrap such a
+save), whether the project versions models (a registry, DVC outputs), tracks
+experiments (a tracker import or call, DVC metrics) and keeps hyperparameters in
+configuration; and what in an artifact's file name is a hyperparameter, not a
+version.
 
 Cost: one pass over the project index's call lists and imports (no parsing;
-a module's text is read only when it imports dataclasses/pydantic/attrs):
-linear in the number of modules, computed once per run.
+a module's text is read only when it imports dataclasses/pydantic/attrs; the
+``ast`` of a function is looked at only when it calls a save): linear in the
+number of modules, computed once per run.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
-from mllint.project.index import CallSite, ModuleInfo
+from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import is_test_path
 
 _TRANSFORMER_RECEIVER = re.compile(
@@ -147,3 +151,254 @@ def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
         return False
     text = project.module_source(info.path)
     return text is not None and _CONFIG_CLASS.search(text) is not None
+
+
+# -- artifact names ---------------------------------------------------------------
+
+_NUMBER = r"[-+]?\d+(?:\.\d+)*(?:[eE][-+]?\d+)?"
+#: ``C=1.0``, ``max_depth=10``: a ``name=value`` pair in a file name is a setting,
+#: unless the name says version (``v=3``, ``version=2``, ``rev=4``, ``run_id=7``).
+_SETTING = re.compile(
+    r"(?<![A-Za-z0-9])(?!(?:v|ver|version|rev|revision|release|build|run|id|commit|sha|tag|date|time|timestamp|ts)=)"
+    r"[A-Za-z][A-Za-z0-9]*=" + _NUMBER, re.I
+)
+#: ``depth-10``, ``lr_0.01``, ``bs32``: a known hyperparameter name followed by its value.
+_HYPERPARAMETER = re.compile(
+    r"(?<![A-Za-z0-9])(?:c|alpha|lr|learning[-_]?rate|eta|gamma|lambda|l1|l2|reg|depth|max[-_]?depth|n[-_]?estimators|"
+    r"estimators|trees|n[-_]?trees|leaves|num[-_]?leaves|k|n[-_]?neighbors|neighbors|degree|dropout|bs|batch|"
+    r"batch[-_]?size|hidden|units|layers|n[-_]?layers|dim|emb|epochs?|iter|max[-_]?iter|seed|fold|min[-_]?samples)"
+    r"[-_]?" + _NUMBER + r"(?![A-Za-z0-9])", re.I
+)
+
+
+def without_hyperparameters(path: str) -> str:
+    """The file path with its hyperparameter settings (``model_C=1.0.bin``,
+    ``rf_depth-10.pkl``, ``lr_0.01``) removed: a setting distinguishes
+    configurations, not the runs that produce them, so it is not a version (two
+    runs with the same ``C`` write the same file)."""
+    return _HYPERPARAMETER.sub("", _SETTING.sub("", path))
+
+
+# -- model saves ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveCall:
+    """How a call that saves a model takes its arguments."""
+
+    path_at: int | None  # position of the path argument
+    path_keywords: tuple[str, ...]
+    #: position of the saved object; None for a method (the receiver saves itself)
+    obj_at: int | None = None
+    obj_keywords: tuple[str, ...] = ("obj", "value")
+    #: the saved object must look like a model (``pickle.dump`` saves anything)
+    needs_model: bool = True
+
+
+#: Save functions, by qualified name.
+SAVE_FUNCTIONS: Mapping[str, SaveCall] = {
+    "torch.save": SaveCall(1, ("f",), 0),
+    "joblib.dump": SaveCall(1, ("filename",), 0),
+    "pickle.dump": SaveCall(1, ("file",), 0),
+    "dill.dump": SaveCall(1, ("file",), 0),
+    "cloudpickle.dump": SaveCall(1, ("file",), 0),
+    "skops.io.dump": SaveCall(1, ("file",), 0, needs_model=False),
+    "safetensors.torch.save_file": SaveCall(1, ("filename",), 0),
+    "safetensors.torch.save_model": SaveCall(1, ("filename",), 0, needs_model=False),
+    "torch.jit.save": SaveCall(1, ("f",), 0, needs_model=False),
+    "torch.onnx.export": SaveCall(2, ("f",), 0, needs_model=False),
+    "onnx.save": SaveCall(1, ("f",), 0, needs_model=False),
+    "onnx.save_model": SaveCall(1, ("f",), 0, needs_model=False),
+    "tensorflow.saved_model.save": SaveCall(1, ("export_dir",), 0, needs_model=False),
+    "tensorflow.keras.models.save_model": SaveCall(1, ("filepath",), 0, needs_model=False),
+    "keras.models.save_model": SaveCall(1, ("filepath",), 0, needs_model=False),
+    "keras.saving.save_model": SaveCall(1, ("filepath",), 0, needs_model=False),
+}
+#: Save methods, on any receiver that is not an imported library (np.save, mlflow.sklearn.save_model).
+SAVE_METHODS: Mapping[str, SaveCall] = {
+    "save_pretrained": SaveCall(0, ("save_directory",)),
+    "save_model": SaveCall(0, ("fname", "filename", "filepath", "path")),
+    "save_weights": SaveCall(0, ("filepath",)),
+    "save_checkpoint": SaveCall(0, ("filepath",)),
+    "save": SaveCall(0, ("filepath",)),
+}
+
+
+def save_call(qualified: str | None, method: str | None) -> SaveCall | None:
+    """The model save a call is: by its qualified name (None when the callee is not
+    imported) or, for a method call, by its method name."""
+    if qualified in SAVE_FUNCTIONS:
+        return SAVE_FUNCTIONS[qualified]
+    if method in SAVE_METHODS and (qualified is None or qualified.startswith(("tensorflow.", "keras."))):
+        return SAVE_METHODS[method]
+    return None
+
+
+@dataclass(frozen=True)
+class SaveHelper:
+    """A project function that saves what one parameter holds to the path another
+    parameter names: ``save_model(pipeline, "model.bin")`` saves ``pipeline`` to
+    ``model.bin``, and the constant path is written at that call, not in the helper."""
+
+    saver: str  # the save it wraps (``pickle.dump``, ``model.save``)
+    path: SaveCall  # where its path (and saved object) parameters are
+    #: the saved object's text when it is not a parameter (a global ``model``)
+    obj_text: str | None
+    #: the save method when the object saves itself (``model.save(path)``)
+    method: str | None
+
+
+#: A helper may wrap a helper; deeper chains are not followed.
+MAX_HELPER_DEPTH = 3
+#: Calls that open or wrap a path without changing which file it names (qualified names).
+PATH_WRAPPERS = frozenset({"open", "str", "io.open", "gzip.open", "bz2.open", "lzma.open", "os.fspath",
+                           "pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"})
+
+
+@dataclass(frozen=True)
+class SaveHelpers(Analysis):
+    """The project's module-level functions that wrap a model save (see :class:`SaveHelper`)."""
+
+    helpers: Mapping[tuple[str, str], SaveHelper]  # (module path, function name) -> helper
+    #: the helpers' function names: a call of any other name is no helper (checked before resolving it)
+    names: frozenset[str]
+
+    name = "model-save-helpers"
+
+    @classmethod
+    def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SaveHelpers":
+        helpers = _save_helpers(project.index)
+        return cls(helpers, frozenset(function for _, function in helpers))
+
+    def of(self, path: str, function: str) -> SaveHelper | None:
+        return self.helpers.get((path, function))
+
+
+def _save_helpers(index: ProjectIndex) -> dict[tuple[str, str], SaveHelper]:
+    """Functions whose body saves a parameter to a path parameter, then those that
+    call such a function that way, up to MAX_HELPER_DEPTH."""
+    helpers: dict[tuple[str, str], SaveHelper] = {}
+    candidates = [
+        (info, name) for info in index.modules.values() for name, function in info.functions.items()
+        if "." not in name and any(_may_save(site.name) for site in function.calls)
+    ]
+    for _ in range(MAX_HELPER_DEPTH):
+        found = {
+            (info.path, name): helper for info, name in candidates
+            if (info.path, name) not in helpers and (helper := _helper(index, info, name, helpers)) is not None
+        }
+        if not found:
+            break
+        helpers.update(found)
+        names = {name for _, name in found}
+        candidates = [
+            (info, name) for info in index.modules.values() for name, function in info.functions.items()
+            if "." not in name and any(site.name.rpartition(".")[2] in names for site in function.calls)
+        ]
+    return helpers
+
+
+def _may_save(name: str) -> bool:
+    return name in SAVE_FUNCTIONS or name.rpartition(".")[2] in SAVE_METHODS
+
+
+def _helper(index: ProjectIndex, info: ModuleInfo, name: str, known: Mapping[tuple[str, str], SaveHelper]) -> SaveHelper | None:
+    tree = index.tree(info.path)
+    function = next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and node.name == name), None) if tree is not None else None
+    if function is None:
+        return None
+    scope = _Scope(function, info)
+    for call in (node for node in ast.walk(function) if isinstance(node, ast.Call)):
+        dotted = dotted_name(call.func) or ""
+        wrapped = _wrapped_helper(index, info, dotted, known)
+        if wrapped is not None:
+            signature, saver, method = wrapped.path, wrapped.saver, wrapped.method
+        else:
+            method = call.func.attr if isinstance(call.func, ast.Attribute) else None
+            signature, saver = save_call(info.qualify(dotted), method), dotted
+            method = method if signature is not None and signature.obj_at is None else None
+        if signature is None:
+            continue
+        path = scope.parameter(_call_argument(call, signature.path_at, signature.path_keywords))
+        if path is None:
+            continue
+        if method is not None and wrapped is None:
+            saved: ast.expr | None = call.func.value  # type: ignore[union-attr]  # model.save(path)
+        elif signature.obj_keywords and signature.needs_model:
+            saved = _call_argument(call, signature.obj_at, signature.obj_keywords)
+            if saved is None:
+                continue
+        else:  # the save needs no model-like object, or the wrapped helper saves a fixed one
+            return SaveHelper(saver, scope.signature(path, None), wrapped.obj_text if wrapped else None, method)
+        obj = scope.parameter(saved, root=True)
+        return SaveHelper(saver, scope.signature(path, obj), ast.unparse(saved) if obj is None else None, method)
+    return None
+
+
+def _wrapped_helper(index: ProjectIndex, info: ModuleInfo, dotted: str, known: Mapping[tuple[str, str], SaveHelper]) -> SaveHelper | None:
+    """The helper a call inside a function calls (a local function or an imported one)."""
+    if dotted in info.functions and "." not in dotted:
+        return known.get((info.path, dotted))
+    qualified = info.qualify(dotted)
+    found = index.resolve_function(qualified, info) if qualified else None
+    return known.get((found[0].path, found[1].qualname)) if found else None
+
+
+def wraps_a_path(func: ast.expr, info: ModuleInfo) -> bool:
+    """``open(p)``, ``Path(p)``, ``str(p)``: the same file as ``p``."""
+    dotted = dotted_name(func) or ""
+    return dotted in ("open", "str") or info.qualify(dotted) in PATH_WRAPPERS
+
+
+def _call_argument(call: ast.Call, position: int | None, keywords: tuple[str, ...]) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in keywords:
+            return keyword.value
+    positional = [arg for arg in call.args if not isinstance(arg, ast.Starred)]
+    if len(positional) != len(call.args) or position is None:
+        return None
+    return positional[position] if position < len(positional) else None
+
+
+class _Scope:
+    """The parameters of a function and what its body does to them."""
+
+    def __init__(self, function: ast.FunctionDef | ast.AsyncFunctionDef, info: ModuleInfo) -> None:
+        self.info = info
+        args = function.args
+        self.positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+        self.names = {*self.positional, *(a.arg for a in args.kwonlyargs)}
+        self.opened: dict[str, ast.expr] = {}  # with open(path, "wb") as f: f -> open(path, "wb")
+        stored: set[str] = set()
+        for node in ast.walk(function):
+            if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                self.opened[node.optional_vars.id] = node.context_expr
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                stored.add(node.id)
+        self.rebound = stored - set(self.opened)
+
+    def parameter(self, node: ast.expr | None, *, root: bool = False) -> str | None:
+        """The parameter an expression stands for: the parameter itself, ``open(p)``,
+        ``Path(p)``, ``str(p)``, a file opened from it; with *root*, also anything
+        reached from it (``model.state_dict()``)."""
+        for _ in range(MAX_HELPER_DEPTH * 3):
+            if isinstance(node, ast.Name):
+                if node.id in self.opened:
+                    node = self.opened[node.id]
+                    continue
+                return node.id if node.id in self.names and node.id not in self.rebound else None
+            if isinstance(node, ast.Call) and node.args and wraps_a_path(node.func, self.info):
+                node = node.args[0]
+            elif root and isinstance(node, (ast.Call, ast.Attribute, ast.Subscript)):
+                node = node.func if isinstance(node, ast.Call) else node.value
+            else:
+                return None
+        return None
+
+    def signature(self, path: str, obj: str | None) -> SaveCall:
+        """How a call of this function passes the path and the saved object."""
+        def at(name: str) -> int | None:
+            return self.positional.index(name) if name in self.positional else None
+
+        return SaveCall(at(path), (path,), at(obj) if obj else None, (obj,) if obj else (), needs_model=obj is not None)

@@ -10,6 +10,11 @@ riskiest part of a value decides; a value is the project's own only when every
 part is a constant relative path or ``__file__``. Anything else is unknown, so
 a rule can stay with its default judgement. The answer is a fact; the rule
 decides the severity and words the message.
+
+:func:`produced_here` answers a narrower question: whether the data was made by
+this very code a moment before (a ``dumps`` result, or a file the same function
+wrote under the same path expression), so that loading it back is a round trip
+of the process's own objects, not data from anywhere else.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ from typing import NamedTuple
 import libcst as cst
 
 from mllint.analysis.network import returns_download
-from mllint.analysis.values import binding, last_segment, string_text
+from mllint.analysis.values import ScopeVisitor, binding, last_segment, string_text
 from mllint.engine.context import ModuleContext
-from mllint.syntax.cst import positional
+from mllint.syntax.cst import positional, string_value
 
 
 class Source(enum.IntEnum):
@@ -123,3 +128,88 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
             parts.insert(0, origin_of(ctx, call.func.value, depth + 1))
         return _combine(parts)
     return UNKNOWN
+
+
+#: Calls that write their arguments' data to a file (``pickle.dump(obj, f)``,
+#: ``torch.save(obj, path)``, ``joblib.dump(obj, path)``), by the name they are called by.
+_WRITERS = frozenset({"dump", "save", "savez", "savez_compressed", "save_file", "to_pickle"})
+#: Path methods that write the file they are called on.
+_PATH_WRITERS = frozenset({"write_bytes", "write_text"})
+#: Calls that open or name the path they are given (``open(str(p), "rb")`` is ``p``).
+_PATH_WRAPPERS = frozenset({"open", "str", "Path", "fspath", "GFile"})
+#: Methods that read the file they are called on (``path.read_bytes()``, ``f.read()``).
+_PATH_READERS = frozenset({"read", "read_bytes", "read_text"})
+_WRITE_MODES = frozenset("wax")
+
+
+def _path_key(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
+    """The path expression a file argument stands for, as written: through ``with
+    open(p) as f``, ``str(p)``/``Path(p)`` and ``f.read()``, ``f`` and ``p`` are both ``p``."""
+    if depth > 4:
+        return None
+    if isinstance(node, cst.Name):
+        bound = binding(ctx, node.value, node)
+        if isinstance(bound, cst.Call) and last_segment(bound) in _PATH_WRAPPERS:
+            return _path_key(ctx, bound, depth + 1)
+        return node.value
+    if isinstance(node, cst.Call) and last_segment(node) in _PATH_WRAPPERS:
+        args = positional(node)
+        return _path_key(ctx, args[0].value, depth + 1) if args else None
+    if isinstance(node, cst.Call) and last_segment(node) in _PATH_READERS and isinstance(node.func, cst.Attribute):
+        return _path_key(ctx, node.func.value, depth + 1)
+    text = string_value(node)
+    if text is not None:
+        return repr(text)  # ``'m.pt'`` and ``"m.pt"`` are the same path
+    return ctx.code_for(node) if ctx.module is not None else None
+
+
+def _opens_for_writing(call: cst.Call) -> bool:
+    args = positional(call)
+    mode = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"), None)
+    if mode is None and len(args) > 1:
+        mode = args[1].value
+    text = string_value(mode) if mode is not None else None
+    return text is not None and bool(_WRITE_MODES & set(text))
+
+
+class _WrittenPaths(ScopeVisitor):
+    """The path expressions a scope writes to before a given node: what ``open(p,
+    "wb")``, ``pickle.dump(x, f)``, ``torch.save(x, p)`` and ``p.write_bytes(b)``
+    write."""
+
+    def __init__(self, ctx: ModuleContext, scope: cst.CSTNode, stop: cst.CSTNode) -> None:
+        super().__init__(scope, stop)
+        self.ctx = ctx
+        self.paths: set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        last = last_segment(node)
+        written: list[cst.BaseExpression] = []
+        if last == "open" and _opens_for_writing(node):
+            written = [a.value for a in positional(node)[:1]]
+        elif last in _WRITERS:
+            written = [a.value for a in node.args]
+        elif last in _PATH_WRITERS and isinstance(node.func, cst.Attribute):
+            written = [node.func.value]
+        for value in written:
+            key = _path_key(self.ctx, value)
+            if key is not None:
+                self.paths.add(key)
+
+
+def produced_here(ctx: ModuleContext, node: cst.BaseExpression, at: cst.CSTNode) -> bool:
+    """Whether the data a loader at *at* reads was produced by this code earlier in
+    the same function (or module): the result of a ``dumps`` call (directly or
+    through a name), or a file written there under the same path expression. Such a
+    load is a copy of the process's own objects (the pickling round trip tests
+    check), not data someone else could have written."""
+    value = binding(ctx, node.value, node) if isinstance(node, cst.Name) else node
+    if isinstance(value, cst.Call) and last_segment(value) == "dumps":
+        return True
+    key = _path_key(ctx, node)
+    scopes = [n for n in ctx.ancestors if isinstance(n, (cst.Module, cst.FunctionDef))]
+    if key is None or not scopes:
+        return False
+    finder = _WrittenPaths(ctx, scopes[-1], at)
+    scopes[-1].visit(finder)
+    return key in finder.paths

@@ -100,6 +100,13 @@ _DEFAULT_PASSWORDS = frozenset(
     {"password", "pass", "passwd", "pwd", "secret", "changeme", "postgres", "root", "admin", "guest",
      "user", "test", "mysql", "redis", "none", "null", "xxx"}
 )
+#: A dictionary password with a counter (``password123``, ``Admin1!``, ``qwerty2024``):
+#: the stand-in of test users and tutorials, not a secret anyone could steal.
+_WEAK_PASSWORD = re.compile(
+    r"^(?:password|passw0rd|pass|passwd|pwd|secret|changeme|postgres|root|admin|guest|user|test|mysql|redis|"
+    r"qwerty|letmein|welcome|default|demo|hello|abc)[\W_]*\d*[\W_]*$",
+    re.I,
+)
 
 
 def is_placeholder(value: str, *, min_length: int = 8) -> bool:
@@ -112,6 +119,8 @@ def is_placeholder(value: str, *, min_length: int = 8) -> bool:
     if len(stripped) < min_length or any(c.isspace() for c in stripped):
         return True
     if any(word in lowered for word in _PLACEHOLDER_WORDS) or lowered in _DEFAULT_PASSWORDS:
+        return True
+    if _WEAK_PASSWORD.match(stripped):
         return True
     if len(set(stripped)) <= 2 or stripped.isdigit() or "://" in stripped:
         return True
@@ -191,14 +200,24 @@ def credential_name_kind(name: str) -> str | None:
     return kind
 
 
+#: What an access token is made of: base64/base62/hex and the separators of JWTs
+#: and provider formats. Tokenizer vocabulary (``"[CLS]"``, ``"<|endoftext|>"``,
+#: SentencePiece pieces) has brackets, pipes or non-ASCII characters.
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-.=+/:~]+$")
+
+
 def named_secret_kind(name: str, value: str) -> str | None:
     """The credential kind when the literal *value* bound to *name* is a secret.
 
     *value* must itself look like a credential: long enough, no prose, no
-    template or placeholder, not an environment variable's name.
+    template or placeholder, not an environment variable's name; bound to a
+    ``*token`` name, it must also have an access token's shape, since models and
+    tokenizers name many things ``*_token`` (``class_token``, ``pad_token``).
     """
     kind = credential_name_kind(name)
     if kind is None or is_placeholder(value) or not _looks_random(value):
+        return None
+    if kind.endswith("token") and not _TOKEN_SHAPE.match(value):
         return None
     return kind
 

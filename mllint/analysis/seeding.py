@@ -20,6 +20,8 @@ anything the analysis cannot resolve leans towards "seeded".
 from __future__ import annotations
 
 import ast
+import heapq
+import itertools
 import posixpath
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -143,6 +145,20 @@ _TORCH = frozenset({"torch"})
 #: seed fixes it).
 DRAW, INIT, GENERATOR = "draw", "init", "generator"
 
+#: What happens to the value of a call (see SeedEvent.result): used where it is
+#: made, used later at ``result_at``, returned to the caller, or never used.
+NOW, LATER, RETURNED, UNUSED = "now", "later", "returned", "unused"
+
+#: Keywords under which datasets and loaders keep an object to use while they are iterated.
+_HOLDING_KEYWORDS = frozenset({"transform", "target_transform", "transforms", "sampler", "batch_sampler"})
+#: Packages whose calls keep their arguments for later (``Compose([...])``, ``DataLoader(ds, sampler=s)``,
+#: ``Dense(4, kernel_initializer=init)``).
+_HOLDING_PACKAGES = ("torchvision.transforms.", "torch.utils.data.", "keras.layers.", "tensorflow.keras.layers.")
+#: Builtins that look at an object without drawing from it.
+_INSPECTING = frozenset({"len", "isinstance", "hasattr", "getattr", "type", "id", "print", "repr", "str"})
+#: Marks a position in a class body outside its methods (see ModuleSeeding.owner_at).
+CLASS_BODY = "<class body>"
+
 
 @dataclass(frozen=True)
 class SeedEvent:
@@ -156,8 +172,16 @@ class SeedEvent:
     variable assigned from a project class, ``x = Trainer(); x.run()``, is
     resolved to that class's method), "import" (a project
     module's import-time code runs), "train" (``libraries`` train weights:
-    "torch" for PyTorch training, "tensorflow"/"keras" for ``.fit()``) or
-    "determinism" (``name`` is "algorithms", "cudnn" or "benchmark").
+    "torch" for PyTorch training, "tensorflow"/"keras" for ``.fit()``),
+    "determinism" (``name`` is "algorithms", "cudnn" or "benchmark") or "ref"
+    (code reads the module-level variable ``target`` holding an object that draws
+    when used, such as ``RNG = np.random.default_rng()``).
+
+    ``result`` says when the value of a "use" (an object that draws when it is
+    used, such as ``DataLoader(shuffle=True)``) or of a "call" (the objects of that
+    kind the callee returns) is first used: where it is made (NOW), at
+    ``result_at`` (LATER: ``loader = ...`` then ``for batch in loader``), by the
+    caller (RETURNED) or never (UNUSED).
     """
 
     kind: str
@@ -172,6 +196,8 @@ class SeedEvent:
     in_main: bool = False
     #: ``x`` of ``x.method()`` while the type of ``x`` is not yet known
     receiver: str | None = None
+    result: str = NOW
+    result_at: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +223,18 @@ class ModuleSeeding:
     #: class qualname -> qualified names (or dotted text) of its bases
     classes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     local_defs: set[str] = field(default_factory=set)
+    #: module-level variables holding an object that draws when used -> the "use" that made it
+    globals: dict[str, SeedEvent] = field(default_factory=dict)
+    #: (first line, last line, owner) of each function and method; CLASS_BODY for a class
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def owner_at(self, line: int) -> str | None:
+        """The owner whose code is at *line*: a function, CLASS_BODY, or None for the top level."""
+        found: str | None = None
+        for first, last, owner in self.spans:
+            if first <= line <= last and (found is None or found == CLASS_BODY):
+                found = owner
+        return found
 
 
 @dataclass
@@ -204,13 +242,16 @@ class Summary:
     """What running a function (or a module's import-time code) does to seeding.
 
     ``unseeded`` maps (library, draw kind) to the trail to the first random use
-    not covered by the function's own earlier seeding. ``seeds`` maps each
-    library the function seeds to the trail to its first seeding. ``training``
-    is the trail to the first PyTorch training call, ``trained`` the libraries
-    that train weights anywhere on the way.
+    not covered by the function's own earlier seeding. ``returns`` does the same
+    for the objects that draw when used (a shuffling ``DataLoader``, an unseeded
+    generator) the function returns: they draw where the caller uses them.
+    ``seeds`` maps each library the function seeds to the trail to its first
+    seeding. ``training`` is the trail to the first PyTorch training call,
+    ``trained`` the libraries that train weights anywhere on the way.
     """
 
     unseeded: dict[tuple[str, str], Trail] = field(default_factory=dict)
+    returns: dict[tuple[str, str], Trail] = field(default_factory=dict)
     seeds: dict[str, Trail] = field(default_factory=dict)
     training: Trail | None = None
     trained: set[str] = field(default_factory=set)
@@ -219,6 +260,13 @@ class Summary:
     @property
     def deterministic(self) -> bool:
         return "algorithms" in self.determinism or ("cudnn" in self.determinism and "benchmark" not in self.determinism)
+
+
+#: What a call or import runs: a module and an owner in it ("<import>" for its
+#: import-time code), or a summary made up for what is known without code.
+_Target = tuple[ModuleSeeding, str] | Summary
+#: A heap of draws waiting for the use of the object that makes them: (where, tie-breaker, key, trail).
+_Later = list[tuple[tuple[int, int], int, tuple[str, str], Trail]]
 
 
 @dataclass(frozen=True)
@@ -307,6 +355,22 @@ def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, str] |
     if name in _JAX_KEYS and any(_clock_call(a, info) for a in call.args):
         return "jax", GENERATOR
     return None
+
+
+def draws_when_used(name: str, use: tuple[str, str]) -> bool:
+    """Whether the object a random call builds draws later, when it is used, rather
+    than when it is built: a ``DataLoader(shuffle=True)`` or sampler shuffles when
+    iterated, a torchvision random transform draws when applied, a Keras layer or
+    initialiser draws its weights when the layer is built, and an unseeded
+    generator matters only once something draws from it."""
+    library, draw = use
+    if draw == GENERATOR:
+        return True
+    if draw == INIT:
+        return library in _TF
+    return name.startswith("torchvision.transforms.") or (
+        name.startswith("torch.utils.data.") and not name.endswith(".random_split")
+    )
 
 
 def _torch_random(name: str, call: ast.Call, keywords: dict[str, ast.expr]) -> str | None:
@@ -413,12 +477,203 @@ def _is_const_str(node: ast.expr, value: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
 
 
+_Load = tuple[tuple[int, int], ast.expr, bool]  # (position, node, inside the __main__ block)
+
+
+@dataclass(frozen=True)
+class _Fate:
+    """Where a value is first used: at *position*, or by the caller when *returned*."""
+
+    position: tuple[int, int]
+    in_main: bool
+    returned: bool = False
+
+
+class _ValueFlow:
+    """Where the value of an expression is first used, within one module.
+
+    Built during the extractor's walk (parents, and per owner the reads of each
+    name and dotted name and the names it binds), queried afterwards. A value
+    is used where it is read, except by a look that does not draw (``len(x)``,
+    ``x.attribute``, ``x is None``); a value assigned to a name is used where that
+    name is first so read; a value handed to something that keeps it for later
+    (``Compose([...])``, ``DataLoader(dataset)``, ``Dataset(transform=t)``) is used
+    where that holder is; a value returned is used by the caller; a value whose
+    statement discards it is never used.
+    """
+
+    MAX_HOPS = 12
+
+    def __init__(self, info: ModuleInfo) -> None:
+        self.info = info
+        self.parents: dict[int, ast.AST] = {}
+        self.loads: dict[str | None, dict[str, list[_Load]]] = {}
+        #: per owner: variable -> where it is assigned (after the assigned value is computed)
+        self.stores: dict[str | None, dict[str, list[tuple[int, int]]]] = {}
+        self.declared_global: dict[str | None, set[str]] = {}
+        self._sorted: set[tuple[str | None, str]] = set()
+
+    def note(self, node: ast.AST, parent: ast.AST, owner: str | None, in_main: bool) -> None:
+        self.parents[id(node)] = parent
+        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            dotted = node.id if isinstance(node, ast.Name) else dotted_name(node)
+            if dotted is not None:
+                load = ((node.lineno, node.col_offset), node, in_main)
+                self.loads.setdefault(owner, {}).setdefault(dotted, []).append(load)
+        elif isinstance(node, ast.Name):
+            where = parent.value if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)) else None
+            position = (where.end_lineno, where.end_col_offset) if where is not None else (node.lineno, node.col_offset)
+            self.stores.setdefault(owner, {}).setdefault(node.id, []).append(position)  # type: ignore[arg-type]
+        elif isinstance(node, ast.arg):
+            self.stores.setdefault(owner, {}).setdefault(node.arg, []).append((node.lineno, node.col_offset))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            self.declared_global.setdefault(owner, set()).update(node.names)
+
+    def reads(self, owner: str | None, dotted: str) -> list[_Load]:
+        """The reads of *dotted* in *owner*, in source order."""
+        loads = self.loads.get(owner, {}).get(dotted, [])
+        if (owner, dotted) not in self._sorted:
+            loads.sort(key=lambda load: load[0])
+            self._sorted.add((owner, dotted))
+        return loads
+
+    def is_local(self, owner: str, name: str) -> bool:
+        return name in self.stores.get(owner, {}) and name not in self.declared_global.get(owner, ())
+
+    def fate(
+        self, node: ast.expr, owner: str | None, in_main: bool, names: list[str] | None = None, unpacks: bool = False
+    ) -> _Fate | None:
+        """Where the value of *node* is first used, or None when it never is.
+
+        *names* collects the variables the value passes through; *unpacks*: a
+        tuple assignment hands out the parts of the value (a function's results)
+        rather than iterating it (a loader)."""
+        hops = 0
+        while hops < self.MAX_HOPS:
+            hops += 1
+            holder = self._holder(node)
+            if holder is not None:
+                node = holder
+                continue
+            parent = self.parents.get(id(node))
+            if isinstance(parent, (ast.Tuple, ast.List)) and isinstance(parent.ctx, ast.Load):
+                outer = self.parents.get(id(parent))
+                parent = outer if isinstance(outer, ast.Return) else parent  # ``return train, valid``
+            if isinstance(parent, ast.Expr):
+                return None
+            if isinstance(parent, ast.Return):
+                return _Fate((parent.lineno, parent.col_offset), in_main, returned=True)
+            targets = self._targets(parent, node, unpacks)
+            if targets is None:
+                return _Fate((node.lineno, node.col_offset), in_main)
+            assert isinstance(parent, ast.stmt)
+            after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
+            if names is not None:
+                names.extend(targets)
+            uses = [use for use in (self._first_use(owner, target, after, names) for target in targets) if use]
+            return min(uses, key=lambda use: use.position) if uses else None
+        return _Fate((node.lineno, node.col_offset), in_main)
+
+    def first_use(self, owner: str | None, name: str, names: list[str] | None = None) -> _Fate | None:
+        """Where *owner* first uses the variable *name* (read, not just looked at)."""
+        return self._first_use(owner, name, (0, 0), names)
+
+    def _first_use(
+        self, owner: str | None, name: str, after: tuple[int, int], names: list[str] | None
+    ) -> _Fate | None:
+        until = min((store for store in self.stores.get(owner, {}).get(name, ()) if store > after), default=None)
+        for position, node, in_main in self.reads(owner, name):
+            if until is not None and position > until:
+                break  # the variable holds something else from here on
+            if position < after or self._looks_only(node):
+                continue
+            use = self.fate(node, owner, in_main, names)
+            if use is not None:
+                return use
+        return None
+
+    @staticmethod
+    def _targets(parent: ast.AST | None, node: ast.expr, unpacks: bool) -> list[str] | None:
+        """The variables an assignment of *node* binds, or None if it is not one."""
+        if isinstance(parent, ast.Assign) and parent.value is node and len(parent.targets) == 1:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.AnnAssign) and parent.value is node:
+            target = parent.target
+        else:
+            return None
+        if isinstance(target, ast.Name):
+            return [target.id]
+        if unpacks and isinstance(target, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in target.elts):
+            return [e.id for e in target.elts]  # type: ignore[attr-defined]
+        return None
+
+    def _looks_only(self, node: ast.expr) -> bool:
+        """A read that does not use the object: ``len(x)``, ``x.attribute`` (not called), ``x is None``."""
+        parent = self.parents.get(id(node))
+        if isinstance(parent, ast.Attribute):
+            grand = self.parents.get(id(parent))
+            return not (isinstance(grand, ast.Call) and grand.func is parent)
+        if isinstance(parent, ast.Compare):
+            return True
+        return isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _INSPECTING
+
+    def _holder(self, node: ast.expr) -> ast.Call | None:
+        """The call that keeps *node* for later, if it is an argument (or in a list argument) of one."""
+        parent = self.parents.get(id(node))
+        if isinstance(parent, (ast.List, ast.Tuple)) and isinstance(parent.ctx, ast.Load):
+            node, parent = parent, self.parents.get(id(parent))
+        if isinstance(parent, ast.keyword):
+            call = self.parents.get(id(parent))
+            if isinstance(call, ast.Call) and (parent.arg in _HOLDING_KEYWORDS or self._holds(call)):
+                return call
+            return None
+        if isinstance(parent, ast.Call) and any(arg is node for arg in parent.args) and self._holds(parent):
+            return parent
+        return None
+
+    def _holds(self, call: ast.Call) -> bool:
+        dotted = dotted_name(call.func)
+        qualified = self.info.qualify(dotted) if dotted else None
+        return qualified is not None and qualified.startswith(_HOLDING_PACKAGES)
+
+    def picks_a_seed(self, call: ast.Call, owner: str | None) -> bool:
+        """Whether the value of *call* is a seed: assigned (maybe as a fallback,
+        ``args.seed or random.randint(...)``) to a variable that a later call named
+        ``*seed*`` is given (``opt.seed = random.randint(1, 10000)``, then
+        ``torch.manual_seed(opt.seed)``). Drawing a seed to log and use is not a use."""
+        node: ast.AST = call
+        parent = self.parents.get(id(call))
+        while isinstance(parent, (ast.BoolOp, ast.IfExp, ast.BinOp)) or (  # ``seed = args.seed or random.randint(...)``
+            isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in ("int", "abs")
+        ):
+            node, parent = parent, self.parents.get(id(parent))
+        if not isinstance(parent, ast.Assign) or parent.value is not node or len(parent.targets) != 1:
+            return False
+        target = dotted_name(parent.targets[0])
+        if target is None:
+            return False
+        after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
+        return any(position >= after and self._in_seeding_call(node) for position, node, _ in self.reads(owner, target))
+
+    def _in_seeding_call(self, node: ast.AST) -> bool:
+        parent = self.parents.get(id(node))
+        while parent is not None and not isinstance(parent, ast.stmt):
+            if isinstance(parent, ast.Call) and parent.func is not node:
+                dotted = dotted_name(parent.func)
+                if dotted is not None and "seed" in dotted.rsplit(".", 1)[-1].lower():
+                    return True
+            node, parent = parent, self.parents.get(id(parent))
+        return False
+
+
 class _Extractor:
     """One iterative walk over a module's ast, collecting events per owner.
 
     Owners follow the index's naming: "f", "Class.method", "Outer.Inner.method";
     nested functions belong to the function around them (they run when it does).
-    Class bodies outside methods are ignored.
+    Class bodies outside methods are ignored. Events whose effect depends on
+    where a value is used (objects that draw when used, and the results of
+    calls) are placed after the walk, by :class:`_ValueFlow`.
     """
 
     def __init__(self, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> None:
@@ -431,7 +686,11 @@ class _Extractor:
         self._local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
         #: per owner: variable -> (is a same-module class, class reference); None when ambiguous
         self._types: dict[str | None, dict[str, tuple[bool, str] | None]] = {}
+        self._flow = _ValueFlow(info)
+        #: events to place once the walk is done: (owner, event, the call it comes from)
+        self._pending: list[tuple[str | None, SeedEvent, ast.Call]] = []
         self._walk(tree)
+        self._settle()
         self.facts.toplevel[:] = self._typed(None, self.facts.toplevel)
         for owner, events in self.facts.functions.items():
             events[:] = self._typed(owner, events)
@@ -460,19 +719,67 @@ class _Extractor:
                 if isinstance(child, ast.ClassDef) and owner is None:
                     child_class = child.name if klass is None else f"{klass}.{child.name}"
                     self.facts.classes[child_class] = tuple(self._name_of(b) or "" for b in child.bases)
+                    self.facts.spans.append((child.lineno, child.end_lineno or child.lineno, CLASS_BODY))
                 elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner is None:
                     child_owner = f"{klass}.{child.name}" if klass else child.name
                     self.facts.functions[child_owner] = []
+                    self.facts.spans.append((child.lineno, child.end_lineno or child.lineno, child_owner))
                 elif node is tree and _is_main_guard(child):  # type: ignore[arg-type]
                     child_main = True
                 if owner is not None or klass is None:
+                    self._flow.note(child, node, child_owner, child_main)
                     self._events_of(child, owner, klass, child_main)
                 stack.append((child, child_owner, child_class, child_main))
 
+    def _events(self, owner: str | None) -> list[SeedEvent]:
+        return self.facts.functions[owner] if owner is not None else self.facts.toplevel
+
+    def _settle(self) -> None:
+        """Place the events that depend on where a value is used (top level first: it
+        defines the module-level variables functions read), then the functions'
+        reads of module-level variables holding objects that draw when used."""
+        for owner, event, call in sorted(self._pending, key=lambda pending: pending[0] is not None):
+            self._events(owner).extend(self._placed(owner, event, call))
+        for owner, reads in self._flow.loads.items():
+            if owner is None:
+                continue
+            for name in sorted(reads.keys() & self.facts.globals.keys()):
+                use = None if self._flow.is_local(owner, name) else self._flow.first_use(owner, name)
+                if use is not None:
+                    self._events(owner).append(SeedEvent(
+                        "ref", use.position[0], use.position[1], name, text=name, target=name,
+                        in_main=use.in_main, result=RETURNED if use.returned else NOW,
+                    ))
+
+    def _placed(self, owner: str | None, event: SeedEvent, call: ast.Call) -> list[SeedEvent]:
+        """*event* with its result placed: a use of an object that draws when used happens
+        where the object is first used (or never); a call's returned objects, likewise."""
+        if event.kind == "use" and not draws_when_used(event.name, (next(iter(event.libraries)), event.draw)):
+            return [] if self._flow.picks_a_seed(call, owner) else [event]
+        names: list[str] = []
+        use = self._flow.fate(call, owner, event.in_main, names, unpacks=event.kind == "call")
+        if event.kind == "use" and owner is None:
+            for name in names:
+                self.facts.globals.setdefault(name, event)
+        here = (call.lineno, call.col_offset)
+        if use is None:
+            return [] if event.kind == "use" else [replace(event, result=UNUSED)]
+        if use.returned:
+            return [replace(event, result=RETURNED)]
+        if use.position == here:
+            return [event]
+        # a call runs where it is; the draw of an object that draws when used happens where it is used
+        in_main = use.in_main if event.kind == "use" else event.in_main
+        return [replace(event, result=LATER, result_at=use.position, in_main=in_main)]
+
     def _events_of(self, node: ast.AST, owner: str | None, klass: str | None, in_main: bool) -> None:
-        events = self.facts.functions[owner] if owner is not None else self.facts.toplevel
+        events = self._events(owner)
         if isinstance(node, ast.Call):
-            events.extend(self._call_events(node, owner, klass, in_main))
+            for event in self._call_events(node, owner, klass, in_main):
+                if event.kind in ("use", "call") and not isinstance(self._flow.parents.get(id(node)), ast.Attribute):
+                    self._pending.append((owner, event, node))
+                else:
+                    events.append(event)
             if owner is None:
                 events.extend(self._handed_over(node, in_main))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -620,6 +927,14 @@ def extract_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] 
 # --------------------------------------------------------------------------- the project analysis
 
 
+def _owned(facts: ModuleSeeding, owner: str) -> list[SeedEvent]:
+    """The events of a function, or of a module's import-time code ("<import>": its
+    top level without the ``__main__`` block)."""
+    if owner == "<import>":
+        return [event for event in facts.toplevel if not event.in_main]
+    return facts.functions[owner]
+
+
 class SeedAnalysis(Analysis):
     """Seeding facts of one project, computed lazily and cached per module/function.
 
@@ -652,6 +967,8 @@ class SeedAnalysis(Analysis):
         self._in_progress: set[tuple[str, str]] = set()
         self._imported: set[str] | None = None
         self._entries: dict[str, EntryReport] = {}
+        #: per library: (module path, owner) -> whether the library was seeded, per path reaching it
+        self._reached: dict[str, dict[tuple[str, str], set[bool]]] = {}
         self._last_parts = {info.name.rsplit(".", 1)[-1] for info in index.modules.values() if not info.is_notebook}
 
     # -- entry points
@@ -724,24 +1041,89 @@ class SeedAnalysis(Analysis):
             self._entries[info.path] = EntryReport(list(by_library.values()), walk.training, walk.deterministic)
         return self._entries[info.path]
 
-    def _walk(self, facts: ModuleSeeding, events: list[SeedEvent], depth: int) -> Summary:
-        out = Summary()
+    def seeded_before(self, info: ModuleInfo, library: str, line: int, column: int, callers: bool = True) -> bool:
+        """Whether *library*'s global generator is seeded before the code at *line* and
+        *column* (a 0-based byte offset, as ast gives it) runs, on every path.
+
+        Seeded when the code around it (its function, or the top level) seeds it
+        earlier, directly or through what it calls; else, if *callers* count (not
+        when code outside the project calls it too), for a function or the
+        import-time code of a module that is not an entry point, when the project's
+        entry points reach it and every path that does has seeded the library by
+        then. Code no entry point reaches, and class bodies, count as unseeded."""
+        facts = self.facts(info)
+        owner = facts.owner_at(line)
+        if owner == CLASS_BODY:
+            return False
+        events = facts.toplevel if owner is None else facts.functions.get(owner, [])
+        earlier = [event for event in events if _position(event) < (line, column)]
+        if library in self._walk(facts, earlier, depth=1).seeds:
+            return True
+        if not callers or (owner is None and self.is_entry_point(info)):
+            return False  # no caller vouches for it, or the path starts here
+        states = self._reach(library).get((info.path, owner or "<import>"))
+        return bool(states) and all(states)
+
+    def _reach(self, library: str) -> dict[tuple[str, str], set[bool]]:
+        """For every function and import-time code the entry points reach: whether
+        *library* is seeded when it starts, on each path that reaches it."""
+        if library not in self._reached:
+            states: dict[tuple[str, str], set[bool]] = {}
+            for info in self.index.modules.values():
+                if self.is_entry_point(info):
+                    facts = self.facts(info)
+                    self._visit(facts, facts.toplevel, (info.path, "<entry>"), False, library, states, 0)
+            self._reached[library] = states
+        return self._reached[library]
+
+    def _visit(
+        self,
+        facts: ModuleSeeding,
+        events: list[SeedEvent],
+        key: tuple[str, str],
+        seeded: bool,
+        library: str,
+        states: dict[tuple[str, str], set[bool]],
+        depth: int,
+    ) -> None:
+        seen = states.setdefault(key, set())
+        if seeded in seen or depth >= self.MAX_DEPTH:
+            return
+        seen.add(seeded)
         for event in events:
             if event.kind == "seed":
+                seeded = seeded or library in event.libraries
+            elif event.kind in ("call", "import"):
+                target = self._resolve(facts, event, depth)
+                if isinstance(target, tuple):
+                    callee, owner = target
+                    self._visit(callee, _owned(callee, owner), (callee.info.path, owner), seeded, library, states, depth + 1)
+                    target = self._summary(callee, owner, depth)
+                seeds = target.seeds if target is not None else event.libraries
+                seeded = seeded or library in seeds
+
+    def _walk(self, facts: ModuleSeeding, events: list[SeedEvent], depth: int) -> Summary:
+        out = Summary()
+        later: _Later = []  # draws waiting for the use of the object that makes them
+        order = itertools.count()
+        for event in events:
+            while later and later[0][0] <= _position(event):
+                _, _, key, trail = heapq.heappop(later)
+                self._note_use(out, key, trail)
+            hop = Hop(facts.info.path, event)
+            if event.kind == "seed":
                 for library in event.libraries:
-                    out.seeds.setdefault(library, (Hop(facts.info.path, event),))
-            elif event.kind == "use":
-                library = next(iter(event.libraries))
-                self._note_use(out, (library, event.draw), (Hop(facts.info.path, event),))
+                    out.seeds.setdefault(library, (hop,))
+            elif event.kind in ("use", "ref"):
+                self._note_result(out, later, order, event, self._drawn(facts, event, hop))
             elif event.kind == "train":
                 out.trained |= event.libraries
                 if out.training is None and "torch" in event.libraries:
-                    out.training = (Hop(facts.info.path, event),)
+                    out.training = (hop,)
             elif event.kind == "determinism":
                 out.determinism.add(event.name)
             else:
                 callee = self._callee(facts, event, depth)
-                hop = Hop(facts.info.path, event)
                 if callee is None:
                     for library in event.libraries:
                         out.seeds.setdefault(library, (hop,))
@@ -750,11 +1132,42 @@ class SeedAnalysis(Analysis):
                     self._note_use(out, key, (hop, *trail))
                 for library, trail in callee.seeds.items():
                     out.seeds.setdefault(library, (hop, *trail))
+                returns = {key: (hop, *trail) for key, trail in callee.returns.items()}
+                self._note_result(out, later, order, event, returns)
                 if out.training is None and callee.training is not None:
                     out.training = (hop, *callee.training)
                 out.trained |= callee.trained
                 out.determinism |= callee.determinism
+        for _, _, key, trail in sorted(later):
+            self._note_use(out, key, trail)
         return out
+
+    @staticmethod
+    def _drawn(facts: ModuleSeeding, event: SeedEvent, hop: Hop) -> dict[tuple[str, str], Trail]:
+        """What a "use" draws, or a "ref" to a module-level variable holding an object that draws when used."""
+        if event.kind == "use":
+            return {(next(iter(event.libraries)), event.draw): (hop,)}
+        made = facts.globals.get(event.target or "")
+        if made is None:
+            return {}
+        return {(next(iter(made.libraries)), made.draw): (hop, Hop(facts.info.path, made))}
+
+    def _note_result(
+        self,
+        out: Summary,
+        later: _Later,
+        order: Iterator[int],
+        event: SeedEvent,
+        draws: dict[tuple[str, str], Trail],
+    ) -> None:
+        """Note the draws of the objects an event's value holds, where that value is used."""
+        for key, trail in draws.items():
+            if event.result == NOW:
+                self._note_use(out, key, trail)
+            elif event.result == RETURNED:
+                out.returns.setdefault(key, trail)
+            elif event.result == LATER and event.result_at is not None:
+                heapq.heappush(later, (event.result_at, next(order), key, trail))
 
     @staticmethod
     def _note_use(out: Summary, key: tuple[str, str], trail: Trail) -> None:
@@ -764,6 +1177,12 @@ class SeedAnalysis(Analysis):
 
     def _callee(self, facts: ModuleSeeding, event: SeedEvent, depth: int) -> Summary | None:
         """The summary of what a call or import runs in the project, or None."""
+        target = self._resolve(facts, event, depth)
+        return self._summary(*target, depth) if isinstance(target, tuple) else target
+
+    def _resolve(self, facts: ModuleSeeding, event: SeedEvent, depth: int) -> _Target | None:
+        """What a call or import runs in the project: a module's function (or import-time
+        code, "<import>"), a summary made up for what is known without code, or None."""
         if depth >= self.MAX_DEPTH:
             return None
         if event.kind == "import":
@@ -771,42 +1190,49 @@ class SeedAnalysis(Analysis):
                       or self.find_module(event.name.rpartition(".")[0], facts.info))
             if module is None or module.path == facts.info.path or module.is_notebook:
                 return None
-            return self._summary(self.facts(module), "<import>", depth)
+            return self.facts(module), "<import>"
         if event.receiver is not None:
             return None
         if event.super_call:
             klass, _, method = (event.target or "").rpartition(".")
             return self._inherited(facts, klass, method, depth)
         if event.target is not None:
-            return self._local_summary(facts, event.target, depth)
-        return self._qualified_summary(facts.info, event.name, depth)
+            return self._local_target(facts, event.target, depth)
+        return self._qualified_target(facts.info, event.name, depth)
 
-    def _qualified_summary(self, importer: ModuleInfo, qualified: str, depth: int) -> Summary | None:
+    def _qualified_target(self, importer: ModuleInfo, qualified: str, depth: int) -> _Target | None:
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
             module = self.find_module(".".join(parts[:split]), importer)
             if module is not None:
-                return self._local_summary(self.facts(module), ".".join(parts[split:]), depth)
+                return self._local_target(self.facts(module), ".".join(parts[split:]), depth)
         return None
 
-    def _local_summary(self, facts: ModuleSeeding, qualname: str, depth: int) -> Summary | None:
-        """A function, constructor or (possibly inherited) method of a module."""
+    def _local_target(self, facts: ModuleSeeding, qualname: str, depth: int) -> _Target | None:
+        """A function, constructor or (possibly inherited) method of a module, or a method
+        called on one of its module-level generators (``utils.RNG.integers()``)."""
         if qualname in facts.functions:
-            return self._summary(facts, qualname, depth)
+            return facts, qualname
         if qualname in facts.classes:
             return self._class_member(facts, qualname, "__init__", depth)
         klass, _, method = qualname.rpartition(".")
-        return self._inherited(facts, klass, method, depth) if klass in facts.classes else None
+        if klass in facts.classes:
+            return self._inherited(facts, klass, method, depth)
+        made = facts.globals.get(qualname.partition(".")[0])
+        if made is not None and "." in qualname:
+            key = (next(iter(made.libraries)), made.draw)
+            return Summary(unseeded={key: (Hop(facts.info.path, made),)})
+        return None
 
-    def _class_member(self, facts: ModuleSeeding, klass: str, member: str, depth: int) -> Summary | None:
+    def _class_member(self, facts: ModuleSeeding, klass: str, member: str, depth: int) -> _Target | None:
         """What calling a project class's member runs: its own definition, else an inherited one
         (constructing a class runs ``__init__``)."""
         own = f"{klass}.{member}"
         if own in facts.functions:
-            return self._summary(facts, own, depth)
+            return facts, own
         return self._inherited(facts, klass, member, depth)
 
-    def _inherited(self, facts: ModuleSeeding, klass: str, member: str, depth: int) -> Summary | None:
+    def _inherited(self, facts: ModuleSeeding, klass: str, member: str, depth: int) -> _Target | None:
         """*member* as the base classes define it; ``super().__init__()`` of a seeding trainer seeds."""
         if depth >= self.MAX_DEPTH:  # also ends cyclic class hierarchies
             return None
@@ -840,8 +1266,7 @@ class SeedAnalysis(Analysis):
             return Summary()
         self._in_progress.add(key)
         try:
-            events = [e for e in facts.toplevel if not e.in_main] if owner == "<import>" else facts.functions[owner]
-            summary = self._walk(facts, events, depth + 1)
+            summary = self._walk(facts, _owned(facts, owner), depth + 1)
         finally:
             self._in_progress.discard(key)
         self._summaries[key] = summary

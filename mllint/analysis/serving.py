@@ -95,9 +95,11 @@ AMBIENT_LOG_CALLS = frozenset({"bind_contextvars", "LoggerAdapter", "basicConfig
 #: Middlewares that add a request/correlation id to every log line.
 REQUEST_ID_PACKAGES = frozenset({"asgi_correlation_id", "starlette_context", "flask_request_id", "django_guid", "request_id"})
 
+#: A load may also be reported at the call of a project helper that wraps it
+#: (``load_classifier(PATH)``), which is why any mention of a model counts.
 _LOAD_MARKERS = re.compile(
-    r"\bload\(|load_model|from_pretrained|InferenceSession|SentenceTransformer|\bpipeline\(|\bYOLO\(|Booster\("
-    r"|bentoml\.\w+\.get\("
+    r"\bload\(|(?i:model)|from_pretrained|InferenceSession|SentenceTransformer|\bpipeline\(|\bYOLO\(|Booster\("
+    r"|bentoml\.\w+\.get\(|Interpreter\("
 )
 _DECORATOR = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
 #: Decorators that never mark a request handler (so a file with only these
@@ -449,7 +451,7 @@ class ServingAnalysis(Analysis):
         self._predictions: dict[str, list[ServedPrediction]] = {}
         self._platform_logging: bool | None = None
         self._classes_in_progress: set[tuple[str, str]] = set()
-        self._heads = frozenset(part for name in (m.name for m in self.index.modules.values() if not m.is_notebook) for part in name.split("."))
+        self._heads = frozenset(part for name in self.index.import_names() for part in name.split("."))
 
     # -- sources and views ------------------------------------------------
 
@@ -638,7 +640,9 @@ class ServingAnalysis(Analysis):
             if handler.kind in PLATFORM_LOGGED_KINDS and self.platform_logging():
                 continue
             events = serving.flows.get(handler.qualname, [])
-            first = next((i for i, e in enumerate(events) if e.kind == "predict"), None)
+            # a prediction on data the handler makes itself (a holdout it scores for a
+            # report) is an evaluation: only one on the request's input is served
+            first = next((i for i, e in enumerate(events) if e.kind == "predict" and e.facts.input), None)
             if first is None:
                 continue
             prediction = events[first]

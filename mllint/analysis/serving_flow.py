@@ -29,9 +29,10 @@ from __future__ import annotations
 import ast
 import builtins
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Protocol
 
+from mllint.analysis.model_facts import without_hyperparameters, wraps_a_path
 from mllint.project.index import ModuleInfo, dotted_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -138,10 +139,16 @@ def _string_facts(value: str) -> Facts:
 # -- vocabularies -------------------------------------------------------------
 
 PREDICT_METHODS = frozenset(
-    {"predict", "predict_proba", "predict_log_proba", "predict_on_batch", "decision_function", "predict_batch", "batch_predict"}
+    {
+        "predict", "predict_proba", "predict_log_proba", "predict_on_batch", "decision_function", "predict_batch",
+        "batch_predict",
+        # gRPC model servers: TF Serving's PredictionService (``stub.Predict(request)``), KServe v2
+        "Predict", "Classify", "Regress", "MultiInference", "ModelInfer",
+    }
 )
-#: Methods that are a prediction only on a model object (``scaler.transform`` is preprocessing).
-MODEL_METHODS = frozenset({"generate", "transform", "infer", "forward", "encode", "run", "async_run", "__call__"})
+#: Methods that are a prediction only on a model object (``scaler.transform`` is
+#: preprocessing); ``invoke`` runs a TFLite interpreter (or an LLM chain).
+MODEL_METHODS = frozenset({"generate", "transform", "infer", "forward", "encode", "run", "async_run", "__call__", "invoke"})
 MODEL_WORDS = frozenset(
     {
         "model", "pipeline", "pipe", "clf", "classifier", "regressor", "estimator", "predictor", "net", "network",
@@ -151,7 +158,14 @@ MODEL_WORDS = frozenset(
 )
 #: Loaded with ``from_pretrained`` but not models: calling them is preprocessing.
 _PREPROCESSOR_WORDS = frozenset({"tokenizer", "processor", "extractor", "config"})
-_VERBS = frozenset({"get", "load", "build", "create", "make", "init", "set", "fetch", "download", "train", "save", "fit", "update", "reload"})
+#: A name starting with one of these acts on a model (``load_model``, ``list_models``), it is not one.
+_VERBS = frozenset(
+    {
+        "get", "load", "build", "create", "make", "init", "set", "fetch", "download", "train", "save", "fit", "update",
+        "reload", "list", "register", "activate", "deactivate", "compare", "delete", "remove", "promote", "deploy",
+        "archive", "search", "describe", "export", "upload", "publish", "evaluate", "validate", "unload", "warm",
+    }
+)
 
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "msg", "success", "trace"})
 LOGGER_WORDS = frozenset({"log", "logger", "logging", "audit", "auditor", "monitor", "mon", "tracker"})
@@ -187,6 +201,20 @@ LOAD_FUNCTIONS = frozenset(
         "tensorflow_hub.load", "tensorflow_hub.KerasLayer", "spacy.load", "fasttext.load_model",
         "sentence_transformers.SentenceTransformer", "transformers.pipeline", "ultralytics.YOLO", "lightgbm.Booster",
         "skops.io.load", "safetensors.torch.load_file",
+        # TFLite: constructing the interpreter reads the model file
+        "tensorflow.lite.Interpreter", "tensorflow.lite.python.interpreter.Interpreter",
+        "tflite_runtime.interpreter.Interpreter", "ai_edge_litert.interpreter.Interpreter",
+    }
+)
+#: Loads that deserialise any object: a model only when the file is not named as something else.
+GENERIC_LOADS = frozenset({"joblib.load", "pickle.load", "dill.load", "cloudpickle.load", "torch.load", "skops.io.load"})
+#: File-name words of artifacts that are not models (``stopwords.pkl``, ``label_encoder.joblib``).
+NOT_MODEL_FILE_WORDS = frozenset(
+    {
+        "stopwords", "stop", "vocab", "vocabulary", "tokenizer", "scaler", "vectorizer",
+        "vectoriser", "label", "labels", "mapping", "columns", "features", "feature", "config", "data", "dataset",
+        "dict", "dictionary", "word", "words", "stats", "metadata", "meta", "classes", "lookup", "params", "history",
+        "imputer", "preprocessor",
     }
 )
 LOAD_METHOD_NAMES = frozenset({"load_model", "from_pretrained"})
@@ -246,6 +274,7 @@ def is_versioned(path: str, hub: bool) -> bool:
     """Does a constant model reference name a version (registry URI, tag, versioned path)?"""
     if path.startswith(("models:/", "runs:/")):
         return True
+    path = without_hyperparameters(path)
     if _STRONG_VERSION.search(path):
         return True
     if hub:
@@ -398,6 +427,13 @@ class Frame:
     no_grad: int = 0
     module_level: bool = False
     returns: Facts = EMPTY
+    #: the frame whose call entered this one, and that call (None at a flow's root)
+    caller: "Frame | None" = None
+    call: ast.Call | None = None
+    #: parameter -> (its argument expression at that call, the facts bound on entry)
+    arguments: dict[str, tuple[ast.expr, Facts]] = field(default_factory=dict)
+    #: ``with open(path) as f``: f -> ``open(path)``
+    opened: dict[str, ast.expr] = field(default_factory=dict)
 
 
 class Flow:
@@ -454,8 +490,8 @@ class Flow:
         frame = Frame(view, None, func.name, {}, chain=((view.path, func.name),))
         for arg, default in pairs:
             dependency = _depends_target(default) or _depends_target(arg.annotation)
-            if dependency is not None:
-                seeds[arg.arg] = self.call_dependency(dependency, frame) | _named(arg.arg)
+            if dependency is not None:  # a service object the dependency builds stays that object
+                seeds[arg.arg] = _as_parameter(self.call_dependency(dependency, frame), arg.arg)
             elif arg.arg not in skip and not _is_framework_object(arg.annotation, view):
                 instance = self.annotated_instance(arg.annotation, view)
                 seeds[arg.arg] = Facts(names=frozenset({arg.arg}), input=True, instance=instance)
@@ -549,6 +585,8 @@ class Flow:
                 no_grad += 1
             if item.optional_vars is not None:
                 self.bind(item.optional_vars, replace(facts, const=self.constant(item.context_expr, frame)), frame)
+                if isinstance(item.optional_vars, ast.Name):
+                    frame.opened[item.optional_vars.id] = item.context_expr
         frame.no_grad += no_grad
         self.block(node.body, frame)
         frame.no_grad -= no_grad
@@ -674,10 +712,7 @@ class Flow:
         positional = [self._assigned(arg.value if isinstance(arg, ast.Starred) else arg, frame) for arg in node.args]
         keywords = {kw.arg: self._assigned(kw.value, frame) for kw in node.keywords if kw.arg is not None}
         splatted = [self.evaluate(kw.value, frame) for kw in node.keywords if kw.arg is None]
-        data = receiver
-        for facts in [*positional, *keywords.values(), *splatted]:
-            data = data | facts
-        data = data | Facts(names=frozenset(keywords))
+        data = _merged([receiver, *positional, *keywords.values(), *splatted]) | Facts(names=frozenset(keywords))
         if isinstance(func, ast.Name) or isinstance(func, ast.Attribute) and func.attr[:1].isupper():
             data = data | _named(func.id if isinstance(func, ast.Name) else func.attr)  # PredictionLog(...)
         attr = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
@@ -693,9 +728,11 @@ class Flow:
             container = dotted_name(func.value)
             if container is not None and container in frame.env:
                 frame.env[container] = frame.env[container] | data
+        if isinstance(func, ast.Attribute) and any(f.input for f in [*positional, *keywords.values()]):
+            self._feed(func.value, frame)
         target = self.resolve(func, frame, receiver)
         if target is not None:
-            result = self.expand(target, positional, keywords, node, frame, receiver)
+            result = self.expand(target, positional, keywords, node, frame, receiver, direct=True)
             if result is not None:
                 return result
         if attr in SCHEDULERS:
@@ -707,20 +744,39 @@ class Flow:
             return EMPTY
         load = _load_label(qualified, attr)
         if load is not None:
-            self._emit_load(node, frame, load, qualified or label)
+            loads_model = self._emit_load(node, frame, load, qualified or label)
             preprocessor = _PREPROCESSOR_WORDS.intersection(words(label))  # AutoTokenizer.from_pretrained
-            return Facts(names=data.names, model=not preprocessor)
+            return Facts(names=data.names, model=loads_model and not preprocessor)
         if self._is_prediction(node, frame, qualified, attr, receiver, callee):
-            self.emit("predict", node, frame, label)
+            self.emit("predict", node, frame, label, facts=data)
             return Facts(prediction=True)
         if qualified == "functools.partial" and node.args:
             return self.evaluate(node.args[0], frame)
         handed = next((a for a in node.args if isinstance(a, ast.Attribute) and a.attr in PREDICT_METHODS), None)
         if handed is not None:  # ds.map_batches(predictor.predict_proba): the callee predicts
-            self.emit("predict", node, frame, dotted_name(handed) or handed.attr)
+            self.emit("predict", node, frame, dotted_name(handed) or handed.attr, facts=data)
             return Facts(prediction=True)
         model = receiver.model and attr not in ("save", "state_dict", "parameters")
         return replace(data, model=model) if model else data
+
+    def _feed(self, receiver: ast.expr, frame: Frame) -> None:
+        """A method given the request input hands it to its object, which then holds
+        it: ``interpreter.set_tensor(i, x)`` before ``interpreter.invoke()``,
+        ``request.inputs["x"].CopyFrom(proto)`` before ``stub.Predict(request)``,
+        ``net.setInput(blob)`` before ``net.forward()``."""
+        name = dotted_name(receiver)
+        while not (name in frame.env or isinstance(receiver, ast.Name) or _is_self_attribute(name)):
+            if not isinstance(receiver, (ast.Attribute, ast.Subscript)):
+                return
+            receiver = receiver.value
+            name = dotted_name(receiver)
+        if name is None or name == "self":
+            return
+        if name not in frame.env and not _is_self_attribute(name) and name not in self.resolver.module_env(frame.view):
+            return  # an imported module or function (``json.dumps(payload)``) holds nothing
+        held = frame.env[name] if name in frame.env else self.evaluate(receiver, frame)  # shadowed in this frame
+        if not held.input:
+            frame.env[name] = replace(held, input=True)
 
     def _attribute_kind(self, func: ast.Attribute, frame: Frame) -> Facts:
         """Facts of a called attribute itself (``self.model`` in ``self.model(x)``)."""
@@ -765,7 +821,9 @@ class Flow:
                 return True
         if qualified is not None:
             return False  # an imported function or class, not a model object
-        if callee.model or is_model_ident(last_ident(func)):
+        if callee.model or (is_model_ident(last_ident(func)) and (node.args or node.keywords)):
+            # by its name alone, a call is a model's only when it is given an input:
+            # ``service.current_model()`` returns a model (or its metadata), it does not predict
             return not (isinstance(func, ast.Name) and func.id in frame.view.classes)
         if frame.no_grad and isinstance(func, (ast.Name, ast.Attribute)):
             root = dotted_name(func)
@@ -785,16 +843,33 @@ class Flow:
         else:
             return None
         if isinstance(task, ast.Attribute) and (task.attr in PREDICT_METHODS or is_model_ident(last_ident(task.value))):
-            self.emit("predict", node, frame, dotted_name(task) or task.attr)
+            self.emit("predict", node, frame, dotted_name(task) or task.attr, facts=_merged([*positional, *keywords.values()]))
             return Facts(prediction=True)
         target = self.resolve(task, frame, EMPTY)
         if target is None:
             return None
         return self.expand(target, rest, {k: v for k, v in keywords.items()}, node, frame, EMPTY)
 
-    def _emit_load(self, node: ast.Call, frame: Frame, kind: str, label: str) -> None:
+    def _emit_load(self, node: ast.Call, frame: Frame, kind: str, label: str) -> bool:
+        """Record a model load; False when the file loaded is named as something else
+        (``pickle.load(open("stopwords.pkl", "rb"))``), which is not recorded.
+
+        A load whose path is a parameter of a project helper (``load_model(path)``
+        calling ``joblib.load(path)``) is recorded at the helper's call that passes
+        the path: that is where the constant (or per-request) path is chosen.
+        """
         path_node = _path_argument(node, kind)
-        constant = self.constant(path_node, frame) if path_node is not None else None
+        origin, at = frame, node
+        while path_node is not None and origin.caller is not None and origin.call is not None:
+            argument = _argument_of_parameter(path_node, origin)
+            if argument is None:
+                break
+            origin, at, path_node = origin.caller, origin.call, argument
+        constant = self.constant(path_node, origin) if path_node is not None else None
+        if kind in GENERIC_LOADS and constant is not None and _names_other_artifact(constant):
+            return False
+        if at is not node:
+            label = dotted_name(at.func) or label
         hub = kind in HUB_LOADS
         revision = next((kw.value for kw in node.keywords if kw.arg in ("revision", "commit_hash")), None)
         pinned = revision is not None and not (isinstance(revision, ast.Constant) and revision.value is None)
@@ -803,8 +878,9 @@ class Flow:
         versioned = pinned or (constant is not None and is_versioned(constant, hub))
         if hub and not versioned and _replaces_weights(frame.view.functions.get(frame.function)):
             versioned = True  # the served weights come from the checkpoint loaded next
-        self.emit("load", node, frame, label, path=constant, versioned=versioned,
+        self.emit("load", at, origin, label, path=constant, versioned=versioned,
                   lazy=frame.lazy or frame.guards > 0 or frame.in_except)
+        return True
 
     def emit(self, kind: str, node: ast.AST, frame: Frame, label: str, *, facts: Facts = EMPTY,
              path: str | None = None, versioned: bool = False, lazy: bool = False) -> None:
@@ -898,15 +974,16 @@ class Flow:
         return None
 
     def expand(self, target: Target, positional: list[Facts], keywords: dict[str, Facts], call: ast.AST,
-               frame: Frame, receiver: Facts) -> Facts | None:
-        """Walk a project function as called from *frame*; None when not followed."""
+               frame: Frame, receiver: Facts, *, direct: bool = False) -> Facts | None:
+        """Walk a project function as called from *frame*; None when not followed.
+        *direct*: *call* calls the target itself (its arguments are the target's)."""
         instance = (target.view.path, target.class_name) if target.constructs and target.class_name else None
         key = (target.view.path, target.qualname)
         may_follow = target.node is not None and key not in frame.chain and (
             frame.depth < MAX_DEPTH or (frame.depth == MAX_DEPTH and logs_directly(target.node, target.view.info))
         )
         if not may_follow:
-            return Facts(instance=instance) if instance else None
+            return _constructed(instance, positional, keywords) if instance else None
         func = target.node
         assert func is not None
         env = _bind_parameters(func, positional, keywords, target.bound)
@@ -917,15 +994,18 @@ class Flow:
         anchor = frame.anchor
         if anchor is None and target.view.path != self.root.path:
             anchor = call
+        arguments = _argument_nodes(func, call, target.bound) if direct and isinstance(call, ast.Call) else {}
         callee = Frame(
             target.view, target.class_name, target.qualname, env, frame.depth + 1, anchor, frame.chain + (key,),
             lazy=frame.lazy or frame.guards > 0 or is_cached(func, target.view.info), in_except=frame.in_except,
-            no_grad=int(has_no_grad(func, target.view.info)),
+            no_grad=int(has_no_grad(func, target.view.info)), caller=frame,
+            call=call if isinstance(call, ast.Call) else None,
+            arguments={name: (node, env[name]) for name, node in arguments.items() if name in env},
         )
         before = len(self.events)
         self.block(func.body, callee)
         if instance is not None:
-            return Facts(instance=instance)
+            return _constructed(instance, positional, keywords)
         result = callee.returns
         if any(e.kind == "predict" for e in self.events[before:]):
             result = replace(result, prediction=True, input=False)
@@ -1018,6 +1098,60 @@ def _bind_parameters(func: FunctionNode, positional: list[Facts], keywords: dict
                 extra = extra | facts | _named(name)
         env[args.kwarg.arg] = extra | _named(args.kwarg.arg)
     return env
+
+
+def _is_self_attribute(name: str | None) -> bool:
+    return name is not None and name.startswith("self.") and name.count(".") == 1
+
+
+def _merged(values: list[Facts]) -> Facts:
+    result = EMPTY
+    for facts in values:
+        result = result | facts
+    return result
+
+
+def _constructed(instance: tuple[str, str], positional: list[Facts], keywords: dict[str, Facts]) -> Facts:
+    """A project object, with what it was built from: a ``PredictionLog(model_version=v,
+    features=x)`` row that is then stored records the version and the input."""
+    data = _merged([*positional, *keywords.values()]) | Facts(names=frozenset({instance[1], *keywords}))
+    return replace(data, instance=instance)
+
+
+def _argument_nodes(func: FunctionNode, call: ast.Call, bound: bool) -> dict[str, ast.expr]:
+    """Parameter -> the argument expression a call passes for it (up to a ``*args``)."""
+    params = [a.arg for a in [*func.args.posonlyargs, *func.args.args]][1 if bound else 0:]
+    passed: dict[str, ast.expr] = {}
+    for name, arg in zip(params, call.args):
+        if isinstance(arg, ast.Starred):
+            break
+        passed[name] = arg
+    passed.update((kw.arg, kw.value) for kw in call.keywords if kw.arg is not None)
+    return passed
+
+
+def _argument_of_parameter(node: ast.expr, frame: Frame) -> ast.expr | None:
+    """The caller's argument a path expression stands for, when it is a parameter
+    of *frame*'s function still holding that argument (``path``, ``open(path, "rb")``,
+    a file opened with ``with open(path) as f``)."""
+    for _ in range(4):
+        if isinstance(node, ast.Call) and node.args and wraps_a_path(node.func, frame.view.info):
+            node = node.args[0]
+        elif isinstance(node, ast.Name) and node.id in frame.opened:
+            node = frame.opened[node.id]
+        elif isinstance(node, ast.Name) and node.id in frame.arguments:
+            argument, bound = frame.arguments[node.id]
+            return argument if frame.env.get(node.id) is bound else None
+        else:
+            return None
+    return None
+
+
+def _names_other_artifact(path: str) -> bool:
+    """Does a file name say it holds something other than a model (``stopwords.pkl``)?"""
+    stem = path.rstrip("/").rsplit("/", 1)[-1].split(".", 1)[0]
+    found = set(words(stem))
+    return bool(found & NOT_MODEL_FILE_WORDS) and not found & MODEL_WORDS
 
 
 def _as_parameter(facts: Facts, name: str) -> Facts:

@@ -1,9 +1,10 @@
 """The project's test suite: which modules are tests, what they reach, what they assert.
 
 The testing rules (ML401-ML403, ML406) ask cross-module questions about the
-tests: does pytest or unittest collect this file, do the tests import the ML
-code (directly or through other project modules), does a helper a test calls
-in another module assert. ``TestSuite`` answers them once per run for every
+tests: does pytest or unittest collect this file and does it define a test,
+do the tests import the ML code (directly or through other project modules),
+which project classes does a test class inherit from, does a helper a test
+calls in another module assert. ``TestSuite`` answers them once per run for every
 rule that asks (``project.analysis(TestSuite)``): it reads the pytest settings
 once, remembers each file's kind and each module's assertion facts, and goes
 away with the run's project context. It returns facts; the rules in
@@ -24,6 +25,11 @@ Cost, for a project of F files and M indexed modules:
   ``mllint.analysis.assertions``) and keeps the facts of every module asked
   for, O(functions + calls) each; only test modules, their ``conftest.py``
   files and the project modules their helpers resolve to are ever asked for;
+- ``hierarchy`` visits each class of a hierarchy once and resolves each base
+  once (``ProjectIndex.find_module`` per dotted prefix, re-exports followed up
+  to three times); it is memoised per class, so a run pays it once for every
+  class whose inherited methods a test calls;
+- ``is_test_module`` reads the index once per module (memoised);
 - ``reachable_modules`` visits each project module at most once: O(M x names
   referenced per module x the cost of ``ProjectIndex.find_module``).
 """
@@ -33,10 +39,16 @@ from __future__ import annotations
 import ast
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
-from mllint.analysis.assertions import AssertionFacts, assertion_facts
+from mllint.analysis.assertions import (
+    AssertionFacts,
+    ClassFacts,
+    assertion_facts,
+    indexed_test_names,
+)
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.project.index import FunctionInfo, ModuleInfo, ProjectIndex
 from mllint.project.pytest_config import (
@@ -50,6 +62,27 @@ from mllint.project.pytest_config import (
 _NOT_PIPELINE_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "example",
                                 "benchmarks", "benchmark", "bench"})
 _NOT_PIPELINE_FILES = frozenset({"setup.py", "conftest.py", "noxfile.py"})
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    """A class of a project module, with its facts."""
+
+    module: ModuleInfo
+    facts: ClassFacts
+
+
+@dataclass
+class Hierarchy:
+    """A class and the classes it inherits from, across the project's modules."""
+
+    classes: list[ClassRef] = field(default_factory=list)
+    """The class itself first, then its bases, breadth first (an approximation of the MRO)."""
+    outside: list[tuple[ModuleInfo, str]] = field(default_factory=list)
+    """Bases that are not project classes, qualified through the imports where possible
+    (``unittest.TestCase``, ``somelib.testing.ModelTester``), with the module of the
+    class that names them."""
 
 
 class TestSuite(Analysis):
@@ -74,6 +107,8 @@ class TestSuite(Analysis):
         self._read_text = read_text
         self._kinds: dict[str, bool | None] = {}
         self._facts: dict[str, AssertionFacts] = {}
+        self._with_tests: dict[str, bool] = {}
+        self._hierarchies: dict[tuple[str, str], Hierarchy] = {}
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> TestSuite:
@@ -90,13 +125,30 @@ class TestSuite(Analysis):
                 self._kinds[path] = False if is_unittest_file(path) else None
         return self._kinds[path]
 
+    def is_test_module(self, info: ModuleInfo) -> bool:
+        """A module pytest or unittest would collect that defines a test (or cannot be
+        read, and may well define one). A script named ``test*.py`` without a test
+        function (``test.py`` that evaluates a model) is not a test: it neither counts
+        as testing the code it imports nor makes the project one with tests."""
+        if info.is_notebook:
+            return False
+        kind = self.kind(info.path)
+        if kind is None:
+            return False
+        if info.path not in self._with_tests:
+            source = None if kind else self.index.source(info.path) or self._read_text(info.path)
+            self._with_tests[info.path] = info.parse_failed or bool(
+                indexed_test_names(info, self.settings, kind, source)
+            )
+        return self._with_tests[info.path]
+
     def test_modules(self) -> list[ModuleInfo]:
-        """The indexed Python modules pytest or unittest would collect."""
-        return [m for m in self.index.modules.values() if not m.is_notebook and self.kind(m.path) is not None]
+        """The indexed Python modules that define tests pytest or unittest would collect."""
+        return [m for m in self.index.modules.values() if self.is_test_module(m)]
 
     def is_pipeline_code(self, info: ModuleInfo) -> bool:
         """A Python module that belongs to the project's ML code (not tests, docs, examples, tooling)."""
-        if info.is_notebook or self.kind(info.path) is not None:
+        if info.is_notebook or self.is_test_module(info):
             return False
         path = PurePosixPath(info.path)
         return path.name not in _NOT_PIPELINE_FILES and not _NOT_PIPELINE_DIRS.intersection(path.parts[:-1])
@@ -108,6 +160,45 @@ class TestSuite(Analysis):
         if found is None:
             found = self._facts[path] = assertion_facts(self._tree(path))
         return found
+
+    def hierarchy(self, module: ModuleInfo, qualname: str) -> Hierarchy:
+        """The class *qualname* of *module* and its bases: those defined in the module,
+        and those imported from other project modules (``from tests.base import Base``,
+        ``from .common import Mixin``, re-exports included), followed through their own
+        bases. Memoised for the run."""
+        key = (module.path, qualname)
+        found = self._hierarchies.get(key)
+        if found is None:
+            found = self._hierarchies[key] = self._walk_hierarchy(module, qualname)
+        return found
+
+    def _walk_hierarchy(self, module: ModuleInfo, qualname: str) -> Hierarchy:
+        hierarchy = Hierarchy()
+        pending = [(module, qualname)]
+        seen: set[tuple[str, str]] = set()
+        while pending:
+            current, name = pending.pop(0)
+            if (current.path, name) in seen:
+                continue
+            seen.add((current.path, name))
+            facts = self.facts(current.path).classes.get(name)
+            if facts is None:
+                continue
+            hierarchy.classes.append(ClassRef(current, facts))
+            for base in facts.bases:
+                if base in self.facts(current.path).classes:
+                    pending.append((current, base))
+                    continue
+                qualified = current.qualify(base) or base
+                resolved = resolve_project_name(self.index, qualified, current, self._class_named)
+                if resolved is None:
+                    hierarchy.outside.append((current, qualified))
+                else:
+                    pending.append(resolved)
+        return hierarchy
+
+    def _class_named(self, module: ModuleInfo, name: str) -> str | None:
+        return name if name in self.facts(module.path).classes else None
 
     def _tree(self, path: str) -> ast.Module | None:
         tree = self.index.tree(path)
@@ -138,15 +229,36 @@ def resolve_project_function(
 ) -> tuple[ModuleInfo, FunctionInfo] | None:
     """``index.resolve_function`` that also follows re-exports: a package's
     ``__init__`` importing the name from a submodule (``from .testing import helper``)."""
+    def defined(module: ModuleInfo, name: str) -> FunctionInfo | None:
+        # A class called as a function: its __init__ runs.
+        return module.functions.get(name) or module.functions.get(f"{name}.__init__")
+
+    return resolve_project_name(index, qualified, importer, defined, hops)
+
+
+def resolve_project_name(
+    index: ProjectIndex,
+    qualified: str,
+    importer: ModuleInfo,
+    defined: Callable[[ModuleInfo, str], _T | None],
+    hops: int = 3,
+) -> tuple[ModuleInfo, _T] | None:
+    """The project module defining a qualified name and what *defined* finds for the
+    rest of the name in it (``pkg.mod.Class.method`` -> pkg/mod.py and ``Class.method``).
+
+    The longest prefix that names a project module is the module; when it does not
+    define the rest, a package's re-export of it (``from .sub import name`` in
+    ``__init__``) is followed, up to *hops* times.
+    """
     for _ in range(hops + 1):
-        found = index.resolve_function(qualified, importer)
-        if found is not None:
-            return found
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
             module = index.find_module(".".join(parts[:split]), importer)
             if module is None:
                 continue
+            found = defined(module, ".".join(parts[split:]))
+            if found is not None:
+                return module, found
             target = module.aliases.get(parts[split])
             if target is None:
                 return None

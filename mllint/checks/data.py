@@ -22,7 +22,7 @@ from mllint.engine.findings import Severity
 from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import ModuleRule, ProjectRule
-from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture
+from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture, is_model_artifact
 from mllint.syntax.bindings import Bindings
 from mllint.syntax.cst import (
     bound_names,
@@ -37,14 +37,18 @@ from mllint.syntax.cst import (
 
 class DataNotVersioned(ProjectRule):
     """Large data committed to git bloats every clone forever and is not versioned
-    as data (no dedup, no remote storage). Git LFS or DVC is the practice."""
+    as data (no dedup, no remote storage). Git LFS or DVC is the practice. A
+    committed model artifact is the unversioned model itself: a served model
+    checked into git has no lineage to the data and code that produced it, so its
+    threshold is lower."""
 
     code = "ML101"
     name = "data-not-versioned"
     severity = Severity.WARNING
     ml_only = True
     options = {
-        "max-size": Option("1MiB", "size", "Smallest data/model file committed to git that is reported"),
+        "max-size": Option("1MiB", "size", "Smallest data file committed to git that is reported"),
+        "max-model-size": Option("100KiB", "size", "Same threshold for model artifacts (.pkl, .joblib, .pt, .onnx, ...)"),
         "max-fixture-size": Option("10MiB", "size", "Same threshold for test fixtures (files under tests/, fixtures/, ...)"),
     }
 
@@ -61,15 +65,17 @@ class DataNotVersioned(ProjectRule):
             size = git.size(project.root / path)
             if size is None:
                 continue
-            limit = options["max-fixture-size"] if is_fixture(path) else options["max-size"]
+            model = is_model_artifact(path)
+            limit = options["max-fixture-size" if is_fixture(path) else "max-model-size" if model else "max-size"]
             if size < limit or git.is_lfs(project.root / path):
                 continue
             if dvc.covers(path) or f"{path}.dvc" in project.file_set:
                 continue
+            what = "the model artifact " if model else ""
             project.report(
                 self.code,
                 path,
-                f"`{path}` ({human_size(size)}) is committed to git without Git LFS or DVC; "
+                f"{what}`{path}` ({human_size(size)}) is committed to git without Git LFS or DVC; "
                 f"track it with `dvc add {path}` (after `git rm --cached {path}`) or `git lfs track`",
             )
 
@@ -189,6 +195,14 @@ _MACHINE_LOCAL = re.compile(
     r"""^(?:/home/|/Users/|/root/|/mnt/|/media/|/Volumes/|/content/|~[/\\]|[A-Za-z]:[\\/]|\\\\[^\\])"""
 )
 _MACHINE_LOCAL_TEXT = re.compile(r"""["'](?:/home/|/Users/|/root/|/mnt/|/media/|/Volumes/|/content/|~[/\\]|[A-Za-z]:[\\/]|\\\\)""")
+#: A per-user configuration or cache folder of whoever runs the code: a hidden folder
+#: in the home directory (``~/.cache``, ``~/.config``, ``~/.keras``, ``~/.kaggle``, and
+#: ``/root/.cache`` in containers) or macOS's ``~/Library/Caches``. Tools create them on
+#: every machine they run on, so the path works everywhere; ``/home/alice/.cache`` names
+#: one user and stays reported.
+_USER_TOOL_FOLDER = re.compile(
+    r"""^(?:~|/root)[\\/](?:\.[^\\/.]|Library[\\/](?:Caches|Application Support|Preferences)\b)"""
+)
 
 
 class AbsoluteDataPath(BindingRule):
@@ -247,7 +261,7 @@ class AbsoluteDataPath(BindingRule):
             return
         text = leading_text(node)
         if text is not None:
-            if _MACHINE_LOCAL.match(text):
+            if _MACHINE_LOCAL.match(text) and not _USER_TOOL_FOLDER.match(text):
                 yield node, text
             return
         if isinstance(node, cst.Name):
@@ -297,6 +311,11 @@ _PINNED_URL = re.compile(
     re.I,
 )
 _HASH_WORDS = re.compile(r"md5|sha\d*|checksum|hash|integrity|digest", re.I)
+#: One image, sound or video file: what demos and model cards fetch to show a
+#: prediction, not a data set a model is trained or evaluated on.
+_MEDIA_FILE = re.compile(
+    r"\.(?:jpe?g|png|gif|bmp|webp|tiff?|svg|ico|heic|mp3|wav|flac|ogg|m4a|mp4|avi|mov|mkv|webm)(?:[?#]|$)", re.I
+)
 
 
 @dataclass
@@ -381,7 +400,10 @@ class UnpinnedRemoteData(BindingRule):
             return self._hub_dataset(node, name, args)
         if name in _HUB_DOWNLOADS:
             repo_type = keyword(node, "repo_type")
-            if repo_type is not None and string_value(repo_type.value) == "dataset" and keyword(node, "revision") is None:
+            filename = keyword(node, "filename") or (args[1] if len(args) > 1 else None)
+            media = filename is not None and _MEDIA_FILE.search(string_value(filename.value) or "") is not None
+            if (repo_type is not None and string_value(repo_type.value) == "dataset" and keyword(node, "revision") is None
+                    and not media):
                 return node, f"`{name}` downloads a dataset repository at its latest revision; pass `revision=` with a commit hash"
         return None
 
@@ -423,10 +445,11 @@ class UnpinnedRemoteData(BindingRule):
         return node, f"`{name}(\"{shown(repo)}\")` reads the dataset's latest revision; pass `revision=` with a commit hash or tag"
 
     def _url(self, node: cst.CSTNode, depth: int = 0) -> str | None:
-        """The unpinned http(s) URL a constant expression holds, following constants.
+        """The unpinned http(s) URL of data a constant expression holds, following constants.
 
         A URL with a variable part (f-string, concatenation) may well carry a
-        version or a commit, so only fully constant URLs are judged.
+        version or a commit, so only fully constant URLs are judged; a URL of one
+        image or sound file is a demo's input, not data.
         """
         if depth > 3:
             return None
@@ -436,4 +459,4 @@ class UnpinnedRemoteData(BindingRule):
             return self._url(value, depth + 1) if value is not None else None
         if text is None or not text.lower().startswith(("http://", "https://")):
             return None
-        return None if _PINNED_URL.search(text) else text
+        return None if _PINNED_URL.search(text) or _MEDIA_FILE.search(text) else text

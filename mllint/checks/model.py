@@ -19,9 +19,13 @@ import libcst as cst
 
 from mllint.analysis.model_facts import (
     ModelPractices,
+    SaveHelper,
+    SaveHelpers,
     is_fit_call,
     names_a_transformer,
+    save_call,
     training_sites,
+    without_hyperparameters,
 )
 from mllint.checks.data import BindingRule
 from mllint.engine.context import ModuleContext, ProjectContext
@@ -33,33 +37,6 @@ from mllint.syntax.cst import bound_names, keyword, positional, string_value
 
 # -- ML301 ---------------------------------------------------------------------------
 
-#: Save functions: qualified name -> (object position, path position, path keywords, needs a model-like object).
-_SAVE_FUNCTIONS: dict[str, tuple[int, int, tuple[str, ...], bool]] = {
-    "torch.save": (0, 1, ("f",), True),
-    "joblib.dump": (0, 1, ("filename",), True),
-    "pickle.dump": (0, 1, ("file",), True),
-    "dill.dump": (0, 1, ("file",), True),
-    "cloudpickle.dump": (0, 1, ("file",), True),
-    "skops.io.dump": (0, 1, ("file",), False),
-    "safetensors.torch.save_file": (0, 1, ("filename",), True),
-    "safetensors.torch.save_model": (0, 1, ("filename",), False),
-    "torch.jit.save": (0, 1, ("f",), False),
-    "torch.onnx.export": (0, 2, ("f",), False),
-    "onnx.save": (0, 1, ("f",), False),
-    "onnx.save_model": (0, 1, ("f",), False),
-    "tensorflow.saved_model.save": (0, 1, ("export_dir",), False),
-    "tensorflow.keras.models.save_model": (0, 1, ("filepath",), False),
-    "keras.models.save_model": (0, 1, ("filepath",), False),
-    "keras.saving.save_model": (0, 1, ("filepath",), False),
-}
-#: Save methods on any receiver: method -> (path position, path keywords).
-_SAVE_METHODS: dict[str, tuple[int, tuple[str, ...]]] = {
-    "save_pretrained": (0, ("save_directory",)),
-    "save_model": (0, ("fname", "filename", "filepath", "path")),
-    "save_weights": (0, ("filepath",)),
-    "save_checkpoint": (0, ("filepath",)),
-    "save": (0, ("filepath",)),
-}
 _MODEL_LIKE = re.compile(
     r"model|clf|classifier|regressor|estimator|pipe|booster|bst|\bnet\b|network|state_dict|checkpoint|ckpt|gbm|xgb"
     r"|lgb|forest|svm|svc|knn|learner|predictor|tree|automl|search|grid|\bnn\b",
@@ -72,6 +49,19 @@ _VERSIONED = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Save:
+    """A save seen in the module: directly, or through a project helper that wraps one."""
+
+    node: cst.Call
+    label: str  # how the message names it, with backquotes
+    path: cst.BaseExpression
+    #: the saved object's text, when it must look like a model (None: anything saved is a model)
+    obj: str | None
+    #: the save method when the object saves itself (``model.save(path)``): obj is its receiver
+    method: str | None = None
+
+
 class UnversionedModelArtifact(BindingRule):
     """A model saved to the same constant path every run overwrites its predecessor:
     nothing says which model is deployed or lets you roll back."""
@@ -80,12 +70,12 @@ class UnversionedModelArtifact(BindingRule):
     name = "unversioned-model-artifact"
     severity = Severity.WARNING
     roles = NOT_TESTS
-    analyses = (ModelPractices,)
-    triggers = ("save", "dump", "export")
+    analyses = (ModelPractices, SaveHelpers)
+    triggers = ("save", "dump", "export", "persist")
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
-        self.saves: list[tuple[cst.Call, str, cst.BaseExpression, str | None]] = []
+        self.saves: list[_Save] = []
         #: Receivers of `.fit`/`.train` calls: whatever their name, they are models.
         self.fitted: set[str] = set()
 
@@ -94,9 +84,9 @@ class UnversionedModelArtifact(BindingRule):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ("fit", "train", "fit_generator"):
             self.fitted.add(self.ctx.code_for(func.value))
-        found = self._save(node)
+        found = self._save(node) or self._helper_save(node)
         if found is not None:
-            self.saves.append((node, *found))
+            self.saves.append(found)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         super().visit_Assign(node)
@@ -105,41 +95,65 @@ class UnversionedModelArtifact(BindingRule):
                 and len(node.targets) == 1):  # model = Est().fit(X, y)
             self.fitted.add(self.ctx.code_for(node.targets[0].target))
 
-    def _save(self, node: cst.Call) -> tuple[str, cst.BaseExpression, str | None] | None:
-        """(label, path expression, saved object's text when it must look like a model)."""
+    def _save(self, node: cst.Call) -> _Save | None:
+        """A save call of a library (``joblib.dump``) or a model's save method."""
         name = self.ctx.call_name(node)
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        signature = save_call(name, method)
+        if signature is None:
+            return None
         args = positional(node)
-        if name in _SAVE_FUNCTIONS:
-            obj_at, path_at, path_keywords, needs_model = _SAVE_FUNCTIONS[name]
-            path = _argument(node, args, path_at, path_keywords)
-            if path is None:
-                return None
-            obj = _argument(node, args, obj_at, ("obj", "value"))
-            if needs_model and obj is None:
-                return None
-            return name, path, self.ctx.code_for(obj) if needs_model and obj is not None else None
-        if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in _SAVE_METHODS:
-            return None
-        if name is not None and not name.startswith(("tensorflow.", "keras.")):
-            return None  # np.save, mlflow.sklearn.save_model, ...: a library function, not a model method
-        method = node.func.attr.value
-        receiver = self.ctx.code_for(node.func.value)
-        if _NOT_MODEL_RECEIVER.search(receiver):
-            return None
-        path_at, path_keywords = _SAVE_METHODS[method]
-        path = _argument(node, args, path_at, path_keywords)
+        path = _argument(node, args, signature.path_at, signature.path_keywords)
         if path is None:
             return None
-        if method == "save" and not _MODEL_LIKE.search(receiver):
-            literal = self._constant_path(path, 0)
-            if literal is None or not _KERAS_FILE.search(literal):
+        if signature.obj_at is None:
+            receiver = node.func.value  # type: ignore[union-attr]  # a method save: the receiver saves itself
+            return _Save(node, f"`{self.ctx.code_for(receiver)}.{method}`", path, self.ctx.code_for(receiver), method)
+        if not signature.needs_model:
+            return _Save(node, f"`{name}`", path, None)
+        obj = _argument(node, args, signature.obj_at, signature.obj_keywords)
+        return _Save(node, f"`{name}`", path, self.ctx.code_for(obj)) if obj is not None else None
+
+    def _helper_save(self, node: cst.Call) -> _Save | None:
+        """A call of a project function that saves its argument to its path argument."""
+        helper, callee = self._helper(node)
+        if helper is None:
+            return None
+        args = positional(node)
+        path = _argument(node, args, helper.path.path_at, helper.path.path_keywords)
+        if path is None:
+            return None
+        obj: str | None = helper.obj_text
+        if helper.path.obj_keywords:
+            passed = _argument(node, args, helper.path.obj_at, helper.path.obj_keywords)
+            if passed is None:
                 return None
-        return f"{receiver}.{method}", path, None
+            obj = self.ctx.code_for(passed)
+        return _Save(node, f"`{callee}` (which calls `{helper.saver}`)", path, obj, helper.method)
+
+    def _helper(self, node: cst.Call) -> tuple[SaveHelper | None, str]:
+        callee = self.ctx.dotted(node.func)
+        helpers = self.ctx.project.analysis(SaveHelpers)
+        if callee is None or callee.rpartition(".")[2] not in helpers.names:
+            return None, ""
+        if "." not in callee and callee in self.ctx.info.functions:
+            return helpers.of(self.ctx.path, callee), callee
+        qualified = self.ctx.info.qualify(callee)
+        found = self.ctx.project.index.resolve_function(qualified, self.ctx.info) if qualified else None
+        return (helpers.of(found[0].path, found[1].qualname) if found else None), callee
 
     def _model_like(self, obj: str) -> bool:
         return obj in self.fitted or _MODEL_LIKE.search(obj) is not None or any(
             re.search(rf"\b{re.escape(name)}\b", obj) for name in self.fitted
         )
+
+    def _saves_a_model(self, save: _Save, path: str) -> bool:
+        if save.method is None:
+            return save.obj is None or self._model_like(save.obj)
+        receiver = save.obj or ""
+        if _NOT_MODEL_RECEIVER.search(receiver):
+            return False
+        return save.method != "save" or _MODEL_LIKE.search(receiver) is not None or _KERAS_FILE.search(path) is not None
 
     def leave_Module(self, original_node: cst.Module) -> None:
         if not self.saves or is_test_path(self.ctx.path):
@@ -148,17 +162,15 @@ class UnversionedModelArtifact(BindingRule):
             return
         dvc = self.ctx.project.dvc
         folder = PurePosixPath(self.ctx.path).parent
-        for node, label, path_node, obj in self.saves:
-            if obj is not None and not self._model_like(obj):
-                continue
-            path = self._constant_path(path_node, 0)
-            if path is None or _VERSIONED.search(path):
+        for save in self.saves:
+            path = self._constant_path(save.path, 0)
+            if path is None or _VERSIONED.search(without_hyperparameters(path)) or not self._saves_a_model(save, path):
                 continue
             if dvc.covers(path) or dvc.covers((folder / path).as_posix()):
                 continue
             self.report(
-                node,
-                f"`{label}` writes the model to the constant path `{shown(path)}`, overwritten on every run; "
+                save.node,
+                f"{save.label} writes the model to the constant path `{shown(path)}`, overwritten on every run; "
                 "add a version, timestamp or run id to the path, or log the model to a registry "
                 "(`mlflow.<flavor>.log_model`, a DVC `outs` entry)",
             )
@@ -205,12 +217,12 @@ class UnversionedModelArtifact(BindingRule):
         return None
 
 
-def _argument(node: cst.Call, args: list[cst.Arg], position: int, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
+def _argument(node: cst.Call, args: list[cst.Arg], position: int | None, keywords: tuple[str, ...]) -> cst.BaseExpression | None:
     for word in keywords:
         given = keyword(node, word)
         if given is not None:
             return given.value
-    return args[position].value if len(args) > position else None
+    return args[position].value if position is not None and len(args) > position else None
 
 
 # -- ML302 ---------------------------------------------------------------------------

@@ -28,8 +28,8 @@ from mllint.analysis.seeding import (
 from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.rules import ModuleRule, ProjectRule, SourceRule
-from mllint.project.dependencies import Requirement
-from mllint.project.layout import NOT_TESTS, OWN_CODE
+from mllint.project.dependencies import Requirement, Unpinned, depth_order
+from mllint.project.layout import NOT_TESTS, OWN_CODE, Role
 from mllint.syntax.cst import has_star_kwargs, positional
 
 
@@ -184,7 +184,7 @@ class RandomStateUnset(ModuleRule):
     severity = Severity.WARNING
     roles = OWN_CODE
     triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
-    analyses = (RandomStateTable,)
+    analyses = (RandomStateTable, SeedAnalysis)
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
@@ -202,12 +202,28 @@ class RandomStateUnset(ModuleRule):
         count = sys.maxsize if starred else len(positional(node))
         if not needs_random_state(entry, keywords, count, has_star_kwargs(node)):
             return
+        if entry.qualname.startswith("sklearn.") and self._numpy_seeded(node):
+            return
         short = entry.qualname.rsplit(".", 1)[-1]
         random = f"is random when {entry.condition.describe()}," if entry.condition is not None else "is random"
         self.report(
             node,
             f"`{short}` {random} but `{entry.param}` is not set; pass `{entry.param}=<seed>` so that results repeat",
         )
+
+    def _numpy_seeded(self, node: cst.Call) -> bool:
+        """Whether NumPy's global generator is seeded on every path before the call runs:
+        scikit-learn draws from it when ``random_state`` is None, so the result repeats.
+        In a library's package source only seeding in the code around the call counts:
+        its users call it from paths the project does not contain."""
+        project = self.ctx.project
+        callers = not (project.kind.library and project.role(self.ctx.path) is Role.SOURCE)
+        ancestors = self.ctx.ancestors
+        start = self.ctx.position(node, ancestors[1] if len(ancestors) > 1 else None).start
+        lines = self.ctx.source.splitlines()
+        text = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
+        column = len(text[: start.column].encode("utf-8"))  # ast's byte offsets
+        return project.analysis(SeedAnalysis).seeded_before(self.ctx.info, "numpy", start.line, column, callers)
 
     def _seeded_by_ensemble(self) -> bool:
         """Whether the call being visited is an argument of a seeding ensemble."""
@@ -231,9 +247,48 @@ def _pin_advice(req: Requirement) -> str:
     return f"pin it with `{req.name or 'name'}==<version>`"
 
 
+#: Dependency files there describe no environment the project trains or develops in.
+_NOT_AN_ENVIRONMENT = frozenset({Role.GENERATED, Role.DOCS})
+#: A library's examples and benchmarks run against it in their own environments, not its CI's.
+_NOT_A_LIBRARY_ENVIRONMENT = _NOT_AN_ENVIRONMENT | {Role.EXAMPLE, Role.BENCHMARK}
+_PACKAGING_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def _some(paths: list[str] | tuple[str, ...], shown: int = 3) -> str:
+    """``a, b, c and 4 more`` for messages."""
+    head = ", ".join(paths[:shown])
+    return f"{head} and {len(paths) - shown} more" if len(paths) > shown else head
+
+
+def _counted(project: ProjectContext, excluded: frozenset[Role]) -> Callable[[str], bool]:
+    """Which dependency files a question is about: those whose role is not *excluded*."""
+    return lambda path: project.role(path) not in excluded
+
+
+def _unpinned_message(unpinned: Unpinned) -> str:
+    req = unpinned.requirement
+    also = f" (also unpinned in {_some(unpinned.also)})" if unpinned.also else ""
+    advice = _pin_advice(req)
+    return f"`{req.text}` is not pinned{also} and the project has no lock file; {advice} or commit a lock file"
+
+
+def _packaging_file(project: ProjectContext) -> tuple[str, int]:
+    """Where a library's ranges are declared: its root packaging file, at its first requirement."""
+    facts = project.dependencies
+    declared = [f for f in _PACKAGING_FILES if f in facts.declaration_files] or [
+        f for f in _PACKAGING_FILES if f in project.file_set
+    ]
+    if not declared:
+        return ".", 0
+    lines = [r.line for r in facts.requirements if r.path == declared[0]]
+    return declared[0], min(lines, default=1)
+
+
 class UnpinnedDependencies(ProjectRule):
     """Unpinned requirements resolve to whatever is newest on install day, so the
-    environment that trained a model cannot be rebuilt."""
+    environment that trained a model cannot be rebuilt. A library publishes ranges
+    on purpose: for it, what matters is whether its development and CI environment
+    is locked, which is reported once."""
 
     code = "ML204"
     name = "unpinned-dependencies"
@@ -241,15 +296,38 @@ class UnpinnedDependencies(ProjectRule):
     ml_only = True
 
     def check(self, project: ProjectContext) -> None:
-        for req in project.dependencies.unpinned_requirements():
-            project.report(
-                self.code,
-                req.path,
-                f"`{req.text}` is not pinned and the project has no lock file; "
-                f"{_pin_advice(req)} or commit a lock file",
-                line=req.line,
-                column=1,
-            )
+        if project.kind.library:
+            self._check_library(project)
+            return
+        for unpinned in project.dependencies.unpinned_requirements(_counted(project, _NOT_AN_ENVIRONMENT)):
+            req = unpinned.requirement
+            project.report(self.code, req.path, _unpinned_message(unpinned), line=req.line, column=1)
+
+    def _check_library(self, project: ProjectContext) -> None:
+        facts = project.dependencies
+        counted = _counted(project, _NOT_A_LIBRARY_ENVIRONMENT)
+        locks = facts.environment_locks(counted)
+        if locks:
+            project.note(self.code, f"a library's ranges are intended and {locks[0]} locks its development environment")
+            return
+        ranges = facts.unlocked_ranges(counted)
+        if not ranges:
+            return
+        path, line = _packaging_file(project)
+        files = sorted({r.path for r in ranges}, key=depth_order)
+        first = min(ranges, key=lambda r: (r.path != path, *depth_order(r.path), r.line))
+        more = f" and {len(ranges) - 1} more unpinned requirements in {_some(files)} are" if ranges[1:] else " is"
+        project.report(
+            self.code,
+            path,
+            f"the project is packaged as a library ({project.kind.evidence}), whose ranges are fine, but no lock file "
+            "or constraints file fixes the environment that development, CI or a deployment installs: "
+            f"`{first.text}` ({first.path}:{first.line}){more} "
+            "resolved anew on every install; commit a lock file (`uv lock`, `pdm lock`, `pixi`) or a constraints "
+            "file that CI installs with (`pip install -c constraints.txt`)",
+            line=line,
+            column=1,
+        )
 
 
 class DependenciesUndeclared(ProjectRule):
@@ -266,7 +344,7 @@ class DependenciesUndeclared(ProjectRule):
                 self.code,
                 ".",
                 "the project declares no dependencies (no requirements*.txt, pyproject dependencies, setup.py/cfg, "
-                "Pipfile or environment.yml); declare them with exact versions",
+                "Pipfile or conda environment file); declare them with exact versions",
             )
 
 

@@ -24,6 +24,7 @@ import libcst as cst
 
 from mllint.analysis.deserialization import (
     Hazard,
+    TorchLoadDefaults,
     UnsafeLoad,
     loaded_argument,
     unsafe_load,
@@ -35,7 +36,7 @@ from mllint.analysis.network import (
     plain_http_fetch,
 )
 from mllint.analysis.notebook_text import output_texts_by_cell, text_cells
-from mllint.analysis.provenance import UNKNOWN, Origin, Source, origin_of
+from mllint.analysis.provenance import UNKNOWN, Origin, Source, origin_of, produced_here
 from mllint.analysis.secrets import (
     TOKEN_PREFILTER,
     PiiMatch,
@@ -69,7 +70,7 @@ _PICKLE_ADVICE = (
 _ML601_LIBRARIES = re.compile(r"pickle|dill|joblib|torch|numpy|keras|yaml|pandas")
 #: A call of a loader by its own name, or the import that lets it be called by another.
 _ML601_CALLS = re.compile(
-    r"\bloads?\s*\(|Unpickler|read_pickle|unsafe_load|full_load|jsonpickle|safe_mode\s*=\s*False|import[^\n]*\bloads?\b"
+    r"\bloads?\s*\(|Unpickler|read_pickle|unsafe_load|full_load|jsonpickle|safe_mode\s*=|import[^\n]*\bloads?\b"
 )
 #: How ML601 words where the loaded data comes from, and how severe that makes the load.
 _ORIGINS: Mapping[Source, tuple[str | None, Severity | None]] = {
@@ -98,6 +99,7 @@ class UnsafeDeserialization(ModuleRule):
     severity = Severity.ERROR
     roles = OWN_CODE
     fixable = True
+    analyses = (TorchLoadDefaults,)
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
@@ -108,8 +110,8 @@ class UnsafeDeserialization(ModuleRule):
         if load is None:
             return
         target = loaded_argument(node)
-        if isinstance(target, cst.Call) and (self.ctx.call_name(target) or "").endswith(".dumps"):
-            return  # ``pickle.loads(pickle.dumps(x))``: a deep copy of data made in this process
+        if target is not None and produced_here(self.ctx, target, node):
+            return  # ``pickle.loads(pickle.dumps(x))``, a file this code just wrote: a copy of its own objects
         advice, fix = self._advice(load, node)
         description, severity = _origin_text(origin_of(self.ctx, target) if target is not None else UNKNOWN)
         where = f", here {description}" if description else ""
@@ -129,9 +131,11 @@ class UnsafeDeserialization(ModuleRule):
         if load.hazard is Hazard.PICKLE:
             return _PICKLE_ADVICE, None
         if load.hazard is Hazard.TORCH:
-            return "pass `weights_only=True`", self._add_weights_only(call) if load.setting_missing else None
+            if load.setting_missing:  # the default before torch 2.6
+                return "pass `weights_only=True` (the default from torch 2.6)", self._add_weights_only(call)
+            return "pass `weights_only=True`", None
         if load.hazard is Hazard.NUMPY:
-            return "drop `allow_pickle=True` and save arrays without object dtype", None
+            return "drop `allow_pickle` (it defaults to False) and save arrays without object dtype", None
         if load.hazard is Hazard.KERAS:
             return "keep the default `safe_mode=True`", None
         instead = load.safe_function

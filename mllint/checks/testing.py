@@ -17,6 +17,7 @@ doubt), not a fact other rules build on.
 
 from __future__ import annotations
 
+import builtins
 import re
 from pathlib import PurePosixPath
 
@@ -25,7 +26,6 @@ from mllint.analysis.assertions import (
     CallFact,
     FunctionFacts,
     find_test_functions,
-    indexed_test_names,
     is_testcase_base,
     local_targets,
 )
@@ -39,23 +39,16 @@ from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.rules import ProjectRule, SourceRule
 from mllint.project.ci import CIConfig, static_analysis_tools
-from mllint.project.index import ModuleInfo
+from mllint.project.index import ML_LIBRARIES, ModuleInfo
 from mllint.project.layout import OWN_CODE
 from mllint.project.pytest_config import conftest_paths
 
 # ------------------------------------------------------------------ shared helpers
 
 
-def _has_tests(project: ProjectContext, suite: TestSuite) -> bool:
-    """Some test module defines a test (or cannot be read, and may well define one)."""
-    for info in suite.test_modules():
-        pytest_file = bool(suite.kind(info.path))
-        if info.parse_failed:
-            return True
-        source = None if pytest_file else project.module_source(info.path)
-        if indexed_test_names(info, suite.settings, pytest_file, source):
-            return True
-    return False
+def _has_tests(suite: TestSuite) -> bool:
+    """Some module defines a test (or cannot be read, and may well define one)."""
+    return any(suite.is_test_module(info) for info in suite.index.modules.values())
 
 
 def _has_python(project: ProjectContext) -> bool:
@@ -81,7 +74,7 @@ class NoTests(ProjectRule):
         if not _has_python(project):
             return
         suite = project.analysis(TestSuite)
-        if _has_tests(project, suite):
+        if _has_tests(suite):
             return
         where = f" with the pytest settings in `{suite.settings.source}`" if suite.settings.source else ""
         project.report(
@@ -106,9 +99,9 @@ class MLCodeUntested(ProjectRule):
     def check(self, project: ProjectContext) -> None:
         index = project.index
         suite = project.analysis(TestSuite)
-        tests = suite.test_modules()
+        tests = suite.test_modules()  # only modules that define tests: a `test.py` script is not one
         if not tests:
-            return  # ML401's business
+            return  # no tests at all: ML401 says so
         ml_modules = [m for m in index.modules.values() if m.uses_ml and suite.is_pipeline_code(m)]
         if not ml_modules:
             return
@@ -136,6 +129,9 @@ _LIBRARY_TEST_BASES = ("unittest.", "django.", "absl.", "tensorflow.", "paramete
                        "twisted.", "pytest.")
 
 
+#: Packages whose classes, used as bases of test helpers, hold no checks of their own.
+_NOT_TEST_HELPER_PACKAGES = ML_LIBRARIES | {"abc", "typing", "enum", "collections", "dataclasses", "builtins"}
+
 #: How many modules deep calls into project code are followed from a test.
 PROJECT_HOPS = 2
 
@@ -161,8 +157,11 @@ class AssertionlessTest(SourceRule):
         if kind is None:
             return
         facts = suite.facts(ctx.path)
-        judge = _AssertionJudge(ctx, facts, suite)
-        for test in find_test_functions(facts, suite.settings, pytest_file=kind):
+        tests = list(find_test_functions(facts, suite.settings, pytest_file=kind))
+        judge = _AssertionJudge(ctx, facts, suite, {test.key for test in tests})
+        for test in tests:
+            if facts.never_runs(test):
+                continue  # skipped whatever happens: it passes nothing, so it claims nothing
             if not judge.can_fail(test):
                 name = test.key.rsplit(".", 1)[-1]
                 ctx.report_at(
@@ -176,17 +175,20 @@ class _AssertionJudge:
     """Decides whether a test can fail on a wrong result.
 
     A test can fail when it asserts directly or through a helper of its own
-    module (``mllint.analysis.assertions`` computes that closure); otherwise its
-    calls are followed one level into other code: project functions it
-    imports, fixtures and methods from ``conftest.py``, methods inherited from
-    base classes. What cannot be seen (a base class from an unknown library, a
+    module (``mllint.analysis.assertions`` computes that closure); otherwise what
+    it calls or hands on to be called (a callback, a bound method given to a
+    runner) is followed: fixtures and methods from ``conftest.py``, methods of its
+    class hierarchy across the project's test-support modules (``self.m()``,
+    ``super().m()``), and project test-support functions up to ``PROJECT_HOPS``
+    modules away. What cannot be seen (a base class from an unknown library, a
     fixture from a plugin) is given the benefit of the doubt.
     """
 
-    def __init__(self, ctx: ModuleContext, facts: AssertionFacts, suite: TestSuite) -> None:
+    def __init__(self, ctx: ModuleContext, facts: AssertionFacts, suite: TestSuite, tests: set[str]) -> None:
         self.ctx = ctx
         self.facts = facts
         self.suite = suite
+        self.tests = tests
         conftests = [suite.facts(p) for p in conftest_paths(ctx.path, suite.files)]
         self.fixtures: dict[str, bool] = {}
         self.methods: set[str] = facts.asserting_methods()
@@ -195,42 +197,78 @@ class _AssertionJudge:
                 self.fixtures[name] = fixture.key in conftest.asserting
             if conftest is not facts:
                 self.methods |= conftest.asserting_methods()
+        self._verdicts: dict[tuple[str, str, int], bool] = {}
+        self._open: set[tuple[str, str, int]] = set()
+        self._cyclic = False
 
     def can_fail(self, test: FunctionFacts) -> bool:
         if test.key in self.facts.asserting or "benchmark" in test.params:
             return True  # pytest-benchmark tests time code, they do not check it
-        if any(self._call_checks(test, call) for call in test.calls):
-            return True
-        # A project function passed on to be called (a callback, a spawned worker).
-        imported = (self.ctx.info.qualify(ref.dotted) for ref in test.references if ref.dotted not in test.params)
-        return any(self._project_function_checks(q) for q in imported if q is not None)
+        return self._function_checks(self.ctx.info, test.key, PROJECT_HOPS)
 
-    def _call_checks(self, test: FunctionFacts, call: CallFact) -> bool:
-        if local_targets(self.facts, test, call):
-            return False  # a local helper: the module closure already judged it
+    def _function_checks(self, module: ModuleInfo, key: str, hops: int) -> bool:
+        """Whether the function *key* of *module* asserts, in its module or in what it
+        runs elsewhere (*hops* more modules away). Verdicts are memoised; a function
+        met again while it is being judged (recursion) counts as not checking, and
+        verdicts that depended on that are not kept."""
+        node = (module.path, key, hops)
+        if node in self._verdicts:
+            return self._verdicts[node]
+        if node in self._open:
+            self._cyclic = True
+            return False
+        facts = self.suite.facts(module.path)
+        function = facts.functions.get(key)
+        if function is None:
+            return False
+        if key in facts.asserting:
+            return True
+        self._open.add(node)
+        outer, self._cyclic = self._cyclic, False
+        verdict = any(self._call_checks(module, function, call, hops) for call in function.calls) or any(
+            self._call_checks(module, function, ref, hops, referenced=True) for ref in function.references
+        )
+        if verdict or not self._cyclic:
+            self._verdicts[node] = verdict
+        self._cyclic = outer or self._cyclic
+        self._open.discard(node)
+        return verdict
+
+    def _call_checks(self, module: ModuleInfo, function: FunctionFacts, call: CallFact, hops: int,
+                     referenced: bool = False) -> bool:
+        """Whether a call (or a function passed on, *referenced*) in *function* checks."""
+        facts = self.suite.facts(module.path)
+        local = local_targets(facts, function, call)
+        if local:
+            return any(self._function_checks(module, target, hops) for target in local)
         head, _, rest = call.dotted.partition(".")
-        if head in ("self", "cls") and test.owner and rest and "." not in rest:
-            return self._inherited_checks(test.owner, rest)
-        if head in test.params:
-            return self.fixtures.get(head, True) if not rest else rest.rsplit(".", 1)[-1] in self.methods
-        qualified = self.ctx.info.qualify(call.dotted)
+        if head in ("self", "cls", "super()") and function.owner and rest and "." not in rest:
+            return self._inherited_checks(module, function.owner, rest, hops, skip_own=head == "super()")
+        if head == "self" and function.owner and "." in rest and self._attribute_checks(module, function.owner, rest, hops):
+            return True
+        if head in function.params:
+            if module.path != self.ctx.path or not (function.key in self.tests or function.is_fixture):
+                return False  # an argument of a helper, not a fixture: what is passed is judged where it is passed
+            if rest:
+                return rest.rsplit(".", 1)[-1] in self.methods
+            # An unseen fixture (a plugin's) that is called gets the benefit of the doubt.
+            return self.fixtures.get(head, not referenced)
+        qualified = module.qualify(call.dotted)
         if qualified is not None:
-            return self._project_function_checks(qualified)
+            return self._project_function_checks(qualified, module, hops)
         return bool(rest) and rest.rsplit(".", 1)[-1] in self.methods
 
-    def _project_function_checks(self, qualified: str, importer: ModuleInfo | None = None, depth: int = PROJECT_HOPS) -> bool:
-        """Whether a project function asserts, in its module or in the project
-        functions it calls (*depth* modules deep: a test helper that runs a
-        script through a subprocess helper that raises on failure)."""
-        found = resolve_project_function(self.ctx.index, qualified, importer or self.ctx.info)
-        if found is None:
-            return False  # a library function; checking names were credited in the closure
+    def _project_function_checks(self, qualified: str, importer: ModuleInfo, hops: int) -> bool:
+        """Whether a project function asserts (a test helper that runs a script through
+        a subprocess helper that raises on failure); library functions were credited by
+        name in the module closure."""
+        found = resolve_project_function(self.ctx.index, qualified, importer)
+        if found is None or hops < 1:
+            return False
         module, function = found
         if not self._is_test_support(module):
             return False  # the code under test: its own `raise` and `assert` check inputs, not results
-        if function.qualname in self.suite.facts(module.path).asserting:
-            return True
-        return depth > 1 and any(self._project_function_checks(site.name, module, depth - 1) for site in function.calls)
+        return self._function_checks(module, function.qualname, hops - 1)
 
     def _is_test_support(self, module: ModuleInfo) -> bool:
         """Test files, conftest and test utilities (``tests/helpers.py``, ``testing_utils.py``)."""
@@ -239,20 +277,47 @@ class _AssertionJudge:
             "test" in part.lower() for part in path.with_suffix("").parts
         )
 
-    def _inherited_checks(self, owner: str, method: str) -> bool:
-        """``self.method()`` not defined in the module: look in the imported base classes."""
-        for base in self.facts.external_bases(owner):
-            qualified = self.ctx.info.qualify(base) or base
-            if qualified == "object" or (is_testcase_base(qualified) and "." not in qualified):
-                continue
-            if qualified.startswith(_LIBRARY_TEST_BASES):
-                continue
-            found = resolve_project_function(self.ctx.index, f"{qualified}.{method}", self.ctx.info)
-            if found is None:
-                return True  # defined somewhere mllint cannot see: assume it may check
-            if self._project_function_checks(f"{found[0].name}.{found[1].qualname}", found[0]):
-                return True
+    def _inherited_checks(self, module: ModuleInfo, owner: str, method: str, hops: int, skip_own: bool) -> bool:
+        """``self.method()`` or ``super().method()``: the definitions in the class
+        hierarchy (across the project's test-support modules; the code under test's
+        methods check inputs, not results), or, when a test-support class inherits
+        from a class mllint cannot see, the benefit of the doubt."""
+        hierarchy = self.suite.hierarchy(module, owner)
+        definitions = [ref for ref in (hierarchy.classes[1:] if skip_own else hierarchy.classes)
+                       if method in ref.facts.methods and self._is_test_support(ref.module)]
+        if any(self._function_checks(ref.module, f"{ref.facts.qualname}.{method}", hops) for ref in definitions):
+            return True
+        if method.startswith("__") and method.endswith("__"):
+            return False  # constructors and protocol methods of an unseen base do not check results
+        return any(_may_hold_checks(base) and self._is_test_support(named_in) for named_in, base in hierarchy.outside)
+
+    def _attribute_checks(self, module: ModuleInfo, owner: str, rest: str, hops: int) -> bool:
+        """``self.script.main`` where a method of the class hierarchy stored an imported
+        module or object on the instance (``self.script = test_metrics``): the project
+        function it names."""
+        attribute, _, member = rest.partition(".")
+        for ref in self.suite.hierarchy(module, owner).classes:
+            value = ref.facts.attributes.get(attribute)
+            qualified = ref.module.qualify(value) if value is not None else None
+            if qualified is not None:
+                return self._project_function_checks(f"{qualified}.{member}", ref.module, hops)
         return False
+
+
+def _may_hold_checks(qualified: str) -> bool:
+    """Whether a base class mllint cannot see may define checking helpers (a test
+    library's ``ModelTester``, a name from a star import): not ``object`` and other
+    builtins, not ``unittest``/``pytest`` and the like (whose methods apart from
+    ``assert*``/``fail*``, credited by name, do not check results), not a class of an
+    ML library or of the standard typing modules (``torch.nn.Module``, ``abc.ABC``)
+    unless its name says it is for testing."""
+    if qualified == "object" or (is_testcase_base(qualified) and "." not in qualified):
+        return False
+    if qualified.startswith(_LIBRARY_TEST_BASES):
+        return False
+    if "." not in qualified:
+        return not hasattr(builtins, qualified)
+    return "test" in qualified.lower() or qualified.split(".", 1)[0] not in _NOT_TEST_HELPER_PACKAGES
 
 
 # ------------------------------------------------------------------------ ML404
@@ -284,7 +349,7 @@ class NoCI(ProjectRule):
             return
         if any(c.runs_tests or _uses_test_workflow(c) for c in configs):
             return
-        if not _has_tests(project, project.analysis(TestSuite)):
+        if not _has_tests(project.analysis(TestSuite)):
             return  # there is nothing for CI to run yet: ML401 says so
         target = _main_config(configs)
         names = ", ".join(f"`{c.path}`" for c in configs[:3]) + (", ..." if len(configs) > 3 else "")
@@ -365,7 +430,7 @@ class NotebookOnlyPipeline(ProjectRule):
         if not notebooks:
             return
         suite = project.analysis(TestSuite)
-        if any(m.uses_ml for m in index.modules.values() if not m.is_notebook and suite.kind(m.path) is None):
+        if any(m.uses_ml for m in index.modules.values() if not m.is_notebook and not suite.is_test_module(m)):
             return  # ML code also lives in Python modules
         for notebook in notebooks:
             if any(project_module(index, name, notebook) is not None for name in notebook.imports):

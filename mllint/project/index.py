@@ -103,6 +103,18 @@ def module_name_for(path: str) -> tuple[str, bool]:
     return ".".join(parts) or "__init__", is_package
 
 
+def import_names_for(path: str) -> list[str]:
+    """Every dotted name ``import`` may reach a module file by: its module name
+    and, under ``src/``, also ``src.<name>``: many projects run from the
+    repository root and write ``from src.utils import load_model`` (``src`` as a
+    package, or a namespace package) instead of installing an src layout."""
+    name, is_package = module_name_for(path)
+    parts = PurePosixPath(path).parts
+    if len(parts) < 2 or parts[0] != "src":
+        return [name]
+    return [name, "src" if name == "__init__" and is_package else f"src.{name}"]
+
+
 def dotted_name(node: ast.expr) -> str | None:
     """``a.b.c`` for Name/Attribute chains, else None."""
     parts: list[str] = []
@@ -262,7 +274,9 @@ class ProjectIndex:
         concatenated cells) and, if at hand, its syntax tree."""
         self.modules[info.path] = info
         if not info.is_notebook:
-            self._by_name.setdefault(info.name, info)
+            names = import_names_for(info.path)
+            for name in names if info.name in names else [info.name]:
+                self._by_name.setdefault(name, info)
         if source is not None:
             self._sources[info.path] = source
         if tree is not None:
@@ -300,6 +314,10 @@ class ProjectIndex:
 
     def module(self, path: str) -> ModuleInfo | None:
         return self.modules.get(path)
+
+    def import_names(self) -> Iterable[str]:
+        """The dotted names project modules can be imported by (``pkg.utils``, ``src.pkg.utils``)."""
+        return self._by_name.keys()
 
     def find_module(self, name: str, importer: ModuleInfo | None = None) -> ModuleInfo | None:
         """The project module that ``import name`` means from *importer*.

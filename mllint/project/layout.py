@@ -102,13 +102,52 @@ DATA_EXTENSIONS = (
     "pt", "pth", "ckpt", "safetensors", "onnx", "pb", "tflite", "tfrecord", "avro", "orc", "xlsx", "xls",
     "jsonl", "sqlite", "db", "zip", "tar.gz", "gz",
 )
+#: Extensions of serialised models and weights, lower case: committed, they are the
+#: model itself rather than code, and get ML101's lower ``max-model-size``.
+MODEL_EXTENSIONS = ("pkl", "pickle", "joblib", "pt", "pth", "ckpt", "onnx", "h5", "keras", "safetensors", "tflite", "gguf")
+#: Folders whose files are data whatever their extension (``data/wikitext/train.txt``,
+#: UCI's ``adult.data``): the layout of data-science projects (``data/raw``,
+#: ``data/processed``, ``data/interim``).
+DATA_FOLDERS = frozenset({"data", "datasets", "dataset", "raw", "raw_data", "processed", "interim", "corpus",
+                          "corpora"})
+#: Code, documentation and configuration that may sit in a data folder without being data.
+_NOT_DATA_EXTENSIONS = frozenset({
+    "py", "pyi", "pyx", "pxd", "ipynb", "md", "rst", "sh", "bat", "ps1", "r", "jl", "js", "ts", "c", "cc", "cpp", "h",
+    "hpp", "cu", "toml", "cfg", "ini", "yaml", "yml", "dvc", "gitignore", "gitattributes", "gitkeep", "lock",
+})
+_NOT_DATA_NAMES = frozenset({"readme", "license", "licence", "makefile", "dockerfile", "notice", "copying"})
 #: Folders whose files are test fixtures: they get the larger ``max-fixture-size``.
 FIXTURE_FOLDERS = frozenset({"tests", "test", "testing", "testdata", "test_data", "fixtures"})
 
 
+def _has_extension(name: str, extensions: tuple[str, ...]) -> bool:
+    return any(name.endswith("." + ext) for ext in extensions)
+
+
+def in_data_folder(path: str) -> bool:
+    """Whether a file sits under a data folder (``data/``, ``datasets/``, ``raw/``, ...)."""
+    return any(part.lower() in DATA_FOLDERS for part in PurePosixPath(path).parts[:-1])
+
+
 def is_data_file(path: str) -> bool:
+    """A data or model-artifact file: by extension, or, in a data folder, any file
+    that is not code, documentation or configuration (corpora as ``.txt``, UCI's
+    ``.data``, files without extension)."""
     name = PurePosixPath(path).name.lower()
-    return any(name.endswith("." + ext) for ext in DATA_EXTENSIONS)
+    if _has_extension(name, DATA_EXTENSIONS) or is_model_artifact(path):
+        return True
+    stem, _, extension = name.rpartition(".")
+    return (in_data_folder(path) and extension not in _NOT_DATA_EXTENSIONS
+            and (stem or extension).split(".")[0] not in _NOT_DATA_NAMES)
+
+
+def is_model_artifact(path: str) -> bool:
+    """A serialised model or its weights, by name (``*.pt``, ``*.joblib``,
+    ``model.safetensors``, ``pytorch_model.bin``), outside data folders: a
+    ``data/train.pkl`` is data."""
+    name = PurePosixPath(path).name.lower()
+    by_name = _has_extension(name, MODEL_EXTENSIONS) or (name.endswith(".bin") and "model" in name)
+    return by_name and not in_data_folder(path)
 
 
 def is_fixture(path: str) -> bool:

@@ -25,6 +25,12 @@ a magic that alone fills a       ``pass  #%time f()`` (only inside a block,
 block (``if x:\\n    %time f()``)  never at module level)
 ===============================  ==========================================
 
+A cell that does not parse as it is gets IPython's clean-up first (leading
+indentation removed, pasted ``>>>``/``In [n]:`` prompts stripped; see
+:func:`_cleaned_up`), as the kernel does before running it: such a cell runs in
+Jupyter, so it is not a syntax error. Columns of findings on those lines count
+in the cleaned-up text.
+
 Comments are not statements, so a placeholder never counts as "code before the
 imports" for rules that care about statement order. Cells whose cell magic runs
 something other than Python (``%%bash``, ``%%writefile``, ``%%sql``, ...) are left
@@ -40,6 +46,7 @@ import ast
 import bisect
 import json
 import re
+import textwrap
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,6 +77,11 @@ _AUTOMAGIC = re.compile(
 )
 _AUTOMAGIC_LINE = re.compile(r"^[ \t\f]*" + _AUTOMAGIC.pattern, re.MULTILINE)
 _MAYBE_IPYTHON = re.compile(r"[!%?]|^[ \t\f]*[/,;]", re.MULTILINE)
+_LEADING_INDENT = re.compile(r"[ \t]+")
+_CLASSIC_PROMPT = re.compile(r"(>>>|\.\.\.)( |$)")
+_IPYTHON_PROMPT = re.compile(r"((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?")
+#: (prompt, prompt that may start a cell) of plain Python and of IPython, in IPython's order.
+_PROMPTS = ((_CLASSIC_PROMPT, re.compile(r">>>( |$)")), (_IPYTHON_PROMPT, _IPYTHON_PROMPT))
 
 
 class NotebookError(Exception):
@@ -292,17 +304,15 @@ class _ModuleBuilder:
         self._next_line = 1
 
     def add(self, number: int, source: str) -> None:
-        code, magics = _neutralise(source)
-        if code is not None and _AUTOMAGIC_LINE.search(source) and _syntax_error(_terminated(code)):
-            code, magics = _neutralise(source, automagic=True)
+        code, magics, error = _neutralise_cell(source)
+        if error is not None:
+            code, magics, error = _neutralise_cleaned_up(source) or (code, magics, error)
         self.magics.extend(
             Magic(number, magic.line, magic.column, magic.kind, magic.text) for magic in magics
         )
         if code is None:
             self.skipped.append(number)
             return
-        code = _terminated(code)
-        error = _syntax_error(code)
         if error is not None:
             self.syntax_errors.append(CellSyntaxError(number, *error))
             return
@@ -311,6 +321,79 @@ class _ModuleBuilder:
             self.spans.append(CellSpan(number, self._next_line, line_count))
             self.parts.append(code)
             self._next_line += line_count
+
+
+def _neutralise_cell(source: str) -> tuple[str | None, list[Magic], tuple[int, int, str] | None]:
+    """(neutralised and terminated code, magics, first syntax error) of one cell.
+
+    Automagic (``pip install x`` without ``%``) is tried only when the cell does
+    not parse otherwise: ``ls`` may be a variable.
+    """
+    code, magics = _neutralise(source)
+    if code is not None and _AUTOMAGIC_LINE.search(source) and _syntax_error(_terminated(code)):
+        code, magics = _neutralise(source, automagic=True)
+    if code is None:
+        return None, magics, None
+    code = _terminated(code)
+    return code, magics, _syntax_error(code)
+
+
+def _neutralise_cleaned_up(source: str) -> tuple[str | None, list[Magic], tuple[int, int, str] | None] | None:
+    """_neutralise_cell of the first clean-up under which the cell parses; when
+    none does, of the first clean-up (the error as the kernel would report it);
+    None when clean-up changes nothing."""
+    first = None
+    for cleaned in _cleaned_up(source):
+        attempt = _neutralise_cell(cleaned)
+        if attempt[2] is None:
+            return attempt
+        first = first or attempt
+    return first
+
+
+def _cleaned_up(source: str) -> Iterator[str]:
+    """The cell as IPython cleans it up before running it, one candidate per
+    IPython behaviour, each with the same number of lines.
+
+    IPython first drops leading blank lines, removes leading indentation and
+    strips pasted prompts (``>>> ``, ``... ``, ``In [3]: ``, ``   ...: ``). The
+    indentation removed changed in IPython 9.1: before, the first line's
+    indentation was removed from every line that starts with it; since, the
+    indentation common to all non-blank lines is (``textwrap.dedent``). A cell
+    that runs under either is not a syntax error. These are tried only on a cell
+    that does not parse as it is (so valid code is never changed); blank leading
+    lines are kept, blank, to keep line numbers.
+    """
+    lines = source.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line and not line.isspace()), len(lines))
+    head, body = lines[:start], lines[start:]
+    for dedent in (_common_indent_removed, _first_line_indent_removed):
+        cleaned = "".join(head + _prompts_stripped(dedent(body)))
+        if cleaned != source:
+            yield cleaned
+
+
+def _common_indent_removed(lines: list[str]) -> list[str]:
+    """IPython >= 9.1: ``textwrap.dedent`` of the cell."""
+    return textwrap.dedent("".join(lines)).splitlines(keepends=True)
+
+
+def _first_line_indent_removed(lines: list[str]) -> list[str]:
+    """IPython < 9.1: the first line's indentation, removed wherever a line starts with it."""
+    indent = _LEADING_INDENT.match(lines[0]) if lines else None
+    if indent is None:
+        return lines
+    prefix = indent.group()
+    return [line.removeprefix(prefix) for line in lines]
+
+
+def _prompts_stripped(lines: list[str]) -> list[str]:
+    """IPython's prompt strippers: when the first line has a prompt (or the second
+    one has a prompt or continuation prompt), one prompt is removed from every line."""
+    for prompt, first_prompt in _PROMPTS:
+        if lines and (first_prompt.match(lines[0]) or len(lines) > 1 and prompt.match(lines[1])):
+            lines = [prompt.sub("", line, count=1) for line in lines]
+    return lines
 
 
 def _terminated(code: str) -> str:

@@ -9,9 +9,12 @@ network (a remote ``-r https://...`` include is reported as a warning, not fetch
 Pinning decisions, fixed here because rules report on them:
 
 * PEP 508 requirement: pinned when one clause is ``===V`` or ``==V`` without a
-  wildcard; in requirements files also when the line carries ``--hash`` or when a
-  constraints file that applies to the file (its own ``-c`` or that of a file
-  including it through ``-r``) pins the name.
+  wildcard; in requirements files also when the line carries ``--hash``, when
+  another line of the same install (the file or one it includes with ``-r``) pins
+  the name, or when a constraints file that applies to the file (its own ``-c`` or
+  that of a file including it through ``-r``) pins the name. Constraints files
+  (``-c`` targets, ``*constraints*.txt``) are recorded as ``constraints``: they pin
+  but declare nothing.
 * VCS requirement (``git+https://host/repo@ref``, Poetry ``rev``, Pipfile ``ref``):
   pinned only when the ref is a full commit id (40 or 64 hex digits). Tags and
   branches move; abbreviated ids can become ambiguous, and pip documents full ids.
@@ -26,6 +29,12 @@ Pinning decisions, fixed here because rules report on them:
   ``python`` is the Python version and ``pip`` the installer: neither is reported
   as a requirement nor needed for ``conda_fully_pinned``.
 
+Which files: requirements and constraints files, pyproject/setup.py/setup.cfg,
+Pipfile, conda environments under the names people use (``environment*.yml``,
+``conda.yaml``, ``env.yml``...), the ``conda_env``/``python_env`` an MLflow
+``MLproject`` names, lock files by name, and Python-version files. Files in the
+folder of an MLflow ``MLmodel`` are skipped: MLflow writes them for a saved model.
+
 Layout: :mod:`.inventory` is the entry point and :mod:`.facts` its result;
 :mod:`.accumulator` holds the state readers share, :mod:`.specs` judges requirement
 strings and :mod:`.requirements` reads pip syntax and includes; :mod:`.pyproject`,
@@ -39,6 +48,8 @@ from mllint.project.dependencies.facts import (
     LOCK_FILE_NAMES,
     DependencyFacts,
     Requirement,
+    Unpinned,
+    depth_order,
 )
 from mllint.project.dependencies.inventory import collect_dependency_facts
 from mllint.project.dependencies.specs import normalize_name
@@ -49,6 +60,8 @@ __all__ = [
     "MAX_FILE_BYTES",
     "DependencyFacts",
     "Requirement",
+    "Unpinned",
     "collect_dependency_facts",
+    "depth_order",
     "normalize_name",
 ]

@@ -55,6 +55,7 @@ class Collector:
         self._declarations: set[str] = set()
         self._python: list[tuple[str, int]] = []
         self.seeds: list[str] = []
+        self.constraint_seeds: list[str] = []
         self.conda_pins: dict[str, list[bool]] = {}
         self.conda_includes: dict[str, list[str]] = {}
 
@@ -83,6 +84,9 @@ class Collector:
     def add(self, path: str, line: int, text: str, spec: Spec, source: str) -> None:
         self.facts.requirements.append(Requirement(spec.name, text, path, line, spec.pinned, source))
 
+    def constrain(self, path: str, line: int, text: str, spec: Spec) -> None:
+        self.facts.constraints.append(Requirement(spec.name, text, path, line, spec.pinned, "constraints"))
+
     def python_at(self, path: str, line: int) -> None:
         self._python.append((path, line))
 
@@ -109,9 +113,7 @@ class Collector:
         facts.declaration_files = sorted(self._declarations)
         facts.requirements.sort(key=lambda r: (r.path, r.line))
         facts.python_version = self._python[0] if self._python else None
-        facts.conda_fully_pinned = bool(self.conda_pins) and all(
-            pins and all(pins) for pins in self.conda_pins.values()
-        )
+        facts.pinned_conda_files = sorted(path for path, pins in self.conda_pins.items() if pins and all(pins))
         return facts
 
 

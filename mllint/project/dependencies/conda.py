@@ -1,4 +1,6 @@
-"""conda ``environment*.yml`` files: conda match-specs and their ``pip:`` section.
+"""conda environment files (``environment*.yml``, ``conda.yaml``, ``env.yml``...):
+conda match-specs and their ``pip:`` section; and the environments of MLflow
+projects (the ``conda_env`` or ``python_env`` an ``MLproject`` names).
 
 The YAML is composed, not loaded, so every requirement keeps its line number.
 """
@@ -13,6 +15,7 @@ from mllint.project.dependencies.accumulator import Collector
 from mllint.project.dependencies.requirements import (
     PipLines,
     read_pip_line,
+    resolve_include,
     strip_comment,
     warn_bad_includes,
 )
@@ -41,13 +44,47 @@ def _yaml_value(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def read_conda(collector: Collector, path: str, text: str) -> None:
-    """Reader for a conda ``environment*.yml``; records whether every entry is pinned."""
+def _compose(collector: Collector, path: str, text: str) -> yaml.Node | None:
+    """The YAML node tree of a file, None (with a warning) when it is not YAML."""
     try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         collector.warn(path, f"invalid YAML ({' '.join(str(exc).split())})")
-        return
+    except RecursionError:
+        collector.warn(path, "nested too deeply to be read")
+    return None
+
+
+def mlproject_environments(collector: Collector, mlprojects: list[str]) -> dict[str, str]:
+    """The environment files that MLflow ``MLproject`` files name, with the reader
+    each needs (``conda`` or ``python-env``); paths are relative to the project root."""
+    named: dict[str, str] = {}
+    for path in mlprojects:
+        text = collector.read(path)
+        document = _compose(collector, path, text) if text is not None else None
+        for key, kind in (("conda_env", "conda"), ("python_env", "python-env")):
+            target = _yaml_value(document, key)
+            resolved = resolve_include(path, str(target.value)) if isinstance(target, yaml.ScalarNode) else None
+            if resolved is not None:
+                named[resolved] = kind
+    return named
+
+
+def read_python_env(collector: Collector, path: str, text: str) -> None:
+    """Reader for MLflow's ``python_env.yaml``: ``python`` and pip ``dependencies``."""
+    document = _compose(collector, path, text)
+    python = _yaml_value(document, "python")
+    if isinstance(python, yaml.ScalarNode) and str(python.value).strip():
+        collector.python_at(path, python.start_mark.line + 1)
+    dependencies = _yaml_value(document, "dependencies")
+    if isinstance(dependencies, yaml.SequenceNode):
+        collector.declare(path)
+        collector.conda_pins[path] = _conda_pip(collector, path, dependencies)
+
+
+def read_conda(collector: Collector, path: str, text: str) -> None:
+    """Reader for a conda environment file; records whether every entry is pinned."""
+    document = _compose(collector, path, text)
     dependencies = _yaml_value(document, "dependencies")
     if dependencies is None:
         return

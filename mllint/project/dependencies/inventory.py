@@ -1,20 +1,22 @@
 """The entry point: recognise dependency files by name, run each one's reader, then
 follow the requirements files they reached.
 
-Files that only state the Python version (``.python-version``, ``runtime.txt``)
-are read here too.
+Files that only state the Python version (``.python-version``, ``.tool-versions``,
+``runtime.txt``) are read here too, and ``MLproject`` files, which name an
+environment file, before everything else.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from mllint.project.dependencies.accumulator import Collector, Reader
-from mllint.project.dependencies.conda import read_conda
-from mllint.project.dependencies.facts import LOCK_FILE_NAMES, DependencyFacts
+from mllint.project.dependencies.conda import mlproject_environments, read_conda, read_python_env
+from mllint.project.dependencies.facts import LOCK_FILE_NAMES, DependencyFacts, depth_order
 from mllint.project.dependencies.pipfile import read_pipfile
 from mllint.project.dependencies.pyproject import read_pyproject
 from mllint.project.dependencies.requirements import read_requirement_files
@@ -28,12 +30,19 @@ def collect_dependency_facts(root: Path, files: Iterable[str]) -> DependencyFact
     and whatever could be read is still returned.
     """
     collector = Collector(Path(root))
-    for path in sorted(set(files), key=_depth_order):
-        kind = _file_kind(path)
+    paths = sorted(set(files), key=depth_order)
+    model_folders = {posixpath.dirname(path) for path in paths if posixpath.basename(path) == "MLmodel"}
+    named = mlproject_environments(collector, [path for path in paths if posixpath.basename(path) == "MLproject"])
+    for path in paths:
+        if posixpath.dirname(path) in model_folders:
+            continue  # written by MLflow next to a saved model: a record, not a declaration
+        kind = named.get(path) or _file_kind(path)
         if kind == "lock":
             collector.facts.lock_files.append(path)
         elif kind == "requirements":
             collector.seeds.append(path)
+        elif kind == "constraints":
+            collector.constraint_seeds.append(path)
         elif kind is not None:
             collector.guarded(path, _READERS[kind])
     read_requirement_files(collector)
@@ -41,9 +50,15 @@ def collect_dependency_facts(root: Path, files: Iterable[str]) -> DependencyFact
 
 
 _REQUIREMENTS_NAME = re.compile(r".*requirements.*\.txt")
-_ENVIRONMENT_NAME = re.compile(r"environment[^/]*\.ya?ml")
-_PYLOCK_NAME = re.compile(r"pylock\.[^/]+\.toml")
-_CONDA_LOCK_SUFFIXES = (".conda-lock.yml", ".conda-lock.yaml")
+_CONSTRAINTS_NAME = re.compile(r".*constraints.*\.txt")
+_ENVIRONMENT_NAME = re.compile(r"(?:environment[^/]*|env|conda|conda[-_]env(?:ironment)?)\.ya?ml")
+_LOCK_NAME = re.compile(
+    r"pylock\.[^/]+\.toml"  # PEP 751
+    r"|[^/]*\.conda-lock\.ya?ml|[^/]*conda[^/]*\.lock"  # conda-lock, explicit conda lists
+    r"|requirements[^/]*\.lock"  # rye
+)
+_PIP_LOCK_NAME = re.compile(r"[^/]*[-_.]lock\.txt")
+"""``pip-compile`` outputs named as locks; read as requirements when so named."""
 
 
 def _file_kind(path: str) -> str | None:
@@ -51,40 +66,51 @@ def _file_kind(path: str) -> str | None:
     name = posixpath.basename(path)
     lower = name.lower()
     parent = posixpath.basename(posixpath.dirname(path)).lower()
-    if name in LOCK_FILE_NAMES or lower.endswith(_CONDA_LOCK_SUFFIXES) or _PYLOCK_NAME.fullmatch(name):
+    if name in LOCK_FILE_NAMES or _LOCK_NAME.fullmatch(lower):
         return "lock"
+    if _CONSTRAINTS_NAME.fullmatch(lower):
+        return "constraints"
     if _REQUIREMENTS_NAME.fullmatch(lower) or (parent == "requirements" and lower.endswith(".txt")):
         return "requirements"
+    if _PIP_LOCK_NAME.fullmatch(lower):
+        return "lock"
     if _ENVIRONMENT_NAME.fullmatch(lower):
         return "conda"
     return {
+        "python_env.yaml": "python-env",
+        "python_env.yml": "python-env",
         "pyproject.toml": "pyproject",
         "setup.cfg": "setup.cfg",
         "setup.py": "setup.py",
         "Pipfile": "pipfile",
         ".python-version": "python-version",
+        ".tool-versions": "tool-versions",
         "runtime.txt": "runtime",
     }.get(name)
 
 
-def _depth_order(path: str) -> tuple[int, str]:
-    """Root files first, so 'the first Python version found' is the top-level one."""
-    return path.count("/"), path
-
-
-def _read_python_version(collector: Collector, path: str, text: str) -> None:
+def _first_line(collector: Collector, path: str, text: str, states_python: Callable[[str], bool]) -> None:
+    """The Python version is at the first line of a version file that states one."""
     for number, line in enumerate(text.splitlines(), 1):
-        value = line.split("#", 1)[0].strip()
-        if value and value != "system":
+        if states_python(line.split("#", 1)[0].strip()):
             collector.python_at(path, number)
             return
 
 
-def _read_runtime(collector: Collector, path: str, text: str) -> None:
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(r"^\s*python-\d", line):
-            collector.python_at(path, number)
-            return
+def _pyenv_line(line: str) -> bool:
+    """``.python-version``: any version but ``system``."""
+    return bool(line) and line != "system"
+
+
+def _asdf_line(line: str) -> bool:
+    """asdf's (and mise's) ``.tool-versions``: ``python 3.11.4``."""
+    words = line.split()
+    return len(words) >= 2 and words[0] == "python" and words[1] != "system"
+
+
+def _runtime_line(line: str) -> bool:
+    """Heroku-style ``runtime.txt``: ``python-3.11.4``."""
+    return bool(re.match(r"^python-\d", line))
 
 
 _READERS: dict[str, Reader] = {
@@ -93,6 +119,8 @@ _READERS: dict[str, Reader] = {
     "setup.py": read_setup_py,
     "pipfile": read_pipfile,
     "conda": read_conda,
-    "python-version": _read_python_version,
-    "runtime": _read_runtime,
+    "python-version": partial(_first_line, states_python=_pyenv_line),
+    "runtime": partial(_first_line, states_python=_runtime_line),
+    "tool-versions": partial(_first_line, states_python=_asdf_line),
+    "python-env": read_python_env,
 }

@@ -76,7 +76,7 @@ class PipLines:
     bad_includes: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _resolve_include(including: str, target: str) -> str | None:
+def resolve_include(including: str, target: str) -> str | None:
     """Project-relative path of an include, or None when it leaves the project or is remote."""
     target = target.strip().strip("\"'")
     if URL_SCHEME.match(target) or "$" in target or target.startswith(("/", "~")):
@@ -89,7 +89,7 @@ def read_pip_line(path: str, number: int, line: str, into: PipLines) -> None:
     """Interpret one logical pip line (include, editable, option or requirement)."""
     include = _INCLUDE.match(line)
     if include:
-        resolved = _resolve_include(path, include.group(2))
+        resolved = resolve_include(path, include.group(2))
         if resolved is None:
             into.bad_includes.append((number, include.group(2)))
         elif include.group(1) in ("-c", "--constraint"):
@@ -118,7 +118,7 @@ def read_requirement_files(collector: Collector) -> None:
     """Parse every requirements file reached from the seeds, each once (cycles are harmless)."""
     parsed: dict[str, PipLines] = {}
     required: dict[str, None] = dict.fromkeys(collector.seeds)
-    queue = deque(required)
+    queue = deque([*required, *collector.constraint_seeds])
     while queue:
         path = queue.popleft()
         if path in parsed:
@@ -143,10 +143,14 @@ def read_requirement_files(collector: Collector) -> None:
                 stack.extend(parsed[path].constraints)
         return seen
 
-    pins: dict[str, set[str]] = {path: set() for path in required}
+    def pinned_in(files: Iterable[str]) -> set[str]:
+        return {e.spec.name for f in files for e in parsed[f].entries if e.spec.pinned and e.spec.name}
+
+    # A name pinned by a line of the same install (the file or one it includes) or
+    # by a constraint that applies is resolved exactly, whatever this line says.
+    pins: dict[str, set[str]] = {path: pinned_in(reach(path, False)) for path in required}
     for path in required:
-        constraint_files = {c for own in parsed[path].constraints for c in reach(own, True)}
-        pinned_names = {e.spec.name for c in constraint_files for e in parsed[c].entries if e.spec.pinned}
+        pinned_names = pinned_in({c for own in parsed[path].constraints for c in reach(own, True)})
         if pinned_names:
             for covered in reach(path, False):
                 pins[covered] |= pinned_names
@@ -156,6 +160,9 @@ def read_requirement_files(collector: Collector) -> None:
             spec = entry.spec
             pinned = spec.pinned or (spec.name is not None and spec.name in pins[path])
             collector.add(path, entry.line, entry.text, Spec(spec.name, pinned), "requirements")
+    for path in sorted(set(parsed) - set(required)):
+        for entry in parsed[path].entries:
+            collector.constrain(path, entry.line, entry.text, entry.spec)
     for env, includes in collector.conda_includes.items():
         included = {p for start in includes for p in reach(start, False)}
         pins = collector.conda_pins.setdefault(env, [])
@@ -185,7 +192,7 @@ def warn_bad_includes(collector: Collector, path: str, lines: PipLines) -> None:
 def seed_files(collector: Collector, declaring: str, targets: Iterable[str]) -> None:
     """Requirements files named by another declaration (setuptools ``file:``, ``-r`` in conda)."""
     for target in targets:
-        resolved = _resolve_include(declaring, target)
+        resolved = resolve_include(declaring, target)
         if resolved is None:
             collector.warn(declaring, f"requirements file {target!r} is outside the project; not read")
         else:
