@@ -279,7 +279,8 @@ def test_import_time_random_use_of_a_project_module_is_followed(tmp_path):
 )
 def test_random_use_through_aliases_is_recognised(tmp_path, imports, call):
     # The object is used, and trained after: initial weights only matter for weights that get trained.
-    source = f"{imports}\n\nif __name__ == '__main__':\n    x = {call}\n    use(x)\n    model.fit(x)\n    loss.backward()\n"
+    source = f"{imports}\n\nif __name__ == '__main__':\n    x = {call}\n    use(x)\n    model.fit(x)\n"
+    source += "    loss.backward()\n"
     findings = ml201(tmp_path, {"run.py": source})
     assert codes(findings) == ["ML201"], call
     assert findings[0].line == 4
@@ -626,7 +627,8 @@ def scale(x):
     ],
 )
 def test_module_level_generator_of_a_library_module_is_reported_where_the_path_draws(tmp_path, call, via):
-    files = {"utils.py": RNG_UTILS, "run.py": f"import utils\n\nif __name__ == '__main__':\n    utils.scale(1)\n    {call}\n"}
+    run = f"import utils\n\nif __name__ == '__main__':\n    utils.scale(1)\n    {call}\n"
+    files = {"utils.py": RNG_UTILS, "run.py": run}
     findings = ml201(tmp_path, files)
     assert [(f.path, f.line) for f in findings] == [("run.py", 5)]
     assert via in findings[0].message and "without a seed" in findings[0].message
@@ -690,7 +692,8 @@ if __name__ == "__main__":
         "sampler = RandomSampler(ds)\n    loader = DataLoader(ds, sampler=sampler)\n    torch.manual_seed(0)\n"
         "    for batch in loader:\n        step(batch)",
         "augment = transforms.Compose([transforms.RandomCrop(32), transforms.ToTensor()])\n"
-        "    train_set = datasets.CIFAR10('data', transform=augment)\n    loader = DataLoader(train_set, batch_size=8)\n"
+        "    train_set = datasets.CIFAR10('data', transform=augment)\n"
+        "    loader = DataLoader(train_set, batch_size=8)\n"
         "    torch.manual_seed(0)\n    for batch in loader:\n        step(batch)",
         # built and never used, or no longer held when the loop runs
         "DataLoader(ds, shuffle=True)\n    unused = RandomSampler(ds)",
@@ -764,7 +767,8 @@ def test_module_level_loader_of_a_script_iterated_after_the_seed_is_silent(tmp_p
             main()
     """
     assert ml201(tmp_path, {"train.py": source}) == []
-    early = source.replace("torch.manual_seed(0)\n            for", "for").replace("step(batch)", "step(batch)\n            torch.manual_seed(0)")
+    early = source.replace("torch.manual_seed(0)\n            for", "for")
+    early = early.replace("step(batch)", "step(batch)\n            torch.manual_seed(0)")
     assert [f.line for f in ml201(tmp_path / "early", {"train.py": early})] == [4]
 
 
@@ -984,6 +988,8 @@ def split(df):
         ({"train.py": "import numpy as np\nfrom sklearn.ensemble import RandomForestClassifier\n\ndef main():\n"
                       "    np.random.seed(0)\n    return RandomForestClassifier()\n\nif __name__ == '__main__':\n"
                       "    main()\n"}, []),
+        ({"train.py": "import numpy as np\nfrom sklearn.svm import SVC\n\ndef main():\n    return SVC(probability=True)\n\n"
+                      "if __name__ == '__main__':\n    np.random.seed(0)\n    main()\n"}, []),
         ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nnp.random.seed(0)\n"
                                                "split(df)\n"}, []),
         ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nnp.random.seed(0)\n"
@@ -994,6 +1000,8 @@ def split(df):
                                                "split(df)\n", "evaluate.py": "from data import split\n\nsplit(df)\n"},
          [("data.py", 4)]),
         # seeded after the call, or only torch
+        ({"train.py": "import numpy as np\nfrom sklearn.svm import SVC\n\ndef main():\n    return SVC(probability=True)\n\n"
+                      "if __name__ == '__main__':\n    main()\n    np.random.seed(0)\n"}, [("train.py", 5)]),
         ({"data.py": SPLIT_HELPER, "train.py": "import numpy as np\nfrom data import split\n\nsplit(df)\n"
                                                "np.random.seed(0)\n"}, [("data.py", 4)]),
         ({"data.py": SPLIT_HELPER, "train.py": "import torch\nfrom data import split\n\ntorch.manual_seed(0)\n"

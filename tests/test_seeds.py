@@ -176,7 +176,8 @@ def test_module_level_objects_that_draw_when_used_are_read_by_functions():
 def test_owner_at():
     source = "X = 1\nclass A:\n    y = 2\n    def m(self):\n        return 3\ndef f():\n    return 4\nZ = 5\n"
     facts, _ = _events(source)
-    assert [facts.owner_at(line) for line in range(1, 9)] == [None, CLASS_BODY, CLASS_BODY, "A.m", "A.m", "f", "f", None]
+    owners = [None, CLASS_BODY, CLASS_BODY, "A.m", "A.m", "f", "f", None]
+    assert [facts.owner_at(line) for line in range(1, 9)] == owners
 
 
 def _analysis(tmp_path: Path, files: dict[str, str]):

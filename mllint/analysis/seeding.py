@@ -1,4 +1,5 @@
-"""Seeding analysis for ML201 (unseeded-randomness) and ML203 (nondeterministic-torch).
+"""Seeding analysis for ML201 (unseeded-randomness), ML203 (nondeterministic-torch)
+and ML202 (random-state-unset: whether NumPy is seeded on every path before a call).
 
 The question is a path question: starting at an entry point (a notebook, a
 module with a ``__main__`` block, or a script whose top level runs), which
@@ -9,6 +10,9 @@ project with :mod:`ast` (the index's cheap parser), calls are followed into
 project functions, constructors (``Net()`` runs ``Net.__init__``, including
 ``super().__init__()`` into project base classes) and the import-time code of
 imported project modules, and the summaries are composed in source order.
+Objects that draw when they are used rather than built (a shuffling
+``DataLoader``, a random transform, a Keras layer, an unseeded generator) draw
+where their value is first used, which :class:`_ValueFlow` finds in the module.
 
 Precision choices, made because a seeding rule that cries wolf gets switched
 off: control flow is ignored (a seed set under ``if args.seed:`` counts), calls
@@ -653,7 +657,7 @@ class _ValueFlow:
         if target is None:
             return False
         after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
-        return any(position >= after and self._in_seeding_call(node) for position, node, _ in self.reads(owner, target))
+        return any(position >= after and self._in_seeding_call(read) for position, read, _ in self.reads(owner, target))
 
     def _in_seeding_call(self, node: ast.AST) -> bool:
         parent = self.parents.get(id(node))
@@ -735,10 +739,9 @@ class _Extractor:
         return self.facts.functions[owner] if owner is not None else self.facts.toplevel
 
     def _settle(self) -> None:
-        """Place the events that depend on where a value is used (top level first: it
-        defines the module-level variables functions read), then the functions'
+        """Place the events that depend on where a value is used, then the functions'
         reads of module-level variables holding objects that draw when used."""
-        for owner, event, call in sorted(self._pending, key=lambda pending: pending[0] is not None):
+        for owner, event, call in self._pending:
             self._events(owner).extend(self._placed(owner, event, call))
         for owner, reads in self._flow.loads.items():
             if owner is None:
@@ -1097,7 +1100,8 @@ class SeedAnalysis(Analysis):
                 target = self._resolve(facts, event, depth)
                 if isinstance(target, tuple):
                     callee, owner = target
-                    self._visit(callee, _owned(callee, owner), (callee.info.path, owner), seeded, library, states, depth + 1)
+                    where = (callee.info.path, owner)
+                    self._visit(callee, _owned(callee, owner), where, seeded, library, states, depth + 1)
                     target = self._summary(callee, owner, depth)
                 seeds = target.seeds if target is not None else event.libraries
                 seeded = seeded or library in seeds

@@ -3,8 +3,8 @@
 ML201 and ML203 are path rules: they run on entry points (notebooks, modules
 with a ``__main__`` block, scripts nobody imports) and follow calls into the
 project through :mod:`mllint.analysis.seeding`. ML202 reads the scikit-learn-style table
-of :mod:`mllint.analysis.random_state`. ML204-ML206 read the dependency inventory
-of :mod:`mllint.project.dependencies`.
+of :mod:`mllint.analysis.random_state` and asks the seeding analysis whether NumPy is
+seeded first. ML204-ML206 read the dependency inventory of :mod:`mllint.project.dependencies`.
 """
 
 from __future__ import annotations

@@ -15,8 +15,16 @@ from functools import partial
 from pathlib import Path
 
 from mllint.project.dependencies.accumulator import Collector, Reader
-from mllint.project.dependencies.conda import mlproject_environments, read_conda, read_python_env
-from mllint.project.dependencies.facts import LOCK_FILE_NAMES, DependencyFacts, depth_order
+from mllint.project.dependencies.conda import (
+    mlproject_environments,
+    read_conda,
+    read_python_env,
+)
+from mllint.project.dependencies.facts import (
+    LOCK_FILE_NAMES,
+    DependencyFacts,
+    depth_order,
+)
 from mllint.project.dependencies.pipfile import read_pipfile
 from mllint.project.dependencies.pyproject import read_pyproject
 from mllint.project.dependencies.requirements import read_requirement_files
