@@ -542,3 +542,24 @@ def test_clean_up_never_changes_a_cell_that_parses() -> None:
     """IPython < 9.1 would dedent the lines after an indented comment; the cell parses as it is."""
     source = "  # set up\nif ready:\n  run()\n"
     assert read_notebook(v4(code(source))).python_source == source
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [
+        ("    import pickle\n    model = pickle.load(open('m.pkl', 'rb'))\n", 13),  # indentation IPython removes
+        (">>> import pickle\n>>> model = pickle.load(open('m.pkl', 'rb'))\n", 13),  # pasted prompts
+        ("import pickle\nmodel = pickle.load(open('m.pkl', 'rb'))\n", 9),  # nothing removed
+    ],
+)
+def test_findings_in_cleaned_up_cells_point_at_the_cells_own_columns(tmp_path, cell: str, column: int) -> None:
+    from mllint.testkit import lint_tree, notebook_json
+
+    [finding] = lint_tree(tmp_path, {"nb.ipynb": notebook_json([cell])}, select=["ML601"])
+    assert (finding.cell, finding.line, finding.column) == (1, 2, column)
+    assert cell.splitlines()[1][column - 1:].startswith("pickle.load")
+
+
+def test_syntax_errors_in_cleaned_up_cells_point_at_the_cells_own_columns() -> None:
+    [error] = read_notebook(v4(code("    x = (1,\n    y = 2\n"))).syntax_errors
+    assert error.column > 4  # past the indentation that was removed

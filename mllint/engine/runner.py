@@ -206,6 +206,7 @@ class Linter:
 
     def _to_finding(self, raw: RawFinding, display: str, source_file: SourceFile | None, settings: Settings) -> Finding:
         line, end_line, cell, physical = raw.line, raw.end_line, raw.cell, None
+        column, end_column = raw.column, raw.end_column
         fix = raw.fix
         notebook = source_file.notebook if source_file is not None else None
         text = source_file.source if source_file is not None else None
@@ -214,6 +215,8 @@ class Linter:
             end_cell, end_line = notebook.locate(raw.end_line or raw.line)
             if end_cell != cell:
                 end_line = line
+            column = notebook.column_in_cell(cell, line, column)
+            end_column = notebook.column_in_cell(cell, end_line, end_column)
             fix = None  # edits are on the concatenated cells, not on the .ipynb file: not offered
         if notebook is not None and cell is not None:
             physical = notebook.physical_line(cell, max(line, 1))
@@ -223,9 +226,9 @@ class Linter:
             message=raw.message,
             path=display,
             line=line,
-            column=raw.column,
+            column=column,
             end_line=end_line,
-            end_column=raw.end_column,
+            end_column=end_column,
             cell=cell,
             fix=fix,
             severity=settings.severity.get(raw.code) or raw.severity or self.rules[raw.code].severity,

@@ -95,6 +95,15 @@ class CellSpan:
     cell: int  # 1-based index among all cells
     start_line: int  # 1-based line in Notebook.python_source where this cell's code starts
     line_count: int  # number of lines this cell contributes (always >= 1)
+    #: characters IPython's clean-up removed at the start of each line (empty: none),
+    #: to turn columns in the cleaned code back into columns of the cell
+    removed: tuple[int, ...] = ()
+
+    def column_in_cell(self, line_in_cell: int, column: int) -> int:
+        """The cell's own column of a column on one of its cleaned lines."""
+        if 1 <= line_in_cell <= len(self.removed):
+            return column + self.removed[line_in_cell - 1]
+        return column
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,14 @@ class Notebook:
         index = bisect.bisect_right(self.spans, line, key=lambda span: span.start_line) - 1
         span = self.spans[max(index, 0)]
         return span.cell, min(line - span.start_line + 1, span.line_count)
+
+    def column_in_cell(self, cell: int, line_in_cell: int, column: int) -> int:
+        """A column of the virtual module's line as a column of the cell's own text
+        (they differ where IPython's clean-up removed indentation or prompts)."""
+        for span in self.spans:
+            if span.cell == cell:
+                return span.column_in_cell(line_in_cell, column)
+        return column
 
     def physical_line(self, cell: int, line_in_cell: int) -> int | None:
         """1-based line of the .ipynb file holding that source line.
@@ -305,22 +322,25 @@ class _ModuleBuilder:
 
     def add(self, number: int, source: str) -> None:
         code, magics, error = _neutralise_cell(source)
+        removed: tuple[int, ...] = ()
         if error is not None:
-            code, magics, error = _neutralise_cleaned_up(source) or (code, magics, error)
+            code, magics, error, removed = _neutralise_cleaned_up(source) or (code, magics, error, removed)
+        span = CellSpan(number, self._next_line, code.count("\n") if code else 0, removed)
         self.magics.extend(
-            Magic(number, magic.line, magic.column, magic.kind, magic.text) for magic in magics
+            Magic(number, magic.line, span.column_in_cell(magic.line, magic.column), magic.kind, magic.text)
+            for magic in magics
         )
         if code is None:
             self.skipped.append(number)
             return
         if error is not None:
-            self.syntax_errors.append(CellSyntaxError(number, *error))
+            line, column, message = error
+            self.syntax_errors.append(CellSyntaxError(number, line, span.column_in_cell(line, column), message))
             return
-        line_count = code.count("\n")
-        if line_count:
-            self.spans.append(CellSpan(number, self._next_line, line_count))
+        if span.line_count:
+            self.spans.append(span)
             self.parts.append(code)
-            self._next_line += line_count
+            self._next_line += span.line_count
 
 
 def _neutralise_cell(source: str) -> tuple[str | None, list[Magic], tuple[int, int, str] | None]:
@@ -338,13 +358,17 @@ def _neutralise_cell(source: str) -> tuple[str | None, list[Magic], tuple[int, i
     return code, magics, _syntax_error(code)
 
 
-def _neutralise_cleaned_up(source: str) -> tuple[str | None, list[Magic], tuple[int, int, str] | None] | None:
+def _neutralise_cleaned_up(
+    source: str,
+) -> tuple[str | None, list[Magic], tuple[int, int, str] | None, tuple[int, ...]] | None:
     """_neutralise_cell of the first clean-up under which the cell parses; when
     none does, of the first clean-up (the error as the kernel would report it);
-    None when clean-up changes nothing."""
+    with the characters the clean-up removed from each line. None when clean-up
+    changes nothing."""
     first = None
     for cleaned in _cleaned_up(source):
-        attempt = _neutralise_cell(cleaned)
+        removed = tuple(len(old) - len(new) for old, new in zip(source.splitlines(), cleaned.splitlines()))
+        attempt = (*_neutralise_cell(cleaned), removed)
         if attempt[2] is None:
             return attempt
         first = first or attempt
