@@ -582,6 +582,46 @@ def test_hatch_and_pdm_scripts_from_pyproject(tmp_path: Path) -> None:
     assert command_runs_tests(tmp_path / "c", "pdm run unit", {"pyproject.toml": pyproject})
 
 
+PIXI_PYPROJECT = """
+[tool.pixi.feature.tests.tasks]
+tests = { cmd = "pytest -vsl imblearn" }
+
+[tool.pixi.feature.linters.tasks]
+linters = { cmd = "pre-commit run --all-files" }
+
+[tool.pixi.tasks]
+check = { depends-on = ["linters", "tests"] }
+"""
+PIXI_TOML = '[tasks]\nunit = "python -m pytest"\ndocs = "mkdocs build"\n'
+
+
+@pytest.mark.parametrize(
+    ("command", "files", "runs"),
+    [
+        ("pixi run -e ${{ matrix.environment }} tests -n 3", {"pyproject.toml": PIXI_PYPROJECT}, True),
+        ("pixi run check", {"pyproject.toml": PIXI_PYPROJECT}, True),
+        ("pixi run linters", {"pyproject.toml": PIXI_PYPROJECT}, False),
+        ("pixi run unit", {"pixi.toml": PIXI_TOML}, True),
+        ("pixi run docs", {"pixi.toml": PIXI_TOML}, False),
+    ],
+)
+def test_pixi_tasks_are_followed(tmp_path: Path, command: str, files: dict[str, str], runs: bool) -> None:
+    assert command_runs_tests(tmp_path, command, files) is runs
+
+
+@pytest.mark.parametrize(
+    ("command", "runs"),
+    [
+        ("python -m pytest -k ${{ matrix.selection }} tests", True),
+        ("tox -e ${{ matrix.toxenv }}", True),
+        ("echo ${{ github.sha }}", False),
+    ],
+)
+def test_template_expressions_are_one_word(tmp_path: Path, command: str, runs: bool) -> None:
+    files = {"tox.ini": "[testenv]\ncommands = pytest\n"}
+    assert command_runs_tests(tmp_path, command, files) is runs
+
+
 @pytest.mark.parametrize(
     ("command", "script", "content"),
     [

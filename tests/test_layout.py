@@ -59,6 +59,9 @@ def test_test_utils_folder_is_a_test_folder_by_name_only_when_it_says_test():
     assert role_of("pkg/testing/utils.py", in_package=True) is Role.TEST_SUPPORT
 
 
+PACKAGED = '[project]\nname = "x"\n[build-system]\nbuild-backend = "setuptools.build_meta"\n'
+
+
 @pytest.mark.parametrize(
     ("files", "library"),
     [
@@ -71,6 +74,9 @@ def test_test_utils_folder_is_a_test_folder_by_name_only_when_it_says_test():
         ({"setup.cfg": "[options]\ninstall_requires =\n    numpy\n"}, True),
         ({"requirements.txt": "numpy==1.26.4\n"}, False),
         ({}, False),
+        ({"pyproject.toml": PACKAGED, "docker-compose.yml": "services:\n  api:\n    build: .\n"}, False),
+        ({"pyproject.toml": PACKAGED, "Dockerfile": 'FROM python:3.12\nCMD ["uvicorn", "app.main:app"]\n'}, False),
+        ({"pyproject.toml": PACKAGED, "Dockerfile": "FROM python:3.12\nRUN pip install -e .[dev]\n"}, True),
     ],
 )
 def test_project_kind(files, library):

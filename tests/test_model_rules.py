@@ -100,6 +100,25 @@ def test_saves_in_tests_are_silent(tmp_path: Path) -> None:
 
 # -- ML302 no-experiment-tracking -----------------------------------------------------
 
+LIBRARY = '[project]\nname = "lib"\n[build-system]\nbuild-backend = "hatchling.build"\n'
+TRAINING = "from sklearn.linear_model import LogisticRegression\n\ndef train(X, y):\n    return LogisticRegression().fit(X, y)\n\nmodel = LogisticRegression()\nmodel.fit([[0]], [0])\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "reported"),
+    [
+        ({"src/app/__init__.py": "", "src/app/train.py": TRAINING}, True),  # an application's package trains
+        ({"pyproject.toml": LIBRARY, "src/lib/__init__.py": "", "src/lib/train.py": TRAINING}, False),  # a library's API
+        ({"pyproject.toml": LIBRARY, "scripts/train.py": TRAINING}, True),  # a library's own training script
+        ({"examples/train.py": TRAINING}, False),
+        ({"docs/tutorial.py": TRAINING}, False),
+        ({"tests/test_train.py": TRAINING}, False),
+    ],
+)
+def test_ml302_counts_training_runs_not_demonstrations_or_library_apis(tmp_path, files, reported):
+    assert codes(lint_tree(tmp_path, files, select=["ML302"])) == (["ML302"] if reported else [])
+
+
 
 def test_training_without_tracker_is_reported_at_the_first_training_call(tmp_path: Path) -> None:
     findings = lint_tree(tmp_path, {

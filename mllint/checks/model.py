@@ -32,7 +32,7 @@ from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.messages import shown
 from mllint.engine.rules import ModuleRule, ProjectRule
-from mllint.project.layout import NOT_TESTS, is_test_path
+from mllint.project.layout import NOT_TESTS, Role, is_test_path
 from mllint.syntax.cst import bound_names, keyword, positional, string_value
 
 # -- ML301 ---------------------------------------------------------------------------
@@ -238,9 +238,12 @@ class NoExperimentTracking(ProjectRule):
     ml_only = True
 
     def check(self, project: ProjectContext) -> None:
+        # Where training runs happen: a library's package source defines training
+        # APIs for its users, and everyone's examples, docs and tests demonstrate them.
+        runs = {Role.NOTEBOOK, Role.SCRIPT} if project.kind.library else {Role.NOTEBOOK, Role.SCRIPT, Role.SOURCE}
         first: tuple[str, int, str] | None = None
         for path in sorted(project.index.modules):
-            if is_test_path(path):
+            if project.role(path) not in runs:
                 continue
             sites = sorted(training_sites(project.index.modules[path]), key=lambda s: s.line)
             if sites:

@@ -58,8 +58,14 @@ _WRAPPERS_WITH_ARG = {"timeout"}
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 
+#: A CI system's template expression (GitHub/Azure ``${{ matrix.env }}``): one word
+#: once the CI system has filled it in, whatever spaces it holds.
+_TEMPLATE_EXPRESSION = re.compile(r"\$\{\{[^}]*\}\}")
+
+
 def _segments(command: str) -> list[Argv]:
     """Split a shell line into simple commands (``a && b; c | d`` -> three or four argvs)."""
+    command = _TEMPLATE_EXPRESSION.sub("TEMPLATE", command)
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|()")
     lexer.whitespace_split = True
     lexer.commenters = ""

@@ -313,11 +313,24 @@ class _Resolver:
         elif runner == "pdm":
             script = name
             scripts = _dig(pyproject, "tool", "pdm", "scripts")
+        elif runner == "pixi":
+            script = name
+            scripts = self._pixi_tasks(cwd)
         else:
             return None
         if not isinstance(scripts, dict) or script not in scripts:
             return None
         return _script_commands(scripts[script])
+
+    def _pixi_tasks(self, cwd: str) -> dict[str, Any]:
+        """pixi's tasks: ``[tasks]`` and ``[feature.*.tasks]`` of pixi.toml, or the same
+        tables under ``[tool.pixi]`` in pyproject.toml (any environment may run them)."""
+        rel = self.locate("pixi.toml", cwd)
+        manifest = _parse_toml(self.read(rel)) if rel is not None else _dig(self.pyproject(cwd) or {}, "tool", "pixi")
+        if not isinstance(manifest, dict):
+            return {}
+        tables = [manifest.get("tasks"), *(f.get("tasks") for f in (manifest.get("feature") or {}).values() if isinstance(f, dict))]
+        return {name: task for table in tables if isinstance(table, dict) for name, task in table.items()}
 
     # ---- tox
 

@@ -263,7 +263,7 @@ def _pyproject_script_commands(tool: dict[str, Any]) -> list[str]:
 
 
 def _script_commands(value: Any) -> list[str]:
-    """Shell lines of a hatch script (string or list) or pdm script (string or table).
+    """Shell lines of a hatch script (string or list), pdm script or pixi task (string or table).
 
     pdm ``cmd`` lists are argv lists; ``composite`` items name other scripts or
     commands, which ``pdm run`` resolves either way.
@@ -271,6 +271,9 @@ def _script_commands(value: Any) -> list[str]:
     if isinstance(value, dict):
         if isinstance(value.get("composite"), list):
             return [f"pdm run {item}" for item in value["composite"] if isinstance(item, str)]
+        depends = value.get("depends-on", value.get("depends_on"))
+        if isinstance(depends, list) and "cmd" not in value:  # a pixi task that only runs others
+            return [f"pixi run {item}" for item in depends if isinstance(item, str)]
         command = value.get("cmd", value.get("shell"))
         if isinstance(command, list) and all(isinstance(part, str) for part in command):
             return [shlex.join(command)]
