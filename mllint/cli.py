@@ -69,7 +69,7 @@ def main() -> None:
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to disable.")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to enable on top of the selection.")
 @click.option("--exclude", multiple=True, metavar="GLOBS", help="Gitignore-style patterns to skip, replacing the default excludes.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "output_format", type=click.Choice(sorted(reporters())), default="text", show_default=True, help="Output format.")
 @click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file instead of stdout.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Lowest severity that makes the exit status 1 (default: warning).")

@@ -88,8 +88,8 @@ class ProjectContext:
     #: analyses' options as configured (by analysis name); the analysis declares the defaults
     analysis_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     findings: list[RawFinding] = field(default_factory=list)
-    #: why a rule had nothing to say (e.g. "not a git work tree"), shown with --verbose
-    notes: list[str] = field(default_factory=list)
+    #: (code, why the rule had nothing to say), e.g. "not a git work tree"; shown with --verbose
+    notes: list[tuple[str, str]] = field(default_factory=list)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     _analyses: dict[type[Analysis], Analysis] = field(default_factory=dict, repr=False)
 
@@ -99,7 +99,7 @@ class ProjectContext:
 
     def note(self, code: str, message: str) -> None:
         """Say why *code* does not apply here; the CLI prints it with ``--verbose``."""
-        self.notes.append(f"{code}: {message}")
+        self.notes.append((code, message))
 
     def options(self, code: str) -> Mapping[str, Any]:
         """Rule *code*'s options: its defaults, overridden by the configuration."""

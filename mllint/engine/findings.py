@@ -95,6 +95,8 @@ class Finding(_Located):
     physical_line: int | None = field(default=None, compare=False)
     #: the reported source line, for ``--show-source``
     source_line: str | None = field(default=None, compare=False)
+    #: identity across edits elsewhere in the file (``engine/fingerprints.py``)
+    fingerprint: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple[str, int, int, int, str, str]:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -28,6 +29,7 @@ from mllint.engine.config import (
 )
 from mllint.engine.context import ModuleContext, NotebookContext, ProjectContext
 from mllint.engine.discovery import Project, build_project, group_by_root
+from mllint.engine.fingerprints import fingerprint
 from mllint.engine.findings import Finding, RawFinding, Severity
 from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, load_file
 from mllint.engine.registry import Registry
@@ -47,6 +49,12 @@ class LintResult:
     fail_on: Severity = Severity.ERROR
     #: the rules of the run, for reporters (names, categories, documents)
     rules: Registry = field(default_factory=lambda: Registry(()))
+    #: the selected rules of the run (the union over its projects)
+    selected: frozenset[str] = frozenset()
+    #: how many files (file rules) or projects (project rules) each rule checked
+    applied: Counter[str] = field(default_factory=Counter)
+    #: (code, reason) for rules that said why they do not apply
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Linter:
@@ -102,16 +110,19 @@ class Linter:
             load_file(root, path, index)
         ctx = ProjectContext(root, project.files, index, settings.rule_options, settings.analysis_options)
         enabled = settings.selected
+        result.selected |= enabled
 
         raw_by_path: dict[str, list[RawFinding]] = {}
         for path, source_file in loaded.items():
-            raw_by_path[path] = self._lint_file(source_file, ctx, enabled)
+            raw_by_path[path] = self._lint_file(source_file, ctx, enabled, result.applied)
         result.files_linted += len(loaded)
 
         if settings.project_rules:
             for rule in self.rules.of_kind(ProjectRule, enabled):
                 if rule.ml_only and not ctx.is_ml_project:
+                    ctx.note(rule.code, "not applicable: the project uses no ML library")
                     continue
+                result.applied[rule.code] += 1
                 before = len(ctx.findings)
                 try:
                     rule().check(ctx)
@@ -120,22 +131,29 @@ class Linter:
                     ctx.report("ML000", ".", f"rule {rule.code} ({rule.name}) crashed: {describe_crash(exc)}")
             for raw in ctx.findings:
                 raw_by_path.setdefault(raw.path or ".", []).append(raw)
-            result.warnings.extend(f"{self.display(root)}: {note}" for note in ctx.notes)
+            result.warnings.extend(f"{self.display(root)}: {code}: {note}" for code, note in ctx.notes)
+            result.notes.extend(ctx.notes)
 
         for path, raws in raw_by_path.items():
             result.findings.extend(self._finish(root, path, raws, loaded.get(path), settings))
 
-    def _lint_file(self, source_file: SourceFile, project: ProjectContext, enabled: frozenset[str]) -> list[RawFinding]:
+    def _lint_file(
+        self, source_file: SourceFile, project: ProjectContext, enabled: frozenset[str], applied: Counter[str]
+    ) -> list[RawFinding]:
+        """Run the file rules on one file; *applied* counts the rules that ran."""
         findings = list(source_file.errors)
         role = project.role(source_file.path)
         enabled = frozenset(code for code in enabled if role in self.rules[code].roles)
         if source_file.notebook is not None:
-            findings.extend(self._notebook_rules(source_file, project, enabled))
+            notebook_rules = list(self.rules.of_kind(NotebookRule, enabled))
+            applied.update(rule.code for rule in notebook_rules)
+            findings.extend(self._notebook_rules(source_file, project, notebook_rules))
         info = source_file.info
         if source_file.source is None or info is None or info.parse_failed or info.max_depth > MAX_NESTING:
             return findings
         source_rules = [r for r in self.rules.of_kind(SourceRule, enabled) if r.applies_to(source_file.source)]
         tree_rules = [r for r in self.rules.of_kind(ModuleRule, enabled) if r.applies_to(source_file.source)]
+        applied.update(rule.code for rule in [*source_rules, *tree_rules])
         if not source_rules and not tree_rules:
             return findings
         module = None
@@ -169,10 +187,12 @@ class Linter:
             findings.append(RawFinding("ML001", "not analysed: syntax nesting too deep", 1, 1, 1, 1))
         return findings
 
-    def _notebook_rules(self, source_file: SourceFile, project: ProjectContext, enabled: frozenset[str]) -> list[RawFinding]:
+    def _notebook_rules(
+        self, source_file: SourceFile, project: ProjectContext, rules: list[type[NotebookRule]]
+    ) -> list[RawFinding]:
         assert source_file.notebook is not None
         ctx = NotebookContext(source_file.path, source_file.notebook, project)
-        for rule in self.rules.of_kind(NotebookRule, enabled):
+        for rule in rules:
             before = len(ctx.findings)
             try:
                 rule().check(ctx)
@@ -194,17 +214,19 @@ class Linter:
             cell_lines = _cell_lines(notebook, raw) if notebook is not None else None
             if suppressions.suppresses(raw.code, _virtual_line(notebook, raw), cell_lines):
                 continue
-            out.append(self._to_finding(raw, display, source_file, settings))
+            out.append(self._to_finding(raw, path, display, source_file, settings))
         if "ML003" in settings.selected and "ML003" not in ignored:
             for unused in suppressions.unused():
                 if unused.codes is not None and not unused.codes & settings.selected:
                     continue  # suppresses a rule not enabled in this run: not stale
                 raw = RawFinding("ML003", f"unused suppression `{unused.text}`", unused.line, unused.column, unused.line, unused.column)
-                out.append(self._to_finding(raw, display, source_file, settings))
+                out.append(self._to_finding(raw, path, display, source_file, settings))
         return out
 
 
-    def _to_finding(self, raw: RawFinding, display: str, source_file: SourceFile | None, settings: Settings) -> Finding:
+    def _to_finding(
+        self, raw: RawFinding, path: str, display: str, source_file: SourceFile | None, settings: Settings
+    ) -> Finding:
         line, end_line, cell, physical = raw.line, raw.end_line, raw.cell, None
         column, end_column = raw.column, raw.end_column
         fix = raw.fix
@@ -221,6 +243,7 @@ class Linter:
         if notebook is not None and cell is not None:
             physical = notebook.physical_line(cell, max(line, 1))
             text = notebook.cell_source(cell)
+        lines = text.splitlines() if text is not None else None
         return Finding(
             code=raw.code,
             message=raw.message,
@@ -233,7 +256,8 @@ class Linter:
             fix=fix,
             severity=settings.severity.get(raw.code) or raw.severity or self.rules[raw.code].severity,
             physical_line=physical,
-            source_line=None if self.rules[raw.code].redact_source else _line_text(text, line),
+            source_line=None if self.rules[raw.code].redact_source else _line_text(lines, line),
+            fingerprint=fingerprint(raw.code, path, lines, line, raw.message),
         )
 
 
@@ -263,10 +287,9 @@ def _cell_lines(notebook: Notebook, raw: RawFinding) -> range | None:
     return None
 
 
-def _line_text(text: str | None, line: int) -> str | None:
-    if text is None or line < 1:
+def _line_text(lines: list[str] | None, line: int) -> str | None:
+    if lines is None or line < 1:
         return None
-    lines = text.splitlines()
     return lines[line - 1] if line <= len(lines) else None
 
 
