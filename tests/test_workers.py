@@ -1,0 +1,60 @@
+"""--jobs: forked workers give the same output as one process, and a dying worker costs one file."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from mllint.engine import workers
+from mllint.engine.config import CliOverrides
+from mllint.engine.findings import RawFinding
+from mllint.engine.runner import Linter
+from mllint.plugins import builtin_rules
+from mllint.reporters import json as json_reporter
+from mllint.reporters.base import ReportOptions
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+needs_fork = pytest.mark.skipif(not workers.can_fork(), reason="workers fork, which this platform does not do")
+
+
+def report(root: Path, jobs: int) -> str:
+    result = Linter(builtin_rules(), CliOverrides(select=["ALL"]), cwd=root, jobs=jobs).lint([root])
+    return json_reporter.render(result, ReportOptions())
+
+
+@needs_fork
+@pytest.mark.parametrize("example", ["churn-leaky", "churn-tidy"])
+def test_two_jobs_give_byte_identical_output(monkeypatch, example):
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    assert report(EXAMPLES / example, 2) == report(EXAMPLES / example, 1)
+
+
+def work(path: str) -> workers.FileResult:
+    if path == "dies.py":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if path == "raises.py":
+        raise RuntimeError("engine bug")
+    return [RawFinding("ML990", f"linted {path}")], ["ML990"]
+
+
+@needs_fork
+def test_a_dying_worker_costs_only_the_file_it_was_linting(monkeypatch):
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    paths = [f"m{n}.py" for n in range(6)] + ["dies.py", "raises.py"] + [f"n{n}.py" for n in range(6)]
+    results = workers.lint_files(paths, work, 2)
+
+    assert sorted(results) == sorted(paths)
+    [died] = results["dies.py"][0]
+    assert died.code == "ML000" and "signal 9" in died.message
+    [failed] = results["raises.py"][0]
+    assert failed.code == "ML000" and "engine bug" in failed.message
+    assert all(results[p] == ([RawFinding("ML990", f"linted {p}")], ["ML990"]) for p in paths if p[0] in "mn")
+
+
+def test_few_files_are_linted_in_process():
+    calls = []
+    assert workers.lint_files(["a.py", "b.py"], lambda p: calls.append(p) or ([], []), 4) == {"a.py": ([], []), "b.py": ([], [])}
+    assert calls == ["a.py", "b.py"]
