@@ -334,9 +334,12 @@ def inherited_param_signature(cls: type, param: str) -> inspect.Signature | None
 def sklearn_callables() -> dict[int, Found]:
     """Every public scikit-learn class, function or classmethod that takes ``random_state``."""
     import sklearn
+
     # Importing these enablers makes the experimental estimators public.
-    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+    from sklearn.experimental import (
+        enable_halving_search_cv,  # noqa: F401
+        enable_iterative_imputer,  # noqa: F401
+    )
     from sklearn.utils import all_estimators
 
     found: dict[int, Found] = {}

@@ -77,7 +77,7 @@ def test_exit_zero_fail_on_and_python_m(broken_project):
     assert mllint("check", "--ignore", "ML001", cwd=broken_project).returncode == 0
     done = mllint("check", "--statistics", module=True, cwd=broken_project)
     assert done.returncode == 1
-    assert done.stdout.split() == ["2", "ML001", "syntax-error"]
+    assert done.stdout.split() == ["2", "ML001", "syntax-error", "2", "total"]
 
 
 def test_show_source_prints_the_line_with_a_caret(broken_project):

@@ -52,6 +52,7 @@ _KEYS = {
     "rules": "table of rule -> options",
     "analysis": "table of analysis -> options",
     "profile": '"prototype" or "production"',
+    "baseline": "file name of a baseline (relative to the configuration file)",
 }
 
 
@@ -80,6 +81,8 @@ class Settings:
     analysis_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile: str = "production"
     source: str | None = None  # the config file, for messages
+    #: ``baseline = FILE``, resolved against the configuration file's folder
+    baseline: Path | None = None
 
     def ignored_for(self, path: str) -> frozenset[str]:
         codes: set[str] = set()
@@ -133,7 +136,10 @@ def load_config(path: Path, rules: Registry, display: str | None = None) -> RawC
         table, prefix = data, ""
     if not isinstance(table, dict):
         raise ConfigError(f"{shown}: {prefix.rstrip('.') or 'mllint'} must be a table")
-    return RawConfig(validate(table, rules, shown, prefix), shown)
+    values = validate(table, rules, shown, prefix)
+    if "baseline" in values:  # relative to the file that names it, wherever mllint runs
+        values["baseline"] = path.parent / values["baseline"]
+    return RawConfig(values, shown)
 
 
 def _fail(source: str, key: str, problem: str) -> ConfigError:
@@ -202,6 +208,10 @@ def validate(table: Mapping[str, Any], rules: Registry, source: str, prefix: str
         elif key == "profile":
             if value not in ("prototype", "production"):
                 raise _fail(source, where, f"expected \"prototype\" or \"production\", got {value!r}")
+            out[key] = value
+        elif key == "baseline":
+            if not isinstance(value, str) or not value.strip():
+                raise _fail(source, where, "expected the baseline's file name, such as \".mllint-baseline.json\"")
             out[key] = value
         elif key == "severity":
             severities = _table(value, source, where, "rule = severity")
@@ -304,6 +314,7 @@ def build_settings(raw: RawConfig, rules: Registry, cli: CliOverrides | None = N
         analysis_options=_analysis_options(rules, configured, values.get("analysis", {})),
         profile=profile,
         source=raw.source,
+        baseline=values.get("baseline"),
     )
 
 

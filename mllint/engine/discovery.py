@@ -2,8 +2,11 @@
 
 Inside a git work tree git decides what belongs to the project (tracked files
 plus untracked files it does not ignore); elsewhere a walk applies the default
-excludes. Explicit file arguments are always linted: pre-commit passes the
-staged file names, and a user naming a file means it.
+excludes. Paths named on the command line are linted even when the
+configuration excludes them, as ruff does: a user naming a file or folder means
+it. Pre-commit passes every staged file name, so its hooks pass
+``--force-exclude`` to have the excludes apply to named paths too
+(``force_excluded``).
 """
 
 from __future__ import annotations
@@ -68,6 +71,29 @@ def project_files(root: Path, excluded: Callable[[str], bool]) -> tuple[list[str
     return _walk(root, excluded), False
 
 
+def force_excluded(path: Path, root: Path, excluded: Callable[[str], bool]) -> bool:
+    """Whether the excludes cover *path* (a file or folder of the project at
+    *root*, resolved), itself or through a folder above it; the root never is."""
+    relative = path.relative_to(root).as_posix()
+    if relative == ".":
+        return False
+    return excluded(relative + "/" if path.is_dir() else relative)
+
+
+def _folder_files(root: Path, relative: str, files: list[str], excluded: Callable[[str], bool]) -> list[str]:
+    """The files under a folder named on the command line, POSIX relative to *root*.
+
+    An excluded folder is linted anyway, walked as if it were a root: the
+    excludes apply to the paths below it, not to the folder itself (git's ignore
+    rules still decide, inside a work tree, which files belong to the project).
+    """
+    if relative == ".":
+        return files
+    if not force_excluded(root / relative, root, excluded):
+        return [f for f in files if f.startswith(relative + "/")]
+    return [f"{relative}/{f}" for f in project_files(root / relative, excluded)[0]]
+
+
 def group_by_root(paths: Iterable[Path]) -> dict[Path, list[Path]]:
     """The requested paths (resolved) grouped by their project root."""
     groups: dict[Path, list[Path]] = {}
@@ -85,8 +111,7 @@ def build_project(root: Path, paths: Iterable[Path], excluded: Callable[[str], b
     for path in paths:
         relative = path.relative_to(root).as_posix()
         if path.is_dir():
-            prefix = "" if relative == "." else relative + "/"
-            targets.extend(f for f in files if f.startswith(prefix) and f.endswith(LINTABLE_SUFFIXES))
+            targets.extend(f for f in _folder_files(root, relative, files, excluded) if f.endswith(LINTABLE_SUFFIXES))
         else:
             targets.append(relative)
     for target in dict.fromkeys(targets):

@@ -4,10 +4,17 @@ one entry in ``reporters()``."""
 
 from __future__ import annotations
 
+from mllint.reporters import github, junit, markdown, sarif, text
 from mllint.reporters import json as json_reporter
-from mllint.reporters import text
 from mllint.reporters.base import Reporter
 
 
 def reporters() -> dict[str, Reporter]:
-    return {"text": text.render, "json": json_reporter.render}
+    return {
+        "text": text.render,
+        "json": json_reporter.render,
+        "sarif": sarif.render,
+        "github": github.render,
+        "junit": junit.render,
+        "markdown": markdown.render,
+    }

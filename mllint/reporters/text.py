@@ -1,4 +1,8 @@
-"""The default, ruff-style text output."""
+"""The default, ruff-style text output.
+
+A run that linted no file prints no summary: "All checks passed" would claim a
+check that never happened (the command line warns on stderr instead).
+"""
 
 from __future__ import annotations
 
@@ -38,7 +42,9 @@ def _line(finding: Finding, rules: Registry, options: ReportOptions) -> str:
     return text
 
 
-def _summary(findings: list[Finding], files: int) -> str:
+def _summary(findings: list[Finding], files: int) -> str | None:
+    if not findings and not files:
+        return None
     if not findings:
         return f"All checks passed! ({files} file{'s' if files != 1 else ''} linted)"
     counts = Counter(f.severity for f in findings)
@@ -56,18 +62,21 @@ def _summary(findings: list[Finding], files: int) -> str:
 
 
 def _statistics(findings: list[Finding], rules: Registry) -> str:
+    """Findings per rule, most frequent first, then a total line."""
     counts = Counter(f.code for f in findings)
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    return "\n".join(f"{n:>{width}}  {code}  {rules[code].name}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    width = len(str(len(findings)))
+    rows = [f"{n:>{width}}  {code}  {rules[code].name}" for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rows.append(f"{len(findings):>{width}}  total")
+    return "\n".join(rows) + "\n"
 
 
 def render(result: LintResult, options: ReportOptions) -> str:
     if options.statistics:
-        body = _statistics(result.findings, result.rules)
-        return (body + "\n") if body else ""
-    lines = [] if options.quiet and not result.findings else [_line(f, result.rules, options) for f in result.findings]
-    if not options.quiet:
+        return _statistics(result.findings, result.rules)
+    lines = [_line(f, result.rules, options) for f in result.findings]
+    summary = None if options.quiet else _summary(result.findings, result.files_linted)
+    if summary is not None:
         if lines:
             lines.append("")
-        lines.append(_summary(result.findings, result.files_linted))
+        lines.append(summary)
     return "\n".join(lines) + ("\n" if lines else "")
