@@ -3,17 +3,24 @@
 Usage: python bench/run.py PATH [PATH ...]
 
 PATH is a checkout of a real ML repository (bring one with any git client).
-Reported: files/s and MB/s for ``mllint check`` (cold: first run; warm: the
-same run repeated, OS caches hot), and, on the same files, ``ast.parse`` in
-process and ``ruff check`` (if installed) as references, with mllint's time as
-a ratio of each. Timings are printed, never asserted: they depend on the
-machine, so only the ratios travel.
+Reported per corpus, all measured in the same run:
+
+- ``mllint check --select ALL`` on one job and on two (``--jobs``), with the
+  peak memory of the main process, and the default selection on one job;
+- the pre-commit case: one file of the corpus (its largest module) checked
+  with ``--no-project-rules`` from inside the repository;
+- references on the same files: reading and ``ast.parse`` in process,
+  ``libcst.parse_module`` in process, and ``ruff check`` (if installed).
+
+Ratios to ``ast.parse`` are what travels between machines; timings are printed,
+never asserted.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,10 +37,12 @@ def corpus(root: Path) -> list[Path]:
     ]
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MB of the process itself) of one run of *command*."""
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
 def _code(path: Path) -> str | bytes:
@@ -59,22 +68,48 @@ def ast_reference(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def libcst_reference(files: list[Path]) -> float:
+    """Parsing the same Python with libcst: what a rule that needs its tree costs."""
+    import libcst
+
+    start = time.perf_counter()
+    for path in files:
+        code = _code(path)
+        try:
+            libcst.parse_module(code.decode("utf-8", "replace") if isinstance(code, bytes) else code)
+        except Exception:  # noqa: BLE001 - any parser failure only ends this file's timing
+            pass
+    return time.perf_counter() - start
+
+
 def main(paths: list[str]) -> None:
-    mllint = [sys.executable, "-m", "mllint", "check", "--exit-zero", "--select", "ALL", "--format", "json"]
-    print(f"{'corpus':<28}{'files':>7}{'MB':>8}{'mllint cold':>13}{'warm':>8}{'files/s':>9}{'MB/s':>7}{'÷ast':>7}{'÷ruff':>7}")
+    mllint = [sys.executable, "-m", "mllint", "check", "--exit-zero", "--format", "json"]
+    columns = ("files", "MB", "ast", "libcst", "ruff", "ALL j1", "ALL j2", "j1/j2", "default", "peak MB", "one file")
+    print(f"{'corpus':<26}" + "".join(f"{c:>10}" for c in columns))
     for raw in paths:
         root = Path(raw).resolve()
         files = corpus(root)
         megabytes = sum(p.stat().st_size for p in files) / 1e6
-        cold = timed([*mllint, str(root)])
-        warm = timed([*mllint, str(root)])
-        reference = ast_reference(files)
-        ruff = timed(["ruff", "check", "--exit-zero", "--no-cache", str(root)]) if shutil.which("ruff") else None
-        ratio_ruff = f"{warm / ruff:7.0f}" if ruff else "      -"
+        reference = max(ast_reference(files), 1e-9)
+        libcst_time = libcst_reference(files)
+        ruff = timed(["ruff", "check", "--exit-zero", "--no-cache", str(root)])[0] if shutil.which("ruff") else None
+        timed([*mllint, "--select", "ALL", "--jobs", "1", str(root)])  # warm the OS caches
+        one_job, peak = timed([*mllint, "--select", "ALL", "--jobs", "1", str(root)])
+        two_jobs, _ = timed([*mllint, "--select", "ALL", "--jobs", "2", str(root)])
+        default, _ = timed([*mllint, "--jobs", "1", str(root)])
+        largest = max((p for p in files if p.suffix == ".py"), key=lambda p: p.stat().st_size, default=None)
+        one_file = timed([*mllint, "--no-project-rules", str(largest)], cwd=root)[0] if largest else None
+
+        def ratio(seconds: float | None) -> str:
+            return f"{seconds / reference:>9.1f}x" if seconds is not None else f"{'-':>10}"
+
         print(
-            f"{root.name[:27]:<28}{len(files):>7}{megabytes:>8.1f}{cold:>12.2f}s{warm:>7.2f}s"
-            f"{len(files) / warm:>9.0f}{megabytes / warm:>7.2f}{warm / max(reference, 1e-9):>7.0f}{ratio_ruff}"
+            f"{root.name[:25]:<26}{len(files):>10}{megabytes:>10.1f}{reference:>9.2f}s{ratio(libcst_time)}{ratio(ruff)}"
+            f"{ratio(one_job)}{ratio(two_jobs)}{one_job / two_jobs:>10.2f}{ratio(default)}{peak:>10.0f}"
+            f"{one_file if one_file is None else f'{one_file:.2f}s':>10}"
         )
+    print("\nast: seconds to read and ast.parse the files; the other columns are multiples of it "
+          "(one file: seconds, the pre-commit case)")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from mllint.engine.options import Option
 from mllint.engine.registry import Registry
 from mllint.engine.rules import Scope
 from mllint.engine.runner import Linter, LintResult
+from mllint.engine.workers import default_jobs
 from mllint.plugins import builtin_rules
 from mllint.project.layout import describe_roles
 from mllint.reporters import html as html_reporter
@@ -98,6 +99,7 @@ def main() -> None:
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Record the findings of this run in FILE as accepted instead of reporting them; exit 0.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file to use instead of the discovered one.")
 @click.option("--no-project-rules", is_flag=True, help="Run only the per-file rules (for hooks that see only changed files).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for per-file work (default: the number of CPUs).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Print notes about skipped files, and tracebacks of internal errors.")
 @click.option("--color/--no-color", default=None, help="Colour the output (default: NO_COLOR disables, FORCE_COLOR enables, else only on a terminal).")
@@ -118,20 +120,15 @@ def check(
     write_baseline: Path | None,
     config_file: Path | None,
     no_project_rules: bool,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
     color: bool | None,
 ) -> None:
     """Lint files, folders or whole projects (default: the current folder)."""
     rules = builtin_rules()
-    overrides = CliOverrides(
-        select=_check_selectors(_split(select), rules, "--select") or None,
-        ignore=_check_selectors(_split(ignore), rules, "--ignore"),
-        extend_select=_check_selectors(_split(extend_select), rules, "--extend-select"),
-        exclude=_split(exclude) or None,
-        fail_on=Severity(fail_on) if fail_on else None,
-        project_rules=False if no_project_rules else None,
-    )
+    overrides = _overrides(rules, select, ignore, extend_select, exclude, no_project_rules)
+    overrides.fail_on = Severity(fail_on) if fail_on else None
     requested = list(paths) or [Path(".")]
     try:  # configuration and baselines are checked before any file is read
         linter = Linter(rules, overrides, config_file)
@@ -143,7 +140,7 @@ def check(
         targets = [path for root, (named, settings) in projects.items() for path in named if not force_excluded(path, root, settings.is_excluded)]
     else:
         targets = requested
-    result = _lint(rules, overrides, config_file, targets, verbose)
+    result = _lint(rules, overrides, config_file, targets, verbose, jobs)
     if not result.files_linted:
         click.echo(f"mllint: warning: no Python files or notebooks found under {', '.join(_shown(path) for path in requested)}", err=True)
     if write_baseline is not None:
@@ -388,7 +385,7 @@ def _echo_options(title: str, options: Mapping[str, Option]) -> None:
 
 #: ``check``'s options that also choose what ``report`` lints: shared, not copied,
 #: so the two commands cannot drift apart.
-_SELECTION_OPTIONS = ("select", "ignore", "extend_select", "exclude", "config_file", "no_project_rules", "verbose")
+_SELECTION_OPTIONS = ("select", "ignore", "extend_select", "exclude", "config_file", "no_project_rules", "jobs", "verbose")
 _SCORECARDS = {"markdown": markdown_reporter.render, "html": html_reporter.render}
 
 
@@ -405,6 +402,7 @@ def report(
     exclude: tuple[str, ...],
     config_file: Path | None,
     no_project_rules: bool,
+    jobs: int | None,
     verbose: bool,
     output_format: str,
     output_file: Path | None,
@@ -415,26 +413,40 @@ def report(
     A report is not a gate: it exits 0 whatever it finds (2 only on a usage or
     configuration error); use `mllint check` to fail a build."""
     rules = builtin_rules()
-    overrides = CliOverrides(
+    overrides = _overrides(rules, select, ignore, extend_select, exclude, no_project_rules)
+    target = path or Path(".")
+    result = _lint(rules, overrides, config_file, [target], verbose, jobs)
+    if not result.files_linted:
+        click.echo(f"mllint: warning: no Python files or notebooks found under {_shown(target)}", err=True)
+    _write(_SCORECARDS[output_format](result, ReportOptions()), output_file)
+
+
+def _overrides(
+    rules: Registry,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    extend_select: Sequence[str],
+    exclude: Sequence[str],
+    no_project_rules: bool,
+) -> CliOverrides:
+    """The selection options as the configuration takes them; an unknown rule is a usage error."""
+    return CliOverrides(
         select=_check_selectors(_split(select), rules, "--select") or None,
         ignore=_check_selectors(_split(ignore), rules, "--ignore"),
         extend_select=_check_selectors(_split(extend_select), rules, "--extend-select"),
         exclude=_split(exclude) or None,
         project_rules=False if no_project_rules else None,
     )
-    target = path or Path(".")
-    result = _lint(rules, overrides, config_file, [target], verbose)
-    if not result.files_linted:
-        click.echo(f"mllint: warning: no Python files or notebooks found under {_shown(target)}", err=True)
-    _write(_SCORECARDS[output_format](result, ReportOptions()), output_file)
 
 
-def _lint(rules: Registry, overrides: CliOverrides, config_file: Path | None, paths: list[Path], verbose: bool) -> LintResult:
+def _lint(
+    rules: Registry, overrides: CliOverrides, config_file: Path | None, paths: list[Path], verbose: bool, jobs: int | None
+) -> LintResult:
     """Run the linter; bad configuration, or a bug in the engine, ends the
     command with one line on stderr and exit status 2 (a traceback only with
     ``--verbose``, which also prints the run's notes)."""
     try:
-        result = Linter(rules, overrides, config_file).lint(paths)
+        result = Linter(rules, overrides, config_file, jobs=jobs or default_jobs()).lint(paths)
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:  # an engine bug: say so in one line, never a traceback unasked

@@ -58,3 +58,21 @@ def test_few_files_are_linted_in_process():
     calls = []
     assert workers.lint_files(["a.py", "b.py"], lambda p: calls.append(p) or ([], []), 4) == {"a.py": ([], []), "b.py": ([], [])}
     assert calls == ["a.py", "b.py"]
+
+
+@needs_fork
+def test_jobs_through_the_command_line_give_identical_output(tmp_path):
+    import subprocess
+    import sys
+
+    from mllint.testkit import write_files
+
+    module = "import pickle\nimport numpy as np\nx = np.random.rand(3)\nmodel = pickle.load(open('m{n}.pkl', 'rb'))\n"
+    write_files(tmp_path, {f"pkg/m{n}.py": module.format(n=n) for n in range(2 * workers.MIN_FILES_PER_JOB + 2)})
+
+    def run(jobs: str) -> str:
+        command = [sys.executable, "-m", "mllint", "check", ".", "--format", "json", "--select", "ALL", "--exit-zero", "--jobs", jobs]
+        return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+
+    one = run("1")
+    assert '"ML601"' in one and one == run("2")
