@@ -202,7 +202,7 @@ def test_hardcoded_hyperparameters_are_reported_once_per_entry_point(tmp_path: P
 
 def test_keras_fit_literals_are_hyperparameters(tmp_path: Path) -> None:
     source = "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.fit(X, y, epochs=10, batch_size=32)\n"
-    findings = lint_tree(tmp_path, {"train.ipynb": notebook_json([source])}, select=["ML303"])
+    findings = lint_tree(tmp_path, {"train.py": source}, select=["ML303"])
 
     assert codes(findings) == ["ML303"]
     assert "`model.fit` gets hard-coded `epochs`, `batch_size`;" in findings[0].message
@@ -210,10 +210,17 @@ def test_keras_fit_literals_are_hyperparameters(tmp_path: Path) -> None:
 
 def test_positional_learning_rate_of_a_torch_optimizer(tmp_path: Path) -> None:
     source = "import torch\nopt = torch.optim.SGD(model.parameters(), 0.01)\nmodel.fit(X)\n"
-    findings = lint_tree(tmp_path, {"train.ipynb": notebook_json([source])}, select=["ML303"])
+    findings = lint_tree(tmp_path, {"train.py": source}, select=["ML303"])
 
     assert codes(findings) == ["ML303"]
     assert "`lr`" in findings[0].message
+
+
+@pytest.mark.parametrize("path", ["train.ipynb", "examples/train.py", "tutorials/train.py"])
+def test_notebooks_and_examples_show_their_hyperparameters_on_purpose(tmp_path: Path, path: str) -> None:
+    source = "import tensorflow as tf\nmodel = tf.keras.Sequential()\nmodel.fit(X, y, epochs=10, batch_size=32)\n"
+    files = {path: notebook_json([source]) if path.endswith(".ipynb") else source}
+    assert lint_tree(tmp_path, files, select=["ML303"]) == []
 
 
 @pytest.mark.parametrize("config", [

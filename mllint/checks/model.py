@@ -291,7 +291,9 @@ class HardcodedHyperparameters(ModuleRule):
     code = "ML303"
     name = "hardcoded-hyperparameters"
     severity = Severity.INFO
-    roles = NOT_TESTS
+    #: Training scripts and package code; a notebook, example or tutorial shows
+    #: its hyperparameters in the code on purpose, where a reader can change them.
+    roles = frozenset({Role.SCRIPT, Role.SOURCE})
     analyses = (ModelPractices,)
     triggers = ("lr", "learning_rate", "batch_size", "epoch", "weight_decay", "alpha", "C=", "reg_", "lambda_", "eta", "optim")
 
