@@ -382,3 +382,19 @@ def test_helpers_with_a_variable_versioned_or_non_model_argument_are_silent(tmp_
 ])
 def test_hyperparameters_in_a_file_name_are_not_a_version(path: str, kept: str) -> None:
     assert without_hyperparameters(path) == kept
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from sklearn.mixture import GaussianMixture\ngm = GaussianMixture(3)\ngm.fit(X)\nprint(gm.score(X))\n",
+        "from sklearn.cluster import KMeans\nkm = KMeans(3).fit(X)\nprint(km.score(X))\n",
+    ],
+)
+def test_ml304_unsupervised_models_are_scored_on_their_own_data_on_purpose(tmp_path: Path, source: str) -> None:
+    assert lint_source(tmp_path, source, select=["ML304"]) == []
+
+
+def test_ml304_a_supervised_fit_scored_on_its_training_data_is_reported(tmp_path: Path) -> None:
+    source = "from sklearn.svm import SVC\nclf = SVC().fit(X, y=labels)\nprint(clf.score(X, labels))\n"
+    assert codes(lint_source(tmp_path, source, select=["ML304"])) == ["ML304"]

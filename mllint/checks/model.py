@@ -358,6 +358,12 @@ class _EvalScope:
     cross_validated: bool = False
 
 
+def _supervised(fit: cst.Call) -> bool:
+    """``fit(X, y)``: fitted to labels. An unsupervised model (``GaussianMixture().fit(X)``)
+    is scored on its own data on purpose (likelihood, BIC, inertia)."""
+    return len(positional(fit)) >= 2 or keyword(fit, "y") is not None
+
+
 class EvaluatedOnTrainingData(ModuleRule):
     """A score computed on the data the model was fitted on measures memorisation, not generalisation."""
 
@@ -428,7 +434,7 @@ class EvaluatedOnTrainingData(ModuleRule):
         target = node.targets[0].target.value
         if method in _PREDICT and args:
             self.scopes[-1].predictions[target] = (receiver, self._text(args[0].value))
-        elif method == "fit" and args and isinstance(node.value, cst.Call):
+        elif method == "fit" and args and isinstance(node.value, cst.Call) and _supervised(node.value):
             inner = node.value.func
             if isinstance(inner, cst.Attribute) and isinstance(inner.value, cst.Call):  # m = Est().fit(X, y)
                 self.scopes[-1].fits.setdefault(target, set()).add(self._text(args[0].value))
@@ -444,7 +450,7 @@ class EvaluatedOnTrainingData(ModuleRule):
             if not args:
                 return
             data = self._text(args[0].value)
-            if method == "fit" and not names_a_transformer(receiver):
+            if method == "fit" and not names_a_transformer(receiver) and _supervised(node):
                 scope.fits.setdefault(receiver, set()).add(data)
             elif method in _PREDICT or method == "score":
                 scope.uses.append((receiver, data))
