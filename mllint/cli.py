@@ -13,43 +13,26 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Mapping, NoReturn, Sequence
+from typing import TYPE_CHECKING, Mapping, NoReturn, Sequence
 
 import click
 
+# Start-up imports only what every command needs: ``mllint --version`` must not
+# pay for libcst and the rules. The commands import the engine when they run.
 from mllint import __version__
-from mllint.engine.baseline import (
-    DEFAULT_BASELINE,
-    BaselineError,
-    Entry,
-    apply_baseline,
-    load_baseline,
-    run_scope,
-    write_baseline,
-)
 from mllint.engine.catalogue import doc_for
-from mllint.engine.config import (
-    CliOverrides,
-    ConfigError,
-    RawConfig,
-    build_settings,
-    find_config,
-    load_config,
-    suggest,
-)
 from mllint.engine.discovery import find_root, force_excluded, group_by_root
 from mllint.engine.findings import Finding, Severity
 from mllint.engine.options import Option
-from mllint.engine.registry import Registry
-from mllint.engine.rules import Scope
-from mllint.engine.runner import Linter, LintResult
-from mllint.engine.workers import default_jobs
-from mllint.plugins import builtin_rules
 from mllint.project.layout import describe_roles
-from mllint.reporters import html as html_reporter
-from mllint.reporters import markdown as markdown_reporter
-from mllint.reporters import reporters
-from mllint.reporters.base import ReportOptions
+from mllint.reporters import reporter, reporters
+
+if TYPE_CHECKING:
+    from mllint.engine.baseline import Entry
+    from mllint.engine.config import CliOverrides
+    from mllint.engine.fixes import FixReport
+    from mllint.engine.registry import Registry
+    from mllint.engine.runner import LintResult
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +48,8 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _check_selectors(selectors: list[str], rules: Registry, option: str) -> list[str]:
+    from mllint.engine.config import suggest
+
     for selector in selectors:
         if not rules.expand(selector):
             raise click.BadParameter(f"unknown rule selector {selector!r}{suggest(selector, rules.selector_choices())}", param_hint=option)
@@ -95,11 +80,16 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]), help="Lowest severity that makes the exit status 1 (default: warning).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--show-source", is_flag=True, help="Show the source line of each finding.")
+@click.option("--fix/--no-fix", default=False, help="Apply the safe fixes in place, then report what remains (--no-fix: report only).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply (or show) the fixes that may change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing; exit 1 when there is something to fix.")
+@click.option("--fix-only", is_flag=True, help="Apply the fixes and report nothing else; exit 0.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Report only the findings not recorded in this baseline (default: the configured `baseline`).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Record the findings of this run in FILE as accepted instead of reporting them; exit 0.")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Configuration file to use instead of the discovered one.")
 @click.option("--no-project-rules", is_flag=True, help="Run only the per-file rules (for hooks that see only changed files).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes for per-file work (default: the number of CPUs).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache (.mllint_cache/ at the project root, or `cache-dir`).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Print notes about skipped files, and tracebacks of internal errors.")
 @click.option("--color/--no-color", default=None, help="Colour the output (default: NO_COLOR disables, FORCE_COLOR enables, else only on a terminal).")
@@ -116,16 +106,28 @@ def check(
     fail_on: str | None,
     statistics: bool,
     show_source: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    fix_only: bool,
     baseline: Path | None,
     write_baseline: Path | None,
     config_file: Path | None,
     no_project_rules: bool,
     jobs: int | None,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
     color: bool | None,
 ) -> None:
     """Lint files, folders or whole projects (default: the current folder)."""
+    from mllint.engine.baseline import BaselineError, apply_baseline, run_scope
+    from mllint.engine.config import ConfigError
+    from mllint.engine.fixes import fix_in_place
+    from mllint.engine.runner import Linter
+    from mllint.plugins import builtin_rules
+    from mllint.reporters.base import ReportOptions
+
     rules = builtin_rules()
     overrides = _overrides(rules, select, ignore, extend_select, exclude, no_project_rules)
     overrides.fail_on = Severity(fail_on) if fail_on else None
@@ -140,9 +142,27 @@ def check(
         targets = [path for root, (named, settings) in projects.items() for path in named if not force_excluded(path, root, settings.is_excluded)]
     else:
         targets = requested
-    result = _lint(rules, overrides, config_file, targets, verbose, jobs)
+    result = _lint(rules, overrides, config_file, targets, verbose, jobs, cache=not no_cache)
     if not result.files_linted:
         click.echo(f"mllint: warning: no Python files or notebooks found under {', '.join(_shown(path) for path in requested)}", err=True)
+    if diff:
+        sys.exit(_print_diff(result.findings, unsafe_fixes, exit_zero))
+    fixed = ""
+    if fix or fix_only:
+
+        def relint(paths: list[str], findings: list[Finding]) -> list[Finding]:
+            """The fixed files linted again (file rules: a fix changes no project fact)."""
+            fresh = _lint(rules, dataclasses.replace(overrides, project_rules=False), config_file, [Path(p) for p in paths], False, jobs, cache=not no_cache)
+            return _after_fixing(result, findings, fresh.findings, paths)
+
+        fixing = fix_in_place(result.findings, unsafe=unsafe_fixes, relint=relint)
+        for problem in fixing.problems:
+            click.echo(f"mllint: warning: {problem}", err=True)
+        result = dataclasses.replace(result, findings=fixing.findings)
+        fixed = _fixed_note(fixing)
+        if fix_only:
+            click.echo(f"mllint: {fixed or 'nothing to fix'}", err=True)
+            sys.exit(EXIT_OK)
     if write_baseline is not None:
         try:
             click.echo(f"mllint: {_record_baseline(write_baseline, result.findings)}", err=True)
@@ -159,9 +179,9 @@ def check(
     use_color = _use_color(color, to_file=output_file is not None)
     options = ReportOptions(show_source=show_source, statistics=statistics, color=use_color, quiet=quiet)
     report = reporters()[output_format](result, options)
-    if stale and not quiet:
-        note = f"{stale} baseline {'entry no longer matches: remove it' if stale == 1 else 'entries no longer match: remove them'} with --write-baseline"
-        if output_format == "text" and not statistics:  # the summary's last line
+    notes = [] if quiet else [note for note in (fixed, _stale_note(stale)) if note]
+    for note in notes:
+        if output_format == "text" and not statistics:  # the summary's last lines
             report += note + "\n"
         else:
             click.echo(f"mllint: note: {note}", err=True)
@@ -169,6 +189,54 @@ def check(
 
     failing = any(f.severity.rank >= result.fail_on.rank for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _print_diff(findings: Sequence[Finding], unsafe: bool, exit_zero: bool) -> int:
+    """``--diff``: the fixes as a unified diff on stdout, a count on stderr, no
+    file written; the exit status says whether there is something to fix."""
+    from mllint.engine.fixes import applicable, plan_fixes
+
+    plan = plan_fixes(findings, unsafe=unsafe)
+    for problem in plan.problems:
+        click.echo(f"mllint: warning: {problem}", err=True)
+    click.echo("".join(change.diff() for change in plan.changes), nl=False)
+    files = len(plan.changes)
+    summary = f"would fix {_count(plan.fixed, 'finding')} in {_count(files, 'file')}" if files else "nothing to fix"
+    if plan.deferred:
+        summary += f"; {_count(plan.deferred, 'more fix', 'more fixes')} overlap these and would follow on a later pass of --fix"
+    hidden = 0 if unsafe else sum(1 for finding in findings if applicable(finding.fix, True) and not applicable(finding.fix, False))
+    if hidden:
+        summary += f" ({_count(hidden, 'more fix', 'more fixes')} with --unsafe-fixes)"
+    click.echo(f"mllint: {summary}", err=True)
+    return EXIT_FINDINGS if files and not exit_zero else EXIT_OK
+
+
+def _after_fixing(result: LintResult, findings: list[Finding], fresh: list[Finding], paths: list[str]) -> list[Finding]:
+    """The run's findings once *paths* were fixed: those files' from a fresh lint
+    of them, the other files' and the project rules' as they were."""
+    from mllint.engine.rules import Scope
+
+    changed = set(paths)
+    kept = [f for f in findings if f.path not in changed or result.rules[f.code].scope is Scope.PROJECT]
+    return sorted([*kept, *fresh], key=Finding.sort_key)
+
+
+def _stale_note(stale: int) -> str:
+    """What to say about baseline entries that matched nothing ("" when all matched)."""
+    if not stale:
+        return ""
+    return f"{stale} baseline {'entry no longer matches: remove it' if stale == 1 else 'entries no longer match: remove them'} with --write-baseline"
+
+
+def _fixed_note(fixing: FixReport) -> str:
+    """What ``--fix`` did, for the end of the report ("" when it changed nothing)."""
+    if not fixing.fixed:
+        return ""
+    return f"Fixed {_count(fixing.fixed, 'finding')} in {_count(len(fixing.files), 'file')}."
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _shown(path: Path) -> str:
@@ -197,6 +265,8 @@ def _use_color(flag: bool | None, to_file: bool) -> bool:
 def _accepted(option: Path | None, configured: Sequence[Path | None]) -> list[Entry] | None:
     """The baseline entries of the run: ``--baseline``, else each linted
     project's configured ``baseline`` (None when there is none)."""
+    from mllint.engine.baseline import load_baseline
+
     files = [option] if option is not None else sorted({path for path in configured if path is not None})
     if not files:
         return None
@@ -205,6 +275,8 @@ def _accepted(option: Path | None, configured: Sequence[Path | None]) -> list[En
 
 def _record_baseline(path: Path, findings: Sequence[Finding]) -> str:
     """Write the baseline (BaselineError if it cannot be); what was written, for the user."""
+    from mllint.engine.baseline import write_baseline
+
     entries = write_baseline(path, findings, _shown(path))
     return f"wrote {len(findings)} finding{'s' if len(findings) != 1 else ''} ({len(entries)} entr{'ies' if len(entries) != 1 else 'y'}) to the baseline {_shown(path)}"
 
@@ -236,7 +308,7 @@ profile = "production"                     # "prototype" is not asked for CI, mo
 
 @main.command()
 @click.option("--baseline", is_flag=False, flag_value="", default=None, metavar="[FILE]",
-              help=f"Also record the project's findings as accepted in FILE (default: {DEFAULT_BASELINE} beside the configuration) and name it in the configuration.")
+              help="Also record the project's findings as accepted in FILE (default: .mllint-baseline.json beside the configuration) and name it in the configuration.")
 def init(baseline: str | None) -> None:
     """Write a commented [tool.mllint] section into the project's pyproject.toml
     (mllint.toml when it has none).
@@ -244,6 +316,11 @@ def init(baseline: str | None) -> None:
     Settings are never overwritten: when mllint is already configured, init
     says so, changes nothing and exits 0. pyproject.toml is only appended to.
     """
+    from mllint.engine.baseline import DEFAULT_BASELINE, BaselineError
+    from mllint.engine.config import CliOverrides, ConfigError, load_config
+    from mllint.engine.runner import Linter
+    from mllint.plugins import builtin_rules
+
     rules = builtin_rules()
     root = find_root(Path.cwd().resolve())
     accepted = None if baseline is None else root / DEFAULT_BASELINE if baseline == "" else Path(baseline).resolve()
@@ -318,6 +395,15 @@ def _restore(target: Path, original: bytes | None) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format: str) -> None:
     """List every rule: code, name, category, severity, scope, fixable, enabled."""
+    from mllint.engine.config import (
+        ConfigError,
+        RawConfig,
+        build_settings,
+        find_config,
+        load_config,
+    )
+    from mllint.plugins import builtin_rules
+
     known = builtin_rules()
     try:
         found = find_config(find_root(Path.cwd()))
@@ -331,7 +417,7 @@ def rules(output_format: str) -> None:
             "category": rule.category(),
             "severity": rule.severity.value,
             "scope": rule.scope.value,
-            "fixable": rule.fixable,
+            "fixable": rule.fixable.value,
             "enabled": code in settings.selected,
         }
         for code, rule in known.items()
@@ -351,13 +437,17 @@ def rules(output_format: str) -> None:
 @click.argument("rule")
 def explain(rule: str) -> None:
     """Show a rule's documentation (by code or name)."""
+    from mllint.engine.config import suggest
+    from mllint.engine.rules import Fixability, Scope
+    from mllint.plugins import builtin_rules
+
     known = builtin_rules()
     meta = known.find(rule)
     if meta is None:
         _fail(f"unknown rule {rule!r}{suggest(rule, known.rule_names())}")
     code = meta.code
     doc = doc_for(code)
-    title = f"{code} {meta.name} ({meta.category()}, {meta.severity.value}, {meta.scope.value}{', fixable' if meta.fixable else ''})"
+    title = f"{code} {meta.name} ({meta.category()}, {meta.severity.value}, {meta.scope.value}{'' if meta.fixable is Fixability.NONE else f', fix: {meta.fixable.value}'})"
     click.echo(title)
     click.echo("=" * len(title))
     if meta.scope != Scope.PROJECT:
@@ -385,8 +475,9 @@ def _echo_options(title: str, options: Mapping[str, Option]) -> None:
 
 #: ``check``'s options that also choose what ``report`` lints: shared, not copied,
 #: so the two commands cannot drift apart.
-_SELECTION_OPTIONS = ("select", "ignore", "extend_select", "exclude", "config_file", "no_project_rules", "jobs", "verbose")
-_SCORECARDS = {"markdown": markdown_reporter.render, "html": html_reporter.render}
+_SELECTION_OPTIONS = ("select", "ignore", "extend_select", "exclude", "config_file", "no_project_rules", "jobs", "no_cache", "verbose")
+#: ``mllint report --format`` choices: reporter modules (``mllint.reporters.reporter``)
+_SCORECARDS = ("markdown", "html")
 
 
 @main.command(params=[param for param in check.params if param.name in _SELECTION_OPTIONS])
@@ -403,6 +494,7 @@ def report(
     config_file: Path | None,
     no_project_rules: bool,
     jobs: int | None,
+    no_cache: bool,
     verbose: bool,
     output_format: str,
     output_file: Path | None,
@@ -412,13 +504,16 @@ def report(
 
     A report is not a gate: it exits 0 whatever it finds (2 only on a usage or
     configuration error); use `mllint check` to fail a build."""
+    from mllint.plugins import builtin_rules
+    from mllint.reporters.base import ReportOptions
+
     rules = builtin_rules()
     overrides = _overrides(rules, select, ignore, extend_select, exclude, no_project_rules)
     target = path or Path(".")
-    result = _lint(rules, overrides, config_file, [target], verbose, jobs)
+    result = _lint(rules, overrides, config_file, [target], verbose, jobs, cache=not no_cache)
     if not result.files_linted:
         click.echo(f"mllint: warning: no Python files or notebooks found under {_shown(target)}", err=True)
-    _write(_SCORECARDS[output_format](result, ReportOptions()), output_file)
+    _write(reporter(output_format)(result, ReportOptions()), output_file)
 
 
 def _overrides(
@@ -430,6 +525,8 @@ def _overrides(
     no_project_rules: bool,
 ) -> CliOverrides:
     """The selection options as the configuration takes them; an unknown rule is a usage error."""
+    from mllint.engine.config import CliOverrides
+
     return CliOverrides(
         select=_check_selectors(_split(select), rules, "--select") or None,
         ignore=_check_selectors(_split(ignore), rules, "--ignore"),
@@ -440,13 +537,23 @@ def _overrides(
 
 
 def _lint(
-    rules: Registry, overrides: CliOverrides, config_file: Path | None, paths: list[Path], verbose: bool, jobs: int | None
+    rules: Registry,
+    overrides: CliOverrides,
+    config_file: Path | None,
+    paths: list[Path],
+    verbose: bool,
+    jobs: int | None,
+    cache: bool = True,
 ) -> LintResult:
     """Run the linter; bad configuration, or a bug in the engine, ends the
     command with one line on stderr and exit status 2 (a traceback only with
-    ``--verbose``, which also prints the run's notes)."""
+    ``--verbose``, which also prints the run's notes). *cache*: use the result cache."""
+    from mllint.engine.config import ConfigError
+    from mllint.engine.runner import Linter
+    from mllint.engine.workers import default_jobs
+
     try:
-        result = Linter(rules, overrides, config_file, jobs=jobs or default_jobs()).lint(paths)
+        result = Linter(rules, overrides, config_file, jobs=jobs or default_jobs(), cache=cache).lint(paths)
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:  # an engine bug: say so in one line, never a traceback unasked

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -26,18 +27,27 @@ from mllint.plugins import builtin_rules
 _CELL_MARKER = re.compile(r"^# %%.*$", re.MULTILINE)
 
 
-def notebook_json(cells: Iterable[str | tuple[str, str]], *, outputs: Mapping[int, list[dict]] | None = None) -> str:
+def notebook_json(
+    cells: Iterable[str | tuple[str, str]],
+    *,
+    outputs: Mapping[int, list[dict]] | None = None,
+    counts: Mapping[int, int] | None = None,
+    metadata: Mapping[int, dict] | None = None,
+) -> str:
     """A v4 notebook; each cell is code text, or ``("markdown", text)``.
 
-    *outputs* maps a 0-based cell index to its outputs list.
+    *outputs* maps a 0-based cell index to its outputs list, *counts* to its
+    execution count (code cells; default none: never executed), *metadata* to
+    its cell metadata (default ``{}``).
     """
     nb_cells = []
     for number, cell in enumerate(cells):
         kind, text = ("code", cell) if isinstance(cell, str) else cell
         lines = text.splitlines(keepends=True)
-        entry: dict[str, object] = {"cell_type": kind, "id": f"cell-{number}", "metadata": {}, "source": lines}
+        entry: dict[str, object] = {"cell_type": kind, "id": f"cell-{number}",
+                                    "metadata": dict((metadata or {}).get(number, {})), "source": lines}
         if kind == "code":
-            entry["execution_count"] = None
+            entry["execution_count"] = (counts or {}).get(number)
             entry["outputs"] = (outputs or {}).get(number, [])
         nb_cells.append(entry)
     notebook = {
@@ -50,9 +60,96 @@ def notebook_json(cells: Iterable[str | tuple[str, str]], *, outputs: Mapping[in
 
 
 def percent_cells(text: str) -> list[str]:
-    """Split ``# %%``-marked text into cell sources."""
-    parts = [p.strip("\n") + "\n" for p in _CELL_MARKER.split(text)]
-    return [p for p in parts if p.strip()]
+    """Split ``# %%``-marked text into cell sources (what follows a marker on its
+    line is ignored; see :func:`percent_notebook` for the richer reading)."""
+    return [body for _, body in _percent_parts(text)]
+
+
+def percent_notebook(text: str) -> str:
+    """A v4 notebook from ``# %%``-marked text: each marker starts a cell, and
+    what follows it on its line describes the cell (jupytext's percent format,
+    extended with outputs for rule examples).
+
+    - ``# %% [markdown]`` (or ``[md]``, ``[raw]``): a markdown or raw cell; a
+      leading ``# `` (or a lone ``#``) is removed from each of its lines, as
+      jupytext writes them, so ``# # Title`` is the heading ``# Title``.
+    - ``count=N``: the code cell's execution count (``In [N]``); without it
+      the cell was never executed.
+    - outputs, in the order written: ``stdout=TEXT`` and ``stderr=TEXT``
+      (streams), ``result=TEXT`` (``text/plain`` execute result, with the
+      cell's count), ``display=TEXT`` (``text/plain`` display data),
+      ``error="Name: message"`` (an error output and its traceback),
+      ``image=SIZE`` (a base64 PNG of SIZE characters: ``600KiB``);
+      ``\\n`` in TEXT is a line break.
+    - ``tags=a,b``: the cell's metadata tags.
+
+    Values with spaces are quoted (``error="KeyError: 'churn'"``); other words
+    (a cell title) are ignored. Cells with no text are left out.
+    """
+    cells: list[str | tuple[str, str]] = []
+    outputs: dict[int, list[dict]] = {}
+    counts: dict[int, int] = {}
+    metadata: dict[int, dict] = {}
+    for header, body in _percent_parts(text):
+        words = _header_words(header)
+        kind = next((_PERCENT_KINDS[w] for w in words[:1] if w in _PERCENT_KINDS), "code")
+        attributes = dict(w.split("=", 1) for w in words if "=" in w)
+        index = len(cells)
+        if kind != "code":
+            cells.append((kind, _uncomment(body)))
+            continue
+        cells.append(body)
+        count = int(attributes["count"]) if "count" in attributes else None
+        if count is not None:
+            counts[index] = count
+        if "tags" in attributes:
+            metadata[index] = {"tags": attributes["tags"].split(",")}
+        made = [_output(key, value.replace("\\n", "\n"), count)
+                for key, _, value in (word.partition("=") for word in words) if key in _OUTPUTS]
+        if made:
+            outputs[index] = made
+    return notebook_json(cells, outputs=outputs, counts=counts, metadata=metadata)
+
+
+_PERCENT_KINDS: Mapping[str, str] = {"[markdown]": "markdown", "[md]": "markdown", "[raw]": "raw"}
+_OUTPUTS = ("stdout", "stderr", "result", "display", "error", "image")
+_COMMENT_PREFIX = re.compile(r"^# ?", re.MULTILINE)
+
+
+def _percent_parts(text: str) -> list[tuple[str, str]]:
+    """(marker line, cell text) of each non-blank cell; the first cell's marker is ""."""
+    markers = [""] + [m.group() for m in _CELL_MARKER.finditer(text)]
+    parts = [(marker, p.strip("\n") + "\n") for marker, p in zip(markers, _CELL_MARKER.split(text))]
+    return [(marker, body) for marker, body in parts if body.strip()]
+
+
+def _header_words(marker: str) -> list[str]:
+    """The words after ``# %%``; an unbalanced quote (a title such as ``Let's``) means none."""
+    try:
+        return shlex.split(marker[len("# %%"):])
+    except ValueError:
+        return []
+
+
+def _uncomment(body: str) -> str:
+    return _COMMENT_PREFIX.sub("", body)
+
+
+def _output(key: str, value: str, count: int | None) -> dict:
+    """One nbformat v4 output for a ``key=value`` word of a ``# %%`` marker."""
+    if key in ("stdout", "stderr"):
+        return {"name": key, "output_type": "stream", "text": value.splitlines(keepends=True)}
+    if key == "error":
+        name, _, message = value.partition(":")
+        return {"ename": name.strip(), "evalue": message.strip(), "output_type": "error",
+                "traceback": ["Traceback (most recent call last):", "  Cell In[1], line 1", value]}
+    if key == "image":
+        return {"data": {"image/png": "A" * _size(value), "text/plain": ["<Figure size 640x480>"]},
+                "metadata": {}, "output_type": "display_data"}
+    data = {"text/plain": value.splitlines(keepends=True)}
+    if key == "result":
+        return {"data": data, "execution_count": count, "metadata": {}, "output_type": "execute_result"}
+    return {"data": data, "metadata": {}, "output_type": "display_data"}
 
 
 def write_files(root: Path, files: Mapping[str, str | bytes], *, dedent: bool = False) -> list[str]:
@@ -166,12 +263,13 @@ def materialise(blocks: Iterable[CodeBlock], root: Path, *, commit: bool = False
     """Write a rule document's example blocks as a project under *root*.
 
     See the catalogue conventions: ``file=`` names a file (default
-    ``example.py``), ``notebook=`` turns ``# %%`` cells into a notebook,
-    ``size=`` repeats the content up to a size; *commit* makes it a git repo.
+    ``example.py``), ``notebook=`` turns ``# %%`` cells into a notebook (with
+    markdown cells, execution counts, outputs and tags written on the marker
+    lines: see :func:`percent_notebook`), ``size=`` repeats the content up to a size; *commit* makes it a git repo.
     """
     for block in blocks:
         if "notebook" in block.attributes:
-            write_files(root, {block.attributes["notebook"]: notebook_json(percent_cells(block.content))})
+            write_files(root, {block.attributes["notebook"]: percent_notebook(block.content)})
             continue
         name = block.attributes.get("file", "example.py")
         content = block.content

@@ -25,6 +25,8 @@ def test_hook_definitions():
     assert hooks["mllint"]["types_or"] == ["python", "jupyter"]
     assert "--no-project-rules" in hooks["mllint"]["entry"]
     assert hooks["mllint-project"]["pass_filenames"] is False
+    assert hooks["mllint-fix"]["types_or"] == ["python", "jupyter"]
+    assert hooks["mllint-fix"]["entry"] == hooks["mllint"]["entry"].replace("check", "check --fix")
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +79,30 @@ def test_hooks_run_with_real_pre_commit(tmp_path, mllint_repo, tmp_path_factory)
     project = try_repo(repo, mllint_repo, "mllint-project", home)
     assert project.returncode == 1, project.stdout + project.stderr
     assert ".: ML401 no-tests" in project.stdout
+
+
+def test_fix_hook_runs_with_real_pre_commit(tmp_path, mllint_repo, tmp_path_factory):
+    home = tmp_path_factory.mktemp("pre-commit-home")
+    repo = tmp_path / "project"
+    write_files(
+        repo,
+        {
+            "pyproject.toml": "[tool.mllint]\nselect = ['ML601']\n",
+            "load.py": "import torch\nnet.load_state_dict(torch.load('w.pt'))\n",
+            "nb.ipynb": notebook_json(["import yaml\n", "cfg = yaml.load('lr: 0.1')"]),
+            "other.py": "x = 1\n",
+        },
+    )
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+
+    fixing = try_repo(repo, mllint_repo, "mllint-fix", home)
+    assert fixing.returncode == 1, fixing.stdout + fixing.stderr  # pre-commit fails a hook that changed files
+    assert "files were modified by this hook" in fixing.stdout
+    assert (repo / "load.py").read_text() == "import torch\nnet.load_state_dict(torch.load('w.pt', weights_only=True))\n"
+    assert (repo / "nb.ipynb").read_text() == notebook_json(["import yaml\n", "cfg = yaml.safe_load('lr: 0.1')"])
+    assert (repo / "other.py").read_text() == "x = 1\n"
+
+    git(repo, "add", "-A")
+    again = try_repo(repo, mllint_repo, "mllint-fix", home)
+    assert again.returncode == 0, again.stdout + again.stderr

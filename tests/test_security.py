@@ -201,25 +201,41 @@ def test_configured_severity_overrides_origin(tmp_path):
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("import torch as t\nm = t.load(p)\n", "import torch as t\nm = t.load(p, weights_only=True)\n"),
         (
-            "import torch\nm = torch.load(p, map_location='cpu')\n",
-            "import torch\nm = torch.load(p, map_location='cpu', weights_only=True)\n",
+            "import torch as t\nm.load_state_dict(t.load(p))\n",
+            "import torch as t\nm.load_state_dict(t.load(p, weights_only=True))\n",
         ),
         (
-            "import torch\nm = torch.load(\n    p,\n    map_location='cpu',\n)\n",
-            "import torch\nm = torch.load(\n    p,\n    map_location='cpu',\n    weights_only=True,\n)\n",
+            "import torch\nsd = torch.load(p, map_location='cpu')\nm.load_state_dict(sd)\n",
+            "import torch\nsd = torch.load(p, map_location='cpu', weights_only=True)\nm.load_state_dict(sd)\n",
         ),
         (
-            "import torch\nm = torch.load(\n    p,\n)\n",
-            "import torch\nm = torch.load(\n    p,\n    weights_only=True,\n)\n",
+            "import torch\nm.load_state_dict(torch.load(\n    p,\n    map_location='cpu',\n))\n",
+            "import torch\nm.load_state_dict(torch.load(\n    p,\n    map_location='cpu',\n    weights_only=True,\n))\n",
         ),
-        ("import yaml as y\nc = y.load(f)\n", "import yaml as y\nc = y.safe_load(f)\n"),
+        (
+            "import torch\nm.load_state_dict(torch.load(\n    p,\n))\n",
+            "import torch\nm.load_state_dict(torch.load(\n    p,\n    weights_only=True,\n))\n",
+        ),
+        ("import yaml as y\nc = y.load('lr: 0.1')\n", "import yaml as y\nc = y.safe_load('lr: 0.1')\n"),
     ],
 )
 def test_safe_fixes(tmp_path, source, expected):
     [finding] = lint(tmp_path, source, "ML601")
     assert finding.fix is not None and finding.fix.safe
+    assert apply_fix(source, finding) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import torch as t\nm = t.load(p)\n", "import torch as t\nm = t.load(p, weights_only=True)\n"),  # maybe a whole model
+        ("import yaml as y\nc = y.load(f)\n", "import yaml as y\nc = y.safe_load(f)\n"),  # maybe tagged objects
+    ],
+)
+def test_unsafe_fixes_where_the_data_may_not_be_plain(tmp_path, source, expected):
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.fix is not None and not finding.fix.safe
     assert apply_fix(source, finding) == expected
 
 
@@ -302,7 +318,7 @@ def test_plain_torch_load_is_reported_when_older_torch_is_admitted(tmp_path, dec
     files = {**declaration, path: LOAD}
     [finding] = [f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.code == "ML601"]
     assert "the default from torch 2.6" in finding.message
-    assert finding.fix is not None and finding.fix.safe
+    assert finding.fix is not None and not finding.fix.safe  # the loaded object may be a whole model
 
 
 def test_nearest_declaring_folder_decides(tmp_path):

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
-from mllint.project.layout import is_test_path
+from mllint.project.layout import Role, is_test_path
 
 _TRANSFORMER_RECEIVER = re.compile(
     r"scal|encod|imput|vectori[sz]|token|pca|svd|select|normali[sz]|binari[sz]|discreti[sz]|transform|sampler"
@@ -136,7 +136,12 @@ def _practices(project: ProjectContext) -> ModelPractices:
         tracks = tracks or any(_has_prefix(i, TRACKER_IMPORTS) for i in imports) or any(
             _has_prefix(n, TRACKER_CALLS) for n in names
         )
-        configured = configured or any(_has_prefix(i, _CONFIG_IMPORTS) for i in imports) or _defines_config_class(project, info)
+        # The configuration of training code lives in scripts and packages: a notebook that
+        # reads a YAML file configures itself, not the project's training runs.
+        in_training_code = project.role(info.path) in (Role.SCRIPT, Role.SOURCE)
+        configured = configured or in_training_code and (
+            any(_has_prefix(i, _CONFIG_IMPORTS) for i in imports) or _defines_config_class(project, info)
+        )
     configured = configured or bool(dvc.params) or any(_CONFIG_FILE.search(f) for f in project.files if not is_test_path(f))
     return ModelPractices(
         versions_models=versions or bool(dvc.artifacts),

@@ -16,6 +16,7 @@ facts; the rules here decide severities and write the messages and fixes.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from typing import ClassVar
@@ -50,9 +51,16 @@ from mllint.analysis.secrets import (
 from mllint.analysis.values import binding, last_segment, string_text
 from mllint.engine.context import ModuleContext, NotebookContext, Replacement
 from mllint.engine.findings import Severity
-from mllint.engine.rules import ModuleRule, NotebookRule, Scope
+from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
 from mllint.project.layout import NOT_TESTS, OWN_CODE
-from mllint.syntax.cst import has_star_kwargs, is_false, is_true, keyword, string_value
+from mllint.syntax.cst import (
+    has_star_kwargs,
+    is_false,
+    is_true,
+    keyword,
+    positional,
+    string_value,
+)
 
 # --- message helpers ------------------------------------------------------------------
 
@@ -71,6 +79,12 @@ _ML601_LIBRARIES = re.compile(r"pickle|dill|joblib|torch|numpy|keras|yaml|pandas
 #: A call of a loader by its own name, or the import that lets it be called by another.
 _ML601_CALLS = re.compile(
     r"\bloads?\s*\(|Unpickler|read_pickle|unsafe_load|full_load|jsonpickle|safe_mode\s*=|import[^\n]*\bloads?\b"
+)
+#: A YAML node tag or a %TAG directive, other than the core tags that PyYAML's safe
+#: loader builds as the others do: a tagged document may load differently with it.
+_YAML_TAGS = re.compile(
+    r"(?:^|[\s\[\]{},])!(?!!(?:str|int|float|bool|null|binary|timestamp|seq|map|omap|pairs|set)\b)|^%TAG",
+    re.MULTILINE,
 )
 #: How ML601 words where the loaded data comes from, and how severe that makes the load.
 _ORIGINS: Mapping[Source, tuple[str | None, Severity | None]] = {
@@ -98,7 +112,7 @@ class UnsafeDeserialization(ModuleRule):
     name = "unsafe-deserialization"
     severity = Severity.ERROR
     roles = OWN_CODE
-    fixable = True
+    fixable = Fixability.SAFE_OR_UNSAFE
     analyses = (TorchLoadDefaults,)
 
     @classmethod
@@ -127,7 +141,17 @@ class UnsafeDeserialization(ModuleRule):
         return "can execute code embedded in the data it loads"
 
     def _advice(self, load: UnsafeLoad, call: cst.Call) -> tuple[str, Replacement | None]:
-        """What to do instead, and the fix when the change is mechanical."""
+        """What to do instead, and the fix when the change is mechanical.
+
+        Fix safety (ruff's sense: a safe fix cannot change what correct code does):
+        a safe loader returns the same objects as the unsafe one only when the data
+        is plain. ``torch.load(x)`` gains ``weights_only=True`` safely when its result
+        is a state dict (given to ``load_state_dict``): tensors and containers, which
+        the weights-only unpickler loads alike; a whole pickled model would stop
+        loading, so elsewhere the fix is unsafe. PyYAML's safe loader builds the
+        same objects as the others for documents without tags, so renaming to
+        ``safe_load`` is safe when the document is known and untagged (an inline
+        string, or the project's own file), unsafe otherwise."""
         if load.hazard is Hazard.PICKLE:
             return _PICKLE_ADVICE, None
         if load.hazard is Hazard.TORCH:
@@ -140,46 +164,107 @@ class UnsafeDeserialization(ModuleRule):
             return "keep the default `safe_mode=True`", None
         instead = load.safe_function
         if load.hazard is Hazard.YAML_FUNCTION:
-            # full_load -> safe_load is offered, but not applied blindly: Python objects stop loading
-            renamed = load.function.startswith("yaml.full_load")
-            return f"use `{instead}`", self._rename_yaml_call(call, instead, safe=False) if renamed else None
-        fix = self._rename_yaml_call(call, instead, safe=True) if load.setting_missing and len(call.args) == 1 else None
+            return f"use `{instead}`", self._rename_yaml_call(call, instead)
+        fix = self._rename_yaml_call(call, instead) if load.setting_missing and len(call.args) == 1 else None
         return f"use `{instead}` (or `Loader=yaml.SafeLoader`)", fix
 
-    def _rename_yaml_call(self, call: cst.Call, new_name: str, *, safe: bool) -> Replacement | None:
+    def _rename_yaml_call(self, call: cst.Call, new_name: str) -> Replacement | None:
         """``yaml.load(f)`` -> ``yaml.safe_load(f)``, keeping the user's module alias.
         Only when called through the module (a bare imported name would need a new import)."""
         func = call.func
         if not isinstance(func, cst.Attribute) or self.ctx.qualified_name(func.value) != "yaml":
             return None
         new_attr = new_name.rsplit(".", 1)[-1]
-        return self.ctx.replace(func.attr, cst.Name(new_attr), f"use `{new_name}`", safe=safe)
+        plain = self._plain_yaml(call)
+        message = f"use `{new_name}`" + ("" if plain else " (unsafe: documents with Python or custom tags would stop loading)")
+        return self.ctx.replace(func.attr, cst.Name(new_attr), message, safe=plain)
+
+    def _plain_yaml(self, call: cst.Call) -> bool:
+        """Whether the document loaded is known and has no tags: an inline string
+        (PyYAML parses a string argument itself), or a file of the project named by
+        a constant path (relative to the project root or to this file's folder)."""
+        target = loaded_argument(call)
+        if target is None:
+            return False
+        inline = string_value(target)
+        if inline is not None:
+            return not _YAML_TAGS.search(inline)
+        origin = origin_of(self.ctx, target)
+        if origin.source is not Source.OWN or not origin.path:
+            return False
+        project = self.ctx.project
+        folder = posixpath.dirname(self.ctx.path)
+        candidates = {posixpath.normpath(path) for path in (origin.path, posixpath.join(folder, origin.path))}
+        texts = [project.read_text(path) for path in sorted(candidates) if path in project.file_set]
+        return bool(texts) and all(text is not None and not _YAML_TAGS.search(text) for text in texts)
 
     def _add_weights_only(self, call: cst.Call) -> Replacement | None:
         """Append ``weights_only=True`` keeping the call's layout (one line or one
-        argument per line, trailing comma or not)."""
+        argument per line, trailing comma or not, the space before the closing
+        parenthesis); safe only when the result is a state dict."""
         args = list(call.args)
         if not args:
             return None
+        last = args[-1]
         new_arg = cst.Arg(
             value=cst.Name("True"),
             keyword=cst.Name("weights_only"),
             equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+            whitespace_after_arg=last.whitespace_after_arg,
         )
-        last = args[-1]
         if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
             separator = args[-2].comma
         elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
             separator = cst.Comma(whitespace_after=call.whitespace_before_args)
         else:
             separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        args[-1] = last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace(""))
         if isinstance(last.comma, cst.Comma):  # trailing comma: the new argument inherits it
-            args[-1] = last.with_changes(comma=separator)
-            args.append(new_arg.with_changes(comma=last.comma))
-        else:
-            args[-1] = last.with_changes(comma=separator)
-            args.append(new_arg)
-        return self.ctx.replace(call, call.with_changes(args=args), "pass `weights_only=True`", safe=True)
+            new_arg = new_arg.with_changes(comma=last.comma)
+        args.append(new_arg)
+        safe = self._loads_state_dict(call)
+        message = "pass `weights_only=True`" + ("" if safe else " (unsafe: a checkpoint holding pickled objects would stop loading)")
+        return self.ctx.replace(call, call.with_changes(args=args), message, safe=safe)
+
+    def _loads_state_dict(self, call: cst.Call) -> bool:
+        """Whether the loaded object is a state dict: the call is the state dict
+        given to ``.load_state_dict(...)``, or is assigned to a name that the same
+        scope gives to ``.load_state_dict(...)``."""
+        ancestors = self.ctx.ancestors
+        parent = ancestors[-1] if ancestors else None
+        outer = ancestors[-2] if len(ancestors) >= 2 else None
+        if isinstance(parent, cst.Arg):
+            return isinstance(outer, cst.Call) and _state_dict_argument(outer) is parent
+        if not isinstance(parent, cst.Assign) or len(parent.targets) != 1 or not isinstance(parent.targets[0].target, cst.Name):
+            return False
+        scope = next((node for node in reversed(ancestors) if isinstance(node, (cst.FunctionDef, cst.Module))), None)
+        if scope is None:
+            return False
+        finder = _StateDictUse(parent.targets[0].target.value)
+        scope.visit(finder)
+        return finder.found
+
+
+def _state_dict_argument(call: cst.Call) -> cst.Arg | None:
+    """The state dict a ``<module>.load_state_dict(...)`` call is given (first or as ``state_dict=``)."""
+    if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "load_state_dict":
+        return None
+    args = positional(call)
+    return args[0] if args else keyword(call, "state_dict")
+
+
+class _StateDictUse(cst.CSTVisitor):
+    """Finds ``<module>.load_state_dict(<name>)``."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        given = _state_dict_argument(node)
+        if given is not None and isinstance(given.value, cst.Name) and given.value.value == self.name:
+            self.found = True
 
 
 # --- ML602 ---------------------------------------------------------------------------

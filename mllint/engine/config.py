@@ -53,6 +53,7 @@ _KEYS = {
     "analysis": "table of analysis -> options",
     "profile": '"prototype" or "production"',
     "baseline": "file name of a baseline (relative to the configuration file)",
+    "cache-dir": "folder for mllint's cache (relative to the configuration file)",
 }
 
 
@@ -83,6 +84,8 @@ class Settings:
     source: str | None = None  # the config file, for messages
     #: ``baseline = FILE``, resolved against the configuration file's folder
     baseline: Path | None = None
+    #: ``cache-dir = FOLDER``, resolved like ``baseline`` (default: ``.mllint_cache`` at the project root)
+    cache_dir: Path | None = None
 
     def ignored_for(self, path: str) -> frozenset[str]:
         codes: set[str] = set()
@@ -137,8 +140,9 @@ def load_config(path: Path, rules: Registry, display: str | None = None) -> RawC
     if not isinstance(table, dict):
         raise ConfigError(f"{shown}: {prefix.rstrip('.') or 'mllint'} must be a table")
     values = validate(table, rules, shown, prefix)
-    if "baseline" in values:  # relative to the file that names it, wherever mllint runs
-        values["baseline"] = path.parent / values["baseline"]
+    for key in ("baseline", "cache-dir"):  # relative to the file that names them, wherever mllint runs
+        if key in values:
+            values[key] = path.parent / values[key]
     return RawConfig(values, shown)
 
 
@@ -212,6 +216,10 @@ def validate(table: Mapping[str, Any], rules: Registry, source: str, prefix: str
         elif key == "baseline":
             if not isinstance(value, str) or not value.strip():
                 raise _fail(source, where, "expected the baseline's file name, such as \".mllint-baseline.json\"")
+            out[key] = value
+        elif key == "cache-dir":
+            if not isinstance(value, str) or not value.strip():
+                raise _fail(source, where, "expected a folder name, such as \".mllint_cache\"")
             out[key] = value
         elif key == "severity":
             severities = _table(value, source, where, "rule = severity")
@@ -315,6 +323,7 @@ def build_settings(raw: RawConfig, rules: Registry, cli: CliOverrides | None = N
         profile=profile,
         source=raw.source,
         baseline=values.get("baseline"),
+        cache_dir=values.get("cache-dir"),
     )
 
 

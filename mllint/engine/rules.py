@@ -35,6 +35,18 @@ if TYPE_CHECKING:
     )
 
 
+class Fixability(str, Enum):
+    """Which fixes a rule offers, as ``mllint rules`` shows them. A safe fix
+    cannot change what correct code does and ``--fix`` applies it; an unsafe one
+    might, and only ``--unsafe-fixes`` applies it."""
+
+    NONE = "no"
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    #: safe where the rule can tell the change keeps the behaviour, unsafe elsewhere
+    SAFE_OR_UNSAFE = "safe/unsafe"
+
+
 class Scope(str, Enum):
     PROJECT = "project"
     MODULE = "module"
@@ -64,7 +76,7 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity]
     scope: ClassVar[Scope]
-    fixable: ClassVar[bool] = False
+    fixable: ClassVar[Fixability] = Fixability.NONE
     options: ClassVar[dict[str, Option]] = {}
     #: Rules that only make sense in a project using ML libraries.
     ml_only: ClassVar[bool] = False

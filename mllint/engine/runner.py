@@ -2,6 +2,9 @@
 index the project, run the rules, and turn raw reports into user-facing
 findings (suppressions, severities, notebook cells, display paths).
 
+With the result cache (``cache.py``) on, what it holds is reused: a run whose
+results are all cached reads the linted files for reporting and parses none.
+
 Every step is contained per file and per rule: bad input becomes ML001/ML002,
 a crashing rule becomes ML000, and nothing stops the other files. The rules
 come from the registry the caller passes: the runner knows rule kinds, not rules.
@@ -20,6 +23,15 @@ from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
 
+from mllint.engine.cache import (
+    CACHE_DIR,
+    CacheFolder,
+    Outcome,
+    ProjectCache,
+    cacheable,
+    run_key,
+    split,
+)
 from mllint.engine.config import (
     CliOverrides,
     ConfigError,
@@ -30,17 +42,24 @@ from mllint.engine.config import (
     load_config,
 )
 from mllint.engine.context import ModuleContext, NotebookContext, ProjectContext
-from mllint.engine.discovery import Project, build_project, group_by_root
+from mllint.engine.discovery import (
+    LINTABLE_SUFFIXES,
+    Project,
+    build_project,
+    group_by_root,
+)
 from mllint.engine.findings import Finding, RawFinding, Severity
 from mllint.engine.fingerprints import fingerprint
+from mllint.engine.fixes import cell_fix
 from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, load_file
 from mllint.engine.registry import Registry
 from mllint.engine.rules import ModuleRule, NotebookRule, ProjectRule, Rule, SourceRule
+from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.traversal import describe_crash, run_module_rules
 from mllint.engine.workers import FileResult, lint_files
 from mllint.project.index import ProjectIndex
-from mllint.syntax.notebooks import Notebook
+from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 
 @dataclass
@@ -61,7 +80,11 @@ class LintResult:
 
 
 class Linter:
-    """Lints the projects that the requested paths belong to."""
+    """Lints the projects that the requested paths belong to.
+
+    With *cache* (the CLI's default; ``--no-cache`` turns it off) results are
+    kept in and reused from each project's cache folder (``engine/cache.py``).
+    """
 
     def __init__(
         self,
@@ -70,10 +93,12 @@ class Linter:
         config_file: Path | None = None,
         cwd: Path | None = None,
         jobs: int = 1,
+        cache: bool = False,
     ) -> None:
         self.rules = rules
         self.cli = cli
         self.jobs = jobs
+        self.cache = cache
         self.config_file = config_file
         self.cwd = (cwd or Path.cwd()).resolve()
         self._explicit: Settings | None = None
@@ -112,46 +137,80 @@ class Linter:
         return result
 
     def _lint_project(self, project: Project, settings: Settings, result: LintResult) -> None:
+        """Lint one project. Results the cache holds are reused; only when some
+        are missing is every module read into the index and the missing ones run."""
         root = project.root
-        targets = set(project.targets)
-        modules = [f for f in project.files if f.endswith((".py", ".ipynb")) and f not in targets]
+        modules = list(dict.fromkeys([*project.targets, *(f for f in project.files if f.endswith(LINTABLE_SUFFIXES))]))
         index = ProjectIndex()
-        loaded = {path: load_file(root, path, index) for path in project.targets}
-        for path in modules:  # files not linted still feed the index: cross-module facts need them
-            load_file(root, path, index)
         ctx = ProjectContext(root, project.files, index, settings.rule_options, settings.analysis_options)
         enabled = settings.selected
         result.selected |= enabled
+        files = _FileResults(self._open_cache(project, settings, modules), ctx, enabled, self.rules)
+        for path in project.targets:
+            files.look_up(path)
+        project_rules = settings.project_rules and any(self.rules.of_kind(ProjectRule, enabled))
+        project_key = files.cache.project_key(ctx.git) if files.cache and project_rules else None
+        project_outcome = files.cache.folder.load(project_key) if files.cache and project_key else None
+
+        if files.todo or (project_rules and project_outcome is None):
+            loaded = {path: load_file(root, path, index) for path in project.targets}
+            for path in modules[len(project.targets):]:  # files not linted still feed the index: cross-module facts need them
+                load_file(root, path, index)
+        else:  # every result is cached: the files are read for reporting, never parsed
+            loaded = {path: _read_text(root, path) for path in project.targets}
 
         def lint_one(path: str) -> FileResult:
             applied: Counter[str] = Counter()
-            return self._lint_file(loaded[path], ctx, enabled, applied), list(applied.elements())
+            return self._lint_file(loaded[path], ctx, files.todo[path], applied), list(applied.elements())
 
+        for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs).items():
+            files.record(path, raws, ran)
         raw_by_path: dict[str, list[RawFinding]] = {}
-        for path, (raws, ran) in lint_files(list(loaded), lint_one, self.jobs).items():
-            raw_by_path[path] = raws
-            result.applied.update(ran)
-        result.files_linted += len(loaded)
+        for path, outcome in files.outcomes.items():
+            raw_by_path[path] = list(outcome.findings)
+            result.applied.update(outcome.ran)
+        result.files_linted += len(project.targets)
 
-        if settings.project_rules:
-            for rule in self.rules.of_kind(ProjectRule, enabled):
-                if rule.ml_only and not ctx.is_ml_project:
-                    ctx.note(rule.code, "not applicable: the project uses no ML library")
-                    continue
-                result.applied[rule.code] += 1
-                before = len(ctx.findings)
-                try:
-                    rule().check(ctx)
-                except Exception as exc:
-                    del ctx.findings[before:]
-                    ctx.report("ML000", ".", f"rule {rule.code} ({rule.name}) crashed: {describe_crash(exc)}")
-            for raw in ctx.findings:
+        if project_rules:
+            if project_outcome is None:
+                project_outcome = self._project_rules(ctx, enabled)
+                if files.cache and project_key and cacheable(project_outcome.findings):
+                    files.cache.folder.save(project_key, project_outcome)
+            for raw in project_outcome.findings:
                 raw_by_path.setdefault(raw.path or ".", []).append(raw)
-            result.warnings.extend(f"{self.display(root)}: {code}: {note}" for code, note in ctx.notes)
-            result.notes.extend(ctx.notes)
+            result.applied.update(project_outcome.ran)
+            result.warnings.extend(f"{self.display(root)}: {code}: {note}" for code, note in project_outcome.notes)
+            result.notes.extend(project_outcome.notes)
 
         for path, raws in raw_by_path.items():
-            result.findings.extend(self._finish(root, path, raws, loaded.get(path), settings))
+            if raws or "ML003" in enabled:  # else nothing to report: the file's suppressions need no parsing
+                result.findings.extend(self._finish(root, path, raws, loaded.get(path), settings))
+
+    def _open_cache(self, project: Project, settings: Settings, modules: list[str]) -> ProjectCache | None:
+        """The project's cache for this run; None with caching off or no writable cache folder."""
+        if not self.cache:
+            return None
+        folder = CacheFolder.open(settings.cache_dir or project.root / CACHE_DIR)
+        if folder is None:
+            return None
+        return ProjectCache(folder, run_key(self.rules, settings), project.root, project.files, modules)
+
+    def _project_rules(self, ctx: ProjectContext, enabled: frozenset[str]) -> Outcome:
+        """Run the enabled project rules once; a crashing rule becomes ML000."""
+        ran: list[str] = []
+        notes_before = len(ctx.notes)
+        for rule in self.rules.of_kind(ProjectRule, enabled):
+            if rule.ml_only and not ctx.is_ml_project:
+                ctx.note(rule.code, "not applicable: the project uses no ML library")
+                continue
+            ran.append(rule.code)
+            before = len(ctx.findings)
+            try:
+                rule().check(ctx)
+            except Exception as exc:
+                del ctx.findings[before:]
+                ctx.report("ML000", ".", f"rule {rule.code} ({rule.name}) crashed: {describe_crash(exc)}")
+        return Outcome(tuple(ctx.findings), tuple(ran), tuple(ctx.notes[notes_before:]))
 
     def _lint_file(
         self, source_file: SourceFile, project: ProjectContext, enabled: frozenset[str], applied: Counter[str]
@@ -255,7 +314,7 @@ class Linter:
                 end_line = line
             column = notebook.column_in_cell(cell, line, column)
             end_column = notebook.column_in_cell(cell, end_line, end_column)
-            fix = None  # edits are on the concatenated cells, not on the .ipynb file: not offered
+            fix = cell_fix(notebook, fix, cell) if fix is not None else None  # edits in the cell's own lines
         if notebook is not None and cell is not None:
             physical = notebook.physical_line(cell, max(line, 1))
             text = notebook.cell_source(cell)
@@ -277,6 +336,63 @@ class Linter:
         )
 
 
+class _FileResults:
+    """The linted files' results in one project run: which come from the cache,
+    which rules still have to run on which file, and storing what they found.
+
+    A file's local entry also lists the cross-module rules that ran on it; when
+    none did, its cross-module results are empty whatever changed elsewhere.
+    """
+
+    def __init__(self, cache: ProjectCache | None, ctx: ProjectContext, enabled: frozenset[str], rules: Registry) -> None:
+        self.cache = cache
+        self.ctx = ctx
+        self.enabled = enabled
+        #: the enabled rules that read other modules (``Rule.analyses``)
+        self.cross = frozenset(code for code in enabled if rules[code].analyses)
+        #: complete results, by path
+        self.outcomes: dict[str, Outcome] = {}
+        #: path -> the rules still to run on it
+        self.todo: dict[str, frozenset[str]] = {}
+        #: cached local results of the files whose cross-module rules must run again
+        self._local: dict[str, Outcome] = {}
+
+    def look_up(self, path: str) -> None:
+        local = self.cache.folder.load(self._key(path, cross=False)) if self.cache else None
+        if self.cache is None or local is None:
+            self.todo[path] = self.enabled
+            return
+        crossed = self.cache.folder.load(self._key(path, cross=True)) if self.cross.intersection(local.ran) else Outcome()
+        if crossed is None:
+            self._local[path], self.todo[path] = local, self.cross
+        else:
+            self.outcomes[path] = Outcome(local.findings + crossed.findings, local.ran)
+
+    def record(self, path: str, raws: list[RawFinding], ran: list[str]) -> None:
+        """What the rules of ``todo[path]`` found; stored unless an engine failure is among it."""
+        store = self.cache is not None and cacheable(raws)
+        local = self._local.get(path)
+        if local is None:  # every rule ran
+            self.outcomes[path] = Outcome(tuple(raws), tuple(ran))
+            local, crossed = split(self.outcomes[path], self.cross)
+            if store:
+                self._save(path, local, cross=False)
+        else:  # only the cross-module rules ran: the rest is cached (engine diagnostics included)
+            crossed = Outcome(tuple(raw for raw in raws if raw.code in self.cross or raw.code == "ML000"))
+            self.outcomes[path] = Outcome(local.findings + crossed.findings, local.ran)
+        if store and self.cross.intersection(ran):
+            self._save(path, crossed, cross=True)
+
+    def _key(self, path: str, *, cross: bool) -> str:
+        assert self.cache is not None
+        role = self.ctx.role(path).value
+        return self.cache.cross_key(path, role) if cross else self.cache.local_key(path, role)
+
+    def _save(self, path: str, outcome: Outcome, *, cross: bool) -> None:
+        assert self.cache is not None
+        self.cache.folder.save(self._key(path, cross=cross), outcome)
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Python's cyclic collector, at its default thresholds, spent about a quarter
@@ -293,6 +409,23 @@ def _fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def _read_text(root: Path, path: str) -> SourceFile:
+    """A linted file's text (and notebook) without parsing it: what reporting
+    still needs when every result comes from the cache (suppressions, cells,
+    source lines, fingerprints). Reading errors are among the cached findings."""
+    loaded = SourceFile(path)
+    try:
+        data = read_bytes(root / path)
+        if path.endswith(".ipynb"):
+            loaded.notebook = read_notebook(decode_text(data))
+            loaded.source = loaded.notebook.python_source
+        else:
+            loaded.source = decode_python(data)
+    except (SourceError, NotebookError):
+        pass
+    return loaded
 
 
 def _suppressions_of(source_file: SourceFile | None, rules: Registry) -> Suppressions:

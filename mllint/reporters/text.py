@@ -55,10 +55,21 @@ def _summary(findings: list[Finding], files: int) -> str | None:
     ]
     total = len(findings)
     summary = f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} file{'s' if files != 1 else ''} linted."
-    fixable = sum(1 for f in findings if f.fix is not None and f.fix.safe)
-    if fixable:
-        summary += f"\n{fixable} with a safe fix (the edits are in `--format json`)."
-    return summary
+    return summary + _fixable(findings)
+
+
+def _fixable(findings: list[Finding]) -> str:
+    """ruff's hint: how many findings ``--fix`` would fix, and how many more
+    ``--unsafe-fixes`` would add."""
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
+    unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    if safe and unsafe:
+        return f"\n{safe} fixable with --fix ({unsafe} more with --unsafe-fixes)."
+    if safe:
+        return f"\n{safe} fixable with --fix."
+    if unsafe:
+        return f"\n{unsafe} fixable with --fix --unsafe-fixes."
+    return ""
 
 
 def _statistics(findings: list[Finding], rules: Registry) -> str:

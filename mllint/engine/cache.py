@@ -1,0 +1,305 @@
+"""The result cache (``.mllint_cache/`` at the project root, or ``cache-dir``):
+what a second run over an unchanged tree reuses instead of parsing and
+linting again.
+
+Three kinds of entries, each keyed by the *run key* (mllint's version and its
+own code, the Python and libcst versions, the registry's rules and the
+effective configuration: selection, severities, rule and analysis options,
+per-file ignores, profile):
+
+- a linted file's *local* results: the raw findings of the rules without
+  ``analyses``, which read only the file itself, and the codes of every rule
+  that ran on it; keyed also by the file's path, role and the hash of its bytes;
+- its *cross-module* results: the raw findings of the rules with ``analyses``,
+  which read other modules through the project index; keyed also by the
+  *project digest*;
+- the project rules' raw findings, notes and codes, keyed by the project digest
+  and what git says about the files (blob sizes and LFS attributes: ML101).
+
+The project digest is every project file's path with, for Python modules and
+notebooks, the hash of their bytes and, for any other file, its size,
+modification time and inode (data files can be gigabytes: they are not read),
+plus DVC's own configuration. This is coarser than keying a rule by the
+summaries of the modules it reads: any change in the project re-runs every
+cross-module rule and the project rules, but a result is never stale. Which
+cross-module rules ran on a file depends only on the file (its text, role and
+the configuration), so a file none of them applies to never re-runs for a
+change elsewhere.
+
+Entries are one small JSON file each. Never pickle: a cache folder can come
+with a checkout, and mllint does not unpickle what it is given. Each is written
+to a temporary file and renamed over its name, so processes sharing a cache
+never read half an entry. An entry that does not parse, belongs to another
+format, version or key, or holds anything but findings is a miss and is
+rebuilt. A cache folder that cannot be written is not used at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import mllint
+from mllint.engine.config import Settings
+from mllint.engine.findings import Edit, Fix, RawFinding, Severity
+from mllint.engine.registry import Registry
+from mllint.engine.sources import SourceError, read_bytes
+from mllint.project.git import GitFacts
+
+CACHE_DIR = ".mllint_cache"
+#: The layout of an entry; a change makes every older entry a miss.
+FORMAT = 1
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by mllint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+#: Files outside the project's file list that project facts read (``ProjectContext.dvc``).
+_OUTSIDE_FILES = (".dvc/config", ".dvc/config.local")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one group of rules produced: raw findings, the codes of the rules
+    that ran (``LintResult.applied``) and, for project rules, their notes."""
+
+    findings: tuple[RawFinding, ...] = ()
+    ran: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-able *parts* (keys sorted)."""
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
+
+
+class CacheFolder:
+    """The folder holding the entries, sharded by the first two characters of a key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> CacheFolder | None:
+        """The folder at *path*, created with ``CACHEDIR.TAG`` and a ``.gitignore``
+        (backup tools and git leave it alone); None when it cannot be written."""
+        folder = cls(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# Created by mllint.\n*\n")):
+                if not (path / name).is_file():
+                    folder._write(path / name, text)
+            probe, probe_name = tempfile.mkstemp(dir=path, prefix=".probe-")
+            os.close(probe)
+            os.unlink(probe_name)
+        except OSError:
+            return None
+        return folder
+
+    def load(self, key: str) -> Outcome | None:
+        """The entry under *key*; None when there is none or it is not a valid entry of this key."""
+        try:
+            data = json.loads(self._entry(key).read_bytes())
+            if data["format"] != FORMAT or data["mllint"] != mllint.__version__ or data["key"] != key:
+                return None
+            return _outcome(data)
+        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+            return None
+
+    def save(self, key: str, outcome: Outcome) -> None:
+        """Store *outcome* under *key*; a failed write only costs the entry."""
+        entry = {
+            "format": FORMAT,
+            "mllint": mllint.__version__,
+            "key": key,
+            "findings": [_finding_json(raw) for raw in outcome.findings],
+            "ran": list(outcome.ran),
+            "notes": [list(note) for note in outcome.notes],
+        }
+        target = self._entry(key)
+        text = json.dumps(entry, separators=(",", ":"))
+        try:
+            try:
+                self._write(target, text)
+            except FileNotFoundError:  # the shard's folder, made on its first entry
+                target.parent.mkdir(exist_ok=True)
+                self._write(target, text)
+        except OSError:
+            return
+
+    def _entry(self, key: str) -> Path:
+        return self.path / key[:2] / f"{key[2:]}.json"
+
+    @staticmethod
+    def _write(target: Path, text: str) -> None:
+        """Write *text* to a temporary file beside *target*, then rename it over
+        *target*: a reader sees the old entry or the new one, never a part."""
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+class ProjectCache:
+    """One project's entries in one run: the keys of its files and of its project rules."""
+
+    def __init__(self, folder: CacheFolder, run: str, root: Path, files: Iterable[str], modules: Iterable[str]) -> None:
+        self.folder = folder
+        self.run = run
+        self.contents = {path: _content(root / path) for path in modules}
+        self.project = _project_digest(root, files, self.contents, folder.path)
+
+    def local_key(self, path: str, role: str) -> str:
+        return digest(self.run, "local", path, role, self.contents[path])
+
+    def cross_key(self, path: str, role: str) -> str:
+        return digest(self.run, "cross", path, role, self.contents[path], self.project)
+
+    def project_key(self, git: GitFacts | None) -> str:
+        facts = None if git is None else [str(git.top), sorted(git.tracked_sizes.items()), sorted(git.lfs)]
+        return digest(self.run, "project", self.project, facts)
+
+
+def run_key(rules: Registry, settings: Settings) -> str:
+    """What every entry of a run depends on besides the files: the software and the configuration.
+
+    mllint's own files count by size and modification time, so an edited
+    checkout of mllint never serves what older rules found. Settings that do
+    not change what rules report (``fail-on``, excludes, ``project-rules``,
+    the baseline) are left out, so a pre-commit hook and a full run share entries.
+    """
+    configuration = {
+        "selected": sorted(settings.selected),
+        "severity": {code: severity.value for code, severity in settings.severity.items()},
+        "per-file-ignores": [
+            [[getattr(pattern, "pattern", repr(pattern)) for pattern in spec.patterns], sorted(codes)]
+            for spec, codes in settings.per_file_ignores
+        ],
+        "rules": settings.rule_options,
+        "analysis": settings.analysis_options,
+        "profile": settings.profile,
+    }
+    rule_classes = sorted((code, f"{rule.__module__}.{rule.__qualname__}") for code, rule in rules.items())
+    return digest(FORMAT, mllint.__version__, _own_code(), sys.version, _version("libcst"), rule_classes, configuration)
+
+
+def split(outcome: Outcome, cross: frozenset[str]) -> tuple[Outcome, Outcome]:
+    """A file's results as its local entry (every code that ran) and its cross-module entry."""
+    local = tuple(raw for raw in outcome.findings if raw.code not in cross)
+    crossed = tuple(raw for raw in outcome.findings if raw.code in cross)
+    return Outcome(local, outcome.ran), Outcome(crossed)
+
+
+def cacheable(findings: Iterable[RawFinding]) -> bool:
+    """Results with an engine failure (a crashed rule, a dead worker: ML000) are
+    not kept: they are not what the rules say about the file, and the next run retries."""
+    return all(raw.code != "ML000" for raw in findings)
+
+
+def _own_code() -> list[tuple[str, int, int]]:
+    """mllint's own files (modules, rule data) by size and modification time."""
+    package = Path(mllint.__file__).parent
+    found = []
+    for path in package.rglob("*"):
+        if "__pycache__" not in path.parts and path.is_file():
+            stat = path.stat()
+            found.append((path.relative_to(package).as_posix(), stat.st_size, stat.st_mtime_ns))
+    return sorted(found)
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _content(path: Path) -> str:
+    """The hash of a module's bytes; for one that cannot be read, the reason (its result)."""
+    try:
+        return hashlib.blake2b(read_bytes(path), digest_size=20).hexdigest()
+    except SourceError as exc:
+        return f"unreadable: {exc}"
+
+
+def _signature(path: Path) -> list[int] | None:
+    """Size, modification time and inode: a file edited or replaced changes it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _project_digest(root: Path, files: Iterable[str], contents: Mapping[str, str], folder: Path) -> str:
+    """Every project file (the cache's own excepted) with its content hash or signature."""
+    try:
+        own = folder.resolve().relative_to(root.resolve()).as_posix() + "/"
+    except ValueError:
+        own = None
+    listed = sorted(
+        (path, contents[path] if path in contents else _signature(root / path))
+        for path in {*files, *contents}
+        if own is None or not path.startswith(own)
+    )
+    outside = [(path, _signature(root / path)) for path in _OUTSIDE_FILES]
+    return digest(listed, outside, (root / ".dvc").is_dir())
+
+
+def _finding_json(raw: RawFinding) -> list[Any]:
+    fix = raw.fix
+    return [
+        raw.code, raw.message, raw.line, raw.column, raw.end_line, raw.end_column, raw.cell, raw.path,
+        raw.severity.value if raw.severity is not None else None,
+        None if fix is None else [fix.message, fix.safe, [[e.line, e.column, e.end_line, e.end_column, e.content] for e in fix.edits]],
+    ]
+
+
+def _outcome(data: Mapping[str, Any]) -> Outcome:
+    """An entry's outcome; TypeError/ValueError when it holds anything else."""
+    findings = tuple(_finding(item) for item in data["findings"])
+    ran = tuple(_text(code) for code in data["ran"])
+    notes = tuple((_text(code), _text(note)) for code, note in data["notes"])
+    return Outcome(findings, ran, notes)
+
+
+def _finding(item: Any) -> RawFinding:
+    code, message, line, column, end_line, end_column, cell, path, severity, fix = item
+    return RawFinding(
+        _text(code), _text(message), _int(line), _int(column), _int(end_line), _int(end_column),
+        cell=None if cell is None else _int(cell),
+        fix=None if fix is None else _fix(fix),
+        path=None if path is None else _text(path),
+        severity=None if severity is None else Severity(severity),
+    )
+
+
+def _fix(item: Any) -> Fix:
+    message, safe, edits = item
+    if not isinstance(safe, bool):
+        raise TypeError("safe")
+    return Fix(_text(message), tuple(Edit(*map(_int, edit[:4]), _text(edit[4])) for edit in edits), safe)
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise TypeError("expected a line or column")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value

@@ -1,0 +1,358 @@
+"""The result cache (``.mllint_cache/``), end to end through the command line:
+cached runs print what uncached runs print, a warm run parses nothing, an edit
+re-runs what it can affect, and a damaged, read-only or shared cache never
+changes the outcome. Also: start-up imports only what ``--version`` needs."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import libcst
+import pytest
+from click.testing import CliRunner
+
+from mllint import __version__
+from mllint.cli import main
+from mllint.engine.baseline import DEFAULT_BASELINE
+from mllint.engine.cache import CACHE_DIR, FORMAT
+from mllint.engine.runner import Linter
+from mllint.plugins import builtin_rules
+from mllint.testkit import git, write_files
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def mllint(*args: str, cwd: Path, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}
+    return subprocess.run([*prefix, sys.executable, "-m", "mllint", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def outcome(done: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
+    return done.returncode, done.stdout, done.stderr
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("??/*.json"))
+
+
+def copy_example(name: str, target: Path, copies: int = 0) -> Path:
+    """An example project under *target*, with *copies* more copies of its
+    modules and notebooks (a --jobs 2 run forks workers only for 16 files or more)."""
+    project = target / name
+    shutil.copytree(EXAMPLES / name, project, ignore=shutil.ignore_patterns(CACHE_DIR, "__pycache__"))
+    lintable = [p for p in project.rglob("*") if p.suffix in (".py", ".ipynb")]
+    for number in range(1, copies + 1):
+        for path in lintable:
+            copy = project / f"copy{number}" / path.relative_to(project)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, copy)
+    return project
+
+
+# -- the same output with and without the cache ---------------------------------
+
+
+@pytest.mark.parametrize("copies", [0, 2], ids=["as-is", "with-copies"])
+@pytest.mark.parametrize("example", ["churn-leaky", "churn-tidy"])
+def test_cached_runs_print_what_uncached_runs_print(tmp_path, example, copies):
+    project = copy_example(example, tmp_path, copies)
+    uncached = outcome(mllint("check", "--format", "json", "--jobs", "1", "--no-cache", cwd=project))
+    assert not (project / CACHE_DIR).exists()
+    assert outcome(mllint("check", "--format", "json", "--jobs", "2", cwd=project)) == uncached  # cold, writes
+    assert entries(project / CACHE_DIR)
+    for jobs in ("1", "2"):
+        assert outcome(mllint("check", "--format", "json", "--jobs", jobs, cwd=project)) == uncached  # warm
+    if copies:
+        return
+    for options in (["--format", "text", "--show-source"], ["--format", "sarif"]):
+        assert outcome(mllint("check", *options, cwd=project)) == outcome(mllint("check", *options, "--no-cache", cwd=project))
+    assert outcome(mllint("report", cwd=project)) == outcome(mllint("report", "--no-cache", cwd=project))
+
+
+# -- what a run re-does ------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(tmp_path) -> Path:
+    """An entry point seeded through a helper module; ML201 reads across modules,
+    ML103 and ML604 read only their own file."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML201', 'ML103', 'ML604']\n",
+        "utils.py": "import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed)\n",
+        "train.py": (
+            "import numpy as np\n\nfrom utils import set_seed\n\n"
+            "if __name__ == '__main__':\n    set_seed(0)\n    print(np.random.normal(size=3))\n"
+        ),
+        "consts.py": "ROWS = 10\n",
+    })
+    return tmp_path
+
+
+def check_in_process(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["check", "--jobs", "1", "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout
+
+
+def test_a_warm_run_over_an_unchanged_tree_parses_nothing(seeded, monkeypatch):
+    cold = check_in_process(seeded, monkeypatch)
+    parsed: list[str] = []
+    real_ast_parse, real_cst_parse = ast.parse, libcst.parse_module
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: parsed.append("ast") or real_ast_parse(*a, **k))
+    monkeypatch.setattr(libcst, "parse_module", lambda *a, **k: parsed.append("libcst") or real_cst_parse(*a, **k))
+    assert check_in_process(seeded, monkeypatch) == cold
+    assert parsed == []
+    assert check_in_process(seeded, monkeypatch, "--no-cache") == cold
+    assert "ast" in parsed
+
+
+def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(seeded, monkeypatch):
+    linted: dict[str, frozenset[str]] = {}
+    real = Linter._lint_file
+
+    def recording(self, source_file, project, enabled, applied):
+        linted[source_file.path] = enabled
+        return real(self, source_file, project, enabled, applied)
+
+    monkeypatch.setattr(Linter, "_lint_file", recording)
+    check_in_process(seeded, monkeypatch)
+    selected = linted["train.py"]
+    assert set(linted) == {"utils.py", "train.py", "consts.py"} and {"ML201", "ML103", "ML604"} <= selected
+
+    linted.clear()
+    (seeded / "utils.py").write_text("import numpy as np\n\n\ndef set_seed(seed):\n    return seed\n")
+    warm = check_in_process(seeded, monkeypatch)
+    # the edited file: every rule; a file ML201 applies to: ML201 alone; a file it cannot fire on: nothing
+    assert linted == {"utils.py": selected, "train.py": frozenset({"ML201"})}
+    assert [f["code"] for f in json.loads(warm)] == ["ML201"]
+    assert warm == check_in_process(seeded, monkeypatch, "--no-cache")
+
+
+SEEDS = {"utils.py": "import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed)\n"}
+DOES_NOT_SEED = {"utils.py": "def set_seed(seed):\n    return seed\n"}
+SEEDS_IN_A_HELPER = {
+    "utils.py": "from seeding import seed_all\n\n\ndef set_seed(seed):\n    seed_all(seed)\n",
+    "seeding.py": "import numpy as np\n\n\ndef seed_all(seed):\n    np.random.seed(seed)\n",
+}
+HELPER_DOES_NOT_SEED = {**SEEDS_IN_A_HELPER, "seeding.py": "def seed_all(seed):\n    return seed\n"}
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [(SEEDS, DOES_NOT_SEED), (DOES_NOT_SEED, SEEDS_IN_A_HELPER), (SEEDS_IN_A_HELPER, HELPER_DOES_NOT_SEED)],
+    ids=["seeder-removed", "seeder-moved-into-a-helper-module", "the-helper-of-the-helper-stops-seeding"],
+)
+def test_a_change_in_a_module_a_cross_module_rule_reads_invalidates_its_result(seeded, before, after):
+    """train.py never changes; ML201's finding on it follows the modules it calls into."""
+    findings = []
+    for files in (before, after):
+        write_files(seeded, files)
+        done = mllint("check", "--format", "json", cwd=seeded)
+        assert outcome(done) == outcome(mllint("check", "--format", "json", "--no-cache", cwd=seeded))
+        findings.append([(f["path"], f["code"]) for f in json.loads(done.stdout)])
+    assert [bool(found) for found in findings] == [before is DOES_NOT_SEED, after in (DOES_NOT_SEED, HELPER_DOES_NOT_SEED)]
+    assert all(found in ([], [("train.py", "ML201")]) for found in findings)
+
+
+def test_project_rule_results_follow_the_files_they_read(tmp_path):
+    """ML204 reads requirements files, which are not Python: an edit of the
+    same size still changes the project's digest."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[tool.mllint]\nselect = ['ML204']\n",
+        "train.py": "import sklearn\n",
+        "requirements.txt": "scikit-learn==1.3.0\n",
+    })
+    first = mllint("check", "--format", "json", cwd=tmp_path)
+    assert json.loads(first.stdout) == []
+    (tmp_path / "requirements.txt").write_text("scikit-learn>=1.3.0\n")
+    second = mllint("check", "--format", "json", cwd=tmp_path)
+    assert [(f["path"], f["code"]) for f in json.loads(second.stdout)] == [("requirements.txt", "ML204")]
+    assert outcome(second) == outcome(mllint("check", "--format", "json", "--no-cache", cwd=tmp_path))
+
+
+def test_project_rule_results_follow_gits_index(tmp_path):
+    """ML101 reads blob sizes from git's index: unstaging a large data file,
+    which leaves every file as it was, changes its result."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML101']\n\n[tool.mllint.rules.ML101]\nmax-size = '2KiB'\n",
+        "train.py": "import sklearn\n",
+        "data/big.csv": "x\n" * 2048,
+    })
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    first = mllint("check", "--format", "json", cwd=tmp_path)
+    assert [f["code"] for f in json.loads(first.stdout)] == ["ML101"]
+    assert outcome(mllint("check", "--format", "json", cwd=tmp_path)) == outcome(first)
+    git(tmp_path, "rm", "-q", "--cached", "data/big.csv")
+    second = mllint("check", "--format", "json", cwd=tmp_path)
+    assert json.loads(second.stdout) == []
+    assert outcome(second) == outcome(mllint("check", "--format", "json", "--no-cache", cwd=tmp_path))
+
+
+# -- a cache that cannot be trusted or written --------------------------------
+
+
+def _garbage(entry: Path) -> None:
+    entry.write_bytes(b"\x00\xff not json")
+
+
+def _truncated(entry: Path) -> None:
+    entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+
+
+def _rewrite(**changes: object):
+    def damage(entry: Path) -> None:
+        entry.write_text(json.dumps({**json.loads(entry.read_text()), **changes}))
+    return damage
+
+
+DAMAGE = {
+    "garbage": _garbage,
+    "truncated": _truncated,
+    "empty": lambda entry: entry.write_bytes(b""),
+    "other-mllint-version": _rewrite(mllint="0.0.1-other"),
+    "other-format": _rewrite(format=FORMAT + 1),
+    "other-key": _rewrite(key="0" * 40),
+    "not-findings": _rewrite(findings=[["ML201", "message", -1, "one"]]),
+    "deeply-nested": lambda entry: entry.write_text("[" * 100_000 + "]" * 100_000),
+    "a-folder": lambda entry: entry.unlink() or entry.mkdir(),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_damaged_entries_are_ignored_and_rebuilt(tmp_path, damage):
+    project = copy_example("churn-leaky", tmp_path)
+    uncached = outcome(mllint("check", "--format", "json", "--no-cache", cwd=project))
+    mllint("check", cwd=project)
+    damaged = entries(project / CACHE_DIR)
+    assert damaged
+    for entry in damaged:
+        damage(entry)
+    assert outcome(mllint("check", "--format", "json", cwd=project)) == uncached
+    for entry in entries(project / CACHE_DIR):
+        if entry.is_file():
+            data = json.loads(entry.read_text())
+            assert (data["format"], data["mllint"], data["key"]) == (FORMAT, __version__, entry.parent.name + entry.stem)
+    assert outcome(mllint("check", "--format", "json", cwd=project)) == uncached
+
+
+def _without_privileges() -> tuple[str, ...]:
+    """A prefix that makes the command honour file permissions even as root."""
+    if os.geteuid() != 0:
+        return ()
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: permissions cannot be enforced")
+    return ("setpriv", "--bounding-set=-all", "--inh-caps=-all")
+
+
+@pytest.mark.parametrize("read_only", ["cache-folder", "project-folder"])
+def test_a_cache_that_cannot_be_written_is_not_used(tmp_path, read_only):
+    project = copy_example("churn-leaky", tmp_path)
+    prefix = _without_privileges()
+    if read_only == "cache-folder":
+        mllint("check", cwd=project)
+    folder = project / CACHE_DIR if read_only == "cache-folder" else project
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    (project / "train.py").write_text((project / "train.py").read_text() + "\nprint('edited')\n")
+    modes = {path: path.stat().st_mode for path in [folder, *folder.rglob("*")] if path.is_dir()}
+    try:
+        for path in modes:
+            path.chmod(0o555)
+        done = mllint("check", "--format", "json", cwd=project, prefix=prefix)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+    assert outcome(done) == outcome(mllint("check", "--format", "json", "--no-cache", cwd=project))
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+def test_processes_sharing_a_cache(tmp_path):
+    project = copy_example("churn-leaky", tmp_path, copies=1)
+    uncached = outcome(mllint("check", "--format", "json", "--no-cache", cwd=project))
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "CLICOLOR_FORCE")}
+    command = [sys.executable, "-m", "mllint", "check", "--format", "json", "--jobs", "1"]
+    processes = [
+        subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        for _ in range(3)
+    ]
+    results = [(process.wait(timeout=300), *process.communicate()) for process in processes]
+    assert results == [uncached] * 3
+    assert outcome(mllint("check", "--format", "json", cwd=project)) == uncached
+    assert [p.name for p in (project / CACHE_DIR).rglob(".*") if p.name not in (".gitignore",)] == []  # no temporary left
+
+
+# -- where the cache lives ------------------------------------------------------
+
+
+def test_the_cache_folder_is_tagged_and_ignored_by_git(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'demo'\n", "train.py": "import random\n"})
+    git(tmp_path, "init", "-q")
+    mllint("check", cwd=tmp_path)
+    folder = tmp_path / CACHE_DIR
+    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55\n")
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert entries(folder)
+    assert git(tmp_path, "status", "--porcelain", "--untracked-files=all").splitlines() == ["?? pyproject.toml", "?? train.py"]
+
+
+def test_no_cache_writes_nothing(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'demo'\n", "train.py": "import random\n"})
+    for command in ("check", "report"):
+        assert mllint(command, "--no-cache", cwd=tmp_path).returncode in (0, 1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml", "train.py"]
+    mllint("report", cwd=tmp_path)
+    assert entries(tmp_path / CACHE_DIR)
+
+
+def test_cache_dir_is_relative_to_the_configuration_file(tmp_path):
+    project = tmp_path / "project"
+    write_files(project, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\ncache-dir = '../shared/cache'\n",
+        "pkg/train.py": "import random\n",
+    })
+    done = mllint("check", ".", cwd=project / "pkg")  # run from below the configuration
+    assert done.returncode in (0, 1), done.stderr
+    assert entries(tmp_path / "shared" / "cache")
+    assert not (project / CACHE_DIR).exists() and not (project / "pkg" / CACHE_DIR).exists()
+
+
+@pytest.mark.parametrize("value", ["5", "''", "['a']"])
+def test_a_bad_cache_dir_is_a_configuration_error(tmp_path, value):
+    write_files(tmp_path, {"pyproject.toml": f"[tool.mllint]\ncache-dir = {value}\n", "train.py": "import random\n"})
+    done = mllint("check", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == 'mllint: error: pyproject.toml: tool.mllint.cache-dir: expected a folder name, such as ".mllint_cache"\n'
+
+
+# -- start-up -------------------------------------------------------------------
+
+
+def test_version_imports_neither_libcst_nor_the_rules():
+    script = (
+        "import sys\nfrom mllint.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'nbformat')"
+        " or m.startswith(('mllint.checks.', 'mllint.analysis', 'mllint.engine.runner', 'mllint.reporters.'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout == f"mllint, version {__version__}\n[]\n", done.stderr
+
+
+def test_init_help_names_the_default_baseline():
+    """The help text is written out so that start-up need not import the baseline module."""
+    result = CliRunner().invoke(main, ["init", "--help"])
+    assert f"(default: {DEFAULT_BASELINE} beside" in " ".join(result.stdout.split())
+
+
+def test_rules_still_load_for_the_commands_that_need_them():
+    """The lazily imported engine is the same one: every rule is listed."""
+    result = CliRunner().invoke(main, ["rules", "--format", "json"])
+    assert [row["code"] for row in json.loads(result.stdout)] == list(builtin_rules())
