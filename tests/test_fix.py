@@ -89,7 +89,7 @@ CASE_IDS = [f"{code}-{number}" for number, (code, *_) in enumerate(FIXES)]
 
 def test_every_fixable_rule_has_fix_cases():
     fixable = {code for code, rule in builtin_rules().items() if rule.fixable is not Fixability.NONE}
-    assert fixable == {code for code, *_ in FIXES}
+    assert fixable == {code for code, *_ in FIXES} | set(CLEARS)
 
 
 @pytest.mark.parametrize(("code", "source", "fixed", "safe"), FIXES, ids=CASE_IDS)
@@ -381,17 +381,105 @@ def test_readme_shows_what_diff_prints_on_the_example(tmp_path):
 
 def test_rules_lists_fix_availability():
     rows = {row["code"]: row for row in json.loads(mllint("rules", "--format", "json", cwd=ROOT).stdout)}
-    assert rows["ML601"]["fixable"] == "safe/unsafe"
-    assert {row["fixable"] for code, row in rows.items() if code != "ML601"} == {"no"}
+    expected = {"ML601": "safe/unsafe", "ML802": "unsafe", "ML805": "unsafe"}
+    assert {code: rows[code]["fixable"] for code in expected} == expected
+    assert {row["fixable"] for code, row in rows.items() if code not in expected} == {"no"}
     table = mllint("rules", cwd=ROOT).stdout.splitlines()
-    assert [line.split()[5] for line in table if line.startswith("ML601 ")] == ["safe/unsafe"]
+    assert {line.split()[0]: line.split()[5] for line in table if line.split()[0] in expected} == expected
 
 
 @pytest.mark.parametrize("code", sorted(load_catalogue()))
 def test_every_rule_document_says_how_safe_its_fixes_are(code):
     fix = load_catalogue()[code].sections["Fix"]
     [paragraph] = [p for p in fix.split("\n\n") if p.startswith("**Fix safety.**")]
-    if builtin_rules()[code].fixable is Fixability.NONE:
+    fixable = builtin_rules()[code].fixable
+    if fixable is Fixability.NONE:
         assert paragraph.startswith("**Fix safety.** No automatic fix: ")
+    elif fixable is Fixability.UNSAFE:
+        assert "**unsafe**" in paragraph and "**safe**" not in paragraph and "--unsafe-fixes" in paragraph
     else:
         assert "**safe**" in fix and "**unsafe**" in fix
+
+
+# --- ML802/ML805: clearing the reported cell's outputs, an unsafe fix --------------------------
+
+#: The rules whose fix clears the reported cell's outputs, with the configuration that
+#: makes the output of cell 3 of :func:`outputs_notebook` a finding.
+CLEARS = {
+    "ML802": "[tool.mllint]\nselect = ['ML802']\n",
+    "ML805": "[tool.mllint]\nselect = ['ML805']\n[tool.mllint.rules.ML805]\nmax-output-size = \"1KiB\"\n",
+}
+#: Outputs a rule reports: a traceback (ML802) and a 2 KiB stream (ML805)
+REPORTED = [
+    {"ename": "ValueError", "evalue": "bad row", "output_type": "error", "traceback": ["Traceback (most recent call last)", "ValueError: bad row"]},
+    {"name": "stdout", "output_type": "stream", "text": ["x" * 2048 + "\n"]},
+]
+
+
+def outputs_notebook(reported: list[dict[str, object]] | None = None) -> str:
+    """:func:`notebook` with two code cells, cell 3's outputs replaced by *reported*
+    (the stream output of :func:`notebook` when None)."""
+    document = json.loads(notebook(["x = 1\n", ["rows = load()\n", "check(rows)"]]))
+    if reported is not None:
+        document["cells"][2]["outputs"] = reported
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("code", sorted(CLEARS))
+def test_clearing_outputs_is_unsafe_and_changes_only_that_outputs_value(tmp_path, code):
+    original = outputs_notebook(REPORTED)
+    write_files(tmp_path, {"pyproject.toml": CLEARS[code], "eda.ipynb": original})
+    # with the cache on: the second run reads the first run's findings, fix included
+    safe = mllint("check", "--fix", cwd=tmp_path)
+    assert safe.returncode == 1 and "1 fixable with --fix --unsafe-fixes." in safe.stdout
+    assert (tmp_path / "eda.ipynb").read_text() == original
+    done = mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "Fixed 1 finding in 1 file."), done.stdout + done.stderr
+    # byte for byte: the original text with exactly cell 3's `outputs` value replaced by []
+    outputs = json.dumps(REPORTED, indent=1, ensure_ascii=False).replace("\n", "\n   ")
+    assert original.count(f'"outputs": {outputs}') == 1
+    assert (tmp_path / "eda.ipynb").read_text() == original.replace(f'"outputs": {outputs}', '"outputs": []')
+    fixed = snapshot(tmp_path)
+    again = mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert (again.returncode, snapshot(tmp_path)) == (0, fixed)
+
+
+def test_clearing_outputs_keeps_the_execution_count_and_the_other_cells(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": CLEARS["ML802"], "eda.ipynb": outputs_notebook(REPORTED)})
+    mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    cells = json.loads((tmp_path / "eda.ipynb").read_text())["cells"]
+    assert [(cell.get("execution_count"), len(cell.get("outputs", []))) for cell in cells] == [(None, 0), (1, 1), (2, 0)]
+
+
+def test_both_rules_on_one_cell_share_one_clearing(tmp_path):
+    config = CLEARS["ML805"].replace("['ML805']", "['ML802', 'ML805']")
+    write_files(tmp_path, {"pyproject.toml": config, "eda.ipynb": outputs_notebook(REPORTED)})
+    done = mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert (done.returncode, done.stdout.splitlines()[-1]) == (0, "Fixed 2 findings in 1 file."), done.stdout + done.stderr
+
+
+def test_diff_shows_the_cleared_outputs_and_writes_nothing(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": CLEARS["ML802"], "eda.ipynb": outputs_notebook(REPORTED)})
+    before = snapshot(tmp_path)
+    hidden = mllint("check", "--diff", cwd=tmp_path)
+    assert (hidden.returncode, hidden.stdout) == (0, "")
+    assert hidden.stderr == "mllint: nothing to fix (1 more fix with --unsafe-fixes)\n"
+    shown = mllint("check", "--diff", "--unsafe-fixes", cwd=tmp_path)
+    assert (shown.returncode, shown.stdout) == (1, "eda.ipynb:cell 3: outputs cleared (2 outputs)\n")
+    assert shown.stderr == "mllint: would fix 1 finding in 1 file\n"
+    assert snapshot(tmp_path) == before
+
+
+def test_json_says_the_fix_clears_outputs(tmp_path):
+    write_files(tmp_path, {"pyproject.toml": CLEARS["ML802"], "eda.ipynb": outputs_notebook(REPORTED)})
+    [finding] = json.loads(mllint("check", "--format", "json", cwd=tmp_path).stdout)
+    assert finding["fix"] == {"message": "clear this cell's outputs", "applicability": "unsafe", "edits": [], "clear_outputs": True}
+
+
+def test_clearing_outputs_is_refused_when_the_cell_has_two_outputs_keys(tmp_path):
+    broken = outputs_notebook(REPORTED).replace('"execution_count": 2,', '"execution_count": 2,\n   "outputs": [],', 1)
+    write_files(tmp_path, {"pyproject.toml": CLEARS["ML802"], "eda.ipynb": broken})
+    before = snapshot(tmp_path)
+    done = mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
+    assert snapshot(tmp_path) == before
+    assert "eda.ipynb: not fixed: cell 3: it has two `outputs` keys" in done.stderr

@@ -30,10 +30,10 @@ from itertools import pairwise
 from typing import ClassVar
 
 from mllint.engine.context import NotebookContext
-from mllint.engine.findings import Severity
+from mllint.engine.findings import Fix, Severity
 from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
-from mllint.engine.rules import NotebookRule
+from mllint.engine.rules import Fixability, NotebookRule
 from mllint.project.dependencies import normalize_name
 from mllint.project.layout import Role
 from mllint.syntax.notebooks import Magic, Notebook
@@ -150,6 +150,10 @@ class OutOfOrderExecution(NotebookRule):
 
 # --- ML802 ----------------------------------------------------------------------------------
 
+#: ML802's and ML805's fix. Unsafe: outputs are results someone may want to keep,
+#: and re-running the cell may not reproduce them (data, randomness, time).
+_CLEAR_OUTPUTS = Fix("clear this cell's outputs", (), safe=False, clear_outputs=True)
+
 _TRACEBACK = "Traceback (most recent call last)"
 #: The line before a traceback that makes it no error: a warning quoting it, or an
 #: exception Python ignored.
@@ -246,13 +250,14 @@ class ErrorOutput(NotebookRule):
     name = "error-output"
     severity = Severity.WARNING
     roles = _NOTEBOOKS
+    fixable = Fixability.UNSAFE
 
     def check(self, nb: NotebookContext) -> None:
         for number, cell in _code_cells(nb.notebook, with_code=False):
             failures = [f for f in _failures(cell)
                         if f.name == "KeyboardInterrupt" or not _documented(nb, number, cell, f)]
             if failures:
-                nb.report(self.code, number, self._message(failures[0], len(failures) - 1))
+                nb.report(self.code, number, self._message(failures[0], len(failures) - 1), fix=_CLEAR_OUTPUTS)
 
     @staticmethod
     def _message(failure: _Failure, others: int) -> str:
@@ -486,6 +491,7 @@ class LargeOutput(NotebookRule):
     name = "large-output"
     severity = Severity.WARNING
     roles = _NOTEBOOKS
+    fixable = Fixability.UNSAFE
     options: ClassVar[dict[str, Option]] = {
         "max-output-size": Option("500KiB", "size", "Largest output of a cell that is not reported"),
     }
@@ -502,7 +508,8 @@ class LargeOutput(NotebookRule):
             nb.report(self.code, number, f"output {index} of this cell is {human_size(size)} ({what}), over "
                                          f"`max-output-size` ({human_size(limit)}){more}: it bloats the repository "
                                          "and every diff; show a smaller sample or a smaller figure, save large "
-                                         "results to files tracked with DVC or Git LFS, or clear the output")
+                                         "results to files tracked with DVC or Git LFS, or clear the output",
+                      fix=_CLEAR_OUTPUTS)
 
 
 # --- ML806 ----------------------------------------------------------------------------------

@@ -263,7 +263,9 @@ def _finding_json(raw: RawFinding) -> list[Any]:
     return [
         raw.code, raw.message, raw.line, raw.column, raw.end_line, raw.end_column, raw.cell, raw.path,
         raw.severity.value if raw.severity is not None else None,
-        None if fix is None else [fix.message, fix.safe, [[e.line, e.column, e.end_line, e.end_column, e.content] for e in fix.edits]],
+        None if fix is None else [
+            fix.message, fix.safe, [[e.line, e.column, e.end_line, e.end_column, e.content] for e in fix.edits], fix.clear_outputs
+        ],
     ]
 
 
@@ -287,10 +289,10 @@ def _finding(item: Any) -> RawFinding:
 
 
 def _fix(item: Any) -> Fix:
-    message, safe, edits = item
-    if not isinstance(safe, bool):
-        raise TypeError("safe")
-    return Fix(_text(message), tuple(Edit(*map(_int, edit[:4]), _text(edit[4])) for edit in edits), safe)
+    message, safe, edits, clear_outputs = item
+    if not isinstance(safe, bool) or not isinstance(clear_outputs, bool):
+        raise TypeError("safe, clear_outputs")
+    return Fix(_text(message), tuple(Edit(*map(_int, edit[:4]), _text(edit[4])) for edit in edits), safe, clear_outputs)
 
 
 def _int(value: Any) -> int:

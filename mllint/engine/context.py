@@ -183,8 +183,9 @@ class NotebookContext:
     project: ProjectContext
     findings: list[RawFinding] = field(default_factory=list)
 
-    def report(self, code: str, cell: int, message: str, line: int = 1, column: int = 1) -> None:
-        self.findings.append(RawFinding(code, message, line, column, line, column, cell=cell))
+    def report(self, code: str, cell: int, message: str, line: int = 1, column: int = 1, fix: Fix | None = None) -> None:
+        """Report *cell*; a *fix*'s edits are in the cell's own lines and columns."""
+        self.findings.append(RawFinding(code, message, line, column, line, column, cell=cell, fix=fix))
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.project.options(code)

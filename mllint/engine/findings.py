@@ -47,9 +47,12 @@ class Fix:
     message: str
     edits: tuple[Edit, ...]
     safe: bool = True
+    #: The fix also empties the ``outputs`` of the finding's notebook cell: what
+    #: a notebook rule offers when the problem is in saved outputs, not in code.
+    clear_outputs: bool = False
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "message": self.message,
             "applicability": "safe" if self.safe else "unsafe",
             "edits": [
@@ -63,6 +66,9 @@ class Fix:
                 for e in self.edits
             ],
         }
+        if self.clear_outputs:
+            data["clear_outputs"] = True
+        return data
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ the text the rules saw). Applying them must never cost a byte the user wrote:
   text), so outputs, metadata, ids, key order, indentation and the trailing
   newline stay byte for byte. A notebook whose layout cannot be kept is not
   written, and the reason is reported.
+- A notebook rule's fix may instead clear the outputs of its cell
+  (``Fix.clear_outputs``, always unsafe: outputs are results). Only the JSON
+  text of that cell's ``outputs`` value changes, to ``[]``; its
+  ``execution_count`` is kept, so the fix removes exactly what was reported
+  and the cell still says it ran (what Jupyter's "Clear Output" of one cell
+  does). ``--diff`` shows it as ``path:cell N: outputs cleared (K outputs)``.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ import tempfile
 import tokenize
 import warnings
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
@@ -56,6 +62,10 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _ASCII_ESCAPE = re.compile(r"\\u(?!00[01])[0-9a-fA-F]{4}")
 #: (cell or None for a Python file, start offset, end offset, replacement text)
 _Span = tuple[int | None, int, int, str]
+#: (cell or None for a Python file, text before, text after) of each changed source
+_Parts = tuple[tuple[int | None, str, str], ...]
+#: (cell, number of outputs it had) of each notebook cell whose outputs were cleared
+_Cleared = tuple[tuple[int, int], ...]
 
 
 class FixError(Exception):
@@ -70,18 +80,23 @@ class FileChange:
     before: bytes
     after: bytes
     fixed: tuple[Finding, ...]
-    #: (cell or None for a Python file, text before, text after) of each changed part
-    parts: tuple[tuple[int | None, str, str], ...]
+    parts: _Parts
+    cleared: _Cleared = ()
 
     def diff(self) -> str:
         """A unified diff of the change; for a notebook, one per changed cell
-        source, labelled ``path:cell N`` (the JSON around it does not change)."""
-        out: list[str] = []
+        source, labelled ``path:cell N`` (the JSON around it does not change),
+        and a line per cell whose outputs are cleared, in cell order (outputs
+        are data, not text to diff)."""
+        pieces: list[tuple[int, str]] = []
         for cell, before, after in self.parts:
             label = self.path if cell is None else f"{self.path}:cell {cell}"
-            for line in difflib.unified_diff(_split_lines(before), _split_lines(after), label, label):
-                out.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
-        return "".join(out)
+            lines = difflib.unified_diff(_split_lines(before), _split_lines(after), label, label)
+            text = "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+            pieces.append((cell or 0, text))
+        for cell, count in self.cleared:
+            pieces.append((cell, f"{self.path}:cell {cell}: outputs cleared ({count} output{'' if count == 1 else 's'})\n"))
+        return "".join(text for _, text in sorted(pieces, key=lambda piece: piece[0]))
 
 
 @dataclass
@@ -115,7 +130,7 @@ class FixReport:
 
 def applicable(fix: Fix | None, unsafe: bool) -> bool:
     """Whether this run applies *fix*: safe ones always, the others with ``--unsafe-fixes``."""
-    return fix is not None and bool(fix.edits) and (fix.safe or unsafe)
+    return fix is not None and (bool(fix.edits) or fix.clear_outputs) and (fix.safe or unsafe)
 
 
 def plan_fixes(findings: Iterable[Finding], *, unsafe: bool, paths: Collection[str] | None = None) -> FixPlan:
@@ -232,7 +247,7 @@ def cell_fix(notebook: Notebook, fix: Fix, cell: int) -> Fix | None:
         except FixError:
             return None
         edits.append(moved)
-    return Fix(fix.message, tuple(edits), fix.safe)
+    return replace(fix, edits=tuple(edits))
 
 
 # --- one file ---------------------------------------------------------------------------
@@ -244,6 +259,8 @@ class _Candidate:
     copies of one finding, may propose the same edits)."""
 
     spans: tuple[_Span, ...]
+    #: the cells whose outputs the fix clears
+    cleared: tuple[int, ...]
     findings: list[Finding]
 
 
@@ -253,14 +270,15 @@ def _plan_file(path: str, findings: list[Finding], plan: FixPlan) -> None:
     except OSError as exc:
         raise FixError(f"cannot read it: {exc.strerror or exc}") from exc
     document: _Document = _NotebookFile(before) if path.endswith(".ipynb") else _PythonFile(before)
-    candidates: dict[tuple[_Span, ...], _Candidate] = {}
+    candidates: dict[tuple[tuple[_Span, ...], tuple[int, ...]], _Candidate] = {}
     for finding in sorted(findings, key=Finding.sort_key):
         assert finding.fix is not None
         if finding.source_line is not None and document.reported_line(finding.cell, finding.line) != finding.source_line:
             raise FixError("it changed after it was linted")
         lines = document.lines(finding.cell)
         spans = tuple(sorted((finding.cell, *lines.offsets(edit), edit.content) for edit in finding.fix.edits))
-        candidates.setdefault(spans, _Candidate(spans, [])).findings.append(finding)
+        cleared = (finding.cell,) if finding.fix.clear_outputs and finding.cell is not None else ()
+        candidates.setdefault((spans, cleared), _Candidate(spans, cleared, [])).findings.append(finding)
     chosen: list[_Candidate] = []
     taken: list[_Span] = []
     for candidate in sorted(candidates.values(), key=lambda c: [(s[0] or 0, s[1], s[2]) for s in c.spans]):
@@ -271,9 +289,9 @@ def _plan_file(path: str, findings: list[Finding], plan: FixPlan) -> None:
         taken.extend(candidate.spans)
     parsing = _parsing(document, chosen, plan)
     if parsing is not None and parsing[0] != before:
-        after, parts, kept = parsing
+        after, parts, cleared, kept = parsing
         fixed = tuple(finding for candidate in kept for finding in candidate.findings)
-        plan.changes.append(FileChange(path, before, after, fixed, parts))
+        plan.changes.append(FileChange(path, before, after, fixed, parts, cleared))
 
 
 def _overlap(a: _Span, b: _Span) -> bool:
@@ -284,25 +302,31 @@ def _overlap(a: _Span, b: _Span) -> bool:
 
 def _parsing(
     document: _Document, chosen: list[_Candidate], plan: FixPlan
-) -> tuple[bytes, tuple[tuple[int | None, str, str], ...], list[_Candidate]] | None:
-    """(fixed bytes, changed parts, fixes kept): all *chosen* fixes if the result
+) -> tuple[bytes, _Parts, _Cleared, list[_Candidate]] | None:
+    """(fixed bytes, changed parts, cleared outputs, fixes kept): all *chosen* fixes if the result
     parses; else fix by fix, keeping each that leaves code that parses and
     reporting the others. None when none is kept."""
-    after, parts = document.render([span for candidate in chosen for span in candidate.spans])
+    after, parts, cleared = _render(document, chosen)
     if document.parse_error(after) is None:
-        return after, parts, chosen
+        return after, parts, cleared, chosen
     kept: list[_Candidate] = []
     for candidate in chosen:
-        trial, trial_parts = document.render([span for c in [*kept, candidate] for span in c.spans])
+        trial, trial_parts, trial_cleared = _render(document, [*kept, candidate])
         error = document.parse_error(trial)
         if error is None:
             kept.append(candidate)
-            after, parts = trial, trial_parts
+            after, parts, cleared = trial, trial_parts, trial_cleared
             continue
         for finding in candidate.findings:
             assert finding.fix is not None
             plan.problems.append(f"{_where(finding)}: {finding.code} fix ({finding.fix.message}) dropped: the fixed code would not parse ({error})")
-    return (after, parts, kept) if kept else None
+    return (after, parts, cleared, kept) if kept else None
+
+
+def _render(document: _Document, candidates: Sequence[_Candidate]) -> tuple[bytes, _Parts, _Cleared]:
+    """The file with *candidates* applied: their edits made, their cells' outputs cleared."""
+    spans = [span for candidate in candidates for span in candidate.spans]
+    return document.render(spans, sorted({cell for candidate in candidates for cell in candidate.cleared}))
 
 
 def _where(finding: Finding) -> str:
@@ -392,8 +416,9 @@ class _Document:
         """The line as the linter read it, to compare with a finding's ``source_line``."""
         raise NotImplementedError
 
-    def render(self, spans: Sequence[_Span]) -> tuple[bytes, tuple[tuple[int | None, str, str], ...]]:
-        """The file's bytes with the edits made, and its changed parts."""
+    def render(self, spans: Sequence[_Span], cleared: Sequence[int]) -> tuple[bytes, _Parts, _Cleared]:
+        """The file's bytes with the edits made and the outputs of the *cleared*
+        cells emptied, its changed sources and the outputs it cleared."""
         raise NotImplementedError
 
     def parse_error(self, data: bytes) -> str | None:
@@ -421,13 +446,15 @@ class _PythonFile(_Document):
     def reported_line(self, cell: int | None, line: int) -> str | None:
         return self.linted[line - 1] if 1 <= line <= len(self.linted) else None
 
-    def render(self, spans: Sequence[_Span]) -> tuple[bytes, tuple[tuple[int | None, str, str], ...]]:
+    def render(self, spans: Sequence[_Span], cleared: Sequence[int]) -> tuple[bytes, _Parts, _Cleared]:
+        if cleared:
+            raise FixError("a fix would clear outputs, which only a notebook has")
         fixed = _fixed_text(self.text, spans)
         try:
             data = fixed.encode(self.encoding)
         except UnicodeEncodeError as exc:
             raise FixError(f"a fix's text cannot be written as {self.encoding}") from exc
-        return data, (((None, self.text.text, fixed),) if fixed != self.text.text else ())
+        return data, (((None, self.text.text, fixed),) if fixed != self.text.text else ()), ()
 
     def parse_error(self, data: bytes) -> str | None:
         return _parse_error(decode_python(data))
@@ -444,7 +471,7 @@ class _NotebookFile(_Document):
             raise FixError(f"it is not a readable notebook any more ({exc})") from exc
         if self.notebook.source_format != 4:
             raise FixError(f"it is an nbformat {self.notebook.source_format} notebook, which mllint would have to rewrite as nbformat 4")
-        self.slots = _source_slots(self.text)
+        self.slots, self.outputs = _cell_slots(self.text)
         if len(self.slots) != len(self.notebook.node.cells):
             raise FixError("its cells could not be found in its JSON text")
         self.style = _Style.of(self.text, self.slots)
@@ -461,7 +488,7 @@ class _NotebookFile(_Document):
         lines = self.lines(cell).text.splitlines()
         return lines[line - 1] if 1 <= line <= len(lines) else None
 
-    def render(self, spans: Sequence[_Span]) -> tuple[bytes, tuple[tuple[int | None, str, str], ...]]:
+    def render(self, spans: Sequence[_Span], cleared: Sequence[int]) -> tuple[bytes, _Parts, _Cleared]:
         by_cell: dict[int, list[_Span]] = {}
         for span in spans:
             assert span[0] is not None
@@ -480,10 +507,19 @@ class _NotebookFile(_Document):
             replacements.append((slot.start, slot.end, slot.render(fixed, self.text, self.style, cell)))
             sources[cell] = fixed
             parts.append((cell, lines.text, fixed))
+        counts: list[tuple[int, int]] = []
+        for cell in cleared:
+            where = self.outputs[cell - 1]
+            if isinstance(where, str):
+                raise FixError(f"cell {cell}: {where}")
+            count = len(json.loads(self.text[where.start : where.end]))
+            if count:
+                replacements.append((where.start, where.end, "[]"))
+                counts.append((cell, count))
         text = _splice(self.text, replacements)
-        if not _same_outside_sources(self.text, text, sources):
-            raise FixError("its JSON would change outside the fixed cell sources")
-        return text.encode("utf-8"), tuple(parts)
+        if not _same_outside_changes(self.text, text, sources, [cell for cell, _ in counts]):
+            raise FixError("its JSON would change outside the fixed cell sources and cleared outputs")
+        return text.encode("utf-8"), tuple(parts), tuple(counts)
 
     def parse_error(self, data: bytes) -> str | None:
         try:
@@ -578,38 +614,59 @@ class _Slot:
         raise FixError(f"cell {cell}: no source list in the file shows how to separate its lines")
 
 
-def _source_slots(text: str) -> list[_Slot | str]:
-    """Per cell, in order: where its ``source`` value is, or why it cannot be rewritten."""
+@dataclass(frozen=True)
+class _Outputs:
+    """Where a code cell's ``outputs`` list lies in the JSON text."""
+
+    start: int
+    end: int
+
+
+def _cell_slots(text: str) -> tuple[list[_Slot | str], list[_Outputs | str]]:
+    """Per cell, in order: where its ``source`` value is and where its
+    ``outputs`` value is, or why they cannot be rewritten."""
     cursor = _JsonCursor(text)
-    slots: list[_Slot | str] = []
+    cells: list[tuple[_Slot | str, _Outputs | str]] = []
     try:
         for key in cursor.keys():
             if key == "cells":
-                slots = [_cell_slot(cursor) for _ in cursor.items()]
+                cells = [_cell_slot(cursor) for _ in cursor.items()]
             else:
                 cursor.skip()
     except (ValueError, RecursionError) as exc:
         raise FixError(f"its JSON layout is not understood ({exc})") from exc
-    return slots
+    return [source for source, _ in cells], [outputs for _, outputs in cells]
 
 
-def _cell_slot(cursor: _JsonCursor) -> _Slot | str:
+def _cell_slot(cursor: _JsonCursor) -> tuple[_Slot | str, _Outputs | str]:
     if cursor.peek() != "{":
         cursor.skip()
-        return "it is not a JSON object"
-    found: _Slot | str = "it has no source"
-    sources = 0
+        return "it is not a JSON object", "it is not a JSON object"
+    source: _Slot | str = "it has no source"
+    outputs: _Outputs | str = "it has no outputs"
+    seen: set[str] = set()
     for key in cursor.keys():
-        if key != "source":
-            cursor.skip()
-            continue
-        sources += 1
-        if sources == 1:
-            found = _slot(cursor)
+        if key == "source":
+            source = _twice(cursor, key) if key in seen else _slot(cursor)
+        elif key == "outputs":
+            outputs = _twice(cursor, key) if key in seen else _outputs(cursor)
         else:
             cursor.skip()
-            found = "it has two `source` keys"
-    return found
+        seen.add(key)
+    return source, outputs
+
+
+def _twice(cursor: _JsonCursor, key: str) -> str:
+    """Skip a repeated key's value: which of the two a reader keeps is not ours to guess."""
+    cursor.skip()
+    return f"it has two `{key}` keys"
+
+
+def _outputs(cursor: _JsonCursor) -> _Outputs | str:
+    is_list = cursor.peek() == "["
+    start = cursor.pos
+    cursor.skip()
+    return _Outputs(start, cursor.pos) if is_list else "its outputs are not a list"
 
 
 def _slot(cursor: _JsonCursor) -> _Slot | str:
@@ -633,14 +690,19 @@ def _slot(cursor: _JsonCursor) -> _Slot | str:
     return _Slot(start, cursor.pos, tuple(elements)) if strings_only else "its source list holds something other than text"
 
 
-def _same_outside_sources(before: str, after: str, sources: Mapping[int, str]) -> bool:
+def _same_outside_changes(before: str, after: str, sources: Mapping[int, str], cleared: Collection[int]) -> bool:
     """The rewritten notebook's JSON equals the original but for the changed
-    sources, which read as intended: the proof that nothing else moved."""
+    sources, which read as intended, and the *cleared* cells' outputs, which are
+    empty: the proof that nothing else moved."""
     old, new = (json.loads(text.removeprefix("\ufeff"), parse_constant=str) for text in (before, after))
     for cell, source in sources.items():
         value = new["cells"][cell - 1].get("source")
         if ("".join(value) if isinstance(value, list) else value) != source:
             return False
         old["cells"][cell - 1]["source"] = value
+    for cell in cleared:
+        if new["cells"][cell - 1].get("outputs") != []:
+            return False
+        old["cells"][cell - 1]["outputs"] = []
     return bool(old == new)
 
