@@ -21,7 +21,8 @@ from mllint.syntax.notebooks import Notebook
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def _as_text(value: object) -> str:
+def as_text(value: object) -> str:
+    """A notebook string field, stored as one string or as a list of lines."""
     if isinstance(value, str):
         return value
     if isinstance(value, list):
@@ -35,17 +36,17 @@ def _output_texts(output: object) -> Iterator[str]:
         return
     kind = output.get("output_type")
     if kind == "stream":
-        yield _as_text(output.get("text"))
+        yield as_text(output.get("text"))
     elif kind in ("execute_result", "display_data", "update_display_data"):
         data = output.get("data")
         if isinstance(data, dict):
             for mime in ("text/plain", "text/markdown"):
-                yield _as_text(data.get(mime))
-            yield html_to_text(_as_text(data.get("text/html")))
+                yield as_text(data.get(mime))
+            yield html_to_text(as_text(data.get("text/html")))
     elif kind == "error":
         traceback = output.get("traceback")
         lines = [line for line in traceback if isinstance(line, str)] if isinstance(traceback, list) else []
-        yield _ANSI.sub("", "\n".join([_as_text(output.get("evalue")), *lines]))
+        yield _ANSI.sub("", "\n".join([as_text(output.get("evalue")), *lines]))
 
 
 def _cells(notebook: Notebook) -> Iterator[tuple[int, dict]]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import ClassVar
 
+from mllint.analysis.notebook_text import as_text
 from mllint.engine.context import NotebookContext
 from mllint.engine.findings import Fix, Severity
 from mllint.engine.messages import human_size, shown
@@ -78,15 +79,6 @@ def _count(cell: dict) -> int | None:
 def _outputs(cell: dict) -> list[dict]:
     found = cell.get("outputs")
     return [output for output in found if isinstance(output, dict)] if isinstance(found, list) else []
-
-
-def _text(value: object) -> str:
-    """A notebook string field, stored as one string or as a list of lines."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "".join(part for part in value if isinstance(part, str))
-    return ""
 
 
 def _cell_kind(notebook: Notebook, number: int) -> object:
@@ -184,11 +176,11 @@ def _failures(cell: dict) -> list[_Failure]:
     for index, output in enumerate(_outputs(cell), start=1):
         kind = output.get("output_type")
         if kind == "error":
-            name = _text(output.get("ename")).strip()
-            value = _ANSI.sub("", _text(output.get("evalue"))).strip()
+            name = as_text(output.get("ename")).strip()
+            value = _ANSI.sub("", as_text(output.get("evalue"))).strip()
             found.append(_Failure(index, f"{name}: {value}" if value else name, name, stream=False))
         elif kind == "stream" and output.get("name") == "stderr":
-            exception = _stderr_exception(_ANSI.sub("", _text(output.get("text"))))
+            exception = _stderr_exception(_ANSI.sub("", as_text(output.get("text"))))
             if exception is not None:
                 found.append(_Failure(index, exception, exception.partition(":")[0], stream=True))
     return found
@@ -467,7 +459,7 @@ def _payload(output: dict) -> tuple[int, str]:
     if not isinstance(data, dict) or not data:
         return 0, ""
     mime = max(data, key=lambda key: _size(data[key]))
-    return _size(data), _describe_mime(mime, _text(data[mime]))
+    return _size(data), _describe_mime(mime, as_text(data[mime]))
 
 
 def _describe_mime(mime: str, text: str) -> str:
