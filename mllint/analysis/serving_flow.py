@@ -34,6 +34,7 @@ from typing import Iterator, Protocol
 
 from mllint.analysis.model_facts import without_hyperparameters, wraps_a_path
 from mllint.project.index import ModuleInfo, dotted_name
+from mllint.syntax.ast_positions import AstPositions
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -326,7 +327,7 @@ class ModuleView:
     def __init__(self, info: ModuleInfo, tree: ast.Module, source: str) -> None:
         self.info = info
         self.tree = tree
-        self._lines = source.splitlines()
+        self._positions = AstPositions(source)
         self.functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, ast.ClassDef] = {}
         for node in tree.body:
@@ -356,14 +357,7 @@ class ModuleView:
 
     def position(self, node: ast.AST) -> tuple[int, int, int, int]:
         """1-based line and column (in characters, as libcst counts) of a node."""
-        line = getattr(node, "lineno", 1)
-        end_line = getattr(node, "end_lineno", None) or line
-        return line, self._column(line, getattr(node, "col_offset", 0)), end_line, self._column(end_line, getattr(node, "end_col_offset", 0) or 0)
-
-    def _column(self, line: int, byte_offset: int) -> int:
-        if 0 < line <= len(self._lines):
-            return len(self._lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", "ignore")) + 1
-        return byte_offset + 1
+        return self._positions.range(node)
 
 
 class Resolver(Protocol):

@@ -279,6 +279,7 @@ class ModuleContext:
         end_line: int | None = None,
         end_column: int | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> None:
         """Report at a position found without the tree (e.g. a regex on the text)."""
         self.findings.append(
@@ -286,6 +287,7 @@ class ModuleContext:
                 code, message, line, column,
                 end_line if end_line is not None else line,
                 end_column if end_column is not None else column,
+                fix=fix,
                 severity=severity,
             )
         )

@@ -173,9 +173,11 @@ class SourceRule(_FileRule):
         end_line: int | None = None,
         end_column: int | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> None:
-        """Report at 1-based *line* and *column* of the module's text."""
-        self.ctx.report_at(self.code, line, column, message, end_line, end_column, severity)
+        """Report at 1-based *line* and *column* of the module's text; a *fix*'s
+        edits use the same coordinates (a notebook's concatenated cells)."""
+        self.ctx.report_at(self.code, line, column, message, end_line, end_column, severity, fix)
 
 
 class NotebookRule(Rule):
