@@ -9,12 +9,11 @@ seeded first. ML204-ML206 read the dependency inventory of :mod:`mllint.project.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from functools import partial
-from typing import Callable
-
-import libcst as cst
+from typing import Callable, Iterator
 
 from mllint.analysis.random_state import UNKNOWN, RandomStateTable, needs_random_state
 from mllint.analysis.seeding import (
@@ -27,10 +26,11 @@ from mllint.analysis.seeding import (
 )
 from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
-from mllint.engine.rules import ModuleRule, ProjectRule, SourceRule
+from mllint.engine.rules import ProjectRule, SourceRule
 from mllint.project.dependencies import Requirement, Unpinned, depth_order
+from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, OWN_CODE, Role
-from mllint.syntax.cst import has_star_kwargs, positional
+from mllint.syntax.ast_positions import AstPositions
 
 
 def _entry_report(ctx: ModuleContext) -> EntryReport | None:
@@ -39,14 +39,6 @@ def _entry_report(ctx: ModuleContext) -> EntryReport | None:
     if not analysis.is_entry_point(ctx.info):
         return None
     return analysis.entry_report(ctx.info, ctx.source)
-
-
-def _column(source_lines: list[str], line: int, byte_offset: int) -> int:
-    """ast gives UTF-8 byte offsets; findings use 1-based character columns."""
-    if not 1 <= line <= len(source_lines):
-        return 1
-    prefix = source_lines[line - 1].encode("utf-8")[:byte_offset]
-    return len(prefix.decode("utf-8", errors="ignore")) + 1
 
 
 def _reported_hop(trail: Trail, path: str) -> int:
@@ -87,7 +79,7 @@ def _unseeded_message(use: UnseededUse, seeded_at: str | None, subject: str) -> 
 def _report_trail(ctx: ModuleContext, code: str, trail: Trail, message: Callable[[str], str]) -> None:
     position = _reported_hop(trail, ctx.path)
     event = trail[position].event
-    column = _column(ctx.source.splitlines(), event.line, event.column)
+    column = AstPositions(ctx.source).column(event.line, event.column)
     ctx.report_at(code, event.line, column, message(_subject(trail, position)))
 
 
@@ -148,18 +140,13 @@ class NondeterministicTorch(SourceRule):
 # -- ML202 -------------------------------------------------------------------------
 
 
-def _literal(node: cst.BaseExpression) -> object:
-    """The value of a literal argument, or UNKNOWN."""
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
-        try:
-            return node.evaluated_value  # type: ignore[union-attr]
-        except (ValueError, SyntaxError):
-            return UNKNOWN
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        value = _literal(node.expression)
+def _literal(node: ast.expr) -> object:
+    """The value of a literal argument (``-1`` included), or UNKNOWN."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        value = _literal(node.operand)
         return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
+    if isinstance(node, ast.Constant) and node.value is not ...:
+        return node.value
     return UNKNOWN
 
 
@@ -175,9 +162,10 @@ SEEDING_META_ESTIMATORS = frozenset(
 )
 
 
-class RandomStateUnset(ModuleRule):
+class RandomStateUnset(SourceRule):
     """An estimator or splitter without ``random_state`` gives a different model
-    or split on every run, so metrics move for no reason."""
+    or split on every run, so metrics move for no reason. Reads names, keywords
+    and literals only, so it walks the stdlib ``ast``."""
 
     code = "ML202"
     name = "random-state-unset"
@@ -186,51 +174,61 @@ class RandomStateUnset(ModuleRule):
     triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
     analyses = (RandomStateTable, SeedAnalysis)
 
-    def __init__(self, ctx: ModuleContext) -> None:
-        super().__init__(ctx)
-        self.table = ctx.project.analysis(RandomStateTable)
+    def check(self) -> None:
+        tree = self.ctx.index.tree(self.ctx.path)
+        if tree is None:
+            return
+        table = self.ctx.project.analysis(RandomStateTable)
+        positions = AstPositions(self.ctx.source)
+        for call, seeded_by_ensemble in _calls(tree, self.ctx.info.qualify):
+            dotted = dotted_name(call.func)
+            name = self.ctx.info.qualify(dotted) if dotted is not None else None
+            entry = table.lookup(name) if name is not None else None
+            if entry is None or seeded_by_ensemble:
+                continue
+            keywords = {kw.arg: _literal(kw.value) for kw in call.keywords if kw.arg is not None}
+            starred = any(isinstance(arg, ast.Starred) for arg in call.args)
+            count = sys.maxsize if starred else len(call.args)
+            star_kwargs = any(kw.arg is None for kw in call.keywords)
+            if not needs_random_state(entry, keywords, count, star_kwargs):
+                continue
+            if entry.qualname.startswith("sklearn.") and self._numpy_seeded(call):
+                continue
+            short = entry.qualname.rsplit(".", 1)[-1]
+            random = f"is random when {entry.condition.describe()}," if entry.condition is not None else "is random"
+            line, column, end_line, end_column = positions.range(call)
+            self.report(
+                line,
+                column,
+                f"`{short}` {random} but `{entry.param}` is not set; pass `{entry.param}=<seed>` so that results repeat",
+                end_line,
+                end_column,
+            )
 
-    def visit_Call(self, node: cst.Call) -> None:
-        name = self.ctx.call_name(node)
-        if name is None:
-            return
-        entry = self.table.lookup(name)
-        if entry is None or self._seeded_by_ensemble():
-            return
-        keywords = {arg.keyword.value: _literal(arg.value) for arg in node.args if arg.keyword is not None}
-        starred = any(arg.star == "*" for arg in node.args)
-        count = sys.maxsize if starred else len(positional(node))
-        if not needs_random_state(entry, keywords, count, has_star_kwargs(node)):
-            return
-        if entry.qualname.startswith("sklearn.") and self._numpy_seeded(node):
-            return
-        short = entry.qualname.rsplit(".", 1)[-1]
-        random = f"is random when {entry.condition.describe()}," if entry.condition is not None else "is random"
-        self.report(
-            node,
-            f"`{short}` {random} but `{entry.param}` is not set; pass `{entry.param}=<seed>` so that results repeat",
-        )
-
-    def _numpy_seeded(self, node: cst.Call) -> bool:
+    def _numpy_seeded(self, call: ast.Call) -> bool:
         """Whether NumPy's global generator is seeded on every path before the call runs:
         scikit-learn draws from it when ``random_state`` is None, so the result repeats.
         In a library's package source only seeding in the code around the call counts:
         its users call it from paths the project does not contain."""
         project = self.ctx.project
         callers = not (project.kind.library and project.role(self.ctx.path) is Role.SOURCE)
-        ancestors = self.ctx.ancestors
-        start = self.ctx.position(node, ancestors[1] if len(ancestors) > 1 else None).start
-        lines = self.ctx.source.splitlines()
-        text = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
-        column = len(text[: start.column].encode("utf-8"))  # ast's byte offsets
-        return project.analysis(SeedAnalysis).seeded_before(self.ctx.info, "numpy", start.line, column, callers)
+        return project.analysis(SeedAnalysis).seeded_before(self.ctx.info, "numpy", call.lineno, call.col_offset, callers)
 
-    def _seeded_by_ensemble(self) -> bool:
-        """Whether the call being visited is an argument of a seeding ensemble."""
-        ancestors = self.ctx.ancestors
-        if len(ancestors) < 2 or not isinstance(ancestors[-1], cst.Arg) or not isinstance(ancestors[-2], cst.Call):
-            return False
-        return self.ctx.call_name(ancestors[-2]) in SEEDING_META_ESTIMATORS
+
+def _calls(tree: ast.AST, qualify: Callable[[str], str | None]) -> Iterator[tuple[ast.Call, bool]]:
+    """Every call in source order, with whether it is an argument of a seeding ensemble."""
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_ensemble = stack.pop()
+        arguments: frozenset[int] = frozenset()
+        if isinstance(node, ast.Call):
+            yield node, in_ensemble
+            dotted = dotted_name(node.func)
+            if dotted is not None and qualify(dotted) in SEEDING_META_ESTIMATORS:
+                arguments = frozenset(id(arg) for arg in [*node.args, *node.keywords])
+        elif isinstance(node, ast.keyword) and in_ensemble:
+            arguments = frozenset({id(node.value)})
+        stack.extend((child, id(child) in arguments) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
 # -- ML204-ML206 -------------------------------------------------------------------
