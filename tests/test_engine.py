@@ -157,3 +157,30 @@ def test_rule_recursing_without_end_is_its_own_crash(tmp_path, probes, monkeypat
     findings = lint_tree(tmp_path, {"a.py": PROBE}, select=["ML990", "ML991"], rules=probes)
     assert sorted(f.code for f in findings) == ["ML000", "ML990"]
     assert "RecursionError" in next(f.message for f in findings if f.code == "ML000")
+
+
+def test_module_rules_ask_the_ast_before_libcst_parses(tmp_path, monkeypatch):
+    """ML301's triggers ("save") match most files; its ``can_fire`` looks for an
+    actual save call in the ``ast`` so the others are never parsed with libcst."""
+    import libcst
+
+    parsed = []
+    original = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda src, *a, **k: parsed.append(src) or original(src, *a, **k))
+    wording = "def save_settings(cfg):\n    '''Save the settings.'''\n    return dict(cfg)\n"
+    saving = "import joblib\n\nmodel = object()\njoblib.dump(model, 'model.pkl')\n"
+    findings = lint_tree(tmp_path, {"wording.py": wording, "saving.py": saving}, select=["ML301"])
+    assert parsed == [saving]
+    assert [(f.path, f.code) for f in findings] == [("saving.py", "ML301")]
+
+
+def test_a_failing_ast_prefilter_lets_the_rule_run(tmp_path, monkeypatch):
+    from mllint.checks.model import UnversionedModelArtifact
+
+    def broken(cls, ctx):
+        raise RuntimeError("prefilter bug")
+
+    monkeypatch.setattr(UnversionedModelArtifact, "can_fire", classmethod(broken))
+    source = "import joblib\n\nmodel = object()\njoblib.dump(model, 'model.pkl')\n"
+    findings = lint_tree(tmp_path, {"saving.py": source}, select=["ML301"])
+    assert [f.code for f in findings] == ["ML301"]

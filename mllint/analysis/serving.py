@@ -53,6 +53,7 @@ from mllint.analysis.serving_flow import (
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.options import Option
 from mllint.project.index import ModuleInfo, dotted_name
+from mllint.syntax.text_search import WordSearch
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 ROUTE_DECORATORS = HTTP_METHODS | {"route", "api_route"}
@@ -75,7 +76,7 @@ MAX_NESTING = 150
 #: Parameters that are framework objects, not the request input.
 NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "response", "db", "session", "headers_out"})
 
-_MARKERS = re.compile(
+_MARKERS = WordSearch(
     r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\b|kserve|kfserving|seldon|mlserver|PythonModel"
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
     r"|def \w+\(\s*(?:event|request)\b|def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
@@ -97,7 +98,7 @@ REQUEST_ID_PACKAGES = frozenset({"asgi_correlation_id", "starlette_context", "fl
 
 #: A load may also be reported at the call of a project helper that wraps it
 #: (``load_classifier(PATH)``), which is why any mention of a model counts.
-_LOAD_MARKERS = re.compile(
+_LOAD_MARKERS = WordSearch(
     r"\bload\(|(?i:model)|from_pretrained|InferenceSession|SentenceTransformer|\bpipeline\(|\bYOLO\(|Booster\("
     r"|bentoml\.\w+\.get\(|Interpreter\("
 )
@@ -124,7 +125,7 @@ def may_define_handlers(text: str) -> bool:
 
 def may_load_models(text: str) -> bool:
     """Cheap text test: can this module load a model?"""
-    return _LOAD_MARKERS.search(text) is not None
+    return _LOAD_MARKERS.search(text)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ computed once per run.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -32,6 +33,7 @@ from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
 from mllint.engine.messages import shown
 from mllint.engine.rules import ModuleRule, ProjectRule
+from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, Role, is_test_path
 from mllint.syntax.cst import bound_names, keyword, positional, string_value
 
@@ -78,6 +80,24 @@ class UnversionedModelArtifact(BindingRule):
         self.saves: list[_Save] = []
         #: Receivers of `.fit`/`.train` calls: whatever their name, they are models.
         self.fitted: set[str] = set()
+
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """Only a module with a library save, a save method or a call named like a
+        project save helper can write a model (the word "save" is everywhere)."""
+        tree = ctx.index.tree(ctx.path)
+        if tree is None:
+            return True
+        helpers = ctx.project.analysis(SaveHelpers).names
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            dotted = dotted_name(node.func)
+            method = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            qualified = ctx.info.qualify(dotted) if dotted is not None else None
+            if save_call(qualified, method) is not None or (dotted or method or "").rpartition(".")[2] in helpers:
+                return True
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         self.note_dynamic_globals(node)

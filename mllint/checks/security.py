@@ -61,6 +61,7 @@ from mllint.syntax.cst import (
     positional,
     string_value,
 )
+from mllint.syntax.text_search import WordSearch, mentions_any
 
 # --- message helpers ------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ _PICKLE_ADVICE = (
 )
 _ML601_LIBRARIES = re.compile(r"pickle|dill|joblib|torch|numpy|keras|yaml|pandas")
 #: A call of a loader by its own name, or the import that lets it be called by another.
-_ML601_CALLS = re.compile(
+_ML601_CALLS = WordSearch(
     r"\bloads?\s*\(|Unpickler|read_pickle|unsafe_load|full_load|jsonpickle|safe_mode\s*=|import[^\n]*\bloads?\b"
 )
 #: A YAML node tag or a %TAG directive, other than the core tags that PyYAML's safe
@@ -269,6 +270,20 @@ class _StateDictUse(cst.CSTVisitor):
 
 # --- ML602 ---------------------------------------------------------------------------
 
+#: Literal parts every provider format of ``TOKEN_FORMATS`` contains (see
+#: ``_may_hold_token``); a format added there needs its part here.
+_TOKEN_HINTS = ("PRIVATE KEY-----", "sk-", "hf_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+                "AKIA", "ASIA", "ABIA", "ACCA", "AIza", "xox")
+#: Every name ``_ML602_NAMES`` accepts contains one of these, in some letter case.
+_ML602_NAME_WORDS = ("key", "token", "secret", "passw", "pwd", "passphrase")
+
+
+def _may_hold_token(text: str) -> bool:
+    """A literal gate in front of ``TOKEN_PREFILTER``, whose alternation of
+    formats ``re`` can only try at every position of the file."""
+    return any(hint in text for hint in _TOKEN_HINTS) or ("://" in text and "@" in text)
+
+
 _ML602_NAMES = re.compile(
     r"(?i)(?:api_?key|apikey|token|secret|passw(?:or)?d|pwd|passphrase|access_?key|private_?key|\bkey)"
     r"[\"'\]]*\s*(?::\s*[\w\[\]., |]+\s*)?[:=]\s*[rbuRBU]{0,2}[\"'][^\"'\s]{8,}[\"']"
@@ -302,7 +317,9 @@ class HardcodedSecret(ModuleRule, NotebookRule):
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
-        return bool(TOKEN_PREFILTER.search(text) or _ML602_NAMES.search(text))
+        if _may_hold_token(text) and TOKEN_PREFILTER.search(text):
+            return True
+        return mentions_any(text, _ML602_NAME_WORDS) and _ML602_NAMES.search(text) is not None
 
     # -- code ------------------------------------------------------------------
 
@@ -476,6 +493,8 @@ class TrustRemoteCode(ModuleRule):
 
 # --- ML604 ---------------------------------------------------------------------------
 
+#: Every match of ``_ML604_TRIGGER`` contains one of these, in some letter case.
+_ML604_WORDS = ("http://", "verify", "_create_unverified_context", "cert_none")
 _ML604_TRIGGER = re.compile(
     r"[\"']http://(?!localhost|127\.0\.0\.1|0\.0\.0\.0)|verify\s*=\s*False|_create_unverified_context|CERT_NONE", re.I
 )
@@ -504,7 +523,7 @@ class InsecureDownload(ModuleRule):
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
-        return bool(_ML604_TRIGGER.search(text))
+        return mentions_any(text, _ML604_WORDS) and _ML604_TRIGGER.search(text) is not None
 
     def visit_Call(self, node: cst.Call) -> None:
         fetch = plain_http_fetch(self.ctx, node)

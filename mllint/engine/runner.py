@@ -231,7 +231,8 @@ class Linter:
         applied.update(rule.code for rule in [*source_rules, *tree_rules])
         if not source_rules and not tree_rules:
             return findings
-        module = None
+        ctx = ModuleContext(source_file.path, source_file.source, None, info, project, source_file.notebook)
+        tree_rules = [rule for rule in tree_rules if _can_fire(rule, ctx)]
         if tree_rules:
             try:
                 with deep_recursion():
@@ -241,7 +242,8 @@ class Linter:
                 column = (getattr(exc, "raw_column", 0) or 0) + 1
                 findings.append(RawFinding("ML001", f"syntax error: {str(exc).splitlines()[0]}", line, column, line, column))
                 tree_rules = []
-        ctx = ModuleContext(source_file.path, source_file.source, module, info, project, source_file.notebook)
+            else:
+                ctx.module = module
 
         def crashed(rule: type[Rule], exc: BaseException) -> None:
             findings.append(RawFinding("ML000", f"rule {rule.code} ({rule.name}) crashed: {describe_crash(exc)}", 1, 1, 1, 1))
@@ -434,6 +436,14 @@ def _suppressions_of(source_file: SourceFile | None, rules: Registry) -> Suppres
     suppressions = parse_suppressions(source_file.source)
     suppressions.resolve(rules.expand)
     return suppressions
+
+
+def _can_fire(rule: type[ModuleRule], ctx: ModuleContext) -> bool:
+    """The rule's ``ast`` pre-filter; one that fails lets the rule run (and report its own crash)."""
+    try:
+        return rule.can_fire(ctx)
+    except Exception:  # noqa: BLE001 - the traversal reports the rule's failure as ML000
+        return True
 
 
 def _virtual_line(notebook: Notebook | None, raw: RawFinding) -> int:

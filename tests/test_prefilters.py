@@ -1,0 +1,84 @@
+"""The text pre-filters that decide which files rules analyse are faster forms of
+exact regular expressions: they must accept exactly the texts those accept."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
+from mllint.checks import security
+from mllint.syntax.text_search import WordSearch, mentions_any
+
+#: Pieces of code the patterns care about, glued together at random.
+FRAGMENTS = (
+    "serve", "preserve", " serve(", "load(", "unload(", "loads (", "import pickle", "from x import loads",
+    "model", "MODEL", "key", "Key", "api_key", "PASSWORD", "token", " = ", "=", ":", "'", '"',
+    "abcdefgh12", "https://", "http://", "http://localhost", "verify=False", "Verify = false", "CERT_NONE",
+    "@", "://", "user:pw@host", "sk-", "hf_", "ghp_", "AKIA", "AIza", "xoxb-", "\n", " ", "_", "x", "1",
+)
+texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+@example("preserve")
+@example("unload(")
+@example("from pickle import loads")
+def test_word_search_accepts_what_the_exact_pattern_accepts(text):
+    for pattern in (r"\bserve\b|fastapi", r"\bload\(|(?i:model)", r"\bloads?\s*\(|import[^\n]*\bloads?\b"):
+        assert WordSearch(pattern).search(text) == (re.search(pattern, text) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+@example("PASSWORD = 'abcdefgh12'")
+@example("Secret_Token: str = 'abcdefgh12'")
+@example("url = 'http://data.example.org/x.csv'")
+@example("ctx.verify_mode = ssl.CERT_NONE")
+@example("ssl._create_unverified_context()")
+def test_secret_and_download_gates_keep_the_exact_answers(text):
+    exact_ml602 = bool(TOKEN_PREFILTER.search(text) or security._ML602_NAMES.search(text))
+    assert security.HardcodedSecret.applies_to(text) == exact_ml602
+    assert security.InsecureDownload.applies_to(text) == (security._ML604_TRIGGER.search(text) is not None)
+
+
+#: One token of every provider format, so that a format added without its
+#: literal hint fails here.
+TOKEN_SAMPLES = {
+    "private key block": "-----BEGIN RSA PRIVATE KEY-----\n" + "A" * 44,
+    "Anthropic API key": "sk-ant-" + "a1" * 12,
+    "OpenAI API key": "sk-" + "aB1" * 8,
+    "Hugging Face token": "hf_" + "a1" * 16,
+    "GitHub token": "ghp_" + "a1" * 18,
+    "AWS access key id": "AKIA" + "A1" * 8,
+    "Google API key": "AIza" + "a" * 35,
+    "Slack token": "xoxb-" + "a1" * 6,
+}
+
+
+def test_every_token_format_has_a_sample():
+    assert sorted(TOKEN_SAMPLES) == sorted(f.kind for f in TOKEN_FORMATS)
+
+
+@pytest.mark.parametrize("kind", sorted(TOKEN_SAMPLES))
+def test_the_token_gate_lets_every_format_through(kind):
+    text = f"value = '{TOKEN_SAMPLES[kind]}'\n"
+    assert TOKEN_PREFILTER.search(text)
+    assert security._may_hold_token(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("DB = 'postgres://admin:s3cret@db:5432'", True), ("see https://example.org", False), ("x = 1", False)],
+)
+def test_the_token_gate_on_url_credentials(text, expected):
+    assert security._may_hold_token(text) == expected
+
+
+def test_mentions_any_ignores_letter_case():
+    assert mentions_any("API_KEY = 1", ("key",))
+    assert not mentions_any("nothing here", ("key", "token"))
