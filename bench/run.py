@@ -1,23 +1,29 @@
 """Benchmark mllint on a real corpus against references timed in the same run.
 
-Usage: python bench/run.py PATH [PATH ...]
+Usage: python bench/run.py [--repeat N] PATH [PATH ...]
 
 PATH is a checkout of a real ML repository (bring one with any git client).
 Reported per corpus, all measured in the same run:
 
-- ``mllint check --select ALL`` on one job and on two (``--jobs``), with the
-  peak memory of the main process, and the default selection on one job;
-- the pre-commit case: one file of the corpus (its largest module) checked
-  with ``--no-project-rules`` from inside the repository;
+- cold runs (``--no-cache``): the default selection on one job, ``--select ALL``
+  on one job and on two (``--jobs``), and the peak memory of the default run;
+- warm runs with the cache (``.mllint_cache/`` in the corpus, as a user gets
+  it): over the unchanged tree, and after one module was edited (a line
+  appended to the largest module, then its bytes and times put back), as
+  percentages of the cold default run;
+- the pre-commit case: the largest module checked with ``--no-project-rules``
+  from inside the repository, cold and with the cache warm;
 - references on the same files: reading and ``ast.parse`` in process,
   ``libcst.parse_module`` in process, and ``ruff check`` (if installed).
 
-Ratios to ``ast.parse`` are what travels between machines; timings are printed,
-never asserted.
+``--repeat N`` times every command N times and keeps the fastest. Ratios to
+``ast.parse`` are what travels between machines; timings are printed, never
+asserted.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import os
@@ -25,7 +31,9 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 EXCLUDED = {".git", ".venv", "venv", "node_modules", "build", "dist", "__pycache__", ".tox", "site-packages"}
 
@@ -82,37 +90,89 @@ def libcst_reference(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def main(paths: list[str]) -> None:
+class Timer:
+    """Runs commands as whole processes, keeping the fastest of *repeat* runs."""
+
+    def __init__(self, repeat: int) -> None:
+        self.repeat = repeat
+
+    def __call__(self, command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+        runs = [timed(command, cwd) for _ in range(self.repeat)]
+        return min(seconds for seconds, _ in runs), max(peak for _, peak in runs)
+
+
+@contextmanager
+def edited(path: Path) -> Iterator[None]:
+    """*path* with one line appended, as after an edit; its bytes and times are put back."""
+    original, stat = path.read_bytes(), path.stat()
+    try:
+        path.write_bytes(original + b"\n# edited by the benchmark\n")
+        yield
+    finally:
+        path.write_bytes(original)
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+COLUMNS = ("files", "MB", "ast", "libcst", "ruff", "default", "ALL j1", "ALL j2", "j1/j2", "peak MB",
+           "warm", "edited", "1 file", "1f warm")
+
+
+def measure(root: Path, time_it: Timer) -> str:
+    """One corpus' row of the table."""
+    files = corpus(root)
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    reference = max(ast_reference(files), 1e-9)
+    libcst_time = libcst_reference(files)
+    ruff = time_it(["ruff", "check", "--exit-zero", "--no-cache", str(root)])[0] if shutil.which("ruff") else None
     mllint = [sys.executable, "-m", "mllint", "check", "--exit-zero", "--format", "json"]
-    columns = ("files", "MB", "ast", "libcst", "ruff", "ALL j1", "ALL j2", "j1/j2", "default", "peak MB", "one file")
-    print(f"{'corpus':<26}" + "".join(f"{c:>10}" for c in columns))
-    for raw in paths:
-        root = Path(raw).resolve()
-        files = corpus(root)
-        megabytes = sum(p.stat().st_size for p in files) / 1e6
-        reference = max(ast_reference(files), 1e-9)
-        libcst_time = libcst_reference(files)
-        ruff = timed(["ruff", "check", "--exit-zero", "--no-cache", str(root)])[0] if shutil.which("ruff") else None
-        timed([*mllint, "--select", "ALL", "--jobs", "1", str(root)])  # warm the OS caches
-        one_job, peak = timed([*mllint, "--select", "ALL", "--jobs", "1", str(root)])
-        two_jobs, _ = timed([*mllint, "--select", "ALL", "--jobs", "2", str(root)])
-        default, _ = timed([*mllint, "--jobs", "1", str(root)])
-        largest = max((p for p in files if p.suffix == ".py"), key=lambda p: p.stat().st_size, default=None)
-        one_file = timed([*mllint, "--no-project-rules", str(largest)], cwd=root)[0] if largest else None
+    cold = [*mllint, "--no-cache"]
+    time_it([*cold, "--jobs", "1", str(root)])  # the OS caches warm up
+    default, peak = time_it([*cold, "--jobs", "1", str(root)])
+    all_one, _ = time_it([*cold, "--select", "ALL", "--jobs", "1", str(root)])
+    all_two, _ = time_it([*cold, "--select", "ALL", "--jobs", "2", str(root)])
+    largest = max((p for p in files if p.suffix == ".py"), key=lambda p: p.stat().st_size)
+    one_file = [*mllint, "--no-project-rules", str(largest.relative_to(root))]
+    one_cold = time_it([*one_file, "--no-cache"], cwd=root)[0]
 
-        def ratio(seconds: float | None) -> str:
-            return f"{seconds / reference:>9.1f}x" if seconds is not None else f"{'-':>10}"
+    cache = root / ".mllint_cache"
+    had_cache = cache.exists()
+    timed([*mllint, "--jobs", "1", str(root)])  # fills the cache
+    warm = time_it([*mllint, "--jobs", "1", str(root)])[0]
+    one_warm = time_it(one_file, cwd=root)[0]
+    with edited(largest):
+        timed([*mllint, "--jobs", "1", str(root)])  # the first run after the edit is the one measured...
+    edited_runs = []
+    for _ in range(time_it.repeat):
+        with edited(largest):  # ...so every repeat edits a file whose result the cache holds
+            edited_runs.append(timed([*mllint, "--jobs", "1", str(root)])[0])
+        timed([*mllint, "--jobs", "1", str(root)])
+    if not had_cache:
+        shutil.rmtree(cache, ignore_errors=True)
 
-        print(
-            f"{root.name[:25]:<26}{len(files):>10}{megabytes:>10.1f}{reference:>9.2f}s{ratio(libcst_time)}{ratio(ruff)}"
-            f"{ratio(one_job)}{ratio(two_jobs)}{one_job / two_jobs:>10.2f}{ratio(default)}{peak:>10.0f}"
-            f"{one_file if one_file is None else f'{one_file:.2f}s':>10}"
-        )
-    print("\nast: seconds to read and ast.parse the files; the other columns are multiples of it "
-          "(one file: seconds, the pre-commit case)")
+    def ratio(seconds: float | None) -> str:
+        return f"{seconds / reference:>9.1f}x" if seconds is not None else f"{'-':>10}"
+
+    def share(seconds: float) -> str:
+        return f"{100 * seconds / default:>9.0f}%"
+
+    return (
+        f"{root.name[:25]:<26}{len(files):>10}{megabytes:>10.1f}{reference:>9.2f}s{ratio(libcst_time)}{ratio(ruff)}"
+        f"{ratio(default)}{ratio(all_one)}{ratio(all_two)}{all_one / all_two:>10.2f}{peak:>10.0f}"
+        f"{share(warm)}{share(min(edited_runs))}{one_cold:>9.2f}s{one_warm:>9.2f}s"
+    )
+
+
+def main(arguments: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", type=Path, help="checkouts of real ML repositories")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per command; the fastest counts")
+    options = parser.parse_args(arguments)
+    print(f"{'corpus':<26}" + "".join(f"{c:>10}" for c in COLUMNS))
+    for path in options.paths:
+        print(measure(path.resolve(), Timer(options.repeat)), flush=True)
+    print("\nast: seconds to read and ast.parse the files; libcst to ALL j2: multiples of it (cold, --no-cache); "
+          "warm, edited: percent of the cold default run; 1 file: the pre-commit case, cold and warm")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
     main(sys.argv[1:])
