@@ -188,6 +188,31 @@ def test_project_base_class_that_is_a_kserve_model(tmp_path):
     assert handlers(analysis, "model.py") == [("Churn.predict", "KServe model")]
 
 
+PREDICT = "    def predict(self, payload, headers=None):\n        return payload\n"
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "import base\n\nclass Churn(base.Base):\n" + PREDICT,
+        "from base import Base as Served\n\nclass Churn(\n    Served,\n):\n" + PREDICT,
+        "from base import Base\n\nclass Middle(Base):\n    pass\n\nclass Churn(Middle):\n" + PREDICT,
+    ],
+    ids=["module-qualified", "aliased-multiline", "through-a-local-base"],
+)
+def test_subclasses_of_a_project_serving_class_are_found_however_named(tmp_path, model):
+    analysis = project(tmp_path, {"base.py": "import kserve\n\nclass Base(kserve.Model):\n    pass\n", "model.py": model})
+    assert ("Churn.predict", "KServe model") in handlers(analysis, "model.py")
+
+
+def test_a_module_whose_classes_derive_from_no_project_class_is_not_analysed(tmp_path):
+    analysis = project(tmp_path, {
+        "base.py": "import kserve\n\nclass Base(kserve.Model):\n    pass\n",
+        "other.py": "import base\nimport torch\n\nclass Net(torch.nn.Module):\n    def predict(self, x):\n        return base.Base\n",
+    })
+    assert analysis.serving("other.py") is None
+
+
 # -- flows -----------------------------------------------------------------------------
 
 

@@ -103,6 +103,9 @@ _LOAD_MARKERS = WordSearch(
     r"|bentoml\.\w+\.get\(|Interpreter\("
 )
 _DECORATOR = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
+#: The bases of a class statement (up to the first closing parenthesis).
+_CLASS_BASES = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)", re.MULTILINE)
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 #: Decorators that never mark a request handler (so a file with only these
 #: cannot hold one of the user's configured serving decorators).
 _PLAIN_DECORATORS = frozenset(
@@ -597,9 +600,20 @@ class ServingAnalysis(Analysis):
         return result
 
     def _may_subclass(self, path: str, text: str) -> bool:
-        """A class here may derive from a project class that is a serving class."""
+        """A class here may derive from a project class that is a serving class:
+        some class statement names, among its bases, a name imported from the
+        project (bases defined in the module itself are class statements too).
+        Read from the text, so the many modules of a library that import the
+        library but define no such class are never parsed for serving."""
         info = self.index.module(path)
-        return info is not None and "class " in text and any(self.might_be_project(name) for name in info.imports)
+        if info is None or "class " not in text:
+            return False
+        for bases in _CLASS_BASES.findall(text):
+            for name in _IDENTIFIER.findall(bases):
+                imported = info.aliases.get(name)
+                if imported is not None and self.might_be_project(imported):
+                    return True
+        return False
 
     def _mentions_configured(self, text: str) -> bool:
         return any(entry.rsplit(".", 1)[-1] in text for entry in self.decorators)
