@@ -205,6 +205,14 @@ def test_subclasses_of_a_project_serving_class_are_found_however_named(tmp_path,
     assert ("Churn.predict", "KServe model") in handlers(analysis, "model.py")
 
 
+def test_a_module_deriving_from_a_project_class_that_cannot_serve_is_not_analysed(tmp_path):
+    analysis = project(tmp_path, {
+        "layers.py": "import torch\n\nclass Block(torch.nn.Module):\n    pass\n",
+        "net.py": "from layers import Block\n\nclass Net(Block):\n    def predict(self, x):\n        return x\n",
+    })
+    assert analysis.serving("net.py") is None
+
+
 def test_a_module_whose_classes_derive_from_no_project_class_is_not_analysed(tmp_path):
     analysis = project(tmp_path, {
         "base.py": "import kserve\n\nclass Base(kserve.Model):\n    pass\n",

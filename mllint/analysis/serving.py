@@ -455,6 +455,7 @@ class ServingAnalysis(Analysis):
         self._predictions: dict[str, list[ServedPrediction]] = {}
         self._platform_logging: bool | None = None
         self._classes_in_progress: set[tuple[str, str]] = set()
+        self._may_serve_memo: dict[str, bool] = {}
         self._heads = frozenset(part for name in self.index.import_names() for part in name.split("."))
 
     # -- sources and views ------------------------------------------------
@@ -574,10 +575,7 @@ class ServingAnalysis(Analysis):
         return self._serving[path]
 
     def _analyse(self, path: str) -> ModuleServing | None:
-        text = self.source(path)
-        if text is None or not (
-            _MARKERS.search(text) or self._mentions_configured(text) or self.registered(path) or self._may_subclass(path, text)
-        ):
+        if not self._may_serve(path):
             return None
         view = self.view(path)
         if view is None:
@@ -599,21 +597,43 @@ class ServingAnalysis(Analysis):
         result.ambient = _ambient_log_terms(view)
         return result
 
-    def _may_subclass(self, path: str, text: str) -> bool:
-        """A class here may derive from a project class that is a serving class:
-        some class statement names, among its bases, a name imported from the
-        project (bases defined in the module itself are class statements too).
-        Read from the text, so the many modules of a library that import the
-        library but define no such class are never parsed for serving."""
+    def _may_serve(self, path: str) -> bool:
+        """Can module *path* hold serving code? Decided from texts, without parsing:
+        it names a serving framework or a configured decorator, a routing call
+        registers one of its names, or one of its classes derives from a class
+        of a project module that may serve (followed through the modules its
+        bases are imported from, and through the imports of a package's
+        ``__init__``, which re-exports). Linear in the modules reached."""
+        if path in self._may_serve_memo:
+            return self._may_serve_memo[path]
+        self._may_serve_memo[path] = False  # a cycle of imports adds nothing
+        text = self.source(path)
         info = self.index.module(path)
-        if info is None or "class " not in text:
-            return False
-        for bases in _CLASS_BASES.findall(text):
-            for name in _IDENTIFIER.findall(bases):
-                imported = info.aliases.get(name)
-                if imported is not None and self.might_be_project(imported):
-                    return True
-        return False
+        found = text is not None and info is not None and (
+            _MARKERS.search(text) or self._mentions_configured(text) or bool(self.registered(path))
+            or any(self._may_serve(module.path) for module in self._base_modules(info, text))
+        )
+        self._may_serve_memo[path] = found
+        return found
+
+    def _base_modules(self, info: ModuleInfo, text: str) -> Iterator[ModuleInfo]:
+        """The project modules the bases of this module's classes come from: a
+        class statement's names imported from the project (a base defined in the
+        module itself is a class statement too); for a package ``__init__``, every
+        project module it imports, as it may re-export a base."""
+        if info.is_package:
+            imported = [name for name in info.imports if self.might_be_project(name)]
+        elif "class " in text:
+            bases = (info.aliases.get(name) for found in _CLASS_BASES.findall(text) for name in _IDENTIFIER.findall(found))
+            imported = [name for name in bases if name is not None and self.might_be_project(name)]
+        else:
+            imported = []
+        for name in dict.fromkeys(imported):
+            for candidate in (name, name.rpartition(".")[0]):
+                module = self.find_module(candidate, info) if candidate else None
+                if module is not None and module.path != info.path:
+                    yield module
+                    break
 
     def _mentions_configured(self, text: str) -> bool:
         return any(entry.rsplit(".", 1)[-1] in text for entry in self.decorators)
