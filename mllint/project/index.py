@@ -19,7 +19,8 @@ import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterable, Iterator
+from types import MappingProxyType
+from typing import Iterable, Iterator, Mapping
 
 #: Top-level packages whose import makes a project an "ML project".
 ML_LIBRARIES = frozenset(
@@ -136,6 +137,15 @@ def _is_main_guard(test: ast.expr) -> bool:
     return has_name and has_main
 
 
+#: Node types with no calls, imports or definitions under them, with the depth
+#: of their subtree (a name's load/store context is one level below it).
+_LEAF_DEPTH: Mapping[type, int] = MappingProxyType({
+    ast.Name: 1,
+    ast.Constant: 0,
+    **{kind: 0 for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop) for kind in base.__subclasses__()},
+})
+
+
 class _Indexer:
     """One iterative walk over a module's ast (iterative: deep trees must not recurse)."""
 
@@ -212,6 +222,11 @@ class _Indexer:
             if depth > self.info.max_depth:
                 self.info.max_depth = depth
             for child in ast.iter_child_nodes(node):
+                below = _LEAF_DEPTH.get(type(child))
+                if below is not None:  # half the nodes: nothing under them to record
+                    if depth + 1 + below > self.info.max_depth:
+                        self.info.max_depth = depth + 1 + below
+                    continue
                 child_owner, child_class = owner, klass
                 if isinstance(child, ast.ClassDef) and owner is None:
                     child_class = child.name if klass is None else f"{klass}.{child.name}"
