@@ -76,3 +76,27 @@ def test_jobs_through_the_command_line_give_identical_output(tmp_path):
 
     one = run("1")
     assert '"ML601"' in one and one == run("2")
+
+
+@needs_fork
+def test_the_project_rules_run_while_the_workers_lint(tmp_path):
+    """Each worker waits (up to half a minute) for what *meanwhile* does: had it run
+    after the workers instead, every file would come back without it."""
+    import time
+
+    flag = tmp_path / "project-rules-ran"
+
+    def work(path: str) -> workers.FileResult:
+        deadline = time.monotonic() + 30
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return [], [path] if flag.exists() else []
+
+    results = workers.lint_files([f"m{i}.py" for i in range(16)], work, 2, meanwhile=flag.touch)
+    assert {path: ran for path, (_, ran) in results.items()} == {f"m{i}.py": [f"m{i}.py"] for i in range(16)}
+
+
+def test_in_process_the_project_rules_run_after_the_files():
+    order: list[str] = []
+    workers.lint_files(["a.py"], lambda path: order.append(path) or ([], []), 1, meanwhile=lambda: order.append("project"))
+    assert order == ["a.py", "project"]

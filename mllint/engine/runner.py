@@ -163,7 +163,14 @@ class Linter:
             applied: Counter[str] = Counter()
             return self._lint_file(loaded[path], ctx, files.todo[path], applied), list(applied.elements())
 
-        for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs).items():
+        def run_project_rules() -> None:
+            nonlocal project_outcome
+            if project_rules and project_outcome is None:
+                project_outcome = self._project_rules(ctx, enabled)
+                if files.cache and project_key and cacheable(project_outcome.findings):
+                    files.cache.folder.save(project_key, project_outcome)
+
+        for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules).items():
             files.record(path, raws, ran)
         raw_by_path: dict[str, list[RawFinding]] = {}
         for path, outcome in files.outcomes.items():
@@ -171,11 +178,7 @@ class Linter:
             result.applied.update(outcome.ran)
         result.files_linted += len(project.targets)
 
-        if project_rules:
-            if project_outcome is None:
-                project_outcome = self._project_rules(ctx, enabled)
-                if files.cache and project_key and cacheable(project_outcome.findings):
-                    files.cache.folder.save(project_key, project_outcome)
+        if project_rules and project_outcome is not None:
             for raw in project_outcome.findings:
                 raw_by_path.setdefault(raw.path or ".", []).append(raw)
             result.applied.update(project_outcome.ran)

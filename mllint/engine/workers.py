@@ -1,7 +1,7 @@
 """Per-file work on several processes (``--jobs``), and its failures contained.
 
 The project is read and indexed once in the parent; workers are forked after
-that, so they share the index, the texts and the configuration copy-on-write
+that (the parent then runs the project rules while they lint), so they share the index, the texts and the configuration copy-on-write
 and nothing is pickled on the way in. Each worker lints a share of the files
 and sends back, file by file, plain data (raw findings and the codes of the
 rules that ran). A worker that dies (a native crash, the out-of-memory killer)
@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Callable, cast
@@ -42,50 +43,77 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def lint_files(paths: list[str], work: FileWork, jobs: int) -> dict[str, FileResult]:
-    """*work* applied to every path, on up to *jobs* forked processes."""
+def lint_files(
+    paths: list[str], work: FileWork, jobs: int, meanwhile: Callable[[], None] | None = None
+) -> dict[str, FileResult]:
+    """*work* applied to every path, on up to *jobs* forked processes.
+
+    *meanwhile* (the project rules) runs in this process while the workers
+    lint, instead of after them; a thread only gathers the workers' results,
+    so that none of them waits on a full pipe. In-process, it runs after the files.
+    """
     jobs = min(jobs, len(paths) // MIN_FILES_PER_JOB)
     if jobs <= 1 or not can_fork():
-        return {path: work(path) for path in paths}
-    results: dict[str, FileResult] = {}
+        results = {path: work(path) for path in paths}
+        if meanwhile is not None:
+            meanwhile()
+        return results
+    results = {}
     shares = [paths[start::jobs] for start in range(jobs)]  # interleaved: similar files spread out
+    first = _Round(shares, work, results)  # forked before the thread starts: a fork copies only this thread
+    gathering = threading.Thread(target=first.gather, name="mllint-results")
+    gathering.start()
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    finally:
+        gathering.join()
+    shares = first.unreached
     while shares:
-        shares = _run_round(shares, work, results)
+        again = _Round(shares, work, results)
+        again.gather()
+        shares = again.unreached
     return results
 
 
-def _run_round(shares: list[list[str]], work: FileWork, results: dict[str, FileResult]) -> list[list[str]]:
-    """One worker per share, results gathered as they come; returns the shares of
-    files that workers which died never reached."""
-    context = multiprocessing.get_context("fork")
-    workers: dict[Connection, tuple[BaseProcess, list[str]]] = {}
-    for share in shares:
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_serve, args=(share, work, sending), daemon=True)
-        process.start()
-        sending.close()
-        workers[receiving] = (process, share)
-    received = dict.fromkeys(workers, 0)
-    unreached: list[list[str]] = []
-    while received:
-        for ready in wait(list(received)):
-            connection = cast(Connection, ready)
-            try:
-                path, result = connection.recv()
-            except (EOFError, OSError):  # the worker is done, or died
-                process, share = workers[connection]
-                done = received.pop(connection)
-                connection.close()
-                process.join()
-                if done < len(share):  # it died on share[done]
-                    message = f"the worker process linting this file died ({_exit_reason(process.exitcode)})"
-                    results[share[done]] = ([RawFinding("ML000", message, 1, 1, 1, 1)], [])
-                    if share[done + 1 :]:
-                        unreached.append(share[done + 1 :])
-                continue
-            results[path] = result
-            received[connection] += 1
-    return unreached
+class _Round:
+    """One worker per share, started at once; ``gather`` takes their results as
+    they come and leaves in ``unreached`` the shares of files that workers
+    which died never reached."""
+
+    def __init__(self, shares: list[list[str]], work: FileWork, results: dict[str, FileResult]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.results = results
+        self.workers: dict[Connection, tuple[BaseProcess, list[str]]] = {}
+        self.unreached: list[list[str]] = []
+        for share in shares:
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(target=_serve, args=(share, work, sending), daemon=True)
+            process.start()
+            sending.close()
+            self.workers[receiving] = (process, share)
+
+    def gather(self) -> None:
+        workers, results, unreached = self.workers, self.results, self.unreached
+        received = dict.fromkeys(workers, 0)
+        while received:
+            for ready in wait(list(received)):
+                connection = cast(Connection, ready)
+                try:
+                    path, result = connection.recv()
+                except (EOFError, OSError):  # the worker is done, or died
+                    process, share = workers[connection]
+                    done = received.pop(connection)
+                    connection.close()
+                    process.join()
+                    if done < len(share):  # it died on share[done]
+                        message = f"the worker process linting this file died ({_exit_reason(process.exitcode)})"
+                        results[share[done]] = ([RawFinding("ML000", message, 1, 1, 1, 1)], [])
+                        if share[done + 1 :]:
+                            unreached.append(share[done + 1 :])
+                    continue
+                results[path] = result
+                received[connection] += 1
 
 
 def _serve(share: list[str], work: FileWork, sending: Connection) -> None:
