@@ -502,6 +502,60 @@ def test_ml403_library_checking_helpers(tmp_path):
     assert located(findings) == [("ML403", "tests/test_model.py", 13)]
 
 
+def test_ml403_a_call_asking_its_callee_to_check_is_a_check(tmp_path):
+    findings = ml403(tmp_path, """
+        import subprocess
+
+        from mypkg.export import convert_to_torchscript
+
+
+        def test_cli_runs():
+            subprocess.run(["mypkg", "--help"], check=True)
+
+
+        def test_scripting():
+            convert_to_torchscript(object(), verify=True)
+
+
+        def test_not_checked():
+            subprocess.run(["mypkg", "--help"], check=False)
+
+
+        def test_checked_later():
+            convert_to_torchscript(object(), verify=VERIFY)
+    """)
+    assert located(findings) == [("ML403", "tests/test_model.py", 14), ("ML403", "tests/test_model.py", 18)]
+
+
+def test_ml403_a_function_returning_a_value_is_a_helper_not_a_test(tmp_path):
+    findings = ml403(tmp_path, """
+        import json
+
+
+        def testing_data_config(*keys):
+            with open("config.json") as handle:
+                return json.load(handle)
+
+
+        def test_loads():
+            json.loads("{}")
+
+
+        def test_returns_nothing():
+            if json:
+                return
+            json.loads("{}")
+
+
+        def test_returns_none():
+            json.loads("{}")
+            return None
+    """)
+    assert located(findings) == [
+        ("ML403", "tests/test_model.py", 9), ("ML403", "tests/test_model.py", 13), ("ML403", "tests/test_model.py", 19),
+    ]
+
+
 def test_ml403_hypothesis_tests(tmp_path):
     findings = ml403(tmp_path, """
         from hypothesis import given, strategies as st

@@ -98,6 +98,9 @@ class FunctionFacts:
     skipped: bool = False
     """Never runs to completion: a ``skip`` decorator, or a statement of its body
     that always skips (``pytest.skip(...)``, ``self.skipTest(...)``, ``pytest.xfail(...)``)."""
+    returns_value: bool = False
+    """Returns a value: a helper named like a test (``testing_data_config()``), as
+    pytest itself warns when a test returns anything but None."""
 
 
 @dataclass
@@ -167,8 +170,14 @@ def is_testcase_base(dotted: str) -> bool:
 def is_assertion_call(call: ast.Call, qualify: Callable[[str], str | None]) -> bool:
     """A call that fails the test on wrong results: ``assert*``/``fail`` methods,
     ``pytest.raises``/``warns``/``fail``/``approx``, numpy/pandas/torch testing
-    helpers, mock assertions, pytest-check, pytest-regressions fixtures."""
-    return _is_assertion_function(call.func, qualify, imported_only=False)
+    helpers, mock assertions, pytest-check, pytest-regressions fixtures; or a call
+    that asks its callee to check (``subprocess.run(cmd, check=True)``,
+    ``convert_to_torchscript(net, verify=True)``): it raises when the check fails."""
+    return _is_assertion_function(call.func, qualify, imported_only=False) or any(
+        keyword.arg is not None and _CHECKING_NAME.search(keyword.arg) is not None
+        and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+        for keyword in call.keywords
+    )
 
 
 def is_assertion_reference(node: ast.expr, qualify: Callable[[str], str | None]) -> bool:
@@ -396,7 +405,8 @@ class _Collector:
             _is_skip_mark(d, self.resolve, self.marks) for d in function.decorator_list
         )
         facts = FunctionFacts(key, function.lineno, function.col_offset + 1, owner, _parameters(function),
-                              direct=False, is_fixture=is_fixture, fixture_name=fixture_name, skipped=skipped)
+                              direct=False, is_fixture=is_fixture, fixture_name=fixture_name, skipped=skipped,
+                              returns_value=_returns_value(function.body))
         self._scan(function.body, facts, calls=True)
         if owner is not None:
             self.classes[owner].attributes.update(_self_attributes(function))
@@ -426,6 +436,19 @@ class _Collector:
                     facts.references.append(CallFact(text, node.lineno))
                     if is_assertion_reference(node, self.resolve):
                         facts.direct = True
+
+
+def _returns_value(body: list[ast.stmt]) -> bool:
+    """Whether the statements (not functions or classes defined in them) return a value."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            if node.value is not None and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                return True
+        elif isinstance(node, ast.stmt) and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)))
+    return False
 
 
 def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
