@@ -53,7 +53,7 @@ def _packaging(present: set[str], read_text: Callable[[str], str | None]) -> str
     if "setup.cfg" in present and _setup_cfg_installs(read_text("setup.cfg")):
         return "setup.cfg declares install_requires"
     if "setup.py" in present and _setup_py_installs(read_text("setup.py")):
-        return "setup.py calls setup() with install_requires"
+        return "setup.py calls setup() with install_requires or with arguments built in code"
     return None
 
 
@@ -92,9 +92,26 @@ def _setup_cfg_installs(text: str | None) -> bool:
 
 
 def _setup_py_installs(text: str | None) -> bool:
-    """``setup(..., install_requires=...)`` in the text, read with ``ast`` (never run)."""
-    if not text or "install_requires" not in text:
+    """``setup(..., install_requires=...)`` in the text, read with ``ast`` (never
+    run); or ``setup(**arguments)``, whose arguments (install requirements
+    included) are built in code, often read from the package's own
+    ``__setup__.py`` or a requirements folder."""
+    if not text or "setup" not in text:
         return False
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not _names_setup(node.func):
+            continue
+        if any(k.arg == "install_requires" or k.arg is None for k in node.keywords):
+            return True
+    return False
+
+
+def _names_setup(func: ast.expr) -> bool:
+    return (isinstance(func, ast.Name) and func.id == "setup") or (isinstance(func, ast.Attribute) and func.attr == "setup")
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
