@@ -81,6 +81,8 @@ FIXES = [
      "import yaml\ndocs = yaml.safe_load_all(open('tagged.yaml'))\n", False),
     ("ML601", "import yaml\ndef read(stream):\n    return yaml.load(stream)\n",
      "import yaml\ndef read(stream):\n    return yaml.safe_load(stream)\n", False),
+    ("ML705", "import numpy as np\nbad = x == np.nan\n", "import numpy as np\nbad = np.isnan(x)\n", False),
+    ("ML705", "import pandas as pd\nknown = s != pd.NA\n", "import pandas as pd\nknown = pd.notna(s)\n", False),
 ]
 #: Data files the cases read: plain YAML, and YAML a safe loader reads differently.
 DATA = {"params.yaml": "lr: 0.1\nlayers: [16, 8]\n", "tagged.yaml": "point: !!python/tuple [1, 2]\n"}
@@ -381,7 +383,7 @@ def test_readme_shows_what_diff_prints_on_the_example(tmp_path):
 
 def test_rules_lists_fix_availability():
     rows = {row["code"]: row for row in json.loads(mllint("rules", "--format", "json", cwd=ROOT).stdout)}
-    expected = {"ML601": "safe/unsafe", "ML802": "unsafe", "ML805": "unsafe"}
+    expected = {"ML601": "safe/unsafe", "ML705": "unsafe", "ML802": "unsafe", "ML805": "unsafe"}
     assert {code: rows[code]["fixable"] for code in expected} == expected
     assert {row["fixable"] for code, row in rows.items() if code not in expected} == {"no"}
     table = mllint("rules", cwd=ROOT).stdout.splitlines()

@@ -1,0 +1,581 @@
+"""ML7xx API misuse: calls that run without error and silently do something else.
+
+- ML705 compares with NaN by ``==``/``!=`` (always False/True) and offers the
+  ``isna``/``isnan`` call meant, as an unsafe fix.
+- ML706 and ML707 are pandas rules: chained indexing in an assignment writes into
+  an intermediate object, and ``df.dropna()`` as a statement throws its result
+  away. Both judge an object to be pandas only by its origin
+  (:mod:`mllint.analysis.dataframes`): a polars frame, an xarray dataset, a NumPy
+  array or an object of unknown type with a method of the same name is never
+  reported.
+- ML710 (info) reports estimators and optimisers built without the
+  hyperparameter whose default fits no particular data.
+
+All four read the module's stdlib ``ast`` (a notebook's code cells as one module).
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import NamedTuple
+
+from mllint.analysis.dataframes import (
+    INDEXERS,
+    SCALAR_INDEXERS,
+    FrameFacts,
+    Kind,
+    PandasInference,
+)
+from mllint.engine.findings import Edit, Fix, Severity
+from mllint.engine.messages import shown
+from mllint.engine.rules import Fixability, SourceRule
+from mllint.project.index import dotted_name
+from mllint.project.layout import NOT_TESTS, OWN_CODE
+from mllint.syntax.ast_positions import AstPositions
+
+#: Text that must occur in a module for pandas objects to be inferred in it at all.
+_PANDAS_TRIGGERS = ("pandas", "seaborn", "as_frame", "to_pandas", "toPandas")
+
+
+class _AstRule(SourceRule):
+    """A rule over the module's ``ast``: ``inspect`` finds, ``at`` reports a node."""
+
+    def check(self) -> None:
+        tree = self.ctx.index.tree(self.ctx.path)
+        if tree is None:
+            return
+        self.positions = AstPositions(self.ctx.source)
+        self.inspect(tree)
+
+    def inspect(self, tree: ast.Module) -> None:
+        raise NotImplementedError
+
+    def at(self, node: ast.AST, message: str, fix: Fix | None = None) -> None:
+        line, column, end_line, end_column = self.positions.range(node)
+        self.report(line, column, message, end_line, end_column, fix=fix)
+
+    def text(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.ctx.source, node) or ast.unparse(node)
+
+    def frames(self, tree: ast.Module) -> FrameFacts:
+        return self.ctx.project.analysis(PandasInference).facts(tree, self.ctx.info)
+
+
+#: Context managers whose block is expected to raise or warn: a call there is made
+#: for the exception, not for its result.
+_EXPECTING = frozenset({"raises", "warns", "deprecated_call", "assertRaises", "assertRaisesRegex", "assertWarns",
+                        "assertWarnsRegex"})
+
+
+def _statements(body: list[ast.stmt], expecting: bool = False) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement under *body*, function and class bodies included, with whether
+    it runs where an exception is expected (a ``try`` with handlers, a
+    ``pytest.raises`` block): there a call may be made only to see whether it raises."""
+    for statement in body:
+        yield statement, expecting
+        if isinstance(statement, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            yield from _statements(statement.body, expecting or bool(statement.handlers))
+            for handler in statement.handlers:
+                yield from _statements(handler.body, expecting)
+            yield from _statements(statement.orelse, expecting)
+            yield from _statements(statement.finalbody, expecting)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            expects = any(_last_name(item.context_expr) in _EXPECTING for item in statement.items)
+            yield from _statements(statement.body, expecting or expects)
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield from _statements(statement.body, False)
+        elif isinstance(statement, ast.Match):
+            for case in statement.cases:
+                yield from _statements(case.body, expecting)
+        else:
+            for field in ("body", "orelse"):
+                inner = getattr(statement, field, None)
+                if isinstance(inner, list):
+                    yield from _statements(inner, expecting)
+
+
+def _last_name(node: ast.expr) -> str | None:
+    """``raises`` for ``pytest.raises(ValueError)``, ``self.assertRaises(E)``."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    return next((k for k in call.keywords if k.arg == name), None)
+
+
+def _has_star_kwargs(call: ast.Call) -> bool:
+    return any(k.arg is None for k in call.keywords)
+
+
+# ------------------------------------------------------------------------ ML705
+
+
+#: missing-value constants, by what they are: "nan" (a float), "tensor" (``torch.nan``,
+#: which only ``torch.isnan`` tests on tensors), "NA" and "NaT" (only pandas tests them)
+_NAN_NAMES: Mapping[str, str] = {
+    "numpy.nan": "nan", "numpy.NaN": "nan", "numpy.NAN": "nan", "math.nan": "nan",
+    "torch.nan": "tensor", "pandas.NA": "NA", "pandas.NaT": "NaT",
+}
+_FLOAT_CALLS = frozenset({"float", "numpy.float64", "numpy.float32", "numpy.float16", "numpy.double"})
+#: the texts ``float`` reads as NaN that code spells (``float("nAn")`` would escape the triggers)
+_NAN_TEXT = frozenset(f"{sign}{word}" for sign in ("", "+", "-") for word in ("nan", "NaN", "NAN", "Nan"))
+#: the test a library offers: (is missing, is not missing)
+_TESTS: Mapping[str, tuple[str, str]] = {
+    "pandas": ("{ns}.isna({x})", "{ns}.notna({x})"),
+    "numpy": ("{ns}.isnan({x})", "~{ns}.isnan({x})"),
+    "torch": ("{ns}.isnan({x})", "~{ns}.isnan({x})"),
+    "math": ("{ns}.isnan({x})", "not {ns}.isnan({x})"),
+}
+#: the libraries whose test the fix may use for a kind of constant, by preference:
+#: ``pd.isna`` accepts anything, ``np.isnan`` numbers and arrays, ``math.isnan`` numbers only
+_CANDIDATES: Mapping[str, tuple[str, ...]] = {
+    "nan": ("pandas", "numpy", "math"), "tensor": ("torch",), "NA": ("pandas",), "NaT": ("pandas",),
+}
+
+
+class NanEquality(_AstRule):
+    """``x == np.nan`` is always False: NaN is unequal to everything, itself included."""
+
+    code = "ML705"
+    name = "nan-equality"
+    severity = Severity.ERROR
+    fixable = Fixability.UNSAFE
+    roles = OWN_CODE
+    triggers = ("nan", "Na", "NA")
+
+    def inspect(self, tree: ast.Module) -> None:
+        imports = _top_level_imports(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Compare):
+                continue
+            operands = [node.left, *node.comparators]
+            for position, operator in enumerate(node.ops):
+                if not isinstance(operator, (ast.Eq, ast.NotEq)):
+                    continue
+                left, right = operands[position], operands[position + 1]
+                left_nan, right_nan = self._nan(left), self._nan(right)
+                nan = left_nan or right_nan
+                if nan is None or (left_nan and right_nan):
+                    continue  # no NaN, or NaN against NaN (a demonstration)
+                operand = right if left_nan else left
+                negated = isinstance(operator, ast.NotEq)
+                fix = self._fix(node, operand, nan, negated, imports) if len(node.ops) == 1 else None
+                self.at(node, self._message(node, nan, negated, fix), fix)
+                break
+
+    def _nan(self, node: ast.expr) -> str | None:
+        """The kind of missing-value constant *node* is (see ``_NAN_NAMES``), if it is one."""
+        dotted = dotted_name(node)
+        if dotted is not None:
+            return _NAN_NAMES.get(self.ctx.info.qualify(dotted) or "")
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+            name = dotted_name(node.func)
+            qualified = (self.ctx.info.qualify(name) or name) if name is not None else None
+            argument = node.args[0]
+            if (qualified in _FLOAT_CALLS and isinstance(argument, ast.Constant)
+                    and isinstance(argument.value, str) and argument.value.strip() in _NAN_TEXT):
+                return "nan"
+        return None
+
+    def _fix(self, node: ast.Compare, operand: ast.expr, nan: str, negated: bool,
+             imports: dict[str, tuple[str, int]]) -> Fix | None:
+        """The test meant, through a library the module already imported before the
+        comparison; None when none fits (no import is ever added)."""
+        for library in _CANDIDATES[nan]:
+            imported = imports.get(library)
+            if imported is not None and imported[1] < node.lineno:
+                template = _TESTS[library][negated]
+                replacement = template.format(ns=imported[0], x=self.text(operand))
+                line, column, end_line, end_column = self.positions.range(node)
+                return Fix(f"replace with `{shown(replacement)}`",
+                           (Edit(line, column, end_line, end_column, replacement),), safe=False)
+        return None
+
+    def _message(self, node: ast.Compare, nan: str, negated: bool, fix: Fix | None) -> str:
+        compared = f"`{shown(self.text(node))}`"
+        if nan == "NA":
+            what = f"{compared} gives `pd.NA`, never True (and `if` on it raises): `pd.NA` propagates through comparisons"
+        else:
+            always = "True" if negated else "False"
+            value = "NaT" if nan == "NaT" else "NaN"
+            what = f"{compared} is always {always}: {value} is unequal to everything, itself included"
+        if fix is not None:
+            return f"{what}; {fix.message.replace('replace with', 'use')}"
+        tests = "`pd.notna(x)` or `~np.isnan(x)`" if negated else "`pd.isna(x)` or `np.isnan(x)`"
+        return f"{what}; use {tests}"
+
+
+def _top_level_imports(tree: ast.Module) -> dict[str, tuple[str, int]]:
+    """``import numpy as np`` at module level: library -> (local name, line), the first one."""
+    found: dict[str, tuple[str, int]] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.name in _TESTS:
+                    found.setdefault(alias.name, (alias.asname or alias.name, statement.lineno))
+    return found
+
+
+# ------------------------------------------------------------------------ ML706
+
+
+class ChainedAssignment(_AstRule):
+    """``df["a"][mask] = v`` writes into an intermediate object, maybe a copy: ``df`` may not change."""
+
+    code = "ML706"
+    name = "chained-assignment"
+    severity = Severity.WARNING
+    roles = OWN_CODE
+    triggers = _PANDAS_TRIGGERS
+    analyses = (PandasInference,)
+
+    def inspect(self, tree: ast.Module) -> None:
+        facts = self.frames(tree)
+        for statement, _ in _statements(tree.body):
+            if isinstance(statement, ast.Assign):
+                targets = [t for target in statement.targets for t in _flat_targets(target)]
+            elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
+                targets = [statement.target]
+            elif isinstance(statement, ast.Expr):
+                self._inplace_call(statement.value, facts)
+                continue
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, ast.Subscript) and facts.is_selection(_without_indexer(target.value)):
+                    self.at(target, (
+                        f"chained indexing `{shown(self.text(target))} = ...` writes into an intermediate "
+                        f"object, which may be a copy, so {_root(target)} may not be updated (and never is under "
+                        "Copy-on-Write, the default from pandas 3.0); select rows and columns in one step: "
+                        f"`{_root(target, plain=True)}.loc[rows, column] = value`"
+                    ))
+
+    def _inplace_call(self, node: ast.expr, facts: FrameFacts) -> None:
+        """``df["a"].fillna(0, inplace=True)``: the same write into an intermediate object."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            return
+        inplace = _keyword(node, "inplace")
+        receiver = node.func.value
+        if inplace is not None and _is_true(inplace.value) and facts.is_selection(receiver):
+            method, frame, name = node.func.attr, _root(receiver), _root(receiver, plain=True)
+            self.at(node, (
+                f"`{shown(self.text(receiver))}.{method}(..., inplace=True)` modifies an intermediate object "
+                f"selected from {frame}, not {frame} itself (under Copy-on-Write, the default from pandas 3.0, "
+                f"the change never reaches it); assign the result instead: "
+                f"`{name}[column] = {name}[column].{method}(...)`"
+            ))
+
+
+def _flat_targets(target: ast.expr) -> Iterator[ast.expr]:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for part in target.elts:
+            yield from _flat_targets(part)
+    elif isinstance(target, ast.Starred):
+        yield from _flat_targets(target.value)
+    else:
+        yield target
+
+
+def _root(node: ast.expr, *, plain: bool = False) -> str:
+    """The frame a selection starts from, quoted (``df`` for ``df.loc[m]["a"]``), or
+    "the frame" when it is no name; *plain*: unquoted, ``df`` when it is no name."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    if isinstance(node, ast.Name):
+        return node.id if plain else f"`{node.id}`"
+    return "df" if plain else "the frame"
+
+
+def _without_indexer(node: ast.expr) -> ast.expr:
+    """``df["a"]`` for ``df["a"].loc``: the object an indexer belongs to."""
+    if isinstance(node, ast.Attribute) and node.attr in INDEXERS | SCALAR_INDEXERS:
+        return node.value
+    return node
+
+
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+# ------------------------------------------------------------------------ ML707
+
+#: pandas methods that return a new object and leave the receiver as it is (several
+#: took ``inplace=True``): called as a statement, their work is lost.
+DISCARDED_METHODS = frozenset({
+    "abs", "add_prefix", "add_suffix", "append", "assign", "astype", "bfill", "clip", "convert_dtypes",
+    "drop", "drop_duplicates", "droplevel", "dropna", "eval", "ffill", "fillna", "infer_objects", "interpolate",
+    "join", "mask", "merge", "query", "reindex", "rename", "rename_axis", "reorder_levels", "replace",
+    "reset_index", "round", "set_axis", "set_index", "set_names", "sort_index", "sort_values", "swaplevel",
+    "truncate", "tz_convert", "tz_localize", "where",
+})
+_NEW_OBJECT: Mapping[Kind, str] = {
+    Kind.FRAME: "a new DataFrame or Series", Kind.INDEX: "a new Index", Kind.ACCESSOR: "a new Series",
+}
+#: lines that start a cell in a ``.py`` file run cell by cell (``# %%`` in VS Code,
+#: Spyder and jupytext; the ``####`` separators of sphinx-gallery; the ``# In[3]:`` of a
+#: notebook exported by nbconvert): each cell's last expression is displayed there too
+_CELL_MARKER = re.compile(r"# ?%%|#{20,}|# In\[[ \d]*\]:")
+
+
+class InplaceResultDiscarded(_AstRule):
+    """``df.dropna()`` as a statement: the cleaned frame is thrown away and ``df`` is unchanged."""
+
+    code = "ML707"
+    name = "inplace-result-discarded"
+    severity = Severity.WARNING
+    roles = NOT_TESTS
+    triggers = _PANDAS_TRIGGERS
+    analyses = (PandasInference,)
+
+    def inspect(self, tree: ast.Module) -> None:
+        facts = self.frames(tree)
+        displayed: set[int] | None = None
+        for statement, expecting in _statements(tree.body):
+            if expecting or not isinstance(statement, ast.Expr):
+                continue
+            call = statement.value
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+                continue
+            kind = facts.kind_of(call.func.value)
+            if kind not in _NEW_OBJECT or (kind is not Kind.ACCESSOR and call.func.attr not in DISCARDED_METHODS):
+                continue
+            inplace = _keyword(call, "inplace")
+            if _has_star_kwargs(call) or (inplace is not None and not _is_false(inplace.value)):
+                continue
+            if displayed is None:
+                displayed = self._displayed(tree)
+            if id(statement) in displayed:
+                continue
+            owner = call.func.value
+            if kind is Kind.ACCESSOR and isinstance(owner, ast.Attribute):
+                owner = owner.value  # ``df["a"].str.lower()`` leaves ``df["a"]`` as it is
+            called, unchanged = shown(self.text(call.func), 40), shown(self.text(owner), 30)
+            self.at(call, (
+                f"`{called}(...)` returns {_NEW_OBJECT[kind]} and leaves `{unchanged}` unchanged; "
+                f"the result is discarded here: assign it (`{unchanged} = {called}(...)`)"
+            ))
+
+    def _displayed(self, tree: ast.Module) -> set[int]:
+        """The expression statements whose value is displayed: the last top-level
+        statement of each notebook cell (unless a ``;`` silences it). A ``.py`` file
+        beside a notebook of the same name is a copy of it whose cell boundaries are
+        gone (an export): any of its top-level expressions may have ended a cell."""
+        if self._copies_notebook():
+            return {id(s) for s in tree.body if isinstance(s, ast.Expr)}
+        lines = _LINES.split(self.ctx.source)
+        cell_of = self._cells(lines)
+        if cell_of is None:
+            return set()
+        last: dict[int, ast.stmt] = {}
+        for statement in tree.body:
+            last[cell_of(statement.lineno)] = statement
+        return {id(s) for s in last.values() if isinstance(s, ast.Expr) and not _silenced(s, lines, self.positions)}
+
+    def _copies_notebook(self) -> bool:
+        path = self.ctx.path
+        return path.endswith(".py") and path[:-3] + ".ipynb" in self.ctx.project.file_set
+
+    def _cells(self, lines: list[str]) -> Callable[[int], int] | None:
+        """A function from a line to its cell, or None when the module is no notebook
+        and has no cell markers."""
+        notebook = self.ctx.notebook
+        if notebook is not None:
+            return lambda line: notebook.locate(line)[0]
+        starts = [number for number, text in enumerate(lines, start=1) if _CELL_MARKER.match(text)]
+        if not starts:
+            return None
+        return lambda line: bisect.bisect_right(starts, line)
+
+
+_LINES = re.compile(r"\r\n|\r|\n")
+
+
+def _silenced(statement: ast.stmt, lines: list[str], positions: AstPositions) -> bool:
+    """A ``;`` after the cell's last expression stops Jupyter displaying it."""
+    end_line = statement.end_lineno or statement.lineno
+    column = positions.column(end_line, statement.end_col_offset or 0)
+    return 0 < end_line <= len(lines) and lines[end_line - 1][column - 1:].lstrip().startswith(";")
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+# ------------------------------------------------------------------------ ML710
+
+
+class _Hyperparameter(NamedTuple):
+    #: keyword names that set it (any one will do); the first is the one named in messages
+    keywords: tuple[str, ...]
+    #: 0-based position of the first keyword among the positional arguments
+    position: int
+    #: the default, as the message quotes it
+    default: str
+    #: how to choose it, as the message suggests
+    advice: str
+
+
+_CLUSTERS = "from silhouette scores or the elbow of the inertia curve"
+_SKLEARN: Mapping[str, _Hyperparameter] = {
+    "KMeans": _Hyperparameter(("n_clusters",), 0, "`n_clusters=8`", _CLUSTERS),
+    "MiniBatchKMeans": _Hyperparameter(("n_clusters",), 0, "`n_clusters=8`", _CLUSTERS),
+    "SpectralClustering": _Hyperparameter(("n_clusters",), 0, "`n_clusters=8`", _CLUSTERS),
+    "DBSCAN": _Hyperparameter(("eps",), 0, "`eps=0.5`, a distance meaningful only at some scale of the data",
+                              "from the knee of the sorted k-nearest-neighbour distances"),
+    "GaussianMixture": _Hyperparameter(("n_components",), 0, "`n_components=1`, a single Gaussian",
+                                       "by BIC or AIC over a range of values"),
+}
+#: torch optimisers and their default learning rates
+_TORCH_OPTIMIZERS: Mapping[str, str] = {
+    "SGD": "1e-3", "Adam": "1e-3", "AdamW": "1e-3", "RAdam": "1e-3", "NAdam": "2e-3", "Adamax": "2e-3",
+    "RMSprop": "1e-2", "Adagrad": "1e-2",
+}
+_DATA_LOADER = _Hyperparameter(("batch_size", "batch_sampler"), 1, "`batch_size=1`, one sample per step",
+                               "for the model, the data and the memory at hand")
+#: calls that keep the estimators given to them as they are (every other call an
+#: estimator is handed to may set its parameters: a search, a meta-estimator)
+_KEEPS_PARAMETERS = frozenset({"make_pipeline", "make_union"})
+
+
+class HyperparameterDefault(_AstRule):
+    """A data-dependent hyperparameter left at its default was never chosen for this data."""
+
+    code = "ML710"
+    name = "hyperparameter-default"
+    severity = Severity.INFO
+    roles = NOT_TESTS
+    triggers = (*_SKLEARN, "optim", "DataLoader")
+
+    def inspect(self, tree: ast.Module) -> None:
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+        candidates = []
+        for call in calls:
+            if _has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args):
+                continue
+            dotted = dotted_name(call.func)
+            qualified = self.ctx.info.qualify(dotted) if dotted is not None else None
+            found = _hyperparameter(qualified) if qualified is not None else None
+            if found is not None and not _sets(call, found[1]):
+                candidates.append((call, qualified or "", *found))
+        if not candidates:
+            return  # the usual case: the walks below are for modules with a candidate only
+        shown_only = {id(s.value) for s in ast.walk(tree) if isinstance(s, ast.Expr)}  # ``KMeans()`` in a cell
+        sklearn_exempt: set[int] = set()
+        named: set[str] = set()
+        if any(library == "sklearn" for _, _, library, _ in candidates):
+            sklearn_exempt = _handed_over(calls) | _in_methods(tree)
+            named = _named_elsewhere(tree, calls)
+        made_up = _in_made_up_scopes(tree) if any(h is _DATA_LOADER for *_, h in candidates) else set()
+        for call, qualified, library, hyperparameter in candidates:
+            if id(call) in shown_only:
+                continue
+            if library == "sklearn" and (id(call) in sklearn_exempt or hyperparameter.keywords[0] in named):
+                continue
+            if hyperparameter is _DATA_LOADER and (id(call) in made_up or _synthetic(call)):
+                continue
+            self.at(call.func, (
+                f"`{qualified.rpartition('.')[2]}` is built without `{hyperparameter.keywords[0]}`, so it uses the "
+                f"default {hyperparameter.default}, which was not chosen for this data; set it explicitly, "
+                f"{hyperparameter.advice}"
+            ))
+
+
+def _hyperparameter(qualified: str) -> tuple[str, _Hyperparameter] | None:
+    """(library, what must be set) for an estimator, optimiser or loader class."""
+    package, _, rest = qualified.partition(".")
+    name = rest.rpartition(".")[2]
+    if package == "sklearn" and name in _SKLEARN:
+        return package, _SKLEARN[name]
+    if package == "torch" and rest.startswith("optim.") and name in _TORCH_OPTIMIZERS:
+        return package, _Hyperparameter(("lr",), 1, f"learning rate of {_TORCH_OPTIMIZERS[name]}",
+                                        "e.g. from a learning-rate sweep, and keep it in the run's configuration")
+    if package == "torch" and rest.startswith("utils.data.") and name == "DataLoader":
+        return package, _DATA_LOADER
+    return None
+
+
+def _handed_over(calls: list[ast.Call]) -> set[int]:
+    """Calls passed straight to another call (``GridSearchCV(KMeans(), grid)``,
+    ``ClusterCentroids(estimator=KMeans())``), which may set their parameters: true of
+    scikit-learn's searches and meta-estimators, not of torch's wrappers."""
+    handed = set()
+    for call in calls:
+        if _last_name(call.func) in _KEEPS_PARAMETERS:
+            continue
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            if isinstance(argument, ast.Call):
+                handed.add(id(argument))
+    return handed
+
+
+def _in_methods(tree: ast.Module) -> set[int]:
+    """The calls inside methods of classes: an estimator built there is the class's
+    own fallback (``self.estimator_ = KMeans(random_state=self.random_state)`` in a
+    meta-estimator), a default of its API for its users to override."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for method in node.body:
+                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    inside.update(id(n) for n in ast.walk(method) if isinstance(n, ast.Call))
+    return inside
+
+
+def _named_elsewhere(tree: ast.Module, calls: list[ast.Call]) -> set[str]:
+    """Parameter names the module sets some other way: in ``set_params(...)`` and in
+    strings (a search grid's ``"kmeans__n_clusters"``)."""
+    named = {k.arg for call in calls if _last_name(call.func) == "set_params" for k in call.keywords if k.arg}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 100:
+            named.add(node.value.rpartition("__")[2])
+    return named
+
+
+#: words naming made-up data (``RandomDataset``, ``dummy_data``), for which no batch size is chosen
+_SYNTHETIC = frozenset({"random", "randn", "rand", "fake", "dummy", "boring", "synthetic", "toy", "mock"})
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+
+
+def _synthetic(loader: ast.Call) -> bool:
+    """A loader over made-up data (``DataLoader(RandomDataset(32, 64))``): a demonstration
+    or a test fixture, whose batch size nobody needs to choose. ``random_split`` of real
+    data is real data."""
+    dataset = loader.args[0] if loader.args else getattr(_keyword(loader, "dataset"), "value", None)
+    if isinstance(dataset, ast.Call):
+        dataset = dataset.func
+    return _names_made_up_data(_last_name(dataset) if dataset is not None else None)
+
+
+def _names_made_up_data(name: str | None) -> bool:
+    words = {w.lower() for w in _WORDS.findall(name or "")}
+    return bool(words & _SYNTHETIC) and "split" not in words
+
+
+def _in_made_up_scopes(tree: ast.Module) -> set[int]:
+    """The calls inside classes and functions named for made-up data (``class
+    BoringDataModule``, ``def fake_loader()``): fixtures and demonstrations."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _names_made_up_data(node.name):
+            inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
+    return inside
+
+
+def _sets(call: ast.Call, hyperparameter: _Hyperparameter) -> bool:
+    """Whether the call passes the hyperparameter, by keyword or position, or (for an
+    optimiser) in every parameter group (``SGD([{"params": p, "lr": 0.1}])``)."""
+    if any(k.arg in hyperparameter.keywords for k in call.keywords):
+        return True
+    if len(call.args) > hyperparameter.position:
+        return True
+    groups = call.args[0] if call.args else None
+    return (hyperparameter.keywords == ("lr",) and isinstance(groups, (ast.List, ast.Tuple)) and bool(groups.elts)
+            and all(isinstance(g, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "lr" for k in g.keys)
+                    for g in groups.elts))
