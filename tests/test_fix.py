@@ -81,6 +81,8 @@ FIXES = [
      "import yaml\ndocs = yaml.safe_load_all(open('tagged.yaml'))\n", False),
     ("ML601", "import yaml\ndef read(stream):\n    return yaml.load(stream)\n",
      "import yaml\ndef read(stream):\n    return yaml.safe_load(stream)\n", False),
+    ("ML704", "import torch\nimport torchvision\nnet = torchvision.models.resnet18()\ny = net.forward(torch.ones(1, 3, 8, 8))\n",
+     "import torch\nimport torchvision\nnet = torchvision.models.resnet18()\ny = net(torch.ones(1, 3, 8, 8))\n", True),
     ("ML705", "import numpy as np\nbad = x == np.nan\n", "import numpy as np\nbad = np.isnan(x)\n", False),
     ("ML705", "import pandas as pd\nknown = s != pd.NA\n", "import pandas as pd\nknown = pd.notna(s)\n", False),
 ]
@@ -361,10 +363,12 @@ def test_fix_on_a_copy_of_the_leaky_example(tmp_path):
     copy = tmp_path / "leaky"
     shutil.copytree(LEAKY, copy, ignore=shutil.ignore_patterns(".mllint_cache"))
     notebook_before = (copy / "security_explore.ipynb").read_text()
+    script_before = (copy / "train_torch.py").read_text()
     done = mllint("check", "--fix", "leaky", cwd=tmp_path)
-    assert done.returncode == 1 and done.stdout.splitlines()[-1] == "Fixed 1 finding in 1 file.", done.stdout + done.stderr
+    assert done.returncode == 1 and done.stdout.splitlines()[-1] == "Fixed 2 findings in 2 files.", done.stdout + done.stderr
     assert (copy / "security_explore.ipynb").read_text() == notebook_before.replace(
         '"    columns = yaml.load(f)"', '"    columns = yaml.safe_load(f)"')
+    assert (copy / "train_torch.py").read_text() == script_before.replace("model.forward(xb)", "model(xb)")
     remaining = json.loads(mllint("check", "--format", "json", "leaky", cwd=tmp_path).stdout)
     assert remaining and not [f for f in remaining if f["fix"] is not None and f["fix"]["applicability"] == "safe"]
     fixed = snapshot(copy)
@@ -383,7 +387,7 @@ def test_readme_shows_what_diff_prints_on_the_example(tmp_path):
 
 def test_rules_lists_fix_availability():
     rows = {row["code"]: row for row in json.loads(mllint("rules", "--format", "json", cwd=ROOT).stdout)}
-    expected = {"ML601": "safe/unsafe", "ML705": "unsafe", "ML802": "unsafe", "ML805": "unsafe"}
+    expected = {"ML601": "safe/unsafe", "ML704": "safe", "ML705": "unsafe", "ML802": "unsafe", "ML805": "unsafe"}
     assert {code: rows[code]["fixable"] for code in expected} == expected
     assert {row["fixable"] for code, row in rows.items() if code not in expected} == {"no"}
     table = mllint("rules", cwd=ROOT).stdout.splitlines()

@@ -1,0 +1,2454 @@
+"""PyTorch training and evaluation code, as the torch rules (ML702-ML704, ML708, ML709) need it.
+
+One module (a notebook's cells concatenated) is read through its stdlib ``ast``:
+
+- **What is a torch module.** Decided by origin, never by a variable's name: instances
+  of classes deriving (transitively, in the module or through project imports, resolved
+  lazily) from ``torch.nn.Module``, any ``torch.nn`` layer, Lightning's ``LightningModule``
+  or a transformers model class; results of ``torch.nn.*`` constructors,
+  ``torchvision.models.*``, ``timm.create_model``, ``*.from_pretrained`` of a model class,
+  ``torch.load``/``torch.jit.load``; wrappers of those (``DDP(m)``, ``torch.compile(m)``,
+  ``accelerator.prepare(m)``, ``m.to(device)``); ``self`` in such a class; ``self.x``
+  assigned one in the class; a parameter annotated as one or passed one by every caller
+  in the module. Anything else is not known to be a module.
+- **Training loops.** A ``for``/``while`` loop whose body calls ``backward()`` (on a loss,
+  ``accelerator.backward``, ``scaler.scale(loss).backward()``) and an optimizer's
+  ``step()`` (a receiver built by ``torch.optim``, or named like an optimizer;
+  ``scaler.step(opt)``), or calls a project function doing both; and what clears
+  gradients in it (``zero_grad``, ``p.grad = None``, ``p.grad.zero_()``, a project helper
+  doing so). A call handing the optimizer to code that cannot be read makes it unsure.
+- **Loss accumulation.** In a loop that calls ``backward()``: ``total += loss`` or
+  ``losses.append(loss)`` where ``loss`` is, at that point, a loss tensor (a criterion or
+  ``F.*_loss`` call, ``outputs.loss``) not turned into a number (``.item()``,
+  ``.detach()``, ``float()``), and the running total is not itself back-propagated.
+- **Train/eval mode.** A forward walk of each function and of the module level tracks,
+  for each model expression (``model``, ``self.net``), whether it is fresh (constructed
+  here: in training mode), loaded by ``from_pretrained`` (evaluation mode), put in
+  evaluation mode, put in training mode by an explicit ``.train()``, or *trained* (a
+  training loop or project function ran on it since). Branches join, loops iterate to a
+  fixpoint and are assumed to run at least once. A project function's effect on its
+  arguments (``train(model)`` leaves ``model`` trained, ``evaluate(model)`` in
+  evaluation mode) is summarised by walking it once per run (a recursive call leaves
+  what it is given undetermined); an argument handed to code that cannot be read
+  becomes undetermined. Where the walk starts inside a function, a parameter's (or
+  ``self``'s, or a global's) state comes from the function's callers in the module,
+  one level up.
+- **Evaluation code.** Calls of a model inside ``torch.no_grad()``/``inference_mode()``
+  (``with`` blocks, decorators, ``torch.set_grad_enabled(False)``) or in a function
+  named like evaluate/validate/test/predict/infer; and loops over a data loader in such
+  a function, over a loader named like ``val_loader``/``test_loader``, or after
+  ``model.eval()``. Lightning modules and transformers ``Trainer`` subclasses set modes
+  and grad mode themselves: their methods are not evaluation code here.
+
+Cost: for the linted module, one pass collects every scope's bindings, calls and loops;
+the loop facts walk each loop's subtree once (O(n * loop depth)); the mode walk covers
+the module level and the functions with evaluation code and their callers in the module
+(a loop's body is walked at most twice per enclosing loop), each project function it
+calls is summarised once per run. Another module is read only when the linted one
+imports a class or calls a function from it: its classes are found in one pass over its
+top level, its scopes are collected only when a function of it is summarised (the last
+32 modules stay memoised). Nothing is computed for the project as a whole.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from mllint.engine.context import Analysis, ProjectContext
+from mllint.project.index import ModuleInfo, dotted_name
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+LoopNode = ast.For | ast.AsyncFor | ast.While
+
+# -- what an expression is ------------------------------------------------------------
+
+MODULE = "module"
+OTHER = "other"
+UNKNOWN = "unknown"
+_CYCLE = "cycle"  # a definition that refers back to the name being decided: neutral
+#: marks a kind question asked from a caller: parameters are not followed further up
+_CALLERS = (0, "<callers>")
+
+#: ``torch.nn`` names that are not modules.
+_NN_NOT_MODULES = frozenset({"Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer"})
+_NN_NOT_MODULE_PACKAGES = frozenset({"functional", "init", "utils", "parameter", "grad", "attention"})
+#: Calls that return a module whatever their arguments (a loaded or hub model).
+_MODULE_FACTORIES = frozenset({
+    "timm.create_model", "timm.models.create_model", "torch.hub.load", "peft.get_peft_model",
+    "sentence_transformers.SentenceTransformer", "torch.load", "torch.jit.load", "torch.jit.script",
+    "torch.jit.trace", "torch.export.load",
+})
+#: Module calls whose module's training mode is whatever was saved: undetermined.
+_LOADERS = frozenset({"torch.load", "torch.jit.load", "torch.hub.load", "torch.export.load"})
+#: Calls that wrap a module and return one in the same mode.
+_WRAPPERS = frozenset({
+    "torch.compile", "torch.nn.DataParallel", "torch.nn.parallel.DataParallel",
+    "torch.nn.parallel.DistributedDataParallel", "torch.nn.parallel.distributed.DistributedDataParallel",
+    "torch.distributed.fsdp.FullyShardedDataParallel", "torch.jit.script", "torch.jit.trace",
+})
+#: Methods that return their receiver (a module stays the same module in the same mode).
+_SELF_RETURNING = frozenset({
+    "to", "cuda", "cpu", "xpu", "mps", "float", "half", "double", "bfloat16", "type", "requires_grad_",
+    "share_memory", "to_empty",
+})
+#: Methods of framework objects that wrap what they are given (``accelerator.prepare(model)``).
+_PREPARE = frozenset({"prepare", "prepare_model", "setup", "setup_module"})
+#: Libraries whose objects are not torch modules.
+_NOT_TORCH = frozenset({
+    "sklearn", "skorch", "numpy", "pandas", "xgboost", "lightgbm", "catboost", "keras", "tensorflow", "jax",
+    "flax", "scipy", "statsmodels", "imblearn", "optax",
+})
+_HF_MODEL = re.compile(r"(?!TF|Flax)\w*(PreTrainedModel|Model|For[A-Z]\w*|LMHeadModel)")
+_HF_NOT_MODEL = re.compile(r"\w*(Tokenizer|Config|Processor|Extractor|Collator|Pipeline|Trainer|Arguments)\w*")
+#: Methods only a torch module has: evidence that an otherwise unknown name is one.
+_MODULE_METHODS = frozenset({
+    "train", "eval", "parameters", "named_parameters", "state_dict", "load_state_dict", "zero_grad", "modules",
+    "named_modules", "children", "named_children", "requires_grad_", "register_forward_hook",
+    "register_forward_pre_hook", "buffers", "named_buffers", "apply",
+})
+_LOSS_NAME = re.compile(r"loss|criterion|metric", re.IGNORECASE)
+#: ``torch.nn`` layers that behave the same in training and evaluation mode.
+_MODE_FREE_LAYERS = frozenset({
+    "Module", "Identity", "Linear", "Bilinear", "LazyLinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d",
+    "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d", "LazyConv2d", "LazyConv3d", "Embedding", "EmbeddingBag",
+    "ReLU", "ReLU6", "LeakyReLU", "PReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
+    "Softmax", "LogSoftmax", "Softmin", "Softplus", "Softsign", "Hardtanh", "Hardswish", "Hardsigmoid",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold", "GLU", "LogSigmoid", "LayerNorm", "GroupNorm",
+    "RMSNorm", "LocalResponseNorm", "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d",
+    "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "LPPool1d", "LPPool2d", "Flatten", "Unflatten", "Upsample",
+    "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle", "ZeroPad1d", "ZeroPad2d",
+    "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d",
+    "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CosineSimilarity",
+    "PairwiseDistance", "LSTMCell", "GRUCell", "RNNCell", "Parameter", "ParameterList", "ParameterDict",
+})
+#: ``torch.nn`` recurrent layers: mode-dependent only with ``dropout`` between layers.
+_RECURRENT = frozenset({"LSTM", "GRU", "RNN"})
+_CONTAINERS = frozenset({"Sequential", "ModuleList"})
+#: Functional calls that behave by the mode when given ``training=self.training`` (or always train).
+_MODE_FUNCTIONS = frozenset({"dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+                             "feature_alpha_dropout", "batch_norm"})
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    """What a class is, for the rules."""
+
+    kind: str  # MODULE, OTHER or UNKNOWN
+    #: a Lightning module or a transformers ``Trainer``: the framework sets modes and grad mode
+    managed: bool = False
+    #: the class (or a project base) defines ``__call__``: ``m(x)`` is not ``m.forward(x)``
+    defines_call: bool = False
+
+
+def _join_kinds(kinds: Iterable[str]) -> str:
+    """Unanimous: every definition a module (or every one not)."""
+    found = {k for k in kinds if k != _CYCLE}
+    if found == {MODULE}:
+        return MODULE
+    if found == {OTHER}:
+        return OTHER
+    return UNKNOWN
+
+
+def qualified_kind(qualified: str) -> str | None:
+    """What a call of (or a class named by) an imported name gives, when the name says so."""
+    parts = qualified.split(".")
+    last = parts[-1]
+    if qualified in _MODULE_FACTORIES or qualified in _WRAPPERS:
+        return MODULE
+    if parts[0] == "torch" and len(parts) > 2 and parts[1] == "nn":
+        inner = set(parts[2:-1])
+        if last[:1].isupper() and last not in _NN_NOT_MODULES and not inner & _NN_NOT_MODULE_PACKAGES:
+            return MODULE
+        return OTHER
+    if parts[0] == "torchvision" and len(parts) > 2 and parts[1] == "models":
+        return OTHER if "weight" in last.lower() or last in ("list_models", "get_model_builder") else MODULE
+    if parts[0] in ("pytorch_lightning", "lightning") and last == "LightningModule":
+        return MODULE
+    if parts[0] == "torchmetrics" and last[:1].isupper():
+        return MODULE
+    if parts[0] in ("transformers", "peft"):
+        if _HF_NOT_MODEL.fullmatch(last):
+            return OTHER
+        return MODULE if _HF_MODEL.fullmatch(last) else None
+    if parts[0] in _NOT_TORCH:
+        return OTHER
+    if parts[0] == "torch":
+        return MODULE if qualified == "torch.jit.ScriptModule" else OTHER
+    return None
+
+
+def _is_managed_base(qualified: str) -> bool:
+    parts = qualified.split(".")
+    if parts[0] in ("pytorch_lightning", "lightning"):
+        return parts[-1] == "LightningModule"
+    return parts[0] in ("transformers", "trl", "setfit") and parts[-1].endswith("Trainer")
+
+
+# -- names ---------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+EVAL_WORDS = frozenset({
+    "eval", "evaluate", "evaluation", "evaluating", "validate", "validation", "validating", "valid", "val",
+    "test", "testing", "predict", "prediction", "predictions", "infer", "inference", "inferring",
+})
+TRAIN_WORDS = frozenset({"train", "training", "fit", "finetune", "trainer", "optimize", "optimise"})
+_EVAL_DATA_WORDS = frozenset({"val", "valid", "validation", "test", "testing", "eval", "evaluation", "dev", "holdout"})
+_EVAL_DATA_PREFIX = re.compile(r"(val|valid|validation|test|eval|dev)(loader|dl|data|set|iter|batch)s?")
+_LOADER = re.compile(r"loader|(^|_)dls?($|_)|^dl", re.IGNORECASE)
+_ITER_WRAPPERS = frozenset({"enumerate", "tqdm", "zip", "iter", "trange", "track", "progress_bar", "islice"})
+_OPTIMIZER = re.compile(r"optim|(^|_)opts?(\d|_|$)|^opt[A-Z\d]")
+_OPTIMIZER_PACKAGES = ("torch.optim.", "transformers.AdamW", "transformers.Adafactor", "transformers.optimization.",
+                       "bitsandbytes.optim.", "timm.optim.", "apex.optimizers.", "torch_optimizer.")
+#: Calls that run back-propagation under another autograd than torch's own.
+_NOT_BACKWARD = frozenset({"torch.distributed.autograd.backward"})
+_GRAD_OFF = frozenset({
+    "torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad",
+    "torch.autograd.inference_mode", "torch.autograd.grad_mode.inference_mode",
+})
+_GRAD_ON = frozenset({"torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad"})
+_SET_GRAD = frozenset({"torch.set_grad_enabled", "torch.autograd.set_grad_enabled",
+                       "torch.autograd.grad_mode.set_grad_enabled"})
+_NEEDS_GRAD = frozenset({"torch.autograd.grad", "torch.autograd.backward", "torch.autograd.functional.jacobian"})
+_F_LOSSES = frozenset({"cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+                       "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"})
+#: Methods of a loss tensor whose result still carries its graph.
+_KEEPS_GRAPH = frozenset({"mean", "sum", "clone", "cpu", "cuda", "to", "float", "double", "half", "squeeze",
+                          "unsqueeze", "view", "reshape", "abs", "sqrt", "pow", "mul", "div", "add", "sub"})
+_CRITERION = re.compile(r"criterion|^loss_?(fn|func|function|fct)$|_loss_?(fn|func)$", re.IGNORECASE)
+_BUILTINS = frozenset(dir(builtins))
+
+
+def words(name: str) -> frozenset[str]:
+    """``run_validation`` / ``validateModel`` -> their lower-case words."""
+    return frozenset(w.lower() for w in _WORD.findall(name))
+
+
+def names_evaluation(name: str) -> bool:
+    """A function name about evaluation and not about training."""
+    found = words(name)
+    return bool(found & EVAL_WORDS) and not found & TRAIN_WORDS
+
+
+def names_evaluation_data(name: str) -> bool:
+    """A data loader name about validation or test data (``val_loader``, ``test_dl``,
+    ``testloader``)."""
+    found = words(name)
+    return bool(found & _EVAL_DATA_WORDS or any(_EVAL_DATA_PREFIX.fullmatch(w) for w in found)) \
+        and not found & TRAIN_WORDS
+
+
+def key_of(node: ast.AST) -> str | None:
+    """``model``, ``self.net``: the dotted text of a name or attribute chain, with the
+    wrapper attributes that reach the same module (``model.module``, ``m._orig_mod``) dropped."""
+    dotted = dotted_name(node) if isinstance(node, ast.expr) else None
+    if dotted is None:
+        return None
+    parts = dotted.split(".")
+    while len(parts) > 1 and parts[-1] in ("module", "_orig_mod"):
+        parts.pop()
+    return ".".join(parts)
+
+
+def last_identifier(node: ast.AST) -> str | None:
+    """``self.val_loader`` -> ``val_loader``; ``get_loader()`` -> ``get_loader``."""
+    while isinstance(node, (ast.Call, ast.Subscript)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def calls_in(node: ast.AST, *, into_functions: bool = False) -> list[ast.Call]:
+    """The calls of an expression or statement, innermost first (by where they end);
+    the bodies of lambdas and nested functions run later and are left out unless asked."""
+    found: list[ast.Call] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not into_functions and current is not node and isinstance(
+            current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            continue
+        if isinstance(current, ast.Call):
+            found.append(current)
+        stack.extend(ast.iter_child_nodes(current))
+    found.sort(key=lambda call: (call.end_lineno or 0, call.end_col_offset or 0))
+    return found
+
+
+def _walk_code(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under *node* that runs with it (nested function bodies excluded)."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(current))
+
+
+def _constant(node: ast.AST | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else ...
+
+
+def _positional(call: ast.Call, index: int) -> ast.expr | None:
+    args = [a for a in call.args if not isinstance(a, ast.Starred)]
+    return args[index] if len(args) > index and len(args) == len(call.args) else None
+
+
+def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return _positional(call, index)
+
+
+def _passed(call: ast.Call) -> list[ast.expr]:
+    return [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [kw.value for kw in call.keywords]
+
+
+# -- scopes ----------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Scope:
+    """A function (or the module level) with what its names are bound to."""
+
+    node: ast.Module | FunctionNode
+    qualname: str  # "" for the module level, "f", "Class.method", "f.inner"
+    class_name: str | None  # the class a method is defined in
+    parent: Scope | None
+    params: dict[str, ast.expr | None] = field(default_factory=dict)  # name -> annotation
+    positional: list[str] = field(default_factory=list)
+    #: local name -> the values it is bound to (None: bound by a loop, ``with``, import, ...)
+    defs: dict[str, list[ast.expr | None]] = field(default_factory=dict)
+    declared_global: set[str] = field(default_factory=set)
+    nested: dict[str, Scope] = field(default_factory=dict)
+    functions: set[str] = field(default_factory=set)  # names bound to a def or class here
+    #: the calls and ``for`` loops of the scope's own code (not of functions nested in it)
+    calls: list[ast.Call] = field(default_factory=list)
+    for_loops: list[ast.For | ast.AsyncFor] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rpartition(".")[2]
+
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.node, ast.Module)
+
+    @property
+    def self_class(self) -> str | None:
+        """The class ``self`` is an instance of here (methods and functions nested in them)."""
+        scope: Scope | None = self
+        while scope is not None and not scope.is_module:
+            if scope.class_name is not None:
+                return scope.class_name if "self" in scope.params else None
+            scope = scope.parent
+        return None
+
+
+def _bind(scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
+    if isinstance(target, ast.Name):
+        scope.defs.setdefault(target.id, []).append(value)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        values: list[ast.expr | None] = [None] * len(target.elts)
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            values = list(value.elts)
+        elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _PREPARE
+              and len(value.args) == len(target.elts) and not any(isinstance(a, ast.Starred) for a in value.args)):
+            values = list(value.args)
+        for element, element_value in zip(target.elts, values):
+            _bind(scope, element, element_value)
+    elif isinstance(target, ast.Starred):
+        _bind(scope, target.value, None)
+
+
+def _bound_names(node: ast.AST) -> Iterator[ast.expr]:
+    if isinstance(node, ast.Name):
+        yield node
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for element in node.elts:
+            yield from _bound_names(element)
+    elif isinstance(node, ast.Starred):
+        yield from _bound_names(node.value)
+
+
+@dataclass
+class _Collected:
+    module: Scope
+    functions: dict[str, Scope]  # qualname -> scope, every function and method
+    #: class -> attribute -> (value or annotation, scope it is evaluated in, is an annotation)
+    attributes: dict[str, dict[str, list[tuple[ast.expr | None, Scope, bool]]]]
+    loops: dict[int, Scope]  # id(loop) -> the scope whose code it is
+    loop_nodes: list[LoopNode]
+
+
+def _collect(tree: ast.Module) -> _Collected:
+    module = Scope(tree, "", None, None)
+    found = _Collected(module, {}, {}, {}, [])
+    _collect_body(found, module, tree.body, None)
+    return found
+
+
+def _collect_body(found: _Collected, scope: Scope, body: list[ast.stmt], class_name: str | None) -> None:
+    """Bind the names of *body* in *scope* and collect nested functions and classes."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _collect_function(found, scope, stmt, class_name)
+            continue
+        if isinstance(stmt, ast.ClassDef):
+            scope.functions.add(stmt.name)
+            scope.defs.setdefault(stmt.name, []).append(None)
+            qual = f"{class_name}.{stmt.name}" if class_name else stmt.name
+            if scope.is_module or class_name is not None:
+                found.attributes.setdefault(qual, {})
+                _collect_class_body(found, scope, stmt, qual)
+            continue
+        for node in [stmt, *_walk_code(stmt)]:
+            _collect_node(found, scope, node, class_name)
+
+
+def _collect_class_body(found: _Collected, scope: Scope, node: ast.ClassDef, qual: str) -> None:
+    attributes = found.attributes[qual]
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            attributes.setdefault(stmt.target.id, []).append((stmt.annotation, scope, True))
+            if stmt.value is not None:
+                attributes[stmt.target.id].append((stmt.value, scope, False))
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    attributes.setdefault(target.id, []).append((stmt.value, scope, False))
+    _collect_body(found, scope, [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                           ast.ClassDef))], qual)
+
+
+def _collect_function(found: _Collected, parent: Scope, node: FunctionNode, class_name: str | None) -> None:
+    if class_name is not None:
+        qual = f"{class_name}.{node.name}"
+    else:
+        parent.functions.add(node.name)
+        parent.defs.setdefault(node.name, []).append(None)
+        qual = f"{parent.qualname}.{node.name}" if parent.qualname else node.name
+    scope = Scope(node, qual, class_name, parent)
+    args = node.args
+    for arg in [*args.posonlyargs, *args.args]:
+        scope.params[arg.arg] = arg.annotation
+        scope.positional.append(arg.arg)
+    for arg in [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a is not None)]:
+        scope.params[arg.arg] = arg.annotation if arg in args.kwonlyargs else None
+    if class_name is None:
+        parent.nested[node.name] = scope
+    found.functions.setdefault(qual, scope)
+    _collect_body(found, scope, node.body, None)
+
+
+def _collect_node(found: _Collected, scope: Scope, node: ast.AST, class_name: str | None) -> None:
+    if isinstance(node, ast.Call):
+        scope.calls.append(node)
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            _bind(scope, target, node.value)
+            _collect_self_attributes(found, scope, target, node.value)
+    elif isinstance(node, ast.AnnAssign):
+        _bind(scope, node.target, node.value)
+        self_class = scope.self_class
+        if self_class and isinstance(node.target, ast.Attribute) and isinstance(node.target.value, ast.Name) \
+                and node.target.value.id == "self":
+            found.attributes.setdefault(self_class, {}).setdefault(node.target.attr, []).append(
+                (node.annotation, scope, True))
+            _collect_self_attributes(found, scope, node.target, node.value)
+    elif isinstance(node, ast.NamedExpr):
+        _bind(scope, node.target, node.value)
+    elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+        for name in _bound_names(node.target):
+            _bind(scope, name, None)
+        if not isinstance(node, ast.comprehension):
+            found.loops[id(node)] = scope
+            found.loop_nodes.append(node)
+            scope.for_loops.append(node)
+    elif isinstance(node, ast.While):
+        found.loops[id(node)] = scope
+        found.loop_nodes.append(node)
+    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+        for name in _bound_names(node.optional_vars):
+            _bind(scope, name, None)
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            scope.defs.setdefault((alias.asname or alias.name).split(".")[0], []).append(None)
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        scope.defs.setdefault(node.name, []).append(None)
+    elif isinstance(node, ast.Global):
+        scope.declared_global.update(node.names)
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        _collect_body(found, scope, [node], class_name)
+
+
+def _collect_self_attributes(found: _Collected, scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
+    self_class = scope.self_class
+    if self_class is None:
+        return
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+        found.attributes.setdefault(self_class, {}).setdefault(target.attr, []).append((value, scope, False))
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            _collect_self_attributes(found, scope, element, None)
+
+
+# -- facts the rules read ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingLoop:
+    """A loop that back-propagates and steps an optimizer (directly or through *via*)."""
+
+    node: LoopNode
+    scope: Scope
+    backward: ast.Call
+    step: ast.Call  # where to report: the optimizer step, or the call of the helper doing it
+    via: Scope | None  # the project function that back-propagates and steps, if not the loop
+    clears: bool  # gradients are cleared in the loop (or by a helper it calls)
+    unsure: bool  # the optimizer is handed to code that cannot be read
+
+    @property
+    def optimizer(self) -> str | None:
+        """The optimizer the reported step steps (``opt.step()``, ``scaler.step(opt)``)."""
+        return _stepped(self.step) if self.via is None else None
+
+
+@dataclass(frozen=True)
+class LossAccumulation:
+    """``total += loss`` / ``losses.append(loss)`` keeping a loss tensor's graph."""
+
+    node: ast.stmt | ast.Call
+    target: str  # the running total or list
+    value: ast.expr  # the loss expression accumulated
+
+
+@dataclass(frozen=True)
+class ForwardCall:
+    """``m.forward(x)`` on a torch module ``m``."""
+
+    call: ast.Call
+    receiver: ast.expr
+
+
+@dataclass(frozen=True)
+class EvalModeGap:
+    """A model used for evaluation while in training mode after training."""
+
+    target: ast.expr  # the called model expression
+    key: str
+    context: str  # "inside `torch.no_grad()`" or "in `evaluate()`"
+    function: str | None  # the evaluating function (None at the module level)
+    caller: ast.Call | None  # the call in this module that reaches it in training mode
+    caller_key: str | None  # what that call passes for *key*
+
+
+@dataclass(frozen=True)
+class NoGradGap:
+    """An evaluation loop over a data loader running a model with autograd on."""
+
+    loop: ast.For | ast.AsyncFor
+    loader: str
+    key: str
+    why: str  # what makes it evaluation
+
+
+# -- train/eval mode -------------------------------------------------------------------
+
+FRESH = "fresh"  # constructed here: training mode, never trained
+EVAL = "eval"
+TRAIN_SET = "train-set"  # an explicit .train() in this function, nothing trained since
+TRAINED = "trained"  # a training loop or project function trained it since
+ENTRY = "entry"  # as the function was called with
+ORIGIN = "origin"  # where it came from is not known
+OPAQUE = "opaque"  # something that could not be read may have changed the mode
+_GRAD = "<grad>"  # pseudo-key: grad mode set by torch.set_grad_enabled(...) statements
+_TRAINABLE = frozenset({FRESH, ENTRY, ORIGIN, TRAIN_SET, TRAINED})
+
+State = dict[str, frozenset[str]]
+
+
+@dataclass
+class Use:
+    call: ast.Call
+    target: ast.expr
+    key: str
+    state: frozenset[str]
+    no_grad: bool | None  # None: a context manager that may turn grad off
+    exempt: bool  # inside the training loop itself (or a training step): meant to run in training mode
+    scope: Scope
+    top: ast.stmt | None
+
+
+@dataclass
+class Site:
+    """A call of a function or method of the same module, with the caller's state there."""
+
+    callee: Scope
+    call: ast.Call
+    caller: Scope
+    state: State
+    bindings: dict[str, str | None]  # callee parameter -> the caller's expression key
+    receiver: str | None
+    no_grad: bool | None
+
+
+@dataclass
+class EvalLoopCandidate:
+    loop: ast.For | ast.AsyncFor
+    scope: Scope
+    loader: ast.expr
+    no_grad: bool | None
+    state: State
+    eval_loader: bool
+
+
+def _join(a: State | None, b: State | None, default: Callable[[str], frozenset[str]]) -> State | None:
+    """The state after two paths meet (None: a path that does not get there)."""
+    if a is None:
+        return None if b is None else dict(b)
+    if b is None:
+        return dict(a)
+    joined: State = {}
+    for key in a.keys() | b.keys():
+        joined[key] = a.get(key, default(key)) | b.get(key, default(key))
+    return joined
+
+
+class _ModeWalk:
+    """One forward walk of a function (or the module level) tracking modules' modes."""
+
+    def __init__(self, facts: ModuleFacts, scope: Scope, record: bool) -> None:
+        self.facts = facts
+        self.scope = scope
+        self.record = record
+        self.uses: dict[int, Use] = {}
+        self.sites: dict[int, Site] = {}
+        self.loops: dict[int, EvalLoopCandidate] = {}
+        self.exits: list[State] = []
+        self.grad: list[bool | None] = [True] if facts.decorated_no_grad(scope) else []
+        #: the enclosing training loops (or the training step function) and evaluation loops
+        #: (over a validation or test loader), innermost last, with whether they train
+        self.loop_kinds: list[tuple[ast.AST, bool]] = [(scope.node, True)] if facts.is_training_step(scope) else []
+        self.loop_owner: dict[str, str] = {}
+        self.top: ast.stmt | None = None
+        self.evaluation_function = not scope.is_module and names_evaluation(scope.name)
+
+    def default(self, key: str) -> frozenset[str]:
+        root = key.split(".", 1)[0]
+        if root == _GRAD:
+            return frozenset({"on"})
+        scope = self.scope
+        if scope.is_module:
+            return frozenset({ORIGIN})
+        if root in scope.params or root == "self" or root not in scope.defs:
+            return frozenset({ENTRY})
+        return frozenset({ORIGIN})
+
+    def of(self, state: State, key: str) -> frozenset[str]:
+        found = state.get(key)
+        return found if found is not None else self.default(key)
+
+    def run(self) -> State:
+        end = self.block(self.scope.node.body, {}, top=self.scope.is_module)
+        if end is not None:
+            self.exits.append(end)
+        final: State | None = None
+        for exit_state in self.exits:
+            final = _join(final, exit_state, self.default)
+        final = final or {}
+        if not self.scope.is_module and self.facts.is_training_step(self.scope):
+            self.train(final, self.facts.involved(self.scope.node))
+        return final
+
+    # -- statements
+
+    def block(self, body: list[ast.stmt], state: State | None, top: bool = False) -> State | None:
+        for stmt in body:
+            if state is None:
+                return None
+            if top:
+                self.top = stmt
+            state = self.statement(stmt, state)
+        return state
+
+    def statement(self, stmt: ast.stmt, state: State) -> State | None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return state
+        if isinstance(stmt, (ast.Return, ast.Raise)):
+            self.expression(stmt, state)
+            if isinstance(stmt, ast.Return):
+                self.exits.append(state)
+            return None
+        if isinstance(stmt, ast.If):
+            self.expression(stmt.test, state)
+            return _join(self.block(stmt.body, dict(state)), self.block(stmt.orelse, dict(state)), self.default)
+        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            return self.loop(stmt, state)
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            return self.with_block(stmt, state)
+        if isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            return self.try_block(stmt, state)
+        if isinstance(stmt, ast.Match):
+            self.expression(stmt.subject, state)
+            joined: State | None = None
+            for case in stmt.cases:
+                joined = _join(joined, self.block(case.body, dict(state)), self.default)
+            return _join(joined, state, self.default)
+        self.expression(stmt, state)
+        if isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self.assign(target, stmt.value, state)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self.assign(stmt.target, stmt.value, state)
+        return state
+
+    def loop(self, stmt: LoopNode, state: State) -> State | None:
+        facts = self.facts
+        if isinstance(stmt, ast.While):
+            self.expression(stmt.test, state)
+            eval_loader = False
+        else:
+            self.expression(stmt.iter, state)
+            self.note_loop_target(stmt)
+            loader = facts.loader(stmt.iter, self.scope)
+            eval_loader = loader is not None and names_evaluation_data(last_identifier(loader) or "")
+            if loader is not None and self.record:
+                self.loops[id(stmt)] = EvalLoopCandidate(stmt, self.scope, loader, self.no_grad(state), dict(state),
+                                                         eval_loader)
+        trains = facts.is_training_loop(stmt)
+        kind = True if trains else False if eval_loader else None
+        entry = (stmt, kind)
+        head: State = state
+        end: State | None = None
+        for _ in range(2):
+            if kind is not None:
+                self.loop_kinds.append(entry)  # type: ignore[arg-type]
+            end = self.block(stmt.body, dict(head))
+            if kind is not None:
+                self.loop_kinds.pop()
+            if end is None:
+                break
+            if trains:
+                self.train(end, facts.involved(stmt))
+            new_head = _join(state, end, self.default)
+            if new_head == head:
+                break
+            head = new_head or {}
+        after = end if end is not None else head
+        return self.block(stmt.orelse, dict(after))
+
+    def note_loop_target(self, stmt: ast.For | ast.AsyncFor) -> None:
+        """``for m in model.modules(): m.eval()`` changes ``model``'s mode in part."""
+        iterator = stmt.iter
+        if isinstance(iterator, ast.Call) and isinstance(iterator.func, ast.Attribute) and iterator.func.attr in (
+            "modules", "children", "named_modules", "named_children"
+        ):
+            owner = key_of(iterator.func.value)
+            if owner is not None:
+                for name in _bound_names(stmt.target):
+                    assert isinstance(name, ast.Name)
+                    self.loop_owner[name.id] = owner
+
+    def with_block(self, stmt: ast.With | ast.AsyncWith, state: State) -> State | None:
+        pushed = 0
+        for item in stmt.items:
+            self.expression(item.context_expr, state)
+            if isinstance(item.context_expr, ast.Call) and _changes_modes(item.context_expr):
+                for arg in _passed(item.context_expr):
+                    passed = key_of(arg)
+                    if passed is not None:
+                        state[passed] = frozenset({OPAQUE})
+            grad = self.facts.grad_context(item.context_expr)
+            if grad != "none":
+                self.grad.append(grad)  # type: ignore[arg-type]
+                pushed += 1
+        end = self.block(stmt.body, state)
+        for _ in range(pushed):
+            self.grad.pop()
+        return end
+
+    def try_block(self, stmt: ast.Try, state: State) -> State | None:
+        body = self.block(stmt.body, dict(state))
+        handlers: State | None = None
+        for handler in stmt.handlers:
+            handlers = _join(handlers, self.block(handler.body, _join(state, body, self.default)), self.default)
+        done = _join(self.block(stmt.orelse, dict(body)) if body is not None else None, handlers, self.default)
+        return self.block(stmt.finalbody, done) if done is not None else None
+
+    def assign(self, target: ast.expr, value: ast.expr, state: State) -> None:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            values: list[ast.expr | None] = [None] * len(target.elts)
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                values = list(value.elts)
+            elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in _PREPARE \
+                    and len(value.args) == len(target.elts):
+                values = list(value.args)
+            for element, element_value in zip(target.elts, values):
+                key = key_of(element)
+                if key is not None:
+                    self.rebind(state, key, self.initial(element_value, state) if element_value is not None
+                                else frozenset({ORIGIN}))
+            return
+        key = key_of(target)
+        if key is None:
+            return
+        if isinstance(value, ast.Call) and key in {key_of(self.unwrap(arg)) for arg in _passed(value)}:
+            return  # model = train(model, ...): the same module, in the state the call left it
+        self.rebind(state, key, self.initial(value, state))
+
+    def rebind(self, state: State, key: str, modes: frozenset[str]) -> None:
+        """Bind *key* afresh; a binding that says no more than the default (a temporary of
+        unknown origin) is not kept, so loops over temporaries reach their fixpoint at once."""
+        for other in [k for k in state if k.startswith(key + ".")]:
+            del state[other]
+        if modes == self.default(key):
+            state.pop(key, None)
+        else:
+            state[key] = modes
+        self.loop_owner.pop(key, None)
+
+    def unwrap(self, value: ast.expr) -> ast.expr:
+        """The module inside ``m.to(device)``, ``DDP(m)``, ``torch.compile(m)``, ``accelerator.prepare(m)``."""
+        for _ in range(8):
+            if not isinstance(value, ast.Call):
+                return value
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in _SELF_RETURNING | {"train", "eval"}:
+                value = func.value
+                continue
+            inner = value.args[0] if value.args and not isinstance(value.args[0], ast.Starred) else None
+            if inner is None:
+                return value
+            if isinstance(func, ast.Attribute) and func.attr in _PREPARE and len(value.args) == 1:
+                value = inner
+                continue
+            name = dotted_name(func)
+            if name is not None and self.facts.info.qualify(name) in _WRAPPERS:
+                value = inner
+                continue
+            return value
+        return value
+
+    def initial(self, value: ast.expr, state: State) -> frozenset[str]:
+        inner = self.unwrap(value)
+        key = key_of(inner)
+        if key is not None:
+            return self.of(state, key)
+        if isinstance(inner, ast.Call):
+            func = inner.func
+            if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
+                return frozenset({EVAL if self.facts.class_ref_kind(func.value) == MODULE else ORIGIN})
+            name = dotted_name(func)
+            qualified = self.facts.info.qualify(name) if name else None
+            if qualified in _LOADERS:
+                return frozenset({OPAQUE})
+            if self.facts.call_kind(inner, self.scope) == MODULE:
+                return frozenset({FRESH})
+        return frozenset({ORIGIN})
+
+    # -- expressions
+
+    def expression(self, node: ast.AST, state: State) -> None:
+        for call in calls_in(node):
+            self.call(call, state)
+
+    def no_grad(self, state: State) -> bool | None:
+        if self.grad:
+            return self.grad[-1]
+        grad = self.of(state, _GRAD)
+        if grad == {"off"}:
+            return True
+        return False if grad == {"on"} else None
+
+    def call(self, call: ast.Call, state: State) -> None:
+        facts = self.facts
+        func = call.func
+        if self.loop_kinds and self.loop_kinds[-1][1] and _call_role(facts, call, self.scope) == "step":
+            self.train(state, facts.involved(self.loop_kinds[-1][0]))  # trained from this step on
+            return
+        target = facts.local_target(call, self.scope)
+        if target is not None and target[0].name != "forward":
+            callee, receiver_key, bound = target
+            bindings = {param: key_of(self.unwrap(arg)) for param, arg in bound.items()}
+            if self.record:
+                self.sites[id(call)] = Site(callee, call, self.scope, dict(state), bindings, receiver_key,
+                                            self.no_grad(state))
+            self.effects(state, facts, callee, bindings, receiver_key)
+            return
+        receiver = key_of(func.value) if isinstance(func, ast.Attribute) else None
+        if receiver is not None and func.attr in ("eval", "train", "apply") \
+                and self.mode_call(call, receiver, state):  # type: ignore[union-attr]
+            return
+        name = dotted_name(func)
+        if name is not None and facts.info.qualify(name) in _SET_GRAD:
+            flag = _constant(_argument(call, 0, "mode"))
+            state[_GRAD] = frozenset({"off" if flag is False else "on" if flag is True else "unsure"})
+            return
+        if receiver is not None and func.attr in ("forward", "generate"):  # type: ignore[union-attr]
+            self.use(call, func.value, receiver, state)  # type: ignore[union-attr]
+            return
+        remote = facts.project_target(call)
+        if remote is not None:
+            other, callee, bound = remote
+            self.effects(state, other, callee, {p: key_of(self.unwrap(a)) for p, a in bound.items()}, None)
+            return
+        key = key_of(func)
+        if key is not None and target is None:
+            self.use(call, func, key, state)
+        if facts.is_opaque_call(call, self.scope):
+            for arg in _passed(call):
+                passed = key_of(self.unwrap(arg))
+                if passed is not None:
+                    state[passed] = frozenset({OPAQUE})
+
+    def mode_call(self, call: ast.Call, receiver: str, state: State) -> bool:
+        """Apply ``m.eval()``, ``m.train(...)``, ``m.apply(fn)``; False if it is not one."""
+        attr = call.func.attr  # type: ignore[union-attr]
+        if attr == "eval":
+            if call.args or call.keywords:
+                return False
+            mode = EVAL
+        elif attr == "train":
+            flag = _argument(call, 0, "mode")
+            value = True if flag is None else _constant(flag)
+            mode = TRAIN_SET if value is True else EVAL if value is False else OPAQUE
+        elif self.facts.sets_modes(call, self.scope):
+            mode = OPAQUE
+        else:
+            return True
+        root = receiver.split(".", 1)[0]
+        if root in self.loop_owner:
+            state[self.loop_owner[root]] = frozenset({OPAQUE})
+            return True
+        for other in [k for k in state if k.startswith(receiver + ".")]:
+            state[other] = frozenset({mode})
+        state[receiver] = frozenset({mode})
+        parts = receiver.split(".")
+        for end in range(1, len(parts)):
+            state[".".join(parts[:end])] = frozenset({OPAQUE})
+        return True
+
+    def use(self, call: ast.Call, target: ast.expr, key: str, state: State) -> None:
+        """Record a call of *key* where it may be evaluation (grad off, or an evaluation function)."""
+        no_grad = self.no_grad(state)
+        if not self.record or not (no_grad is True or self.evaluation_function):
+            return
+        exempt = bool(self.loop_kinds) and self.loop_kinds[-1][1] and not any(
+            names_evaluation_data(identifier) for arg in _passed(call) for identifier in _identifiers(arg)
+        )
+        self.uses[id(call)] = Use(call, target, key, self.of(state, key), no_grad, exempt, self.scope, self.top)
+
+    def train(self, state: State, keys: Iterable[str]) -> None:
+        """A training loop (or step) ran on *keys*: whatever mode they were not explicitly
+        put in for evaluation, they are now trained modules in training mode."""
+        for key in keys:
+            state[key] = frozenset(TRAINED if mode in _TRAINABLE else mode for mode in self.of(state, key))
+
+    def effects(self, state: State, other: ModuleFacts, callee: Scope, bindings: Mapping[str, str | None],
+                receiver: str | None) -> None:
+        """Apply what a project function does to the modes of what it is given."""
+        summary = other.loops.summary(other, callee)
+        if summary is None:
+            for key in [*bindings.values(), receiver]:
+                if key is not None:
+                    state[key] = frozenset({OPAQUE})
+            return
+        same_module = other is self.facts
+        for callee_key, modes in summary.items():
+            root, _, rest = callee_key.partition(".")
+            if root in callee.params and root != "self":
+                mapped = bindings.get(root)
+            elif root == "self":
+                mapped = receiver
+            elif same_module and root not in callee.defs:
+                mapped = root
+            else:
+                continue
+            if mapped is None:
+                continue
+            caller_key = f"{mapped}.{rest}" if rest else mapped
+            before = self.of(state, caller_key)
+            after: set[str] = set()
+            for mode in modes:
+                after |= before if mode == ENTRY else {mode}
+            state[caller_key] = frozenset(after)
+
+
+# -- one module ------------------------------------------------------------------------
+
+
+class ModuleFacts:
+    """The torch facts of one module, each computed on first use."""
+
+    def __init__(self, loops: TorchLoops, info: ModuleInfo, tree: ast.Module) -> None:
+        self.loops = loops
+        self.info = info
+        self.tree = tree
+        self._kinds: dict[tuple[int, str], str] = {}
+        self._class_facts: dict[str, ClassFacts | None] = {}
+        self._loop_facts: dict[int, _LoopFacts] = {}
+        self._mode_dependence: dict[str, bool] = {}
+
+    @cached_property
+    def _collected(self) -> _Collected:
+        """Every scope's bindings: built only when a question needs them (a class's bases do not)."""
+        return _collect(self.tree)
+
+    @property
+    def module_scope(self) -> Scope:
+        return self._collected.module
+
+    @property
+    def functions(self) -> dict[str, Scope]:
+        return self._collected.functions
+
+    @property
+    def attributes(self) -> dict[str, dict[str, list[tuple[ast.expr | None, Scope, bool]]]]:
+        return self._collected.attributes
+
+    @property
+    def loop_scopes(self) -> dict[int, Scope]:
+        return self._collected.loops
+
+    @property
+    def scopes(self) -> list[Scope]:
+        return [self.module_scope, *self.functions.values()]
+
+    @cached_property
+    def classes(self) -> dict[str, ast.ClassDef]:
+        """The module's classes (at the module level, and nested in classes) by qualified name."""
+        found: dict[str, ast.ClassDef] = {}
+        stack = [(node, "") for node in _walk_code(self.tree) if isinstance(node, ast.ClassDef)]
+        while stack:
+            node, outer = stack.pop()
+            qualname = f"{outer}.{node.name}" if outer else node.name
+            found[qualname] = node
+            stack.extend((child, qualname) for child in node.body if isinstance(child, ast.ClassDef))
+        return found
+
+    @cached_property
+    def _rebound(self) -> frozenset[str]:
+        """Names the module level assigns (a class name assigned something else is not the class)."""
+        return frozenset(target.id for node in _walk_code(self.tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+                         for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                         if isinstance(target, ast.Name))
+
+    # -- classes
+
+    def class_facts(self, qualname: str) -> ClassFacts:
+        if qualname in self._class_facts:
+            return self._class_facts[qualname] or ClassFacts(UNKNOWN)
+        self._class_facts[qualname] = None  # in progress: a cycle is unknown
+        node = self.classes[qualname]
+        kinds: list[str] = []
+        managed = False
+        defines_call = any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__call__"
+                           for s in node.body)
+        for base in node.bases:
+            facts = self.base_facts(base.value if isinstance(base, ast.Subscript) else base, qualname)
+            kinds.append(facts.kind)
+            managed = managed or facts.managed
+            defines_call = defines_call or facts.defines_call
+        kind = MODULE if MODULE in kinds else OTHER if all(k == OTHER for k in kinds) else UNKNOWN
+        result = ClassFacts(kind, managed, defines_call)
+        self._class_facts[qualname] = result
+        return result
+
+    def base_facts(self, base: ast.expr, qualname: str) -> ClassFacts:
+        name = dotted_name(base)
+        if name is None:
+            return ClassFacts(UNKNOWN)
+        outer = qualname.rpartition(".")[0]
+        for candidate in (f"{outer}.{name}" if outer else None, name):
+            if candidate and candidate in self.classes and candidate != qualname:
+                return self.class_facts(candidate)
+        if name in _BUILTINS:
+            return ClassFacts(OTHER)
+        qualified = self.info.qualify(name)
+        if qualified is None:
+            return ClassFacts(UNKNOWN)
+        managed = _is_managed_base(qualified)
+        known = qualified_kind(qualified)
+        if known is not None or managed:
+            return ClassFacts(known or OTHER, managed)
+        project = self.loops.project_class(self.info, qualified)
+        if project is not None:
+            return project
+        return ClassFacts(OTHER if qualified.split(".")[0] in ("abc", "typing", "enum", "collections") else UNKNOWN)
+
+    def class_ref(self, node: ast.expr) -> ClassFacts | None:
+        """The facts of a class of this module or the project that *node* names."""
+        name = dotted_name(node)
+        if name is None:
+            return None
+        if name in self.classes and name.split(".")[0] not in self._rebound:
+            return self.class_facts(name)
+        qualified = self.info.qualify(name)
+        if qualified is None or qualified_kind(qualified) is not None:
+            return None
+        return self.loops.project_class(self.info, qualified)
+
+    def class_ref_kind(self, node: ast.expr) -> str:
+        """What instances of the class an expression names are."""
+        facts = self.class_ref(node)
+        if facts is not None:
+            return facts.kind
+        name = dotted_name(node)
+        qualified = self.info.qualify(name) if name else None
+        return (qualified_kind(qualified) or UNKNOWN) if qualified else UNKNOWN
+
+    def local_mro(self, class_name: str) -> list[str]:
+        """The class and its bases defined in this module, depth first."""
+        order: list[str] = []
+        stack = [class_name]
+        while stack:
+            name = stack.pop()
+            if name in order or name not in self.classes:
+                continue
+            order.append(name)
+            stack.extend(base for base in map(dotted_name, reversed(self.classes[name].bases)) if base)
+        return order
+
+    def method(self, class_name: str, name: str) -> Scope | None:
+        for owner in self.local_mro(class_name):
+            found = self.functions.get(f"{owner}.{name}")
+            if found is not None:
+                return found
+        return None
+
+    def attribute_entries(self, class_name: str, attr: str) -> list[tuple[ast.expr | None, Scope, bool]]:
+        """What ``self.<attr>`` is assigned (or annotated) in the class and its bases of this module."""
+        entries: list[tuple[ast.expr | None, Scope, bool]] = []
+        for name in self.local_mro(class_name):
+            entries.extend(self.attributes.get(name, {}).get(attr, []))
+        return entries
+
+    # -- what an expression is
+
+    def kind_of(self, node: ast.expr, scope: Scope, seen: frozenset[tuple[int, str]] = frozenset()) -> str:
+        """MODULE when *node* is known to be a torch module, OTHER when known not to be.
+        A parameter is judged by its annotation, else by what this module's callers pass."""
+        if isinstance(node, ast.Name):
+            if node.id == "self" and scope.self_class is not None:
+                return self.class_facts(scope.self_class).kind
+            return self.name_kind(scope, node.id, seen)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self" and scope.self_class is not None:
+                return self.attribute_kind(scope.self_class, node.attr, seen)
+            return UNKNOWN
+        if isinstance(node, ast.Call):
+            return self.call_kind(node, scope, seen)
+        if isinstance(node, (ast.Constant, ast.JoinedStr, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Compare,
+                             ast.BinOp, ast.BoolOp, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp,
+                             ast.Lambda)):
+            return OTHER
+        return UNKNOWN
+
+    def call_kind(self, call: ast.Call, scope: Scope, seen: frozenset[tuple[int, str]] = frozenset()) -> str:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in _SELF_RETURNING | {"train", "eval"}:
+                return self.kind_of(func.value, scope, seen)
+            if func.attr in ("from_pretrained", "from_config"):
+                return self.class_ref_kind(func.value)
+            if func.attr in _PREPARE and len(call.args) == 1:
+                return self.kind_of(call.args[0], scope, seen)
+        name = dotted_name(func)
+        if name is None:
+            return UNKNOWN
+        facts = self.class_ref(func)
+        if facts is not None:
+            return facts.kind
+        qualified = self.info.qualify(name)
+        if qualified is not None:
+            return qualified_kind(qualified) or UNKNOWN
+        return OTHER if name in _BUILTINS and self.lookup(scope, name) is None else UNKNOWN
+
+    def lookup(self, scope: Scope, name: str) -> Scope | None:
+        """The scope that binds *name* as seen from *scope* (Python's rules, classes aside)."""
+        if name in scope.declared_global:
+            return self.module_scope if name in self.module_scope.defs else None
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.params or name in current.defs:
+                return current
+            current = current.parent
+        return None
+
+    def name_kind(self, scope: Scope, name: str, seen: frozenset[tuple[int, str]]) -> str:
+        owner = self.lookup(scope, name)
+        if owner is None:
+            return UNKNOWN
+        memo = (id(owner), name)
+        if memo in seen:
+            return _CYCLE
+        if not seen and memo in self._kinds:
+            return self._kinds[memo]
+        if name in owner.functions:
+            kind = OTHER
+        else:
+            inner = seen | {memo}
+            kinds = [self.kind_of(v, owner, inner) if v is not None else UNKNOWN
+                     for v in owner.defs.get(name, []) if not (isinstance(v, ast.Constant) and v.value is None)]
+            if name in owner.params:
+                kinds.append(self.param_kind(owner, name, callers=_CALLERS not in seen))
+            kind = _join_kinds(kinds)
+        if not seen:
+            self._kinds[memo] = kind
+        return kind
+
+    def param_kind(self, scope: Scope, name: str, callers: bool = True) -> str:
+        """A parameter's kind: its annotation, else what every caller in the module passes
+        (callers one level up only)."""
+        annotation = scope.params.get(name)
+        if annotation is not None:
+            return self.annotation_kind(annotation)
+        if not callers or name == "self":
+            return UNKNOWN
+        kinds = []
+        for call, caller, bound_method in self.callers.get(id(scope), []):
+            bound = self.bound_arguments(scope, call, bound_method).get(name)
+            kinds.append(self.kind_of(bound, caller, frozenset({_CALLERS})) if bound is not None else UNKNOWN)
+        return _join_kinds(kinds)
+
+    def annotation_kind(self, annotation: ast.expr) -> str:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return UNKNOWN
+        if isinstance(annotation, ast.Subscript) and dotted_name(annotation.value) in ("Optional", "typing.Optional"):
+            annotation = annotation.slice
+        return self.class_ref_kind(annotation) if dotted_name(annotation) else UNKNOWN
+
+    def attribute_kind(self, class_name: str, attr: str, seen: frozenset[tuple[int, str]]) -> str:
+        memo = (id(self.classes.get(class_name)), f"self.{attr}")
+        if memo in seen:
+            return _CYCLE
+        if not seen and memo in self._kinds:
+            return self._kinds[memo]
+        entries = self.attribute_entries(class_name, attr)
+        annotated = [self.annotation_kind(v) for v, _, is_annotation in entries if is_annotation and v is not None]
+        if annotated and annotated[0] != UNKNOWN:
+            kind = annotated[0]
+        elif any(f"{owner}.{attr}" in self.functions for owner in self.local_mro(class_name)):
+            kind = OTHER  # a method
+        else:
+            kinds = [self.kind_of(v, s, seen | {memo}) if v is not None else UNKNOWN
+                     for v, s, is_annotation in entries
+                     if not is_annotation and not (isinstance(v, ast.Constant) and v.value is None)]
+            kind = _join_kinds(kinds)
+        if not seen:
+            self._kinds[memo] = kind
+        return kind
+
+    def instance_class(self, node: ast.expr, scope: Scope) -> str | None:
+        """The class of this module an expression is an instance of, if known."""
+        if isinstance(node, ast.Name):
+            if node.id == "self":
+                return scope.self_class
+            owner = self.lookup(scope, node.id)
+            values = owner.defs.get(node.id, []) if owner is not None and node.id not in owner.params else [None]
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                and scope.self_class:
+            values = [v for v, _, is_annotation in self.attribute_entries(scope.self_class, node.attr)
+                      if not is_annotation]
+        else:
+            return None
+        found = {self._constructed(v) for v in values}
+        return found.pop() if len(found) == 1 else None
+
+    def _constructed(self, value: ast.expr | None) -> str | None:
+        if isinstance(value, ast.Call):
+            name = dotted_name(value.func)
+            if name in self.classes:
+                return name
+        return None
+
+    def defines_call(self, receiver: ast.expr, scope: Scope) -> bool:
+        """The receiver's class (of this module or the project) defines ``__call__``."""
+        class_name = self.instance_class(receiver, scope)
+        if class_name is not None:
+            return self.class_facts(class_name).defines_call
+        values: list[ast.expr | None] = [receiver]
+        if isinstance(receiver, ast.Name):
+            owner = self.lookup(scope, receiver.id)
+            values = list(owner.defs.get(receiver.id, [])) if owner is not None else []
+        for value in values:
+            if isinstance(value, ast.Call):
+                facts = self.class_ref(value.func)
+                if facts is not None and facts.defines_call:
+                    return True
+        return False
+
+    def may_be_model(self, node: ast.expr, scope: Scope) -> bool:
+        """*node* is a torch module, or may be one (a parameter, an attribute set from one)
+        with a module-only method (``.train()``, ``.parameters()``, ...) called on it in
+        this module; never a loss, a metric, a function or a known non-module."""
+        key = key_of(node)
+        if key is None or key == "self" or _LOSS_NAME.search(key.rpartition(".")[2]):
+            return key == "self" and scope.self_class is not None and \
+                self.class_facts(scope.self_class).kind == MODULE
+        kind = self.kind_of(node, scope)
+        if kind == MODULE:
+            return not self.is_loss_module(node, scope)
+        if kind == OTHER:
+            return False
+        if isinstance(node, ast.Name) and self.lookup(scope, node.id) is None:
+            return False
+        if isinstance(node, ast.Attribute) and key.startswith("self.") and key.count(".") == 1 and (
+            scope.self_class is None or not self.attribute_entries(scope.self_class, node.attr)
+        ):
+            return False
+        return key in self.module_method_receivers
+
+    def is_loss_module(self, node: ast.expr, scope: Scope) -> bool:
+        """A name bound to a loss or metric module (``criterion = nn.CrossEntropyLoss()``,
+        ``acc = torchmetrics.Accuracy(...)``): modules without a training mode that matters."""
+        if isinstance(node, ast.Name):
+            owner = self.lookup(scope, node.id)
+            for value in owner.defs.get(node.id, []) if owner is not None else []:
+                if isinstance(value, ast.Call):
+                    name = dotted_name(value.func)
+                    qualified = (self.info.qualify(name) or name) if name else ""
+                    if qualified.endswith("Loss") or qualified.startswith("torchmetrics."):
+                        return True
+        return False
+
+    @cached_property
+    def inventory(self) -> _Inventory:
+        """What several questions need, read from the calls and loops the scopes collected."""
+        found = _Inventory(loops=sorted(self._collected.loop_nodes, key=lambda n: (n.lineno, n.col_offset)))
+        receivers: set[str] = set()
+        for scope in self.scopes:
+            for call in scope.calls:
+                func = call.func
+                if isinstance(func, ast.Attribute):
+                    if func.attr in _MODULE_METHODS:
+                        key = key_of(func.value)
+                        if key is not None:
+                            receivers.add(key)
+                    found.trains = found.trains or func.attr in ("train", "backward", "manual_backward")
+                name = dotted_name(func)
+                found.turns_grad_off = found.turns_grad_off or bool(name) and self.info.qualify(name) in _GRAD_OFF | _SET_GRAD
+        found.module_method_receivers = frozenset(receivers)
+        return found
+
+    @property
+    def module_method_receivers(self) -> frozenset[str]:
+        """Expressions with a torch-module-only method called on them somewhere in the module."""
+        return self.inventory.module_method_receivers
+
+    # -- calls within the module and into the project
+
+    def local_target(self, call: ast.Call, scope: Scope) -> tuple[Scope, str | None, dict[str, ast.expr]] | None:
+        """The function or method of this module *call* runs: (its scope, the receiver's key
+        for a method, the arguments bound to its parameters)."""
+        func = call.func
+        callee: Scope | None = None
+        receiver: str | None = None
+        if isinstance(func, ast.Name):
+            owner = self.lookup(scope, func.id)
+            if owner is not None and func.id in owner.nested and owner.defs.get(func.id) == [None]:
+                callee = owner.nested[func.id]
+        elif isinstance(func, ast.Attribute):
+            class_name = self.instance_class(func.value, scope)
+            receiver = key_of(func.value)
+            if class_name is not None and receiver is not None:
+                callee = self.method(class_name, func.attr)
+        if callee is None:
+            return None
+        return callee, receiver, self.bound_arguments(callee, call, receiver is not None)
+
+    @staticmethod
+    def bound_arguments(callee: Scope, call: ast.Call, bound_method: bool) -> dict[str, ast.expr]:
+        positional = callee.positional[1:] if bound_method and callee.positional else callee.positional
+        bound: dict[str, ast.expr] = {}
+        for param, arg in zip(positional, call.args):
+            if isinstance(arg, ast.Starred):
+                break
+            bound[param] = arg
+        for kw in call.keywords:
+            if kw.arg is not None and kw.arg in callee.params:
+                bound[kw.arg] = kw.value
+        return bound
+
+    @cached_property
+    def callers(self) -> dict[int, list[tuple[ast.Call, Scope, bool]]]:
+        """id(function scope) -> the calls of it in this module: (call, caller, bound method)."""
+        found: dict[int, list[tuple[ast.Call, Scope, bool]]] = {}
+        for scope in self.scopes:
+            for call in scope.calls:
+                target = self.local_target(call, scope)
+                if target is not None:
+                    found.setdefault(id(target[0]), []).append((call, scope, target[1] is not None))
+        return found
+
+    def project_target(self, call: ast.Call) -> tuple[ModuleFacts, Scope, dict[str, ast.expr]] | None:
+        """A function of another project module that *call* runs (when it is handed something)."""
+        if not call.args and not call.keywords:
+            return None
+        name = dotted_name(call.func)
+        qualified = self.info.qualify(name) if name else None
+        found = self.loops.project_function(self.info, qualified) if qualified else None
+        if found is None:
+            return None
+        other, callee = found
+        return other, callee, self.bound_arguments(callee, call, callee.class_name is not None)
+
+    def is_opaque_call(self, call: ast.Call, scope: Scope) -> bool:
+        """A call whose effect on the modules it is handed cannot be read here: a function
+        held in a variable, a class of this module, or a method named like training or
+        evaluation on an object that is not an imported module."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            if self.info.qualify(func.id) is not None:
+                return False
+            return not (func.id in _BUILTINS and self.lookup(scope, func.id) is None)
+        if isinstance(func, ast.Attribute):
+            root = dotted_name(func.value)
+            if root is not None and self.info.qualify(root) is not None:
+                return False
+            return bool(words(func.attr) & (EVAL_WORDS | TRAIN_WORDS | {"run", "epoch", "loop"}))
+        return True
+
+    def sets_modes(self, call: ast.Call, scope: Scope) -> bool:
+        """``m.apply(fn)`` where ``fn`` may call ``.train()``/``.eval()`` (not a weight initialiser)."""
+        fn = _positional(call, 0)
+        if not isinstance(fn, ast.Name):
+            return True
+        owner = self.lookup(scope, fn.id)
+        helper = owner.nested.get(fn.id) if owner is not None else None
+        if helper is None:
+            return self.info.qualify(fn.id) is None
+        return any(isinstance(c.func, ast.Attribute) and c.func.attr in ("train", "eval") for c in helper.calls)
+
+    # -- grad mode and names
+
+    def grad_context(self, node: ast.expr) -> bool | None | str:
+        """True: the ``with`` item turns grad off; False: on; None: it may; "none": unrelated."""
+        if not isinstance(node, ast.Call):
+            return "none"
+        name = dotted_name(node.func)
+        qualified = self.info.qualify(name) if name else None
+        if qualified in _GRAD_OFF:
+            return True
+        if qualified in _GRAD_ON:
+            return False
+        if qualified in _SET_GRAD:
+            flag = _constant(_argument(node, 0, "mode"))
+            return flag is not True if flag in (True, False) else None
+        if _changes_modes(node):
+            return None
+        return "none"
+
+    def decorated_no_grad(self, scope: Scope) -> bool:
+        if scope.is_module:
+            return False
+        for decorator in scope.node.decorator_list:  # type: ignore[union-attr]
+            called = decorator.func if isinstance(decorator, ast.Call) else decorator
+            name = dotted_name(called)
+            if name and self.info.qualify(name) in _GRAD_OFF:
+                return True
+        return False
+
+    def is_managed(self, scope: Scope) -> bool:
+        """A method of a Lightning module or transformers ``Trainer`` (or a function in one)."""
+        current: Scope | None = scope
+        while current is not None and not current.is_module:
+            if current.class_name is not None:
+                return self.class_facts(current.class_name).managed
+            current = current.parent
+        return False
+
+    @staticmethod
+    def is_forward(scope: Scope) -> bool:
+        current: Scope | None = scope
+        while current is not None and not current.is_module:
+            if current.name in ("forward", "__call__", "_call_impl"):
+                return True
+            current = current.parent
+        return False
+
+    def loader(self, iterator: ast.expr, scope: Scope) -> ast.expr | None:
+        """The data loader a ``for`` loop iterates (through ``enumerate``/``tqdm``/``zip``)."""
+        for _ in range(4):
+            if not isinstance(iterator, ast.Call):
+                break
+            name = dotted_name(iterator.func) or ""
+            if name.rpartition(".")[2] in _ITER_WRAPPERS or name.startswith("tqdm"):
+                if not iterator.args:
+                    return None
+                iterator = iterator.args[0]
+                continue
+            return iterator if (self.info.qualify(name) or name).endswith("DataLoader") else None
+        identifier = last_identifier(iterator)
+        if identifier is None or not isinstance(iterator, (ast.Name, ast.Attribute)):
+            return None
+        if _LOADER.search(identifier):
+            return iterator
+        if isinstance(iterator, ast.Name):
+            owner = self.lookup(scope, iterator.id)
+            for value in owner.defs.get(iterator.id, []) if owner is not None else []:
+                if isinstance(value, ast.Call):
+                    name = dotted_name(value.func) or ""
+                    if (self.info.qualify(name) or name).endswith("DataLoader"):
+                        return iterator
+        return None
+
+    # -- loops
+
+    def loop_facts(self, loop: LoopNode) -> _LoopFacts:
+        found = self._loop_facts.get(id(loop))
+        if found is None:
+            scope = self.loop_scopes.get(id(loop), self.module_scope)
+            found = self._loop_facts[id(loop)] = _LoopFacts.of(self, loop, scope)
+        return found
+
+    @property
+    def all_loops(self) -> list[LoopNode]:
+        """Every loop, outer loops before the loops inside them."""
+        return self.inventory.loops
+
+    @cached_property
+    def training_loop_ids(self) -> frozenset[int]:
+        """Innermost loops that back-propagate and step (directly or through a helper)."""
+        return frozenset(
+            id(loop) for loop in self.all_loops
+            if self.loop_facts(loop).trains and not any(self.loop_facts(inner).trains
+                                                         for inner in self.loop_facts(loop).inner_loops)
+        )
+
+    def is_training_loop(self, loop: LoopNode) -> bool:
+        return id(loop) in self.training_loop_ids
+
+    def involved(self, node: ast.AST) -> frozenset[str]:
+        """Expressions called or handed to calls in *node*'s code: what its training trains."""
+        found = set()
+        for call in calls_in(node, into_functions=True):
+            func = call.func
+            target = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
+            key = key_of(target)
+            if key is not None:
+                found.add(key)
+            found.update(k for k in map(key_of, _passed(call)) if k is not None)
+        return frozenset(found)
+
+    def is_training_step(self, scope: Scope) -> bool:
+        """A function that back-propagates and steps outside any loop of its own (a training step)."""
+        return not scope.is_module and self.loops.step_function(self, scope) is not None
+
+    def step_facts(self, scope: Scope) -> _LoopFacts | None:
+        """What a function does outside its loops, if it back-propagates and steps there."""
+        facts = _LoopFacts.of(self, scope.node, scope, skip_loops=True)
+        return facts if facts.backward and facts.steps else None
+
+    def calls_without_grad(self, node: ast.AST) -> frozenset[int]:
+        """The calls under *node* inside a ``with`` that turns grad off (or may)."""
+        found: set[int] = set()
+        for child in _walk_code(node):
+            if isinstance(child, (ast.With, ast.AsyncWith)) and any(
+                self.grad_context(item.context_expr) != "none" for item in child.items
+            ):
+                found.update(id(call) for call in _walk_code(child) if isinstance(call, ast.Call))
+        return frozenset(found)
+
+    def needs_grad(self, node: ast.AST) -> bool:
+        """The code back-propagates or asks for gradients (adversarial or saliency evaluation)."""
+        for child in _walk_code(node):
+            if isinstance(child, ast.Attribute) and child.attr in ("requires_grad", "requires_grad_"):
+                return True
+            if isinstance(child, ast.Call) and _call_role(self, child, self.module_scope, shallow=True) in (
+                "backward", "needs-grad"
+            ):
+                return True
+        return False
+
+    # -- the walks
+
+    @cached_property
+    def walks(self) -> _Walks:
+        """The mode walks (recording uses, calls and loops) of the module level, of the
+        functions with evaluation code and of their callers in the module."""
+        walks = _Walks()
+        evaluating = {id(scope) for scope in self.functions.values() if self.evaluates(scope)}
+        callers = {id(caller) for key in evaluating for _, caller, _ in self.callers.get(key, [])}
+        for scope in self.scopes:
+            if not scope.is_module and id(scope) not in evaluating | callers:
+                continue
+            walker = _ModeWalk(self, scope, record=True)
+            walker.run()
+            walks.uses.extend(walker.uses.values())
+            walks.sites.extend(walker.sites.values())
+            walks.loops.extend(walker.loops.values())
+        return walks
+
+    def evaluates(self, scope: Scope) -> bool:
+        """A function with evaluation code: named for it, turning grad off, or looping over a loader."""
+        if names_evaluation(scope.name) or self.decorated_no_grad(scope):
+            return True
+        for call in scope.calls:
+            name = dotted_name(call.func)
+            if name and self.info.qualify(name) in _GRAD_OFF | _SET_GRAD:
+                return True
+        return any(self.loader(loop.iter, scope) is not None for loop in scope.for_loops)
+
+    def sites_of(self, scope: Scope) -> list[Site]:
+        return [site for site in self.walks.sites if site.callee is scope]
+
+    # -- what the rules read
+
+    @cached_property
+    def training_loops(self) -> list[TrainingLoop]:
+        """The innermost training loops, with what clears their gradients."""
+        found = [self.describe_training(loop) for loop in self.all_loops if id(loop) in self.training_loop_ids]
+        return sorted(found, key=lambda t: (t.step.lineno, t.step.col_offset))
+
+    def describe_training(self, loop: LoopNode) -> TrainingLoop:
+        facts = self.loop_facts(loop)
+        scope = self.loop_scopes.get(id(loop), self.module_scope)
+        clears, unsure, via = facts.clears, False, None
+        if facts.backward and facts.steps:
+            backward, step = facts.backward[0], facts.steps[0]
+        else:
+            assert facts.via is not None
+            step, via, via_facts = facts.via
+            backward = step
+            clears = clears or via_facts.clears
+        helper_clears = False
+        for call in facts.helper_calls:
+            verdict = self.loops.helper_clears(self, call, scope)
+            helper_clears = helper_clears or verdict is True
+            unsure = unsure or (verdict is None and facts.hands_optimizer(call))
+        if helper_clears:
+            clears = True
+        elif clears and not facts.clears_all and via is None:
+            forgotten = next((s for s in facts.steps if not self.step_cleared(s, facts.zeroed, scope)), None)
+            if forgotten is not None:
+                clears, step = False, forgotten
+        return TrainingLoop(loop, scope, backward, step, via, clears, unsure)
+
+    def step_cleared(self, step: ast.Call, zeroed: set[str], scope: Scope) -> bool:
+        """Whether the loop's ``zero_grad()`` calls cover the optimizer *step* steps: called
+        on it, or on the module whose ``parameters()`` it was built from (or an alias of
+        it); an optimizer whose module is not known is covered by any clear."""
+        optimizer = _stepped(step)
+        owner = self.optimizer_owner(optimizer, scope) if optimizer is not None else None
+        if optimizer is None or optimizer in zeroed or owner is None:
+            return True
+        related = self.aliases(owner, scope)
+        return bool(related & zeroed) or any(owner in self.aliases(key, scope) for key in zeroed)
+
+    def optimizer_owner(self, optimizer: str, scope: Scope) -> str | None:
+        """The module an optimizer was built on (``Adam(net.parameters())`` -> ``net``), if
+        every construction of it says the same."""
+        owners = {_parameters_owner(value) for value in self.definitions(optimizer, scope)}
+        return owners.pop() if len(owners) == 1 else None
+
+    def aliases(self, key: str, scope: Scope) -> set[str]:
+        """*key* and what its definitions wrap (``ddp = DDP(model)`` -> ``ddp``, ``model``)."""
+        found = {key}
+        for value in self.definitions(key, scope):
+            inner = value
+            while isinstance(inner, ast.Call):
+                func = inner.func
+                if isinstance(func, ast.Attribute) and func.attr in _SELF_RETURNING:
+                    inner = func.value
+                elif inner.args and not isinstance(inner.args[0], ast.Starred):
+                    inner = inner.args[0]
+                else:
+                    break
+            wrapped = key_of(inner) if inner is not None else None
+            if wrapped is not None:
+                found.add(wrapped)
+        return found
+
+    def definitions(self, key: str, scope: Scope) -> list[ast.expr | None]:
+        """What a name (or ``self.x``) is assigned in its scope (or class)."""
+        root, _, attr = key.partition(".")
+        if root == "self" and attr and "." not in attr and scope.self_class is not None:
+            return [value for value, _, is_annotation in self.attribute_entries(scope.self_class, attr)
+                    if not is_annotation]
+        if attr:
+            return []
+        owner = self.lookup(scope, root)
+        return list(owner.defs.get(root, [])) if owner is not None else []
+
+    @cached_property
+    def forward_calls(self) -> list[ForwardCall]:
+        """``m.forward(...)`` on torch modules, outside ``forward`` methods (delegation)."""
+        found = []
+        for scope in self.scopes:
+            if self.is_forward(scope):
+                continue
+            for call in scope.calls:
+                func = call.func
+                if not (isinstance(func, ast.Attribute) and func.attr == "forward"):
+                    continue
+                if _forwards_own_arguments(call, scope):
+                    continue
+                if self.kind_of(func.value, scope) == MODULE and not self.defines_call(func.value, scope):
+                    found.append(ForwardCall(call, func.value))
+        return sorted(found, key=lambda f: (f.call.lineno, f.call.col_offset))
+
+    @cached_property
+    def loss_accumulations(self) -> list[LossAccumulation]:
+        """Loss tensors accumulated in back-propagating loops (the outermost such loop of a scope is scanned)."""
+        found: dict[int, LossAccumulation] = {}
+        scanned: set[int] = set()
+        for loop in self.all_loops:
+            facts = self.loop_facts(loop)
+            if id(loop) in scanned or not facts.backward:
+                continue
+            scope = self.loop_scopes.get(id(loop), self.module_scope)
+            scanned.update(id(inner) for inner in facts.inner_loops)
+            fed = self.backward_fed(scope)
+            for accumulation in _LossScan(self, scope).run(loop):
+                if accumulation.target not in fed and accumulation.target.split(".")[0] not in fed:
+                    found[id(accumulation.node)] = accumulation
+        return sorted(found.values(), key=lambda a: (a.node.lineno, a.node.col_offset))
+
+    def backward_fed(self, scope: Scope) -> frozenset[str]:
+        """Names whose value reaches a ``backward()`` in the scope: a running total that is
+        back-propagated (gradient accumulation by summing losses) is meant to keep its graph."""
+        fed: set[str] = set()
+        for call in scope.calls:
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr in ("backward", "manual_backward", "scale"):
+                for source in ([func.value] if func.attr == "backward" else []) + _passed(call):
+                    fed.update(_names_in(source))
+            name = dotted_name(func)
+            if name and self.info.qualify(name) in _NEEDS_GRAD:
+                for source in _passed(call):
+                    fed.update(_names_in(source))
+        assignments = [n for n in _walk_code(scope.node) if isinstance(n, ast.Assign)]
+        for _ in range(4):
+            before = len(fed)
+            for node in assignments:
+                if any(key_of(t) in fed for t in node.targets):
+                    fed.update(_names_in(node.value))
+            if len(fed) == before:
+                break
+        return frozenset(fed)
+
+    @cached_property
+    def eval_mode_gaps(self) -> list[EvalModeGap]:
+        """Models evaluated in training mode after training; one per model and function
+        (per model and top-level statement at the module level)."""
+        if not self._may_evaluate_after_training():
+            return []
+        found: dict[tuple[int, str, int], EvalModeGap] = {}
+        for use in sorted(self.walks.uses, key=lambda u: (u.call.lineno, u.call.col_offset)):
+            group = (id(use.scope), use.key, id(use.top) if use.scope.is_module else 0)
+            if group not in found:
+                gap = self.eval_mode_gap(use)
+                if gap is not None:
+                    found[group] = gap
+        return list(found.values())
+
+    def _may_evaluate_after_training(self) -> bool:
+        """Cheap test before the walks: some evaluation context, and some training in the
+        module or in the project (a project package it imports may train)."""
+        inventory = self.inventory
+        if not inventory.turns_grad_off and not any(
+            names_evaluation(scope.name) or self.decorated_no_grad(scope) for scope in self.functions.values()
+        ):
+            return False
+        packages = self.loops.project_packages
+        return inventory.trains or any(name.split(".")[0] in packages for name in self.info.imports)
+
+    def eval_mode_gap(self, use: Use) -> EvalModeGap | None:
+        scope = use.scope
+        if use.exempt or self.is_managed(scope) or self.is_forward(scope) or scope.name == "__init__":
+            return None
+        modes = use.state
+        if not modes or not modes - {ENTRY} <= {TRAINED} or not self.may_be_model(use.target, scope):
+            return None
+        context = "inside `torch.no_grad()`" if use.no_grad is True else f"in `{scope.name}()`"
+        function = None if scope.is_module else scope.name
+        if ENTRY not in modes:
+            if not self.may_depend_on_mode(use.key, scope):
+                return None
+            return EvalModeGap(use.target, use.key, context, function, None, None)
+        for site in self.sites_of(scope):
+            caller_key = _caller_key(use.key, scope, site)
+            if caller_key is not None and site.state.get(caller_key) == {TRAINED} \
+                    and self.may_depend_on_mode(caller_key, site.caller):
+                return EvalModeGap(use.target, use.key, context, function, site.call, caller_key)
+        return None
+
+    # -- layers whose behaviour depends on the mode
+
+    def may_depend_on_mode(self, key: str, scope: Scope, depth: int = 0) -> bool:
+        """False only when the module *key* names is known to be built of layers that
+        behave the same in training and evaluation mode (no dropout, no batch norm)."""
+        if key == "self":
+            return scope.self_class is None or self.class_depends_on_mode(scope.self_class)
+        root = key.split(".", 1)[0]
+        owner = self.lookup(scope, root) if root != "self" else scope
+        values = self.definitions(key, scope)
+        if depth > 4 or not values or owner is None or root in owner.params and root != "self":
+            return True
+        return any(self.value_depends_on_mode(value, scope, key, depth) for value in values)
+
+    def value_depends_on_mode(self, value: ast.expr | None, scope: Scope, key: str, depth: int) -> bool:
+        if value is None or isinstance(value, ast.Constant) and value.value is None:
+            return value is None
+        inner = value
+        while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
+                and inner.func.attr in _SELF_RETURNING | {"train", "eval"}:
+            inner = inner.func.value
+        inner_key = key_of(inner)
+        if inner_key is not None:
+            return inner_key == key or self.may_depend_on_mode(inner_key, scope, depth + 1)
+        return not isinstance(inner, ast.Call) or self.construction_depends_on_mode(inner, depth)
+
+    def construction_depends_on_mode(self, call: ast.Call, depth: int = 0) -> bool:
+        """Whether a module built by *call* may behave differently in training mode."""
+        name = dotted_name(call.func)
+        qualified = self.info.qualify(name) if name else None
+        if qualified in _WRAPPERS and call.args and isinstance(call.args[0], ast.Call):
+            return self.construction_depends_on_mode(call.args[0], depth + 1)
+        if qualified is not None and qualified.startswith("torch.nn."):
+            layer = qualified.rpartition(".")[2]
+            if layer in _RECURRENT:  # dropout between layers: the sixth argument
+                dropout = _argument(call, 5, "dropout")
+                return dropout is not None and _constant(dropout) not in (0, 0.0)
+            if layer in _CONTAINERS:
+                parts = [e for arg in _passed(call) for e in (arg.elts if isinstance(arg, (ast.List, ast.Tuple))
+                                                               else [arg])]
+                return depth > 4 or any(not isinstance(part, ast.Call) or self.construction_depends_on_mode(part, depth + 1)
+                                        for part in parts)
+            return layer not in _MODE_FREE_LAYERS
+        if name is None:
+            return True
+        if name in self.classes and name.split(".")[0] not in self._rebound:
+            return self.class_depends_on_mode(name, depth + 1)
+        for other, class_name in self.loops._project_module(self.info, qualified) if qualified else ():
+            if class_name in other.classes:
+                return other.class_depends_on_mode(class_name, depth + 1)
+        return True
+
+    def class_depends_on_mode(self, class_name: str, depth: int = 0) -> bool:
+        """A module class of this module whose behaviour may depend on the mode: it reads
+        ``self.training``, calls functional dropout or batch norm, derives from a class not
+        known to be mode-free, or calls a submodule (``self.x(...)``) not known to be."""
+        if class_name in self._mode_dependence:
+            return self._mode_dependence[class_name]
+        self._mode_dependence[class_name] = True  # in progress: a cycle is not known to be mode-free
+        node = self.classes[class_name]
+        result = depth > 4 or any(self._base_depends_on_mode(base, class_name, depth) for base in node.bases) \
+            or self._reads_mode(node) \
+            or any(self._attribute_depends_on_mode(class_name, attr, depth) for attr in sorted(_called_attributes(node)))
+        self._mode_dependence[class_name] = result
+        return result
+
+    def _reads_mode(self, node: ast.ClassDef) -> bool:
+        """The class reads ``self.training`` or calls functional dropout or batch norm."""
+        for child in ast.walk(node):
+            if isinstance(child, ast.Attribute) and child.attr == "training":
+                return True
+            if isinstance(child, ast.Call):
+                name = dotted_name(child.func)
+                qualified = (self.info.qualify(name) or "") if name else ""
+                if qualified.startswith("torch") and qualified.rpartition(".")[2] in _MODE_FUNCTIONS:
+                    return True
+        return False
+
+    def _base_depends_on_mode(self, base: ast.expr, class_name: str, depth: int) -> bool:
+        name = dotted_name(base)
+        qualified = self.info.qualify(name) if name else None
+        if qualified in ("torch.nn.Module", "torch.nn.modules.module.Module"):
+            return False
+        if qualified is not None and qualified.startswith("torch.nn."):
+            return qualified.rpartition(".")[2] not in _MODE_FREE_LAYERS
+        if name is not None and name in self.classes and name != class_name:
+            return self.class_depends_on_mode(name, depth + 1)
+        return True
+
+    def _attribute_depends_on_mode(self, class_name: str, attr: str, depth: int) -> bool:
+        """A submodule the class calls: mode-free only if every assignment builds one."""
+        if any(f"{owner}.{attr}" in self.functions for owner in self.local_mro(class_name)):
+            return False  # a method, not a submodule
+        values = [v for v, _, is_annotation in self.attribute_entries(class_name, attr) if not is_annotation]
+        return not values or any(not isinstance(v, ast.Call) or self.construction_depends_on_mode(v, depth + 1)
+                                 for v in values)
+
+    @cached_property
+    def no_grad_gaps(self) -> list[NoGradGap]:
+        """Evaluation loops over a data loader that run a model with autograd on."""
+        if not any(isinstance(loop, (ast.For, ast.AsyncFor))
+                   and self.loader(loop.iter, self.loop_scopes.get(id(loop), self.module_scope)) is not None
+                   for loop in self.all_loops):
+            return []
+        found = [gap for gap in map(self.no_grad_gap, self.walks.loops) if gap is not None]
+        return sorted(found, key=lambda g: (g.loop.lineno, g.loop.col_offset))
+
+    def no_grad_gap(self, candidate: EvalLoopCandidate) -> NoGradGap | None:
+        scope = candidate.scope
+        if candidate.no_grad is not False or self.is_managed(scope) or self.is_forward(scope):
+            return None
+        if self.needs_grad(candidate.loop) or not scope.is_module and self.needs_grad(scope.node):
+            return None
+        if any(site.no_grad is not False for site in self.sites_of(scope)):
+            return None
+        named = not scope.is_module and names_evaluation(scope.name)
+        guarded = self.calls_without_grad(candidate.loop)
+        for call in calls_in(candidate.loop):
+            if id(call) in guarded:
+                continue
+            func = call.func
+            target = func.value if isinstance(func, ast.Attribute) and func.attr == "forward" else func
+            key = key_of(target)
+            if key is None or self.local_target(call, scope) is not None or not self.may_be_model(target, scope):
+                continue
+            if candidate.eval_loader:
+                why = f"it iterates `{last_identifier(candidate.loader)}`"
+            elif named:
+                why = f"it is in `{scope.name}()`"
+            elif EVAL in candidate.state.get(key, frozenset()):
+                why = f"`{key}.eval()` was called before it"
+            else:
+                continue
+            return NoGradGap(candidate.loop, ast.unparse(candidate.loader), key, why)
+        return None
+
+
+def _called_attributes(node: ast.ClassDef) -> set[str]:
+    """The ``self.x`` a class calls (``self.x(...)``, ``self.x[i](...)``) or iterates: its submodules."""
+    found: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            target = child.func.value if isinstance(child.func, ast.Subscript) else child.func
+        elif isinstance(child, (ast.For, ast.comprehension)):
+            target = child.iter
+        else:
+            continue
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            found.add(target.attr)
+    return found
+
+
+def _changes_modes(call: ast.Call) -> bool:
+    """A context manager named for grad or evaluation mode (``eval_mode(model)``,
+    ``grad_disabled()``): it may turn gradients off and switch modules' modes."""
+    identifier = (last_identifier(call.func) or "").lower()
+    return "grad" in identifier or "inference" in identifier or "eval" in identifier
+
+
+def _forwards_own_arguments(call: ast.Call, scope: Scope) -> bool:
+    """``def shim(*args, **kwargs): return m.forward(*args, **kwargs)``: a forwarding
+    function standing in for ``forward`` (patched in, or a wrapper's redirect)."""
+    node = scope.node
+    if scope.is_module or node.args.vararg is None or node.args.kwarg is None:  # type: ignore[union-attr]
+        return False
+    starred = [a.value for a in call.args if isinstance(a, ast.Starred)]
+    double = [kw.value for kw in call.keywords if kw.arg is None]
+    return (len(call.args) == 1 and len(call.keywords) == 1 and len(starred) == 1 and len(double) == 1
+            and isinstance(starred[0], ast.Name) and starred[0].id == node.args.vararg.arg  # type: ignore[union-attr]
+            and isinstance(double[0], ast.Name) and double[0].id == node.args.kwarg.arg)  # type: ignore[union-attr]
+
+
+def _caller_key(key: str, scope: Scope, site: Site) -> str | None:
+    """What the caller at *site* calls the expression *key* of the callee *scope*."""
+    root, _, rest = key.partition(".")
+    if root == "self":
+        mapped = site.receiver
+    elif root in scope.params:
+        mapped = site.bindings.get(root)
+    elif root not in scope.defs:
+        mapped = root
+    else:
+        return None
+    if mapped is None:
+        return None
+    return f"{mapped}.{rest}" if rest else mapped
+
+
+@dataclass
+class _Inventory:
+    loops: list[LoopNode] = field(default_factory=list)  # in source order: outer loops first
+    module_method_receivers: frozenset[str] = frozenset()
+    trains: bool = False  # calls .train(), .backward() or .manual_backward()
+    turns_grad_off: bool = False  # calls no_grad, inference_mode or set_grad_enabled
+
+
+@dataclass
+class _Walks:
+    uses: list[Use] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    loops: list[EvalLoopCandidate] = field(default_factory=list)
+
+
+def _expression(key: str) -> ast.expr | None:
+    try:
+        return ast.parse(key, mode="eval").body
+    except SyntaxError:
+        return None
+
+
+def _identifiers(node: ast.AST) -> Iterator[str]:
+    """The names and attribute names an expression mentions (``batch.x_val`` -> batch, x_val)."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name):
+            yield child.id
+        elif isinstance(child, ast.Attribute):
+            yield child.attr
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    found = set()
+    for child in [node, *ast.walk(node)]:
+        if isinstance(child, (ast.Name, ast.Attribute)):
+            key = key_of(child)
+            if key is not None:
+                found.add(key)
+    return found
+
+
+# -- loop facts ------------------------------------------------------------------------
+
+
+@dataclass
+class _LoopFacts:
+    """What one loop (or a function's code outside its loops) does about gradients."""
+
+    backward: list[ast.Call]
+    steps: list[ast.Call]
+    optimizers: set[str]
+    clears: bool  # something clears gradients
+    helper_calls: list[ast.Call]
+    inner_loops: list[LoopNode]
+    #: the training step function the loop calls, when it does not back-propagate and step itself
+    via: tuple[ast.Call, Scope, _LoopFacts] | None = None
+    #: what ``zero_grad()`` is called on (optimizers, models); other clears clear everything
+    zeroed: set[str] = field(default_factory=set)
+    clears_all: bool = False
+
+    @property
+    def trains(self) -> bool:
+        return bool(self.backward and self.steps) or self.via is not None
+
+    def hands_optimizer(self, call: ast.Call) -> bool:
+        return any(key_of(arg) in self.optimizers for arg in _passed(call))
+
+    @classmethod
+    def of(cls, facts: ModuleFacts, node: ast.AST, scope: Scope, skip_loops: bool = False) -> _LoopFacts:
+        """The facts of *node*'s code; with *skip_loops*, of the code outside its loops and
+        nested functions (what a training step function does on each call)."""
+        found = cls([], [], set(), False, [], [])
+        stack = list(ast.iter_child_nodes(node))
+        while stack:
+            current = stack.pop()
+            if isinstance(current, (ast.For, ast.AsyncFor, ast.While)):
+                found.inner_loops.append(current)
+                if skip_loops:
+                    continue
+            if skip_loops and isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            stack.extend(ast.iter_child_nodes(current))
+            if isinstance(current, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)) \
+                    and _clears_by_assignment(facts, current, scope):
+                found.clears = found.clears_all = True
+            elif isinstance(current, ast.Call):
+                found.add_call(facts, current, scope)
+        for calls in (found.backward, found.steps, found.helper_calls):
+            calls.sort(key=lambda c: (c.lineno, c.col_offset))
+        if not skip_loops and not (found.backward and found.steps):
+            for call in found.helper_calls:
+                step = facts.loops.step_function_of_call(facts, call, scope)
+                if step is not None:
+                    found.via = (call, step[0], step[1])
+                    found.optimizers |= step[1].optimizers
+                    break
+        return found
+
+    def add_call(self, facts: ModuleFacts, call: ast.Call, scope: Scope) -> None:
+        role = _call_role(facts, call, scope)
+        if role == "backward":
+            self.backward.append(call)
+        elif role == "step":
+            self.steps.append(call)
+            optimizer = _stepped(call)
+            if optimizer is not None:
+                self.optimizers.add(optimizer)
+        elif role == "clear":
+            self.clears = True
+            func = call.func
+            receiver = key_of(func.value) if isinstance(func, ast.Attribute) and func.attr == "zero_grad" else None
+            if receiver is None:
+                self.clears_all = True
+            else:
+                self.zeroed.add(receiver)
+        elif role == "helper":
+            self.helper_calls.append(call)
+
+
+def _clears_by_assignment(facts: ModuleFacts, node: ast.stmt, scope: Scope) -> bool:
+    """``p.grad = None`` / ``del p.grad``, or a model built afresh (new parameters, no
+    gradients; a loss module built in the loop has no parameters to clear)."""
+    targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]  # type: ignore[attr-defined]
+    if any(isinstance(t, ast.Attribute) and t.attr == "grad" for t in targets):
+        return True
+    value = getattr(node, "value", None)
+    if not isinstance(node, ast.Assign) or not isinstance(value, ast.Call) or _wraps(value):
+        return False
+    return facts.call_kind(value, scope) == MODULE and not (last_identifier(value.func) or "").endswith("Loss")
+
+
+def _parameters_owner(value: ast.expr | None) -> str | None:
+    """``SGD(model.parameters(), ...)`` -> ``model`` (also ``params=``, ``named_parameters``)."""
+    if not isinstance(value, ast.Call):
+        return None
+    params = _argument(value, 0, "params")
+    if isinstance(params, ast.Call) and isinstance(params.func, ast.Attribute) and params.func.attr in (
+        "parameters", "named_parameters"
+    ):
+        return key_of(params.func.value)
+    return None
+
+
+def _wraps(call: ast.Call) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr in _SELF_RETURNING | _PREPARE | {"train", "eval"}
+
+
+def _stepped(call: ast.Call) -> str | None:
+    """The optimizer an optimizer step steps (``opt.step()``, ``scaler.step(opt)``)."""
+    func = call.func
+    assert isinstance(func, ast.Attribute)
+    if func.attr == "step" and "scaler" not in (last_identifier(func.value) or "").lower():
+        return key_of(func.value)
+    arg = _positional(call, 0)
+    return key_of(arg) if arg is not None else None
+
+
+def _call_role(facts: ModuleFacts, call: ast.Call, scope: Scope, shallow: bool = False) -> str:
+    """backward / step / clear / needs-grad / helper (may clear: a project or unknown
+    function) / "" (a library call) for a call in a loop. *shallow*: without looking up
+    optimizers' origins and project functions."""
+    func = call.func
+    name = dotted_name(func)
+    qualified = facts.info.qualify(name) if name else None
+    if qualified in _NEEDS_GRAD:
+        return "backward" if qualified == "torch.autograd.backward" else "needs-grad"
+    if qualified in _GRAD_ON:
+        return "needs-grad"
+    if isinstance(func, ast.Attribute):
+        attr = func.attr
+        if attr in ("backward", "manual_backward") and qualified not in _NOT_BACKWARD:
+            return "backward"
+        if attr in ("zero_grad", "clear_grad", "clear_gradients"):
+            return "clear"
+        if attr in ("zero_", "fill_", "detach_", "mul_", "requires_grad_") and _under_grad(func.value):
+            return "clear"
+        if shallow:
+            return ""
+        if attr == "step" and _is_optimizer_step(facts, call, scope) or attr == "optimizer_step" and call.args:
+            return "step"
+        return "" if qualified is not None else "helper"
+    if shallow or qualified is not None and facts.loops.project_function(facts.info, qualified) is None:
+        return ""
+    return "helper"
+
+
+def _under_grad(node: ast.expr) -> bool:
+    """``p.grad`` / ``p.grad.data``: an expression reaching a gradient."""
+    while isinstance(node, ast.Attribute):
+        if node.attr == "grad":
+            return True
+        node = node.value
+    return False
+
+
+def _is_optimizer_step(facts: ModuleFacts, call: ast.Call, scope: Scope) -> bool:
+    func = call.func
+    assert isinstance(func, ast.Attribute)
+    receiver = func.value
+    identifier = last_identifier(receiver) or ""
+    if "scaler" in identifier.lower():
+        arg = _positional(call, 0)
+        return arg is not None and _names_optimizer(facts, arg, scope)
+    return _names_optimizer(facts, receiver, scope)
+
+
+def _names_optimizer(facts: ModuleFacts, node: ast.expr, scope: Scope) -> bool:
+    identifier = last_identifier(node) or ""
+    if "sched" in identifier.lower() or isinstance(node, ast.Call) and identifier == "rpc_sync":
+        return False
+    if isinstance(node, ast.Call) and identifier == "optimizers":
+        return True
+    if isinstance(node, ast.Name):
+        owner = facts.lookup(scope, node.id)
+        for value in owner.defs.get(node.id, []) if owner is not None else []:
+            if isinstance(value, ast.Call):
+                name = dotted_name(value.func) or ""
+                qualified = facts.info.qualify(name) or ""
+                if qualified.startswith("torch.distributed.optim"):
+                    return False
+                if qualified.startswith(_OPTIMIZER_PACKAGES) and "lr_scheduler" not in qualified:
+                    return True
+    return bool(_OPTIMIZER.search(identifier))
+
+
+@dataclass
+class _LossScan:
+    """Statements of a back-propagating loop in order: which names hold a loss tensor."""
+
+    facts: ModuleFacts
+    scope: Scope
+    holds_loss: dict[str, bool] = field(default_factory=dict)
+    #: names last assigned with grad off: what they hold has no graph
+    no_graph: set[str] = field(default_factory=set)
+    grad_off: int = 0
+
+    def run(self, loop: LoopNode) -> list[LossAccumulation]:
+        found: list[LossAccumulation] = []
+        self.body(loop.body, found)
+        return found
+
+    def body(self, body: list[ast.stmt], found: list[LossAccumulation]) -> None:
+        for stmt in body:
+            self.statement(stmt, found)
+
+    def statement(self, stmt: ast.stmt, found: list[LossAccumulation]) -> None:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            off = sum(1 for item in stmt.items if self.facts.grad_context(item.context_expr) is True)
+            self.grad_off += off
+            self.body(stmt.body, found)
+            self.grad_off -= off
+            return
+        if isinstance(stmt, ast.AugAssign):
+            target = key_of(stmt.target.value if isinstance(stmt.target, ast.Subscript) else stmt.target)
+            if target and isinstance(stmt.op, (ast.Add, ast.Sub)) and self.is_loss(stmt.value):
+                found.append(LossAccumulation(stmt, target, stmt.value))
+            if target and isinstance(stmt.target, ast.Name):
+                self.holds_loss[target] = self.holds_loss.get(target, False) or self.is_loss(stmt.value)
+            return
+        if isinstance(stmt, ast.Assign):
+            value = stmt.value
+            for target in stmt.targets:
+                key = key_of(target)
+                if key is None:
+                    continue
+                if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add) and key in (
+                    key_of(value.left), key_of(value.right)
+                ):
+                    other = value.right if key_of(value.left) == key else value.left
+                    if self.is_loss(other) and not self.holds_loss.get(key):
+                        found.append(LossAccumulation(stmt, key, other))
+                self.holds_loss[key] = self.is_loss(value)
+                if self.grad_off:
+                    self.no_graph.add(key)
+                else:
+                    self.no_graph.discard(key)
+            return
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            call = stmt.value
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "append" and len(call.args) == 1:
+                target = key_of(func.value)
+                if target and self.is_loss(call.args[0]):
+                    found.append(LossAccumulation(call, target, call.args[0]))
+            return
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, field_name, None)
+            if isinstance(block, list):
+                self.body(block, found)
+        for handler in getattr(stmt, "handlers", []):
+            self.body(handler.body, found)
+        for case in getattr(stmt, "cases", []):
+            self.body(case.body, found)
+
+    def is_loss(self, node: ast.expr) -> bool:
+        """A tensor that still carries a loss's autograd graph."""
+        if self.grad_off:
+            return False
+        if isinstance(node, ast.Name):
+            return self.holds_loss.get(node.id, False)
+        if isinstance(node, ast.BinOp):
+            return self.is_loss(node.left) or self.is_loss(node.right)
+        if isinstance(node, ast.UnaryOp):
+            return self.is_loss(node.operand)
+        if isinstance(node, ast.Attribute):
+            if node.attr == "loss":
+                return key_of(node.value) not in self.no_graph
+            return self.holds_loss.get(key_of(node) or "", False)
+        if isinstance(node, ast.Subscript):
+            return _constant(node.slice) == "loss" and key_of(node.value) not in self.no_graph
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _KEEPS_GRAPH:
+            return self.is_loss(func.value)
+        name = dotted_name(func)
+        if name is None:
+            return False
+        qualified = self.facts.info.qualify(name) or ""
+        if qualified.startswith("torch.nn.functional."):
+            loss = qualified.rpartition(".")[2]
+            return loss.endswith("_loss") or loss in _F_LOSSES
+        if _CRITERION.search(name.rpartition(".")[2]):
+            return True
+        callee = _expression(name)
+        return callee is not None and self.facts.is_loss_module(callee, self.scope)
+
+
+# -- the analysis ----------------------------------------------------------------------
+
+_MEMO_MODULES = 32
+
+
+class TorchLoops(Analysis):
+    """Per-module torch facts, built on demand for the modules a rule asks about."""
+
+    name = "torch-loops"
+
+    def __init__(self, project: ProjectContext) -> None:
+        self.project = project
+        self._modules: OrderedDict[str, ModuleFacts | None] = OrderedDict()
+        self._classes: dict[tuple[str, str], ClassFacts | None] = {}
+        self._summaries: dict[tuple[str, str], State | None] = {}
+        self._steps: dict[tuple[str, str], _LoopFacts | None] = {}
+        self._clears: dict[tuple[str, str, int], bool] = {}
+        self._resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
+
+    @classmethod
+    def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> TorchLoops:
+        return cls(project)
+
+    def facts(self, path: str) -> ModuleFacts | None:
+        """The facts of the module at *path*, or None when it does not parse."""
+        if path in self._modules:
+            self._modules.move_to_end(path)
+            return self._modules[path]
+        index = self.project.index
+        info = index.module(path)
+        tree = index.tree(path)
+        found = ModuleFacts(self, info, tree) if info is not None and tree is not None else None
+        self._modules[path] = found
+        while len(self._modules) > _MEMO_MODULES:
+            self._modules.popitem(last=False)
+        return found
+
+    @cached_property
+    def project_packages(self) -> frozenset[str]:
+        """The first part of every name project modules can be imported by."""
+        return frozenset(name.split(".", 1)[0] for name in self.project.index.import_names())
+
+    def _project_module(self, importer: ModuleInfo, qualified: str) -> Iterator[tuple[ModuleFacts, str]]:
+        """The project module (other than *importer*) an imported name lives in, and the
+        name inside it."""
+        memo = (importer.path, qualified)
+        if memo not in self._resolved:
+            self._resolved[memo] = None
+            parts = qualified.split(".")
+            for split in range(len(parts) - 1, 0, -1):
+                module = self.project.index.find_module(".".join(parts[:split]), importer)
+                if module is not None and module.path != importer.path:
+                    self._resolved[memo] = (module.path, ".".join(parts[split:]))
+                    break
+        found = self._resolved[memo]
+        facts = self.facts(found[0]) if found is not None else None
+        if facts is not None and found is not None:
+            yield facts, found[1]
+
+    def project_class(self, importer: ModuleInfo, qualified: str) -> ClassFacts | None:
+        """The facts of a project class imported by *importer* as *qualified*."""
+        for facts, name in self._project_module(importer, qualified):
+            memo = (facts.info.path, name)
+            if memo not in self._classes:
+                self._classes[memo] = None
+                self._classes[memo] = facts.class_facts(name) if name in facts.classes else None
+            return self._classes[memo]
+        return None
+
+    def project_function(self, importer: ModuleInfo, qualified: str) -> tuple[ModuleFacts, Scope] | None:
+        for facts, name in self._project_module(importer, qualified):
+            scope = facts.functions.get(name) or facts.functions.get(f"{name}.__init__")
+            return (facts, scope) if scope is not None else None
+        return None
+
+    def summary(self, facts: ModuleFacts, scope: Scope) -> State | None:
+        """What calling *scope* leaves the modes of its parameters, ``self`` and globals as
+        (ENTRY where unchanged); None when it is being summarised (recursion)."""
+        memo = (facts.info.path, scope.qualname)
+        if memo in self._summaries:
+            return self._summaries[memo]
+        self._summaries[memo] = None
+        final = _ModeWalk(facts, scope, record=False).run()
+        result = {key: modes for key, modes in final.items()
+                  if modes != {ENTRY} and key != _GRAD and _visible(key, scope)}
+        self._summaries[memo] = result
+        return result
+
+    def step_function(self, facts: ModuleFacts, scope: Scope) -> _LoopFacts | None:
+        memo = (facts.info.path, scope.qualname)
+        if memo not in self._steps:
+            self._steps[memo] = None
+            self._steps[memo] = facts.step_facts(scope)
+        return self._steps[memo]
+
+    def step_function_of_call(self, facts: ModuleFacts, call: ast.Call, scope: Scope
+                              ) -> tuple[Scope, _LoopFacts] | None:
+        """The training step function (back-propagates and steps, outside loops) *call* runs."""
+        local = facts.local_target(call, scope)
+        if local is not None:
+            found = self.step_function(facts, local[0])
+            return (local[0], found) if found is not None else None
+        name = dotted_name(call.func)
+        qualified = facts.info.qualify(name) if name else None
+        remote = self.project_function(facts.info, qualified) if qualified else None
+        if remote is None:
+            return None
+        found = self.step_function(remote[0], remote[1])
+        return (remote[1], found) if found is not None else None
+
+    def helper_clears(self, facts: ModuleFacts, call: ast.Call, scope: Scope, depth: int = 2) -> bool | None:
+        """True: the project function *call* runs clears gradients (itself or through the
+        project functions it calls, *depth* calls deep); False: it does not, or it is a
+        library call; None: it cannot be read."""
+        local = facts.local_target(call, scope)
+        target: tuple[ModuleFacts, Scope] | None = (facts, local[0]) if local is not None else None
+        if target is None:
+            name = dotted_name(call.func)
+            qualified = facts.info.qualify(name) if name else None
+            if qualified is not None:
+                target = self.project_function(facts.info, qualified)
+                if target is None:
+                    return False
+        if target is None:
+            func = call.func
+            receiver = last_identifier(func.value) if isinstance(func, ast.Attribute) else None
+            return False if receiver is not None and "scaler" in receiver.lower() else None
+        other, callee = target
+        memo = (other.info.path, callee.qualname, depth)
+        if memo not in self._clears:
+            self._clears[memo] = False  # in progress: recursion clears nothing more
+            code = _LoopFacts.of(other, callee.node, callee, skip_loops=False)
+            self._clears[memo] = code.clears or depth > 0 and any(
+                self.helper_clears(other, inner, callee, depth - 1) is True for inner in code.helper_calls
+            )
+        return self._clears[memo]
+
+
+def _visible(key: str, scope: Scope) -> bool:
+    """A key the caller can see: a parameter, ``self``, or a global (not a local name)."""
+    root = key.split(".", 1)[0]
+    return root in scope.params or root == "self" or root not in scope.defs
