@@ -5,10 +5,16 @@ other data, models fitted on everything, per-sample normalisation)."""
 
 from __future__ import annotations
 
+import ast
+import gc
 import textwrap
+import time
+import weakref
 
 import pytest
 
+from mllint.analysis.leakage import LeakageAnalysis
+from mllint.project.index import ProjectIndex, index_module
 from mllint.testkit import lint_tree, notebook_json
 
 HEAD = """\
@@ -635,3 +641,231 @@ def test_helper_defined_in_an_earlier_cell(tmp_path):
     assert finding.cell == 4
     assert finding.message.startswith("`add_features(X)` (cell 4) fits a `StandardScaler` (in `add_features`, cell 2) "
                                       "on every row of `X`, which `train_test_split` (cell 5) later splits")
+
+
+# -- the precondition: modules that cannot leak are never walked ----------------------------
+
+def walked(tmp_path, monkeypatch, files: dict[str, str]) -> tuple[list[str], list]:
+    """The modules ML701's data-flow walk ran on, and the findings."""
+    paths: list[str] = []
+    walk = LeakageAnalysis.leaks
+
+    def recording(self, info, tree):
+        paths.append(info.path)
+        return walk(self, info, tree)
+
+    monkeypatch.setattr(LeakageAnalysis, "leaks", recording)
+    return paths, ml701(tmp_path, {name: textwrap.dedent(text) for name, text in files.items()})
+
+
+NOT_WALKED = {
+    "torch-loop-with-split-words": {"train.py": """
+        import torch
+
+        def train(model, train_loader, val_loader):
+            for x, y in train_loader:
+                loss = (model(x) - y).pow(2).mean()
+            return [model(x).max() for x, _ in val_loader]
+
+        train(torch.nn.Linear(2, 1), make_loader("train"), make_loader("val"))
+    """},
+    "statistics-without-a-split": {"train.py": """
+        import numpy as np
+        train_size = 0.8
+        X = np.load("x.npy")
+        X = (X - X.mean()) / X.std()
+    """},
+    "split-names-as-keyword-arguments": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        fit_and_score(X_train=X[:800], X_test=X[800:])
+    """},
+    "split-names-as-attributes": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        config.X_train = X[:800]
+        config.X_test = X[800:]
+    """},
+    "split-names-in-a-comment-and-a-string": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        # X_train = X[:800]
+        usage = "X_test = X[800:]"
+    """},
+    "names-assigned-something-else-than-rows": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        X_train = load_part("train")
+        X_test = load_part("test")
+    """},
+    "split-in-a-helper-no-statistics": {
+        "utils.py": """
+            def holdout(X):
+                X_train = X[:800]
+                X_test = X[800:]
+                return X_train, X_test
+        """,
+        "train.py": """
+            import numpy as np
+            from utils import holdout
+            X_train, X_test = holdout(np.load("x.npy"))
+            print(X_test)
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("files", NOT_WALKED.values(), ids=NOT_WALKED.keys())
+def test_module_that_cannot_leak_is_not_walked(tmp_path, monkeypatch, files):
+    paths, found = walked(tmp_path, monkeypatch, files)
+    assert "train.py" not in paths and found == []
+    # exact, not a guess: the walk, forced to run, finds nothing either
+    monkeypatch.setattr(LeakageAnalysis, "may_leak", lambda self, info: True)
+    paths, found = walked(tmp_path, monkeypatch, files)
+    assert "train.py" in paths and found == []
+
+
+WALKED = {
+    "transformer-fitted-before-a-split": {"train.py": HEAD + textwrap.dedent(LEAKS["fit_transform-then-split"])},
+    "slices-as-a-tuple-over-two-lines": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        (X_train,
+         X_test) = X[:800], X[800:]
+        print(X_test)
+    """},
+    "slices-after-a-line-continuation": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        X_train, \\
+            X_test = X[:800], X[800:]
+        print(X_test)
+    """},
+    "non-ascii-identifiers-the-parser-normalises": {"train.py": """
+        import numpy as np
+        X = np.load("x.npy")
+        X = X / X.max()
+        X_\uff54rain = X[:800]  # the rule's triggers need a plain word: split
+        X_test = X[800:]
+        print(X_test, "données")
+    """},
+    "split-in-another-module": {
+        "utils.py": """
+            def holdout(X):
+                X_train = X[:800]
+                X_test = X[800:]
+                return X_train, X_test
+        """,
+        "train.py": """
+            import numpy as np
+            from utils import holdout
+            X = np.load("x.npy")
+            X = (X - X.mean()) / X.std()
+            X_train, X_test = holdout(X)
+            print(X_test)
+        """,
+    },
+    "transformer-made-in-another-module": {
+        "utils.py": """
+            from sklearn.preprocessing import StandardScaler
+
+            def make_scaler():
+                return StandardScaler()
+        """,
+        "train.py": """
+            import numpy as np
+            from sklearn.model_selection import train_test_split
+            from utils import make_scaler
+            X, y = np.load("x.npy"), np.load("y.npy")
+            X = make_scaler().fit_transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y)
+            print(X_test)
+        """,
+    },
+}
+
+
+@pytest.mark.parametrize("files", WALKED.values(), ids=WALKED.keys())
+def test_module_that_leaks_is_walked(tmp_path, monkeypatch, files):
+    paths, found = walked(tmp_path, monkeypatch, files)
+    assert "train.py" in paths
+    assert [f.path for f in found] == ["train.py"]
+
+
+def test_split_by_a_helper_is_quoted_as_code(tmp_path, monkeypatch):
+    _, [finding] = walked(tmp_path, monkeypatch, WALKED["split-in-another-module"])
+    assert "which `holdout(X)` (line 6; it splits at utils.py line 3) later splits into train and test" \
+        in finding.message
+
+
+def analysis_of(source: str, path: str = "train.py") -> tuple[LeakageAnalysis, object, ast.Module]:
+    tree = ast.parse(source)
+    info = index_module(path, source, tree=tree)
+    index = ProjectIndex()
+    index.add(info, source, tree)
+    return LeakageAnalysis(index), info, tree
+
+
+#: How the text decides whether names may be a train/test pair of assigned row selections
+#: (with statistics present, that decides whether the module is walked).
+PAIRS = {
+    "x_train = X[:800]\nx_test = X[800:]": True,
+    "x_train, x_test = X[:800], X[800:]": True,
+    "(x_train, x_test) = X[:800], X[800:]": True,
+    "a = x_train = X[:800]\nx_test = X[800:]": True,
+    "if n: x_train = X[:800]\nelse: x_test = X[800:]": True,
+    "x_train = X[:800]; x_test = X[800:]": True,
+    "x_train = (X[:800]\n           / 255.)\nx_test = X[800:]": True,
+    "f(x_train, x_test)": False,
+    "f(x_train=X[:800], x_test=X[800:])": False,
+    "def f(x_train, x_test): pass": False,
+    "[x_train, x_test] = X[:800], X[800:]": False,
+    "self.x_train = X[:800]\nself.x_test = X[800:]": False,
+    "x_train = load()\nx_test = load()": False,
+    "x_train = X[:800]\nprint(x_test)": False,
+}
+
+
+@pytest.mark.parametrize("text, walks", PAIRS.items(), ids=range(len(PAIRS)))
+def test_precondition_reads_assigned_pairs(text, walks):
+    source = f"import numpy as np\nX = np.load('x.npy')\nm = X.mean()\n{text}\n"
+    analysis, info, _ = analysis_of(source)
+    assert analysis.may_leak(info) is walks
+
+
+def test_nested_library_calls_are_walked_once(tmp_path):
+    """Each argument is evaluated once: evaluating the arguments of an unknown
+    library call twice doubled the work at every level of nesting."""
+    depth = 24
+    source = "import numpy as np\nX_train = np.load('x.npy')\nx = " + "np.log(" * depth + "X_train" + ")" * depth + "\n"
+    analysis, info, tree = analysis_of(source)
+    start = time.process_time()
+    assert analysis.leaks(info, tree) == []
+    assert time.process_time() - start < 1.0
+
+
+def test_a_walk_leaves_no_cycles():
+    """Nothing the walk keeps refers back to it: the analysis, and the syntax trees
+    its facts point into, are freed as soon as the run drops them, not by the collector."""
+    source = HEAD + textwrap.dedent(LEAKS["rename-chain"]) + textwrap.dedent("""
+        def helper(frame):
+            return StandardScaler().fit_transform(frame)
+
+        X_train, X_test, y_train, y_test = train_test_split(helper(X), y)
+        print(X_test)
+    """)
+    analysis, info, tree = analysis_of(source)
+    gc.disable()
+    try:
+        assert analysis.leaks(info, tree)
+        alive = weakref.ref(analysis)
+        del analysis
+        assert alive() is None
+    finally:
+        gc.enable()

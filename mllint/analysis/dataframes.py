@@ -48,7 +48,9 @@ from __future__ import annotations
 
 import ast
 import enum
+import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Union
 
 from mllint.engine.context import Analysis, ProjectContext
@@ -81,6 +83,7 @@ class Each:
 
 
 Value = Union[Kind, Items, Each, None]
+_UNKNOWN: Any = object()  # not worked out yet (None is a result: nothing known)
 State = dict[str, Value]
 
 # --- where pandas objects come from -----------------------------------------------------------
@@ -140,10 +143,17 @@ _INDEX_METHODS = frozenset({
 _PAIR_ITERATORS = frozenset({"iterrows", "items", "iteritems"})
 #: list methods that add items: a list of frames may hold anything afterwards
 _LIST_MUTATORS = frozenset({"append", "extend", "insert"})
+#: methods that give a pandas object for some pandas object (any method of an accessor does)
+_GIVE_PANDAS = FRAME_METHODS | _MATRICES | _GROUPING_METHODS | _PAIR_ITERATORS | _AGGREGATIONS | _INDEX_METHODS
 INDEXERS = frozenset({"loc", "iloc"})
 #: scalar indexers: their items are single values
 SCALAR_INDEXERS = frozenset({"at", "iat"})
-_ACCESSORS = frozenset({"str", "dt", "cat"})
+ACCESSORS = frozenset({"str", "dt", "cat"})
+#: ``.str``, ``.dt``, ``.cat`` in a module's text, with what may stand between the dot
+#: and the name (spaces, line breaks and comments inside brackets, a backslash
+#: continuation); a comment runs to its line's end, so no text can be matched in two
+#: ways (a line of ``#`` after a dot would otherwise take exponential time)
+ACCESSOR_ATTRIBUTE = re.compile(r"\.(?:\s|\\|#[^\r\n]*[\r\n])*(?:str|dt|cat)\b")
 #: attributes of DataFrame/Series that are not columns (or not pandas objects);
 #: any other attribute of a frame that is not a method name is a column
 _NOT_COLUMNS = frozenset({
@@ -160,10 +170,37 @@ _NOT_COLUMNS = frozenset({
 #: attributes of a scikit-learn ``Bunch`` that hold frames when loaded ``as_frame=True``
 _BUNCH_FRAMES = frozenset({"data", "target", "frame"})
 
+#: node types nothing is under that an analysis looks for (names, constants, contexts, operators)
+LEAVES = frozenset({ast.Name, ast.Constant, *(kind for base in (ast.expr_context, ast.operator, ast.boolop,
+                                                                ast.unaryop, ast.cmpop)
+                                               for kind in base.__subclasses__())})
+
+
 def is_column_attribute(attribute: str) -> bool:
     """Whether ``df.<attribute>`` reads a column (not an API attribute or method)."""
     return not (attribute in _NOT_COLUMNS or attribute in FRAME_METHODS or attribute in _GROUPING_METHODS
                 or attribute.startswith("_"))
+
+
+def may_hold_frames(info: ModuleInfo, source: str) -> bool:
+    """Whether any pandas object can arise in the module, judged from its imports and
+    text before its tree is read: every origin the inference knows needs one of
+    pandas (readers, constructors, annotations), ``seaborn.load_dataset``, a
+    scikit-learn loader with ``as_frame`` or a ``to_pandas()``/``toPandas()`` call
+    (functions of other modules are not followed). Exact: a module for which this
+    is False has no pandas kind at all, so the inference is skipped."""
+    if "to_pandas" in source or "toPandas" in source:
+        return True
+    packages = {target.partition(".")[0] for target in info.aliases.values()}
+    return "pandas" in packages or ("seaborn" in packages and "load_dataset" in source) or (
+        "sklearn" in packages and "as_frame" in source)
+
+
+def may_select(node: ast.expr) -> bool:
+    """The half of :meth:`FrameFacts.is_selection` that needs no inference: *node* has
+    the shape of a selection (an item, or an attribute that would be a column), so
+    it is one if what it is taken from is a frame."""
+    return isinstance(node, ast.Subscript) or (isinstance(node, ast.Attribute) and is_column_attribute(node.attr))
 
 
 @dataclass(frozen=True)
@@ -188,6 +225,23 @@ class FrameFacts:
         return False
 
 
+@dataclass(frozen=True)
+class Suspects:
+    """What may be a pandas object in one module, over-approximated without
+    following the flow (see :func:`suspect_names`). A rule asks it first, about the
+    receivers it would report on, and runs the inference only if one is suspect."""
+
+    tree: ast.Module
+    #: None: anything may be (the module binds names inside expressions, ``:=``)
+    names: frozenset[str] | None
+    reads: "_Reads"
+
+    def may_be_pandas(self, node: ast.expr) -> bool:
+        """False only if the inference gives *node* no pandas kind: no value that
+        flows into it (:meth:`_Reads.of`) is a suspect name or makes a pandas object."""
+        return self.names is None or not self.names.isdisjoint(self.reads.of(node))
+
+
 class PandasInference(Analysis):
     """Per-module pandas facts, built on demand for the module a rule checks."""
 
@@ -195,6 +249,7 @@ class PandasInference(Analysis):
 
     def __init__(self) -> None:
         self._last: FrameFacts | None = None
+        self._suspects: Suspects | None = None
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "PandasInference":
@@ -205,6 +260,176 @@ class PandasInference(Analysis):
         if self._last is None or self._last.tree is not tree:
             self._last = infer_frames(tree, info)
         return self._last
+
+    def suspects(self, tree: ast.Module, info: ModuleInfo, source: str) -> Suspects:
+        """What may be pandas in *tree* (of *source*), computed once per tree."""
+        if self._suspects is None or self._suspects.tree is not tree:
+            reads = _Reads(info, frozenset(n.name for n in tree.body if isinstance(n, ast.FunctionDef)),
+                           accessors=bool(ACCESSOR_ATTRIBUTE.search(source)))
+            self._suspects = Suspects(tree, suspect_names(tree, info, reads) if ":=" not in source else None, reads)
+        return self._suspects
+
+
+def suspect_names(tree: ast.Module, info: ModuleInfo, reads: "_Reads") -> frozenset[str]:
+    """The names the inference may bind to a pandas object (or to a list or tuple
+    holding one), with ``_PANDAS`` standing for a call that makes one: a name is
+    suspect if a parameter of that name is annotated as a frame, or if some
+    assignment, augmented assignment or ``for`` anywhere in the module binds it to
+    a value into which a suspect flows (:meth:`_Reads.of`); a module-level function
+    is suspect if it is annotated to return a frame or some ``return`` in it gives
+    such a value. Bindings inside expressions (``:=``) are not looked at: the
+    caller suspects everything in a module that has them.
+
+    Cost: one pass over the statements and the parts of the values they bind that
+    flow into them (no flow, no loop passes, no function walked per call), then a
+    closure over the names."""
+    suspects = {_PANDAS}
+    readers: dict[str, list[list[str]]] = {}  # a name -> the names bound by values it flows into
+
+    def bind(bound: list[str], value: ast.expr) -> None:
+        for name in reads.of(value):
+            readers.setdefault(name, []).append(bound)
+
+    for statement in _every_statement(tree.body):
+        kind = type(statement)
+        if kind is ast.Assign:
+            bind([n for t in statement.targets for n in _bound_names(t)], statement.value)  # type: ignore[attr-defined]
+        elif kind is ast.AugAssign or (kind is ast.AnnAssign and statement.value is not None):  # type: ignore[attr-defined]
+            bind(_bound_names(statement.target), statement.value)  # type: ignore[attr-defined]
+        elif kind is ast.For or kind is ast.AsyncFor:
+            bind(_bound_names(statement.target), statement.iter)  # type: ignore[attr-defined]
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            suspects.update(name for name, value in _params(statement.args, info).items()  # type: ignore[attr-defined]
+                            if value is not None)
+    for function in tree.body:
+        if isinstance(function, ast.FunctionDef) and function.name in reads.defined:
+            if function.returns is not None and _annotation_kind(function.returns, info) is Kind.FRAME:
+                suspects.add(function.name)
+            for statement in _every_statement(function.body):
+                if isinstance(statement, ast.Return) and statement.value is not None:
+                    bind([function.name], statement.value)
+    pending = list(suspects)
+    while pending:
+        for bound in readers.pop(pending.pop(), ()):
+            fresh = [name for name in bound if name not in suspects]
+            suspects.update(fresh)
+            pending.extend(fresh)
+    return frozenset(suspects)
+
+
+#: stands for a call that makes a pandas object from nothing pandas (``pd.read_csv(p)``)
+_PANDAS = "<pandas>"
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What flows into the value of an expression, as the inference computes it
+    (``_Walker._expr``): the names whose kinds it can pass on, ``_PANDAS`` if it
+    makes a pandas object, the module-level functions it calls. What cannot pass a
+    pandas kind on is left out: the arguments of ``len(df)`` and of
+    ``np.asarray(df)`` (a call of something that is not pandas gives nothing), the
+    receiver of ``df.to_numpy()`` (not a method that gives a pandas object; unless
+    the module has ``.str``/``.dt``/``.cat``: an accessor's every method gives a
+    Series), the key of ``df[k]``, the test of ``a if c else b``, lambdas, dicts,
+    sets, strings."""
+
+    info: ModuleInfo
+    #: the module-level functions: a call of one may give a frame, for its body or its arguments
+    defined: frozenset[str]
+    #: whether the module may take an accessor (any method of one gives a pandas object)
+    accessors: bool
+
+    def of(self, node: ast.expr) -> set[str]:
+        found: set[str] = set()
+        pending = [node]
+        while pending:
+            node = pending.pop()
+            kind = type(node)
+            if kind is ast.Name:
+                found.add(node.id)  # type: ignore[attr-defined]
+            elif kind is ast.Attribute or kind is ast.Subscript:
+                pending.append(node.value)  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                pending.extend(self._call(node, found))  # type: ignore[arg-type]
+            elif kind is ast.BinOp:
+                pending += (node.left, node.right)  # type: ignore[attr-defined]
+            elif kind is ast.Compare:
+                if len(node.ops) == 1 and type(node.ops[0]) not in _NOT_ELEMENTWISE:  # type: ignore[attr-defined]
+                    pending += (node.left, *node.comparators)  # type: ignore[attr-defined]
+            elif kind is ast.UnaryOp:
+                if type(node.op) is not ast.Not:  # type: ignore[attr-defined]
+                    pending.append(node.operand)  # type: ignore[attr-defined]
+            elif kind is ast.Tuple or kind is ast.List:
+                pending.extend(e for e in node.elts if type(e) is not ast.Starred)  # type: ignore[attr-defined]
+            elif kind is ast.IfExp:
+                pending += (node.body, node.orelse)  # type: ignore[attr-defined]
+            elif kind is ast.NamedExpr:
+                pending.append(node.value)  # type: ignore[attr-defined]
+            elif kind is ast.ListComp or kind is ast.GeneratorExp:
+                pending += (node.elt, *(g.iter for g in node.generators))  # type: ignore[attr-defined]
+        return found
+
+    def _call(self, call: ast.Call, found: set[str]) -> list[ast.expr]:
+        """What flows into a call's value (as ``_Walker._call`` computes it); notes in
+        *found* the functions that make or may give a pandas object."""
+        func = call.func
+        arguments = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+        flows: list[ast.expr] = []
+        if isinstance(func, ast.Name) and func.id in self.defined:  # its body, for these arguments
+            found.add(func.id)
+            flows = [*arguments, *(k.value for k in call.keywords)]
+        dotted = dotted_name(func)
+        qualified = self.info.qualify(dotted) if dotted is not None else None
+        if qualified is not None:
+            if _makes_frames(qualified):
+                found.add(_PANDAS)
+            elif qualified.startswith("sklearn.") and qualified.endswith(".train_test_split"):
+                flows += arguments
+        elif isinstance(func, ast.Attribute):
+            if func.attr in _TO_PANDAS:
+                found.add(_PANDAS)
+            elif self.accessors or func.attr in _GIVE_PANDAS:
+                flows.append(func.value)
+        elif isinstance(func, ast.Name) and func.id in ("enumerate", "zip"):
+            flows += arguments
+        return flows
+
+
+#: comparisons that give no frame for frames
+_NOT_ELEMENTWISE = frozenset({ast.Is, ast.IsNot, ast.In, ast.NotIn})
+
+
+def _makes_frames(qualified: str) -> bool:
+    """Whether a call of *qualified* may give a pandas object when given none
+    (:func:`_library_call`): a pandas function, ``seaborn.load_dataset``, a
+    scikit-learn dataset loader."""
+    return qualified.partition(".")[0] == "pandas" or qualified == "seaborn.load_dataset" or \
+        qualified.startswith("sklearn.datasets.")
+
+
+def _every_statement(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of *body* and of every block in them, bodies of functions and classes included."""
+    pending = list(body)
+    while pending:
+        statement = pending.pop()
+        yield statement
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(statement, name, None)
+            if isinstance(block, list):
+                pending.extend(block)
+        for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            pending.extend(clause.body)
+
+
+def _bound_names(target: ast.expr) -> list[str]:
+    """The names an assignment to *target* binds (``a, *b = ...``; not ``x.a`` or ``x[i]``)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for part in target.elts for name in _bound_names(part)]
+    if isinstance(target, ast.Starred):
+        return _bound_names(target.value)
+    return []
 
 
 def infer_frames(tree: ast.Module, info: ModuleInfo) -> FrameFacts:
@@ -231,6 +456,55 @@ class _Functions:
 
     defined: dict[str, ast.FunctionDef]
     returns: dict[tuple[str, tuple[Value, ...], tuple[tuple[str, Value], ...]], Value] = field(default_factory=dict)
+    shapes: dict[str, "_Shape"] = field(default_factory=dict)
+    #: what functions that call no module-level function return, by their start state
+    leaves: dict[tuple[str, tuple[tuple[str, Value], ...]], Value] = field(default_factory=dict)
+
+    def shape(self, function: ast.FunctionDef, info: ModuleInfo) -> "_Shape":
+        shape = self.shapes.get(function.name)
+        if shape is None:
+            shape = self.shapes[function.name] = _Shape.of(function, info, self.defined)
+        return shape
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a module-level function's definition says before any call of it is
+    walked, found once per function (not once per combination of argument kinds)."""
+
+    #: annotated to return a DataFrame or Series
+    annotated_frame: bool
+    #: every call gives nothing known: a generator, or no ``return`` gives a value
+    gives_nothing: bool
+    #: whether its body calls a module-level function by name (walking it may work
+    #: out what those calls return: it cannot be skipped even when it gives nothing)
+    calls_defined: bool
+    #: its parameters' kinds from their annotations
+    params: State
+
+    @classmethod
+    def of(cls, function: ast.FunctionDef, info: ModuleInfo, defined: Mapping[str, ast.FunctionDef]) -> "_Shape":
+        """One pass over the body; a ``return`` or ``yield`` counts only outside the
+        functions, classes and lambdas nested in it (a call anywhere in it)."""
+        generator = returns_value = calls_defined = False
+        pending: list[tuple[ast.AST, bool]] = [(statement, True) for statement in function.body]
+        while pending:
+            node, own = pending.pop()
+            kind = type(node)
+            if kind is ast.Call:
+                calls_defined = calls_defined or (type(node.func) is ast.Name and node.func.id in defined)  # type: ignore[attr-defined]
+            elif own and kind is ast.Return:
+                returns_value = returns_value or node.value is not None  # type: ignore[attr-defined]
+            elif own and (kind is ast.Yield or kind is ast.YieldFrom):
+                generator = True
+            inner = own and kind not in _NEW_SCOPES
+            pending.extend((child, inner) for child in _children(node) if type(child) not in LEAVES)
+        annotated = function.returns is not None and _annotation_kind(function.returns, info) is Kind.FRAME
+        return cls(annotated, generator or not returns_value, calls_defined, _params(function.args, info))
+
+
+#: nodes whose body is a scope of its own: a ``return`` or ``yield`` there is not the enclosing function's
+_NEW_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 
 
 def _annotation_kind(annotation: ast.expr, info: ModuleInfo) -> Value:
@@ -247,6 +521,12 @@ def _annotation_kind(annotation: ast.expr, info: ModuleInfo) -> Value:
     if isinstance(annotation, ast.Subscript) and _qualified(annotation.value, info) in ("typing.Optional",):
         return _annotation_kind(annotation.slice, info)
     return Kind.FRAME if _qualified(annotation, info) in ("pandas.DataFrame", "pandas.Series") else None
+
+
+def _params(args: ast.arguments, info: ModuleInfo) -> State:
+    """Parameters are unknown, unless annotated as a DataFrame or Series."""
+    return {a.arg: _annotation_kind(a.annotation, info) if a.annotation is not None else None
+            for a in _arguments(args)}
 
 
 def _qualified(node: ast.expr, info: ModuleInfo) -> str | None:
@@ -320,12 +600,8 @@ class _Walker:
             if isinstance(definition, ast.ClassDef):
                 self._scope(definition.body, visible, is_class=True)
             else:
-                self._scope(definition.body, visible, self._params(definition.args))
+                self._scope(definition.body, visible, _params(definition.args, self.info))
 
-    def _params(self, args: ast.arguments) -> State:
-        """Parameters are unknown, unless annotated as a DataFrame or Series."""
-        return {a.arg: _annotation_kind(a.annotation, self.info) if a.annotation is not None else None
-                for a in _arguments(args)}
 
     # -- statements ------------------------------------------------------------------------
 
@@ -455,67 +731,84 @@ class _Walker:
     # -- expressions -----------------------------------------------------------------------
 
     def _expr(self, node: ast.expr, state: State, record: bool = True) -> Value:
-        """The kind of *node*; records the kinds of the objects whose attributes and items it takes."""
-        if isinstance(node, ast.Name):
-            return state.get(node.id)
-        if isinstance(node, ast.Attribute):
-            owner = self._owner(node.value, state, record)
-            return _attribute(owner, node.attr)
-        if isinstance(node, ast.Subscript):
-            owner = self._owner(node.value, state, record)
-            self._expr(node.slice, state, record)
-            return _item(owner, node.slice)
-        if isinstance(node, ast.Call):
-            return self._call(node, state, record)
-        if isinstance(node, (ast.BinOp, ast.Compare)):
-            return self._operation(node, state, record)
-        if isinstance(node, ast.UnaryOp):
-            operand = self._expr(node.operand, state, record)
-            return operand if operand is Kind.FRAME and not isinstance(node.op, ast.Not) else None
-        if isinstance(node, (ast.Tuple, ast.List)):
-            return Items(tuple(self._expr(e, state, record) for e in node.elts))
-        if isinstance(node, ast.IfExp):
-            self._expr(node.test, state, record)
-            body, orelse = self._expr(node.body, state, record), self._expr(node.orelse, state, record)
-            return body if body == orelse else None
-        if isinstance(node, ast.NamedExpr):
-            value = self._expr(node.value, state, record)
-            state[node.target.id] = value
-            return value
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
-            return self._comprehension(node, state, record)
-        if isinstance(node, ast.Lambda):
-            parameters = {a.arg for a in _arguments(node.args)}
-            inner = {k: v for k, v in state.items() if k not in parameters}
-            self._expr(node.body, inner, record)
+        """The kind of *node*; records the kinds of the objects whose attributes and items it takes.
+        Dispatched on the node's type (this is the hot path: every expression of the module)."""
+        kind = type(node)
+        if kind is ast.Name:
+            return state.get(node.id)  # type: ignore[attr-defined]
+        if kind is ast.Constant:
             return None
-        for child in ast.iter_child_nodes(node):
+        handler = _EXPRESSIONS.get(kind)
+        if handler is not None:
+            return handler(self, node, state, record)
+        for child in _children(node):
             if isinstance(child, ast.expr):
                 self._expr(child, state, record)
+        return None
+
+    def _expr_attribute(self, node: ast.Attribute, state: State, record: bool) -> Value:
+        return _attribute(self._owner(node.value, state, record), node.attr)
+
+    def _expr_subscript(self, node: ast.Subscript, state: State, record: bool) -> Value:
+        owner = self._owner(node.value, state, record)
+        self._expr(node.slice, state, record)
+        return _item(owner, node.slice)
+
+    def _expr_unary(self, node: ast.UnaryOp, state: State, record: bool) -> Value:
+        operand = self._expr(node.operand, state, record)
+        return operand if operand is Kind.FRAME and not isinstance(node.op, ast.Not) else None
+
+    def _expr_sequence(self, node: ast.Tuple | ast.List, state: State, record: bool) -> Value:
+        return Items(tuple([self._expr(e, state, record) for e in node.elts]))
+
+    def _expr_conditional(self, node: ast.IfExp, state: State, record: bool) -> Value:
+        self._expr(node.test, state, record)
+        body, orelse = self._expr(node.body, state, record), self._expr(node.orelse, state, record)
+        return body if body == orelse else None
+
+    def _expr_named(self, node: ast.NamedExpr, state: State, record: bool) -> Value:
+        value = self._expr(node.value, state, record)
+        state[node.target.id] = value
+        return value
+
+    def _expr_lambda(self, node: ast.Lambda, state: State, record: bool) -> Value:
+        parameters = {a.arg for a in _arguments(node.args)}
+        inner = {k: v for k, v in state.items() if k not in parameters}
+        self._expr(node.body, inner, record)
         return None
 
     def _returns(self, function: ast.FunctionDef, arguments: list[Value], keywords: dict[str, Value]) -> Value:
         """What a call of a module-level function returns, given its arguments' kinds:
         its annotation if it names a frame, else the kind every ``return`` of its body
         gives (found by walking the body once per combination of argument kinds)."""
-        if function.returns is not None and _annotation_kind(function.returns, self.info) is Kind.FRAME:
+        shape = self.functions.shape(function, self.info)
+        if shape.annotated_frame:
             return Kind.FRAME
         key = (function.name, tuple(arguments), tuple(sorted(keywords.items())))
         if key in self.functions.returns:
             return self.functions.returns[key]
         self.functions.returns[key] = None  # while working it out: a recursive call gives nothing
-        params = self._params(function.args)
+        if shape.gives_nothing and not shape.calls_defined:
+            return None  # walking the body would change nothing
+        params = dict(shape.params)
         positional = [*function.args.posonlyargs, *function.args.args]
         for parameter, kind in zip(positional, arguments):
             params[parameter.arg] = params[parameter.arg] or kind
         for name, kind in keywords.items():
             if name in params:
                 params[name] = params[name] or kind
-        returned: list[Value] = []
-        walker = _Walker(self.info, self.kinds, self.functions, returned)
-        walker._block(function.body, _Scope(state={n: v for n, v in params.items() if v is not None}))
-        generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function))
-        result = returned[0] if returned and not generator and all(r == returned[0] for r in returned) else None
+        start = {n: v for n, v in params.items() if v is not None}
+        # a function that calls no module-level function gives what its start state
+        # says, whatever the call's stack: calls that start it alike share one walk
+        alike = (function.name, tuple(start.items())) if not shape.calls_defined else None
+        result = self.functions.leaves.get(alike, _UNKNOWN) if alike is not None else _UNKNOWN
+        if result is _UNKNOWN:
+            returned: list[Value] = []
+            _Walker(self.info, self.kinds, self.functions, returned)._block(function.body, _Scope(state=start))
+            result = returned[0] if returned and not shape.gives_nothing and all(r == returned[0] for r in returned) \
+                else None
+            if alike is not None:
+                self.functions.leaves[alike] = result
         self.functions.returns[key] = result
         return result
 
@@ -577,6 +870,27 @@ class _Walker:
             kinds = [element(a) for a in arguments]
             return Each(Items((None, *kinds) if func.id == "enumerate" else tuple(kinds)))
         return None
+
+
+#: how ``_Walker._expr`` reads each kind of expression that has a rule of its own
+_EXPRESSIONS: Mapping[type, Callable[[_Walker, Any, State, bool], Value]] = MappingProxyType({
+    ast.Attribute: _Walker._expr_attribute, ast.Subscript: _Walker._expr_subscript, ast.Call: _Walker._call,
+    ast.BinOp: _Walker._operation, ast.Compare: _Walker._operation, ast.UnaryOp: _Walker._expr_unary,
+    ast.Tuple: _Walker._expr_sequence, ast.List: _Walker._expr_sequence, ast.IfExp: _Walker._expr_conditional,
+    ast.NamedExpr: _Walker._expr_named, ast.Lambda: _Walker._expr_lambda, ast.ListComp: _Walker._comprehension,
+    ast.GeneratorExp: _Walker._comprehension, ast.SetComp: _Walker._comprehension,
+    ast.DictComp: _Walker._comprehension,
+})
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.iter_child_nodes``, without its generator per field."""
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            yield from (item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            yield value
 
 
 @dataclass
@@ -671,7 +985,7 @@ def _attribute(owner: Value, attribute: str) -> Value:
     if owner is Kind.FRAME:
         if attribute in INDEXERS:
             return Kind.INDEXER
-        if attribute in _ACCESSORS:
+        if attribute in ACCESSORS:
             return Kind.ACCESSOR
         if attribute in ("columns", "index"):
             return Kind.INDEX

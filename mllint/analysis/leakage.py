@@ -33,12 +33,53 @@ it makes on a parameter, the transformer or transformed data it returns, the
 split it returns, the parameters it mutates). Summaries are computed on demand,
 for the functions a linted file actually calls, and memoised per run.
 
-Complexity: every unit is walked once per run; a walk is linear in the unit's
-statements (each expression evaluated once; an ``if`` copies the environment,
-so a unit with *b* branches and *n* names costs O(statements + b * n)); value
-sets are small. Summaries are memoised by (path, function), at most
-``MAX_DEPTH`` deep on a call chain, and a recursive call is treated as an
-unknown function.
+Most modules are never walked (issue #11: the linter runs on every commit).
+:meth:`LeakageAnalysis.may_leak` first decides, without parsing, whether the
+walk could find anything: a leak needs a fit and, but for a transformer also
+fitted on test-named data, a split, and each has necessary conditions that the
+module's index entry (every call with a dotted callee, by qualified name) and
+its text show: a transformer class constructed; a scaling function, or a
+reduction word (``mean``, ``max``...) for statistics; a split or CV function, a
+splitter or search class, or two names of a train/test pair that may be
+assigned a row selection (one regex pass for candidates, then for each a look
+back over the target list it would belong to and a parse of its line alone).
+The conditions are gathered over the module and the project modules it calls
+into, transitively (resolved only for calls through its imports, memoised per
+module). The test is exact: a module it skips is one the walk finds nothing in
+(checked on every module of the evaluation repositories by walking the skipped
+ones anyway), so it changes what is computed, never what is found.
+
+Complexity: the precondition is one pass over the text and the call names of
+each module it reaches, once per run. Every walked unit is walked once per
+run; a walk is linear in the unit's statements (each expression evaluated
+once, dispatched by node type; an ``if`` copies the environment, so a unit
+with *b* branches and *n* names costs O(statements + b * n)); value sets are
+small. Summaries are memoised by (path, function), at most ``MAX_DEPTH`` deep
+on a call chain, and a recursive call is treated as an unknown function (a
+summary is made at the depth of its first request, so past ``MAX_DEPTH`` helper
+calls deep, what a caller sees can depend on which file asked first).
+Nothing the walk keeps points back at a walker, so the facts and the syntax
+trees they point into are freed by reference counting, not by the collector.
+
+Measured cost (user CPU of ``mllint check . --no-cache --jobs 1
+--no-project-rules --select ML701`` minus the same with ``--select ML001``,
+minimum of 3, on this project's 2-core machine; ast = CPU time of
+``bench/run.py``'s reading and ``ast.parse`` of the corpus):
+
+==========================  ========  ===================  ==================
+corpus                      ast       ML701 before         ML701 now
+==========================  ========  ===================  ==================
+torchmetrics                0.38 s    +0.83 s (2.2x)       +0.03 s (0.08x)
+Kaggle-Competitions         1.06 s    +6.3 s (5.9x)        +0.56 s (0.53x)
+handson-ml2 (notebooks)     0.05 s    +0.55 s              +0.16 s
+==========================  ========  ===================  ==================
+
+What remains is the walk of the modules that can leak. In Kaggle-Competitions
+that is 20 of 698 files, parsed again because the index's tree cache evicted
+them (0.16 s of the 0.56 s; free when other rules read the trees too). In
+handson-ml2 it is 15 of its 26 notebooks, which fit scalers and split; there
+the bench's reference is no yardstick (it stops at each notebook's first
+``%magic``): parsing their code as mllint does costs 0.35 s, and the walk 0.12 s.
 
 Precision choices: only classes that learn statistics from rows count (a
 one-hot or ordinal encoder only learns the category set, a label encoder only
@@ -52,7 +93,13 @@ whose test part is never read is dead code; anything unresolved stays silent.
 from __future__ import annotations
 
 import ast
+import re
+import unicodedata
+import warnings
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
+from functools import cached_property
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -137,6 +184,11 @@ _RESAMPLE = frozenset({"fit_resample", "fit_sample"})
 _APPLY = frozenset({"transform", "inverse_transform"})
 #: Reductions whose result is a statistic over the rows (unless taken along a row).
 _REDUCTIONS = frozenset("mean std var max min median ptp amax amin nanmean nanstd nanvar nanmax nanmin nanmedian".split())
+#: Call names (last part) of the functions that scale or resample their input.
+_SCALING_NAMES = frozenset(q.rpartition(".")[2] for q in _SCALING_FUNCTIONS | _RESAMPLING_FUNCTIONS)
+#: The last part of every library callable the walk knows.
+_LIBRARY_NAMES = frozenset(TRANSFORMERS).union(
+    KERAS_LAYERS, _COMPOSITES, _SPLITTERS, _SEARCHES, _CV_FUNCTIONS, _SPLIT_FUNCTIONS, _REDUCTIONS, _SCALING_NAMES)
 #: pandas methods that call a function on each column (or row, ``axis=1``).
 _APPLYING = frozenset({"apply", "transform", "agg", "aggregate"})
 #: Methods whose arguments' rows join the receiver's (``df.merge(other)``).
@@ -167,6 +219,14 @@ class Root:
 
     key: tuple[Any, ...]
     label: str  # the name it was first bound to
+    #: origins are hashed each time they enter a set; their keys nest, so once is enough
+    hashed: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hashed", hash((self.key, self.label)))
+
+    def __hash__(self) -> int:
+        return self.hashed
 
 
 @dataclass(frozen=True)
@@ -176,6 +236,13 @@ class Part:
     parent: _Origin
     split: "Split"
     role: str
+    hashed: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hashed", hash((self.parent, self.split, self.role)))
+
+    def __hash__(self) -> int:
+        return self.hashed
 
 
 @dataclass(eq=False)
@@ -193,9 +260,9 @@ class Fit:
     """A transformer fitted on rows, or statistics computed over them."""
 
     node: ast.AST  # where the linted module does it (a call of a helper that does it)
-    text: str
     data: frozenset
-    data_text: str
+    #: the expression of the rows it saw, or what a message says instead
+    data_shown: ast.AST | str
     family: str
     cls: str
     order: int
@@ -203,7 +270,19 @@ class Fit:
     data_name: str = ""  # the name the data argument is held in, if a plain name
     #: (helper qualname, path, line) of the fit a called project function makes
     via: tuple[str, str, int] | None = None
-    call: object | None = None  # the helper call that instantiated it
+    #: the helper call that instantiated it (a token compared by identity: holding the
+    #: instantiation would hold its walker, and a cycle keeps every tree alive until the
+    #: collector runs)
+    call: object | None = None
+
+    # Source text only for messages: made when a leak is reported, not for every fit.
+    @property
+    def text(self) -> str:
+        return _short(self.node)
+
+    @property
+    def data_text(self) -> str:
+        return self.data_shown if isinstance(self.data_shown, str) else _short(self.data_shown, 40)
 
 
 @dataclass(eq=False)
@@ -234,7 +313,7 @@ class Apply:
     origins: frozenset
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """What the walk knows about one value."""
 
@@ -254,6 +333,7 @@ class Value:
 
 
 EMPTY = Value()
+_EMPTY_SET: frozenset = frozenset()
 #: Column names and other keys: iterating over them yields no samples.
 _KEYS = Value(element=EMPTY)
 #: ``range(n)``: iterating yields counters, and ``X[i]`` is one sample.
@@ -262,16 +342,14 @@ _COUNTERS = Value(element=Value(row=True))
 
 def union(values: Iterable[Value]) -> Value:
     """A value made of all of *values* (structure is kept only when they agree)."""
-    values = list(values)
-    if not values:
-        return EMPTY
-    if len(values) == 1:
-        return values[0]
+    values = values if isinstance(values, list) else list(values)
+    if len(values) < 2:
+        return values[0] if values else EMPTY
     instances = {id(v.instance): v.instance for v in values if v.instance is not None}
     return Value(
-        frozenset().union(*(v.origins for v in values)),
-        frozenset().union(*(v.fits for v in values)),
-        frozenset().union(*(v.stat for v in values)),
+        _EMPTY_SET.union(*[v.origins for v in values]),
+        _EMPTY_SET.union(*[v.fits for v in values]),
+        _EMPTY_SET.union(*[v.stat for v in values]),
         next(iter(instances.values())) if len(instances) == 1 else None,
         row=all(v.row for v in values),
     )
@@ -494,7 +572,15 @@ def _pure(node: ast.expr) -> bool:
     return not any(isinstance(n, (ast.Call, ast.NamedExpr, ast.Lambda, ast.Await, ast.Yield)) for n in ast.walk(node))
 
 
-_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+_TRY_BLOCKS = ("body", "orelse", "finalbody", "handlers")
+#: The blocks of each compound statement (not of functions and classes), in the order
+#: they are pushed: a table instead of five ``getattr`` per statement.
+_BLOCKS: Mapping[type, tuple[str, ...]] = MappingProxyType({
+    ast.If: ("body", "orelse"), ast.For: ("body", "orelse"), ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"), ast.With: ("body",), ast.AsyncWith: ("body",), ast.Try: _TRY_BLOCKS,
+    getattr(ast, "TryStar", ast.Try): _TRY_BLOCKS, ast.Match: ("cases",), ast.ExceptHandler: ("body",),
+    ast.match_case: ("body",),
+})
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
@@ -504,10 +590,8 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for name in _BODIES:
-            stack.extend(reversed(getattr(node, name, None) or ()))
+        for name in _BLOCKS.get(type(node), ()):
+            stack.extend(reversed(getattr(node, name)))
 
 
 def _bound(target: ast.expr) -> Iterator[str]:
@@ -597,10 +681,14 @@ class _Instantiation:
         self.summary = summary
         self.call = call
         self.arguments = {summary.param_roots[name]: pair for name, pair in arguments.items()}
-        self.text = _short(call)
+        self.token = object()  # what the fits and splits it makes call it
         self._fits: dict[int, Fit | None] = {}
         self._splits: dict[int, Split] = {}
         self._instances: dict[int, Instance] = {}
+
+    @cached_property
+    def text(self) -> str:
+        return _short(self.call)
 
     def mentions_parameters(self, origins: Iterable[_Origin]) -> bool:
         return any(root in self.arguments for root in _roots(origins))
@@ -650,10 +738,10 @@ class _Instantiation:
         data, _ = self.origins(fit.data)
         argument = passed[0][1] if passed else None
         made = self._fits[id(fit)] = Fit(
-            self.call, self.text, data, _short(argument, 40) if argument is not None else fit.data_text,
+            self.call, data, argument if argument is not None else fit.data_shown,
             fit.family, fit.cls, self.walker.tick(), self.instance(fit.instance),
             data_name=_base_name(argument) if argument is not None else "",
-            via=self._via(getattr(fit.node, "lineno", 0), fit.via), call=self,
+            via=self._via(getattr(fit.node, "lineno", 0), fit.via), call=self.token,
         )
         self.walker.fits.append(made)
         return made
@@ -663,7 +751,7 @@ class _Instantiation:
         if made is None:
             made = self._splits[id(split)] = Split(
                 self.call, self.text, split.kind, self.walker.tick(), EMPTY, split.kind == FOLDS, set(split.roles),
-                via=self._via(getattr(split.node, "lineno", 0), split.via), call=self,
+                via=self._via(getattr(split.node, "lineno", 0), split.via), call=self.token,
             )
             made.inputs = self.value(split.inputs)
             self.walker.splits.append(made)
@@ -746,61 +834,78 @@ class _Walker:
             self.statement(statement)
 
     def statement(self, node: ast.stmt) -> None:
-        if isinstance(node, ast.Assign):
-            value = self.eval(node.value)
-            for target in node.targets:
-                self.assign(target, value, node.value)
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        handler = _STATEMENTS.get(type(node))
+        if handler is not None:  # definitions, imports, ``pass``...: nothing flows
+            handler(self, node)
+
+    def assignment(self, node: ast.Assign) -> None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self.assign(target, value, node.value)
+
+    def annotated(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
             self.assign(node.target, self.eval(node.value), node.value)
-        elif isinstance(node, ast.AugAssign):
-            value = self.binary(node, node.target, self.eval(node.target), self.eval(node.value), node.op)
-            if isinstance(node.target, ast.Name):
-                self.bind(node.target.id, value)
-            else:
-                self.update(node.target, value)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            iterated = self.eval(node.iter)
-            self.assign(node.target, _element(iterated), None)
-            self.block(node.body)
-            self.block(node.orelse)
-        elif isinstance(node, ast.If):
-            self.eval(node.test)
-            self.branches([node.body, node.orelse])
-        elif isinstance(node, ast.While):
-            self.eval(node.test)
-            self.block(node.body)
-            self.block(node.orelse)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                value = self.eval(item.context_expr)
-                if item.optional_vars is not None:
-                    self.assign(item.optional_vars, value, None)
-            self.block(node.body)
-        elif isinstance(node, ast.Match):
-            self.eval(node.subject)
-            self.branches([case.body for case in node.cases])
-        elif isinstance(node, ast.Return):
-            returned = self.eval(node.value) if node.value is not None else EMPTY
-            _read(returned)  # the caller gets the test side
-            self.returns.append(returned)
-        elif isinstance(node, (ast.Expr, ast.Assert, ast.Raise, ast.Delete)):
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self.eval(child)
-        elif hasattr(node, "handlers"):  # try, try*
-            for body in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):  # type: ignore[attr-defined]
-                self.block(body)
+
+    def augmented(self, node: ast.AugAssign) -> None:
+        value = self.binary(node, node.target, self.eval(node.target), self.eval(node.value), node.op)
+        if isinstance(node.target, ast.Name):
+            self.bind(node.target.id, value)
+        else:
+            self.update(node.target, value)
+
+    def loop(self, node: ast.For | ast.AsyncFor) -> None:
+        iterated = self.eval(node.iter)
+        self.assign(node.target, _element(iterated), None)
+        self.block(node.body)
+        self.block(node.orelse)
+
+    def condition(self, node: ast.If) -> None:
+        self.eval(node.test)
+        self.branches([node.body, node.orelse])
+
+    def repeat(self, node: ast.While) -> None:
+        self.eval(node.test)
+        self.block(node.body)
+        self.block(node.orelse)
+
+    def context(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            value = self.eval(item.context_expr)
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, value, None)
+        self.block(node.body)
+
+    def match(self, node: ast.Match) -> None:
+        self.eval(node.subject)
+        self.branches([case.body for case in node.cases])
+
+    def returned(self, node: ast.Return) -> None:
+        returned = self.eval(node.value) if node.value is not None else EMPTY
+        _read(returned)  # the caller gets the test side
+        self.returns.append(returned)
+
+    def expressions(self, node: ast.Expr | ast.Assert | ast.Raise | ast.Delete) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.eval(child)
+
+    def attempt(self, node: ast.Try) -> None:
+        for body in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+            self.block(body)
 
     def branches(self, bodies: list[list[ast.stmt]]) -> None:
         """Walk alternatives from the same state and keep what any of them binds."""
-        start = dict(self.env)
+        start = self.env
         ends = []
         for body in bodies:
             self.env = dict(start)
             self.block(body)
             ends.append(self.env)
-        merged: dict[str, Value] = {}
-        for name in {n for env in ends for n in env}:
+        # every branch holds at least the names of the start: only those bound anew need a merge
+        merged = dict(start)
+        changed = {name for env in ends for name, value in env.items() if start.get(name) is not value}
+        for name in changed:
             values = [env[name] for env in ends if name in env]
             merged[name] = values[0] if all(v is values[0] for v in values) else union(values)
         self.env = merged
@@ -810,14 +915,17 @@ class _Walker:
     def bind(self, name: str, value: Value) -> None:
         self.env[name] = value
 
-    def rooted(self, value: Value, node: ast.AST, label: str) -> Value:
+    def rooted(self, value: Value, node: ast.AST, label: str | None = None) -> Value:
         """*value*, made a dataset of its own if nothing tracked produced it (a load,
-        a literal, an unknown call): what is fitted, split or bound has rows."""
+        a literal, an unknown call): what is fitted, split or bound has rows. The
+        dataset is named *label*, else the node's text."""
         if value.origins or value.row or value.instance is not None or value.index is not None \
                 or value.element is not None or value.stat:
             return value  # a loop counter stays one
         key = (self.key, "def", getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
-        return replace(value, origins=frozenset({Root(key, label)}))
+        root = Root(key, label if label is not None else _short(node, 40))
+        return Value(frozenset({root}), value.fits, value.stat, value.instance, value.items, value.index, value.element,
+                     value.row)
 
     def assign(self, target: ast.expr, value: Value, source: ast.expr | None) -> None:
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -858,13 +966,14 @@ class _Walker:
         current = self.env.get(dotted) if dotted is not None else None
         if dotted is None or current is None or current.instance is not None:
             return
-        self.env[dotted] = replace(current, origins=current.origins | value.origins, fits=current.fits | value.fits)
+        self.env[dotted] = Value(current.origins | value.origins, current.fits | value.fits, current.stat, current.instance,
+                                 current.items, current.index, current.element, current.row)
         self.updated.add(dotted)
 
     def named_slice(self, name: str, source: ast.expr, value: Value) -> Value:
         """``X_train = X[:n]`` with ``X_test = X[n:]`` elsewhere in the unit: a split of ``X``."""
-        role = name_role(name)
-        if role is None or name not in self.row_assigned:
+        role = self.analysis.role(name) if name in self.row_assigned else None
+        if role is None:
             return value
         counterpart = next((c for c in role[1] if c in self.row_assigned), None)
         container = _sliced(source)
@@ -888,33 +997,26 @@ class _Walker:
     # -- expressions
 
     def eval(self, node: ast.expr | None, read: bool = True) -> Value:
-        if node is None or isinstance(node, (ast.Constant, ast.Lambda)):
+        if node is None:
             return EMPTY
-        if isinstance(node, ast.Name):
-            return self.name(node.id, read)
-        if isinstance(node, ast.Attribute):
-            return self.attribute(node, read)
-        if isinstance(node, ast.Subscript):
-            return self.subscript(node, read)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        if isinstance(node, ast.BinOp):
-            return self.binary(node, node.left, self.eval(node.left), self.eval(node.right), node.op)
-        if isinstance(node, (ast.Tuple, ast.List)):
-            items = tuple(self.eval(e) for e in node.elts)
-            whole = replace(union(items).plain(), row=False)
-            # ``for df in [train, test]`` walks whole datasets, ``for c in ["a", "b"]`` names; what
-            # ``[]`` will hold is appended later
-            return replace(whole, items=items, element=whole if items else None)
-        if isinstance(node, ast.Starred):
-            return self.eval(node.value, read)
-        if isinstance(node, ast.NamedExpr):
-            value = self.eval(node.value)
-            self.assign(node.target, value, node.value)
-            return value
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            return self.comprehension(node)
+        handler = _EXPRESSIONS.get(type(node))
+        if handler is not None:
+            return handler(self, node, read)
+        # any other expression joins its parts
         return union([self.eval(c) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)]).plain()
+
+    def sequence(self, node: ast.Tuple | ast.List, read: bool) -> Value:
+        items = tuple(self.eval(e) for e in node.elts)
+        joined = union(list(items))
+        whole = Value(joined.origins, joined.fits, joined.stat)
+        # ``for df in [train, test]`` walks whole datasets, ``for c in ["a", "b"]`` names; what
+        # ``[]`` will hold is appended later
+        return Value(joined.origins, joined.fits, joined.stat, items=items, element=whole if items else None)
+
+    def named(self, node: ast.NamedExpr, read: bool) -> Value:
+        value = self.eval(node.value)
+        self.assign(node.target, value, node.value)
+        return value
 
     def comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> Value:
         """The loop variables are bound only inside."""
@@ -928,7 +1030,8 @@ class _Walker:
         parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         values.extend(self.eval(part) for part in parts)
         self.env = saved
-        return replace(union(values).plain(), row=False)
+        joined = union(values)
+        return Value(joined.origins, joined.fits, joined.stat)
 
     def name(self, name: str, read: bool = True) -> Value:
         value = self.env.get(name)
@@ -959,7 +1062,7 @@ class _Walker:
         container = self.eval(node.value, read)
         index = self.eval(node.slice, read)
         position = node.slice.value if isinstance(node.slice, ast.Constant) else None
-        if isinstance(position, str) and name_role(position) is not None:
+        if isinstance(position, str) and self.analysis.role(position) is not None:
             # ``dataset["train"]``: a part the data came with, not rows of the whole
             return Value(frozenset({Root((self.key, "key", container.origins, position), position)}), container.fits)
         if container.items is not None and isinstance(position, int) and -len(container.items) <= position < len(container.items):
@@ -991,7 +1094,7 @@ class _Walker:
             self.fits.remove(superseded)
             self.applies = [a for a in self.applies if a.fit is not superseded]
         seen = next((n for n in ast.walk(left_node) if isinstance(n, (ast.Name, ast.Attribute, ast.Subscript))), left_node)
-        fit = Fit(node, _short(node), right.stat, _short(seen, 40), STATISTICS, "", self.tick(), data_name=_base_name(seen))
+        fit = Fit(node, right.stat, seen, STATISTICS, "", self.tick(), data_name=_base_name(seen))
         self.fits.append(fit)
         self.applies.append(Apply(fit, left.origins))
         return Value(value.origins, (value.fits - frozenset(inner)) | {fit}, value.stat)
@@ -999,12 +1102,15 @@ class _Walker:
     # -- calls
 
     def call(self, node: ast.Call) -> Value:
-        qualified = self.qualified(node.func)
+        dotted = dotted_name(node.func)
+        if dotted is not None and dotted.partition(".")[0] in self.assigned:
+            dotted = None  # a local: neither an import nor a project function
+        qualified = self.info.qualify(dotted) if dotted is not None else None
         if qualified is not None:
             made = self.library_call(node, qualified)
             if made is not None:
                 return made
-        helper = self.analysis.resolve(self.info, node.func, self.assigned) if self.depth < MAX_DEPTH else None
+        helper = self.analysis.resolve(self.info, dotted) if dotted is not None and self.depth < MAX_DEPTH else None
         summary = self.analysis.summary(*helper, self.depth + 1) if helper is not None else None
         if summary is not None:
             return self.instantiate(summary, node)
@@ -1024,23 +1130,17 @@ class _Walker:
         if builtin in ("enumerate", "zip") and values:
             elements = [_COUNTERS.element, _element(values[0])] if builtin == "enumerate" \
                 else [_element(v) for v in values]
-            return replace(union(values).plain(), element=Value(items=tuple(elements)))
+            joined = union(values)
+            return Value(joined.origins, joined.fits, joined.stat, element=Value(items=tuple(elements)), row=joined.row)
         if builtin == "range":
             return _COUNTERS
         if builtin in ("next", "list", "iter", "tuple") and len(values) == 1:
             return values[0].element if builtin == "next" and values[0].element is not None else values[0]
         first = arguments.get(id(node.args[0])) if node.args else None
         if first is not None and first.element is not None:  # ``tqdm(range(n))``, ``sorted(kf.split(X))``
-            return replace(union(values).plain(), element=first.element)
+            joined = union(values)
+            return Value(joined.origins, joined.fits, joined.stat, element=first.element, row=joined.row)
         return union(values).plain()
-
-    def qualified(self, func: ast.expr) -> str | None:
-        """What an imported callable is (``sklearn.preprocessing.StandardScaler``);
-        None for locals and for anything not imported."""
-        dotted = dotted_name(func)
-        if dotted is None or dotted.partition(".")[0] in self.assigned:
-            return None
-        return self.info.qualify(dotted)
 
     def arguments(self, node: ast.Call) -> dict[int, Value]:
         """Each argument's value, by the id of its expression (evaluated once, in order)."""
@@ -1053,13 +1153,22 @@ class _Walker:
         return arguments.get(id(node), EMPTY) if node is not None else EMPTY
 
     def library_call(self, node: ast.Call, qualified: str) -> Value | None:
-        """Constructors, splits, cross-validation and scaling functions of the ML libraries."""
+        """Constructors, splits, cross-validation and scaling functions of the ML libraries;
+        None for any other call, whose arguments the caller evaluates (once: evaluating
+        them here too would double the work at every level of nesting)."""
         last = qualified.rpartition(".")[2]
+        if last not in _LIBRARY_NAMES:
+            return None
         transformer = transformer_class(qualified)
         if last in _COMPOSITES and qualified.partition(".")[0] in ("sklearn", "imblearn"):
             return self.composite(node, last)
         if _model_selection(qualified, _SPLIT_FUNCTIONS):
             return self.split_call(node, last)
+        resampling = qualified in _RESAMPLING_FUNCTIONS and not _is_false(_keyword(node, "replace"))
+        if transformer is None and qualified not in _SCALING_FUNCTIONS and not resampling \
+                and not (qualified.startswith("numpy.") and last in _REDUCTIONS) \
+                and not any(_model_selection(qualified, names) for names in (_SPLITTERS, _SEARCHES, _CV_FUNCTIONS)):
+            return None
         arguments = self.arguments(node)
         if transformer is not None:
             return Value(instance=Instance(transformer[0], TRANSFORMER, transformer[1], transformer[1] != BENIGN))
@@ -1069,12 +1178,12 @@ class _Walker:
             return Value(instance=Instance(last, SEARCH))
         if _model_selection(qualified, _CV_FUNCTIONS):
             return self.folds(node, arguments, _argument(node, 1, "X"), last)
-        if qualified in _SCALING_FUNCTIONS or (qualified in _RESAMPLING_FUNCTIONS and not _is_false(_keyword(node, "replace"))):
+        if qualified in _SCALING_FUNCTIONS or resampling:
             data_node = _argument(node, 0, "X")
             data = self.pick(arguments, data_node)
             if data.row or data_node is None:
                 return data.plain()
-            data = self.rooted(data, data_node, _short(data_node, 40))
+            data = self.rooted(data, data_node)
             family = STATISTICS if qualified in _SCALING_FUNCTIONS else RESAMPLE
             fit = self.new_fit(node, data, data_node, family, last if family == RESAMPLE else "", None)
             resampled = Value(data.origins, data.fits | {fit})
@@ -1125,7 +1234,7 @@ class _Walker:
         data_node = _argument(node, 0, "X")
         data = self.pick(arguments, data_node)
         if data_node is not None:
-            data = self.rooted(data, data_node, _short(data_node, 40))
+            data = self.rooted(data, data_node)
         if instance.kind == SPLITTER and method == "split":
             split = self.new_split(node, [data], SPLIT, _short(node.func))
             return Value(element=Value(items=(Value(index=(split, TRAIN)), Value(index=(split, TEST)))))
@@ -1184,7 +1293,7 @@ class _Walker:
 
     def new_fit(self, node: ast.Call, data: Value, data_node: ast.expr | None, family: str, cls: str,
                 instance: Instance | None) -> Fit:
-        fit = Fit(node, _short(node), data.origins, _short(data_node, 40) if data_node is not None else "its input",
+        fit = Fit(node, data.origins, data_node if data_node is not None else "its input",
                   family, cls, self.tick(), instance, data_name=_base_name(data_node) if data_node is not None else "")
         self.fits.append(fit)
         return fit
@@ -1246,7 +1355,7 @@ class _Walker:
             return Leak(TEST, fit, split) if role == TEST and trained else None
         if any(isinstance(o, Part) and not o.split.void for o in fit.data):
             return None
-        named = name_role(fit.data_name) if fit.data_name else None
+        named = self.analysis.role(fit.data_name) if fit.data_name else None
         if named is None or named[0] != TEST:
             return None
         counterpart = next((c for c in named[1] if c in self.env), None)
@@ -1266,25 +1375,54 @@ class _Walker:
                        self.splits, self.applies, dict(self.current), updates, self.leaks())
 
 
+#: How the walk runs each kind of statement (a table: no chain of ``isinstance`` per statement).
+_STATEMENTS: Mapping[type, Any] = MappingProxyType({
+    ast.Assign: _Walker.assignment, ast.AnnAssign: _Walker.annotated, ast.AugAssign: _Walker.augmented,
+    ast.For: _Walker.loop, ast.AsyncFor: _Walker.loop, ast.If: _Walker.condition, ast.While: _Walker.repeat,
+    ast.With: _Walker.context, ast.AsyncWith: _Walker.context, ast.Match: _Walker.match, ast.Return: _Walker.returned,
+    **dict.fromkeys((ast.Expr, ast.Assert, ast.Raise, ast.Delete), _Walker.expressions),
+    ast.Try: _Walker.attempt, getattr(ast, "TryStar", ast.Try): _Walker.attempt,
+})
+#: How the walk evaluates each kind of expression (a table: ``eval`` is the hottest call).
+_EXPRESSIONS: Mapping[type, Any] = MappingProxyType({
+    ast.Constant: lambda walker, node, read: EMPTY,
+    ast.Lambda: lambda walker, node, read: EMPTY,
+    ast.Name: lambda walker, node, read: walker.name(node.id, read),
+    ast.Attribute: _Walker.attribute,
+    ast.Subscript: _Walker.subscript,
+    ast.Call: lambda walker, node, read: walker.call(node),
+    ast.BinOp: lambda walker, node, read: walker.binary(node, node.left, walker.eval(node.left), walker.eval(node.right),
+                                                        node.op),
+    ast.Tuple: _Walker.sequence,
+    ast.List: _Walker.sequence,
+    ast.Starred: lambda walker, node, read: walker.eval(node.value, read),
+    ast.NamedExpr: _Walker.named,
+    **dict.fromkeys((ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp),
+                    lambda walker, node, read: walker.comprehension(node)),
+})
+
+
 def _as_row(value: Value) -> Value:
     """*value* as one sample (with its parts, if it is a tuple)."""
     items = tuple(map(_as_row, value.items)) if value.items is not None else None
-    return replace(value, row=True, items=items)
+    return Value(value.origins, value.fits, value.stat, value.instance, items, value.index, value.element, True)
 
 
 def _element(value: Value) -> Value:
     """What a loop over *value* binds: its known element, else one of its samples."""
-    return value.element if value.element is not None else replace(value.plain(), row=True)
+    return value.element if value.element is not None else Value(value.origins, value.fits, value.stat, row=True)
 
 
 def _read(value: Value) -> None:
     """A use of a value: the test side of the splits it comes from is used."""
     for origin in value.origins:
-        for item in _chain(origin):
-            if isinstance(item, Part) and item.role == TEST:
-                item.split.test_used = True
-    for item in value.items or ():
-        _read(item)
+        while isinstance(origin, Part):
+            if origin.role == TEST:
+                origin.split.test_used = True
+            origin = origin.parent
+    if value.items is not None:
+        for item in value.items:
+            _read(item)
 
 
 def _leak(found: dict[int, Leak], fit: Fit, split: Split) -> None:
@@ -1303,6 +1441,189 @@ def _real_split(split: Split) -> bool:
                    for root in _roots(split.inputs.origins))
 
 
+# -- the precondition: what a module can possibly do, without parsing it -------------------
+
+#: Call names (last part) that make a transformer whose fit learns row statistics.
+_LEAKY_CLASSES = frozenset(name for name, family in TRANSFORMERS.items() if family != BENIGN) | KERAS_LAYERS
+#: Call names that split, or make a splitter or a search whose ``split``/``fit`` splits.
+_SPLITTING_NAMES = _SPLIT_FUNCTIONS | _CV_FUNCTIONS | _SPLITTERS | _SEARCHES
+_REDUCTION_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_REDUCTIONS, key=len, reverse=True))})\b", re.ASCII)
+#: A name holding a split word, followed by what may follow an assignment target:
+#: ``=`` (not ``==``), the next target (``,``), the end of a parenthesised target, or a
+#: comment or line break inside one. Matched on the lowered ASCII text (see ``_plain``).
+_ROLE_TARGET = re.compile(
+    rf"(?:{'|'.join(sorted(_TEST_WORDS + _TRAIN_WORDS, key=len, reverse=True))})(\w*)[ \t\f]*(?:=(?!=)|[,)\]#\\\r\n])",
+    re.ASCII)
+_IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _plain(source: str) -> str:
+    """The text as the identifiers the parser sees, lowered: NFKC-normalised (as
+    Python normalises identifiers), every remaining non-ASCII character made a
+    ``z`` (an identifier stays one word; no split word or affix holds a ``z``)."""
+    if not source.isascii():
+        source = _NON_ASCII.sub("z", unicodedata.normalize("NFKC", source))
+    return source.lower()
+
+
+def _back(text: str, end: int, chars: str) -> int:
+    """Where the run of *chars* that ends at *end* starts."""
+    start = end
+    while start > 0:
+        window = text[max(0, start - 32):start]
+        kept = window.rstrip(chars)
+        start -= len(window) - len(kept)
+        if kept:
+            break
+    return start
+
+
+_SPACE = " \t\f\\\r\n"
+_BLANK = " \t\f"
+_NAME_CHARS = _IDENTIFIER_CHARS + "."
+#: Characters before an ``=`` that make it an operator (``==``, ``<=``, ``:=``, ``+=``...).
+_OPERATOR_CHARS = "=!<>:+-*/%&|^@"
+
+
+def _may_be_target(text: str, start: int) -> bool:
+    """Whether the name at *start* may be an assignment target: alone, in a chain
+    (``a = b = ...``) or in a tuple (``a, (b, c) = ...``). Walks back over the
+    target list it would belong to (names, commas, ``=``, opening parentheses)
+    and says no for an attribute or when that leads into the parentheses of a call or a
+    definition (an argument, keyword argument or parameter) or into a list, set,
+    dict or subscript; anything else it meets (an operator, a quote, a closing
+    bracket, a statement boundary, a line holding a comment) may start a statement."""
+    if start and text[start - 1] == ".":
+        return False  # an attribute
+    position, separator_next = start, True
+    while True:
+        blank = _back(text, position, _SPACE)
+        if "\n" in text[blank:position] or "\r" in text[blank:position]:
+            line_start = max(text.rfind("\n", 0, blank), text.rfind("\r", 0, blank)) + 1
+            if "#" in text[line_start:blank]:
+                return True
+        position = blank
+        if position == 0:
+            return True
+        char = text[position - 1]
+        if not separator_next:  # an element of the target list: a (dotted, starred) name
+            if char not in _IDENTIFIER_CHARS:
+                return True
+            position = _back(text, position, _NAME_CHARS)
+            position -= position > 0 and text[position - 1] == "*"
+            separator_next = True
+        elif char == "," or (char == "=" and (position < 2 or text[position - 2] not in _OPERATOR_CHARS)):
+            position -= 1
+            separator_next = False
+        elif char == "(":
+            before = _back(text, position - 1, _BLANK)
+            if before > 0 and (text[before - 1] in _IDENTIFIER_CHARS or text[before - 1] in ")]"):
+                return False
+            position -= 1
+        else:
+            return char not in "[{"
+
+
+def _line_assigns(lines: list[str], number: int, name: str) -> bool:
+    """Whether line *number* (0-based) may assign *name* from a row selection.
+
+    Parsed alone, the line either does (``X_train = X[:n]``), or is a piece of
+    a parenthesised target list that goes on over several lines (``X_train,``:
+    the name alone or an element of a tuple), or does not parse (a statement
+    that goes on). A line that parses is the module's own statement unless it
+    is such a piece or the line before continues into it with a backslash, so
+    anything else it says (a call, a comment, ``X_train = load()``) is final."""
+    if number and lines[number - 1].rstrip("\r").endswith("\\"):
+        return True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            body = ast.parse(lines[number].strip()).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    if name in map(_plain, _unit_names(body)[1]):
+        return True
+    if len(body) != 1 or not isinstance(body[0], ast.Expr):
+        return False
+    value = body[0].value
+    elements = value.elts if isinstance(value, ast.Tuple) else [value]
+    return any(isinstance(e, ast.Name) and _plain(e.id) == name for e in elements)
+
+
+def _slice_pair(source: str, text: str) -> bool:
+    """Whether two names that may be assigned a row selection are a train/test
+    pair (``X_train``/``X_test``): necessary for a named slice (both sides
+    assigned in one unit) anywhere in the module. *text* is ``_plain(source)``;
+    ``name_role`` is case-blind, and its counterparts of a lowered name are the
+    lowered counterparts. Candidates come from one regex pass; each occurrence
+    of a name in a candidate pair is then checked by looking back at the target
+    list it would belong to and by parsing its line alone."""
+    occurrences: dict[str, list[int]] = {}
+    for match in _ROLE_TARGET.finditer(text):
+        start = _back(text, match.start(), _IDENTIFIER_CHARS)
+        occurrences.setdefault(text[start:match.end(1)], []).append(start)
+    # line numbers agree between the text and the source (neither NFKC nor the
+    # ``z`` makes a line break); a lone ``\r`` ends lines the split would miss
+    lines = source.split("\n") if "\r" not in text.replace("\r\n", "") else None
+    breaks: list[int] = []  # where the text's lines end, once a line is asked for
+    assigned: dict[str, bool] = {}
+
+    def line_assigns(start: int, name: str) -> bool:
+        if lines is None:
+            return True
+        if not breaks:
+            breaks.extend(match.start() for match in re.finditer("\n", text))
+        return _line_assigns(lines, bisect_left(breaks, start), name)
+
+    def target(name: str) -> bool:
+        if name not in assigned:
+            assigned[name] = any(_may_be_target(text, start) and line_assigns(start, name) for start in occurrences[name])
+        return assigned[name]
+
+    for name in occurrences:
+        role = name_role(name)
+        if role is not None and any(other in occurrences and target(other) for other in role[1]) and target(name):
+            return True
+    return False
+
+
+class _Reach:
+    """What one module's own code can do for a leak, from its index entry (every
+    call with a dotted callee, by qualified name) and its text. Each fact is a
+    necessary condition of what the walk finds: a fit of a transformer needs its
+    class constructed here or returned by a helper; scaling statistics need a
+    scaling function or a reduction (a word of the text); a split needs a split
+    function, a splitter or search class, or a train/test pair of names assigned
+    row selections. The text facts are computed when asked, at most once."""
+
+    def __init__(self, source: str, calls: set[str], helpers: tuple[str, ...], constructs: bool) -> None:
+        self.source = source
+        self.lasts = {name.rpartition(".")[2] for name in calls}
+        self.helpers = helpers  # paths of the project modules whose functions it calls
+        self.constructs = constructs or not self.lasts.isdisjoint(_LEAKY_CLASSES)
+
+    @cached_property
+    def scales(self) -> bool:
+        return not self.lasts.isdisjoint(_SCALING_NAMES) or _REDUCTION_WORD.search(_plain(self.source)) is not None
+
+    @cached_property
+    def splits(self) -> bool:
+        return not self.lasts.isdisjoint(_SPLITTING_NAMES) or _slice_pair(self.source, _plain(self.source))
+
+
+_SITE_NAME = attrgetter("name")
+#: A module with no tree: the walk never reads it.
+_NOTHING = _Reach("", set(), (), False)
+
+
+def _call_names(info: ModuleInfo) -> set[str]:
+    names = set(map(_SITE_NAME, info.toplevel_calls))
+    for function in info.functions.values():
+        names.update(map(_SITE_NAME, function.calls))
+    return names
+
+
 class LeakageAnalysis(Analysis):
     """Leaks per module and function, with project functions summarised on demand."""
 
@@ -1317,6 +1638,72 @@ class LeakageAnalysis(Analysis):
         self._summaries: dict[tuple[str, str], Summary | None] = {}
         self._definitions: dict[str, dict[str, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
         self._resolved: dict[tuple[str, str], tuple[ModuleInfo, str] | None] = {}
+        self._functions: dict[tuple[str, str], tuple[ModuleInfo, str] | None] = {}
+        self._roles: dict[str, tuple[str, tuple[str, ...]] | None] = {}
+        self._reach: dict[str, _Reach] = {}
+        self._module_suffixes: frozenset[str] | None = None
+
+    def role(self, name: str) -> tuple[str, tuple[str, ...]] | None:
+        """:func:`name_role`, memoised: the walk asks it of every name it binds."""
+        if name not in self._roles:
+            self._roles[name] = name_role(name)
+        return self._roles[name]
+
+    def may_leak(self, info: ModuleInfo) -> bool:
+        """Whether the walk can find a leak in the module: a transformer is
+        constructed in it or in a project module it calls into (transitively), or
+        scaling statistics and a split can both occur there. Exact: each part is a
+        necessary condition of a fit, a split or a fit on test-named data. Cheap:
+        no parse; the call names of each module reached, and its text only while
+        the answer is open (splits first: they are the rarer)."""
+        reached = [self.reach(info.path)]
+        seen = {info.path}
+        for reach in reached:  # grows while it is read: breadth first
+            if reach.constructs:
+                return True
+            for path in reach.helpers:
+                if path not in seen:
+                    seen.add(path)
+                    reached.append(self.reach(path))
+        return any(reach.splits for reach in reached) and any(reach.scales for reach in reached)
+
+    def reach(self, path: str) -> _Reach:
+        """The memoised :class:`_Reach` of one module."""
+        reach = self._reach.get(path)
+        if reach is None:
+            info, source = self.index.module(path), self.index.source(path)
+            if info is None or source is None or info.parse_failed:
+                reach = _NOTHING
+            else:
+                calls = _call_names(info)
+                # the walk follows a call through the imports only
+                heads = {target.partition(".")[0] for target in info.aliases.values()}
+                found = (self.function(name, info) for name in calls if name.partition(".")[0] in heads)
+                helpers = tuple(sorted({f[0].path for f in found if f is not None and f[0].path != path}))
+                # the index names ``self.m()`` after the class, the walk through an import named ``self``
+                reach = _Reach(source, calls, helpers, constructs="self" in info.aliases)
+            self._reach[path] = reach
+        return reach
+
+    def function(self, qualified: str, importer: ModuleInfo) -> tuple[ModuleInfo, str] | None:
+        """The project function (not a method, not a class) a qualified call name
+        reaches from *importer*: ``pkg.mod.f`` is function ``f`` of the module the
+        index finds for ``pkg.mod`` (where ``ProjectIndex.resolve_function`` would
+        look first; anything it finds further out is a method or a class). Memoised
+        by the importer's folder, all the lookup depends on; the index finds a module
+        only by a name that ends a project module's dotted name, so a library call
+        never searches."""
+        if self._module_suffixes is None:
+            self._module_suffixes = frozenset(
+                name.split(".", cut)[-1] for name in self.index.import_names() for cut in range(name.count(".") + 1))
+        module_name, _, function = qualified.rpartition(".")
+        if module_name not in self._module_suffixes:
+            return None
+        key = (importer.path.rpartition("/")[0], qualified)
+        if key not in self._functions:
+            module = self.index.find_module(module_name, importer)
+            self._functions[key] = (module, function) if module is not None and function in module.functions else None
+        return self._functions[key]
 
     def leaks(self, info: ModuleInfo, tree: ast.Module) -> list[Leak]:
         """Every leak in the module: its top level (a notebook's cells in order) and
@@ -1330,20 +1717,15 @@ class LeakageAnalysis(Analysis):
                 found.extend(summary.leaks)
         return found
 
-    def resolve(self, info: ModuleInfo, func: ast.expr, assigned: Iterable[str]) -> tuple[ModuleInfo, str] | None:
-        """The project function a call reaches: one of the module's own, or an imported one."""
-        dotted = dotted_name(func)
-        if dotted is None or dotted.partition(".")[0] in assigned:
-            return None
+    def resolve(self, info: ModuleInfo, dotted: str) -> tuple[ModuleInfo, str] | None:
+        """The project function a call of *dotted* (not a local name) reaches: one
+        of the module's own, or an imported one."""
         if dotted in info.functions and "." not in dotted:
             return info, dotted
         key = (info.path, dotted)
         if key not in self._resolved:
             qualified = info.qualify(dotted)
-            found = self.index.resolve_function(qualified, info) if qualified is not None else None
-            # methods and constructors are not followed
-            self._resolved[key] = (found[0], found[1].qualname) if found is not None and "." not in found[1].qualname \
-                else None
+            self._resolved[key] = self.function(qualified, info) if qualified is not None else None
         return self._resolved[key]
 
     def summary(self, info: ModuleInfo, qualname: str, depth: int) -> Summary | None:

@@ -55,14 +55,18 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import unicodedata
+import weakref
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from mllint.engine.context import Analysis, ProjectContext
-from mllint.project.index import ModuleInfo, dotted_name
+from mllint.project.index import CallSite, ModuleInfo, dotted_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 LoopNode = ast.For | ast.AsyncFor | ast.While
@@ -225,6 +229,27 @@ _KEEPS_GRAPH = frozenset({"mean", "sum", "clone", "cpu", "cuda", "to", "float", 
                           "unsqueeze", "view", "reshape", "abs", "sqrt", "pow", "mul", "div", "add", "sub"})
 _CRITERION = re.compile(r"criterion|^loss_?(fn|func|function|fct)$|_loss_?(fn|func)$", re.IGNORECASE)
 _BUILTINS = frozenset(dir(builtins))
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_BACKWARD = re.compile(r"(?:\b|_)backward\b")
+_FORWARD_WORD = re.compile(r"\bforward\b")
+_FORWARD_DEF = re.compile(r"\bdef\s+$")
+_SUPER_FORWARD = re.compile(r"\bsuper\([\w\s,.]*\)\.$")
+#: methods that delegate to ``forward`` (calling it there is not a bypass)
+_FORWARDING = ("forward", "__call__", "_call_impl")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def mentions_backward(text: str) -> bool:
+    """Whether *text* may call ``backward`` (``x.backward``, ``manual_backward``, an
+    import of ``torch.autograd.backward``; not "backwards"): the parser reads identifiers
+    NFKC-normalised, so a text with other characters is read so too."""
+    return bool(_BACKWARD.search(text) or not text.isascii() and _BACKWARD.search(unicodedata.normalize("NFKC", text)))
+
+
+def _meets(span: tuple[int, int], lines: list[int]) -> bool:
+    """Whether one of the sorted *lines* is in *span*."""
+    index = bisect_left(lines, span[0])
+    return index < len(lines) and lines[index] <= span[1]
 
 
 def words(name: str) -> frozenset[str]:
@@ -236,6 +261,20 @@ def names_evaluation(name: str) -> bool:
     """A function name about evaluation and not about training."""
     found = words(name)
     return bool(found & EVAL_WORDS) and not found & TRAIN_WORDS
+
+
+#: a ``def`` whose name may be about evaluation (every word of EVAL_WORDS holds one of these parts)
+_EVAL_DEF = re.compile(r"def(?:\s|\\)+(\w*?(?:eval|val|test|predict|infer)\w*)", re.IGNORECASE)
+GRAD_OFF_WORDS = ("no_grad", "inference_mode", "set_grad_enabled")
+
+
+def may_evaluate(text: str) -> bool:
+    """Whether a module's text may hold code the train/eval mode walk records uses in:
+    a call turning grad off (aliases are imported by their names), or a function named
+    for evaluation (every ``def`` is read, in strings too: a superset)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return any(word in text for word in GRAD_OFF_WORDS) or any(map(names_evaluation, _EVAL_DEF.findall(text)))
 
 
 def names_evaluation_data(name: str) -> bool:
@@ -269,6 +308,38 @@ def last_identifier(node: ast.AST) -> str | None:
     return None
 
 
+def _node_classes(base: type) -> Iterator[type]:
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _node_classes(cls)
+
+
+#: Fields that never hold a node the analysis looks at: names, numbers, and the
+#: load/store contexts, operators and import aliases (leaves nothing here reads).
+_NOT_CHILDREN = frozenset({"ctx", "op", "ops", "names", "id", "attr", "arg", "kind", "type_comment", "level", "module",
+                           "conversion", "is_async", "name", "asname", "kwd_attrs", "rest", "tag", "simple", "lineno"})
+#: node class -> the fields that hold its child nodes, in ``_fields`` order (``ast.iter_child_nodes``
+#: less the leaves above, without its generator and field-by-field type checks).
+_CHILD_FIELDS: Mapping[type, tuple[str, ...]] = MappingProxyType({
+    cls: tuple(name for name in cls._fields if name not in _NOT_CHILDREN
+               and not (name == "value" and cls in (ast.Constant, ast.MatchSingleton)))
+    for cls in _node_classes(ast.AST)
+})
+_SCOPES_APART = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of *node* that can hold anything the analysis reads."""
+    found: list[ast.AST] = []
+    for name in _CHILD_FIELDS[node.__class__]:
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            found.extend(value if None not in value else [item for item in value if item is not None])
+        elif value is not None:
+            found.append(value)
+    return found
+
+
 def calls_in(node: ast.AST, *, into_functions: bool = False) -> list[ast.Call]:
     """The calls of an expression or statement, innermost first (by where they end);
     the bodies of lambdas and nested functions run later and are left out unless asked."""
@@ -276,25 +347,26 @@ def calls_in(node: ast.AST, *, into_functions: bool = False) -> list[ast.Call]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if not into_functions and current is not node and isinstance(
-            current, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        ):
+        if not into_functions and current is not node and isinstance(current, _SCOPES_APART):
             continue
-        if isinstance(current, ast.Call):
-            found.append(current)
-        stack.extend(ast.iter_child_nodes(current))
+        if current.__class__ is ast.Call:
+            found.append(current)  # type: ignore[arg-type]
+        stack.extend(_children(current))
     found.sort(key=lambda call: (call.end_lineno or 0, call.end_col_offset or 0))
     return found
 
 
-def _walk_code(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node under *node* that runs with it (nested function bodies excluded)."""
-    stack = list(ast.iter_child_nodes(node))
+def _walk_code(node: ast.AST) -> list[ast.AST]:
+    """Every node under *node* that runs with it (nested function bodies excluded), in
+    the order of a depth-first walk that takes the last child first."""
+    found: list[ast.AST] = []
+    stack = _children(node)
     while stack:
         current = stack.pop()
-        yield current
-        if not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(current))
+        found.append(current)
+        if not isinstance(current, _SCOPES_APART):
+            stack.extend(_children(current))
+    return found
 
 
 def _constant(node: ast.AST | None) -> object:
@@ -319,10 +391,20 @@ def _passed(call: ast.Call) -> list[ast.expr]:
 
 # -- scopes ----------------------------------------------------------------------------
 
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
+#: The fields of a statement (or handler, or case) that hold statements, in ``_fields`` order.
+_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+
 
 @dataclass(eq=False)
 class Scope:
-    """A function (or the module level) with what its names are bound to."""
+    """A function (or the module level) with what its names are bound to.
+
+    The skeleton (name, parameters, parent, class) exists for every scope from the
+    start; the bindings and calls of its code are collected on first use, for the
+    whole :class:`_Unit` the scope belongs to."""
 
     node: ast.Module | FunctionNode
     qualname: str  # "" for the module level, "f", "Class.method", "f.inner"
@@ -330,14 +412,46 @@ class Scope:
     parent: Scope | None
     params: dict[str, ast.expr | None] = field(default_factory=dict)  # name -> annotation
     positional: list[str] = field(default_factory=list)
-    #: local name -> the values it is bound to (None: bound by a loop, ``with``, import, ...)
-    defs: dict[str, list[ast.expr | None]] = field(default_factory=dict)
-    declared_global: set[str] = field(default_factory=set)
-    nested: dict[str, Scope] = field(default_factory=dict)
-    functions: set[str] = field(default_factory=set)  # names bound to a def or class here
-    #: the calls and ``for`` loops of the scope's own code (not of functions nested in it)
-    calls: list[ast.Call] = field(default_factory=list)
-    for_loops: list[ast.For | ast.AsyncFor] = field(default_factory=list)
+    unit: _Unit | None = None
+    _defs: dict[str, list[ast.expr | None]] = field(default_factory=dict)
+    _declared_global: set[str] = field(default_factory=set)
+    _nested: dict[str, Scope] = field(default_factory=dict)
+    _functions: set[str] = field(default_factory=set)
+    _calls: list[ast.Call] = field(default_factory=list)
+    _for_loops: list[ast.For | ast.AsyncFor] = field(default_factory=list)
+
+    def _collected(self) -> Scope:
+        unit = self.unit
+        if unit is not None and not unit.done:
+            unit.collect()
+        return self
+
+    @property
+    def defs(self) -> dict[str, list[ast.expr | None]]:
+        """Local name -> the values it is bound to (None: bound by a loop, ``with``, import, ...)."""
+        return self._collected()._defs
+
+    @property
+    def declared_global(self) -> set[str]:
+        return self._collected()._declared_global
+
+    @property
+    def nested(self) -> dict[str, Scope]:
+        return self._collected()._nested
+
+    @property
+    def functions(self) -> set[str]:
+        """Names bound to a def or class here."""
+        return self._collected()._functions
+
+    @property
+    def calls(self) -> list[ast.Call]:
+        """The calls of the scope's own code (not of functions nested in it)."""
+        return self._collected()._calls
+
+    @property
+    def for_loops(self) -> list[ast.For | ast.AsyncFor]:
+        return self._collected()._for_loops
 
     @property
     def name(self) -> str:
@@ -357,10 +471,22 @@ class Scope:
             scope = scope.parent
         return None
 
+    @cached_property
+    def span(self) -> tuple[int, int]:
+        """The lines of the scope's code, decorators included."""
+        return _span(self.node)
+
+
+def _span(node: ast.AST) -> tuple[int, int]:
+    if isinstance(node, ast.Module):
+        return 1, 1 << 30
+    start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])  # type: ignore[attr-defined]
+    return start, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+
 
 def _bind(scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
     if isinstance(target, ast.Name):
-        scope.defs.setdefault(target.id, []).append(value)
+        scope._defs.setdefault(target.id, []).append(value)
     elif isinstance(target, (ast.Tuple, ast.List)):
         values: list[ast.expr | None] = [None] * len(target.elts)
         if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
@@ -384,62 +510,106 @@ def _bound_names(node: ast.AST) -> Iterator[ast.expr]:
         yield from _bound_names(node.value)
 
 
+def _walk_statements(stmt: ast.AST) -> Iterator[ast.AST]:
+    """The statements (and handlers, cases) nested in *stmt*, in the order
+    :func:`_walk_code` meets them; definitions are yielded but not entered."""
+    stack = [child for name in _BLOCKS for child in getattr(stmt, name, ())]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, _DEFINITIONS):
+            stack.extend(child for name in _BLOCKS for child in getattr(current, name, ()))
+
+
+#: class attribute -> (value or annotation, scope it is evaluated in, is an annotation)
+Attributes = dict[str, dict[str, list[tuple[ast.expr | None, Scope, bool]]]]
+
+
+@dataclass(eq=False)
+class _Unit:
+    """What is collected at once: the module level's own code, or one function or
+    class defined there with everything nested in it."""
+
+    owner: _Collected
+    kind: str  # "module", "function" or "class"
+    node: ast.AST
+    scope: Scope | None = None  # a function unit's function; a class unit's enclosing scope
+    qual: str = ""  # a class unit's class
+    done: bool = False
+    attributes: Attributes = field(default_factory=dict)
+
+    def collect(self) -> None:
+        self.done = True
+        _UnitCollector(self).run()
+
+
 @dataclass
 class _Collected:
+    """A module's scopes, found by one pass over its statements; each unit's bindings
+    and calls are collected when a question first needs them."""
+
     module: Scope
     functions: dict[str, Scope]  # qualname -> scope, every function and method
-    #: class -> attribute -> (value or annotation, scope it is evaluated in, is an annotation)
-    attributes: dict[str, dict[str, list[tuple[ast.expr | None, Scope, bool]]]]
     loops: dict[int, Scope]  # id(loop) -> the scope whose code it is
     loop_nodes: list[LoopNode]
+    scope_of: dict[int, Scope]  # id(function node) -> its scope
+    units: list[_Unit]
+    class_units: dict[str, list[_Unit]]  # class -> the units that define it
+
+    def attribute_entries(self, class_name: str, attr: str) -> list[tuple[ast.expr | None, Scope, bool]]:
+        entries: list[tuple[ast.expr | None, Scope, bool]] = []
+        for unit in self.class_units.get(class_name, ()):
+            if not unit.done:
+                unit.collect()
+            entries.extend(unit.attributes.get(class_name, {}).get(attr, ()))
+        return entries
+
+    def collect_all(self) -> None:
+        for unit in self.units:
+            if not unit.done:
+                unit.collect()
 
 
 def _collect(tree: ast.Module) -> _Collected:
+    """The skeleton: every scope, loop and unit, from the statements alone."""
     module = Scope(tree, "", None, None)
-    found = _Collected(module, {}, {}, {}, [])
-    _collect_body(found, module, tree.body, None)
+    found = _Collected(module, {}, {}, [], {}, [], {})
+    module.unit = _Unit(found, "module", tree)
+    found.units.append(module.unit)
+    _skeleton_body(found, module, tree.body, None, module.unit)
     return found
 
 
-def _collect_body(found: _Collected, scope: Scope, body: list[ast.stmt], class_name: str | None) -> None:
-    """Bind the names of *body* in *scope* and collect nested functions and classes."""
+def _skeleton_body(found: _Collected, scope: Scope, body: list[ast.stmt], class_name: str | None,
+                   unit: _Unit) -> None:
     for stmt in body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _collect_function(found, scope, stmt, class_name)
-            continue
-        if isinstance(stmt, ast.ClassDef):
-            scope.functions.add(stmt.name)
-            scope.defs.setdefault(stmt.name, []).append(None)
+        if isinstance(stmt, _FUNCTIONS):
+            _skeleton_function(found, scope, stmt, class_name, unit)
+        elif isinstance(stmt, ast.ClassDef):
             qual = f"{class_name}.{stmt.name}" if class_name else stmt.name
             if scope.is_module or class_name is not None:
-                found.attributes.setdefault(qual, {})
-                _collect_class_body(found, scope, stmt, qual)
-            continue
-        for node in [stmt, *_walk_code(stmt)]:
-            _collect_node(found, scope, node, class_name)
+                inner = unit
+                if unit.kind == "module":
+                    inner = _Unit(found, "class", stmt, scope, qual)
+                    found.units.append(inner)
+                units = found.class_units.setdefault(qual, [])
+                if not units or units[-1] is not inner:
+                    units.append(inner)
+                _skeleton_body(found, scope, [s for s in stmt.body if isinstance(s, _DEFINITIONS)], qual, inner)
+        else:
+            for node in (stmt, *_walk_statements(stmt)):
+                if isinstance(node, _LOOPS):
+                    found.loops[id(node)] = scope
+                    found.loop_nodes.append(node)  # type: ignore[arg-type]
+                elif isinstance(node, _DEFINITIONS) and node is not stmt:
+                    _skeleton_body(found, scope, [node], class_name, unit)  # type: ignore[list-item]
 
 
-def _collect_class_body(found: _Collected, scope: Scope, node: ast.ClassDef, qual: str) -> None:
-    attributes = found.attributes[qual]
-    for stmt in node.body:
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            attributes.setdefault(stmt.target.id, []).append((stmt.annotation, scope, True))
-            if stmt.value is not None:
-                attributes[stmt.target.id].append((stmt.value, scope, False))
-        elif isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    attributes.setdefault(target.id, []).append((stmt.value, scope, False))
-    _collect_body(found, scope, [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                           ast.ClassDef))], qual)
-
-
-def _collect_function(found: _Collected, parent: Scope, node: FunctionNode, class_name: str | None) -> None:
+def _skeleton_function(found: _Collected, parent: Scope, node: FunctionNode, class_name: str | None,
+                       unit: _Unit) -> None:
     if class_name is not None:
         qual = f"{class_name}.{node.name}"
     else:
-        parent.functions.add(node.name)
-        parent.defs.setdefault(node.name, []).append(None)
         qual = f"{parent.qualname}.{node.name}" if parent.qualname else node.name
     scope = Scope(node, qual, class_name, parent)
     args = node.args
@@ -448,62 +618,143 @@ def _collect_function(found: _Collected, parent: Scope, node: FunctionNode, clas
         scope.positional.append(arg.arg)
     for arg in [*args.kwonlyargs, *(a for a in (args.vararg, args.kwarg) if a is not None)]:
         scope.params[arg.arg] = arg.annotation if arg in args.kwonlyargs else None
-    if class_name is None:
-        parent.nested[node.name] = scope
+    if unit.kind == "module":
+        unit = _Unit(found, "function", node, scope)
+        found.units.append(unit)
+    scope.unit = unit
+    found.scope_of[id(node)] = scope
     found.functions.setdefault(qual, scope)
-    _collect_body(found, scope, node.body, None)
+    _skeleton_body(found, scope, node.body, None, unit)
 
 
-def _collect_node(found: _Collected, scope: Scope, node: ast.AST, class_name: str | None) -> None:
-    if isinstance(node, ast.Call):
-        scope.calls.append(node)
-    elif isinstance(node, ast.Assign):
+class _UnitCollector:
+    """Binds the names and collects the calls of one unit's scopes (the order of the
+    single pass over the module that the skeleton mirrors). A scope's facts are
+    written only by its own unit."""
+
+    def __init__(self, unit: _Unit) -> None:
+        self.unit = unit
+        self.found = unit.owner
+        self.handlers: dict[type, Callable[[Scope, Any], None]] = {
+            ast.Call: self.call, ast.Assign: self.assign, ast.AnnAssign: self.ann_assign,
+            ast.NamedExpr: self.named_expr, ast.For: self.loop, ast.AsyncFor: self.loop,
+            ast.comprehension: self.loop, ast.withitem: self.withitem, ast.Import: self.imports,
+            ast.ImportFrom: self.imports, ast.ExceptHandler: self.handler, ast.Global: self.global_,
+            ast.FunctionDef: self.definition, ast.AsyncFunctionDef: self.definition, ast.ClassDef: self.definition,
+        }
+
+    def run(self) -> None:
+        unit = self.unit
+        if unit.kind == "module":
+            self.body(self.found.module, unit.node.body, None)  # type: ignore[attr-defined]
+        elif unit.kind == "function":
+            assert unit.scope is not None
+            self.body(unit.scope, unit.scope.node.body, None)
+        else:
+            assert unit.scope is not None
+            self.class_body(unit.scope, unit.node, unit.qual)  # type: ignore[arg-type]
+
+    def body(self, scope: Scope, body: list[ast.stmt], class_name: str | None) -> None:
+        handlers = self.handlers
+        for stmt in body:
+            if isinstance(stmt, _FUNCTIONS):
+                self.function(scope, stmt, class_name)
+                continue
+            if isinstance(stmt, ast.ClassDef):
+                if scope.unit is self.unit:
+                    scope._functions.add(stmt.name)
+                    scope._defs.setdefault(stmt.name, []).append(None)
+                if scope.is_module or class_name is not None:
+                    self.class_body(scope, stmt, f"{class_name}.{stmt.name}" if class_name else stmt.name)
+                continue
+            handler = handlers.get(type(stmt))
+            if handler is not None:
+                handler(scope, stmt)
+            for node in _walk_code(stmt):
+                handler = handlers.get(type(node))
+                if handler is not None:
+                    handler(scope, node)
+
+    def class_body(self, scope: Scope, node: ast.ClassDef, qual: str) -> None:
+        if self.unit.kind == "class":
+            attributes = self.unit.attributes.setdefault(qual, {})
+            for stmt in node.body:
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                    attributes.setdefault(stmt.target.id, []).append((stmt.annotation, scope, True))
+                    if stmt.value is not None:
+                        attributes[stmt.target.id].append((stmt.value, scope, False))
+                elif isinstance(stmt, ast.Assign):
+                    for target in stmt.targets:
+                        if isinstance(target, ast.Name):
+                            attributes.setdefault(target.id, []).append((stmt.value, scope, False))
+        self.body(scope, [s for s in node.body if isinstance(s, _DEFINITIONS)], qual)
+
+    def function(self, parent: Scope, node: FunctionNode, class_name: str | None) -> None:
+        scope = self.found.scope_of[id(node)]
+        if class_name is None and parent.unit is self.unit:
+            parent._functions.add(node.name)
+            parent._defs.setdefault(node.name, []).append(None)
+            parent._nested[node.name] = scope
+        if scope.unit is self.unit:
+            self.body(scope, node.body, None)
+
+    # -- one node of a scope's code
+
+    def call(self, scope: Scope, node: ast.Call) -> None:
+        scope._calls.append(node)
+
+    def assign(self, scope: Scope, node: ast.Assign) -> None:
         for target in node.targets:
             _bind(scope, target, node.value)
-            _collect_self_attributes(found, scope, target, node.value)
-    elif isinstance(node, ast.AnnAssign):
+            self.self_attributes(scope, target, node.value)
+
+    def ann_assign(self, scope: Scope, node: ast.AnnAssign) -> None:
         _bind(scope, node.target, node.value)
         self_class = scope.self_class
         if self_class and isinstance(node.target, ast.Attribute) and isinstance(node.target.value, ast.Name) \
                 and node.target.value.id == "self":
-            found.attributes.setdefault(self_class, {}).setdefault(node.target.attr, []).append(
+            self.unit.attributes.setdefault(self_class, {}).setdefault(node.target.attr, []).append(
                 (node.annotation, scope, True))
-            _collect_self_attributes(found, scope, node.target, node.value)
-    elif isinstance(node, ast.NamedExpr):
+            self.self_attributes(scope, node.target, node.value)
+
+    def named_expr(self, scope: Scope, node: ast.NamedExpr) -> None:
         _bind(scope, node.target, node.value)
-    elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+
+    def loop(self, scope: Scope, node: ast.For | ast.AsyncFor | ast.comprehension) -> None:
         for name in _bound_names(node.target):
             _bind(scope, name, None)
         if not isinstance(node, ast.comprehension):
-            found.loops[id(node)] = scope
-            found.loop_nodes.append(node)
-            scope.for_loops.append(node)
-    elif isinstance(node, ast.While):
-        found.loops[id(node)] = scope
-        found.loop_nodes.append(node)
-    elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-        for name in _bound_names(node.optional_vars):
-            _bind(scope, name, None)
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            scope._for_loops.append(node)
+
+    def withitem(self, scope: Scope, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            for name in _bound_names(node.optional_vars):
+                _bind(scope, name, None)
+
+    def imports(self, scope: Scope, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
-            scope.defs.setdefault((alias.asname or alias.name).split(".")[0], []).append(None)
-    elif isinstance(node, ast.ExceptHandler) and node.name:
-        scope.defs.setdefault(node.name, []).append(None)
-    elif isinstance(node, ast.Global):
-        scope.declared_global.update(node.names)
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        _collect_body(found, scope, [node], class_name)
+            scope._defs.setdefault((alias.asname or alias.name).split(".")[0], []).append(None)
 
+    def handler(self, scope: Scope, node: ast.ExceptHandler) -> None:
+        if node.name:
+            scope._defs.setdefault(node.name, []).append(None)
 
-def _collect_self_attributes(found: _Collected, scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
-    self_class = scope.self_class
-    if self_class is None:
-        return
-    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-        found.attributes.setdefault(self_class, {}).setdefault(target.attr, []).append((value, scope, False))
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            _collect_self_attributes(found, scope, element, None)
+    def global_(self, scope: Scope, node: ast.Global) -> None:
+        scope._declared_global.update(node.names)
+
+    def definition(self, scope: Scope, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
+        self.body(scope, [node], None)
+
+    def self_attributes(self, scope: Scope, target: ast.expr, value: ast.expr | None) -> None:
+        self_class = scope.self_class
+        if self_class is None:
+            return
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            self.unit.attributes.setdefault(self_class, {}).setdefault(target.attr, []).append((value, scope, False))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.self_attributes(scope, element, None)
+
 
 
 # -- facts the rules read ---------------------------------------------------------------
@@ -604,6 +855,31 @@ class Site:
     bindings: dict[str, str | None]  # callee parameter -> the caller's expression key
     receiver: str | None
     no_grad: bool | None
+
+
+@dataclass(frozen=True)
+class CallTarget:
+    """A call site of one module that may run a function of another project module."""
+
+    path: str  # the other module
+    name: str  # the function's name in it
+    line: int
+    owner: str | None  # the top-level function or method making the call (None: the module level)
+
+
+@dataclass(frozen=True)
+class _CallPlan:
+    """What the mode walk does with one call (see :meth:`ModuleFacts.plan`)."""
+
+    kind: str  # local, mode, set-grad, remote, use, other, none
+    callee: Scope | None = None
+    other: ModuleFacts | None = None  # the module of a remote callee
+    bindings: Mapping[str, str | None] | None = None  # callee parameter -> the caller's expression key
+    receiver: str | None = None
+    mode: str | None = None  # mode: the mode set; set-grad: "off", "on" or "unsure"
+    target: ast.expr | None = None  # use: the called model expression
+    key: str | None = None
+    opaque: tuple[str, ...] = ()  # what the call hands to code that cannot be read
 
 
 @dataclass
@@ -806,7 +1082,7 @@ class _ModeWalk:
         key = key_of(target)
         if key is None:
             return
-        if isinstance(value, ast.Call) and key in {key_of(self.unwrap(arg)) for arg in _passed(value)}:
+        if isinstance(value, ast.Call) and key in {key_of(self.facts.unwrap(arg)) for arg in _passed(value)}:
             return  # model = train(model, ...): the same module, in the state the call left it
         self.rebind(state, key, self.initial(value, state))
 
@@ -821,30 +1097,8 @@ class _ModeWalk:
             state[key] = modes
         self.loop_owner.pop(key, None)
 
-    def unwrap(self, value: ast.expr) -> ast.expr:
-        """The module inside ``m.to(device)``, ``DDP(m)``, ``torch.compile(m)``, ``accelerator.prepare(m)``."""
-        for _ in range(8):
-            if not isinstance(value, ast.Call):
-                return value
-            func = value.func
-            if isinstance(func, ast.Attribute) and func.attr in _SELF_RETURNING | {"train", "eval"}:
-                value = func.value
-                continue
-            inner = value.args[0] if value.args and not isinstance(value.args[0], ast.Starred) else None
-            if inner is None:
-                return value
-            if isinstance(func, ast.Attribute) and func.attr in _PREPARE and len(value.args) == 1:
-                value = inner
-                continue
-            name = dotted_name(func)
-            if name is not None and self.facts.info.qualify(name) in _WRAPPERS:
-                value = inner
-                continue
-            return value
-        return value
-
     def initial(self, value: ast.expr, state: State) -> frozenset[str]:
-        inner = self.unwrap(value)
+        inner = self.facts.unwrap(value)
         key = key_of(inner)
         if key is not None:
             return self.of(state, key)
@@ -863,7 +1117,7 @@ class _ModeWalk:
     # -- expressions
 
     def expression(self, node: ast.AST, state: State) -> None:
-        for call in calls_in(node):
+        for call in self.facts.calls_in(node):
             self.call(call, state)
 
     def no_grad(self, state: State) -> bool | None:
@@ -876,71 +1130,42 @@ class _ModeWalk:
 
     def call(self, call: ast.Call, state: State) -> None:
         facts = self.facts
-        func = call.func
-        if self.loop_kinds and self.loop_kinds[-1][1] and _call_role(facts, call, self.scope) == "step":
+        if self.loop_kinds and self.loop_kinds[-1][1] and facts.role(call, self.scope) == "step":
             self.train(state, facts.involved(self.loop_kinds[-1][0]))  # trained from this step on
             return
-        target = facts.local_target(call, self.scope)
-        if target is not None and target[0].name != "forward":
-            callee, receiver_key, bound = target
-            bindings = {param: key_of(self.unwrap(arg)) for param, arg in bound.items()}
+        plan = facts.plan(call, self.scope)
+        kind = plan.kind
+        if kind == "local":
+            assert plan.callee is not None and plan.bindings is not None
             if self.record:
-                self.sites[id(call)] = Site(callee, call, self.scope, dict(state), bindings, receiver_key,
-                                            self.no_grad(state))
-            self.effects(state, facts, callee, bindings, receiver_key)
-            return
-        receiver = key_of(func.value) if isinstance(func, ast.Attribute) else None
-        if receiver is not None and func.attr in ("eval", "train", "apply") \
-                and self.mode_call(call, receiver, state):  # type: ignore[union-attr]
-            return
-        name = dotted_name(func)
-        if name is not None and facts.info.qualify(name) in _SET_GRAD:
-            flag = _constant(_argument(call, 0, "mode"))
-            state[_GRAD] = frozenset({"off" if flag is False else "on" if flag is True else "unsure"})
-            return
-        if receiver is not None and func.attr in ("forward", "generate"):  # type: ignore[union-attr]
-            self.use(call, func.value, receiver, state)  # type: ignore[union-attr]
-            return
-        remote = facts.project_target(call)
-        if remote is not None:
-            other, callee, bound = remote
-            self.effects(state, other, callee, {p: key_of(self.unwrap(a)) for p, a in bound.items()}, None)
-            return
-        key = key_of(func)
-        if key is not None and target is None:
-            self.use(call, func, key, state)
-        if facts.is_opaque_call(call, self.scope):
-            for arg in _passed(call):
-                passed = key_of(self.unwrap(arg))
-                if passed is not None:
-                    state[passed] = frozenset({OPAQUE})
+                self.sites[id(call)] = Site(plan.callee, call, self.scope, dict(state), dict(plan.bindings),
+                                            plan.receiver, self.no_grad(state))
+            self.effects(state, facts, plan.callee, plan.bindings, plan.receiver)
+        elif kind == "mode":
+            self.set_mode(plan.receiver, plan.mode, state)  # type: ignore[arg-type]
+        elif kind == "set-grad":
+            state[_GRAD] = frozenset({plan.mode})  # type: ignore[arg-type]
+        elif kind == "remote":
+            assert plan.other is not None and plan.callee is not None and plan.bindings is not None
+            self.effects(state, plan.other, plan.callee, plan.bindings, None)
+        elif kind != "none":
+            if plan.key is not None:
+                self.use(call, plan.target, plan.key, state)  # type: ignore[arg-type]
+            for passed in plan.opaque:
+                state[passed] = frozenset({OPAQUE})
 
-    def mode_call(self, call: ast.Call, receiver: str, state: State) -> bool:
-        """Apply ``m.eval()``, ``m.train(...)``, ``m.apply(fn)``; False if it is not one."""
-        attr = call.func.attr  # type: ignore[union-attr]
-        if attr == "eval":
-            if call.args or call.keywords:
-                return False
-            mode = EVAL
-        elif attr == "train":
-            flag = _argument(call, 0, "mode")
-            value = True if flag is None else _constant(flag)
-            mode = TRAIN_SET if value is True else EVAL if value is False else OPAQUE
-        elif self.facts.sets_modes(call, self.scope):
-            mode = OPAQUE
-        else:
-            return True
+    def set_mode(self, receiver: str, mode: str, state: State) -> None:
+        """Apply ``m.eval()``, ``m.train(...)``, ``m.apply(fn)`` (*mode* from :meth:`ModuleFacts.plan`)."""
         root = receiver.split(".", 1)[0]
         if root in self.loop_owner:
             state[self.loop_owner[root]] = frozenset({OPAQUE})
-            return True
+            return
         for other in [k for k in state if k.startswith(receiver + ".")]:
             state[other] = frozenset({mode})
         state[receiver] = frozenset({mode})
         parts = receiver.split(".")
         for end in range(1, len(parts)):
             state[".".join(parts[:end])] = frozenset({OPAQUE})
-        return True
 
     def use(self, call: ast.Call, target: ast.expr, key: str, state: State) -> None:
         """Record a call of *key* where it may be evaluation (grad off, or an evaluation function)."""
@@ -1002,10 +1227,21 @@ class ModuleFacts:
         self._class_facts: dict[str, ClassFacts | None] = {}
         self._loop_facts: dict[int, _LoopFacts] = {}
         self._mode_dependence: dict[str, bool] = {}
+        self._callers: dict[int, list[tuple[ast.Call, Scope, bool]]] = {}
+        self._lines: dict[tuple[str, ...], list[int]] = {}
+        self._walks: dict[int, _ModeWalk] = {}
+        self._fed: dict[int, frozenset[str]] = {}
+        self._calls_in: dict[int, list[ast.Call]] = {}
+        self._named: dict[str, list[tuple[ast.Call, Scope]]] = {}
+        self._roles: dict[tuple[int, int], str] = {}
+        self._gathered: dict[int, _LoopFacts] = {}
+        self._plans: dict[tuple[int, int], _CallPlan] = {}
+        self._involved: dict[int, frozenset[str]] = {}
 
     @cached_property
     def _collected(self) -> _Collected:
-        """Every scope's bindings: built only when a question needs them (a class's bases do not)."""
+        """The scopes, from one pass over the statements; their bindings are collected
+        per unit when a question needs them (a class's bases do not)."""
         return _collect(self.tree)
 
     @property
@@ -1017,10 +1253,6 @@ class ModuleFacts:
         return self._collected.functions
 
     @property
-    def attributes(self) -> dict[str, dict[str, list[tuple[ast.expr | None, Scope, bool]]]]:
-        return self._collected.attributes
-
-    @property
     def loop_scopes(self) -> dict[int, Scope]:
         return self._collected.loops
 
@@ -1029,10 +1261,16 @@ class ModuleFacts:
         return [self.module_scope, *self.functions.values()]
 
     @cached_property
+    def all_scopes(self) -> list[Scope]:
+        """Every scope with its bindings and calls collected (what whole-module questions need)."""
+        self._collected.collect_all()
+        return self.scopes
+
+    @cached_property
     def classes(self) -> dict[str, ast.ClassDef]:
         """The module's classes (at the module level, and nested in classes) by qualified name."""
         found: dict[str, ast.ClassDef] = {}
-        stack = [(node, "") for node in _walk_code(self.tree) if isinstance(node, ast.ClassDef)]
+        stack = [(node, "") for node in _walk_statements(self.tree) if isinstance(node, ast.ClassDef)]
         while stack:
             node, outer = stack.pop()
             qualname = f"{outer}.{node.name}" if outer else node.name
@@ -1043,9 +1281,53 @@ class ModuleFacts:
     @cached_property
     def _rebound(self) -> frozenset[str]:
         """Names the module level assigns (a class name assigned something else is not the class)."""
-        return frozenset(target.id for node in _walk_code(self.tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        return frozenset(target.id for node in _walk_statements(self.tree)
+                         if isinstance(node, (ast.Assign, ast.AnnAssign))
                          for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
                          if isinstance(target, ast.Name))
+
+    # -- the text, to find the few places a question is about
+
+    @cached_property
+    def text(self) -> str:
+        return self.loops.project.index.source(self.info.path) or ""
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Where each line starts in the text (the tokenizer's line ends: \\n, \\r\\n, \\r)."""
+        return [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
+
+    @cached_property
+    def ascii(self) -> bool:
+        """Whether every identifier is spelt as the parser reads it (no NFKC normalisation)."""
+        return self.text.isascii()
+
+    @cached_property
+    def _normalised(self) -> str:
+        return self.text if self.ascii else unicodedata.normalize("NFKC", self.text)
+
+    def mentions(self, word: str) -> bool:
+        """Whether an identifier *word* may occur in the module."""
+        return word in self._normalised
+
+    @cached_property
+    def _non_ascii_lines(self) -> frozenset[int]:
+        """Lines where an identifier may be spelt in other characters (normalised to ASCII by the parser)."""
+        if self.ascii:
+            return frozenset()
+        starts = self._line_starts
+        return frozenset(bisect_right(starts, match.start()) for match in _NON_ASCII.finditer(self.text))
+
+    def lines_with(self, words: tuple[str, ...]) -> list[int]:
+        """The lines (1-based, sorted) on which one of *words* occurs, or any identifier
+        could stand for one: every token of the code that spells it is on one of them."""
+        found = self._lines.get(words)
+        if found is None:
+            starts = self._line_starts
+            pattern = re.compile("|".join(map(re.escape, words)))
+            lines = {bisect_right(starts, match.start()) for match in pattern.finditer(self.text)}
+            found = self._lines[words] = sorted(lines | self._non_ascii_lines)
+        return found
 
     # -- classes
 
@@ -1134,7 +1416,7 @@ class ModuleFacts:
         """What ``self.<attr>`` is assigned (or annotated) in the class and its bases of this module."""
         entries: list[tuple[ast.expr | None, Scope, bool]] = []
         for name in self.local_mro(class_name):
-            entries.extend(self.attributes.get(name, {}).get(attr, []))
+            entries.extend(self._collected.attribute_entries(name, attr))
         return entries
 
     # -- what an expression is
@@ -1220,7 +1502,7 @@ class ModuleFacts:
         if not callers or name == "self":
             return UNKNOWN
         kinds = []
-        for call, caller, bound_method in self.callers.get(id(scope), []):
+        for call, caller, bound_method in self.callers(scope):
             bound = self.bound_arguments(scope, call, bound_method).get(name)
             kinds.append(self.kind_of(bound, caller, frozenset({_CALLERS})) if bound is not None else UNKNOWN)
         return _join_kinds(kinds)
@@ -1330,30 +1612,112 @@ class ModuleFacts:
         return False
 
     @cached_property
-    def inventory(self) -> _Inventory:
-        """What several questions need, read from the calls and loops the scopes collected."""
-        found = _Inventory(loops=sorted(self._collected.loop_nodes, key=lambda n: (n.lineno, n.col_offset)))
+    def trains_anything(self) -> bool:
+        """The module calls ``.train()``, ``.backward()`` or ``.manual_backward()`` somewhere."""
+        return any(isinstance(call.func, ast.Attribute) and call.func.attr in ("train", "backward", "manual_backward")
+                   for scope in self.all_scopes for call in scope.calls)
+
+    @cached_property
+    def module_method_receivers(self) -> frozenset[str]:
+        """Expressions with a torch-module-only method called on them somewhere in the
+        module (only the code of functions with such a call site is read)."""
+        owners = {owner for owner, name, _ in self._owned_sites if name.rpartition(".")[2] in _MODULE_METHODS}
         receivers: set[str] = set()
         for scope in self.scopes:
+            owner = self.owner(scope)
+            if owner not in owners and owner in self._called_names:
+                continue
             for call in scope.calls:
                 func = call.func
-                if isinstance(func, ast.Attribute):
-                    if func.attr in _MODULE_METHODS:
-                        key = key_of(func.value)
-                        if key is not None:
-                            receivers.add(key)
-                    found.trains = found.trains or func.attr in ("train", "backward", "manual_backward")
-                name = dotted_name(func)
-                found.turns_grad_off = found.turns_grad_off or bool(name) and self.info.qualify(name) in _GRAD_OFF | _SET_GRAD
-        found.module_method_receivers = frozenset(receivers)
-        return found
-
-    @property
-    def module_method_receivers(self) -> frozenset[str]:
-        """Expressions with a torch-module-only method called on them somewhere in the module."""
-        return self.inventory.module_method_receivers
+                if isinstance(func, ast.Attribute) and func.attr in _MODULE_METHODS:
+                    key = key_of(func.value)
+                    if key is not None:
+                        receivers.add(key)
+        return frozenset(receivers)
 
     # -- calls within the module and into the project
+
+    def role(self, call: ast.Call, scope: Scope) -> str:
+        """:func:`_call_role` of a call of *scope*'s code, once."""
+        memo = (id(call), id(scope))
+        found = self._roles.get(memo)
+        if found is None:
+            found = self._roles[memo] = _call_role(self, call, scope)
+        return found
+
+    def plan(self, call: ast.Call, scope: Scope) -> _CallPlan:
+        """What the mode walk does with a call of *scope*'s code, as far as that does not
+        depend on the state: worked out once however often the walks meet the call."""
+        memo = (id(call), id(scope))
+        found = self._plans.get(memo)
+        if found is None:
+            found = self._plans[memo] = self._plan(call, scope)
+        return found
+
+    def _plan(self, call: ast.Call, scope: Scope) -> _CallPlan:
+        func = call.func
+        target = self.local_target(call, scope)
+        if target is not None and target[0].name != "forward":
+            callee, receiver_key, bound = target
+            return _CallPlan("local", callee=callee, receiver=receiver_key,
+                             bindings={param: key_of(self.unwrap(arg)) for param, arg in bound.items()})
+        receiver = key_of(func.value) if isinstance(func, ast.Attribute) else None
+        if receiver is not None and func.attr in ("eval", "train", "apply"):  # type: ignore[union-attr]
+            mode = self.mode_of(call, scope)
+            if mode is not None:
+                return _CallPlan("mode", receiver=receiver, mode=mode) if mode else _CallPlan("none")
+        name = dotted_name(func)
+        if name is not None and self.info.qualify(name) in _SET_GRAD:
+            flag = _constant(_argument(call, 0, "mode"))
+            return _CallPlan("set-grad", mode="off" if flag is False else "on" if flag is True else "unsure")
+        if receiver is not None and func.attr in ("forward", "generate"):  # type: ignore[union-attr]
+            return _CallPlan("use", target=func.value, key=receiver)  # type: ignore[union-attr]
+        remote = self.project_target(call)
+        if remote is not None:
+            other, callee, bound = remote
+            return _CallPlan("remote", other=other, callee=callee,
+                             bindings={p: key_of(self.unwrap(a)) for p, a in bound.items()})
+        key = key_of(func)
+        opaque = tuple(passed for arg in _passed(call) if (passed := key_of(self.unwrap(arg))) is not None) \
+            if self.is_opaque_call(call, scope) else ()
+        if key is not None and target is None:
+            return _CallPlan("use", target=func, key=key, opaque=opaque)
+        return _CallPlan("other", opaque=opaque)
+
+    def mode_of(self, call: ast.Call, scope: Scope) -> str | None:
+        """The mode ``m.eval()``, ``m.train(...)``, ``m.apply(fn)`` puts ``m`` in ("" for
+        an ``apply`` that sets none); None if it is not such a call (``eval`` with arguments)."""
+        attr = call.func.attr  # type: ignore[union-attr]
+        if attr == "eval":
+            return None if call.args or call.keywords else EVAL
+        if attr == "train":
+            flag = _argument(call, 0, "mode")
+            value = True if flag is None else _constant(flag)
+            return TRAIN_SET if value is True else EVAL if value is False else OPAQUE
+        return OPAQUE if self.sets_modes(call, scope) else ""
+
+    def unwrap(self, value: ast.expr) -> ast.expr:
+        """The module inside ``m.to(device)``, ``DDP(m)``, ``torch.compile(m)``, ``accelerator.prepare(m)``."""
+        for _ in range(8):
+            if not isinstance(value, ast.Call):
+                return value
+            func = value.func
+            if isinstance(func, ast.Attribute) and func.attr in _SELF_RETURNING | {"train", "eval"}:
+                value = func.value
+                continue
+            inner = value.args[0] if value.args and not isinstance(value.args[0], ast.Starred) else None
+            if inner is None:
+                return value
+            if isinstance(func, ast.Attribute) and func.attr in _PREPARE and len(value.args) == 1:
+                value = inner
+                continue
+            name = dotted_name(func)
+            if name is not None and self.info.qualify(name) in _WRAPPERS:
+                value = inner
+                continue
+            return value
+        return value
+
 
     def local_target(self, call: ast.Call, scope: Scope) -> tuple[Scope, str | None, dict[str, ast.expr]] | None:
         """The function or method of this module *call* runs: (its scope, the receiver's key
@@ -1388,15 +1752,94 @@ class ModuleFacts:
         return bound
 
     @cached_property
-    def callers(self) -> dict[int, list[tuple[ast.Call, Scope, bool]]]:
-        """id(function scope) -> the calls of it in this module: (call, caller, bound method)."""
-        found: dict[int, list[tuple[ast.Call, Scope, bool]]] = {}
-        for scope in self.scopes:
-            for call in scope.calls:
-                target = self.local_target(call, scope)
-                if target is not None:
-                    found.setdefault(id(target[0]), []).append((call, scope, target[1] is not None))
+    def _called_names(self) -> dict[str | None, frozenset[str]]:
+        """For the module level (None) and each top-level function or method (by the
+        index's qualified name), the names its calls call, nested functions included: the
+        last part of each call site's name, and the name it was imported as. A superset
+        of the names its local calls resolve by; read from the index, not the tree."""
+        imported: dict[str, set[str]] = {}
+        for alias, target in self.info.aliases.items():
+            imported.setdefault(target, set()).add(alias)
+
+        def names(sites: list[CallSite]) -> frozenset[str]:
+            found = {site.name.rpartition(".")[2] for site in sites}
+            for site in sites:
+                found.update(imported.get(site.name, ()))
+            return frozenset(found)
+
+        return {None: names(self.info.toplevel_calls),
+                **{qual: names(function.calls) for qual, function in self.info.functions.items()}}
+
+    @staticmethod
+    def owner(scope: Scope) -> str | None:
+        """The top-level function or method *scope* is part of (None: the module level)."""
+        while scope.parent is not None and not scope.parent.is_module:
+            scope = scope.parent
+        return None if scope.is_module else scope.qualname
+
+    def may_call(self, scope: Scope, name: str) -> bool:
+        """Whether the code *scope* is part of may call a function named *name*."""
+        names = self._called_names.get(self.owner(scope))
+        return names is None or name in names
+
+    def _calls_named(self, name: str) -> list[tuple[ast.Call, Scope]]:
+        """The calls of *name* (``name(...)``, ``x.name(...)``) in every scope, in scope
+        order; only the scopes whose code may call it are collected."""
+        found = self._named.get(name)
+        if found is None:
+            found = self._named[name] = []
+            for scope in [self.module_scope, *self._collected.scope_of.values()]:
+                if not self.may_call(scope, name):
+                    continue
+                for call in scope.calls:
+                    func = call.func
+                    if func.id == name if isinstance(func, ast.Name) else \
+                            isinstance(func, ast.Attribute) and func.attr == name:
+                        found.append((call, scope))
         return found
+
+    def _calls_of(self, callee: Scope) -> list[tuple[ast.Call, Scope, bool]]:
+        """The calls of the function *callee* in any scope: (call, caller, bound method)."""
+        memo = self._callers.get(id(callee))
+        if memo is None:
+            memo = self._callers[id(callee)] = []
+            for call, scope in self._calls_named(callee.name):
+                target = self.local_target(call, scope)
+                if target is not None and target[0] is callee:
+                    memo.append((call, scope, target[1] is not None))
+        return memo
+
+    def callers(self, callee: Scope) -> list[tuple[ast.Call, Scope, bool]]:
+        """The calls of the function *callee* in the module level and the functions
+        registered by name: (call, caller, bound method), in scope order."""
+        return [entry for entry in self._calls_of(callee) if self.walked(entry[1])]
+
+    @cached_property
+    def training_owners(self) -> frozenset[str | None] | None:
+        """The top-level functions and methods (None: the module level) whose walks may
+        leave a model trained: those with a training loop or training step in them or
+        calling a project function of another module that may train, and (transitively)
+        those calling a function of one of them by name; None when a scope's owner is
+        not in the index (then any may). Read from the loops that may train and the
+        index's call sites."""
+        scopes = [self.module_scope, *self._collected.scope_of.values()]
+        if any(self.owner(scope) not in self._called_names for scope in scopes):
+            return None
+        found = {target.owner for target in self.loops.call_targets(self.info)
+                 if self.loops.function_may_train(target.path, target.name)}
+        found |= {self.owner(self.loop_scopes[id(loop)]) for loop in self.all_loops if id(loop) in self.training_loop_ids}
+        found.update(self.owner(scope) for scope in scopes if self.is_training_step(scope))
+        while True:
+            trained = {scope.name for scope in scopes if not scope.is_module and self.owner(scope) in found}
+            more = {owner for owner, names in self._called_names.items() if owner not in found and names & trained}
+            if not more:
+                return frozenset(found)
+            found |= more
+
+    def may_train_here(self, scope: Scope) -> bool:
+        """Whether a model may be trained in *scope*'s walk (see :attr:`training_owners`)."""
+        owners = self.training_owners
+        return owners is None or self.owner(scope) in owners
 
     def project_target(self, call: ast.Call) -> tuple[ModuleFacts, Scope, dict[str, ast.expr]] | None:
         """A function of another project module that *call* runs (when it is handed something)."""
@@ -1479,7 +1922,7 @@ class ModuleFacts:
     def is_forward(scope: Scope) -> bool:
         current: Scope | None = scope
         while current is not None and not current.is_module:
-            if current.name in ("forward", "__call__", "_call_impl"):
+            if current.name in _FORWARDING:
                 return True
             current = current.parent
         return False
@@ -1501,7 +1944,7 @@ class ModuleFacts:
             return None
         if _LOADER.search(identifier):
             return iterator
-        if isinstance(iterator, ast.Name):
+        if isinstance(iterator, ast.Name) and self.mentions("DataLoader"):
             owner = self.lookup(scope, iterator.id)
             for value in owner.defs.get(iterator.id, []) if owner is not None else []:
                 if isinstance(value, ast.Call):
@@ -1512,6 +1955,14 @@ class ModuleFacts:
 
     # -- loops
 
+    def gathered(self, loop: LoopNode) -> _LoopFacts:
+        """:meth:`_LoopFacts.gather` of a loop, once."""
+        found = self._gathered.get(id(loop))
+        if found is None:
+            scope = self.loop_scopes.get(id(loop), self.module_scope)
+            found = self._gathered[id(loop)] = _LoopFacts.gather(self, loop, scope)
+        return found
+
     def loop_facts(self, loop: LoopNode) -> _LoopFacts:
         found = self._loop_facts.get(id(loop))
         if found is None:
@@ -1519,25 +1970,79 @@ class ModuleFacts:
             found = self._loop_facts[id(loop)] = _LoopFacts.of(self, loop, scope)
         return found
 
-    @property
+    @cached_property
     def all_loops(self) -> list[LoopNode]:
         """Every loop, outer loops before the loops inside them."""
-        return self.inventory.loops
+        return sorted(self._collected.loop_nodes, key=lambda n: (n.lineno, n.col_offset))
 
     @cached_property
     def training_loop_ids(self) -> frozenset[int]:
         """Innermost loops that back-propagate and step (directly or through a helper)."""
+        candidates = self.training_candidates
+        trains: dict[int, bool] = {}
+
+        def loop_trains(loop: LoopNode) -> bool:
+            if id(loop) not in trains:
+                trains[id(loop)] = id(loop) in candidates and self.loop_facts(loop).trains
+            return trains[id(loop)]
+
         return frozenset(
             id(loop) for loop in self.all_loops
-            if self.loop_facts(loop).trains and not any(self.loop_facts(inner).trains
-                                                         for inner in self.loop_facts(loop).inner_loops)
+            if loop_trains(loop) and not any(loop_trains(inner) for inner in self.loop_facts(loop).inner_loops)
         )
+
+    @cached_property
+    def backward_loop_ids(self) -> frozenset[int]:
+        """The loops whose lines mention ``backward`` (or an alias of ``torch.autograd.backward``):
+        the only ones that can call it."""
+        lines = self.lines_with(self.backward_words)
+        return frozenset(id(loop) for loop in self.all_loops if _meets(_span(loop), lines))
+
+    @cached_property
+    def backward_words(self) -> tuple[str, ...]:
+        return ("backward", *(name for name, target in self.info.aliases.items() if target == "torch.autograd.backward"))
+
+    @cached_property
+    def training_candidates(self) -> frozenset[int]:
+        """The loops that may train: those mentioning ``backward``, the name of a function
+        of this module that may be a training step, or holding a call that may run a
+        project function of a module mentioning ``backward``."""
+        steps = tuple(sorted({scope.name for scope in self._collected.scope_of.values()
+                              if self.may_be_step_function(scope)}))
+        lines = sorted({*self.lines_with((*self.backward_words, *steps)),
+                        *self.loops.call_lines_into_training(self.info)})
+        return frozenset(id(loop) for loop in self.all_loops if _meets(_span(loop), lines))
+
+    def may_be_step_function(self, scope: Scope) -> bool:
+        """Whether *scope* may call ``backward()`` outside its loops and nested
+        definitions (what a training step function does): a line of it, outside those,
+        mentions it."""
+        if scope.is_module:
+            return False
+        lines = self.lines_with(self.backward_words)
+        start, end = scope.span
+        inside = lines[bisect_left(lines, start):bisect_right(lines, end)]
+        if not inside:
+            return False
+        skipped = [_span(node) for node in _walk_statements(scope.node)
+                   if isinstance(node, (*_LOOPS, *_DEFINITIONS))]
+        return any(not any(low <= line <= high for low, high in skipped) for line in inside)
 
     def is_training_loop(self, loop: LoopNode) -> bool:
         return id(loop) in self.training_loop_ids
 
+    def calls_in(self, node: ast.AST) -> list[ast.Call]:
+        """:func:`calls_in`, once per node (the mode walk meets a loop's statements twice)."""
+        found = self._calls_in.get(id(node))
+        if found is None:
+            found = self._calls_in[id(node)] = calls_in(node)
+        return found
+
     def involved(self, node: ast.AST) -> frozenset[str]:
         """Expressions called or handed to calls in *node*'s code: what its training trains."""
+        memo = self._involved.get(id(node))
+        if memo is not None:
+            return memo
         found = set()
         for call in calls_in(node, into_functions=True):
             func = call.func
@@ -1546,7 +2051,8 @@ class ModuleFacts:
             if key is not None:
                 found.add(key)
             found.update(k for k in map(key_of, _passed(call)) if k is not None)
-        return frozenset(found)
+        memo = self._involved[id(node)] = frozenset(found)
+        return memo
 
     def is_training_step(self, scope: Scope) -> bool:
         """A function that back-propagates and steps outside any loop of its own (a training step)."""
@@ -1554,6 +2060,8 @@ class ModuleFacts:
 
     def step_facts(self, scope: Scope) -> _LoopFacts | None:
         """What a function does outside its loops, if it back-propagates and steps there."""
+        if not self.may_be_step_function(scope):
+            return None
         facts = _LoopFacts.of(self, scope.node, scope, skip_loops=True)
         return facts if facts.backward and facts.steps else None
 
@@ -1580,35 +2088,72 @@ class ModuleFacts:
 
     # -- the walks
 
+    def walk(self, scope: Scope) -> _ModeWalk:
+        """The recording mode walk of *scope* (uses, calls of module functions, loops over
+        loaders), walked on first demand."""
+        found = self._walks.get(id(scope))
+        if found is None:
+            found = self._walks[id(scope)] = _ModeWalk(self, scope, record=True)
+            found.run()
+        return found
+
+    def walked(self, scope: Scope) -> bool:
+        """The module level and the functions registered by name: the scopes walked."""
+        return scope.is_module or self.functions.get(scope.qualname) is scope
+
     @cached_property
-    def walks(self) -> _Walks:
-        """The mode walks (recording uses, calls and loops) of the module level, of the
-        functions with evaluation code and of their callers in the module."""
-        walks = _Walks()
-        evaluating = {id(scope) for scope in self.functions.values() if self.evaluates(scope)}
-        callers = {id(caller) for key in evaluating for _, caller, _ in self.callers.get(key, [])}
-        for scope in self.scopes:
-            if not scope.is_module and id(scope) not in evaluating | callers:
-                continue
-            walker = _ModeWalk(self, scope, record=True)
-            walker.run()
-            walks.uses.extend(walker.uses.values())
-            walks.sites.extend(walker.sites.values())
-            walks.loops.extend(walker.loops.values())
-        return walks
+    def grad_off_words(self) -> tuple[str, ...]:
+        """What a call turning grad off (or setting it) is spelt with, aliases included."""
+        return (*GRAD_OFF_WORDS,
+                *(name for name, target in self.info.aliases.items() if target in _GRAD_OFF | _SET_GRAD))
 
-    def evaluates(self, scope: Scope) -> bool:
-        """A function with evaluation code: named for it, turning grad off, or looping over a loader."""
-        if names_evaluation(scope.name) or self.decorated_no_grad(scope):
-            return True
-        for call in scope.calls:
-            name = dotted_name(call.func)
-            if name and self.info.qualify(name) in _GRAD_OFF | _SET_GRAD:
-                return True
-        return any(self.loader(loop.iter, scope) is not None for loop in scope.for_loops)
+    @cached_property
+    def _owned_sites(self) -> list[tuple[str | None, str, int]]:
+        """(owner, qualified name, line) of every call site of the index in this module:
+        the name as the analysis qualifies a call (a local function's call by the import
+        its name may stand for, as well)."""
+        info = self.info
+        prefix = info.name + "."
+        found: list[tuple[str | None, str, int]] = []
+        owned = [(None, info.toplevel_calls), *((qual, function.calls) for qual, function in info.functions.items())]
+        for owner, sites in owned:
+            for site in sites:
+                found.append((owner, site.name, site.line))
+                if site.name.startswith(prefix) and (qualified := info.qualify(site.name[len(prefix):])) is not None:
+                    found.append((owner, qualified, site.line))
+        return found
 
-    def sites_of(self, scope: Scope) -> list[Site]:
-        return [site for site in self.walks.sites if site.callee is scope]
+    def _site_lines(self, names: frozenset[str]) -> dict[str | None, list[int]]:
+        """owner -> the sorted lines of its call sites of one of *names* (qualified)."""
+        found: dict[str | None, set[int]] = {}
+        for owner, name, line in self._owned_sites:
+            if name in names:
+                found.setdefault(owner, set()).add(line)
+        return {owner: sorted(lines) for owner, lines in found.items()}
+
+    @cached_property
+    def _grad_lines(self) -> dict[str | None, list[int]]:
+        return self._site_lines(_GRAD_OFF | _SET_GRAD)
+
+    @cached_property
+    def _set_grad_lines(self) -> dict[str | None, list[int]]:
+        return self._site_lines(_SET_GRAD)
+
+    def turns_grad_off(self, scope: Scope) -> bool:
+        """The scope's own code may call ``no_grad``/``inference_mode``/``set_grad_enabled``
+        (a call site of the index on its lines)."""
+        return _meets(scope.span, self._grad_lines.get(self.owner(scope), []))
+
+    def sets_grad(self, scope: Scope) -> bool:
+        """The scope's own code may call ``torch.set_grad_enabled`` (grad mode then depends on the flow)."""
+        return _meets(scope.span, self._set_grad_lines.get(self.owner(scope), []))
+
+    def sites_of(self, scope: Scope, trained: bool = False) -> list[Site]:
+        """The calls of *scope* in this module with the callers' states there (the callers
+        walked); *trained*: only in callers that may have trained a model (others are not walked)."""
+        callers = {id(caller) for _, caller, _ in self.callers(scope) if not trained or self.may_train_here(caller)}
+        return [site for caller in self.scopes if id(caller) in callers
+                for site in self.walk(caller).sites.values() if site.callee is scope]
 
     # -- what the rules read
 
@@ -1692,8 +2237,9 @@ class ModuleFacts:
     def forward_calls(self) -> list[ForwardCall]:
         """``m.forward(...)`` on torch modules, outside ``forward`` methods (delegation)."""
         found = []
+        lines = self.lines_with(("forward",))
         for scope in self.scopes:
-            if self.is_forward(scope):
+            if not _meets(scope.span, lines) or self.is_forward(scope):
                 continue
             for call in scope.calls:
                 func = call.func
@@ -1710,9 +2256,12 @@ class ModuleFacts:
         """Loss tensors accumulated in back-propagating loops (the outermost such loop of a scope is scanned)."""
         found: dict[int, LossAccumulation] = {}
         scanned: set[int] = set()
+        candidates = self.backward_loop_ids
         for loop in self.all_loops:
+            if id(loop) in scanned or id(loop) not in candidates:
+                continue
             facts = self.loop_facts(loop)
-            if id(loop) in scanned or not facts.backward:
+            if not facts.backward:
                 continue
             scope = self.loop_scopes.get(id(loop), self.module_scope)
             scanned.update(id(inner) for inner in facts.inner_loops)
@@ -1725,6 +2274,9 @@ class ModuleFacts:
     def backward_fed(self, scope: Scope) -> frozenset[str]:
         """Names whose value reaches a ``backward()`` in the scope: a running total that is
         back-propagated (gradient accumulation by summing losses) is meant to keep its graph."""
+        memo = self._fed.get(id(scope))
+        if memo is not None:
+            return memo
         fed: set[str] = set()
         for call in scope.calls:
             func = call.func
@@ -1743,33 +2295,68 @@ class ModuleFacts:
                     fed.update(_names_in(node.value))
             if len(fed) == before:
                 break
-        return frozenset(fed)
+        memo = self._fed[id(scope)] = frozenset(fed)
+        return memo
 
     @cached_property
     def eval_mode_gaps(self) -> list[EvalModeGap]:
         """Models evaluated in training mode after training; one per model and function
-        (per model and top-level statement at the module level)."""
-        if not self._may_evaluate_after_training():
-            return []
+        (per model and top-level statement at the module level).
+
+        Only the scopes where a use can be recorded are walked (grad turned off in their
+        own code, or named for evaluation), and not those whose uses never count."""
+        uses = [use for scope in self.scopes
+                if self.may_record_uses(scope) and self.may_see_trained(scope) and self.may_use_model(scope)
+                for use in self.walk(scope).uses.values()]
         found: dict[tuple[int, str, int], EvalModeGap] = {}
-        for use in sorted(self.walks.uses, key=lambda u: (u.call.lineno, u.call.col_offset)):
+        for use in sorted(uses, key=lambda u: (u.call.lineno, u.call.col_offset)):
             group = (id(use.scope), use.key, id(use.top) if use.scope.is_module else 0)
             if group not in found:
                 gap = self.eval_mode_gap(use)
                 if gap is not None:
                     found[group] = gap
-        return list(found.values())
+        return list(found.values()) if found and self._may_evaluate_after_training() else []
+
+    def may_record_uses(self, scope: Scope) -> bool:
+        """Whether the walk of *scope* may record a use that counts: only where grad is
+        turned off or the function is named for evaluation, and not in ``__init__``,
+        ``forward`` or a framework-managed class."""
+        if scope.is_module:
+            return self.turns_grad_off(scope)
+        if scope.name == "__init__" or self.is_forward(scope):
+            return False
+        records = names_evaluation(scope.name) or self.decorated_no_grad(scope) or self.turns_grad_off(scope)
+        return records and not self.is_managed(scope)
+
+    def may_use_model(self, scope: Scope) -> bool:
+        """Whether a call the walk of *scope* may record as a use can count: one in
+        evaluation code (all of a function named for it, decorated with ``no_grad`` or
+        setting grad by statements; else inside a ``with`` turning grad off) that the
+        walk would take as a use of something that may be a model."""
+        if not scope.is_module and (names_evaluation(scope.name) or self.decorated_no_grad(scope)) \
+                or self.sets_grad(scope):
+            calls = scope.calls
+        else:
+            calls = [call for node in _walk_statements(scope.node) if isinstance(node, (ast.With, ast.AsyncWith))
+                     and any(self.grad_context(item.context_expr) is True for item in node.items)
+                     for call in self.calls_in(node)]
+        for call in calls:
+            plan = self.plan(call, scope)
+            if plan.kind == "use" and plan.target is not None and self.may_be_model(plan.target, scope):
+                return True
+        return False
+
+    def may_see_trained(self, scope: Scope) -> bool:
+        """A model in *scope* may be in a trained state: trained there, or by a caller
+        before the call (what the walk records as the state at entry)."""
+        owners = self.training_owners
+        return owners is None or self.may_train_here(scope) or any(
+            scope.name in names for owner, names in self._called_names.items() if owner in owners)
 
     def _may_evaluate_after_training(self) -> bool:
-        """Cheap test before the walks: some evaluation context, and some training in the
-        module or in the project (a project package it imports may train)."""
-        inventory = self.inventory
-        if not inventory.turns_grad_off and not any(
-            names_evaluation(scope.name) or self.decorated_no_grad(scope) for scope in self.functions.values()
-        ):
-            return False
+        """Some training in the module or in the project (a project package it imports may train)."""
         packages = self.loops.project_packages
-        return inventory.trains or any(name.split(".")[0] in packages for name in self.info.imports)
+        return any(name.split(".")[0] in packages for name in self.info.imports) or self.trains_anything
 
     def eval_mode_gap(self, use: Use) -> EvalModeGap | None:
         scope = use.scope
@@ -1784,7 +2371,7 @@ class ModuleFacts:
             if not self.may_depend_on_mode(use.key, scope):
                 return None
             return EvalModeGap(use.target, use.key, context, function, None, None)
-        for site in self.sites_of(scope):
+        for site in self.sites_of(scope, trained=True):
             caller_key = _caller_key(use.key, scope, site)
             if caller_key is not None and site.state.get(caller_key) == {TRAINED} \
                     and self.may_depend_on_mode(caller_key, site.caller):
@@ -1890,21 +2477,62 @@ class ModuleFacts:
 
     @cached_property
     def no_grad_gaps(self) -> list[NoGradGap]:
-        """Evaluation loops over a data loader that run a model with autograd on."""
-        if not any(isinstance(loop, (ast.For, ast.AsyncFor))
-                   and self.loader(loop.iter, self.loop_scopes.get(id(loop), self.module_scope)) is not None
-                   for loop in self.all_loops):
-            return []
-        found = [gap for gap in map(self.no_grad_gap, self.walks.loops) if gap is not None]
+        """Evaluation loops over a data loader that run a model with autograd on. A loop
+        is decided without any walk when what it runs under (grad mode, a managed class,
+        code that needs gradients) rules it out; else its scope (and, for a gap, the
+        scope's callers) are walked."""
+        found = []
+        for loop in self.all_loops:
+            if not isinstance(loop, (ast.For, ast.AsyncFor)):
+                continue
+            scope = self.loop_scopes.get(id(loop), self.module_scope)
+            if not self.walked(scope) or self.loader(loop.iter, scope) is None \
+                    or not self.may_lack_no_grad(loop, scope):
+                continue
+            candidate = self.walk(scope).loops.get(id(loop))
+            gap = self.no_grad_gap(candidate) if candidate is not None else None
+            if gap is not None:
+                found.append(gap)
         return sorted(found, key=lambda g: (g.loop.lineno, g.loop.col_offset))
+
+    def may_lack_no_grad(self, loop: ast.For | ast.AsyncFor, scope: Scope) -> bool:
+        """What needs no walk: the loop may run with grad on (no ``with`` around it in its
+        function turns grad off, nor a decorator), outside a managed class or ``forward``,
+        in code that does not need gradients."""
+        if self.is_managed(scope) or self.is_forward(scope):
+            return False
+        if self.lexical_grad(loop, scope) not in (False, "flow"):
+            return False
+        return not (self.needs_grad(loop) or not scope.is_module and self.needs_grad(scope.node))
+
+    def lexical_grad(self, loop: LoopNode, scope: Scope) -> bool | None | str:
+        """The grad mode the mode walk will see at *loop*, when the code around it decides
+        it: the innermost ``with`` of the scope around it that may change grad mode (True:
+        off, False: on, None: it may), else a ``no_grad`` decorator; else False, or "flow"
+        when ``set_grad_enabled`` statements of the scope decide it."""
+        body: list[ast.stmt] = scope.node.body
+        grad: bool | None | str = "none"
+        while True:
+            inside = next((stmt for stmt in body if stmt.lineno <= loop.lineno <= (stmt.end_lineno or 0)
+                           and not isinstance(stmt, _DEFINITIONS)), None)
+            if inside is None or inside is loop:
+                break
+            if isinstance(inside, (ast.With, ast.AsyncWith)):
+                for item in inside.items:
+                    context = self.grad_context(item.context_expr)
+                    if context != "none":
+                        grad = context
+            body = [stmt for name in _BLOCKS for block in getattr(inside, name, ())
+                    for stmt in (block.body if isinstance(block, (ast.excepthandler, ast.match_case)) else [block])]
+        if grad != "none":
+            return grad
+        if self.decorated_no_grad(scope):
+            return True
+        return "flow" if self.sets_grad(scope) else False
 
     def no_grad_gap(self, candidate: EvalLoopCandidate) -> NoGradGap | None:
         scope = candidate.scope
-        if candidate.no_grad is not False or self.is_managed(scope) or self.is_forward(scope):
-            return None
-        if self.needs_grad(candidate.loop) or not scope.is_module and self.needs_grad(scope.node):
-            return None
-        if any(site.no_grad is not False for site in self.sites_of(scope)):
+        if candidate.no_grad is not False:
             return None
         named = not scope.is_module and names_evaluation(scope.name)
         guarded = self.calls_without_grad(candidate.loop)
@@ -1924,6 +2552,8 @@ class ModuleFacts:
                 why = f"`{key}.eval()` was called before it"
             else:
                 continue
+            if any(site.no_grad is not False for site in self.sites_of(scope)):
+                return None
             return NoGradGap(candidate.loop, ast.unparse(candidate.loader), key, why)
         return None
 
@@ -1977,21 +2607,6 @@ def _caller_key(key: str, scope: Scope, site: Site) -> str | None:
     if mapped is None:
         return None
     return f"{mapped}.{rest}" if rest else mapped
-
-
-@dataclass
-class _Inventory:
-    loops: list[LoopNode] = field(default_factory=list)  # in source order: outer loops first
-    module_method_receivers: frozenset[str] = frozenset()
-    trains: bool = False  # calls .train(), .backward() or .manual_backward()
-    turns_grad_off: bool = False  # calls no_grad, inference_mode or set_grad_enabled
-
-
-@dataclass
-class _Walks:
-    uses: list[Use] = field(default_factory=list)
-    sites: list[Site] = field(default_factory=list)
-    loops: list[EvalLoopCandidate] = field(default_factory=list)
 
 
 def _expression(key: str) -> ast.expr | None:
@@ -2050,22 +2665,7 @@ class _LoopFacts:
     def of(cls, facts: ModuleFacts, node: ast.AST, scope: Scope, skip_loops: bool = False) -> _LoopFacts:
         """The facts of *node*'s code; with *skip_loops*, of the code outside its loops and
         nested functions (what a training step function does on each call)."""
-        found = cls([], [], set(), False, [], [])
-        stack = list(ast.iter_child_nodes(node))
-        while stack:
-            current = stack.pop()
-            if isinstance(current, (ast.For, ast.AsyncFor, ast.While)):
-                found.inner_loops.append(current)
-                if skip_loops:
-                    continue
-            if skip_loops and isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                continue
-            stack.extend(ast.iter_child_nodes(current))
-            if isinstance(current, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)) \
-                    and _clears_by_assignment(facts, current, scope):
-                found.clears = found.clears_all = True
-            elif isinstance(current, ast.Call):
-                found.add_call(facts, current, scope)
+        found = cls.gather(facts, node, scope, skip_loops).copy()
         for calls in (found.backward, found.steps, found.helper_calls):
             calls.sort(key=lambda c: (c.lineno, c.col_offset))
         if not skip_loops and not (found.backward and found.steps):
@@ -2077,8 +2677,50 @@ class _LoopFacts:
                     break
         return found
 
+    @classmethod
+    def gather(cls, facts: ModuleFacts, node: ast.AST, scope: Scope, skip_loops: bool = False) -> _LoopFacts:
+        """The calls and clears of *node*'s code, unsorted and without ``via``. A loop of
+        the same scope inside a loop is gathered once and taken whole (see
+        :meth:`ModuleFacts.gathered`), so nested loops are not walked once per level."""
+        found = cls([], [], set(), False, [], [])
+        stack = _children(node)
+        merge = isinstance(node, _LOOPS)
+        while stack:
+            current = stack.pop()
+            if isinstance(current, _LOOPS):
+                found.inner_loops.append(current)
+                if skip_loops:
+                    continue
+                if merge and facts.loop_scopes.get(id(current)) is scope:
+                    found.absorb(facts.gathered(current))  # type: ignore[arg-type]
+                    continue
+            if skip_loops and isinstance(current, _DEFINITIONS):
+                continue
+            stack.extend(_children(current))
+            if isinstance(current, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)) \
+                    and _clears_by_assignment(facts, current, scope):
+                found.clears = found.clears_all = True
+            elif isinstance(current, ast.Call):
+                found.add_call(facts, current, scope)
+        return found
+
+    def absorb(self, inner: _LoopFacts) -> None:
+        """Add what an inner loop's code does (its ``via`` aside)."""
+        self.backward.extend(inner.backward)
+        self.steps.extend(inner.steps)
+        self.optimizers |= inner.optimizers
+        self.clears = self.clears or inner.clears
+        self.clears_all = self.clears_all or inner.clears_all
+        self.helper_calls.extend(inner.helper_calls)
+        self.inner_loops.extend(inner.inner_loops)
+        self.zeroed |= inner.zeroed
+
+    def copy(self) -> _LoopFacts:
+        return _LoopFacts(list(self.backward), list(self.steps), set(self.optimizers), self.clears,
+                          list(self.helper_calls), list(self.inner_loops), self.via, set(self.zeroed), self.clears_all)
+
     def add_call(self, facts: ModuleFacts, call: ast.Call, scope: Scope) -> None:
-        role = _call_role(facts, call, scope)
+        role = facts.role(call, scope)
         if role == "backward":
             self.backward.append(call)
         elif role == "step":
@@ -2321,17 +2963,31 @@ class TorchLoops(Analysis):
     name = "torch-loops"
 
     def __init__(self, project: ProjectContext) -> None:
-        self.project = project
+        #: held weakly: the project holds its analyses, and a cycle through it would keep
+        #: every syntax tree of the run alive until a full garbage collection
+        self._project = weakref.ref(project)
         self._modules: OrderedDict[str, ModuleFacts | None] = OrderedDict()
         self._classes: dict[tuple[str, str], ClassFacts | None] = {}
         self._summaries: dict[tuple[str, str], State | None] = {}
         self._steps: dict[tuple[str, str], _LoopFacts | None] = {}
         self._clears: dict[tuple[str, str, int], bool] = {}
         self._resolved: dict[tuple[str, str], tuple[str, str] | None] = {}
+        self._targets: dict[str, list[CallTarget]] = {}
+        self._function_trains: dict[tuple[str, str], bool] = {}
+        self._starts: dict[str, list[int]] = {}
+        self._definition_lines: dict[str, list[int]] = {}
+        self._mentioned: dict[str, bool] = {}
+        self._trains: dict[str, bool] = {}
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> TorchLoops:
         return cls(project)
+
+    @property
+    def project(self) -> ProjectContext:
+        project = self._project()
+        assert project is not None, "the project outlives its analyses"
+        return project
 
     def facts(self, path: str) -> ModuleFacts | None:
         """The facts of the module at *path*, or None when it does not parse."""
@@ -2348,26 +3004,203 @@ class TorchLoops(Analysis):
         return found
 
     @cached_property
+    def module_suffixes(self) -> frozenset[str]:
+        """Every dotted tail of a name a project module is importable by (``c``, ``b.c``,
+        ``a.b.c``): ``find_module`` finds nothing for a name not among them."""
+        found: set[str] = set()
+        for name in self.project.index.import_names():
+            parts = name.split(".")
+            found.update(".".join(parts[start:]) for start in range(len(parts)))
+        return frozenset(found)
+
+    @cached_property
     def project_packages(self) -> frozenset[str]:
         """The first part of every name project modules can be imported by."""
         return frozenset(name.split(".", 1)[0] for name in self.project.index.import_names())
 
-    def _project_module(self, importer: ModuleInfo, qualified: str) -> Iterator[tuple[ModuleFacts, str]]:
-        """The project module (other than *importer*) an imported name lives in, and the
-        name inside it."""
+    def _resolve(self, importer: ModuleInfo, qualified: str) -> tuple[str, str] | None:
+        """The path of the project module (other than *importer*) an imported name lives
+        in, and the name inside it."""
         memo = (importer.path, qualified)
         if memo not in self._resolved:
             self._resolved[memo] = None
             parts = qualified.split(".")
+            suffixes = self.module_suffixes
             for split in range(len(parts) - 1, 0, -1):
-                module = self.project.index.find_module(".".join(parts[:split]), importer)
+                prefix = ".".join(parts[:split])
+                if prefix not in suffixes:
+                    continue  # no project module is importable by that name, from anywhere
+                module = self.project.index.find_module(prefix, importer)
                 if module is not None and module.path != importer.path:
                     self._resolved[memo] = (module.path, ".".join(parts[split:]))
                     break
-        found = self._resolved[memo]
+        return self._resolved[memo]
+
+    def _project_module(self, importer: ModuleInfo, qualified: str) -> Iterator[tuple[ModuleFacts, str]]:
+        """The facts of the project module an imported name lives in, and the name inside it."""
+        found = self._resolve(importer, qualified)
         facts = self.facts(found[0]) if found is not None else None
         if facts is not None and found is not None:
             yield facts, found[1]
+
+    def call_targets(self, info: ModuleInfo) -> list[CallTarget]:
+        """Every call site of *info* that may run a function of another project module:
+        the names the analysis resolves are qualified through imports (a local
+        function's name may also stand for an import), so only those are resolved.
+        Reads no syntax tree."""
+        found = self._targets.get(info.path)
+        if found is None:
+            found = self._targets[info.path] = []
+            prefix = info.name + "."
+            imported = {target.split(".", 1)[0] for target in info.aliases.values()}
+            owned = [(None, info.toplevel_calls), *((qual, function.calls) for qual, function in info.functions.items())]
+            for owner, sites in owned:
+                for site in sites:
+                    if site.name.startswith(prefix):
+                        name = info.qualify(site.name[len(prefix):])
+                    else:
+                        name = site.name if site.name.split(".", 1)[0] in imported else None
+                    resolved = self._resolve(info, name) if name is not None else None
+                    if resolved is not None:
+                        found.append(CallTarget(resolved[0], resolved[1], site.line, owner))
+        return found
+
+    def callees(self, info: ModuleInfo) -> frozenset[str]:
+        """The project modules whose functions the calls of *info* may run."""
+        return frozenset(target.path for target in self.call_targets(info))
+
+    def may_call_forward(self, path: str) -> bool:
+        """Whether the module at *path* may call ``forward`` on a module outside a
+        ``forward`` method, from its text and call sites alone. A receiver that can be a
+        module is a name or ``self.x`` (then the call is a call site of the index, with
+        the function it is in) or a call (``Model().forward(x)``, taken as possible). A
+        mention of ``forward`` that is not an attribute (nothing but blanks back to a
+        character other than ``.``, on a line without ``#``) is no call."""
+        text = self.project.index.source(path) or ""
+        info = self.project.index.module(path)
+        if info is None or not text.isascii():
+            return True
+        for match in _FORWARD_WORD.finditer(text):
+            start = match.start()
+            if not self._plain_forward(text, start, info):
+                return True
+        owned = [(None, info.toplevel_calls), *((qual, function.calls) for qual, function in info.functions.items())]
+        return any(site.name.endswith(".forward") and (owner is None or owner.rpartition(".")[2] not in _FORWARDING)
+                   for owner, sites in owned for site in sites)
+
+    @staticmethod
+    def _plain_forward(text: str, start: int, info: ModuleInfo) -> bool:
+        """The ``forward`` at *start* is defined, a mention that is no attribute, an
+        attribute of a plain name chain (a call site, if called) or of ``super()``."""
+        before = text[max(0, start - 2):start]
+        if len(before) == 2 and before[1] == "." and (before[0].isalnum() or before[0] == "_"):
+            return True
+        if _FORWARD_DEF.search(text, max(0, start - 16), start):
+            return True
+        if _SUPER_FORWARD.search(text, max(0, start - 200), start):
+            return "class super" not in text and "super" not in info.aliases
+        previous = start - 1
+        while previous >= 0 and text[previous] in " \t\f\r\n\\":
+            previous -= 1
+        if previous < 0:
+            return True
+        line_start = text.rfind("\n", 0, previous) + 1
+        line_end = text.find("\n", previous)
+        return text[previous] != "." and "#" not in text[line_start:line_end if line_end >= 0 else len(text)]
+
+    def module_may_train(self, path: str) -> bool:
+        """Whether code the module at *path* runs may train a model: its text mentions
+        ``backward``, or one of its calls may run a project function that may train."""
+        info = self.project.index.module(path)
+        if self._trains_text(path) or info is None:
+            return True
+        return any(self.function_may_train(target.path, target.name) for target in self.call_targets(info))
+
+    def function_may_train(self, path: str, name: str) -> bool:
+        """Whether the project function *name* of the module at *path* (a class: its
+        ``__init__``) may leave a model trained, from the index and text alone: its
+        lines (from the previous definition on, decorators included) mention
+        ``backward``, or it calls a function of its module or of another project module
+        that may. True while it is being decided (a cycle of calls)."""
+        info = self.project.index.module(path)
+        if info is None or not self.may_train(path):
+            return False
+        qual = name if name in info.functions else f"{name}.__init__"
+        if qual not in info.functions:
+            return False
+        memo = (path, qual)
+        if memo not in self._function_trains:
+            self._function_trains[memo] = True
+            self._function_trains[memo] = self._function_trains_now(info, qual)
+        return self._function_trains[memo]
+
+    def _function_trains_now(self, info: ModuleInfo, qual: str) -> bool:
+        start, end = self._function_lines(info, qual)
+        starts = self._line_starts(info.path)
+        text = self.project.index.source(info.path) or ""
+        if mentions_backward(text[starts[start - 1]:starts[end] if end < len(starts) else len(text)]):
+            return True
+        called = {site.name.rpartition(".")[2] for site in info.functions[qual].calls}
+        called.update(alias for site in info.functions[qual].calls
+                      for alias, target in info.aliases.items() if target == site.name)
+        local = [other for other in info.functions if other.rpartition(".")[2] in called and other != qual]
+        return any(self.function_may_train(info.path, other) for other in local) or any(
+            self.function_may_train(target.path, target.name)
+            for target in self.call_targets(info) if target.owner == qual)
+
+    def _function_lines(self, info: ModuleInfo, qual: str) -> tuple[int, int]:
+        """Lines that hold the function *qual* of *info* (and more): from the line after
+        the previous definition's ``def`` to the line before the next one's."""
+        lines = self._definition_lines.get(info.path)
+        if lines is None:
+            lines = self._definition_lines[info.path] = sorted({function.line for function in info.functions.values()})
+        line = info.functions[qual].line
+        index = bisect_left(lines, line)
+        start = lines[index - 1] + 1 if index > 0 else 1
+        end = lines[index + 1] - 1 if index + 1 < len(lines) else 1 << 30
+        return start, end
+
+    def _line_starts(self, path: str) -> list[int]:
+        found = self._starts.get(path)
+        if found is None:
+            text = self.project.index.source(path) or ""
+            found = self._starts[path] = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+        return found
+
+    def _trains_text(self, path: str) -> bool:
+        """Whether the text of the module at *path* may call ``backward``."""
+        if path not in self._mentioned:
+            self._mentioned[path] = mentions_backward(self.project.index.source(path) or "")
+        return self._mentioned[path]
+
+    def call_lines_into_training(self, info: ModuleInfo) -> list[int]:
+        """The lines of the calls of *info* that may run a function of a project module
+        whose text may call ``backward``."""
+        return sorted({target.line for target in self.call_targets(info) if self._trains_text(target.path)})
+
+    def may_train(self, path: str) -> bool:
+        """Whether code the module at *path* runs may train a model: it, or a project
+        module its calls reach (transitively), mentions ``backward``. Text and index only;
+        a search that finds nothing settles every module it went through."""
+        if path in self._trains:
+            return self._trains[path]
+        index = self.project.index
+        seen, queue = {path}, [path]
+        while queue:
+            current = queue.pop()
+            known = self._trains.get(current)
+            if known is False:
+                continue
+            if known or self._trains_text(current):
+                self._trains[path] = True
+                return True
+            info = index.module(current)
+            for callee in self.callees(info) if info is not None else ():
+                if callee not in seen:
+                    seen.add(callee)
+                    queue.append(callee)
+        self._trains.update(dict.fromkeys(seen, False))
+        return False
 
     def project_class(self, importer: ModuleInfo, qualified: str) -> ClassFacts | None:
         """The facts of a project class imported by *importer* as *qualified*."""

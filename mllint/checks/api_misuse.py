@@ -19,15 +19,22 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
 from typing import NamedTuple
 
 from mllint.analysis.dataframes import (
+    ACCESSOR_ATTRIBUTE,
+    ACCESSORS,
     INDEXERS,
+    LEAVES,
     SCALAR_INDEXERS,
     FrameFacts,
     Kind,
     PandasInference,
+    Suspects,
+    may_hold_frames,
+    may_select,
 )
 from mllint.engine.findings import Edit, Fix, Severity
 from mllint.engine.messages import shown
@@ -41,17 +48,28 @@ _PANDAS_TRIGGERS = ("pandas", "seaborn", "as_frame", "to_pandas", "toPandas")
 
 
 class _AstRule(SourceRule):
-    """A rule over the module's ``ast``: ``inspect`` finds, ``at`` reports a node."""
+    """A rule over the module's ``ast``: ``may_fire`` rules the module out from its
+    text and index entry, ``inspect`` finds, ``at`` reports a node."""
 
     def check(self) -> None:
-        tree = self.ctx.index.tree(self.ctx.path)
-        if tree is None:
+        if not self.may_fire():
             return
-        self.positions = AstPositions(self.ctx.source)
-        self.inspect(tree)
+        tree = self.ctx.index.tree(self.ctx.path)
+        if tree is not None:
+            self.inspect(tree)
+
+    def may_fire(self) -> bool:
+        """An exact pre-filter, asked before the tree is read (which may mean parsing
+        the module again: the index keeps only the latest trees): False only when
+        nothing in the module can be reported."""
+        return True
 
     def inspect(self, tree: ast.Module) -> None:
         raise NotImplementedError
+
+    @cached_property
+    def positions(self) -> AstPositions:
+        return AstPositions(self.ctx.source)
 
     def at(self, node: ast.AST, message: str, fix: Fix | None = None) -> None:
         line, column, end_line, end_column = self.positions.range(node)
@@ -59,9 +77,6 @@ class _AstRule(SourceRule):
 
     def text(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.ctx.source, node) or ast.unparse(node)
-
-    def frames(self, tree: ast.Module) -> FrameFacts:
-        return self.ctx.project.analysis(PandasInference).facts(tree, self.ctx.info)
 
 
 #: Context managers whose block is expected to raise or warn: a call there is made
@@ -95,6 +110,94 @@ def _statements(body: list[ast.stmt], expecting: bool = False) -> Iterator[tuple
                 inner = getattr(statement, field, None)
                 if isinstance(inner, list):
                     yield from _statements(inner, expecting)
+
+
+class _Region(NamedTuple):
+    """Part of a module: a simple statement, or one header value of a compound
+    statement (a test, an iterable, a decorator, the arguments of a ``def``), with
+    the compound statements it lies in, outermost first."""
+
+    node: ast.AST
+    around: tuple[ast.stmt, ...]
+
+
+def _regions(body: list[ast.stmt], lines: list[int], around: tuple[ast.stmt, ...] = ()) -> Iterator[_Region]:
+    """Regions under *body*, each once, among which every node whose lines take in
+    one of the sorted *lines* lies: a statement's lines (from its first decorator)
+    take in all of its parts, so a statement that takes in none of *lines* is
+    skipped whole, and a compound one that does is entered block by block (its
+    header values are regions). Costs the statements on the way, not the module."""
+    for statement in body:
+        decorators = getattr(statement, "decorator_list", None)
+        first = min(statement.lineno, *(d.lineno for d in decorators)) if decorators else statement.lineno
+        at = bisect.bisect_left(lines, first)
+        if at == len(lines) or lines[at] > (statement.end_lineno or statement.lineno):
+            continue
+        blocks = _BLOCKS.get(type(statement))
+        if blocks is None:
+            yield _Region(statement, around)
+            continue
+        inner = (*around, statement)
+        for name in statement._fields:
+            if name not in blocks and name not in _CLAUSES:
+                yield from (_Region(part, inner) for part in _parts(getattr(statement, name)))
+        for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+            heads = (clause.type,) if isinstance(clause, ast.ExceptHandler) else (clause.pattern, clause.guard)
+            yield from (_Region(part, inner) for part in heads if part is not None)
+            yield from _regions(clause.body, lines, inner)
+        for name in blocks:
+            yield from _regions(getattr(statement, name), lines, inner)
+
+
+#: the statement blocks of each kind of compound statement
+_BLOCKS: Mapping[type, tuple[str, ...]] = {
+    **{kind: ("body",) for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.With, ast.AsyncWith)},
+    **{kind: ("body", "orelse") for kind in (ast.For, ast.AsyncFor, ast.While, ast.If)},
+    **{kind: ("body", "orelse", "finalbody") for kind in (ast.Try, getattr(ast, "TryStar", ast.Try))},
+    ast.Match: (),
+}
+#: the fields of compound statements whose items have a header and a block of their own
+_CLAUSES = ("handlers", "cases")
+
+
+def _parts(value: object) -> Iterator[ast.AST]:
+    if isinstance(value, ast.AST):
+        yield value
+    elif isinstance(value, list):
+        yield from (item for item in value if isinstance(item, ast.AST))
+
+
+def _nodes(root: ast.AST) -> Iterator[ast.AST]:
+    """*root* and every node under it but names, constants, contexts and operators
+    (in no particular order): ``ast.walk`` for the rules' purposes, at half its cost."""
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, ast.AST) and type(item) not in LEAVES)
+            elif isinstance(value, ast.AST) and type(value) not in LEAVES:
+                pending.append(value)
+
+
+def _lines(source: str, *patterns: re.Pattern[str]) -> list[int]:
+    """The lines any of *patterns* matches on (where the match starts), sorted,
+    numbered as ``ast`` numbers them."""
+    starts = sorted(match.start() for pattern in patterns for match in pattern.finditer(source))
+    found: list[int] = []
+    line, position = 1, 0
+    for start in starts:
+        line += len(_NEWLINES.findall(source, position, start))
+        position = start
+        if not found or found[-1] != line:
+            found.append(line)
+    return found
+
+
+#: what ``ast`` counts lines by
+_NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
 def _last_name(node: ast.expr) -> str | None:
@@ -138,6 +241,35 @@ _TESTS: Mapping[str, tuple[str, str]] = {
 _CANDIDATES: Mapping[str, tuple[str, ...]] = {
     "nan": ("pandas", "numpy", "math"), "tensor": ("torch",), "NA": ("pandas",), "NaT": ("pandas",),
 }
+#: the last part of every name in ``_NAN_NAMES``: a NaN operand spelled by name ends
+#: with one of these words, or with a local alias of such a name
+_NAN_WORDS = ("nan", "NaN", "NAN", "NA", "NaT")
+
+
+def _nan_comparisons(words: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The text of an ``==``/``!=`` with a NaN operand next to it, on either side: a
+    dotted name ending in one of *words*, or a one-argument call (``float``) of a
+    string literal that strips to a ``_NAN_TEXT``. Between the operator, brackets,
+    dots and names there may be what Python allows there: spaces, line breaks,
+    backslash continuations and comments (a comment runs to its line's end, so no
+    text matches in two ways and a failing search stays linear)."""
+    skip = r"(?:[\s\\]|#[^\r\n]*[\r\n])*"
+    opening = r"(?:[\s\\(]|#[^\r\n]*[\r\n])*"  # what may stand between an operator and its operand
+    closing = r"(?:[\s\\),]|#[^\r\n]*[\r\n])*"  # ... between an operand and an operator
+    dotted = rf"(?:[A-Za-z_]\w*{skip}\.{skip})*"
+    word = rf"\b(?:{'|'.join(map(re.escape, words))})\b"
+    space = r"(?:\s|\\(?:[tnrvf\n]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}))*"
+    text = r"[+-]?(?:nan|NaN|NAN|Nan)"
+    operator = r"(?:==|!=)"
+    right = rf"{operator}{opening}{dotted}(?:{word}|[A-Za-z_]\w*{skip}\({opening}[rRuU]?[\"']{{1,3}}{space}{text})"
+    # the operand before the operator: a word ending a name, or the text ending a
+    # literal (starting with the word keeps the search fast: it has a literal prefix)
+    ends = "|".join(map(re.escape, sorted({*words, "nan", "NaN", "NAN", "Nan"})))
+    left = rf"(?:{ends})(?:\b{closing}{operator}|{space}[\"']{{1,3}}{closing}{operator})"
+    return re.compile(right), re.compile(left)  # apart, each keeps its literal prefix: twice as fast
+
+
+_NAN_COMPARISONS = _nan_comparisons(_NAN_WORDS)
 
 
 class NanEquality(_AstRule):
@@ -150,11 +282,26 @@ class NanEquality(_AstRule):
     roles = OWN_CODE
     triggers = ("nan", "Na", "NA")
 
+    def may_fire(self) -> bool:
+        return bool(self._comparison_lines)
+
+    @cached_property
+    def _comparison_lines(self) -> list[int]:
+        """The lines where an ``==``/``!=`` stands next to a NaN (``_nan_comparisons``):
+        a name of one (``np.nan``), a local alias of one (``from numpy import nan as
+        missing``) or a ``float("nan")``. A comparison reported holds such a text, so
+        its lines take in the line the text starts on."""
+        source = self.ctx.source
+        if "==" not in source and "!=" not in source:
+            return []
+        aliases = [local for local, target in self.ctx.info.aliases.items() if target in _NAN_NAMES]
+        return _lines(source, *(_nan_comparisons((*_NAN_WORDS, *aliases)) if aliases else _NAN_COMPARISONS))
+
     def inspect(self, tree: ast.Module) -> None:
-        imports = _top_level_imports(tree)
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Compare):
-                continue
+        compares = [node for region in _regions(tree.body, self._comparison_lines) for node in _nodes(region.node)
+                    if isinstance(node, ast.Compare)]
+        imports = _top_level_imports(tree) if compares else {}
+        for node in compares:
             operands = [node.left, *node.comparators]
             for position, operator in enumerate(node.ops):
                 if not isinstance(operator, (ast.Eq, ast.NotEq)):
@@ -226,51 +373,90 @@ def _top_level_imports(tree: ast.Module) -> dict[str, tuple[str, int]]:
 # ------------------------------------------------------------------------ ML706
 
 
-class ChainedAssignment(_AstRule):
+class _PandasRule(_AstRule):
+    """A rule about pandas objects: it runs only where one can arise, and asks the
+    inference (the costly part) only when the module has a statement it would report
+    if the objects involved were pandas ones."""
+
+    triggers = _PANDAS_TRIGGERS
+    analyses = (PandasInference,)
+
+    def may_fire(self) -> bool:
+        return may_hold_frames(self.ctx.info, self.ctx.source)
+
+    def frames(self, tree: ast.Module) -> FrameFacts:
+        return self.ctx.project.analysis(PandasInference).facts(tree, self.ctx.info)
+
+    def suspects(self, tree: ast.Module) -> Suspects:
+        return self.ctx.project.analysis(PandasInference).suspects(tree, self.ctx.info, self.ctx.source)
+
+
+class ChainedAssignment(_PandasRule):
     """``df["a"][mask] = v`` writes into an intermediate object, maybe a copy: ``df`` may not change."""
 
     code = "ML706"
     name = "chained-assignment"
     severity = Severity.WARNING
     roles = OWN_CODE
-    triggers = _PANDAS_TRIGGERS
-    analyses = (PandasInference,)
 
     def inspect(self, tree: ast.Module) -> None:
-        facts = self.frames(tree)
-        for statement, _ in _statements(tree.body):
-            if isinstance(statement, ast.Assign):
-                targets = [t for target in statement.targets for t in _flat_targets(target)]
-            elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
-                targets = [statement.target]
-            elif isinstance(statement, ast.Expr):
-                self._inplace_call(statement.value, facts)
-                continue
-            else:
-                continue
-            for target in targets:
-                if isinstance(target, ast.Subscript) and facts.is_selection(_without_indexer(target.value)):
-                    self.at(target, (
-                        f"chained indexing `{shown(self.text(target))} = ...` writes into an intermediate "
-                        f"object, which may be a copy, so {_root(target)} may not be updated (and never is under "
-                        "Copy-on-Write, the default from pandas 3.0); select rows and columns in one step: "
-                        f"`{_root(target, plain=True)}.loc[rows, column] = value`"
-                    ))
-
-    def _inplace_call(self, node: ast.expr, facts: FrameFacts) -> None:
-        """``df["a"].fillna(0, inplace=True)``: the same write into an intermediate object."""
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        targets, calls = _writes_into_selections(tree)
+        if not targets and not calls:
             return
-        inplace = _keyword(node, "inplace")
-        receiver = node.func.value
-        if inplace is not None and _is_true(inplace.value) and facts.is_selection(receiver):
-            method, frame, name = node.func.attr, _root(receiver), _root(receiver, plain=True)
-            self.at(node, (
-                f"`{shown(self.text(receiver))}.{method}(..., inplace=True)` modifies an intermediate object "
-                f"selected from {frame}, not {frame} itself (under Copy-on-Write, the default from pandas 3.0, "
-                f"the change never reaches it); assign the result instead: "
-                f"`{name}[column] = {name}[column].{method}(...)`"
-            ))
+        suspects = self.suspects(tree)  # what each write goes into is taken from a frame only if it may be one
+        targets = [t for t in targets if suspects.may_be_pandas(_selected_from(_without_indexer(t.value)))]
+        calls = [(call, method) for call, method in calls if suspects.may_be_pandas(_selected_from(method.value))]
+        if not targets and not calls:
+            return
+        facts = self.frames(tree)
+        for target in targets:
+            if facts.is_selection(_without_indexer(target.value)):
+                self.at(target, (
+                    f"chained indexing `{shown(self.text(target))} = ...` writes into an intermediate "
+                    f"object, which may be a copy, so {_root(target)} may not be updated (and never is under "
+                    "Copy-on-Write, the default from pandas 3.0); select rows and columns in one step: "
+                    f"`{_root(target, plain=True)}.loc[rows, column] = value`"
+                ))
+        for call, method in calls:
+            if facts.is_selection(method.value):
+                frame, name = _root(method.value), _root(method.value, plain=True)
+                self.at(call, (
+                    f"`{shown(self.text(method.value))}.{method.attr}(..., inplace=True)` modifies an intermediate "
+                    f"object selected from {frame}, not {frame} itself (under Copy-on-Write, the default from pandas "
+                    f"3.0, the change never reaches it); assign the result instead: "
+                    f"`{name}[column] = {name}[column].{method.attr}(...)`"
+                ))
+
+
+def _writes_into_selections(tree: ast.Module) -> tuple[list[ast.Subscript], list[tuple[ast.Call, ast.Attribute]]]:
+    """What ML706 reports when the objects are pandas ones, found without the
+    inference: item assignments into something shaped like a selection
+    (``x["a"][m] = v``, ``x.a[m] = v``, ``x["a"].loc[m] = v``) and ``inplace=True``
+    calls on one (``x["a"].fillna(0, inplace=True)``)."""
+    targets: list[ast.Subscript] = []
+    calls: list[tuple[ast.Call, ast.Attribute]] = []
+    for statement, _ in _statements(tree.body):
+        if isinstance(statement, ast.Assign):
+            written: Iterable[ast.expr] = (t for target in statement.targets for t in _flat_targets(target))
+        elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
+            written = (statement.target,)
+        elif isinstance(statement, ast.Expr):
+            call = statement.value
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and may_select(call.func.value):
+                inplace = _keyword(call, "inplace")
+                if inplace is not None and _is_true(inplace.value):
+                    calls.append((call, call.func))
+            continue
+        else:
+            continue
+        targets.extend(t for t in written if isinstance(t, ast.Subscript) and may_select(_without_indexer(t.value)))
+    return targets, calls
+
+
+def _selected_from(selection: ast.expr) -> ast.expr:
+    """``df`` for ``df["a"]`` and ``df.a``: what :func:`may_select` says a selection is taken from."""
+    assert isinstance(selection, (ast.Subscript, ast.Attribute))
+    return selection.value
 
 
 def _flat_targets(target: ast.expr) -> Iterator[ast.expr]:
@@ -322,45 +508,75 @@ _NEW_OBJECT: Mapping[Kind, str] = {
 #: Spyder and jupytext; the ``####`` separators of sphinx-gallery; the ``# In[3]:`` of a
 #: notebook exported by nbconvert): each cell's last expression is displayed there too
 _CELL_MARKER = re.compile(r"# ?%%|#{20,}|# In\[[ \d]*\]:")
+#: expressions that may evaluate to what a name was bound to (an attribute's value is
+#: decided by its name alone; any other expression is never an accessor)
+_MAY_HOLD = (ast.Name, ast.Subscript, ast.Call, ast.IfExp, ast.NamedExpr)
 
 
-class InplaceResultDiscarded(_AstRule):
+class InplaceResultDiscarded(_PandasRule):
     """``df.dropna()`` as a statement: the cleaned frame is thrown away and ``df`` is unchanged."""
 
     code = "ML707"
     name = "inplace-result-discarded"
     severity = Severity.WARNING
     roles = NOT_TESTS
-    triggers = _PANDAS_TRIGGERS
-    analyses = (PandasInference,)
 
     def inspect(self, tree: ast.Module) -> None:
+        discarded = self._discarded_calls(tree)
+        if discarded:
+            suspects = self.suspects(tree)
+            discarded = [(call, method) for call, method in discarded if suspects.may_be_pandas(method.value)]
+        if not discarded:
+            return
         facts = self.frames(tree)
-        displayed: set[int] | None = None
+        for call, method in discarded:
+            kind = facts.kind_of(method.value)
+            if kind not in _NEW_OBJECT or (kind is not Kind.ACCESSOR and method.attr not in DISCARDED_METHODS):
+                continue
+            owner = method.value
+            if kind is Kind.ACCESSOR and isinstance(owner, ast.Attribute):
+                owner = owner.value  # ``df["a"].str.lower()`` leaves ``df["a"]`` as it is
+            called, unchanged = shown(self.text(method), 40), shown(self.text(owner), 30)
+            self.at(call, (
+                f"`{called}(...)` returns {_NEW_OBJECT[kind]} and leaves `{unchanged}` unchanged; "
+                f"the result is discarded here: assign it (`{unchanged} = {called}(...)`)"
+            ))
+
+    def _discarded_calls(self, tree: ast.Module) -> list[tuple[ast.Call, ast.Attribute]]:
+        """What ML707 reports when the receivers are pandas objects, found without the
+        inference: method calls as statements, not displayed, not made for an exception,
+        that return a new object if the receiver is a frame (a method of
+        ``DISCARDED_METHODS``) or an accessor (any method)."""
+        found: list[tuple[ast.Call, ast.Attribute]] = []
+        statements: list[ast.Expr] = []
         for statement, expecting in _statements(tree.body):
             if expecting or not isinstance(statement, ast.Expr):
                 continue
             call = statement.value
             if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
                 continue
-            kind = facts.kind_of(call.func.value)
-            if kind not in _NEW_OBJECT or (kind is not Kind.ACCESSOR and call.func.attr not in DISCARDED_METHODS):
+            if call.func.attr not in DISCARDED_METHODS and not self._may_be_accessor(call.func.value):
                 continue
             inplace = _keyword(call, "inplace")
             if _has_star_kwargs(call) or (inplace is not None and not _is_false(inplace.value)):
                 continue
-            if displayed is None:
-                displayed = self._displayed(tree)
-            if id(statement) in displayed:
-                continue
-            owner = call.func.value
-            if kind is Kind.ACCESSOR and isinstance(owner, ast.Attribute):
-                owner = owner.value  # ``df["a"].str.lower()`` leaves ``df["a"]`` as it is
-            called, unchanged = shown(self.text(call.func), 40), shown(self.text(owner), 30)
-            self.at(call, (
-                f"`{called}(...)` returns {_NEW_OBJECT[kind]} and leaves `{unchanged}` unchanged; "
-                f"the result is discarded here: assign it (`{unchanged} = {called}(...)`)"
-            ))
+            found.append((call, call.func))
+            statements.append(statement)
+        if not found:
+            return found
+        displayed = self._displayed(tree)
+        return [pair for pair, statement in zip(found, statements) if id(statement) not in displayed]
+
+    def _may_be_accessor(self, node: ast.expr) -> bool:
+        """Whether *node* may be a ``.str``/``.dt``/``.cat`` accessor: only an attribute
+        of that name makes one, which a name, item, call or conditional may then hold."""
+        if isinstance(node, ast.Attribute):
+            return node.attr in ACCESSORS
+        return isinstance(node, _MAY_HOLD) and self._has_accessors
+
+    @cached_property
+    def _has_accessors(self) -> bool:
+        return bool(ACCESSOR_ATTRIBUTE.search(self.ctx.source))
 
     def _displayed(self, tree: ast.Module) -> set[int]:
         """The expression statements whose value is displayed: the last top-level
@@ -437,6 +653,8 @@ _TORCH_OPTIMIZERS: Mapping[str, str] = {
     "SGD": "1e-3", "Adam": "1e-3", "AdamW": "1e-3", "RAdam": "1e-3", "NAdam": "2e-3", "Adamax": "2e-3",
     "RMSprop": "1e-2", "Adagrad": "1e-2",
 }
+#: the last names of the classes in the tables
+_BUILT = frozenset({*_SKLEARN, *_TORCH_OPTIMIZERS, "DataLoader"})
 _DATA_LOADER = _Hyperparameter(("batch_size", "batch_sampler"), 1, "`batch_size=1`, one sample per step",
                                "for the model, the data and the memory at hand")
 #: calls that keep the estimators given to them as they are (every other call an
@@ -453,38 +671,68 @@ class HyperparameterDefault(_AstRule):
     roles = NOT_TESTS
     triggers = (*_SKLEARN, "optim", "DataLoader")
 
+    def may_fire(self) -> bool:
+        return bool(self._call_lines)
+
+    @cached_property
+    def _call_lines(self) -> list[int]:
+        """The lines of the module's calls (from the index) that may build one of the
+        table's classes: their last name is the class's, or (a module-level function
+        shadowing an import, which the index names after the module) an alias of it."""
+        info = self.ctx.info
+        if not any(target.partition(".")[0] in ("sklearn", "torch") for target in info.aliases.values()):
+            return []
+        aliases = info.aliases
+        lines = set()
+        for calls in (info.toplevel_calls, *(function.calls for function in info.functions.values())):
+            for site in calls:
+                last = site.name.rpartition(".")[2]
+                if last in _BUILT or aliases.get(last, "").rpartition(".")[2] in _BUILT:
+                    lines.add(site.line)
+        return sorted(lines)
+
     def inspect(self, tree: ast.Module) -> None:
-        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
         candidates = []
-        for call in calls:
-            if _has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args):
-                continue
-            dotted = dotted_name(call.func)
-            qualified = self.ctx.info.qualify(dotted) if dotted is not None else None
-            found = _hyperparameter(qualified) if qualified is not None else None
-            if found is not None and not _sets(call, found[1]):
-                candidates.append((call, qualified or "", *found))
-        if not candidates:
-            return  # the usual case: the walks below are for modules with a candidate only
-        shown_only = {id(s.value) for s in ast.walk(tree) if isinstance(s, ast.Expr)}  # ``KMeans()`` in a cell
-        sklearn_exempt: set[int] = set()
-        named: set[str] = set()
-        if any(library == "sklearn" for _, _, library, _ in candidates):
-            sklearn_exempt = _handed_over(calls) | _in_methods(tree)
-            named = _named_elsewhere(tree, calls)
-        made_up = _in_made_up_scopes(tree) if any(h is _DATA_LOADER for *_, h in candidates) else set()
-        for call, qualified, library, hyperparameter in candidates:
-            if id(call) in shown_only:
-                continue
-            if library == "sklearn" and (id(call) in sklearn_exempt or hyperparameter.keywords[0] in named):
-                continue
-            if hyperparameter is _DATA_LOADER and (id(call) in made_up or _synthetic(call)):
+        for region in _regions(tree.body, self._call_lines):
+            calls = [node for node in _nodes(region.node) if isinstance(node, ast.Call)]
+            for call in calls:
+                if _has_star_kwargs(call) or any(isinstance(a, ast.Starred) for a in call.args):
+                    continue
+                dotted = dotted_name(call.func)
+                qualified = self.ctx.info.qualify(dotted) if dotted is not None else None
+                found = _hyperparameter(qualified) if qualified is not None else None
+                if found is not None and not _sets(call, found[1]) and not (
+                        isinstance(region.node, ast.Expr) and region.node.value is call):  # ``KMeans()`` in a cell
+                    candidates.append(_Construction(call, qualified or "", *found, region, calls))
+        named: set[str] | None = None
+        for candidate in candidates:
+            call, library, hyperparameter = candidate.call, candidate.library, candidate.hyperparameter
+            if library == "sklearn":
+                if id(call) in _handed_over(candidate.neighbours) or _in_method(candidate.region.around):
+                    continue
+                if named is None:
+                    named = _named_elsewhere(tree)
+                if hyperparameter.keywords[0] in named:
+                    continue
+            if hyperparameter is _DATA_LOADER and (_in_made_up_scope(candidate.region.around) or _synthetic(call)):
                 continue
             self.at(call.func, (
-                f"`{qualified.rpartition('.')[2]}` is built without `{hyperparameter.keywords[0]}`, so it uses the "
-                f"default {hyperparameter.default}, which was not chosen for this data; set it explicitly, "
+                f"`{candidate.qualified.rpartition('.')[2]}` is built without `{hyperparameter.keywords[0]}`, so it "
+                f"uses the default {hyperparameter.default}, which was not chosen for this data; set it explicitly, "
                 f"{hyperparameter.advice}"
             ))
+
+
+class _Construction(NamedTuple):
+    """A call that builds one of the table's classes without its hyperparameter."""
+
+    call: ast.Call
+    qualified: str
+    library: str
+    hyperparameter: _Hyperparameter
+    region: _Region
+    #: the calls of its region, among them any it is handed to
+    neighbours: list[ast.Call]
 
 
 def _hyperparameter(qualified: str) -> tuple[str, _Hyperparameter] | None:
@@ -515,26 +763,23 @@ def _handed_over(calls: list[ast.Call]) -> set[int]:
     return handed
 
 
-def _in_methods(tree: ast.Module) -> set[int]:
-    """The calls inside methods of classes: an estimator built there is the class's
-    own fallback (``self.estimator_ = KMeans(random_state=self.random_state)`` in a
-    meta-estimator), a default of its API for its users to override."""
-    inside: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef):
-            for method in node.body:
-                if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    inside.update(id(n) for n in ast.walk(method) if isinstance(n, ast.Call))
-    return inside
+def _in_method(around: tuple[ast.stmt, ...]) -> bool:
+    """Whether a region lies in a method of a class: an estimator built there is the
+    class's own fallback (``self.estimator_ = KMeans(random_state=self.random_state)``
+    in a meta-estimator), a default of its API for its users to override."""
+    return any(isinstance(outer, ast.ClassDef) and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))
+               for outer, inner in zip(around, around[1:]))
 
 
-def _named_elsewhere(tree: ast.Module, calls: list[ast.Call]) -> set[str]:
+def _named_elsewhere(tree: ast.Module) -> set[str]:
     """Parameter names the module sets some other way: in ``set_params(...)`` and in
     strings (a search grid's ``"kmeans__n_clusters"``)."""
-    named = {k.arg for call in calls if _last_name(call.func) == "set_params" for k in call.keywords if k.arg}
+    named = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 100:
             named.add(node.value.rpartition("__")[2])
+        elif isinstance(node, ast.Call) and _last_name(node.func) == "set_params":
+            named.update(k.arg for k in node.keywords if k.arg)
     return named
 
 
@@ -558,14 +803,11 @@ def _names_made_up_data(name: str | None) -> bool:
     return bool(words & _SYNTHETIC) and "split" not in words
 
 
-def _in_made_up_scopes(tree: ast.Module) -> set[int]:
-    """The calls inside classes and functions named for made-up data (``class
+def _in_made_up_scope(around: tuple[ast.stmt, ...]) -> bool:
+    """Whether a region lies in a class or function named for made-up data (``class
     BoringDataModule``, ``def fake_loader()``): fixtures and demonstrations."""
-    inside: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _names_made_up_data(node.name):
-            inside.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
-    return inside
+    return any(isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _names_made_up_data(node.name)
+               for node in around)
 
 
 def _sets(call: ast.Call, hyperparameter: _Hyperparameter) -> bool:

@@ -41,12 +41,15 @@ class PreprocessingLeakage(SourceRule):
     analyses = (LeakageAnalysis,)
 
     def check(self) -> None:
+        analysis = self.ctx.project.analysis(LeakageAnalysis)
+        if not analysis.may_leak(self.ctx.info):
+            return  # most files: decided without parsing them again
         tree = self.ctx.index.tree(self.ctx.path)
         if tree is None:
             return
         positions = AstPositions(self.ctx.source)
         reported: set[tuple[int, int]] = set()
-        for leak in self.ctx.project.analysis(LeakageAnalysis).leaks(self.ctx.info, tree):
+        for leak in analysis.leaks(self.ctx.info, tree):
             line, column, end_line, end_column = positions.range(leak.fit.node)
             if (line, column) in reported:
                 continue
@@ -85,7 +88,8 @@ class PreprocessingLeakage(SourceRule):
         if split.via is not None:
             _, path, line = split.via
             where += f"; it splits at {self.where(line, path)}"
-        name = split.text if split.kind == SLICES else f"`{split.text}`"
+        # a slicing is described in words, unless a helper call did it: that is code
+        name = split.text if split.kind == SLICES and split.via is None else f"`{split.text}`"
         return f"{name} ({where})"
 
     def message(self, leak: Leak) -> str:

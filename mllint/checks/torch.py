@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from functools import cached_property
 
-from mllint.analysis.torch_loops import ModuleFacts, TorchLoops
+from mllint.analysis.torch_loops import ModuleFacts, TorchLoops, may_evaluate
 from mllint.engine.findings import Edit, Fix, Severity
 from mllint.engine.rules import Fixability, SourceRule
 from mllint.project.layout import NOT_TESTS
@@ -63,7 +63,14 @@ class MissingEvalMode(_TorchRule):
     severity = Severity.WARNING
     triggers = ("torch",)
 
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        """Only a module that may evaluate: grad turned off, or a function named for it."""
+        return super().applies_to(text) and may_evaluate(text)
+
     def check(self) -> None:
+        if not self.ctx.project.analysis(TorchLoops).module_may_train(self.ctx.path):
+            return  # nothing it runs trains: no model is evaluated after training
         facts = self.facts()
         if facts is None:
             return
@@ -125,6 +132,8 @@ class ForwardCalledDirectly(_TorchRule):
     triggers = (".forward(",)
 
     def check(self) -> None:
+        if not self.ctx.project.analysis(TorchLoops).may_call_forward(self.ctx.path):
+            return  # every ``forward`` the text mentions is defined, or called where it delegates
         facts = self.facts()
         if facts is None:
             return
