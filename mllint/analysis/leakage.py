@@ -70,13 +70,13 @@ minimum of 3, on this project's 2-core machine; ast = CPU time of
 corpus                      ast       ML701 before         ML701 now
 ==========================  ========  ===================  ==================
 torchmetrics                0.38 s    +0.83 s (2.2x)       +0.03 s (0.08x)
-Kaggle-Competitions         1.06 s    +6.3 s (5.9x)        +0.56 s (0.53x)
-handson-ml2 (notebooks)     0.05 s    +0.55 s              +0.16 s
+Kaggle-Competitions         1.05 s    +6.3 s (6x)          +0.52 s (0.5x)
+handson-ml2 (notebooks)     0.05 s    +0.55 s              +0.11 s
 ==========================  ========  ===================  ==================
 
 What remains is the walk of the modules that can leak. In Kaggle-Competitions
 that is 20 of 698 files, parsed again because the index's tree cache evicted
-them (0.16 s of the 0.56 s; free when other rules read the trees too). In
+them (0.19 s of the 0.5 s; free when other rules read the trees too). In
 handson-ml2 it is 15 of its 26 notebooks, which fit scalers and split; there
 the bench's reference is no yardstick (it stops at each notebook's first
 ``%magic``): parsing their code as mllint does costs 0.35 s, and the walk 0.12 s.
