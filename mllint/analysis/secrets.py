@@ -7,10 +7,18 @@ bound to a credential-like name, and personal data must have the shape of an
 e-mail address, a separated phone number or a Luhn-valid card number with a
 card network's prefix. Nothing here ever returns a value for display except
 through :func:`mask_secret` / the ``masked`` fields.
+
+They read notebook outputs and files of any size, so every pattern runs in
+linear time: no two quantifiers may compete for the same characters (a line
+start is followed by spaces and tabs, never by a whitespace class that crosses
+lines; a tag cannot contain ``<``, so no ``<`` rescans the text to its end), and
+the private key's preamble is skipped by a loop over a bounded window rather
+than by a nested repetition, which backtracked exponentially.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass
@@ -46,13 +54,39 @@ def _always(_: str) -> bool:
     return True
 
 
+def _group_one(match: re.Match[str]) -> str | None:
+    return match.group(1)
+
+
+#: What may stand between a private key's header and its body: whitespace, escaped
+#: line breaks (a key inside a string literal) and ``Name: value`` lines
+#: (``Proc-Type: 4,ENCRYPTED``). One item at a time, never backtracked into.
+_KEY_PREAMBLE = re.compile(r"\s+|\\[nr]|[A-Za-z-]+:[^\n\\]*")
+_KEY_BODY = re.compile(r"[A-Za-z0-9+/=]{40,}")
+#: Characters after the header within which the key's body must start.
+_KEY_PREAMBLE_WINDOW = 1024
+
+
+def _private_key_body(header: re.Match[str]) -> str | None:
+    """The base64 body that follows a private key's header, if one does."""
+    text, position = header.string, header.end()
+    window = position + _KEY_PREAMBLE_WINDOW
+    while (item := _KEY_PREAMBLE.match(text, position, window)) is not None and item.end() > position:
+        position = item.end()
+    body = _KEY_BODY.match(text, position)
+    return body.group() if body else None
+
+
 @dataclass(frozen=True)
 class _TokenFormat:
     kind: str
+    #: Finds the token (its group 1), or where one starts (see ``token``).
     pattern: re.Pattern[str]
     #: A further test on the token: provider formats with a short prefix are
     #: random base62, so a token without digits is an identifier, not a key.
     random: Callable[[str], bool] = _always
+    #: The token a match of ``pattern`` stands for (None: no token there).
+    token: Callable[[re.Match[str]], str | None] = _group_one
 
 
 _B = r"(?<![A-Za-z0-9_\-])"  # not inside a longer word
@@ -60,10 +94,7 @@ _E = r"(?![A-Za-z0-9_\-])"
 
 #: Provider token formats, most specific first (Anthropic before OpenAI).
 TOKEN_FORMATS: tuple[_TokenFormat, ...] = (
-    _TokenFormat(
-        "private key block",
-        re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:\s|\\n|\\r|[A-Za-z-]+:[^\n]*)*([A-Za-z0-9+/=]{40,})"),
-    ),
+    _TokenFormat("private key block", re.compile(r"-----BEGIN (?:[A-Z0-9]+ ){0,4}PRIVATE KEY-----"), token=_private_key_body),
     _TokenFormat("Anthropic API key", re.compile(_B + r"(sk-ant-[A-Za-z0-9_\-]{20,})" + _E), _has_digit_and_letter),
     _TokenFormat(
         "OpenAI API key",
@@ -81,7 +112,7 @@ TOKEN_FORMATS: tuple[_TokenFormat, ...] = (
 _URL_CREDENTIALS = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]{0,30})://([^\s:/@'\"<>]+):([^\s@/'\"<>]+)@([^\s/'\"<>?#]+)")
 
 #: Cheap pre-filter for any of the above in a file's text (the formats without
-#: their randomness checks).
+#: their randomness checks; a private key's header without its body).
 TOKEN_PREFILTER = re.compile("|".join([*(f.pattern.pattern for f in TOKEN_FORMATS), _URL_CREDENTIALS.pattern]))
 
 # Values that stand in for a credential in docs, templates and tests.
@@ -92,7 +123,7 @@ _PLACEHOLDER_WORDS = (
 #: Stand-ins inside provider-format tokens (``sk-xxxx…``, ``AKIAIOSFODNN7EXAMPLE``).
 _TOKEN_PLACEHOLDER_WORDS = ("xxxx", "example", "your", "placeholder", "dummy", "fake", "redacted", "****", "0000000",
                             "1234567", "abcdef")
-_TEMPLATE = re.compile(r"^\$\{?\w+\}?$|\{[^}]*\}|%\(\w+\)s")
+_TEMPLATE = re.compile(r"^\$\{?\w+\}?$|\{[^{}]*\}|%\(\w+\)s")
 _ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _SLUG = re.compile(r"^[a-z]+(?:[-_.][a-z0-9]+)+$")
 _FILE_NAME = re.compile(r"^[\w.\-]+\.(?:json|txt|ya?ml|pem|key|env|cfg|ini|toml|pkl|bin|crt|p12|pfx|gpg)$", re.I)
@@ -104,7 +135,7 @@ _DEFAULT_PASSWORDS = frozenset(
 #: the stand-in of test users and tutorials, not a secret anyone could steal.
 _WEAK_PASSWORD = re.compile(
     r"^(?:password|passw0rd|pass|passwd|pwd|secret|changeme|postgres|root|admin|guest|user|test|mysql|redis|"
-    r"qwerty|letmein|welcome|default|demo|hello|abc)[\W_]*\d*[\W_]*$",
+    r"qwerty|letmein|welcome|default|demo|hello|abc)(?:[\W_]*\d+)?[\W_]*$",
     re.I,
 )
 
@@ -140,8 +171,8 @@ def find_tokens(text: str) -> Iterator[SecretMatch]:
     per format. A token that is a placeholder (``sk-xxxx…``) is skipped."""
     for fmt in TOKEN_FORMATS:
         for match in fmt.pattern.finditer(text):
-            token = match.group(1)
-            if fmt.random(token) and not _is_token_placeholder(token):
+            token = fmt.token(match)
+            if token is not None and fmt.random(token) and not _is_token_placeholder(token):
                 yield SecretMatch(fmt.kind, token, match.start())
     for match in _URL_CREDENTIALS.finditer(text):
         user, password = match.group(2), match.group(3)
@@ -244,13 +275,23 @@ def find_named_secrets(text: str) -> Iterator[SecretMatch]:
 
 
 def find_secrets_in_text(text: str) -> list[SecretMatch]:
-    """Every credential in free text, one per position, token formats first."""
-    seen: set[str] = set()
+    """Every credential in free text, once: token formats first, then a named
+    secret unless its value overlaps a credential already found there, and a
+    value found before is not found again. Sets and a sorted list of spans, so a
+    megabyte of tokens costs n log n, not n squared."""
+    values: set[str] = set()
+    spans: list[tuple[int, int]] = []  # sorted, not overlapping
     found: list[SecretMatch] = []
     for match in [*find_tokens(text), *find_named_secrets(text)]:
-        if not any(match.value in other or other in match.value for other in seen):
-            seen.add(match.value)
-            found.append(match)
+        start = text.find(match.value, match.start)
+        span = (start, start + len(match.value)) if start >= 0 else (match.start, match.start + len(match.value))
+        place = bisect.bisect_left(spans, span)
+        overlaps = (place > 0 and spans[place - 1][1] > span[0]) or (place < len(spans) and spans[place][0] < span[1])
+        if match.value in values or overlaps:
+            continue
+        values.add(match.value)
+        spans.insert(place, span)
+        found.append(match)
     return found
 
 
@@ -281,7 +322,7 @@ _ROLE_MAILBOXES = frozenset(
 _LIST_MAILBOX = re.compile(r"unsubscribe|subscribe|-request$|-owner$|^owner-|bounce|majordomo|listserv|mailman", re.I)
 #: Package, git and authorship metadata name maintainers publicly: not data subjects.
 _METADATA_LINE = re.compile(
-    r"^\s*:?(?:Author|Maintainer|Author-email|Maintainer-email|Signed-off-by|Co-authored-by|Committer|Reported-by|"
+    r"^[ \t]*:?(?:Author|Maintainer|Author-email|Maintainer-email|Signed-off-by|Co-authored-by|Committer|Reported-by|"
     r"Creator|Donor)s?\b.*$",
     re.I | re.M,
 )
@@ -291,7 +332,7 @@ _INTL_PHONE = re.compile(r"(?<![\w+.])\+\d{1,3}(?:[ .\-]?\(\d{1,4}\))?(?:[ .\-]\
 _CARD = re.compile(
     r"(?<![\w.,\-])(?:\d{13,19}|\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ \-])\d{6}\2\d{5})(?![\w]|[.,]\d)"
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")
 
 
 def luhn_valid(digits: str) -> bool:

@@ -19,15 +19,19 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from mllint.engine.findings import Finding
 from mllint.engine.rules import Scope
 from mllint.engine.runner import LintResult
+from mllint.project.dependencies.accumulator import FileTooLarge, read_regular_file
+from mllint.project.dependencies.specs import mask_credentials
 
 FORMAT_VERSION = 1
+#: A baseline larger than this is no baseline (100,000 entries take about 15 MiB).
+MAX_BASELINE_BYTES = 100 * 1024 * 1024
 DEFAULT_BASELINE = ".mllint-baseline.json"
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
@@ -52,6 +56,20 @@ class Entry:
         return {"code": self.code, "path": self.path, "text": self.text, "fingerprint": self.fingerprint, "count": self.count}
 
 
+def redacted(findings: Sequence[Finding]) -> list[Finding]:
+    """*findings* as they may be shown or written down: a line one finding does not
+    show (the secrets rule never shows the line holding the secret) is shown by
+    no other finding on it, and the user information of URLs is masked in the
+    lines and messages that remain (``https://****@host``). Used for every report
+    and for the baseline, so no output copies a credential out of the project."""
+    hidden = {(f.path, f.cell, f.line) for f in findings if f.source_line is None and f.line > 0}
+    return [
+        replace(f, message=mask_credentials(f.message),
+                source_line=None if f.source_line is None or (f.path, f.cell, f.line) in hidden else mask_credentials(f.source_line))
+        for f in findings
+    ]
+
+
 def entries_of(findings: Iterable[Finding]) -> list[Entry]:
     """One entry per fingerprint, described by its first finding, in file order."""
     ordered = sorted(findings, key=Finding.sort_key)
@@ -74,10 +92,10 @@ def dumps(entries: Sequence[Entry]) -> str:
 
 
 def write_baseline(path: Path, findings: Iterable[Finding], shown: str) -> list[Entry]:
-    """Record *findings* in *path*; the entries written."""
-    entries = entries_of(findings)
-    try:
-        path.write_text(dumps(entries), encoding="utf-8")
+    """Record *findings* in *path*; the entries written (their lines redacted: see :func:`redacted`)."""
+    entries = entries_of(redacted(list(findings)))
+    try:  # a lone surrogate (a notebook's "\\ud800") is written as that JSON escape, which reads back the same
+        path.write_bytes(dumps(entries).encode("utf-8", "backslashreplace"))
     except OSError as exc:
         raise BaselineError(f"{shown}: cannot write the baseline: {exc.strerror or exc}") from exc
     return entries
@@ -86,7 +104,11 @@ def write_baseline(path: Path, findings: Iterable[Finding], shown: str) -> list[
 def load_baseline(path: Path, shown: str) -> list[Entry]:
     """The entries of the baseline at *path*; BaselineError when it is not one."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(path, MAX_BASELINE_BYTES).decode("utf-8"))
+    except FileTooLarge:
+        raise BaselineError(f"{shown}: cannot read the baseline: larger than {MAX_BASELINE_BYTES // (1024 * 1024)} MiB") from None
+    except RecursionError:
+        raise BaselineError(f"{shown}: not a mllint baseline: nested too deeply") from None
     except OSError as exc:
         raise BaselineError(f"{shown}: cannot read the baseline: {exc.strerror or exc}") from exc
     except UnicodeDecodeError:

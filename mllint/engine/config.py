@@ -117,7 +117,8 @@ def find_config(root: Path) -> Path | None:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             return candidate  # let load_config report it
-        if "mllint" in data.get("tool", {}):
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "mllint" in tool:  # ``tool = "mllint"`` is no table of settings
             return candidate
     return None
 
@@ -133,7 +134,8 @@ def load_config(path: Path, rules: Registry, display: str | None = None) -> RawC
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from exc
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("mllint", {})
+        tool = data.get("tool", {})
+        table = tool.get("mllint", {}) if isinstance(tool, dict) else {}
         prefix = "tool.mllint."
     else:
         table, prefix = data, ""
@@ -162,6 +164,17 @@ def _string_list(value: Any, source: str, key: str) -> list[str]:
     if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(source, key, "expected a list of strings")
     return value
+
+
+def _glob_patterns(patterns: list[str], where: str) -> list[str]:
+    """*patterns* if each is a gitignore-style pattern; else a ConfigError
+    (``where``: the file and key, or the option, that gave them)."""
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except ValueError:  # pathspec's GitIgnorePatternError: "!" or "\\" alone
+            raise ConfigError(f"{where}: invalid pattern {pattern!r}") from None
+    return patterns
 
 
 def _severity(value: Any, source: str, key: str) -> Severity:
@@ -199,10 +212,11 @@ def validate(table: Mapping[str, Any], rules: Registry, source: str, prefix: str
         if key in ("select", "ignore", "extend-select"):
             out[key] = selectors(value, where)
         elif key in ("exclude", "extend-exclude"):
-            out[key] = _string_list(value, source, where)
+            out[key] = _glob_patterns(_string_list(value, source, where), f"{source}: {where}")
         elif key == "per-file-ignores":
             globs = _table(value, source, where, "glob = [rules]")
             out[key] = {glob: selectors(v, f"{where}.{glob}") for glob, v in globs.items()}
+            _glob_patterns(list(globs), f"{source}: {where}")
         elif key == "fail-on":
             out[key] = _severity(value, source, where)
         elif key == "project-rules":
@@ -301,7 +315,7 @@ def build_settings(raw: RawConfig, rules: Registry, cli: CliOverrides | None = N
     explicitly_ignored = {s.upper() for s in [*values.get("ignore", []), *cli.ignore]}
     selected = frozenset((base - ignored) | (ALWAYS_ON - explicitly_ignored))
 
-    excludes = list(cli.exclude) if cli.exclude is not None else list(values.get("exclude", DEFAULT_EXCLUDES))
+    excludes = _glob_patterns(list(cli.exclude), "--exclude") if cli.exclude is not None else list(values.get("exclude", DEFAULT_EXCLUDES))
     excludes += values.get("extend-exclude", [])
 
     per_file = [

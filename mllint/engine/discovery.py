@@ -12,6 +12,7 @@ it. Pre-commit passes every staged file name, so its hooks pass
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -40,9 +41,16 @@ def find_root(path: Path) -> Path:
     return start
 
 
-def _walk(root: Path, excluded: Callable[[str], bool]) -> list[str]:
+def _walk(root: Path, excluded: Callable[[str], bool], unreadable: list[str]) -> list[str]:
+    """The files under *root* the excludes leave; a folder that cannot be listed
+    is skipped, and said so in *unreadable*."""
     files: list[str] = []
-    for folder, dirs, names in os.walk(root, followlinks=False, onerror=lambda _err: None):
+
+    def skipped(error: OSError) -> None:
+        where = Path(error.filename).relative_to(root).as_posix() if error.filename else "."
+        unreadable.append(f"{where}: cannot read this folder ({error.strerror or error}); not linted")
+
+    for folder, dirs, names in os.walk(root, followlinks=False, onerror=skipped):
         rel_folder = Path(folder).relative_to(root).as_posix()
         prefix = "" if rel_folder == "." else rel_folder + "/"
         dirs[:] = sorted(d for d in dirs if not excluded(prefix + d + "/"))
@@ -50,17 +58,26 @@ def _walk(root: Path, excluded: Callable[[str], bool]) -> list[str]:
     return files
 
 
-def _inside(path: Path, root: Path) -> bool:
-    """Whether *path*, with symlinks resolved, stays inside *root*."""
+def _not_lintable(path: Path, root: Path) -> str | None:
+    """Why the file at *path* is not read, or None when it is a regular file of the project.
+
+    A symlink must lead to a file inside *root*; a broken link, a link loop, a FIFO,
+    a socket or a device named ``.py`` is skipped with a reason, never opened.
+    """
     try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
+        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(root):
+            return "symlink leads outside the project; not followed"
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on 3.10-3.12
+        return "broken symlink or symlink loop; not followed" if path.is_symlink() else "cannot be read; not linted"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device); not linted"
+    return None
 
 
-def project_files(root: Path, excluded: Callable[[str], bool]) -> tuple[list[str], bool]:
-    """All files of the project at *root*, and whether git listed them."""
+def project_files(root: Path, excluded: Callable[[str], bool], unreadable: list[str] | None = None) -> tuple[list[str], bool]:
+    """All files of the project at *root*, and whether git listed them; folders
+    that could not be listed are named in *unreadable*."""
     if worktree_root(root) is not None:
         try:
             listed = ls_files(root)
@@ -68,7 +85,7 @@ def project_files(root: Path, excluded: Callable[[str], bool]) -> tuple[list[str
             pass
         else:
             return [f for f in listed if not excluded(f)], True
-    return _walk(root, excluded), False
+    return _walk(root, excluded, unreadable if unreadable is not None else []), False
 
 
 def force_excluded(path: Path, root: Path, excluded: Callable[[str], bool]) -> bool:
@@ -105,8 +122,9 @@ def group_by_root(paths: Iterable[Path]) -> dict[Path, list[Path]]:
 
 def build_project(root: Path, paths: Iterable[Path], excluded: Callable[[str], bool]) -> Project:
     """List a project's files and the targets the requested *paths* select."""
-    files, in_git = project_files(root, excluded)
-    project = Project(root, files, in_git=in_git)
+    unreadable: list[str] = []
+    files, in_git = project_files(root, excluded, unreadable)
+    project = Project(root, files, in_git=in_git, warnings=unreadable)
     targets: list[str] = []
     for path in paths:
         relative = path.relative_to(root).as_posix()
@@ -115,9 +133,9 @@ def build_project(root: Path, paths: Iterable[Path], excluded: Callable[[str], b
         else:
             targets.append(relative)
     for target in dict.fromkeys(targets):
-        full = root / target
-        if full.is_symlink() and not _inside(full, root):
-            project.warnings.append(f"{target}: symlink leads outside the project; not followed")
-        elif full.is_file():
+        problem = _not_lintable(root / target, root)
+        if problem is None:
             project.targets.append(target)
+        else:
+            project.warnings.append(f"{target}: {problem}")
     return project

@@ -11,6 +11,8 @@ import io
 import tokenize
 from pathlib import Path
 
+from mllint.project.dependencies.accumulator import FileTooLarge, read_regular_file
+
 #: Files larger than this are not linted (a 20 MB generated module is data).
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
@@ -20,11 +22,12 @@ class SourceError(Exception):
 
 
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes; SourceError when it is too large, or no regular file
+    (a FIFO, socket or device named ``.py`` is reported, never read)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(f"file is {size // (1024 * 1024)} MiB, larger than the 10 MiB mllint lints")
-        return path.read_bytes()
+        return read_regular_file(path, MAX_SOURCE_BYTES)
+    except FileTooLarge as exc:
+        raise SourceError(f"file is {exc.size // (1024 * 1024)} MiB, larger than the 10 MiB mllint lints") from exc
     except OSError as exc:
         raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
 

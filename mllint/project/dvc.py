@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from mllint.project.dependencies.accumulator import FileTooLarge, is_regular_file, read_regular_file
 from mllint.project.git import relative_posix
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
@@ -34,7 +35,11 @@ SKIPPED_FOLDERS = frozenset(
      "site-packages", ".ipynb_checkpoints"}
 )
 _REMOTE_SECTION = re.compile(r"""^'?\s*remote\s+"(?P<name>[^"]+)"\s*'?$""")
-_PLACEHOLDER = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+#: ``${expression}``; the expression is stripped in code: ``\s*([^}]*?)\s*`` backtracks
+#: quadratically on a long ``${`` without its ``}``.
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+#: Stands for a placeholder in a template path (no path holds it: it is a NUL).
+_WILDCARD = "\0"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -76,7 +81,7 @@ class DvcFacts:
         candidates = [key, *(parent.as_posix() for parent in PurePosixPath(key).parents)]
         if any(candidate in self.outs for candidate in candidates if candidate != "."):
             return True
-        return any(_template_regex(pattern).fullmatch(key) for pattern in self.out_patterns)
+        return any(_template_matches(pattern, key) for pattern in self.out_patterns)
 
 
 def collect_dvc_facts(root: Path, files: Iterable[str] | None = None) -> DvcFacts:
@@ -170,11 +175,11 @@ class _Collector:
         """Remotes and ``core.remote`` from ``.dvc/config``, then ``config.local`` on top."""
         for name in ("config", "config.local"):
             path = self.root / ".dvc" / name
-            if not path.is_file():
+            if not is_regular_file(path):
                 continue
             parser = configparser.ConfigParser(interpolation=None, strict=False)
             try:
-                parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+                parser.read_string(read_regular_file(path, MAX_YAML_BYTES).decode("utf-8"), source=str(path))
             except (OSError, UnicodeDecodeError, configparser.Error) as exc:
                 self.warnings.append(f".dvc/{name}: cannot parse: {_one_line(exc)}")
                 continue
@@ -270,7 +275,7 @@ class _Collector:
                 continue
             file_name, _, keys = source.partition(":")
             path = _join(folder, file_name)
-            if path is None or not (self.root / path).is_file():
+            if path is None or not is_regular_file(self.root / path):
                 continue
             values = self._load(path)
             if isinstance(values, Mapping):
@@ -333,10 +338,10 @@ class _Collector:
         """
         path = self.root / rel
         try:
-            if path.stat().st_size > MAX_YAML_BYTES:
-                self.warnings.append(f"{rel}: larger than {MAX_YAML_BYTES} bytes, not read")
-                return None
-            text = path.read_bytes().decode("utf-8")
+            text = read_regular_file(path, MAX_YAML_BYTES).decode("utf-8")
+        except FileTooLarge:
+            self.warnings.append(f"{rel}: larger than {MAX_YAML_BYTES} bytes, not read")
+            return None
         except (OSError, UnicodeDecodeError) as exc:
             self.warnings.append(f"{rel}: cannot read: {_one_line(exc)}")
             return None
@@ -401,7 +406,7 @@ def _resolve(value: Any, context: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         match = _PLACEHOLDER.fullmatch(value.strip())
         if match:
-            return _lookup(context, match.group(1))
+            return _lookup(context, match.group(1).strip())
     return value
 
 
@@ -409,7 +414,7 @@ def _interpolate(text: str, context: Mapping[str, Any]) -> str:
     """Replace the ``${a.b}`` placeholders that *context* can answer; keep the others."""
 
     def replace(match: re.Match[str]) -> str:
-        value = _lookup(context, match.group(1))
+        value = _lookup(context, match.group(1).strip())
         if value is None or isinstance(value, (Mapping, list)):
             return match.group(0)
         return str(value)
@@ -461,11 +466,32 @@ def _join(base: str, path: str) -> str | None:
     return joined
 
 
-def _template_regex(pattern: str) -> re.Pattern[str]:
-    """Each ``${...}`` matches one path segment; folders cover what lies below them."""
-    pieces = _PLACEHOLDER.split(pattern)
-    literal = "[^/]*".join(re.escape(piece) for piece in pieces[::2])
-    return re.compile(f"{literal}(?:/.*)?")
+def _template_matches(template: str, key: str) -> bool:
+    """Whether *key* is a path the output *template* names, or lies below one: each
+    ``${...}`` stands for any text within one path segment.
+
+    Matched segment by segment without regular expressions: a template of many
+    placeholders compiled to ``[^/]*`` runs backtracks exponentially on a miss."""
+    parts = _PLACEHOLDER.sub(_WILDCARD, template).split("/")
+    names = key.split("/")
+    return len(names) >= len(parts) and all(_glob_matches(part.split(_WILDCARD), name) for part, name in zip(parts, names))
+
+
+def _glob_matches(pieces: list[str], text: str) -> bool:
+    """Whether *text* is ``pieces[0]``, any text, ``pieces[1]``, ..., ``pieces[-1]``:
+    each middle piece at its leftmost place, which is what any match can use."""
+    first, last = pieces[0], pieces[-1]
+    if len(pieces) == 1:
+        return text == first
+    if len(first) + len(last) > len(text) or not text.startswith(first) or not text.endswith(last):
+        return False
+    position, end = len(first), len(text) - len(last)
+    for piece in pieces[1:-1]:
+        found = text.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -39,7 +39,9 @@ def run_git(cwd: Path, *args: str, stdin: str | None = None) -> str:
         raise GitUnavailable("git is not installed")
     try:
         completed = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
+            # the linted repository's own configuration must run nothing: an
+            # fsmonitor hook is a command git would run on `ls-files`/`status`
+            ["git", "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args],
             cwd=cwd,
             input=stdin.encode("utf-8", "surrogateescape") if stdin is not None else None,
             capture_output=True,

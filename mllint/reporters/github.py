@@ -15,6 +15,7 @@ from mllint.engine.registry import Registry
 from mllint.engine.runner import LintResult
 from mllint.reporters.base import ReportOptions
 from mllint.reporters.sarif import message_text, region_of
+from mllint.reporters.text import printable
 
 #: Annotations GitHub shows per step and per kind.
 ANNOTATION_LIMIT = 10
@@ -34,7 +35,7 @@ def escape_property(text: str) -> str:
 def _command(finding: Finding, rules: Registry) -> str:
     region = region_of(finding)
     properties = {
-        "file": region.path,
+        "file": printable(region.path),
         "line": region.line,
         "col": region.column,
         "endLine": region.end_line,

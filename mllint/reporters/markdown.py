@@ -26,7 +26,7 @@ from mllint.reporters.scorecard import (
     message_parts,
     scorecard,
 )
-from mllint.reporters.text import location
+from mllint.reporters.text import location, printable
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|~$#@!])")
 _BADGES = {Status.PASS: "✅ pass", Status.FAIL: "❌ fail", Status.NOT_APPLICABLE: "➖ not applicable", Status.ERROR: "💥 error"}
@@ -36,12 +36,12 @@ _COUNTED = (Status.PASS, Status.FAIL, Status.NOT_APPLICABLE, Status.ERROR)
 def escape(text: str) -> str:
     """Plain text, safe anywhere inline, table cells included: one line, every
     character Markdown could read as syntax backslash-escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+    return _SPECIAL.sub(r"\\\1", printable(" ".join(text.splitlines())))
 
 
 def message(text: str) -> str:
     """A finding message: its backticked runs as code spans, the rest escaped."""
-    return "".join(f"`{' '.join(part.splitlines())}`" if is_code else escape(part) for is_code, part in message_parts(text))
+    return "".join(f"`{printable(' '.join(part.splitlines()))}`" if is_code else escape(part) for is_code, part in message_parts(text))
 
 
 def render(result: LintResult, options: ReportOptions) -> str:

@@ -159,6 +159,16 @@ def _sarif_region(region: Region) -> dict[str, int]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+def uri_of(path: str) -> str:
+    """A relative path as a URI reference: percent-encoded UTF-8, and a file name
+    that is not UTF-8 (decoded with ``surrogateescape``) by its own bytes."""
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file system name decodes to
+        data = path.encode("utf-8", "backslashreplace")
+    return quote(data, safe="/")
+
+
 def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any]:
     region = region_of(finding)
     return {
@@ -169,7 +179,7 @@ def _result(finding: Finding, rule_index: int, occurrence: int) -> dict[str, Any
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(region.path, safe="/"), "uriBaseId": SRCROOT},
+                    "artifactLocation": {"uri": uri_of(region.path), "uriBaseId": SRCROOT},
                     "region": _sarif_region(region),
                 }
             }

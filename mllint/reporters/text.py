@@ -6,6 +6,7 @@ check that never happened (the command line warns on stderr instead).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import click
@@ -16,14 +17,24 @@ from mllint.engine.runner import LintResult
 from mllint.reporters.base import ReportOptions
 
 _SEVERITY_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+#: Control characters but the tab: from a linted file's name or text they would
+#: end the line, or drive the terminal (an escape sequence can set its title,
+#: its clipboard, or hide the findings printed before it).
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """*text* with its control characters written as escapes (``\\x1b``)."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def location(finding: Finding) -> str:
+    path = printable(finding.path)
     if finding.line <= 0:
-        return finding.path
+        return path
     if finding.cell is not None:
-        return f"{finding.path}:cell {finding.cell}:line {finding.line}:col {finding.column}"
-    return f"{finding.path}:{finding.line}:{finding.column}"
+        return f"{path}:cell {finding.cell}:line {finding.line}:col {finding.column}"
+    return f"{path}:{finding.line}:{finding.column}"
 
 
 def _line(finding: Finding, rules: Registry, options: ReportOptions) -> str:
@@ -33,9 +44,9 @@ def _line(finding: Finding, rules: Registry, options: ReportOptions) -> str:
     if options.color:
         where = click.style(where, bold=True)
         code = click.style(code, fg=_SEVERITY_COLOURS[finding.severity], bold=True)
-    text = f"{where} {code} {rule.name} {finding.message}"
+    text = f"{where} {code} {rule.name} {printable(finding.message)}"
     if options.show_source and finding.source_line is not None:
-        source = finding.source_line.expandtabs(4)
+        source = printable(finding.source_line.expandtabs(4))
         width = max(1, (finding.end_column - finding.column) if finding.end_line == finding.line else len(source) - finding.column + 1)
         caret = " " * max(finding.column - 1, 0) + "^" * max(width, 1)
         text += f"\n    |\n    | {source}\n    | {click.style(caret, fg='red') if options.color else caret}\n"

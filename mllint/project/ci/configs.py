@@ -150,9 +150,10 @@ def _yaml_commands(
     keys = _COMMAND_KEYS[system]
     physical: list[tuple[int, str]] = []
     uses: list[tuple[int, str]] = []
+    read: set[int] = set()
     for key, value in _mapping_items(documents):
         if key in keys:
-            for scalar in _scalars(value):
+            for scalar in _scalars(value, read):
                 physical.extend(_scalar_lines(scalar, source))
         elif key == "uses" and system == "github" and isinstance(value, yaml.ScalarNode):
             uses.append((value.start_mark.line + 1, value.value))
@@ -177,13 +178,23 @@ def _mapping_items(roots: list[yaml.Node]) -> Iterator[tuple[str, yaml.Node]]:
             stack.extend(reversed(node.value))
 
 
-def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
-    """The scalars of a command value: a string, or a (nested) list of strings."""
-    if isinstance(node, yaml.ScalarNode):
-        yield node
-    elif isinstance(node, yaml.SequenceNode) and node.tag != "!reference":
-        for item in node.value:
-            yield from _scalars(item)
+def _scalars(node: yaml.Node, read: set[int]) -> Iterator[yaml.ScalarNode]:
+    """The scalars of a command value: a string, or a (nested) list of strings.
+
+    Each node is read once (*read* holds the ids of those already read): an alias
+    is the same node again, at the same lines, so a "billion laughs" of nested
+    aliases, or a sequence that contains itself, costs its size in the text.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in read:
+            continue
+        read.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            yield current
+        elif isinstance(current, yaml.SequenceNode) and current.tag != "!reference":
+            stack.extend(reversed(current.value))
 
 
 _SEARCH_WINDOW = 50

@@ -40,6 +40,7 @@ from mllint.project.ci.runners import (
     _tox_ini_commands,
     _tox_toml_commands,
 )
+from mllint.project.dependencies.accumulator import FileTooLarge, read_regular_file
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 4
@@ -108,16 +109,14 @@ class _Resolver:
                 path = self.root / rel
                 if not path.resolve().is_relative_to(self.root.resolve()):
                     raise OSError(f"{rel} points outside the project")
-                with path.open("rb") as handle:
-                    data = handle.read(MAX_FILE_BYTES + 1)
-                if len(data) > MAX_FILE_BYTES:
-                    problem = f"larger than {MAX_FILE_BYTES} bytes; not read"
-                else:
-                    try:
-                        text = data.decode("utf-8-sig")
-                    except UnicodeDecodeError:
-                        text = data.decode("utf-8", "replace")
-                        problem = "not valid UTF-8; undecodable bytes replaced"
+                data = read_regular_file(path, MAX_FILE_BYTES)
+                try:
+                    text = data.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text = data.decode("utf-8", "replace")
+                    problem = "not valid UTF-8; undecodable bytes replaced"
+            except FileTooLarge:
+                problem = f"larger than {MAX_FILE_BYTES} bytes; not read"
             except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop on 3.10-3.12
                 problem = f"cannot be read ({exc})"
         if problem and warnings is not None:

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from mllint.project.dependencies.accumulator import Collector
+from mllint.project.dependencies.accumulator import Collector, is_regular_file
 from mllint.project.dependencies.specs import (
     URL_SCHEME,
     Spec,
@@ -171,7 +171,7 @@ def read_requirement_files(collector: Collector) -> None:
 
 def _parse_pip_file(collector: Collector, path: str) -> PipLines:
     lines = PipLines()
-    if not (collector.root / path).is_file():
+    if not is_regular_file(collector.root / path):
         collector.warn(path, "referenced requirements file does not exist")
         return lines
     text = collector.read(path)

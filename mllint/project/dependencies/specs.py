@@ -25,6 +25,17 @@ _HASH_FRAGMENT = re.compile(r"(?:^|&)(?:sha1|sha224|sha256|sha384|sha512|md5)=",
 BARE_VERSION = re.compile(r"v?\d[A-Za-z0-9.+!_-]*")
 
 
+#: ``scheme://userinfo@``: the credentials a URL carries (``user:password``, or a token alone).
+_URL_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,30}://)[^\s/@'\"<>]+@")
+
+
+def mask_credentials(text: str) -> str:
+    """*text* with the user information of every URL in it replaced by ``****``:
+    requirement lines are quoted in messages and reports, which must not carry a
+    private index's password or a token along (``git+https://oauth2:ghp_...@github.com``)."""
+    return _URL_USERINFO.sub(r"\1****@", text)
+
+
 def normalize_name(name: str) -> str:
     """PEP 503 normalised project name."""
     return re.sub(r"[-_.]+", "-", name).lower()
