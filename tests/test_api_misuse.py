@@ -10,13 +10,21 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from mllint.analysis import dataframes
 from mllint.analysis.dataframes import Each, Items, Kind, PandasInference, infer_frames
-from mllint.project.index import ModuleInfo
-from mllint.testkit import codes, lint_as_configured, lint_source, lint_tree, notebook_json
+from mllint.project.index import ModuleInfo, ProjectIndex
+from mllint.testkit import (
+    codes,
+    lint_as_configured,
+    lint_source,
+    lint_tree,
+    notebook_json,
+)
 
 
 def lint(tmp_path: Path, code: str, source: str, filename: str = "pipeline.py", extra: dict[str, str] | None = None):
@@ -452,100 +460,100 @@ def kinds(source: str, aliases: dict[str, str] | None = None) -> dict[str, objec
             for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr == "probe"}
 
 
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("df = pd.read_csv(p)\ndf.probe", Kind.FRAME),
-        ("df = pd.read_csv(p, chunksize=10)\nfor chunk in df:\n    chunk.probe", Kind.FRAME),
-        ("df = pd.read_csv(p, **opts)\ndf.probe", None),
-        ("df = pd.read_excel(p, sheet_name='s')\ndf.probe", Kind.FRAME),
-        ("df = pd.read_excel(p, sheet_name=names)\ndf.probe", None),
-        ("df = pd.read_html(p)\ndf.probe", None),
-        ("df = pd.read_csv(p)\ndf.values.probe", None),
-        ("df = pd.read_csv(p)\ndf.columns.probe", Kind.INDEX),
-        ("df = pd.read_csv(p)\ndf.loc.probe", Kind.INDEXER),
-        ("df = pd.read_csv(p)\ndf.at.probe", None),
-        ("df = pd.read_csv(p)\ndf.a.str.probe", Kind.ACCESSOR),
-        ("df = pd.read_csv(p)\ndf.groupby('k').probe", Kind.GROUPED),
-        ("df = pd.read_csv(p)\ndf.groupby('k')['v'].mean().probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\ndf.rolling(3).probe", Kind.GROUPED),
-        ("df = pd.read_csv(p)\ndf.sum().probe", None),  # a number for a Series
-        ("df = pd.read_csv(p)\ndf.corr().probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\ndf.a.corr(df.b).probe", None),
-        ("df = pd.read_csv(p)\n(df['a'] * 2 > 1).probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\n('%s' % df).probe", None),
-        ("df = pd.read_csv(p)\n(df if c else df.copy()).probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\n(df if c else None).probe", None),
-        ("s = pd.to_datetime(pd.read_csv(p).day)\ns.probe", Kind.FRAME),
-        ("s = pd.to_datetime('2024-01-01')\ns.probe", None),
-        ("i = pd.date_range('2024', periods=3)\ni.probe", Kind.INDEX),
-        ("df = pl.read_csv(p)\ndf.probe", None),
-        ("df = pl.read_csv(p).to_pandas()\ndf.probe", Kind.FRAME),
-        ("frames = [pd.read_csv(f) for f in files]\nfor f in frames:\n    f.probe", Kind.FRAME),
-        ("frames = [pd.read_csv(a), pd.read_csv(b)]\nframes[1].probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\nfor i, row in df.iterrows():\n    row.probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\nfor i, part in enumerate([df, df]):\n    part.probe", Kind.FRAME),
-        ("df = pd.read_csv(p)\n[d.probe for d in [df, df]]", Kind.FRAME),
-        ("df = pd.read_csv(p)\n[df.probe for df in arrays]", None),
-        ("df = pd.read_csv(p)\nf = lambda df: df.probe", None),
-        ("df = pd.read_csv(p)\ndel df\ndf.probe", None),
-        ("import pandas\ndf = pd.read_csv(p)\ndf.probe", Kind.FRAME),
-    ],
-)
+ORIGINS = [
+    ("df = pd.read_csv(p)\ndf.probe", Kind.FRAME),
+    ("df = pd.read_csv(p, chunksize=10)\nfor chunk in df:\n    chunk.probe", Kind.FRAME),
+    ("df = pd.read_csv(p, **opts)\ndf.probe", None),
+    ("df = pd.read_excel(p, sheet_name='s')\ndf.probe", Kind.FRAME),
+    ("df = pd.read_excel(p, sheet_name=names)\ndf.probe", None),
+    ("df = pd.read_html(p)\ndf.probe", None),
+    ("df = pd.read_csv(p)\ndf.values.probe", None),
+    ("df = pd.read_csv(p)\ndf.columns.probe", Kind.INDEX),
+    ("df = pd.read_csv(p)\ndf.loc.probe", Kind.INDEXER),
+    ("df = pd.read_csv(p)\ndf.at.probe", None),
+    ("df = pd.read_csv(p)\ndf.a.str.probe", Kind.ACCESSOR),
+    ("df = pd.read_csv(p)\ndf.groupby('k').probe", Kind.GROUPED),
+    ("df = pd.read_csv(p)\ndf.groupby('k')['v'].mean().probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\ndf.rolling(3).probe", Kind.GROUPED),
+    ("df = pd.read_csv(p)\ndf.sum().probe", None),  # a number for a Series
+    ("df = pd.read_csv(p)\ndf.corr().probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\ndf.a.corr(df.b).probe", None),
+    ("df = pd.read_csv(p)\n(df['a'] * 2 > 1).probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\n('%s' % df).probe", None),
+    ("df = pd.read_csv(p)\n(df if c else df.copy()).probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\n(df if c else None).probe", None),
+    ("s = pd.to_datetime(pd.read_csv(p).day)\ns.probe", Kind.FRAME),
+    ("s = pd.to_datetime('2024-01-01')\ns.probe", None),
+    ("i = pd.date_range('2024', periods=3)\ni.probe", Kind.INDEX),
+    ("df = pl.read_csv(p)\ndf.probe", None),
+    ("df = pl.read_csv(p).to_pandas()\ndf.probe", Kind.FRAME),
+    ("frames = [pd.read_csv(f) for f in files]\nfor f in frames:\n    f.probe", Kind.FRAME),
+    ("frames = [pd.read_csv(a), pd.read_csv(b)]\nframes[1].probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\nfor i, row in df.iterrows():\n    row.probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\nfor i, part in enumerate([df, df]):\n    part.probe", Kind.FRAME),
+    ("df = pd.read_csv(p)\n[d.probe for d in [df, df]]", Kind.FRAME),
+    ("df = pd.read_csv(p)\n[df.probe for df in arrays]", None),
+    ("df = pd.read_csv(p)\nf = lambda df: df.probe", None),
+    ("df = pd.read_csv(p)\ndel df\ndf.probe", None),
+    ("import pandas\ndf = pd.read_csv(p)\ndf.probe", Kind.FRAME),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), ORIGINS)
 def test_inference_by_origin(source, expected):
     assert list(kinds(source).values()) == [expected]
 
 
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        # after a branch: the same kind on both ways, or one way only binds it
-        ("if c:\n    df = pd.read_csv(a)\nelse:\n    df = pd.read_csv(b)\ndf.probe", Kind.FRAME),
-        ("df = pd.read_csv(a)\nif c:\n    df = np.zeros(3)\ndf.probe", None),
-        ("for f in files:\n    last = pd.read_csv(f)\nlast.probe", Kind.FRAME),
-        ("try:\n    df = pd.read_csv(a)\nexcept OSError:\n    df = None\ndf.probe", None),
-        ("try:\n    df = pd.read_csv(a)\nexcept OSError:\n    df = pd.DataFrame()\ndf.probe", Kind.FRAME),
-        # a loop body starts from what holds before it and after one pass
-        ("df = pd.read_csv(a)\nfor f in fs:\n    df.probe\n    df = f.load()", None),
-        ("df = pd.read_csv(a)\nfor f in fs:\n    df.probe\n    df = df.merge(f)", Kind.FRAME),
-        ("df = pd.read_csv(a)\nwhile c:\n    for f in fs:\n        df.probe\n    df = 3", None),
-    ],
-)
+FLOWS = [
+    # after a branch: the same kind on both ways, or one way only binds it
+    ("if c:\n    df = pd.read_csv(a)\nelse:\n    df = pd.read_csv(b)\ndf.probe", Kind.FRAME),
+    ("df = pd.read_csv(a)\nif c:\n    df = np.zeros(3)\ndf.probe", None),
+    ("for f in files:\n    last = pd.read_csv(f)\nlast.probe", Kind.FRAME),
+    ("try:\n    df = pd.read_csv(a)\nexcept OSError:\n    df = None\ndf.probe", None),
+    ("try:\n    df = pd.read_csv(a)\nexcept OSError:\n    df = pd.DataFrame()\ndf.probe", Kind.FRAME),
+    # a loop body starts from what holds before it and after one pass
+    ("df = pd.read_csv(a)\nfor f in fs:\n    df.probe\n    df = f.load()", None),
+    ("df = pd.read_csv(a)\nfor f in fs:\n    df.probe\n    df = df.merge(f)", Kind.FRAME),
+    ("df = pd.read_csv(a)\nwhile c:\n    for f in fs:\n        df.probe\n    df = 3", None),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), FLOWS)
 def test_inference_follows_the_flow(source, expected):
     assert list(kinds(source).values()) == [expected]
 
 
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("df = pd.read_csv(a)\ndef f():\n    df.probe", Kind.FRAME),  # a global bound once
-        ("df = pd.read_csv(a)\ndf = df.to_numpy()\ndef f():\n    df.probe", None),  # bound twice, differently
-        ("df = pd.read_csv(a)\ndef f(df):\n    df.probe", None),  # a parameter shadows it
-        ("def f(df: pd.DataFrame):\n    df.probe", Kind.FRAME),
-        ("def f(df: 'pd.DataFrame | None' = None):\n    df.probe", Kind.FRAME),
-        ("def f(df: Optional[pd.Series]):\n    df.probe", Kind.FRAME),
-        ("class C:\n    df = pd.read_csv(a)\n    def m(self):\n        df.probe", None),  # class names are not visible
-        ("def outer():\n    df = pd.read_csv(a)\n    def inner():\n        df.probe", Kind.FRAME),
-    ],
-)
+SCOPES = [
+    ("df = pd.read_csv(a)\ndef f():\n    df.probe", Kind.FRAME),  # a global bound once
+    ("df = pd.read_csv(a)\ndf = df.to_numpy()\ndef f():\n    df.probe", None),  # bound twice, differently
+    ("df = pd.read_csv(a)\ndef f(df):\n    df.probe", None),  # a parameter shadows it
+    ("def f(df: pd.DataFrame):\n    df.probe", Kind.FRAME),
+    ("def f(df: 'pd.DataFrame | None' = None):\n    df.probe", Kind.FRAME),
+    ("def f(df: Optional[pd.Series]):\n    df.probe", Kind.FRAME),
+    ("class C:\n    df = pd.read_csv(a)\n    def m(self):\n        df.probe", None),  # class names are not visible
+    ("def outer():\n    df = pd.read_csv(a)\n    def inner():\n        df.probe", Kind.FRAME),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), SCOPES)
 def test_inference_across_scopes(source, expected):
     assert list(kinds(source, {"Optional": "typing.Optional"}).values()) == [expected]
 
 
-@pytest.mark.parametrize(
-    ("source", "expected"),
-    [
-        ("def load():\n    return pd.read_csv(p)\nload().probe", Kind.FRAME),
-        ("def load() -> pd.DataFrame:\n    return fetch()\nload().probe", Kind.FRAME),
-        ("def split(d):\n    return d.iloc[:5], d.iloc[5:]\na, b = split(pd.read_csv(p))\nb.probe", Kind.FRAME),
-        ("def split(d):\n    return d.iloc[:5], d.iloc[5:]\na, b = split(arrays)\nb.probe", None),
-        ("def pick(d, *, copy):\n    return d.copy() if copy else d\npick(pd.read_csv(p), copy=True).probe", Kind.FRAME),
-        ("def load(c):\n    if c:\n        return pd.read_csv(p)\n    return None\nload(1).probe", None),
-        ("def load():\n    yield pd.read_csv(p)\n    return pd.read_csv(p)\nload().probe", None),
-        ("def load(n):\n    return load(n - 1)\nload(3).probe", None),
-        ("def load():\n    return pd.read_csv(p)\ndef load():\n    return 3\nload().probe", None),  # defined twice
-    ],
-)
+RETURNS = [
+    ("def load():\n    return pd.read_csv(p)\nload().probe", Kind.FRAME),
+    ("def load() -> pd.DataFrame:\n    return fetch()\nload().probe", Kind.FRAME),
+    ("def split(d):\n    return d.iloc[:5], d.iloc[5:]\na, b = split(pd.read_csv(p))\nb.probe", Kind.FRAME),
+    ("def split(d):\n    return d.iloc[:5], d.iloc[5:]\na, b = split(arrays)\nb.probe", None),
+    ("def pick(d, *, copy):\n    return d.copy() if copy else d\npick(pd.read_csv(p), copy=True).probe", Kind.FRAME),
+    ("def load(c):\n    if c:\n        return pd.read_csv(p)\n    return None\nload(1).probe", None),
+    ("def load():\n    yield pd.read_csv(p)\n    return pd.read_csv(p)\nload().probe", None),
+    ("def load(n):\n    return load(n - 1)\nload(3).probe", None),
+    ("def load():\n    return pd.read_csv(p)\ndef load():\n    return 3\nload().probe", None),  # defined twice
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), RETURNS)
 def test_inference_of_what_module_functions_return(source, expected):
     assert list(kinds(source).values()) == [expected]
 
@@ -572,3 +580,159 @@ def test_the_analysis_keeps_the_last_modules_facts():
     first = inference.facts(tree, info)
     assert inference.facts(tree, info) is first
     assert inference.facts(ast.parse("x = 1\n"), info) is not first
+
+
+# ---------------------------------------------------- what keeps modules out of the costly parts
+
+
+@pytest.fixture
+def inferred(monkeypatch) -> list[str]:
+    """The first line of every module the pandas inference runs on."""
+    seen: list[str] = []
+
+    def counting(tree: ast.Module, info: ModuleInfo):
+        seen.append(info.path)
+        return infer_frames(tree, info)
+
+    monkeypatch.setattr(dataframes, "infer_frames", counting)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("source", "runs"),
+    [
+        # no pandas imported: no pandas object can arise
+        ("import polars as pl\ndf = pl.read_csv('x.csv')\ndf['a'][0] = 1\ndf.drop('a')\n", False),
+        ("import numpy as np\ngrid = np.zeros((2, 2))\ngrid[0][1] = 1\ngrid.round(2)\n", False),
+        # pandas, but no statement either rule would report on a frame
+        (FRAME + "df = df.dropna()\ndf.loc[df['a'] > 0, 'b'] = 1\nprint(df.head())\n", False),
+        # such statements, on what can never be a pandas object
+        (FRAME + "scores = []\nscores.append(1)\nmodel = build()\nmodel.eval()\nos.path.join('a', 'b')\n", False),
+        (FRAME + "grid = np.zeros((2, 2))\ngrid[0][1] = 1\nvalues = df.to_numpy()\nvalues[0][1] = 2\n", False),
+        (FRAME + "def build():\n    return Net()\n\nmodel = build()\nmodel.eval()\n", False),
+        (FRAME + "n = len(df)\nsizes = [n]\nsizes.append(2)\n", False),
+        # ... and on what may be one
+        (FRAME + "df.dropna()\n", True),
+        (FRAME + "df['a'][0] = 1\n", True),
+        ("import pandas as pd\ndef load():\n    return pd.read_csv('x.csv')\n\nframe = load()\nframe.dropna()\n", True),
+        ("import pandas as pd\ndef first(d):\n    return d\n\nframe = first(pd.read_csv('x.csv'))\nframe.dropna()\n",
+         True),
+        ("import pandas as pd\ndef clean(frame: pd.DataFrame):\n    frame.dropna()\n", True),
+        ("import pandas as pd\nfor chunk in pd.read_csv('x.csv', chunksize=10):\n    chunk.dropna()\n", True),
+        (FRAME + "s = df['a'].str\ns.lower()\n", True),  # an accessor's every method gives a Series
+        ("import pandas as pd\nif (n := 3):\n    pass\nscores = []\nscores.append(n)\n", True),  # ``:=``: no filter
+    ],
+)
+def test_the_inference_runs_only_where_a_pandas_object_may_be_reported(tmp_path, inferred, source, runs):
+    lint_source(tmp_path, source, select=["ML706", "ML707"], filename="clean.py")
+    assert bool(inferred) is runs
+
+
+def test_filtered_runs_report_what_the_inference_says(tmp_path, inferred):
+    source = ("import pandas as pd\ndef first(d):\n    return d\n\n"
+              "frame = first(pd.read_csv('x.csv'))\nframe.dropna()\nframe['a'][0] = 1\n")
+    assert sorted(codes(lint_source(tmp_path, source, select=["ML706", "ML707"], filename="clean.py"))) == [
+        "ML706", "ML707"]
+    assert inferred == ["clean.py"]  # asked once for both rules
+
+
+def probes_in_their_scope(tree: ast.Module) -> list[ast.expr]:
+    """The receivers of ``.probe`` but those inside comprehensions and lambdas,
+    whose variables the filter does not look at (rules never ask about them)."""
+    nested = {id(inner) for node in ast.walk(tree)
+              if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda))
+              for inner in ast.walk(node) if inner is not node}
+    return [n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and n.attr == "probe" and id(n) not in nested]
+
+
+@pytest.mark.parametrize(("source", "expected"), [*ORIGINS, *FLOWS, *SCOPES, *RETURNS])
+def test_what_the_inference_finds_pandas_is_suspect(source, expected):
+    """The filter over-approximates the inference: a pandas kind is never missed."""
+    tree = ast.parse(source)
+    info = ModuleInfo("m.py", "m", aliases={"pd": "pandas", "np": "numpy", "pl": "polars",
+                                            "Optional": "typing.Optional"})
+    facts, suspects = infer_frames(tree, info), PandasInference().suspects(tree, info, source)
+    for probe in probes_in_their_scope(tree):
+        if isinstance(facts.kind_of(probe), Kind):
+            assert suspects.may_be_pandas(probe), ast.unparse(probe)
+
+
+@pytest.fixture
+def trees_read(monkeypatch) -> list[str]:
+    """The modules whose ``ast`` a rule asked the index for."""
+    seen: list[str] = []
+    original = ProjectIndex.tree
+
+    def counting(self: ProjectIndex, path: str):
+        seen.append(path)
+        return original(self, path)
+
+    monkeypatch.setattr(ProjectIndex, "tree", counting)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("code", "source", "read"),
+    [
+        ("ML705", "import numpy as np\nmissing = np.isnan(x)\nsame = a == b\n", False),
+        ("ML705", "import numpy as np\nnan_mean = np.nanmean(x) == 0\nlabel = 'NA'\n", False),
+        ("ML705", "import numpy as np\nbad = x == np.nan\n", True),
+        ("ML710", "import torch\noptimizer_name = 'adam'\nlr = torch.optim.lr_scheduler.StepLR(opt, 1)\n", False),
+        ("ML710", "from sklearn.cluster import KMeans\n", False),
+        ("ML710", "import torch\nopt = torch.optim.Adam(model.parameters())\n", True),
+    ],
+)
+def test_the_tree_is_read_only_where_the_text_and_index_allow_a_finding(tmp_path, trees_read, code, source, read):
+    lint_source(tmp_path, source, select=[code], filename="train.py")
+    assert ("train.py" in trees_read) is read
+
+
+NAN_TEXTS = [
+    "import numpy as np\nbad = (x ==  # a comment\n       np.nan)\n",
+    "import numpy as np\nbad = x == np \\\n    .nan\n",
+    "bad = float('nan',) == x\n",
+    "bad = x == float(  # why\n    'nan')\n",
+    "bad = x == float('''\\tnan''')\n",
+    "from numpy import nan as missing\nbad = x == missing\n",
+    "import numpy as np\n@check(lambda x: x == np.nan)\ndef f():\n    pass\n",  # in a decorator
+    "import numpy as np\ndef f(a=(x != np.nan)):\n    pass\n",  # in a default
+    "import numpy as np\nmatch v:\n    case 1 if v == np.nan:\n        pass\n",  # in a guard
+    "import numpy as np\ntry:\n    pass\nexcept (A if x == np.nan else B):\n    pass\n",
+    "import numpy as np\nclass C:\n    flag = [y for y in ys if y == np.nan]\n",
+    "import numpy as np\nwhile x != np.nan:\n    pass\n",
+    "import numpy as np\nif ok:\n    pass\nelif (x\n      == np.nan):\n    pass\n",
+]
+
+
+@pytest.mark.parametrize("source", NAN_TEXTS)
+def test_nan_comparisons_however_spelled_and_wherever_they_stand(tmp_path, source):
+    assert codes(lint(tmp_path, "ML705", source)) == ["ML705"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from torch.utils.data import DataLoader\nwith ctx(DataLoader(ds)) as loader:\n    pass\n",
+        "from torch.utils.data import DataLoader\nfor batch in DataLoader(ds):\n    pass\n",
+        "from torch.utils.data import DataLoader\n@wrap\ndef train():\n    return DataLoader(ds)\n",
+        # a module-level function shadowing the import: the index names the call after the module
+        "from sklearn.cluster import KMeans as KM\n\ndef KM():\n    pass\n\nmodel = KM()\n",
+    ],
+)
+def test_hyperparameter_default_wherever_the_call_stands(tmp_path, source):
+    assert codes(lint(tmp_path, "ML710", source, filename="train.py")) == ["ML710"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        FRAME + "x = 1.  " + "#" * 60 + "\nplt.show()\n",  # a line of ``#`` after a dot (accessor search)
+        "# 'nan'" + " )" * 20000 + "\nsame = a == b\n",  # closing brackets after a NaN text
+        "same = a == " + "a . " * 5000 + "b\n",  # a long dotted name after a comparison
+    ],
+)
+def test_the_text_filters_stay_linear(tmp_path, source):
+    started = time.process_time()
+    lint_source(tmp_path, source, select=["ML705", "ML707"], filename="clean.py")
+    assert time.process_time() - started < 5

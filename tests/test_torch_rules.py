@@ -1440,3 +1440,183 @@ def test_the_rules_leave_tests_alone(tmp_path):
     findings = lint_tree(tmp_path, {"tests/test_model.py": source}, select=["ML702", "ML703", "ML704", "ML708",
                                                                            "ML709"])
     assert findings == []
+
+
+# --- cost: what is read before any walk ---------------------------------------------------
+
+ALL_TORCH_RULES = ["ML702", "ML703", "ML704", "ML708", "ML709"]
+
+#: a module of a torch library: torch everywhere, loops, a ``forward`` method, the word
+#: "backwards" and a ``forward`` mention in prose, but nothing that trains or evaluates
+LIBRARY_MODULE = '''\
+"""Metrics; kept backwards compatible with the old API (``metric.forward(...)``)."""
+import torch
+import torch.nn as nn
+
+
+class Mean(nn.Module):
+    def forward(self, values):
+        total = torch.zeros(())
+        for value in values:
+            total = total + value
+        return total / len(values)
+
+
+def update(state, batches):
+    for batch in batches:
+        state = state + torch.as_tensor(batch).sum()
+    return state
+'''
+
+
+@pytest.fixture
+def analysed(monkeypatch) -> list[tuple[str, str]]:
+    """Record (what, path) each time the analysis reads a module's tree or walks a scope."""
+    from mllint.analysis import torch_loops
+
+    seen: list[tuple[str, str]] = []
+    facts, walk = torch_loops.TorchLoops.facts, torch_loops.ModuleFacts.walk
+
+    def recording_facts(self, path):
+        seen.append(("facts", path))
+        return facts(self, path)
+
+    def recording_walk(self, scope):
+        seen.append(("walk", self.info.path))
+        return walk(self, scope)
+
+    monkeypatch.setattr(torch_loops.TorchLoops, "facts", recording_facts)
+    monkeypatch.setattr(torch_loops.ModuleFacts, "walk", recording_walk)
+    return seen
+
+
+def test_a_library_module_without_training_evaluation_or_forward_calls_is_never_parsed(tmp_path, analysed):
+    findings = lint_tree(tmp_path, {"metrics/mean.py": LIBRARY_MODULE}, select=ALL_TORCH_RULES)
+    assert findings == [] and analysed == []
+
+
+def test_a_training_script_is_walked(tmp_path, analysed):
+    source = HEAD + textwrap.dedent("""
+        def train(model, loader, optimizer):
+            model.train()
+            for x, y in loader:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+
+
+        def test(model, loader):
+            with torch.no_grad():
+                return [model(x) for x, _ in loader]
+
+
+        model = Net()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        train(model, train_loader, optimizer)
+        test(model, test_loader)
+        """)
+    findings = lint_tree(tmp_path, {"train.py": source}, select=ALL_TORCH_RULES)
+    assert [(f.code, f.line) for f in findings] == [("ML702", source.splitlines().index(
+        "        return [model(x) for x, _ in loader]") + 1)]
+    assert ("facts", "train.py") in analysed and ("walk", "train.py") in analysed
+
+
+def test_evaluation_code_is_not_walked_when_nothing_it_reaches_trains(tmp_path, analysed):
+    """A project helper whose module says "backwards" in prose does not train; a model
+    evaluated after calling it needs no walk (and is not reported)."""
+    helper = '"""Helpers, backwards compatible."""\n\n\ndef prepare(model):\n    return model.float()\n'
+    source = HEAD + textwrap.dedent("""
+        from helpers import prepare
+
+        model = prepare(Net())
+        with torch.no_grad():
+            preds = model(x_test)
+        """)
+    findings = lint_tree(tmp_path, {"predict.py": source, "helpers.py": helper}, select=ALL_TORCH_RULES)
+    assert findings == [] and [what for what, _ in analysed] == []
+
+
+def test_ml702_follows_training_through_a_function_of_the_other_module(tmp_path):
+    """The project function called trains through another function of its own module."""
+    engine = textwrap.dedent("""
+        import torch.nn.functional as F
+
+
+        def step(model, x, y, optimizer):
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+
+        def fit(model, loader, optimizer):
+            for x, y in loader:
+                step(model, x, y, optimizer)
+        """)
+    check(tmp_path, "ML702", """
+        from engine import fit
+
+        model = Net()
+        fit(model, train_loader, torch.optim.SGD(model.parameters(), lr=0.1))
+        with torch.no_grad():
+            preds = model(x_test)  # <-
+        """, extra={"engine.py": engine})
+
+
+FORWARD_MENTIONS = {
+    "a called module's forward, mentioned in prose too": """
+        '''Calls `.forward(...)` on purpose.'''
+        print(nn.Linear(2, 2).forward(torch.ones(1, 2)))  # <-
+        """,
+    "forward on a constructed module, a comment between the dot and the name": """
+        # the rule runs on files that say ".forward(": this one does only here
+        out = (Net().  # <- the comment hides the dot from a look back over blanks
+               forward(torch.ones(1, 8)))
+        """,
+    "forward of super() and defined forward methods": """
+        class Wrapped(Net):
+            def forward(self, x):
+                return super().forward(x)
+
+            def features(self, x):
+                return super(Wrapped, self).forward(x)
+        """,
+}
+
+
+@pytest.mark.parametrize("source", FORWARD_MENTIONS.values(), ids=FORWARD_MENTIONS.keys())
+def test_ml704_reads_the_tree_where_its_text_may_hold_a_call(tmp_path, source):
+    check(tmp_path, "ML704", source)
+
+
+def test_ml703_nested_loops_clearing_only_in_the_outer_one(tmp_path):
+    check(tmp_path, "ML703", """
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                optimizer.zero_grad()
+                for x, y in loader:
+                    F.cross_entropy(model(x), y).backward()
+                    optimizer.step()  # <-
+        """)
+
+
+def test_the_analysis_does_not_keep_the_project_alive(tmp_path):
+    """The analysis holds its project weakly: a cycle through the project would keep every
+    syntax tree of a run alive until a full garbage collection (seconds on a large repository)."""
+    import gc
+    import weakref
+
+    from mllint.analysis.torch_loops import TorchLoops
+    from mllint.engine.context import ProjectContext
+    from mllint.project.index import ProjectIndex
+
+    project = ProjectContext(tmp_path, [], ProjectIndex(), {}, {})
+    assert project.analysis(TorchLoops).project is project
+    alive = weakref.ref(project)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del project
+        assert alive() is None
+    finally:
+        if enabled:
+            gc.enable()

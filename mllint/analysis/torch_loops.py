@@ -40,14 +40,39 @@ One module (a notebook's cells concatenated) is read through its stdlib ``ast``:
   ``model.eval()``. Lightning modules and transformers ``Trainer`` subclasses set modes
   and grad mode themselves: their methods are not evaluation code here.
 
-Cost: for the linted module, one pass collects every scope's bindings, calls and loops;
-the loop facts walk each loop's subtree once (O(n * loop depth)); the mode walk covers
-the module level and the functions with evaluation code and their callers in the module
-(a loop's body is walked at most twice per enclosing loop), each project function it
-calls is summarised once per run. Another module is read only when the linted one
-imports a class or calls a function from it: its classes are found in one pass over its
-top level, its scopes are collected only when a function of it is summarised (the last
-32 modules stay memoised). Nothing is computed for the project as a whole.
+Cost (issue #11: a full run must cost a small multiple of ``ast.parse``). Each stage runs
+only when the cheaper ones before it cannot rule the module (or scope, or loop) out, and
+every rule reads the same memoised facts:
+
+1. Text and index, no syntax tree (regular expressions over the text, O(text); the
+   index's call sites, O(call sites)). ML702 needs evaluation code (a call turning grad
+   off, or a ``def`` named for evaluation) and training the module can reach: it calls
+   ``backward`` (the word, not "backwards"), or calls a project function that may, decided
+   per function from the other module's text and call sites (transitively, memoised per
+   run). ML703 and ML708 need a ``backward`` call (ML703 also one reached through a project
+   step function). ML704 needs a ``forward`` attribute other than in prose, ``super()``'s
+   or a call site of a name chain inside a ``forward`` method. A module ruled out here is
+   never parsed again (the index keeps only the most recent trees).
+2. The skeleton: one pass over the statements (not the expressions) finds every scope,
+   loop and class, O(statements). Bindings and calls are collected per unit (the module
+   level's own code, one top-level function or one class) on first use, O(unit).
+3. Loops: only loops whose lines mention ``backward``, the name of a local function that
+   may be a training step, or a call into a module that may back-propagate are read for
+   training facts; a loop nested in a loop of the same scope is read once and taken whole
+   by the outer one, so the loops cost O(their code), not O(code * depth).
+4. The train/eval mode walk (ML702, ML709) runs per scope, at most once, and only for a
+   scope that may record something that counts: for ML702 a call of something that may
+   be a model in evaluation code, in a scope where (by the index's call sites, per
+   top-level function) a model may have been trained, in it or before a call of it; for
+   ML709 a loop over a loader that the code around it (``with`` blocks, decorators, calls
+   needing gradients) does not rule out. What the walk does with a call is planned once;
+   a loop's body is walked at most twice per enclosing loop (its fixpoint). Each project
+   function it calls is summarised once per run.
+
+Another module is read only when a walk or a class question reaches it (the last 32
+modules' facts stay memoised). Nothing is computed for the project as a whole. The
+analysis holds its project weakly: a reference cycle through the project would keep
+every syntax tree of a run alive until a full garbage collection.
 """
 
 from __future__ import annotations
@@ -418,7 +443,10 @@ class Scope:
     _nested: dict[str, Scope] = field(default_factory=dict)
     _functions: set[str] = field(default_factory=set)
     _calls: list[ast.Call] = field(default_factory=list)
-    _for_loops: list[ast.For | ast.AsyncFor] = field(default_factory=list)
+    #: the assignments and ``del`` statements of the scope's own code
+    _assignments: list[ast.stmt] = field(default_factory=list)
+    #: the lambdas, functions and classes in the scope's own code (their code is not its)
+    _closed: list[ast.AST] = field(default_factory=list)
 
     def _collected(self) -> Scope:
         unit = self.unit
@@ -450,8 +478,12 @@ class Scope:
         return self._collected()._calls
 
     @property
-    def for_loops(self) -> list[ast.For | ast.AsyncFor]:
-        return self._collected()._for_loops
+    def assignments(self) -> list[ast.stmt]:
+        return self._collected()._assignments
+
+    @property
+    def closed(self) -> list[ast.AST]:
+        return self._collected()._closed
 
     @property
     def name(self) -> str:
@@ -641,6 +673,7 @@ class _UnitCollector:
             ast.comprehension: self.loop, ast.withitem: self.withitem, ast.Import: self.imports,
             ast.ImportFrom: self.imports, ast.ExceptHandler: self.handler, ast.Global: self.global_,
             ast.FunctionDef: self.definition, ast.AsyncFunctionDef: self.definition, ast.ClassDef: self.definition,
+            ast.AugAssign: self.assignment, ast.Delete: self.assignment, ast.Lambda: self.lambda_,
         }
 
     def run(self) -> None:
@@ -657,6 +690,8 @@ class _UnitCollector:
     def body(self, scope: Scope, body: list[ast.stmt], class_name: str | None) -> None:
         handlers = self.handlers
         for stmt in body:
+            if isinstance(stmt, _DEFINITIONS) and scope.unit is self.unit:
+                scope._closed.append(stmt)
             if isinstance(stmt, _FUNCTIONS):
                 self.function(scope, stmt, class_name)
                 continue
@@ -703,12 +738,20 @@ class _UnitCollector:
     def call(self, scope: Scope, node: ast.Call) -> None:
         scope._calls.append(node)
 
+    def assignment(self, scope: Scope, node: ast.stmt) -> None:
+        scope._assignments.append(node)
+
+    def lambda_(self, scope: Scope, node: ast.Lambda) -> None:
+        scope._closed.append(node)
+
     def assign(self, scope: Scope, node: ast.Assign) -> None:
+        scope._assignments.append(node)
         for target in node.targets:
             _bind(scope, target, node.value)
             self.self_attributes(scope, target, node.value)
 
     def ann_assign(self, scope: Scope, node: ast.AnnAssign) -> None:
+        scope._assignments.append(node)
         _bind(scope, node.target, node.value)
         self_class = scope.self_class
         if self_class and isinstance(node.target, ast.Attribute) and isinstance(node.target.value, ast.Name) \
@@ -723,8 +766,6 @@ class _UnitCollector:
     def loop(self, scope: Scope, node: ast.For | ast.AsyncFor | ast.comprehension) -> None:
         for name in _bound_names(node.target):
             _bind(scope, name, None)
-        if not isinstance(node, ast.comprehension):
-            scope._for_loops.append(node)
 
     def withitem(self, scope: Scope, node: ast.withitem) -> None:
         if node.optional_vars is not None:
@@ -855,6 +896,30 @@ class Site:
     bindings: dict[str, str | None]  # callee parameter -> the caller's expression key
     receiver: str | None
     no_grad: bool | None
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A scope's calls, assignments, closed code and loops, each sorted by where they start."""
+
+    calls: list[tuple[tuple[int, int], ast.AST]]
+    assignments: list[tuple[tuple[int, int], ast.AST]]
+    closed: list[tuple[tuple[int, int], ast.AST]]
+    loops: list[tuple[tuple[int, int], ast.AST]]
+
+
+def _by_position(nodes: Iterable[ast.AST]) -> list[tuple[tuple[int, int], ast.AST]]:
+    return sorted((((node.lineno, node.col_offset), node) for node in nodes),  # type: ignore[attr-defined]
+                  key=lambda placed: placed[0])
+
+
+def _between(placed: list[tuple[tuple[int, int], ast.AST]], start: tuple[int, int],
+             end: tuple[int, int]) -> Iterator[ast.AST]:
+    """The nodes that start within [start, end] (inside a node spanning it: positions nest)."""
+    index = bisect_left(placed, start, key=lambda item: item[0])
+    while index < len(placed) and placed[index][0] <= end:
+        yield placed[index][1]
+        index += 1
 
 
 @dataclass(frozen=True)
@@ -1235,6 +1300,7 @@ class ModuleFacts:
         self._named: dict[str, list[tuple[ast.Call, Scope]]] = {}
         self._roles: dict[tuple[int, int], str] = {}
         self._gathered: dict[int, _LoopFacts] = {}
+        self._placements: dict[int, _Placed] = {}
         self._plans: dict[tuple[int, int], _CallPlan] = {}
         self._involved: dict[int, frozenset[str]] = {}
 
@@ -1956,11 +2022,31 @@ class ModuleFacts:
     # -- loops
 
     def gathered(self, loop: LoopNode) -> _LoopFacts:
-        """:meth:`_LoopFacts.gather` of a loop, once."""
+        """:meth:`_LoopFacts.gather` of a loop, once, from what its scope's collection
+        found on its lines (calls, assignments, loops); only the lambdas, functions and
+        classes inside it are walked."""
         found = self._gathered.get(id(loop))
+        if found is not None:
+            return found
+        scope = self.loop_scopes.get(id(loop), self.module_scope)
+        found = self._gathered[id(loop)] = _LoopFacts([], [], set(), False, [], [])
+        placed = self._placed(scope)
+        start, end = (loop.lineno, loop.col_offset), (loop.end_lineno or loop.lineno, loop.end_col_offset or 0)
+        for call in _between(placed.calls, start, end):
+            found.add_call(self, call, scope)  # type: ignore[arg-type]
+        if any(_clears_by_assignment(self, node, scope) for node in _between(placed.assignments, start, end)):
+            found.clears = found.clears_all = True  # type: ignore[arg-type]
+        found.inner_loops.extend(inner for inner in _between(placed.loops, start, end) if inner is not loop)  # type: ignore[misc]
+        for node in _between(placed.closed, start, end):
+            found.absorb(_LoopFacts.gather(self, node, scope, whole=True))
+        return found
+
+    def _placed(self, scope: Scope) -> _Placed:
+        found = self._placements.get(id(scope))
         if found is None:
-            scope = self.loop_scopes.get(id(loop), self.module_scope)
-            found = self._gathered[id(loop)] = _LoopFacts.gather(self, loop, scope)
+            loops = [loop for loop in self.all_loops if self.loop_scopes.get(id(loop)) is scope]
+            found = self._placements[id(scope)] = _Placed(
+                *(_by_position(nodes) for nodes in (scope.calls, scope.assignments, scope.closed, loops)))
         return found
 
     def loop_facts(self, loop: LoopNode) -> _LoopFacts:
@@ -2100,12 +2186,6 @@ class ModuleFacts:
     def walked(self, scope: Scope) -> bool:
         """The module level and the functions registered by name: the scopes walked."""
         return scope.is_module or self.functions.get(scope.qualname) is scope
-
-    @cached_property
-    def grad_off_words(self) -> tuple[str, ...]:
-        """What a call turning grad off (or setting it) is spelt with, aliases included."""
-        return (*GRAD_OFF_WORDS,
-                *(name for name, target in self.info.aliases.items() if target in _GRAD_OFF | _SET_GRAD))
 
     @cached_property
     def _owned_sites(self) -> list[tuple[str | None, str, int]]:
@@ -2287,7 +2367,7 @@ class ModuleFacts:
             if name and self.info.qualify(name) in _NEEDS_GRAD:
                 for source in _passed(call):
                     fed.update(_names_in(source))
-        assignments = [n for n in _walk_code(scope.node) if isinstance(n, ast.Assign)]
+        assignments = [n for n in _walk_statements(scope.node) if isinstance(n, ast.Assign)]
         for _ in range(4):
             before = len(fed)
             for node in assignments:
@@ -2678,21 +2758,19 @@ class _LoopFacts:
         return found
 
     @classmethod
-    def gather(cls, facts: ModuleFacts, node: ast.AST, scope: Scope, skip_loops: bool = False) -> _LoopFacts:
-        """The calls and clears of *node*'s code, unsorted and without ``via``. A loop of
-        the same scope inside a loop is gathered once and taken whole (see
-        :meth:`ModuleFacts.gathered`), so nested loops are not walked once per level."""
+    def gather(cls, facts: ModuleFacts, node: ast.AST, scope: Scope, skip_loops: bool = False,
+               whole: bool = False) -> _LoopFacts:
+        """The calls and clears of *node*'s code (*whole*: of *node* too), unsorted and
+        without ``via``; a loop's are gathered by :meth:`ModuleFacts.gathered`."""
+        if isinstance(node, _LOOPS) and not skip_loops:
+            return facts.gathered(node)
         found = cls([], [], set(), False, [], [])
-        stack = _children(node)
-        merge = isinstance(node, _LOOPS)
+        stack = [node] if whole else _children(node)
         while stack:
             current = stack.pop()
             if isinstance(current, _LOOPS):
                 found.inner_loops.append(current)
                 if skip_loops:
-                    continue
-                if merge and facts.loop_scopes.get(id(current)) is scope:
-                    found.absorb(facts.gathered(current))  # type: ignore[arg-type]
                     continue
             if skip_loops and isinstance(current, _DEFINITIONS):
                 continue

@@ -21,6 +21,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
+from itertools import pairwise
 from typing import NamedTuple
 
 from mllint.analysis.dataframes import (
@@ -403,7 +404,7 @@ class ChainedAssignment(_PandasRule):
         targets, calls = _writes_into_selections(tree)
         if not targets and not calls:
             return
-        suspects = self.suspects(tree)  # what each write goes into is taken from a frame only if it may be one
+        suspects = self.suspects(tree)  # a write goes into part of a frame only if it selects from what may be one
         targets = [t for t in targets if suspects.may_be_pandas(_selected_from(_without_indexer(t.value)))]
         calls = [(call, method) for call, method in calls if suspects.may_be_pandas(_selected_from(method.value))]
         if not targets and not calls:
@@ -768,7 +769,7 @@ def _in_method(around: tuple[ast.stmt, ...]) -> bool:
     class's own fallback (``self.estimator_ = KMeans(random_state=self.random_state)``
     in a meta-estimator), a default of its API for its users to override."""
     return any(isinstance(outer, ast.ClassDef) and isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef))
-               for outer, inner in zip(around, around[1:]))
+               for outer, inner in pairwise(around))
 
 
 def _named_elsewhere(tree: ast.Module) -> set[str]:
@@ -806,8 +807,8 @@ def _names_made_up_data(name: str | None) -> bool:
 def _in_made_up_scope(around: tuple[ast.stmt, ...]) -> bool:
     """Whether a region lies in a class or function named for made-up data (``class
     BoringDataModule``, ``def fake_loader()``): fixtures and demonstrations."""
-    return any(isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _names_made_up_data(node.name)
-               for node in around)
+    return any(isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+               and _names_made_up_data(node.name) for node in around)
 
 
 def _sets(call: ast.Call, hyperparameter: _Hyperparameter) -> bool:

@@ -13,7 +13,12 @@ from __future__ import annotations
 import ast
 from functools import cached_property
 
-from mllint.analysis.torch_loops import ModuleFacts, TorchLoops, may_evaluate
+from mllint.analysis.torch_loops import (
+    ModuleFacts,
+    TorchLoops,
+    may_evaluate,
+    mentions_backward,
+)
 from mllint.engine.findings import Edit, Fix, Severity
 from mllint.engine.rules import Fixability, SourceRule
 from mllint.project.layout import NOT_TESTS
@@ -101,6 +106,9 @@ class MissingZeroGrad(_TorchRule):
     triggers = ("backward",)
 
     def check(self) -> None:
+        loops = self.ctx.project.analysis(TorchLoops)
+        if not mentions_backward(self.ctx.source) and not loops.call_lines_into_training(self.ctx.info):
+            return  # nothing here or in what it calls back-propagates ("backwards" in prose)
         facts = self.facts()
         if facts is None:
             return
@@ -159,6 +167,11 @@ class LossAccumulatesGraph(_TorchRule):
     name = "loss-accumulates-graph"
     severity = Severity.WARNING
     triggers = ("backward",)
+
+    @classmethod
+    def applies_to(cls, text: str) -> bool:
+        """Only a module that calls ``backward`` itself (not one saying "backwards")."""
+        return super().applies_to(text) and mentions_backward(text)
 
     def check(self) -> None:
         facts = self.facts()
