@@ -112,11 +112,3 @@ def _setup_py_installs(text: str | None) -> bool:
 
 def _names_setup(func: ast.expr) -> bool:
     return (isinstance(func, ast.Name) and func.id == "setup") or (isinstance(func, ast.Attribute) and func.attr == "setup")
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and any(k.arg == "install_requires" for k in node.keywords):
-            return True
-    return False

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mllint.engine.runner import LintResult
-    from mllint.reporters.base import ReportOptions, Reporter
+    from mllint.reporters.base import Reporter, ReportOptions
 
 #: ``mllint check --format`` choices, each the name of its module in this package
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
@@ -49,7 +49,9 @@ def reporter(module: str) -> Reporter:
     render: Reporter = import_module(f"{__name__}.{module}").render
 
     def rendered(result: LintResult, options: ReportOptions) -> str:
-        from mllint.engine.baseline import redacted  # the engine loads with the first report, not at start-up
+        from mllint.engine.baseline import (
+            redacted,  # the engine loads with the first report, not at start-up
+        )
 
         return encodable(render(replace(result, findings=redacted(result.findings)), options))
 
