@@ -215,7 +215,7 @@ def test_report_on_the_leaky_example_exits_0_and_matches_check_markdown():
     lines = done.stdout.splitlines()
     assert lines[0] == "# mllint scorecard"
     stages = [line.split(" | ")[0][2:] for line in lines if re.match(r"\| [a-z-]+ \| (\d+|n/a) \|", line)]
-    assert stages == ["data", "reproducibility", "model", "testing", "deployment", "security", "notebook"]
+    assert stages == ["data", "reproducibility", "model", "testing", "deployment", "security", "api-misuse", "notebook"]
     assert "- **ML202** examples/churn-leaky/train.py:21:40 (warning): `train_test_split` is random when `shuffle` is truthy (default True), but `random_state` is not set; pass `random_state=<seed>` so that results repeat" in lines
     assert mllint("report", "examples/churn-leaky").stdout == done.stdout  # deterministic
     check = mllint("check", "--format", "markdown", "examples/churn-leaky")
@@ -298,8 +298,9 @@ def test_the_browser_check_catches_a_missing_bar_or_finding(tmp_path):
     assert checker.problems(page, "train_test_split") == []
     one_bar_less = re.sub(r'<g class="bar" data-category="model".*?</g>', "", page, flags=re.DOTALL)
     assert checker.problems(one_bar_less) == [(
-        "the chart's bars ['data', 'reproducibility', 'testing', 'deployment', 'security', 'notebook'] are not one "
-        "per stage ['data', 'reproducibility', 'model', 'testing', 'deployment', 'security', 'notebook']")]
+        "the chart's bars ['data', 'reproducibility', 'testing', 'deployment', 'security', 'api-misuse', 'notebook'] "
+        "are not one per stage ['data', 'reproducibility', 'model', 'testing', 'deployment', 'security', 'api-misuse', "
+        "'notebook']")]
     assert checker.problems(re.sub(r'<li class="finding">', "<li>", page)) == ["no finding in the rendered page"]
 
 
