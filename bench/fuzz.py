@@ -4,6 +4,7 @@ Usage:
     python bench/fuzz.py                                  # a short run: 400 inputs
     python bench/fuzz.py --long --examples 100000         # the long mode (2 workers)
     python bench/fuzz.py --long --examples 100000 --workers 2 --batch 200 --out /tmp/mllint-fuzz
+    python bench/fuzz.py --long --out /tmp/mllint-fuzz --resume      # go on after an interruption
     mllint check --select ALL OUT/failures/B-N/input           # lint a saved failure again
 
 mllint runs on untrusted repositories, so no input may crash it, hang it or
@@ -41,6 +42,8 @@ project, each project input in a project of its own), linted by one
 subprocess, in-process or through the CLI in turn, ``--workers`` at a time. A
 batch that fails is narrowed to the inputs at fault, which are saved under
 ``--out``/failures with what went wrong. A batch over its time budget is a hang.
+Each finished batch is logged in ``--out``/progress.jsonl, so an interrupted
+campaign resumes (``--resume``) with its counts.
 """
 
 from __future__ import annotations
@@ -964,6 +967,25 @@ class Campaign:
     batches: int = 0
     started: float = field(default_factory=time.monotonic)
 
+    @property
+    def progress(self) -> Path:
+        """One line per batch done: what ``--resume`` adds up."""
+        return self.out / "progress.jsonl"
+
+    def resume(self) -> None:
+        """Carry over the counts of the batches an interrupted campaign in the same folder finished."""
+        if not self.progress.exists():
+            return
+        for line in self.progress.read_text().splitlines():
+            done = json.loads(line)
+            self.totals.update(done["totals"])
+            self.batches = max(self.batches, done["batch"] + 1)
+
+    def _record(self, item: _Running, totals: Counter[str]) -> None:
+        with self.progress.open("a") as log:
+            log.write(json.dumps({"batch": item.number, "totals": dict(totals)}) + "\n")
+        self.totals.update(totals)
+
     def submit(self, batch: list[Input]) -> None:
         while len(self.running) >= self.workers:
             self.poll(block=True)
@@ -1003,10 +1025,9 @@ class Campaign:
             report = json.loads(text.strip().splitlines()[-1])
         except (ValueError, IndexError):
             report = {"inputs": item.size, "problems": [{"what": "traceback", "detail": "the batch runner failed: " + text[-4000:], "input": None}]}
-        self.totals["inputs"] += item.size
-        self.totals[f"inputs {item.mode}"] += item.size
-        self.totals["rejected configurations"] += int(report.get("rejected configurations", 0))
-        self._keep(item, report["problems"])
+        self._record(item, Counter({"inputs": item.size, f"inputs {item.mode}": item.size,
+                                    "rejected configurations": int(report.get("rejected configurations", 0)),
+                                    **self._keep(item, report["problems"])}))
         elapsed = time.monotonic() - self.started
         print(f"batch {item.number} ({item.mode}, {item.size} inputs, {report.get('seconds', '?')} s): "
               f"{len(report['problems'])} problems; total {self.totals['inputs']} inputs, "
@@ -1025,17 +1046,18 @@ class Campaign:
                 problems.append({"what": "hang", "detail": f"over {SINGLE_TIMEOUT:.0f} s alone", "input": number})
         if not problems:
             problems.append({"what": "hang", "detail": "the batch went over its budget; no input alone does", "input": None})
-        self.totals["inputs"] += item.size
-        self._keep(item, problems)
+        self._record(item, Counter({"inputs": item.size, f"inputs {item.mode}": item.size, **self._keep(item, problems)}))
         print(f"batch {item.number}: hang; {len(problems)} culprit(s)", flush=True)
 
-    def _keep(self, item: _Running, problems: list[dict[str, object]]) -> None:
-        """Save failing inputs (their files and what went wrong); drop the batch folder."""
+    def _keep(self, item: _Running, problems: list[dict[str, object]]) -> Counter[str]:
+        """Save failing inputs (their files and what went wrong); drop the batch
+        folder. Returns the failures counted, by kind."""
         manifest = _read_manifest(item.folder)
-        for problem in problems:
-            self.totals["failures"] += 1
-            self.totals[f"failures: {problem['what']}"] += 1
-            target = self.out / "failures" / f"b{item.number}-{self.totals['failures']}"
+        failures: Counter[str] = Counter()
+        for number_in_batch, problem in enumerate(problems, start=1):
+            failures["failures"] += 1
+            failures[f"failures: {problem['what']}"] += 1
+            target = self.out / "failures" / f"b{item.number}-{number_in_batch}"
             number = problem["input"]
             if isinstance(number, int) and 0 <= number < len(manifest):
                 home = _home(number, Input("", (), bool(manifest[number]["project"])))
@@ -1046,6 +1068,7 @@ class Campaign:
             target.mkdir(parents=True, exist_ok=True)
             (target / "problem.json").write_text(json.dumps({**problem, "mode": item.mode}, indent=1))
         shutil.rmtree(item.folder, ignore_errors=True)
+        return failures
 
     def drain(self) -> None:
         while self.running:
@@ -1053,13 +1076,17 @@ class Campaign:
             time.sleep(0.2)
 
 
-def run_campaign(examples: int, batch_size: int, workers: int, out: Path) -> Counter[str]:
-    """Generate *examples* inputs with hypothesis and lint them in batches."""
+def run_campaign(examples: int, batch_size: int, workers: int, out: Path, resume: bool = False) -> Counter[str]:
+    """Generate *examples* inputs with hypothesis and lint them in batches; with
+    *resume*, the inputs an interrupted campaign in *out* linted count toward them."""
     seeds = load_seeds()
     campaign = Campaign(out, workers, batch_size)
+    if resume:
+        campaign.resume()
+    remaining = examples - campaign.totals["inputs"]
     pending: list[Input] = []
 
-    @settings(max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+    @settings(max_examples=max(remaining, 1), database=None, deadline=None, phases=[Phase.generate],
               suppress_health_check=list(HealthCheck), derandomize=False)
     @given(inputs(seeds))
     def collect(item: Input) -> None:
@@ -1069,7 +1096,8 @@ def run_campaign(examples: int, batch_size: int, workers: int, out: Path) -> Cou
             pending.clear()
         campaign.poll()
 
-    collect()
+    if remaining > 0:
+        collect()
     if pending:
         campaign.submit(pending)
     campaign.drain()
@@ -1085,6 +1113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=200, help="inputs per batch (one tree, one run)")
     parser.add_argument("--workers", type=int, default=2, help="batches linted at once")
     parser.add_argument("--out", type=Path, help="where batches and failures go (default: a new temporary folder)")
+    parser.add_argument("--resume", action="store_true", help="continue the interrupted campaign in --out: its counts carry over")
     parser.add_argument("--run-batch", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mode", default="in-process", help=argparse.SUPPRESS)
     parser.add_argument("--format", default="json", help=argparse.SUPPRESS)
@@ -1098,7 +1127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="mllint-fuzz-"))
     out.mkdir(parents=True, exist_ok=True)
     print(f"fuzzing mllint with {examples} inputs in batches of {args.batch}, {args.workers} at a time; failures go to {out / 'failures'}", flush=True)
-    totals = run_campaign(examples, args.batch, args.workers, out)
+    totals = run_campaign(examples, args.batch, args.workers, out, args.resume)
     print("totals: " + json.dumps(dict(sorted(totals.items()))), flush=True)
     return 1 if totals["failures"] else 0
 

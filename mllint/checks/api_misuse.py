@@ -11,7 +11,15 @@
 - ML710 (info) reports estimators and optimisers built without the
   hyperparameter whose default fits no particular data.
 
-All four read the module's stdlib ``ast`` (a notebook's code cells as one module).
+All four read the module's stdlib ``ast`` (a notebook's code cells as one module),
+and only where something can be reported (issue #11: they run on every commit).
+Before the tree is read (it may have to be parsed again), ``may_fire`` rules the
+module out, exactly, from its text and its index entry: ML705 needs an ``==`` or
+``!=`` next to a NaN in the text, ML710 a call of one of its classes among the
+index's call sites, ML706 and ML707 a pandas import (see
+:mod:`mllint.analysis.dataframes` for their further filters). ML705 and ML710 then
+read only the statements whose lines take in those texts and calls (``_regions``),
+not the whole module.
 """
 
 from __future__ import annotations
@@ -86,31 +94,32 @@ _EXPECTING = frozenset({"raises", "warns", "deprecated_call", "assertRaises", "a
                         "assertWarnsRegex"})
 
 
-def _statements(body: list[ast.stmt], expecting: bool = False) -> Iterator[tuple[ast.stmt, bool]]:
-    """Every statement under *body*, function and class bodies included, with whether
-    it runs where an exception is expected (a ``try`` with handlers, a
-    ``pytest.raises`` block): there a call may be made only to see whether it raises."""
-    for statement in body:
+def _statements(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement under *body*, function and class bodies included (in no
+    particular order), with whether it runs where an exception is expected (a
+    ``try`` with handlers, a ``pytest.raises`` block): there a call may be made only
+    to see whether it raises."""
+    pending = [(statement, False) for statement in reversed(body)]
+    while pending:
+        statement, expecting = pending.pop()
         yield statement, expecting
+        blocks: list[tuple[list[ast.stmt], bool]]
         if isinstance(statement, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            yield from _statements(statement.body, expecting or bool(statement.handlers))
-            for handler in statement.handlers:
-                yield from _statements(handler.body, expecting)
-            yield from _statements(statement.orelse, expecting)
-            yield from _statements(statement.finalbody, expecting)
+            blocks = [(statement.body, expecting or bool(statement.handlers)),
+                      *((handler.body, expecting) for handler in statement.handlers),
+                      (statement.orelse, expecting), (statement.finalbody, expecting)]
         elif isinstance(statement, (ast.With, ast.AsyncWith)):
             expects = any(_last_name(item.context_expr) in _EXPECTING for item in statement.items)
-            yield from _statements(statement.body, expecting or expects)
+            blocks = [(statement.body, expecting or expects)]
         elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield from _statements(statement.body, False)
+            blocks = [(statement.body, False)]
         elif isinstance(statement, ast.Match):
-            for case in statement.cases:
-                yield from _statements(case.body, expecting)
+            blocks = [(case.body, expecting) for case in statement.cases]
         else:
-            for field in ("body", "orelse"):
-                inner = getattr(statement, field, None)
-                if isinstance(inner, list):
-                    yield from _statements(inner, expecting)
+            inners = (getattr(statement, "body", None), getattr(statement, "orelse", None))
+            blocks = [(inner, expecting) for inner in inners if isinstance(inner, list)]
+        for block, inside in blocks:
+            pending.extend((inner, inside) for inner in reversed(block))
 
 
 class _Region(NamedTuple):
@@ -565,7 +574,7 @@ class InplaceResultDiscarded(_PandasRule):
             statements.append(statement)
         if not found:
             return found
-        displayed = self._displayed(tree)
+        displayed = self._displayed(tree, statements)
         return [pair for pair, statement in zip(found, statements) if id(statement) not in displayed]
 
     def _may_be_accessor(self, node: ast.expr) -> bool:
@@ -579,21 +588,27 @@ class InplaceResultDiscarded(_PandasRule):
     def _has_accessors(self) -> bool:
         return bool(ACCESSOR_ATTRIBUTE.search(self.ctx.source))
 
-    def _displayed(self, tree: ast.Module) -> set[int]:
-        """The expression statements whose value is displayed: the last top-level
-        statement of each notebook cell (unless a ``;`` silences it). A ``.py`` file
+    def _displayed(self, tree: ast.Module, statements: list[ast.Expr]) -> set[int]:
+        """Which of the expression *statements* have their value displayed: the last
+        top-level statement of a notebook cell (unless a ``;`` silences it), that is
+        one the next top-level statement does not follow in its cell. A ``.py`` file
         beside a notebook of the same name is a copy of it whose cell boundaries are
         gone (an export): any of its top-level expressions may have ended a cell."""
-        if self._copies_notebook():
-            return {id(s) for s in tree.body if isinstance(s, ast.Expr)}
+        top = {id(statement): number for number, statement in enumerate(tree.body)}
+        statements = [statement for statement in statements if id(statement) in top]
+        if not statements or self._copies_notebook():
+            return {id(statement) for statement in statements}
         lines = _LINES.split(self.ctx.source)
         cell_of = self._cells(lines)
         if cell_of is None:
             return set()
-        last: dict[int, ast.stmt] = {}
-        for statement in tree.body:
-            last[cell_of(statement.lineno)] = statement
-        return {id(s) for s in last.values() if isinstance(s, ast.Expr) and not _silenced(s, lines, self.positions)}
+        displayed = set()
+        for statement in statements:
+            following = top[id(statement)] + 1
+            ends_cell = following == len(tree.body) or cell_of(tree.body[following].lineno) != cell_of(statement.lineno)
+            if ends_cell and not _silenced(statement, lines, self.positions):
+                displayed.add(id(statement))
+        return displayed
 
     def _copies_notebook(self) -> bool:
         path = self.ctx.path
