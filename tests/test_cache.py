@@ -23,7 +23,7 @@ from mllint.engine.baseline import DEFAULT_BASELINE
 from mllint.engine.cache import CACHE_DIR, FORMAT
 from mllint.engine.runner import Linter
 from mllint.plugins import builtin_rules
-from mllint.testkit import git, write_files
+from mllint.testkit import git, notebook_json, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -134,6 +134,60 @@ def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(see
     assert linted == {"utils.py": selected, "train.py": frozenset({"ML201"})}
     assert [f["code"] for f in json.loads(warm)] == ["ML201"]
     assert warm == check_in_process(seeded, monkeypatch, "--no-cache")
+
+
+#: ML701 reads the modules a file imports (``Reach.IMPORTS``): train.py's finding
+#: depends on features.py, which it imports, and never on report.py.
+LEAKS_THROUGH_A_HELPER = {
+    "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML701', 'ML103']\n",
+    "features.py": "from sklearn.preprocessing import StandardScaler\n\n\ndef scale(X):\n    return StandardScaler().fit_transform(X)\n",
+    "train.py": (
+        "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nfrom features import scale\n\n"
+        "frame = pd.read_csv('data.csv')\nX = scale(frame.drop(columns=['y']))\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, frame['y'])\nprint(X_test)\n"
+    ),
+    "report.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nROWS = 10\n",
+}
+
+
+def test_an_edit_reruns_import_reaching_rules_only_where_the_edited_module_is_imported(tmp_path, monkeypatch):
+    write_files(tmp_path, LEAKS_THROUGH_A_HELPER)
+    linted: dict[str, frozenset[str]] = {}
+    real = Linter._lint_file
+
+    def recording(self, source_file, project, enabled, applied):
+        linted[source_file.path] = enabled
+        return real(self, source_file, project, enabled, applied)
+
+    monkeypatch.setattr(Linter, "_lint_file", recording)
+    first = check_in_process(tmp_path, monkeypatch)
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("train.py", "ML701")]
+
+    linted.clear()
+    (tmp_path / "report.py").write_text("import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nROWS = 20\n")
+    assert check_in_process(tmp_path, monkeypatch) == first
+    assert set(linted) == {"report.py"}, "train.py does not import report.py: its results stay cached"
+
+    linted.clear()
+    (tmp_path / "features.py").write_text("def scale(X):\n    return X\n")
+    after = check_in_process(tmp_path, monkeypatch)
+    assert linted == {"features.py": linted["features.py"], "train.py": frozenset({"ML701"})}
+    assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
+
+
+def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):
+    """ML807 reads what the project declares: a cached finding must not outlive a change to requirements.txt."""
+    write_files(tmp_path, {
+        "requirements.txt": "numpy==1.26.0\n",
+        "explore.ipynb": notebook_json(["!pip install lightgbm\n", "import lightgbm\n"]),
+    })
+    messages = []
+    for requirements in ("numpy==1.26.0\n", "numpy==1.26.0\nlightgbm==4.3.0\n"):
+        (tmp_path / "requirements.txt").write_text(requirements)
+        done = mllint("check", "--select", "ML807", "--format", "json", cwd=tmp_path)
+        assert outcome(done) == outcome(mllint("check", "--select", "ML807", "--format", "json", "--no-cache", cwd=tmp_path))
+        messages.append(json.loads(done.stdout)[0]["message"])
+    assert "declares it nowhere" in messages[0] and "already declares it" in messages[1]
 
 
 SEEDS = {"utils.py": "import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed)\n"}

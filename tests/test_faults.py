@@ -190,8 +190,6 @@ def test_a_file_that_changes_after_discovery(project, monkeypatch, change):
 # -- the cache --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="engine/cache.py reads an entry with Path.read_bytes: a FIFO blocks it forever "
-                   "(proposed: CacheFolder.load reads with engine.sources.read_bytes, which opens regular files only)")
 def test_a_cache_entry_that_is_a_fifo_is_ignored(project):
     findings(mllint("check", "--format", "json", cwd=project))
     for entry in (project / CACHE_DIR).glob("??/*.json"):

@@ -84,6 +84,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Union
 
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.project.index import ModuleInfo, dotted_name
 
 
@@ -278,6 +279,7 @@ class PandasInference(Analysis):
     """Per-module pandas facts, built on demand for the module a rule checks."""
 
     name = "pandas-inference"
+    reads = Reach.IMPORTS
 
     def __init__(self) -> None:
         self._last: FrameFacts | None = None

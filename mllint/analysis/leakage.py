@@ -104,6 +104,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
 
 TRAIN = "train"
@@ -1628,6 +1629,7 @@ class LeakageAnalysis(Analysis):
     """Leaks per module and function, with project functions summarised on demand."""
 
     name = "leakage"
+    reads = Reach.IMPORTS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "LeakageAnalysis":

@@ -21,6 +21,7 @@ from importlib import resources
 from typing import Any, Callable, Final, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 
 
 class _Unknown(enum.Enum):
@@ -173,6 +174,7 @@ class RandomStateTable(Analysis):
     paths: Mapping[str, str]
 
     name = "random-state-table"
+    reads = Reach.IMPORTS
 
     @classmethod
     def load(cls) -> "RandomStateTable":

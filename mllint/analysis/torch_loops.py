@@ -102,6 +102,7 @@ from types import MappingProxyType
 from typing import Any
 
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, dotted_name
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -3080,6 +3081,7 @@ class TorchLoops(Analysis):
     """Per-module torch facts, built on demand for the modules a rule asks about."""
 
     name = "torch-loops"
+    reads = Reach.IMPORTS
 
     def __init__(self, project: ProjectContext) -> None:
         #: held weakly: the project holds its analyses, and a cycle through it would keep

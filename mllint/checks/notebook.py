@@ -31,7 +31,7 @@ from typing import ClassVar
 
 from mllint.analysis.notebook_text import as_text
 from mllint.engine.context import NotebookContext
-from mllint.engine.findings import Fix, Severity
+from mllint.engine.findings import Fix, Reach, Severity
 from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import Fixability, NotebookRule
@@ -762,6 +762,8 @@ class InlineInstall(NotebookRule):
     code = "ML807"
     name = "inline-install"
     severity = Severity.WARNING
+    #: whether the project declares a package: its requirement files, packaging and own packages
+    reads = Reach.PROJECT
     roles = _WORKING_NOTEBOOKS
 
     def check(self, nb: NotebookContext) -> None:

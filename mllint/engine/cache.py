@@ -2,29 +2,32 @@
 what a second run over an unchanged tree reuses instead of parsing and
 linting again.
 
-Three kinds of entries, each keyed by the *run key* (mllint's version and its
-own code, the Python and libcst versions, the registry's rules and the
-effective configuration: selection, severities, rule and analysis options,
-per-file ignores, profile):
+Entries are keyed by the *run key* (mllint's version and its own code, the
+Python and libcst versions, the registry's rules and the effective
+configuration: selection, severities, rule and analysis options, per-file
+ignores, profile) and by what the results depend on, which a rule declares by
+its reach (``engine.rules.Reach``). A linted file has up to three entries, each
+keyed also by its path, role and the hash of its bytes:
 
-- a linted file's *local* results: the raw findings of the rules without
-  ``analyses``, which read only the file itself, and the codes of every rule
-  that ran on it; keyed also by the file's path, role and the hash of its bytes;
-- its *cross-module* results: the raw findings of the rules with ``analyses``,
-  which read other modules through the project index; keyed also by the
-  *project digest*;
-- the project rules' raw findings, notes and codes, keyed by the project digest
-  and what git says about the files (blob sizes and LFS attributes: ML101).
+- ``Reach.FILE``: the raw findings of the rules that read only the file, and
+  the codes of every rule that ran on it;
+- ``Reach.IMPORTS``: those of the rules that also read the project modules the
+  file imports (directly or through others). Keyed also by the set of project
+  modules (which decides what an import resolves to); the entry lists the
+  modules of the file's import closure with the hashes of their bytes, and is
+  a miss when one of them changed. An edit re-runs these rules only on the
+  edited module and the modules importing it;
+- ``Reach.PROJECT``: those of the rules that read anything else; keyed also by
+  the *project digest*: every project file's path with, for Python modules and
+  notebooks, the hash of their bytes and, for any other file, its size,
+  modification time and inode (data files can be gigabytes: they are not
+  read), plus DVC's own configuration. Any change in the project re-runs them.
 
-The project digest is every project file's path with, for Python modules and
-notebooks, the hash of their bytes and, for any other file, its size,
-modification time and inode (data files can be gigabytes: they are not read),
-plus DVC's own configuration. This is coarser than keying a rule by the
-summaries of the modules it reads: any change in the project re-runs every
-cross-module rule and the project rules, but a result is never stale. Which
-cross-module rules ran on a file depends only on the file (its text, role and
-the configuration), so a file none of them applies to never re-runs for a
-change elsewhere.
+The project rules' raw findings, notes and codes are one entry, keyed by the
+project digest and what git says about the files (blob sizes and LFS
+attributes: ML101). Which rules ran on a file depends only on the file (its
+text, role and the configuration), so an entry of a reach none of its rules has
+is never needed.
 
 Entries are one small JSON file each. Never pickle: a cache folder can come
 with a checkout, and mllint does not unpickle what it is given. Each is written
@@ -48,14 +51,14 @@ from typing import Any, Iterable, Mapping
 
 import mllint
 from mllint.engine.config import Settings
-from mllint.engine.findings import Edit, Fix, RawFinding, Severity
+from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.registry import Registry
 from mllint.engine.sources import SourceError, read_bytes
 from mllint.project.git import GitFacts
 
 CACHE_DIR = ".mllint_cache"
 #: The layout of an entry; a change makes every older entry a miss.
-FORMAT = 1
+FORMAT = 2
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mllint.\n"
@@ -73,6 +76,9 @@ class Outcome:
     findings: tuple[RawFinding, ...] = ()
     ran: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()
+    #: (module path, hash of its bytes) of every module the findings depend on
+    #: besides the linted file (``Reach.IMPORTS``); any other hash now is a miss
+    depends: tuple[tuple[str, str], ...] = ()
 
 
 def digest(*parts: Any) -> str:
@@ -106,12 +112,12 @@ class CacheFolder:
 
     def load(self, key: str) -> Outcome | None:
         """The entry under *key*; None when there is none or it is not a valid entry of this key."""
-        try:
-            data = json.loads(self._entry(key).read_bytes())
+        try:  # read_bytes opens regular files only: a FIFO put in the folder never blocks
+            data = json.loads(read_bytes(self._entry(key)))
             if data["format"] != FORMAT or data["mllint"] != mllint.__version__ or data["key"] != key:
                 return None
             return _outcome(data)
-        except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        except (SourceError, ValueError, KeyError, TypeError, IndexError, RecursionError):
             return None
 
     def save(self, key: str, outcome: Outcome) -> None:
@@ -123,6 +129,7 @@ class CacheFolder:
             "findings": [_finding_json(raw) for raw in outcome.findings],
             "ran": list(outcome.ran),
             "notes": [list(note) for note in outcome.notes],
+            "depends": [list(pair) for pair in outcome.depends],
         }
         target = self._entry(key)
         text = json.dumps(entry, separators=(",", ":"))
@@ -160,16 +167,30 @@ class ProjectCache:
         self.run = run
         self.contents = {path: _content(root / path) for path in modules}
         self.project = _project_digest(root, files, self.contents, folder.path)
+        self._modules = digest(sorted(self.contents))
 
-    def local_key(self, path: str, role: str) -> str:
-        return digest(self.run, "local", path, role, self.contents[path])
-
-    def cross_key(self, path: str, role: str) -> str:
-        return digest(self.run, "cross", path, role, self.contents[path], self.project)
+    def file_key(self, path: str, role: str, reach: Reach) -> str:
+        """The key of a linted file's entry for the rules of *reach*."""
+        if reach is Reach.FILE:
+            return digest(self.run, "file", path, role, self.contents[path])
+        if reach is Reach.IMPORTS:
+            return digest(self.run, "imports", path, role, self.contents[path], self._modules)
+        return digest(self.run, "project", path, role, self.contents[path], self.project)
 
     def project_key(self, git: GitFacts | None) -> str:
         facts = None if git is None else [str(git.top), sorted(git.tracked_sizes.items()), sorted(git.lfs)]
-        return digest(self.run, "project", self.project, facts)
+        return digest(self.run, "project rules", self.project, facts)
+
+    def load(self, key: str) -> Outcome | None:
+        """The entry under *key*, unless a module it depends on changed since."""
+        outcome = self.folder.load(key)
+        if outcome is None or any(self.contents.get(path) != hashed for path, hashed in outcome.depends):
+            return None
+        return outcome
+
+    def depends(self, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        """*paths* (modules of the project) with the hashes of their bytes, for ``Outcome.depends``."""
+        return tuple((path, self.contents[path]) for path in sorted(paths) if path in self.contents)
 
 
 def run_key(rules: Registry, settings: Settings) -> str:
@@ -193,13 +214,6 @@ def run_key(rules: Registry, settings: Settings) -> str:
     }
     rule_classes = sorted((code, f"{rule.__module__}.{rule.__qualname__}") for code, rule in rules.items())
     return digest(FORMAT, mllint.__version__, _own_code(), sys.version, _version("libcst"), rule_classes, configuration)
-
-
-def split(outcome: Outcome, cross: frozenset[str]) -> tuple[Outcome, Outcome]:
-    """A file's results as its local entry (every code that ran) and its cross-module entry."""
-    local = tuple(raw for raw in outcome.findings if raw.code not in cross)
-    crossed = tuple(raw for raw in outcome.findings if raw.code in cross)
-    return Outcome(local, outcome.ran), Outcome(crossed)
 
 
 def cacheable(findings: Iterable[RawFinding]) -> bool:
@@ -274,7 +288,8 @@ def _outcome(data: Mapping[str, Any]) -> Outcome:
     findings = tuple(_finding(item) for item in data["findings"])
     ran = tuple(_text(code) for code in data["ran"])
     notes = tuple((_text(code), _text(note)) for code, note in data["notes"])
-    return Outcome(findings, ran, notes)
+    depends = tuple((_text(path), _text(hashed)) for path, hashed in data["depends"])
+    return Outcome(findings, ran, notes, depends)
 
 
 def _finding(item: Any) -> RawFinding:

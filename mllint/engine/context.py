@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Mapping, TypeVar
 import libcst as cst
 from libcst.metadata import CodeRange
 
-from mllint.engine.findings import Edit, Fix, RawFinding, Severity
+from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.options import Option, defaults
 from mllint.engine.positions import Positions
 from mllint.engine.sources import SourceError, decode_text, read_bytes
@@ -48,6 +48,9 @@ class Analysis:
     """
 
     name: ClassVar[str]
+    #: How far its facts about a module depend on more than that module (see
+    #: ``Reach``); the cautious default is the whole project.
+    reads: ClassVar[Reach] = Reach.PROJECT
     options: ClassVar[Mapping[str, Option]] = {}
     #: analysis option -> the ``CODE.option`` rule key that also sets it
     legacy_options: ClassVar[Mapping[str, str]] = {}

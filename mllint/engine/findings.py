@@ -1,4 +1,5 @@
-"""Plain-data results of linting: severities, findings and their fixes.
+"""Plain-data results of linting: severities, findings and their fixes, and how
+far a rule's findings depend on more than its file.
 
 The engine's leaf module. Findings and fixes are plain, picklable values that
 never hold CST nodes, so reporters and any later consumer can keep them after
@@ -8,7 +9,7 @@ the trees are gone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, IntEnum
 
 
 class Severity(str, Enum):
@@ -26,6 +27,24 @@ class Severity(str, Enum):
 
 
 _RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Reach(IntEnum):
+    """How far beyond its own file what a file rule finds depends: what the result
+    cache (``engine/cache.py``) keys the rule's findings on, so that a change
+    elsewhere re-runs exactly the rules it can affect. Ordered: a rule reaches as
+    far as the farthest of its own reads and its analyses' (``Rule.reach``).
+    tests/test_reach.py runs every rule with its reads recorded and fails when
+    one reads beyond what it declares."""
+
+    #: the file's own text, syntax tree and index entry, its path and role
+    FILE = 0
+    #: also the project modules the file imports, directly or through others
+    #: (their text, trees and index entries), and which modules the project has
+    IMPORTS = 1
+    #: anything in the project: every module, other files, DVC, git, the
+    #: dependency declarations, the kind of project
+    PROJECT = 2
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
-from mllint.engine.findings import Fix, Severity
+from mllint.engine.findings import Fix, Reach, Severity
 from mllint.engine.options import Option
 from mllint.project.layout import Role
 
@@ -89,6 +89,9 @@ class Rule:
     #: The shared analyses the rule asks the project context for; their
     #: options are validated with the rule's and shown by ``mllint explain``.
     analyses: ClassVar[tuple[type["Analysis"], ...]] = ()
+    #: How far the rule's own code reads beyond its file (``Reach``); what its
+    #: analyses read is added by ``reach()``. Project rules read the project.
+    reads: ClassVar[Reach] = Reach.FILE
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """A malformed code or name fails where the rule is defined, not in a run."""
@@ -102,6 +105,12 @@ class Rule:
     @classmethod
     def category(cls) -> str:
         return CATEGORIES[cls.code[:3]]
+
+    @classmethod
+    def reach(cls) -> Reach:
+        """How far the rule's findings depend on more than its file: its own reads
+        or its farthest-reaching analysis'."""
+        return max((cls.reads, *(analysis.reads for analysis in cls.analyses)))
 
 
 class _FileRule(Rule):
@@ -202,6 +211,7 @@ class ProjectRule(Rule):
     """A rule over the whole repository. It runs once per project root."""
 
     scope: ClassVar[Scope] = Scope.PROJECT
+    reads: ClassVar[Reach] = Reach.PROJECT
 
     def check(self, project: "ProjectContext") -> None:
         raise NotImplementedError

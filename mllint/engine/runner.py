@@ -30,7 +30,6 @@ from mllint.engine.cache import (
     ProjectCache,
     cacheable,
     run_key,
-    split,
 )
 from mllint.engine.config import (
     CliOverrides,
@@ -48,12 +47,18 @@ from mllint.engine.discovery import (
     build_project,
     group_by_root,
 )
-from mllint.engine.findings import Finding, RawFinding, Severity
+from mllint.engine.findings import Finding, RawFinding, Reach, Severity
 from mllint.engine.fingerprints import fingerprint
 from mllint.engine.fixes import cell_fix
 from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, load_file
 from mllint.engine.registry import Registry
-from mllint.engine.rules import ModuleRule, NotebookRule, ProjectRule, Rule, SourceRule
+from mllint.engine.rules import (
+    ModuleRule,
+    NotebookRule,
+    ProjectRule,
+    Rule,
+    SourceRule,
+)
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.traversal import describe_crash, run_module_rules
@@ -150,7 +155,7 @@ class Linter:
             files.look_up(path)
         project_rules = settings.project_rules and any(self.rules.of_kind(ProjectRule, enabled))
         project_key = files.cache.project_key(ctx.git) if files.cache and project_rules else None
-        project_outcome = files.cache.folder.load(project_key) if files.cache and project_key else None
+        project_outcome = files.cache.load(project_key) if files.cache and project_key else None
 
         if files.todo or (project_rules and project_outcome is None):
             loaded = {path: load_file(root, path, index) for path in project.targets}
@@ -345,57 +350,81 @@ class _FileResults:
     """The linted files' results in one project run: which come from the cache,
     which rules still have to run on which file, and storing what they found.
 
-    A file's local entry also lists the cross-module rules that ran on it; when
-    none did, its cross-module results are empty whatever changed elsewhere.
+    A file's results are cached in one entry per reach of its rules
+    (``engine/cache.py``); an entry that is missing or stale re-runs only the
+    rules of its reach. The ``Reach.FILE`` entry lists every rule that ran on
+    the file: an entry of a reach none of them has is never looked up.
     """
 
     def __init__(self, cache: ProjectCache | None, ctx: ProjectContext, enabled: frozenset[str], rules: Registry) -> None:
         self.cache = cache
         self.ctx = ctx
         self.enabled = enabled
-        #: the enabled rules that read other modules (``Rule.analyses``)
-        self.cross = frozenset(code for code in enabled if rules[code].analyses)
+        #: the enabled codes of each reach beyond the file's own
+        self.reaching = {
+            reach: frozenset(code for code in enabled if rules[code].reach() is reach)
+            for reach in (Reach.IMPORTS, Reach.PROJECT)
+        }
         #: complete results, by path
         self.outcomes: dict[str, Outcome] = {}
         #: path -> the rules still to run on it
         self.todo: dict[str, frozenset[str]] = {}
-        #: cached local results of the files whose cross-module rules must run again
-        self._local: dict[str, Outcome] = {}
+        #: the cached entries of the files some of whose rules must run again
+        self._partial: dict[str, dict[Reach, Outcome]] = {}
 
     def look_up(self, path: str) -> None:
-        local = self.cache.folder.load(self._key(path, cross=False)) if self.cache else None
-        if self.cache is None or local is None:
+        own = self._load(path, Reach.FILE) if self.cache else None
+        if own is None:
             self.todo[path] = self.enabled
             return
-        crossed = self.cache.folder.load(self._key(path, cross=True)) if self.cross.intersection(local.ran) else Outcome()
-        if crossed is None:
-            self._local[path], self.todo[path] = local, self.cross
+        entries, stale = {Reach.FILE: own}, frozenset[str]()
+        for reach, codes in self.reaching.items():
+            if not codes.intersection(own.ran):
+                continue
+            entry = self._load(path, reach)
+            if entry is None:
+                stale |= codes
+            else:
+                entries[reach] = entry
+        if stale:
+            self._partial[path], self.todo[path] = entries, stale
         else:
-            self.outcomes[path] = Outcome(local.findings + crossed.findings, local.ran)
+            self.outcomes[path] = _combined(entries.values(), own.ran)
 
     def record(self, path: str, raws: list[RawFinding], ran: list[str]) -> None:
         """What the rules of ``todo[path]`` found; stored unless an engine failure is among it."""
-        store = self.cache is not None and cacheable(raws)
-        local = self._local.get(path)
-        if local is None:  # every rule ran
-            self.outcomes[path] = Outcome(tuple(raws), tuple(ran))
-            local, crossed = split(self.outcomes[path], self.cross)
-            if store:
-                self._save(path, local, cross=False)
-        else:  # only the cross-module rules ran: the rest is cached (engine diagnostics included)
-            crossed = Outcome(tuple(raw for raw in raws if raw.code in self.cross or raw.code == "ML000"))
-            self.outcomes[path] = Outcome(local.findings + crossed.findings, local.ran)
-        if store and self.cross.intersection(ran):
-            self._save(path, crossed, cross=True)
+        entries = self._partial.pop(path, None)
+        failures: tuple[RawFinding, ...] = ()
+        if entries is None:  # every rule ran: engine diagnostics go with the file's own findings
+            entries = {Reach.FILE: Outcome(tuple(raw for raw in raws if not self._reaches(raw.code)), tuple(ran))}
+            new = [Reach.FILE, *(reach for reach, codes in self.reaching.items() if codes.intersection(ran))]
+        else:  # only the rules of stale entries ran: the rest, engine diagnostics included, is cached
+            new = [reach for reach, codes in self.reaching.items() if codes.intersection(self.todo[path])]
+            failures = tuple(raw for raw in raws if raw.code == "ML000")
+        for reach in new:
+            if reach is not Reach.FILE:
+                codes = self.reaching[reach]
+                depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reach is Reach.IMPORTS else ()
+                entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in codes), depends=depends)
+        if self.cache is not None and cacheable(raws):
+            for reach in new:
+                self.cache.folder.save(self._key(path, reach), entries[reach])
+        self.outcomes[path] = _combined([*entries.values(), Outcome(failures)], entries[Reach.FILE].ran)
 
-    def _key(self, path: str, *, cross: bool) -> str:
-        assert self.cache is not None
-        role = self.ctx.role(path).value
-        return self.cache.cross_key(path, role) if cross else self.cache.local_key(path, role)
+    def _reaches(self, code: str) -> bool:
+        return any(code in codes for codes in self.reaching.values())
 
-    def _save(self, path: str, outcome: Outcome, *, cross: bool) -> None:
+    def _load(self, path: str, reach: Reach) -> Outcome | None:
         assert self.cache is not None
-        self.cache.folder.save(self._key(path, cross=cross), outcome)
+        return self.cache.load(self._key(path, reach))
+
+    def _key(self, path: str, reach: Reach) -> str:
+        assert self.cache is not None
+        return self.cache.file_key(path, self.ctx.role(path).value, reach)
+
+
+def _combined(entries: Iterable[Outcome], ran: tuple[str, ...]) -> Outcome:
+    return Outcome(tuple(raw for entry in entries for raw in entry.findings), ran)
 
 
 @contextmanager

@@ -279,6 +279,11 @@ class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleInfo] = ()) -> None:
         self.modules: dict[str, ModuleInfo] = {}
         self._by_name: dict[str, ModuleInfo] = {}
+        #: last part of every import name -> the names ending with it: most
+        #: imports are third-party, and a suffix match need not scan them all
+        self._by_last_part: dict[str, list[str]] = {}
+        #: module path -> the project modules its imports reach directly
+        self._imported: dict[str, frozenset[str]] = {}
         self._sources: dict[str, str] = {}
         self._trees: OrderedDict[str, ast.Module] = OrderedDict()
         for info in modules:
@@ -291,7 +296,10 @@ class ProjectIndex:
         if not info.is_notebook:
             names = import_names_for(info.path)
             for name in names if info.name in names else [info.name]:
-                self._by_name.setdefault(name, info)
+                if name not in self._by_name:
+                    self._by_name[name] = info
+                    self._by_last_part.setdefault(name.rpartition(".")[2], []).append(name)
+            self._imported.clear()
         if source is not None:
             self._sources[info.path] = source
         if tree is not None:
@@ -349,8 +357,37 @@ class ProjectIndex:
         if name in self._by_name:
             return self._by_name[name]
         suffix = "." + name
-        matches = [m for n, m in self._by_name.items() if n.endswith(suffix)]
+        matches = [self._by_name[n] for n in self._by_last_part.get(name.rpartition(".")[2], ()) if n.endswith(suffix)]
         return matches[0] if len(matches) == 1 else None
+
+    def import_closure(self, path: str) -> frozenset[str]:
+        """The project modules *path* imports, directly or through others, itself
+        included: what a fact of ``Reach.IMPORTS`` about it may depend on.
+
+        An import of ``a.b.c`` counts every prefix that names a project module
+        (importing it runs ``a`` and ``a.b`` too). Each module's direct imports are
+        resolved once per index; a closure costs its size."""
+        closure, frontier = {path}, [path]
+        while frontier:
+            for reached in self._imports_of(frontier.pop()):
+                if reached not in closure:
+                    closure.add(reached)
+                    frontier.append(reached)
+        return frozenset(closure)
+
+    def _imports_of(self, path: str) -> frozenset[str]:
+        found = self._imported.get(path)
+        if found is None:
+            info = self.modules.get(path)
+            reached: set[str] = set()
+            for name in info.imports if info is not None else ():
+                parts = name.split(".")
+                for end in range(len(parts), 0, -1):
+                    module = self.find_module(".".join(parts[:end]), info)
+                    if module is not None:
+                        reached.add(module.path)
+            found = self._imported[path] = frozenset(reached)
+        return found
 
     def resolve_function(self, qualified: str, importer: ModuleInfo | None = None) -> tuple[ModuleInfo, FunctionInfo] | None:
         """The project function a qualified call name refers to, if any."""
