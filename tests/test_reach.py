@@ -72,6 +72,7 @@ PROJECT = {
         "import torch\n\nfrom shop.model import Net\nfrom tests.helpers import check_shape\n\n\n"
         "def test_forward(net):\n    check_shape(net(torch.zeros(2, 4)), 2)\n\n\ndef test_nothing():\n    Net()\n"
     ),
+    "explore.py": "import pandas as pd\n\ndf = pd.read_csv('data/train.csv')\ndf.dropna()\n",  # paired with the notebook (jupytext)
     "explore.ipynb": notebook_json([
         "!pip install lightgbm torch\n", "import pandas as pd\nimport numpy as np\nfrom shop.io import load_frame\n",
         "df = load_frame('data/train.csv')\ndf[df.a == np.nan]\n", "df.dropna()\n",

@@ -612,7 +612,7 @@ class InplaceResultDiscarded(_PandasRule):
 
     def _copies_notebook(self) -> bool:
         path = self.ctx.path
-        return path.endswith(".py") and path[:-3] + ".ipynb" in self.ctx.project.file_set
+        return path.endswith(".py") and path[:-3] + ".ipynb" in self.ctx.index.modules  # which modules exist: Reach.IMPORTS
 
     def _cells(self, lines: list[str]) -> Callable[[int], int] | None:
         """A function from a line to its cell, or None when the module is no notebook
