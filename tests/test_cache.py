@@ -136,6 +136,24 @@ def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(see
     assert warm == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
+def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
+    """The unchanged modules are indexed from the cache: rules reading only their
+    own file parse the edited module alone; ML201 then reads train.py and utils.py."""
+    check_in_process(seeded, monkeypatch, "--select", "ML103,ML604")
+    check_in_process(seeded, monkeypatch)
+    parsed: list[str] = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, *a, **k: parsed.append(source) or real_parse(source, *a, **k))
+    (seeded / "consts.py").write_text("ROWS = 20\n")
+    check_in_process(seeded, monkeypatch, "--select", "ML103,ML604")
+    assert parsed == ["ROWS = 20\n"]
+    parsed.clear()
+    (seeded / "consts.py").write_text("ROWS = 30\n")
+    cached = check_in_process(seeded, monkeypatch)
+    assert sorted(parsed) == sorted(["ROWS = 30\n", (seeded / "train.py").read_text(), (seeded / "utils.py").read_text()])
+    assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
+
+
 #: ML701 reads the modules a file imports (``Reach.IMPORTS``): train.py's finding
 #: depends on features.py, which it imports, and never on report.py.
 LEAKS_THROUGH_A_HELPER = {

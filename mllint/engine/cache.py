@@ -29,6 +29,11 @@ attributes: ML101). Which rules ran on a file depends only on the file (its
 text, role and the configuration), so an entry of a reach none of its rules has
 is never needed.
 
+Every module's entry in the project index (``ModuleInfo``: imports, functions,
+calls) is kept too, keyed by its path and bytes: a run that must lint a few
+files indexes the unchanged rest from these, without reading or parsing them;
+the rules' analyses read the modules they reach when they reach them.
+
 Entries are one small JSON file each. Never pickle: a cache folder can come
 with a checkout, and mllint does not unpickle what it is given. Each is written
 to a temporary file and renamed over its name, so processes sharing a cache
@@ -55,6 +60,7 @@ from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.registry import Registry
 from mllint.engine.sources import SourceError, read_bytes
 from mllint.project.git import GitFacts
+from mllint.project.index import ModuleInfo
 
 CACHE_DIR = ".mllint_cache"
 #: The layout of an entry; a change makes every older entry a miss.
@@ -111,28 +117,46 @@ class CacheFolder:
         return folder
 
     def load(self, key: str) -> Outcome | None:
-        """The entry under *key*; None when there is none or it is not a valid entry of this key."""
-        try:  # read_bytes opens regular files only: a FIFO put in the folder never blocks
-            data = json.loads(read_bytes(self._entry(key)))
-            if data["format"] != FORMAT or data["mllint"] != mllint.__version__ or data["key"] != key:
-                return None
-            return _outcome(data)
-        except (SourceError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        """The results under *key*; None when there is none or it is not a valid entry of this key."""
+        data = self._read(key)
+        try:
+            return _outcome(data) if data is not None else None
+        except (ValueError, KeyError, TypeError, IndexError):
             return None
 
     def save(self, key: str, outcome: Outcome) -> None:
         """Store *outcome* under *key*; a failed write only costs the entry."""
-        entry = {
-            "format": FORMAT,
-            "mllint": mllint.__version__,
-            "key": key,
+        self._store(key, {
             "findings": [_finding_json(raw) for raw in outcome.findings],
             "ran": list(outcome.ran),
             "notes": [list(note) for note in outcome.notes],
             "depends": [list(pair) for pair in outcome.depends],
-        }
+        })
+
+    def load_summary(self, key: str) -> ModuleInfo | None:
+        """The module's index entry under *key* (``ModuleInfo.to_json``), or None."""
+        data = self._read(key)
+        try:
+            return ModuleInfo.from_json(data["module"]) if data is not None else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def save_summary(self, key: str, info: ModuleInfo) -> None:
+        self._store(key, {"module": info.to_json()})
+
+    def _read(self, key: str) -> dict[str, Any] | None:
+        """The entry under *key*, if it is one of this format, version and key."""
+        try:  # read_bytes opens regular files only: a FIFO put in the folder never blocks
+            data = json.loads(read_bytes(self._entry(key)))
+            if data["format"] != FORMAT or data["mllint"] != mllint.__version__ or data["key"] != key:
+                return None
+            return data
+        except (SourceError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+            return None
+
+    def _store(self, key: str, payload: Mapping[str, Any]) -> None:
         target = self._entry(key)
-        text = json.dumps(entry, separators=(",", ":"))
+        text = json.dumps({"format": FORMAT, "mllint": mllint.__version__, "key": key, **payload}, separators=(",", ":"))
         try:
             try:
                 self._write(target, text)
@@ -162,8 +186,9 @@ class CacheFolder:
 class ProjectCache:
     """One project's entries in one run: the keys of its files and of its project rules."""
 
-    def __init__(self, folder: CacheFolder, run: str, root: Path, files: Iterable[str], modules: Iterable[str]) -> None:
+    def __init__(self, folder: CacheFolder, software: str, run: str, root: Path, files: Iterable[str], modules: Iterable[str]) -> None:
         self.folder = folder
+        self.software = software
         self.run = run
         self.contents = {path: _content(root / path) for path in modules}
         self.project = _project_digest(root, files, self.contents, folder.path)
@@ -176,6 +201,10 @@ class ProjectCache:
         if reach is Reach.IMPORTS:
             return digest(self.run, "imports", path, role, self.contents[path], self._modules)
         return digest(self.run, "project", path, role, self.contents[path], self.project)
+
+    def summary_key(self, path: str) -> str:
+        """The key of a module's index entry: its path and bytes (and the run's software)."""
+        return digest(self.software, "summary", path, self.contents[path])
 
     def project_key(self, git: GitFacts | None) -> str:
         facts = None if git is None else [str(git.top), sorted(git.tracked_sizes.items()), sorted(git.lfs)]
@@ -193,11 +222,17 @@ class ProjectCache:
         return tuple((path, self.contents[path]) for path in sorted(paths) if path in self.contents)
 
 
-def run_key(rules: Registry, settings: Settings) -> str:
-    """What every entry of a run depends on besides the files: the software and the configuration.
+def software_key() -> str:
+    """The software a run's entries depend on: mllint, its own files by size and
+    modification time (an edited checkout of mllint never serves what older code
+    found), Python and libcst. Index entries depend on nothing else."""
+    return digest(FORMAT, mllint.__version__, _own_code(), sys.version, _version("libcst"))
 
-    mllint's own files count by size and modification time, so an edited
-    checkout of mllint never serves what older rules found. Settings that do
+
+def run_key(rules: Registry, settings: Settings, software: str) -> str:
+    """What the results of a run depend on besides the files: the *software* and the configuration.
+
+    Settings that do
     not change what rules report (``fail-on``, excludes, ``project-rules``,
     the baseline) are left out, so a pre-commit hook and a full run share entries.
     """
@@ -213,7 +248,7 @@ def run_key(rules: Registry, settings: Settings) -> str:
         "profile": settings.profile,
     }
     rule_classes = sorted((code, f"{rule.__module__}.{rule.__qualname__}") for code, rule in rules.items())
-    return digest(FORMAT, mllint.__version__, _own_code(), sys.version, _version("libcst"), rule_classes, configuration)
+    return digest(software, rule_classes, configuration)
 
 
 def cacheable(findings: Iterable[RawFinding]) -> bool:

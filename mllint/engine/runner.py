@@ -30,6 +30,7 @@ from mllint.engine.cache import (
     ProjectCache,
     cacheable,
     run_key,
+    software_key,
 )
 from mllint.engine.config import (
     CliOverrides,
@@ -143,10 +144,10 @@ class Linter:
 
     def _lint_project(self, project: Project, settings: Settings, result: LintResult) -> None:
         """Lint one project. Results the cache holds are reused; only when some
-        are missing is every module read into the index and the missing ones run."""
+        are missing is every module indexed and the missing ones run."""
         root = project.root
         modules = list(dict.fromkeys([*project.targets, *(f for f in project.files if f.endswith(LINTABLE_SUFFIXES))]))
-        index = ProjectIndex()
+        index = ProjectIndex(reader=lambda path: _read_text(root, path).source)
         ctx = ProjectContext(root, project.files, index, settings.rule_options, settings.analysis_options)
         enabled = settings.selected
         result.selected |= enabled
@@ -158,9 +159,7 @@ class Linter:
         project_outcome = files.cache.load(project_key) if files.cache and project_key else None
 
         if files.todo or (project_rules and project_outcome is None):
-            loaded = {path: load_file(root, path, index) for path in project.targets}
-            for path in modules[len(project.targets):]:  # files not linted still feed the index: cross-module facts need them
-                load_file(root, path, index)
+            loaded = _index_project(root, modules, files, index)
         else:  # every result is cached: the files are read for reporting, never parsed
             loaded = {path: _read_text(root, path) for path in project.targets}
 
@@ -201,7 +200,8 @@ class Linter:
         folder = CacheFolder.open(settings.cache_dir or project.root / CACHE_DIR)
         if folder is None:
             return None
-        return ProjectCache(folder, run_key(self.rules, settings), project.root, project.files, modules)
+        software = software_key()
+        return ProjectCache(folder, software, run_key(self.rules, settings, software), project.root, project.files, modules)
 
     def _project_rules(self, ctx: ProjectContext, enabled: frozenset[str]) -> Outcome:
         """Run the enabled project rules once; a crashing rule becomes ML000."""
@@ -411,6 +411,11 @@ class _FileResults:
                 self.cache.folder.save(self._key(path, reach), entries[reach])
         self.outcomes[path] = _combined([*entries.values(), Outcome(failures)], entries[Reach.FILE].ran)
 
+    def runs_all(self, path: str) -> bool:
+        """Whether every rule runs on *path* (no cached results of its own): then
+        it is parsed as it is read, and its syntax errors reported."""
+        return path in self.todo and path not in self._partial
+
     def _reaches(self, code: str) -> bool:
         return any(code in codes for codes in self.reaching.values())
 
@@ -443,6 +448,39 @@ def _fewer_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
+
+
+def _index_project(root: Path, modules: list[str], files: _FileResults, index: ProjectIndex) -> dict[str, SourceFile]:
+    """Index every module (files not linted still feed the index: cross-module
+    facts need them) and load the linted ones. A module the cache holds an index
+    entry of is indexed from it, its text read only if it is linted and its tree
+    parsed only when a rule asks; any other module is read and parsed (and its
+    entry cached), and so is a file whose own rules must run, for the syntax
+    errors found in parsing it. Returns the linted files by path.
+
+    The files to lint are loaded last, in the reverse of the order they are
+    linted in: the trees the index keeps (the most recently parsed) are then
+    those of the first files linted, not of files linted long after."""
+    cache = files.cache
+    todo = list(files.todo)
+    loaded: dict[str, SourceFile] = {}
+    for path in [*(path for path in modules if path not in files.todo), *reversed(todo)]:
+        linted = path in files.todo or path in files.outcomes
+        key = cache.summary_key(path) if cache is not None else ""
+        cached = cache.folder.load_summary(key) if cache is not None else None
+        info = None if files.runs_all(path) else cached
+        if info is not None:
+            index.add(info)
+            if linted:
+                loaded[path] = _read_text(root, path)
+                loaded[path].info = info
+            continue
+        source_file = load_file(root, path, index)
+        if linted:
+            loaded[path] = source_file
+        if cache is not None and source_file.info is not None and cached is None:
+            cache.folder.save_summary(key, source_file.info)
+    return loaded
 
 
 def _read_text(root: Path, path: str) -> SourceFile:

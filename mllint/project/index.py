@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
-from typing import Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 #: Top-level packages whose import makes a project an "ML project".
 ML_LIBRARIES = frozenset(
@@ -81,6 +81,48 @@ class ModuleInfo:
     def qualify(self, dotted: str) -> str | None:
         """Resolve a dotted local expression (``np.random.seed``) through imports."""
         return qualify(self.aliases, dotted)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data, for the result cache: a module unchanged since the
+        last run is indexed from it without being parsed."""
+        return {
+            "path": self.path, "name": self.name, "notebook": self.is_notebook, "package": self.is_package,
+            "aliases": self.aliases, "imports": sorted(self.imports),
+            "functions": [[f.qualname, f.line, [[c.name, c.line] for c in f.calls]] for f in self.functions.values()],
+            "toplevel": [[c.name, c.line] for c in self.toplevel_calls],
+            "main": self.has_main_block, "failed": self.parse_failed, "depth": self.max_depth,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ModuleInfo:
+        """The entry ``to_json`` made; TypeError, ValueError or KeyError for anything else
+        (a cache is read from disk and may be damaged)."""
+        def text(value: Any) -> str:
+            if not isinstance(value, str):
+                raise TypeError("expected text")
+            return value
+
+        def number(value: Any) -> int:
+            if type(value) is not int:
+                raise TypeError("expected a number")
+            return value
+
+        def flag(value: Any) -> bool:
+            if not isinstance(value, bool):
+                raise TypeError("expected true or false")
+            return value
+
+        def calls(items: Any) -> list[CallSite]:
+            return [CallSite(text(name), number(line)) for name, line in items]
+
+        functions = [FunctionInfo(text(name), number(line), calls(sites)) for name, line, sites in data["functions"]]
+        return cls(
+            path=text(data["path"]), name=text(data["name"]), is_notebook=flag(data["notebook"]),
+            is_package=flag(data["package"]), aliases={text(k): text(v) for k, v in data["aliases"].items()},
+            imports={text(name) for name in data["imports"]}, functions={f.qualname: f for f in functions},
+            toplevel_calls=calls(data["toplevel"]), has_main_block=flag(data["main"]),
+            parse_failed=flag(data["failed"]), max_depth=number(data["depth"]),
+        )
 
 
 def qualify(aliases: dict[str, str], dotted: str) -> str | None:
@@ -274,17 +316,24 @@ MAX_CACHED_TREES = 256
 
 
 class ProjectIndex:
-    """All modules of a project, queryable across module boundaries."""
+    """All modules of a project, queryable across module boundaries.
 
-    def __init__(self, modules: Iterable[ModuleInfo] = ()) -> None:
+    A module is added with its text, or without it (indexed from the result
+    cache): then *reader* reads its text when an analysis first asks for it or
+    its tree, so that a run linting a few files reads only the modules their
+    rules reach.
+    """
+
+    def __init__(self, modules: Iterable[ModuleInfo] = (), reader: Callable[[str], str | None] | None = None) -> None:
         self.modules: dict[str, ModuleInfo] = {}
+        self._reader = reader
         self._by_name: dict[str, ModuleInfo] = {}
         #: last part of every import name -> the names ending with it: most
         #: imports are third-party, and a suffix match need not scan them all
         self._by_last_part: dict[str, list[str]] = {}
         #: module path -> the project modules its imports reach directly
         self._imported: dict[str, frozenset[str]] = {}
-        self._sources: dict[str, str] = {}
+        self._sources: dict[str, str | None] = {}
         self._trees: OrderedDict[str, ast.Module] = OrderedDict()
         for info in modules:
             self.add(info)
@@ -307,6 +356,8 @@ class ProjectIndex:
 
     def source(self, path: str) -> str | None:
         """The module's text as it was read once (PEP 263 decoded; a notebook's cells)."""
+        if path not in self._sources and path in self.modules and self._reader is not None:
+            self._sources[path] = self._reader(path)
         return self._sources.get(path)
 
     def tree(self, path: str) -> ast.Module | None:
@@ -316,7 +367,7 @@ class ProjectIndex:
         if tree is not None:
             self._trees.move_to_end(path)
             return tree
-        source = self._sources.get(path)
+        source = self.source(path)
         info = self.modules.get(path)
         if source is None or info is None or info.parse_failed:
             return None
