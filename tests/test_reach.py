@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Iterator
 import pytest
 
 from mllint.engine import runner
+from mllint.engine.cache import SETTINGS_MODULES
 from mllint.engine.config import CliOverrides
 from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Reach
@@ -78,6 +79,11 @@ PROJECT = {
         "df = load_frame('data/train.csv')\ndf[df.a == np.nan]\n", "df.dropna()\n",
     ]),
 }
+
+
+#: Facts read from more than settings: git's index, and the CI configuration
+#: with the scripts (Python ones too) its commands run.
+PROJECT_FACTS = ("git", "ci")
 
 
 @dataclass
@@ -233,6 +239,9 @@ def observed(reads: Reads, index: ProjectIndex, rule: Any, path: str) -> tuple[R
             reach = Reach.FILE if what[0] in {a.__name__ for a in rule.analyses} else Reach.PROJECT
         elif kind == "names" or (kind == "module" and what[0] in closure):
             reach = Reach.IMPORTS
+        elif kind == "file" or (kind == "fact" and what[0] not in PROJECT_FACTS) or (
+                kind == "module" and what[0].rpartition("/")[2] in SETTINGS_MODULES):
+            reach = Reach.SETTINGS
         else:
             reach = Reach.PROJECT
         farthest = max(farthest, reach)
@@ -277,14 +286,20 @@ def test_every_rule_reads_no_farther_than_its_reach(project, monkeypatch):
 
 
 def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch):
-    """The check above can fail: a rule declared to read its file alone that
-    looks at the dependency declarations, and one that reads an imported module."""
+    """The check above can fail: rules declared to read their file alone that look
+    at the dependency declarations, at every module, or at an imported module."""
 
     class ReadsDependencies(SourceRule):
         code, name, severity = "ML990", "reads-dependencies", builtin_rules()["ML201"].severity
 
         def check(self) -> None:
             self.ctx.project.dependencies
+
+    class ReadsEveryModule(SourceRule):
+        code, name, severity = "ML993", "reads-every-module", builtin_rules()["ML201"].severity
+
+        def check(self) -> None:
+            list(self.ctx.index.modules.values())
 
     class ReadsImports(SourceRule):
         code, name, severity = "ML991", "reads-imports", builtin_rules()["ML201"].severity
@@ -296,9 +311,10 @@ def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch
         code, name, reads = "ML992", "declares-imports", Reach.IMPORTS
 
     write_files(tmp_path, PROJECT)
-    rules = builtin_rules().with_rules([ReadsDependencies, ReadsImports, DeclaresImports])
+    rules = builtin_rules().with_rules([ReadsDependencies, ReadsEveryModule, ReadsImports, DeclaresImports])
     reads, index = lint_recorded(tmp_path, monkeypatch, rules, select="ML99")
-    assert observed(reads, index, ReadsDependencies, "train.py") == (Reach.PROJECT, ["fact dependencies"])
+    assert observed(reads, index, ReadsDependencies, "train.py") == (Reach.SETTINGS, ["fact dependencies"])
+    assert observed(reads, index, ReadsEveryModule, "train.py") == (Reach.PROJECT, ["every module"])
     assert observed(reads, index, ReadsImports, "train.py") == (Reach.IMPORTS, ["module shop/seeding.py"])
     assert observed(reads, index, DeclaresImports, "train.py") == (Reach.IMPORTS, [])
     assert observed(reads, index, DeclaresImports, "serve.py") == (Reach.PROJECT, ["module shop/seeding.py"])

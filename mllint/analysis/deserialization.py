@@ -27,6 +27,7 @@ says whether it excludes every version before 2.6; the load inside
 
 from __future__ import annotations
 
+import ast
 import enum
 import posixpath
 import re
@@ -37,6 +38,8 @@ import libcst as cst
 
 from mllint.analysis.values import Constant, constant_value, shadows_import
 from mllint.engine.context import Analysis, ModuleContext, ProjectContext
+from mllint.engine.findings import Reach
+from mllint.project.index import ModuleInfo, dotted_name
 from mllint.syntax.cst import has_star_kwargs, keyword, positional
 
 #: Loaders built on pickle: they run code from the file whatever the arguments.
@@ -64,6 +67,38 @@ _UNSAFE_YAML_LOADERS = frozenset({"Loader", "CLoader", "FullLoader", "CFullLoade
 #: Keyword names loaders take their file or data by, when it is not passed first.
 _PATH_KEYWORDS = ("f", "file", "fp", "filename", "fname", "path", "filepath", "filepath_or_buffer", "stream", "s",
                   "data", "string")
+
+
+#: Every call name ``unsafe_load`` judges.
+_LOADERS = frozenset({*_PICKLE_LOADERS, *_UNSAFE_YAML_FUNCTIONS, *_TORCH_LOADS, *_YAML_LOADS, "numpy.load", *_KERAS_LOADS})
+
+
+def may_load_unsafely(info: ModuleInfo, tree: ast.Module) -> bool:
+    """Whether the module's stdlib ``ast`` holds a call ``unsafe_load`` might
+    report: a loader it knows, unless a literal argument settles it safe
+    (``torch.load(..., weights_only=True)``, ``numpy.load`` without
+    ``allow_pickle``, ``load_model`` without ``safe_mode``). A superset, asked
+    before a module is parsed with libcst: most modules naming ``torch.load``
+    load weights safely, and parsing them costs about 10x ``ast.parse``."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        dotted = dotted_name(node.func)
+        name = info.qualify(dotted) if dotted is not None else None
+        if name not in _LOADERS:
+            continue
+        given = {keyword.arg for keyword in node.keywords}
+        if None in given or any(isinstance(arg, ast.Starred) for arg in node.args):
+            return True  # ``**options`` or ``*args`` may hold anything
+        settled = (
+            (name in _TORCH_LOADS and any(k.arg == "weights_only" and isinstance(k.value, ast.Constant) and k.value.value is True
+                                          for k in node.keywords))
+            or (name == "numpy.load" and "allow_pickle" not in given and len(node.args) < 3)
+            or (name in _KERAS_LOADS and "safe_mode" not in given)
+        )
+        if not settled:
+            return True
+    return False
 
 
 #: torch's first release whose ``torch.load`` defaults to ``weights_only=True``.
@@ -136,6 +171,8 @@ class TorchLoadDefaults(Analysis):
     versioned torch requirement there must exclude the older releases."""
 
     name = "torch-load-defaults"
+    #: the declared torch version: the dependency declarations
+    reads = Reach.SETTINGS
 
     def __init__(self, declared: Iterable[tuple[str, bool]]) -> None:
         #: (folder the requirement applies to, excludes torch < 2.6)

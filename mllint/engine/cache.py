@@ -17,6 +17,11 @@ keyed also by its path, role and the hash of its bytes:
   modules of the file's import closure with the hashes of their bytes, and is
   a miss when one of them changed. An edit re-runs these rules only on the
   edited module and the modules importing it;
+- ``Reach.SETTINGS``: those of the rules that also read the project's settings.
+  Keyed like ``Reach.IMPORTS`` (import closure included) and by the settings
+  digest: the project digest below with any module but ``setup.py`` and
+  ``conftest.py`` counted by its path alone. Editing code re-runs these rules
+  only where the edited module is imported, editing a requirement everywhere;
 - ``Reach.PROJECT``: those of the rules that read anything else; keyed also by
   the *project digest*: every project file's path with, for Python modules and
   notebooks, the hash of their bytes and, for any other file, its size,
@@ -47,6 +52,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -191,8 +197,10 @@ class ProjectCache:
         self.software = software
         self.run = run
         self.contents = {path: _content(root / path) for path in modules}
-        self.project = _project_digest(root, files, self.contents, folder.path)
+        listed, outside = _project_files(root, files, self.contents, folder.path)
+        self.project = digest(listed, outside)
         self._modules = digest(sorted(self.contents))
+        self._settings = digest([(path, _settings_part(path, state, self.contents)) for path, state in listed], outside)
 
     def file_key(self, path: str, role: str, reach: Reach) -> str:
         """The key of a linted file's entry for the rules of *reach*."""
@@ -200,6 +208,8 @@ class ProjectCache:
             return digest(self.run, "file", path, role, self.contents[path])
         if reach is Reach.IMPORTS:
             return digest(self.run, "imports", path, role, self.contents[path], self._modules)
+        if reach is Reach.SETTINGS:
+            return digest(self.run, "settings", path, role, self.contents[path], self._settings)
         return digest(self.run, "project", path, role, self.contents[path], self.project)
 
     def summary_key(self, path: str) -> str:
@@ -292,8 +302,9 @@ def _signature(path: Path) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
-def _project_digest(root: Path, files: Iterable[str], contents: Mapping[str, str], folder: Path) -> str:
-    """Every project file (the cache's own excepted) with its content hash or signature."""
+def _project_files(root: Path, files: Iterable[str], contents: Mapping[str, str], folder: Path) -> tuple[list[Any], list[Any]]:
+    """Every project file (the cache's own excepted) with its content hash or
+    signature, sorted; and the files outside the file list that facts read."""
     try:
         own = folder.resolve().relative_to(root.resolve()).as_posix() + "/"
     except ValueError:
@@ -303,8 +314,20 @@ def _project_digest(root: Path, files: Iterable[str], contents: Mapping[str, str
         for path in {*files, *contents}
         if own is None or not path.startswith(own)
     )
-    outside = [(path, _signature(root / path)) for path in _OUTSIDE_FILES]
-    return digest(listed, outside, (root / ".dvc").is_dir())
+    outside = [(path, _signature(root / path)) for path in _OUTSIDE_FILES] + [(".dvc/", (root / ".dvc").is_dir())]
+    return listed, outside
+
+
+#: Modules that configure the project rather than run in it: ``Reach.SETTINGS`` reads them.
+SETTINGS_MODULES = ("setup.py", "conftest.py")
+
+
+def _settings_part(path: str, state: Any, contents: Mapping[str, str]) -> Any:
+    """What ``Reach.SETTINGS`` depends on of a listed file: any module but the
+    settings modules counts by its path alone (its content is ``Reach.PROJECT``'s)."""
+    if path in contents and posixpath.basename(path) not in SETTINGS_MODULES:
+        return None
+    return state
 
 
 def _finding_json(raw: RawFinding) -> list[Any]:

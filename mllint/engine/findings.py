@@ -42,9 +42,16 @@ class Reach(IntEnum):
     #: also the project modules the file imports, directly or through others
     #: (their text, trees and index entries), and which modules the project has
     IMPORTS = 1
-    #: anything in the project: every module, other files, DVC, git, the
-    #: dependency declarations, the kind of project
-    PROJECT = 2
+    #: also the project's settings: its list of files, every file that is not a
+    #: Python module or notebook (dependency declarations, packaging and tool
+    #: configuration, DVC files, data files by size) and the modules that
+    #: configure rather than run: ``setup.py`` and pytest's ``conftest.py``;
+    #: with the facts drawn from them (``ProjectContext.kind``, ``dvc``,
+    #: ``dependencies``)
+    SETTINGS = 2
+    #: anything in the project: every module, git's view of the files, the CI
+    #: configuration with the scripts its commands run
+    PROJECT = 3
 
 
 @dataclass(frozen=True)

@@ -363,7 +363,7 @@ class _FileResults:
         #: the enabled codes of each reach beyond the file's own
         self.reaching = {
             reach: frozenset(code for code in enabled if rules[code].reach() is reach)
-            for reach in (Reach.IMPORTS, Reach.PROJECT)
+            for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.PROJECT)
         }
         #: complete results, by path
         self.outcomes: dict[str, Outcome] = {}
@@ -404,7 +404,8 @@ class _FileResults:
         for reach in new:
             if reach is not Reach.FILE:
                 codes = self.reaching[reach]
-                depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reach is Reach.IMPORTS else ()
+                reads_imports = reach in (Reach.IMPORTS, Reach.SETTINGS)
+                depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reads_imports else ()
                 entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in codes), depends=depends)
         if self.cache is not None and cacheable(raws):
             for reach in new:
