@@ -1,16 +1,23 @@
 """The text pre-filters that decide which files rules analyse are faster forms of
-exact regular expressions: they must accept exactly the texts those accept."""
+exact regular expressions: they must accept exactly the texts those accept. The
+cheaper ``ast`` walks of ``mllint.syntax.ast_walks`` likewise must meet exactly
+the nodes ``ast.walk`` meets, in its order."""
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import mllint
+from mllint.analysis import serving
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
 from mllint.checks import security
+from mllint.syntax.ast_walks import LEAVES, statements, without_leaves
 from mllint.syntax.text_search import WordSearch, mentions_any
 
 #: Pieces of code the patterns care about, glued together at random.
@@ -82,3 +89,64 @@ def test_the_token_gate_on_url_credentials(text, expected):
 def test_mentions_any_ignores_letter_case():
     assert mentions_any("API_KEY = 1", ("key",))
     assert not mentions_any("nothing here", ("key", "token"))
+
+
+#: Pieces of serving code: framework markers, plain and other decorators, model loads.
+SERVING_FRAGMENTS = (
+    "@", "@property", "@app.get(", "@router.post(", "@torch.no_grad()", "@pytest.mark.skip", "\n", "    ", " ",
+    "fastapi", "serve", "preserve", "def run(", "def handler(event", "features_names", "Servicer", "x.",
+    "model", "MODEL", "Model", "load(", "unload(", "pipeline(", "from_pretrained", "mode", "l",
+)
+serving_texts = st.lists(st.sampled_from(SERVING_FRAGMENTS), max_size=20).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(serving_texts)
+@example("@property\ndef x(): pass\nimport fastapi")
+@example("@app.get('/x')")
+@example("MoDeL")
+@example("unload(x); preload(y)")
+def test_serving_gates_keep_the_exact_answers(text):
+    decorators = any(
+        name.rsplit(".", 1)[-1] not in serving._PLAIN_DECORATORS for name in serving._DECORATOR.findall(text)
+    )
+    assert serving.may_define_handlers(text) == (serving._MARKERS.exact.search(text) is not None or decorators)
+    assert serving.may_load_models(text) == (serving._LOAD_MARKERS.exact.search(text) is not None)
+
+
+def _package_trees() -> list[ast.Module]:
+    """mllint's own modules: real code with every kind of statement block."""
+    return [ast.parse(path.read_text(encoding="utf-8")) for path in sorted(Path(mllint.__file__).parent.rglob("*.py"))]
+
+
+MATCH_AND_TRY = """
+try:
+    import a
+except ImportError as error:
+    import b
+else:
+    import c
+finally:
+    import d
+match x:
+    case [y] if y:
+        import e
+    case _:
+        import f
+async def g():
+    async with h:
+        async for i in j:
+            import k
+"""
+
+
+def test_statements_meet_the_statements_ast_walk_meets_in_its_order():
+    for tree in [ast.parse(MATCH_AND_TRY), *_package_trees()]:
+        assert list(statements(tree.body)) == [n for n in ast.walk(tree) if isinstance(n, ast.stmt)]
+        for statement in tree.body:
+            assert list(statements([statement])) == [n for n in ast.walk(statement) if isinstance(n, ast.stmt)]
+
+
+def test_without_leaves_meets_every_other_node_in_ast_walk_order():
+    for tree in [ast.parse(MATCH_AND_TRY), *_package_trees()]:
+        assert list(without_leaves(tree)) == [n for n in ast.walk(tree) if type(n) not in LEAVES]

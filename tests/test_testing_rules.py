@@ -1094,19 +1094,28 @@ def test_ml403_checks_passed_on_as_values(tmp_path, source, reported):
         ("def main():\n    print('metrics computed')\n", True),
     ],
 )
-def test_ml403_module_kept_on_the_instance_and_handed_to_a_launcher(tmp_path, script, reported):
+@pytest.mark.parametrize("set_up", [
+    "from tests.scripts import check_metrics\nself.script = check_metrics",
+    # The method asserts before it keeps the module: still kept (the scan for
+    # assertions stops at the first one, the one for attributes does not).
+    "assert torch_available\nif torch_available:\n    from tests.scripts import check_metrics\n"
+    "    self.script = check_metrics",
+])
+def test_ml403_module_kept_on_the_instance_and_handed_to_a_launcher(tmp_path, script, reported, set_up):
     findings = ml403(tmp_path, """
         import unittest
 
         from pkg import launch
 
+        torch_available = True
+
 
         class MetricTester(unittest.TestCase):
             def setUp(self):
-                from tests.scripts import check_metrics
-                self.script = check_metrics
+                SET_UP
 
             def test_metrics(self):
                 launch(self.script.main, num_processes=2)
-    """, extra={"tests/__init__.py": "", "tests/scripts/__init__.py": "", "tests/scripts/check_metrics.py": script})
+    """.replace("SET_UP", textwrap.indent(set_up, " " * 16).lstrip()), extra={"tests/__init__.py": "", "tests/scripts/__init__.py": "",
+                                         "tests/scripts/check_metrics.py": script})
     assert (codes(findings) == ["ML403"]) is reported

@@ -18,10 +18,16 @@ on project facts (the pytest settings of ``mllint.project.pytest_config``, the
 index's syntax trees): it reports nothing and holds no state between calls.
 
 Cost, per module (nothing depends on the number of files in the project):
-``assertion_facts`` walks the module's tree once, O(nodes) time, and keeps
-O(functions + calls) memory; the module-local closure is a fixed point that
-adds at least one function per round, so O(functions x calls) time in the worst
-case - test modules have tens of functions, so it never shows. Callers that ask
+``assertion_facts`` walks the module's tree at most once, O(nodes) time, and
+keeps O(functions + calls) memory. Imports and ``self.x = ...`` assignments are
+statements, so only the statements are walked for them; each function body is
+walked breadth first without its leaves (``mllint.syntax.ast_walks``) and only
+up to its first assertion, which tests mostly make in their top-level
+statements, so the whole body is walked only for functions that assert nothing
+directly (helpers, fixtures, the tests ML403 looks for). The module-local
+closure is a fixed point that adds at least one function per round, so
+O(functions x calls) time in the worst case - test modules have tens of
+functions, so it never shows. Callers that ask
 for every test module pay O(total nodes) once, if they memoise the facts (the
 ``TestSuite`` analysis does). ``indexed_test_names`` reads only the index:
 O(functions of the module).
@@ -37,6 +43,7 @@ from functools import partial
 
 from mllint.project.index import ModuleInfo, dotted_name, qualify
 from mllint.project.pytest_config import PytestSettings, matches_prefix_or_glob
+from mllint.syntax import ast_walks
 
 PYTEST_ASSERTIONS = frozenset({"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail", "pytest.approx"})
 _ASSERTION_LIBRARIES = ("pytest_check.", "approvaltests.")
@@ -90,9 +97,12 @@ class FunctionFacts:
     params: tuple[str, ...]
     direct: bool  # asserts by itself: assert, raise, an assertion call
     calls: list[CallFact] = field(default_factory=list)
+    """What it calls, in ``ast.walk`` order; empty when it asserts directly, as
+    nothing then depends on what else it runs."""
     references: list[CallFact] = field(default_factory=list)
     """Names read but not called: a function passed on to be called
-    (``mp.spawn(check_fn)``, ``launcher(script.main)``) runs as part of the test."""
+    (``mp.spawn(check_fn)``, ``launcher(script.main)``) runs as part of the test.
+    Empty, as ``calls``, when it asserts directly."""
     is_fixture: bool = False
     fixture_name: str | None = None
     skipped: bool = False
@@ -326,7 +336,7 @@ def _aliases(tree: ast.Module) -> dict[str, str]:
     reports.
     """
     aliases: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in ast_walks.statements(tree.body):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 head = alias.name.split(".", 1)[0]
@@ -409,33 +419,50 @@ class _Collector:
                               returns_value=_returns_value(function.body))
         self._scan(function.body, facts, calls=True)
         if owner is not None:
-            self.classes[owner].attributes.update(_self_attributes(function))
+            _note_self_attributes(function, self.classes[owner].attributes)
         # A parametrised test runs what its parameters hold: `[_check_sum, _check_cat]`,
         # `pytest.raises(TypeError)` as the expected outcome.
         self._scan(_parametrize_arguments(function), facts, calls=False)
         self.functions[key] = facts
 
     def _scan(self, roots: list[ast.stmt] | list[ast.expr], facts: FunctionFacts, calls: bool) -> None:
-        """Record what *roots* assert, call (if *calls*) and pass on, into *facts*."""
+        """Record what *roots* assert, call (if *calls*) and pass on, into *facts*.
+
+        One walk per root, breadth first as ``ast.walk``, so calls and references
+        keep their order. A function that asserts directly can fail whatever else
+        it runs, so nothing asks what it calls: the walk stops at its first
+        assertion (tests mostly assert in their top-level statements, which a
+        breadth-first walk meets first) and its facts keep no calls or references."""
+        if facts.direct:
+            return
         called: set[int] = set()
-        for node in (n for root in roots for n in ast.walk(root)):
-            if isinstance(node, ast.Assert) or (isinstance(node, ast.Raise) and raises_a_failure(node)):
-                facts.direct = True
-            elif isinstance(node, ast.Call):
-                if is_assertion_call(node, self.resolve):
-                    facts.direct = True
-                text = callee_text(node.func)
-                if text is not None and calls:
-                    facts.calls.append(CallFact(text, node.lineno))
-                called.add(id(node.func))
-            elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-                if isinstance(node, ast.Attribute):
-                    called.add(id(node.value))  # only the whole chain `mod.fn` is a reference
-                text = callee_text(node) if id(node) not in called else None
-                if text is not None:
-                    facts.references.append(CallFact(text, node.lineno))
-                    if is_assertion_reference(node, self.resolve):
-                        facts.direct = True
+        if any(self._record(node, facts, calls, called) for root in roots for node in ast_walks.without_leaves(root)):
+            facts.direct = True
+            facts.calls.clear()
+            facts.references.clear()
+
+    def _record(self, node: ast.AST, facts: FunctionFacts, calls: bool, called: set[int]) -> bool:
+        """Whether *node* asserts; if it does not, the call (if *calls*) or the
+        reference it makes is added to *facts*. *called* holds the ids of the
+        callees and chain parts met so far, which are not references."""
+        if isinstance(node, ast.Assert) or (isinstance(node, ast.Raise) and raises_a_failure(node)):
+            return True
+        if isinstance(node, ast.Call):
+            if is_assertion_call(node, self.resolve):
+                return True
+            text = callee_text(node.func)
+            if text is not None and calls:
+                facts.calls.append(CallFact(text, node.lineno))
+            called.add(id(node.func))
+        elif isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
+            if isinstance(node, ast.Attribute):
+                called.add(id(node.value))  # only the whole chain `mod.fn` is a reference
+            text = callee_text(node) if id(node) not in called else None
+            if text is not None:
+                if is_assertion_reference(node, self.resolve):
+                    return True
+                facts.references.append(CallFact(text, node.lineno))
+        return False
 
 
 def _returns_value(body: list[ast.stmt]) -> bool:
@@ -451,17 +478,16 @@ def _returns_value(body: list[ast.stmt]) -> bool:
     return False
 
 
-def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
-    """``self.name = dotted`` assignments in a method (dotted names only: what an
-    import made available, not a computed value)."""
-    found: dict[str, str] = {}
-    for node in (n for statement in function.body for n in ast.walk(statement)):
+def _note_self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef, attributes: dict[str, str]) -> None:
+    """Record the ``self.name = dotted`` assignments of a method in *attributes*
+    (dotted names only: what an import made available, not a computed value);
+    where one is assigned twice, the one ``ast.walk`` of its statement meets last wins."""
+    for node in (n for statement in function.body for n in ast_walks.statements([statement])):
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], dotted_name(node.value)
             if (value is not None and isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
                     and target.value.id == "self"):
-                found[target.attr] = value
-    return found
+                attributes[target.attr] = value
 
 
 def _skip_mark_names(statements: list[ast.stmt], resolve: Callable[[str], str | None],

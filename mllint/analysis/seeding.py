@@ -19,6 +19,13 @@ off: control flow is ignored (a seed set under ``if args.seed:`` counts), calls
 on objects whose type is unknown (``model.fit()``) are not followed, only
 constructions and calls that are random by themselves count as random use, and
 anything the analysis cannot resolve leans towards "seeded".
+
+Cost: only the modules an entry point reaches are summarised, each once per
+run: one walk over its nodes but the leaves (literals, contexts, operators:
+``mllint.syntax.ast_walks.LEAVES``), O(nodes) time and memory (the parents and
+the reads and writes of each function, kept while the module is summarised);
+a function's summary is computed once and shared by every path that calls it;
+project module lookups are memoised per (name, importing folder).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import ast
 import heapq
 import itertools
 import posixpath
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -37,6 +45,7 @@ from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import is_test_path
+from mllint.syntax.ast_walks import LEAVES
 
 #: How to seed each library's global generator, for messages.
 SEED_CALL: dict[str, str] = {
@@ -511,25 +520,32 @@ class _ValueFlow:
     def __init__(self, info: ModuleInfo) -> None:
         self.info = info
         self.parents: dict[int, ast.AST] = {}
-        self.loads: dict[str | None, dict[str, list[_Load]]] = {}
+        #: per owner: dotted name -> where it is read
+        self.loads: defaultdict[str | None, defaultdict[str, list[_Load]]] = defaultdict(partial(defaultdict, list))
         #: per owner: variable -> where it is assigned (after the assigned value is computed)
-        self.stores: dict[str | None, dict[str, list[tuple[int, int]]]] = {}
+        self.stores: defaultdict[str | None, defaultdict[str, list[tuple[int, int]]]] = defaultdict(
+            partial(defaultdict, list)
+        )
         self.declared_global: dict[str | None, set[str]] = {}
         self._sorted: set[tuple[str | None, str]] = set()
 
     def note(self, node: ast.AST, parent: ast.AST, owner: str | None, in_main: bool) -> None:
+        """Record *node*'s parent and what it reads or binds (called for every node
+        but the leaves: names first, the most common)."""
         self.parents[id(node)] = parent
-        if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-            dotted = node.id if isinstance(node, ast.Name) else dotted_name(node)
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                self.loads[owner][node.id].append(((node.lineno, node.col_offset), node, in_main))
+            else:
+                where = parent.value if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)) else None
+                position = (where.end_lineno, where.end_col_offset) if where is not None else (node.lineno, node.col_offset)
+                self.stores[owner][node.id].append(position)  # type: ignore[arg-type]
+        elif isinstance(node, ast.Attribute):
+            dotted = dotted_name(node) if isinstance(node.ctx, ast.Load) else None
             if dotted is not None:
-                load = ((node.lineno, node.col_offset), node, in_main)
-                self.loads.setdefault(owner, {}).setdefault(dotted, []).append(load)
-        elif isinstance(node, ast.Name):
-            where = parent.value if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)) else None
-            position = (where.end_lineno, where.end_col_offset) if where is not None else (node.lineno, node.col_offset)
-            self.stores.setdefault(owner, {}).setdefault(node.id, []).append(position)  # type: ignore[arg-type]
+                self.loads[owner][dotted].append(((node.lineno, node.col_offset), node, in_main))
         elif isinstance(node, ast.arg):
-            self.stores.setdefault(owner, {}).setdefault(node.arg, []).append((node.lineno, node.col_offset))
+            self.stores[owner][node.arg].append((node.lineno, node.col_offset))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             self.declared_global.setdefault(owner, set()).update(node.names)
 
@@ -670,6 +686,10 @@ class _ValueFlow:
         return False
 
 
+_EVENT_NODES = frozenset({ast.Call, ast.Import, ast.ImportFrom, ast.Assign})
+"""The nodes ``_Extractor._events_of`` makes events of."""
+
+
 class _Extractor:
     """One iterative walk over a module's ast, collecting events per owner.
 
@@ -716,9 +736,13 @@ class _Extractor:
     def _walk(self, tree: ast.Module) -> None:
         # (node, owner function, enclosing class, inside the __main__ block)
         stack: list[tuple[ast.AST, str | None, str | None, bool]] = [(tree, None, None, False)]
+        note, events_of = self._flow.note, self._events_of
         while stack:
             node, owner, klass, in_main = stack.pop()
             for child in ast.iter_child_nodes(node):
+                kind = type(child)
+                if kind in LEAVES:  # nothing under them is recorded
+                    continue
                 child_owner, child_class, child_main = owner, klass, in_main
                 if isinstance(child, ast.ClassDef) and owner is None:
                     child_class = child.name if klass is None else f"{klass}.{child.name}"
@@ -731,9 +755,11 @@ class _Extractor:
                 elif node is tree and _is_main_guard(child):  # type: ignore[arg-type]
                     child_main = True
                 if owner is not None or klass is None:
-                    self._flow.note(child, node, child_owner, child_main)
-                    self._events_of(child, owner, klass, child_main)
-                stack.append((child, child_owner, child_class, child_main))
+                    note(child, node, child_owner, child_main)
+                    if kind in _EVENT_NODES:
+                        events_of(child, owner, klass, child_main)
+                if kind is not ast.Name:  # a name's only child is its load/store context
+                    stack.append((child, child_owner, child_class, child_main))
 
     def _events(self, owner: str | None) -> list[SeedEvent]:
         return self.facts.functions[owner] if owner is not None else self.facts.toplevel
@@ -973,6 +999,7 @@ class SeedAnalysis(Analysis):
         #: per library: (module path, owner) -> whether the library was seeded, per path reaching it
         self._reached: dict[str, dict[tuple[str, str], set[bool]]] = {}
         self._last_parts = {info.name.rsplit(".", 1)[-1] for info in index.modules.values() if not info.is_notebook}
+        self._found: dict[tuple[str, str], ModuleInfo | None] = {}
 
     # -- entry points
 
@@ -1003,10 +1030,15 @@ class SeedAnalysis(Analysis):
         return self._imported
 
     def find_module(self, name: str, importer: ModuleInfo) -> ModuleInfo | None:
-        """``index.find_module`` behind a cheap filter: most imports are third-party."""
+        """``index.find_module`` behind a cheap filter (most imports are third-party),
+        memoised per importing folder, the only part of the importer it reads: walks
+        resolve the same names from every module of a package."""
         if name.rsplit(".", 1)[-1] not in self._last_parts:
             return None
-        return self.index.find_module(name, importer)
+        key = (name, importer.path.rpartition("/")[0])
+        if key not in self._found:
+            self._found[key] = self.index.find_module(name, importer)
+        return self._found[key]
 
     # -- facts
 

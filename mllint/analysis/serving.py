@@ -24,10 +24,14 @@ The analysis is per project and built once per run (``project.analysis(ServingAn
 a model loaded per request in ``services/model.py`` is reported there, although
 the handler that calls it per request lives in ``api.py``.
 
-Cost: modules are viewed lazily, each at most once (its ast tree comes from
-the index); handler flows walk at most ``MAX_DEPTH`` calls deep. The model-load
-facts walk every serving module and the modules they import once per run:
-time and memory linear in the size of the serving code.
+Cost: the text tests (``may_define_handlers``, ``may_load_models``) are linear
+in the text, and the cheaper evidence (a decorator, the word "model") is looked
+for before the long patterns. Modules are viewed lazily, each at most once (its
+ast tree comes from the index); finding a module's handlers walks its
+statements, and its expressions only when its text spells ``lifespan``;
+handler flows walk at most ``MAX_DEPTH`` calls deep. The model-load facts walk
+every serving module and the modules they import once per run: time and memory
+linear in the size of the serving code.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ from mllint.analysis.serving_flow import (
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.options import Option
 from mllint.project.index import ModuleInfo, dotted_name
-from mllint.syntax.text_search import WordSearch
+from mllint.syntax import ast_walks
+from mllint.syntax.text_search import WordSearch, mentions_any
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 ROUTE_DECORATORS = HTTP_METHODS | {"route", "api_route"}
@@ -120,15 +125,20 @@ _PLAIN_DECORATORS = frozenset(
 
 
 def may_define_handlers(text: str) -> bool:
-    """Cheap text test: can this module hold a request handler (or a configured decorator)?"""
-    if _MARKERS.search(text):
+    """Cheap text test: can this module hold a request handler (or a configured decorator)?
+
+    A decorator that is not plain settles it, and is found faster (a test for
+    ``@``, then one short pattern) than the framework markers, so it is looked
+    for first."""
+    if "@" in text and any(name.rsplit(".", 1)[-1] not in _PLAIN_DECORATORS for name in _DECORATOR.findall(text)):
         return True
-    return any(name.rsplit(".", 1)[-1] not in _PLAIN_DECORATORS for name in _DECORATOR.findall(text))
+    return _MARKERS.search(text)
 
 
 def may_load_models(text: str) -> bool:
-    """Cheap text test: can this module load a model?"""
-    return _LOAD_MARKERS.search(text)
+    """Cheap text test: can this module load a model? A mention of "model" (any
+    case) settles it, found faster in the lowered text than the pattern finds it."""
+    return mentions_any(text, ("model",)) or _LOAD_MARKERS.search(text)
 
 
 @dataclass(frozen=True)
@@ -298,19 +308,25 @@ def _matches_configured(dotted: str, qualified: str | None, configured: tuple[st
     return False
 
 
-def _app_objects(view: ModuleView) -> tuple[set[str], set[str]]:
-    """Names bound to web application/router objects, and functions passed as ``lifespan=``."""
+def _app_objects(view: ModuleView, text: str | None) -> tuple[set[str], set[str]]:
+    """Names bound to web application/router objects, and functions passed as ``lifespan=``.
+
+    Assignments are statements, so only the statements are walked; calls are
+    looked through for a ``lifespan=`` keyword only when the module's *text*
+    (None: unknown) spells it."""
     apps: set[str] = set()
-    lifespans: set[str] = set()
-    for node in ast.walk(view.tree):
+    for node in ast_walks.statements(view.tree.body):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             qualified = view.qualify(node.value.func) or ""
             if qualified.split(".", 1)[0] in WEB_FRAMEWORKS:
                 apps.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        if isinstance(node, ast.Call):
-            for kw in node.keywords:
-                if kw.arg == "lifespan" and isinstance(kw.value, ast.Name):
-                    lifespans.add(kw.value.id)
+    lifespans: set[str] = set()
+    if text is None or "lifespan" in text:
+        for node in ast.walk(view.tree):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "lifespan" and isinstance(kw.value, ast.Name):
+                        lifespans.add(kw.value.id)
     return apps, lifespans
 
 
@@ -338,7 +354,7 @@ def _signature_kind(view: ModuleView, func: FunctionNode) -> Handler | None:
 def detect(view: ModuleView, project: "ServingAnalysis") -> ModuleServing:
     """The handlers and startup hooks one module defines."""
     result = ModuleServing(view)
-    apps, lifespans = _app_objects(view)
+    apps, lifespans = _app_objects(view, project.source(view.path))
     registered = project.registered(view.path)
     configured = project.decorators
     for qualname, func in view.functions.items():

@@ -16,14 +16,18 @@ import re
 
 
 class WordSearch:
-    """``search(text)`` is ``exact.search(text) is not None``, computed faster."""
+    """``search(text)`` is ``exact.search(text) is not None``, computed faster.
+
+    The exact pattern cannot match before the first match of the wide one, so it
+    starts searching there (its ``\\b`` still sees the character before)."""
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.exact = re.compile(pattern, flags)
         self._wide = re.compile(pattern.replace(r"\b", ""), flags)
 
     def search(self, text: str) -> bool:
-        return self._wide.search(text) is not None and self.exact.search(text) is not None
+        wide = self._wide.search(text)
+        return wide is not None and self.exact.search(text, wide.start()) is not None
 
 
 def mentions_any(text: str, words: tuple[str, ...]) -> bool:
