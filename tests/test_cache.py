@@ -193,6 +193,34 @@ def test_an_edit_reruns_import_reaching_rules_only_where_the_edited_module_is_im
     assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
 
 
+def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_path, monkeypatch):
+    """ML403 reads the test file, what it imports, and the project's settings
+    (pytest's configuration, conftest.py): editing other code leaves it cached."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML403', 'ML103']\n",
+        "demo/__init__.py": "",
+        "demo/model.py": "def predict(x):\n    return x\n",
+        "demo/report.py": "ROWS = 10\n",
+        "tests/conftest.py": "",
+        "tests/test_model.py": "from demo.model import predict\n\n\ndef test_predict():\n    predict(1)\n",
+    })
+    linted: dict[str, frozenset[str]] = {}
+    real = Linter._lint_file
+    monkeypatch.setattr(Linter, "_lint_file", lambda self, source_file, project, enabled, applied: linted.__setitem__(
+        source_file.path, enabled) or real(self, source_file, project, enabled, applied))
+    first = check_in_process(tmp_path, monkeypatch)
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("tests/test_model.py", "ML403")]
+    for edited, relinted in [
+        ("demo/report.py", {"demo/report.py"}),
+        ("tests/conftest.py", {"tests/conftest.py", "tests/test_model.py"}),
+        ("demo/model.py", {"demo/model.py", "tests/test_model.py"}),
+    ]:
+        linted.clear()
+        (tmp_path / edited).write_text((tmp_path / edited).read_text() + "# edited\n")
+        assert check_in_process(tmp_path, monkeypatch) == first
+        assert set(linted) == relinted, edited
+
+
 def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):
     """ML807 reads what the project declares: a cached finding must not outlive a change to requirements.txt."""
     write_files(tmp_path, {

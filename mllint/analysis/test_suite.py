@@ -50,6 +50,7 @@ from mllint.analysis.assertions import (
     indexed_test_names,
 )
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.project.index import FunctionInfo, ModuleInfo, ProjectIndex
 from mllint.project.pytest_config import (
     PytestSettings,
@@ -90,6 +91,9 @@ class TestSuite(Analysis):
 
     __test__ = False  # a class named Test*, not a test class: pytest must not collect it
     name = "test-suite"
+    #: which files are tests and how pytest collects them: the file list, pytest's
+    #: configuration and conftest.py files
+    reads = Reach.SETTINGS
 
     def __init__(
         self,
