@@ -462,6 +462,16 @@ def test_mutable_remote_data_is_reported(tmp_path: Path, source: str) -> None:
     assert codes(lint_source(tmp_path, source, select=["ML104"])) == ["ML104"]
 
 
+@pytest.mark.parametrize("call", ["pd.read_csv", "requests.get", "tf.keras.utils.get_file('d.csv', "])
+def test_quoted_urls_have_their_credentials_masked(tmp_path: Path, call: str) -> None:
+    """Messages are cached and printed: a download's password must not travel with them."""
+    opened = "" if call.endswith(", ") else "("
+    source = (f"import pandas as pd\nimport requests\nimport tensorflow as tf\n"
+              f"x = {call}{opened}'https://admin:Zr8Tq4Vm2W@data.internal/x.csv')\n")
+    [finding] = lint_source(tmp_path, source, select=["ML104"])
+    assert "https://****@data.internal/x.csv" in finding.message and "Zr8Tq4Vm2W" not in finding.message
+
+
 @pytest.mark.parametrize("source", [
     "import pandas as pd\ndf = pd.read_csv('data/churn.csv')\n",
     "import pandas as pd\ndf = pd.read_csv('https://raw.githubusercontent.com/o/r/0123456789abcdef0123456789abcdef01234567/churn.csv')\n",

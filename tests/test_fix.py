@@ -233,13 +233,27 @@ def test_write_keeps_the_mode_leaves_no_temporary_file_and_follows_links(tmp_pat
 
 
 def test_overlapping_fixes_are_applied_on_a_second_pass(tmp_path):
-    source = "import torch\nnet.load_state_dict(torch.load(torch.load(p)))\n"
-    write_files(tmp_path, {"pyproject.toml": ONLY_ML601, "load.py": source})
+    """The outer comparison's fix rewrites the text holding the inner one's: the
+    inner fix waits for a second pass over the re-parsed file."""
+    write_files(tmp_path, {"pyproject.toml": "[tool.mllint]\nselect = ['ML705']\n",
+                           "m.py": "import numpy as np\nok = (a == np.nan) != np.nan\n"})
     shown = mllint("check", "--diff", "--unsafe-fixes", cwd=tmp_path)
-    assert "+net.load_state_dict(torch.load(torch.load(p), weights_only=True))" in shown.stdout
+    assert "+ok = ~np.isnan(a == np.nan)" in shown.stdout
     assert "1 more fix overlap these and would follow on a later pass of --fix" in shown.stderr
     done = mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "Fixed 2 findings in 1 file."
+    assert (tmp_path / "m.py").read_text() == "import numpy as np\nok = ~np.isnan(np.isnan(a))\n"
+
+
+def test_nested_insertions_apply_in_one_pass(tmp_path):
+    """ML601's fix inserts ``weights_only=True`` and touches nothing else of the
+    call, so nested loads are fixed together."""
+    write_files(tmp_path, {"pyproject.toml": ONLY_ML601, "load.py": "import torch\nnet.load_state_dict(torch.load(torch.load(p)))\n"})
+    shown = mllint("check", "--diff", "--unsafe-fixes", cwd=tmp_path)
+    assert "+net.load_state_dict(torch.load(torch.load(p, weights_only=True), weights_only=True))" in shown.stdout
+    assert "overlap" not in shown.stderr
+    done = mllint("check", "--fix", "--unsafe-fixes", cwd=tmp_path)
     assert done.stdout.splitlines()[-1] == "Fixed 2 findings in 1 file."
     assert (tmp_path / "load.py").read_text() == "import torch\nnet.load_state_dict(torch.load(torch.load(p, weights_only=True), weights_only=True))\n"
 

@@ -149,10 +149,9 @@ def test_git_configuration_of_the_linted_repository_runs_nothing(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.xfail(strict=True, reason="`python -m mllint` (README's alternative) puts the current folder first on "
-                   "sys.path, so the repository's yaml.py or libcst.py is imported in place of the library "
-                   "(proposed: mllint/__main__.py drops sys.path[0] when it is the current folder, before any import)")
 def test_python_dash_m_in_the_repository_imports_none_of_its_modules(tmp_path):
+    """``python -m`` puts the current folder first on sys.path: the repository's
+    yaml.py or libcst.py would be imported in place of the library."""
     marker, root = tmp_path / "EXECUTED", tmp_path / "repo"
     write_files(root, hostile_files(marker))
     done = subprocess.run([sys.executable, "-m", "mllint", "check", "--no-cache"], cwd=root, capture_output=True, text=True, timeout=180)

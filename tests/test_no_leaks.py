@@ -148,20 +148,16 @@ def test_messages_quoting_urls_mask_their_credentials(outputs):
     assert "http://****@data.internal/x.csv" in text  # ML104
 
 
-@pytest.mark.xfail(strict=True, reason="engine/cache.py stores raw messages, and ML104 (checks/data.py) quotes a "
-                   "download's URL with its password (proposed: the runner masks URL credentials before caching, "
-                   "or ML104 quotes the URL through the same masking)")
 def test_the_cache_holds_no_planted_secret(tmp_path):
+    """Messages are cached as written: ML104 quotes a download's URL with its credentials masked."""
     write_files(tmp_path, planted_project())
     assert mllint("check", "--select", "ALL", cwd=tmp_path).returncode == 1
     cached = "".join(path.read_text(encoding="utf-8") for path in (tmp_path / CACHE_DIR).rglob("*.json"))
     assert cached and leaked(cached) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="ML601's fix (checks/security.py) rewrites the whole `torch.load(...)` call, so "
-                   "its edit in --format json carries the URL and its password (proposed: insert `, weights_only=True` "
-                   "before the closing parenthesis only)")
 def test_a_fix_edit_carries_no_secret(tmp_path):
+    """ML601's fix inserts `, weights_only=True`: its edit holds none of the call's text, so no URL."""
     write_files(tmp_path, {"pyproject.toml": "[tool.mllint]\nselect = ['ML601']\n",
                            "load.py": f"import torch\nm = torch.load(\"https://u:{secret('url-password')}@h/m.pt\")\n"})
     done = mllint("check", "--format", "json", "--no-cache", cwd=tmp_path)
@@ -169,10 +165,8 @@ def test_a_fix_edit_carries_no_secret(tmp_path):
     assert leaked(done.stdout) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="ML602 (checks/security.py) reads string literals, not comments, so a token in "
-                   "a comment is not known as a secret and other findings on its line show it (proposed: ML602 also "
-                   "scans comments with find_tokens)")
 def test_a_token_in_a_comment_is_not_shown(tmp_path):
+    """ML602 finds tokens in comments too, so --show-source leaves out the line ML201 reports."""
     write_files(tmp_path, {"pyproject.toml": "[project]\nname = 'x'\n",
                            "a.py": f"import numpy as np\nx = np.random.rand(3)  # {secret('github-token')}\n"})
     done = mllint("check", "--select", "ALL", "--show-source", "--no-cache", cwd=tmp_path)

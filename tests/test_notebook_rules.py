@@ -427,6 +427,8 @@ def test_ml807_reports_each_install_command(tmp_path):
 _DECLARED = {"requirements.txt": "gymnasium[box2d]~=0.29.1\nurlextract==1.8.0\n#pyvirtualdisplay  # headless servers only\n",
              "environment.yml": "dependencies:\n  - box2d-py=2.3\n  - py-xgboost=1.7\n"}
 
+_ON_COLAB = "try:\n    import google.colab\n    %pip install {}\nexcept ImportError:\n    pass\n"
+
 ML807_SILENT = {
     "a requirements file": ("!pip install -r requirements.txt\n", {}),
     "the project itself": ("!pip install -e .\n%pip install ..\n", {}),
@@ -437,6 +439,10 @@ ML807_SILENT = {
     "declared as an extra, a conda spelling or a commented-out option, in a try block": (
         "try:\n    import google.colab\n    %pip install box2d xgboost pyvirtualdisplay\nexcept ImportError:\n    pass\n", _DECLARED),
     "a shell test for Colab": ('! [ ! -z "$COLAB_GPU" ] && pip install urlextract\n', _DECLARED),
+    "commented out on consecutive lines, each its own line, on Colab only": (
+        _ON_COLAB.format("pyvirtualdisplay box2d"), {"requirements.txt": "# pyvirtualdisplay\n# box2d\n"}),
+    "commented out with extras and a version, on Colab only": (
+        _ON_COLAB.format("box2d"), {"requirements.txt": "# box2d[all] >= 2.3\n"}),
     "a library's notebook installing the library": (
         "!pip install mylib\n", {"pyproject.toml": "[project]\nname = 'mylib'\n", "mylib/__init__.py": ""}),
 }

@@ -517,6 +517,9 @@ def test_automagic_lines_are_read_as_magics_only_when_the_cell_needs_it():
         # pasted prompts
         (">>> x = 1\n>>> y = x\n... \n", "x = 1\ny = x\n\n"),
         ("In [3]: x = 1\n   ...: y = 2\n", "x = 1\ny = 2\n"),
+        # a prompt is removed from the start of a line only, as IPython does
+        (">>> x = 1\n>>> y = f(x, '>>> ')\n", "x = 1\ny = f(x, '>>> ')\n"),
+        ("In [3]: x = (1,\n   ...: 2)  # 'wait ...: no'\n", "x = (1,\n2)  # 'wait ...: no'\n"),
     ],
 )
 def test_cells_ipython_cleans_up_are_not_syntax_errors(source: str, module: str) -> None:

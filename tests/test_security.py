@@ -239,6 +239,23 @@ def test_unsafe_fixes_where_the_data_may_not_be_plain(tmp_path, source, expected
     assert apply_fix(source, finding) == expected
 
 
+@pytest.mark.parametrize(
+    ("source", "inserted"),
+    [
+        ("import torch\nm = torch.load('https://u:Zr8Tq4Vm2W@h/m.pt')\n", ", weights_only=True"),
+        ("import torch\nm = torch.load(\n    'https://u:Zr8Tq4Vm2W@h/m.pt',\n    map_location='cpu',\n)\n",
+         ",\n    weights_only=True"),
+        ("import torch\nm = torch.load(\n    'https://u:Zr8Tq4Vm2W@h/m.pt'\n)\n", ",\n    weights_only=True"),
+    ],
+)
+def test_weights_only_fix_is_an_insertion_that_quotes_nothing_of_the_call(tmp_path, source, inserted):
+    """The fix's edit is shown in --format json and cached: it must not carry the call's URL."""
+    [finding] = lint(tmp_path, source, "ML601")
+    assert finding.fix is not None
+    [edit] = finding.fix.edits
+    assert ((edit.line, edit.column), edit.content) == ((edit.end_line, edit.end_column), inserted)
+
+
 def test_fix_is_idempotent_after_applying(tmp_path):
     source = "import torch\nm = torch.load(p)\n"
     [finding] = lint(tmp_path, source, "ML601")
@@ -557,12 +574,30 @@ def test_secrets_in_code_are_reported_masked(tmp_path, source, kind):
         'name = "task-scheduler-for-daily-training-jobs"\n',
         f'def f():\n    """Example: login with token {HF}."""\n',
         f'"""Module docstring mentioning {OPENAI}."""\n',
-        f"# token = '{HF}'\nx = 1\n",
+        "# token = 'Qw3rtyZx9Lm2'\nx = 1\n",  # a name and a value: read in code only, not in comments
+        "x = 1  # api_key = sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+        "# see https://user:<password>@host/db\n",
         'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    pass\n',
     ],
 )
 def test_placeholders_docstrings_and_comments_are_silent(tmp_path, source):
     assert lint(tmp_path, source, "ML602") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        (f"# token = '{HF}'\nx = 1\n", "Hugging Face token"),
+        (f"x = np.random.rand(3)  # {GITHUB}\n", "GitHub token"),
+        ("def f():\n    # psql postgresql://analyst:Tr0ub4dor3@db.internal.corp/churn\n    pass\n",
+         "password in a `postgresql://` connection URL"),
+    ],
+)
+def test_tokens_in_comments_are_reported_masked(tmp_path, source, kind):
+    """A comment is committed as the code is: a provider token or a URL password in it is as exposed."""
+    [finding] = lint(tmp_path, source, "ML602")
+    assert kind in finding.message and "in a comment" in finding.message
+    assert not any(value in finding.message for value in (HF, GITHUB, "Tr0ub4dor3"))
 
 
 @pytest.mark.parametrize(

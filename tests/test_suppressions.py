@@ -73,6 +73,21 @@ def test_syntax_errors_can_be_suppressed_per_file(tmp_path):
     assert lint_tree(tmp_path, {"m.py": source}, select=["ML0"]) == []
 
 
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        # tokenized up to the error: the string on line 1 holds no comment
+        ('x = "# mllint: ignore"\ny = $  # mllint: ignore[ML1]\n', [2]),
+        # an unterminated quote: the comments after it are found line by line
+        ("x = '\\'\\'\n# mllint: ignore[ML1]\ny = 1  # noqa: ML2\n", [2, 3]),
+        # an unclosed bracket: every comment is a token
+        ("x = (1,  # mllint: ignore[ML1]\n", [1]),
+    ],
+)
+def test_comments_are_tokens_up_to_the_first_error_and_lines_after_it(source, lines):
+    assert [item.line for item in parse_suppressions(source).items] == lines
+
+
 def test_parser_falls_back_on_untokenizable_text():
     result = parse_suppressions('x = """\n# mllint: ignore[ML1]\n')
     assert [item.line for item in result.items] == [2]

@@ -1449,12 +1449,15 @@ _LEAKY_CLASSES = frozenset(name for name, family in TRANSFORMERS.items() if fami
 #: Call names that split, or make a splitter or a search whose ``split``/``fit`` splits.
 _SPLITTING_NAMES = _SPLIT_FUNCTIONS | _CV_FUNCTIONS | _SPLITTERS | _SEARCHES
 _REDUCTION_WORD = re.compile(rf"\b(?:{'|'.join(sorted(_REDUCTIONS, key=len, reverse=True))})\b", re.ASCII)
+_SPLIT_WORD = "|".join(sorted(_TEST_WORDS + _TRAIN_WORDS, key=len, reverse=True))
 #: A name holding a split word, followed by what may follow an assignment target:
 #: ``=`` (not ``==``), the next target (``,``), the end of a parenthesised target, or a
 #: comment or line break inside one. Matched on the lowered ASCII text (see ``_plain``).
+#: The rest of the name after the word holds no other split word: the match is made
+#: from the name's last one, and a failing match from each word stops at the next,
+#: where a plain ``\w*`` would rescan a long name from each of its words.
 _ROLE_TARGET = re.compile(
-    rf"(?:{'|'.join(sorted(_TEST_WORDS + _TRAIN_WORDS, key=len, reverse=True))})(\w*)[ \t\f]*(?:=(?!=)|[,)\]#\\\r\n])",
-    re.ASCII)
+    rf"(?:{_SPLIT_WORD})((?:(?!{_SPLIT_WORD})\w)*)[ \t\f]*(?:=(?!=)|[,)\]#\\\r\n])", re.ASCII)
 _IDENTIFIER_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 

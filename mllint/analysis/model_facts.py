@@ -104,7 +104,8 @@ _CONFIG_IMPORTS = (
     "tomllib", "tomli", "toml", "configparser", "dynaconf", "hyperparameters",
 )
 _CONFIG_FILE = re.compile(r"(^|/)(params\.ya?ml|[^/]*(config|conf|param|hparam|setting)[^/]*\.(ya?ml|json|toml|ini|cfg))$", re.I)
-_CONFIG_CLASS = re.compile(r"^\s*class\s+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b", re.M)
+#: ``[ \t]``, not ``\s``: from every line start, ``\s*`` would rescan all the blank lines below it.
+_CONFIG_CLASS = re.compile(r"^[ \t]*class[ \t]+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b", re.M)
 
 
 @dataclass(frozen=True)

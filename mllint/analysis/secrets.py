@@ -109,11 +109,24 @@ TOKEN_FORMATS: tuple[_TokenFormat, ...] = (
 )
 
 #: ``scheme://user:password@host``; the password is group 3.
-_URL_CREDENTIALS = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]{0,30})://([^\s:/@'\"<>]+):([^\s@/'\"<>]+)@([^\s/'\"<>?#]+)")
+_URL_USER_PASSWORD = r"://([^\s:/@'\"<>]+):([^\s@/'\"<>]+)@([^\s/'\"<>?#]+)"
+_URL_CREDENTIALS = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]{0,30})" + _URL_USER_PASSWORD)
 
 #: Cheap pre-filter for any of the above in a file's text (the formats without
 #: their randomness checks; a private key's header without its body).
 TOKEN_PREFILTER = re.compile("|".join([*(f.pattern.pattern for f in TOKEN_FORMATS), _URL_CREDENTIALS.pattern]))
+#: A format's look-behind before it and look-ahead after it ("not inside a longer word").
+_WORD_EDGES = re.compile(r"^\(\?<![^)]*\)|\(\?![^)]*\)$")
+#: Each format of ``TOKEN_PREFILTER`` alone, without the assertions at its ends (a
+#: URL's from its ``://``): each then starts with a literal, which ``re`` skips
+#: ahead to, where an alternation of formats or a leading look-behind makes it
+#: try every position; and a long run of a format's characters is read once (a
+#: look-ahead failing at its end, tried from each prefix in the run, would rescan
+#: it). Each matches at least what its format does: together they gate the pre-filter.
+TOKEN_GATES: tuple[re.Pattern[str], ...] = (
+    *(re.compile(_WORD_EDGES.sub("", f.pattern.pattern)) for f in TOKEN_FORMATS),
+    re.compile(_URL_USER_PASSWORD),
+)
 
 # Values that stand in for a credential in docs, templates and tests.
 _PLACEHOLDER_WORDS = (

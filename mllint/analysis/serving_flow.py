@@ -242,8 +242,10 @@ PATH_CALLS = frozenset(
 PATH_METHODS = frozenset({"resolve", "absolute", "joinpath", "as_posix", "expanduser", "with_suffix"})
 _BUILTINS = frozenset(dir(builtins))
 
+#: ``(?<!\d)``: a number is tried from its first digit only, as a failing ``\d+\.``
+#: from each digit would rescan a long run of digits (the same paths match).
 _STRONG_VERSION = re.compile(
-    r"(?i)(?:^|[^a-z0-9])v\d+(?:[._-]\d+)*(?![a-z])|\d+\.\d+|version|(?<![0-9a-f])[0-9a-f]{12,64}(?![0-9a-f])|@sha256:"
+    r"(?i)(?:^|[^a-z0-9])v\d+(?:[._-]\d+)*(?![a-z])|(?<!\d)\d+\.\d+|version|(?<![0-9a-f])[0-9a-f]{12,64}(?![0-9a-f])|@sha256:"
 )
 _WEAK_VERSION = re.compile(r"(?:^|[/_\-:@])\d+(?:$|[/._\-])")
 

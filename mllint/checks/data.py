@@ -22,6 +22,7 @@ from mllint.engine.findings import Severity
 from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import ModuleRule, ProjectRule
+from mllint.project.dependencies.specs import mask_credentials
 from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture, is_model_artifact
 from mllint.syntax.bindings import Bindings
 from mllint.syntax.cst import (
@@ -445,7 +446,9 @@ class UnpinnedRemoteData(BindingRule):
         return node, f"`{name}(\"{shown(repo)}\")` reads the dataset's latest revision; pass `revision=` with a commit hash or tag"
 
     def _url(self, node: cst.CSTNode, depth: int = 0) -> str | None:
-        """The unpinned http(s) URL of data a constant expression holds, following constants.
+        """The unpinned http(s) URL of data a constant expression holds, following
+        constants, with its credentials masked (``https://****@host``): it is only
+        quoted, and messages are cached and printed.
 
         A URL with a variable part (f-string, concatenation) may well carry a
         version or a commit, so only fully constant URLs are judged; a URL of one
@@ -459,4 +462,4 @@ class UnpinnedRemoteData(BindingRule):
             return self._url(value, depth + 1) if value is not None else None
         if text is None or not text.lower().startswith(("http://", "https://")):
             return None
-        return None if _PINNED_URL.search(text) or _MEDIA_FILE.search(text) else text
+        return None if _PINNED_URL.search(text) or _MEDIA_FILE.search(text) else mask_credentials(text)

@@ -147,9 +147,11 @@ class OutOfOrderExecution(NotebookRule):
 _CLEAR_OUTPUTS = Fix("clear this cell's outputs", (), safe=False, clear_outputs=True)
 
 _TRACEBACK = "Traceback (most recent call last)"
-#: The line before a traceback that makes it no error: a warning quoting it, or an
-#: exception Python ignored.
-_IGNORED = re.compile(r"Exception ignored in|\w*Warning:")
+#: The line before a traceback that makes it no error: a warning quoting it
+#: (``FitFailedWarning:``), or an exception Python ignored. No ``\w*`` before
+#: ``Warning``: it finds the same lines, and would rescan a long word from each
+#: of its characters.
+_IGNORED = re.compile(r"Exception ignored in|Warning:")
 #: What an author writes next to an error shown on purpose (in the cell's comments
 #: or the markdown cell before or after it). Bare "error" is not among them: ML
 #: prose is full of squared errors and error rates.
@@ -330,6 +332,10 @@ def _dotted(node: ast.expr) -> str:
     return ".".join(reversed(parts))
 
 
+_PIP = re.compile(r"\bpip\b")
+_INSTALL = re.compile(r"\binstall\b")
+
+
 def _setup_call(call: ast.Call) -> bool:
     """A configuration call, an install, or a print (which shows what earlier
     statements made, or versions and dates)."""
@@ -341,9 +347,15 @@ def _setup_call(call: ast.Call) -> bool:
 
 
 def _installs_packages(call: ast.Call) -> bool:
-    """``subprocess.run(["pip", "install", ...])``, ``os.system("pip install x")``."""
+    """``subprocess.run(["pip", "install", ...])``, ``os.system("pip install x")``: a
+    ``pip`` before an ``install`` on one line of the call's strings, found in two
+    steps (one pattern ``pip.*install`` would rescan a line from each ``pip`` on it)."""
     words = " ".join(node.value for node in ast.walk(call) if isinstance(node, ast.Constant) and isinstance(node.value, str))
-    return re.search(r"\bpip\b.*\binstall\b", words) is not None
+    for line in words.split("\n"):
+        pip = _PIP.search(line)
+        if pip is not None and _INSTALL.search(line, pip.end()):
+            return True
+    return False
 
 
 def _setup_value(node: ast.AST | None) -> bool:
@@ -441,7 +453,8 @@ def _size(value: object) -> int:
     if isinstance(value, list):
         return sum(_size(part) for part in value)
     if isinstance(value, str):
-        return len(value) if value.isascii() else len(value.encode("utf-8"))
+        # a notebook's JSON may hold a lone surrogate (``"\ud800"``), which strict UTF-8 refuses
+        return len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
     if isinstance(value, dict):
         return sum(_size(part) for part in value.values())
     return 0
@@ -508,8 +521,11 @@ class LargeOutput(NotebookRule):
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 #: Images, tags and links (their text stays), and addresses: markup, not prose.
-_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>]+>|\[([^\]]*)\]\([^)]*\)")
-_ADDRESS = re.compile(r"\w+://\S+")
+#: No bracket or word of a kind runs through another (``[^\[\]]``, ``(?<!\w)``),
+#: so a failing match stops at the next one: a run of ``<``, ``[`` or word
+#: characters is read once, not once from each of its characters.
+_MARKUP = re.compile(r"!\[[^\[\]]*\]\([^()]*\)|<[^<>]+>|\[([^\[\]]*)\]\([^()]*\)")
+_ADDRESS = re.compile(r"(?<!\w)\w+://\S+")
 #: Words of markdown prose (besides headings), headings, and words of a leading
 #: comment that count as documentation; and code cells below which a notebook is
 #: a scratch pad rather than an analysis.
@@ -607,8 +623,11 @@ _PACKAGE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _EXACT = re.compile(r"===?\s*[\w.]+$|^[^=<>!~]+=\d[\w.]*(?:=[\w.]+)?$")
 #: A requirement commented out in a declaration file (``#pyvirtualdisplay  # headless
 #: servers only``, ``# - box2d-py=2.3``): an optional dependency the project knows of.
+#: One line each: no part may run over a line break (``\s*`` from every line start
+#: would rescan all the blank lines below it), and no two runs of spaces touch.
 _COMMENTED_REQUIREMENT = re.compile(
-    r"^\s*#+\s*(?:-\s*)?[\"']?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:[<>=!~]=?\s*[\w.*,]+)?[\"']?,?\s*(?:#.*)?$",
+    r"^[ \t]*#+[ \t]*(?:-[ \t]*)?[\"']?([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]\n]*\])?(?:[ \t]*[<>=!~]=?[ \t]*[\w.*,]+)?"
+    r"[\"']?,?[ \t]*(?:#.*)?$",
     re.MULTILINE,
 )
 _PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
@@ -709,7 +728,7 @@ def _declared_names(nb: NotebookContext) -> dict[str, str]:
     names: dict[str, str] = {}
     facts = nb.project.dependencies
     for requirement in facts.requirements:
-        extras = re.search(r"\[([^\]]*)\]", requirement.text)
+        extras = re.search(r"\[([^\[\]]*)\]", requirement.text)
         for name in [requirement.name or "", *(extras.group(1).split(",") if extras else [])]:
             for spelling in _spellings(name):
                 names.setdefault(spelling, requirement.path)

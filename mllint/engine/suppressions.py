@@ -76,22 +76,33 @@ class Suppressions:
 def _comments(text: str) -> list[tuple[int, int, str, bool]]:
     """(line, column, comment, own_line) for every comment token.
 
-    Falls back to a line scan when the file does not tokenize (it then has a
-    syntax error, so false matches inside strings do not matter).
+    The tokenizer is trusted up to its first error; from the line of that error
+    on, lines are scanned for ``#`` (the file then has a syntax error, so false
+    matches inside strings do not matter). Stopping there also bounds the time:
+    Python 3.10/3.11's pure-Python tokenizer rescans the rest of a line from every
+    error token, hours on a long line of unterminated quotes.
     """
     found: list[tuple[int, int, str, bool]] = []
+    resume: int | None = None  # 1-based line from which the line scan takes over
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.ERRORTOKEN:
+                resume = tok.start[0]
+                break
             if tok.type == tokenize.COMMENT:
                 line, col = tok.start
                 found.append((line, col + 1, tok.string, tok.line[:col].strip() == ""))
+    except tokenize.TokenError as error:  # EOF in a multi-line string (from its start) or statement
+        resume = error.args[1][0]
+    except SyntaxError as error:  # inconsistent dedent
+        resume = error.lineno or 1
+    if resume is None:
         return found
-    except (tokenize.TokenError, SyntaxError):
-        found.clear()
-    for number, raw in enumerate(text.splitlines(), start=1):
+    found = [comment for comment in found if comment[0] < resume]
+    for number, raw in enumerate(io.StringIO(text).readlines()[resume - 1:], start=resume):
         index = raw.find("#")
         if index >= 0:
-            found.append((number, index + 1, raw[index:], raw[:index].strip() == ""))
+            found.append((number, index + 1, raw[index:].rstrip("\r\n"), raw[:index].strip() == ""))
     return found
 
 

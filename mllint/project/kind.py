@@ -58,7 +58,8 @@ def _packaging(present: set[str], read_text: Callable[[str], str | None]) -> str
 
 
 _SERVICE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml", "Procfile", "app.yaml")
-_SERVER_COMMAND = re.compile(r"^\s*(?:CMD|ENTRYPOINT)\b.*\b(?:uvicorn|gunicorn|hypercorn|flask|streamlit|bentoml|"
+#: ``[ \t]*``, not ``\s*``: from every line start, ``\s*`` would rescan all the blank lines below it.
+_SERVER_COMMAND = re.compile(r"^[ \t]*(?:CMD|ENTRYPOINT)\b.*\b(?:uvicorn|gunicorn|hypercorn|flask|streamlit|bentoml|"
                              r"mlflow\s+models\s+serve|torchserve|serve\s+run|fastapi\s+run)\b", re.MULTILINE | re.IGNORECASE)
 
 

@@ -78,8 +78,10 @@ _AUTOMAGIC = re.compile(
 _AUTOMAGIC_LINE = re.compile(r"^[ \t\f]*" + _AUTOMAGIC.pattern, re.MULTILINE)
 _MAYBE_IPYTHON = re.compile(r"[!%?]|^[ \t\f]*[/,;]", re.MULTILINE)
 _LEADING_INDENT = re.compile(r"[ \t]+")
-_CLASSIC_PROMPT = re.compile(r"(>>>|\.\.\.)( |$)")
-_IPYTHON_PROMPT = re.compile(r"((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?")
+#: Anchored, as IPython's are: a prompt is removed from a line's start only (an
+#: unanchored ``\s*\.{3,}`` would also rescan a line of spaces from each of them).
+_CLASSIC_PROMPT = re.compile(r"^(>>>|\.\.\.)( |$)")
+_IPYTHON_PROMPT = re.compile(r"^(?:((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)")
 #: (prompt, prompt that may start a cell) of plain Python and of IPython, in IPython's order.
 _PROMPTS = ((_CLASSIC_PROMPT, re.compile(r">>>( |$)")), (_IPYTHON_PROMPT, _IPYTHON_PROMPT))
 

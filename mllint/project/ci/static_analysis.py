@@ -93,8 +93,11 @@ _DEDICATED_CONFIGS = {
 _PYPROJECT_TABLES = {"ruff": "ruff", "mypy": "mypy", "pylint": "pylint", "pyright": "pyright",
                      "basedpyright": "pyright", "flake8": "flake8"}
 """``[tool.flake8]`` is read by the Flake8-pyproject plugin; flake8 itself ignores pyproject."""
+#: A section header, on one line: ``\s`` or ``[^\]]`` running over line breaks
+#: would rescan the rest of the file from every line start (blank lines, or
+#: ``[mypy-`` lines that never close).
 _INI_SECTION = re.compile(
-    r"^\s*\[\s*(flake8|mypy|pylint|tool:pylint)(?:[-:.\s][^\]]*)?\]", re.MULTILINE | re.IGNORECASE
+    r"^[ \t]*\[[ \t]*(flake8|mypy|pylint|tool:pylint)(?:[-:. \t][^\]\n]*)?\]", re.MULTILINE | re.IGNORECASE
 )
 _PRE_COMMIT_HOOKS = (("ruff-format", None), ("ruff", "ruff"), ("flake8", "flake8"),
                      ("pylint", "pylint"), ("mypy", "mypy"), ("basedpyright", "pyright"),
