@@ -225,6 +225,11 @@ HANGS = {
                          "train.py": "import torch\nmodel.fit(x)\n"}, "ML302"),
     # _INI_SECTION: ``^\s*\[`` over blank lines
     "project/ci/static_analysis.py": ({"setup.cfg": "\n" * MEGABYTE, "a.py": "import torch\n"}, "ML405"),
+    # _nan_comparisons: comments between a dot or a NaN word and the operator, unbounded
+    "checks/api_misuse.py": ({"a.py": "import numpy as np\nx = np.nan\n" + "#nan ==\n" * (MEGABYTE // 8)}, "ML705"),
+    # ACCESSOR_ATTRIBUTE: comments between a dot and ``str``, unbounded
+    "analysis/dataframes.py": ({"a.py": "import pandas as pd\ndf = pd.read_csv('x')\ndf['a'][df.b > 1] = 0\n" + "#.\n" * (MEGABYTE // 3)},
+                               "ML706,ML707"),
 }
 
 

@@ -184,7 +184,9 @@ ACCESSORS = frozenset({"str", "dt", "cat"})
 #: and the name (spaces, line breaks and comments inside brackets, a backslash
 #: continuation); a comment runs to its line's end, so no text can be matched in two
 #: ways (a line of ``#`` after a dot would otherwise take exponential time)
-ACCESSOR_ATTRIBUTE = re.compile(r"\.(?:\s|\\|#[^\r\n]*[\r\n])*(?:str|dt|cat)\b")
+#: At most a few comments between the dot and the name (each runs to its line's
+#: end): an unbounded run would rescan a comment block from every dot before it.
+ACCESSOR_ATTRIBUTE = re.compile(r"\.[\s\\]*(?:#[^\r\n]*[\r\n][\s\\]*){0,4}(?:str|dt|cat)\b")
 #: attributes of DataFrame/Series that are not columns (or not pandas objects);
 #: any other attribute of a frame that is not a method name is a column
 _NOT_COLUMNS = frozenset({

@@ -261,11 +261,12 @@ def _nan_comparisons(words: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[
     dotted name ending in one of *words*, or a one-argument call (``float``) of a
     string literal that strips to a ``_NAN_TEXT``. Between the operator, brackets,
     dots and names there may be what Python allows there: spaces, line breaks,
-    backslash continuations and comments (a comment runs to its line's end, so no
-    text matches in two ways and a failing search stays linear)."""
-    skip = r"(?:[\s\\]|#[^\r\n]*[\r\n])*"
-    opening = r"(?:[\s\\(]|#[^\r\n]*[\r\n])*"  # what may stand between an operator and its operand
-    closing = r"(?:[\s\\),]|#[^\r\n]*[\r\n])*"  # ... between an operand and an operator
+    backslash continuations and up to a few comments (a comment runs to its line's
+    end, so no text matches in two ways; and a bounded number of them keeps a
+    search from rescanning a block of comments from every dot or word before it)."""
+    skip = r"[\s\\]*(?:#[^\r\n]*[\r\n][\s\\]*){0,4}"
+    opening = r"[\s\\(]*(?:#[^\r\n]*[\r\n][\s\\(]*){0,4}"  # what may stand between an operator and its operand
+    closing = r"[\s\\),]*(?:#[^\r\n]*[\r\n][\s\\),]*){0,4}"  # ... between an operand and an operator
     dotted = rf"(?:[A-Za-z_]\w*{skip}\.{skip})*"
     word = rf"\b(?:{'|'.join(map(re.escape, words))})\b"
     space = r"(?:\s|\\(?:[tnrvf\n]|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|[0-7]{1,3}))*"

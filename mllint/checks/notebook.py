@@ -36,6 +36,7 @@ from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import Fixability, NotebookRule
 from mllint.project.dependencies import normalize_name
+from mllint.project.index import module_name_for
 from mllint.project.layout import Role
 from mllint.syntax.notebooks import Magic, Notebook
 
@@ -747,7 +748,8 @@ def _spellings(name: str) -> set[str]:
 
 def _own_packages(nb: NotebookContext) -> set[str]:
     """The project's own importable packages: a library's notebooks install it."""
-    return {normalize_name(info.name.split(".", 1)[0]) for info in nb.project.index.modules.values() if info.is_package}
+    return {normalize_name(module_name_for(path)[0].split(".", 1)[0])
+            for path in nb.project.index.modules.keys() if posixpath.basename(path) == "__init__.py"}
 
 
 def _where_to_declare(nb: NotebookContext, tool: str, pinned: bool) -> str:
@@ -782,7 +784,7 @@ class InlineInstall(NotebookRule):
     name = "inline-install"
     severity = Severity.WARNING
     #: whether the project declares a package: its requirement files, packaging and own packages
-    reads = Reach.PROJECT
+    reads = Reach.SETTINGS
     roles = _WORKING_NOTEBOOKS
 
     def check(self, nb: NotebookContext) -> None:

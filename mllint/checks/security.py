@@ -29,6 +29,7 @@ from mllint.analysis.deserialization import (
     TorchLoadDefaults,
     UnsafeLoad,
     loaded_argument,
+    may_load_unsafely,
     unsafe_load,
 )
 from mllint.analysis.network import (
@@ -131,6 +132,13 @@ class UnsafeDeserialization(ModuleRule):
     @classmethod
     def applies_to(cls, text: str) -> bool:
         return bool(_ML601_CALLS.search(text) and _ML601_LIBRARIES.search(text))
+
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """Most modules naming ``torch.load`` load weights safely: the calls are
+        checked on the ``ast`` before the module is parsed with libcst."""
+        tree = ctx.index.tree(ctx.path)
+        return tree is None or may_load_unsafely(ctx.info, tree)
 
     def visit_Call(self, node: cst.Call) -> None:
         load = unsafe_load(self.ctx, node)
