@@ -95,6 +95,20 @@ def seeded(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def linted(monkeypatch) -> dict[str, frozenset[str]]:
+    """The rules each file was linted with in the test's runs, by path (cached files are not linted)."""
+    found: dict[str, frozenset[str]] = {}
+    real = Linter._lint_file
+
+    def recording(self, source_file, project, enabled, applied):
+        found[source_file.path] = enabled
+        return real(self, source_file, project, enabled, applied)
+
+    monkeypatch.setattr(Linter, "_lint_file", recording)
+    return found
+
+
 def check_in_process(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     monkeypatch.chdir(project)
     result = CliRunner().invoke(main, ["check", "--jobs", "1", "--format", "json", *args])
@@ -114,15 +128,7 @@ def test_a_warm_run_over_an_unchanged_tree_parses_nothing(seeded, monkeypatch):
     assert "ast" in parsed
 
 
-def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(seeded, monkeypatch):
-    linted: dict[str, frozenset[str]] = {}
-    real = Linter._lint_file
-
-    def recording(self, source_file, project, enabled, applied):
-        linted[source_file.path] = enabled
-        return real(self, source_file, project, enabled, applied)
-
-    monkeypatch.setattr(Linter, "_lint_file", recording)
+def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(seeded, monkeypatch, linted):
     check_in_process(seeded, monkeypatch)
     selected = linted["train.py"]
     assert set(linted) == {"utils.py", "train.py", "consts.py"} and {"ML201", "ML103", "ML604"} <= selected
@@ -168,16 +174,8 @@ LEAKS_THROUGH_A_HELPER = {
 }
 
 
-def test_an_edit_reruns_import_reaching_rules_only_where_the_edited_module_is_imported(tmp_path, monkeypatch):
+def test_an_edit_reruns_import_reaching_rules_only_where_the_edited_module_is_imported(tmp_path, monkeypatch, linted):
     write_files(tmp_path, LEAKS_THROUGH_A_HELPER)
-    linted: dict[str, frozenset[str]] = {}
-    real = Linter._lint_file
-
-    def recording(self, source_file, project, enabled, applied):
-        linted[source_file.path] = enabled
-        return real(self, source_file, project, enabled, applied)
-
-    monkeypatch.setattr(Linter, "_lint_file", recording)
     first = check_in_process(tmp_path, monkeypatch)
     assert [(f["path"], f["code"]) for f in json.loads(first)] == [("train.py", "ML701")]
 
@@ -193,7 +191,7 @@ def test_an_edit_reruns_import_reaching_rules_only_where_the_edited_module_is_im
     assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
 
 
-def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_path, monkeypatch):
+def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_path, monkeypatch, linted):
     """ML403 reads the test file, what it imports, and the project's settings
     (pytest's configuration, conftest.py): editing other code leaves it cached."""
     write_files(tmp_path, {
@@ -204,10 +202,6 @@ def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_p
         "tests/conftest.py": "",
         "tests/test_model.py": "from demo.model import predict\n\n\ndef test_predict():\n    predict(1)\n",
     })
-    linted: dict[str, frozenset[str]] = {}
-    real = Linter._lint_file
-    monkeypatch.setattr(Linter, "_lint_file", lambda self, source_file, project, enabled, applied: linted.__setitem__(
-        source_file.path, enabled) or real(self, source_file, project, enabled, applied))
     first = check_in_process(tmp_path, monkeypatch)
     assert [(f["path"], f["code"]) for f in json.loads(first)] == [("tests/test_model.py", "ML403")]
     for edited, relinted in [
