@@ -117,3 +117,12 @@ def test_a_real_module_keeps_its_name_over_a_src_alias():
     real = index_module("src/src/utils.py", "x = 1\n")  # imported as src.utils in an src layout
     aliased = index_module("src/utils.py", "y = 1\n")
     assert ProjectIndex([real, aliased]).find_module("src.utils") is real
+
+
+@pytest.mark.parametrize("order", [("pkg/a.py", "src/pkg/a.py"), ("src/pkg/a.py", "pkg/a.py")])
+def test_a_name_two_modules_share_resolves_the_same_whatever_the_order(order):
+    """A cached run indexes modules in another order than an uncached one: the
+    answer must not depend on it (the smaller path wins)."""
+    index = ProjectIndex([index_module(path, "def f():\n    pass\n") for path in order])
+    assert index.find_module("pkg.a").path == "pkg/a.py"
+    assert index.find_module("src.pkg.a").path == "src/pkg/a.py"

@@ -345,9 +345,11 @@ class ProjectIndex:
         if not info.is_notebook:
             names = import_names_for(info.path)
             for name in names if info.name in names else [info.name]:
-                if name not in self._by_name:
-                    self._by_name[name] = info
+                known = self._by_name.get(name)
+                if known is None:
                     self._by_last_part.setdefault(name.rpartition(".")[2], []).append(name)
+                if known is None or info.path < known.path:  # whatever the order modules come in
+                    self._by_name[name] = info
             self._imported.clear()
         if source is not None:
             self._sources[info.path] = source
