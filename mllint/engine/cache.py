@@ -6,8 +6,8 @@ Entries are keyed by the *run key* (mllint's version and its own code, the
 Python and libcst versions, the registry's rules and the effective
 configuration: selection, severities, rule and analysis options, per-file
 ignores, profile) and by what the results depend on, which a rule declares by
-its reach (``engine.rules.Reach``). A linted file has up to three entries, each
-keyed also by its path, role and the hash of its bytes:
+its reach (``engine.findings.Reach``). A linted file has up to four entries,
+each keyed also by its path, role and the hash of its bytes:
 
 - ``Reach.FILE``: the raw findings of the rules that read only the file, and
   the codes of every rule that ran on it;
@@ -35,7 +35,8 @@ text, role and the configuration), so an entry of a reach none of its rules has
 is never needed.
 
 Every module's entry in the project index (``ModuleInfo``: imports, functions,
-calls) is kept too, keyed by its path and bytes: a run that must lint a few
+calls) is kept too, keyed by its path and bytes and by the software alone (the
+configuration does not change it): a run that must lint a few
 files indexes the unchanged rest from these, without reading or parsing them;
 the rules' analyses read the modules they reach when they reach them.
 
