@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -105,7 +105,9 @@ class Reads:
 class _Modules(dict):
     """``ProjectIndex.modules`` that records which entries a rule looks at."""
 
-    reads: ClassVar[Reads]
+    def __init__(self, reads: Reads, entries: dict[str, Any]) -> None:
+        super().__init__(entries)
+        self.reads = reads
 
     def __getitem__(self, path: str) -> Any:
         self.reads.module(path)
@@ -139,12 +141,11 @@ class _Modules(dict):
 def _recording(monkeypatch: pytest.MonkeyPatch, rules: Registry) -> Reads:
     """Record reads in every run of this test; see the module docstring."""
     reads = Reads()
-    _Modules.reads = reads
     real_init = ProjectIndex.__init__
 
     def index_init(self: ProjectIndex, *args: Any, **kwargs: Any) -> None:
         real_init(self, *args, **kwargs)
-        self.modules = _Modules(self.modules)
+        self.modules = _Modules(reads, self.modules)
 
     monkeypatch.setattr(ProjectIndex, "__init__", index_init)
     for name in ("tree", "source", "module"):
