@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_two_jobs_give_byte_identical_output(monkeypatch, example):
 
 
 def work(path: str) -> workers.FileResult:
-    if path == "dies.py":
+    if path.startswith("dies"):
         os.kill(os.getpid(), signal.SIGKILL)
     if path == "raises.py":
         raise RuntimeError("engine bug")
@@ -52,6 +53,37 @@ def test_a_dying_worker_costs_only_the_file_it_was_linting(monkeypatch):
     [failed] = results["raises.py"][0]
     assert failed.code == "ML000" and "engine bug" in failed.message
     assert all(results[p] == ([RawFinding("ML990", f"linted {p}")], ["ML990"]) for p in paths if p[0] in "mn")
+
+
+@needs_fork
+def test_files_left_when_every_worker_died_are_linted_by_new_ones(monkeypatch):
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    paths = ["dies-first.py", "dies-second.py"] + [f"m{n}.py" for n in range(6)]
+    results = workers.lint_files(paths, work, 2)
+    assert sorted(results) == sorted(paths)
+    assert [results[p][0][0].code for p in paths] == ["ML000", "ML000"] + ["ML990"] * 6
+
+
+@needs_fork
+def test_workers_take_the_next_file_when_done(monkeypatch, tmp_path):
+    """A slow file does not hold up the files that would have been its worker's
+    share: here it waits until every other file is done, which only another
+    worker can do."""
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    paths = ["slow.py"] + [f"m{n}.py" for n in range(7)]
+
+    def lint(path: str) -> workers.FileResult:
+        if path == "slow.py":
+            deadline = time.monotonic() + 60
+            while len(list(tmp_path.iterdir())) < 7 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        else:
+            (tmp_path / path).touch()
+        return [RawFinding("ML990", f"{os.getpid()}")], []
+
+    results = workers.lint_files(paths, lint, 2)
+    slow_worker = results["slow.py"][0][0].message
+    assert [p for p in paths if results[p][0][0].message == slow_worker] == ["slow.py"]
 
 
 def test_few_files_are_linted_in_process():

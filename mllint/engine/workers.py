@@ -1,13 +1,15 @@
 """Per-file work on several processes (``--jobs``), and its failures contained.
 
 The project is read and indexed once in the parent; workers are forked after
-that (the parent then runs the project rules while they lint), so they share the index, the texts and the configuration copy-on-write
-and nothing is pickled on the way in. Each worker lints a share of the files
-and sends back, file by file, plain data (raw findings and the codes of the
-rules that ran). A worker that dies (a native crash, the out-of-memory killer)
-costs only the file it was linting, reported as ML000; the rest of its share
-is linted by a new worker. Results are merged by path, so the output does not
-depend on the number of workers.
+that (the parent then runs the project rules while they lint), so they share
+the index, the texts and the configuration copy-on-write. The parent hands each
+worker one path at a time, the next as soon as it sends back the last file's
+plain data (raw findings and the codes of the rules that ran), so the workers
+stay equally busy. A worker that dies (a native crash, the out-of-memory
+killer) costs only the file it was linting, reported as ML000; the others go
+on with the remaining files, and new workers take them if none is left.
+Results are merged by path, so the output does not depend on the number of
+workers.
 
 Forking is what makes this cheap, so it is used only where ``fork`` is the
 platform's own start method (Linux); elsewhere the files are linted in-process.
@@ -19,6 +21,7 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections import deque
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Callable, cast
@@ -58,9 +61,9 @@ def lint_files(
         if meanwhile is not None:
             meanwhile()
         return results
-    results = {}
-    shares = [paths[start::jobs] for start in range(jobs)]  # interleaved: similar files spread out
-    first = _Round(shares, work, results)  # forked before the thread starts: a fork copies only this thread
+    results: dict[str, FileResult] = {}
+    pending = deque(paths)
+    first = _Round(jobs, pending, work, results)  # forked before the thread starts: a fork copies only this thread
     gathering = threading.Thread(target=first.gather, name="mllint-results")
     gathering.start()
     try:
@@ -68,63 +71,70 @@ def lint_files(
             meanwhile()
     finally:
         gathering.join()
-    shares = first.unreached
-    while shares:
-        again = _Round(shares, work, results)
+    while pending:  # every worker died before the files ran out
+        again = _Round(jobs, pending, work, results)
         again.gather()
-        shares = again.unreached
     return results
 
 
 class _Round:
-    """One worker per share, started at once; ``gather`` takes their results as
-    they come and leaves in ``unreached`` the shares of files that workers
-    which died never reached."""
+    """Workers started at once, each given the next file as it sends the result
+    of the last (files differ in cost by 100x: fixed shares left one worker
+    with a third more work than the other). ``gather`` takes their results as
+    they come; a worker that dies costs the file it was linting, and the files
+    no worker reached stay in *pending*."""
 
-    def __init__(self, shares: list[list[str]], work: FileWork, results: dict[str, FileResult]) -> None:
+    def __init__(self, jobs: int, pending: deque[str], work: FileWork, results: dict[str, FileResult]) -> None:
         context = multiprocessing.get_context("fork")
+        self.pending = pending
         self.results = results
-        self.workers: dict[Connection, tuple[BaseProcess, list[str]]] = {}
-        self.unreached: list[list[str]] = []
-        for share in shares:
-            receiving, sending = context.Pipe(duplex=False)
-            process = context.Process(target=_serve, args=(share, work, sending), daemon=True)
+        #: each worker's connection -> its process and the file it is linting
+        self.workers: dict[Connection, tuple[BaseProcess, str | None]] = {}
+        for _ in range(min(jobs, len(pending))):
+            connection, theirs = context.Pipe(duplex=True)
+            process = context.Process(target=_serve, args=(work, theirs), daemon=True)
             process.start()
-            sending.close()
-            self.workers[receiving] = (process, share)
+            theirs.close()
+            self.workers[connection] = (process, None)
+            self._next(connection)
+
+    def _next(self, connection: Connection) -> None:
+        """Give the worker the next file, or tell it to stop (None)."""
+        path = self.pending.popleft() if self.pending else None
+        self.workers[connection] = (self.workers[connection][0], path)
+        try:
+            connection.send(path)
+        except OSError:  # it died: its file is accounted for when its end is read
+            pass
 
     def gather(self) -> None:
-        workers, results, unreached = self.workers, self.results, self.unreached
-        received = dict.fromkeys(workers, 0)
-        while received:
-            for ready in wait(list(received)):
+        workers, results = self.workers, self.results
+        while workers:
+            for ready in wait(list(workers)):
                 connection = cast(Connection, ready)
                 try:
                     path, result = connection.recv()
-                except (EOFError, OSError):  # the worker is done, or died
-                    process, share = workers[connection]
-                    done = received.pop(connection)
+                except (EOFError, OSError):  # the worker stopped, or died
+                    process, linting = workers.pop(connection)
                     connection.close()
                     process.join()
-                    if done < len(share):  # it died on share[done]
+                    if linting is not None:
                         message = f"the worker process linting this file died ({_exit_reason(process.exitcode)})"
-                        results[share[done]] = ([RawFinding("ML000", message, 1, 1, 1, 1)], [])
-                        if share[done + 1 :]:
-                            unreached.append(share[done + 1 :])
+                        results[linting] = ([RawFinding("ML000", message, 1, 1, 1, 1)], [])
                     continue
                 results[path] = result
-                received[connection] += 1
+                self._next(connection)
 
 
-def _serve(share: list[str], work: FileWork, sending: Connection) -> None:
-    """In the worker: lint each file of the share and send its result at once."""
-    for path in share:
+def _serve(work: FileWork, connection: Connection) -> None:
+    """In the worker: lint each file it is given and send its result at once."""
+    while (path := connection.recv()) is not None:
         try:
             result = work(path)
         except Exception as exc:  # an engine bug: this file's, not the run's
             result = ([RawFinding("ML000", f"linting this file failed: {type(exc).__name__}: {exc}", 1, 1, 1, 1)], [])
-        sending.send((path, result))
-    sending.close()
+        connection.send((path, result))
+    connection.close()
 
 
 def _exit_reason(exitcode: int | None) -> str:
