@@ -333,6 +333,8 @@ class ProjectIndex:
         self._by_last_part: dict[str, list[str]] = {}
         #: module path -> the project modules its imports reach directly
         self._imported: dict[str, frozenset[str]] = {}
+        #: folder -> its dotted package name (``_folder_package``)
+        self._folder_packages: dict[str, str] = {}
         self._sources: dict[str, str | None] = {}
         self._trees: OrderedDict[str, ast.Module] = OrderedDict()
         for info in modules:
@@ -403,8 +405,7 @@ class ProjectIndex:
         name ends with it (a package imported from a sub-folder root).
         """
         if importer is not None:
-            folder = PurePosixPath(importer.path).parent
-            sibling = ".".join([*module_name_for(str(folder / "x.py"))[0].split(".")[:-1], name]).lstrip(".")
+            sibling = f"{self._folder_package(importer.path)}.{name}".lstrip(".")
             if sibling in self._by_name:
                 return self._by_name[sibling]
         if name in self._by_name:
@@ -412,6 +413,15 @@ class ProjectIndex:
         suffix = "." + name
         matches = [self._by_name[n] for n in self._by_last_part.get(name.rpartition(".")[2], ()) if n.endswith(suffix)]
         return matches[0] if len(matches) == 1 else None
+
+    def _folder_package(self, path: str) -> str:
+        """The dotted name of the folder holding *path* ("" at the root), as a
+        script's own folder is on ``sys.path``; once per folder (pathlib is slow)."""
+        folder = path.rpartition("/")[0]
+        found = self._folder_packages.get(folder)
+        if found is None:
+            found = self._folder_packages[folder] = module_name_for(f"{folder}/x.py" if folder else "x.py")[0].rpartition(".")[0]
+        return found
 
     def import_closure(self, path: str) -> frozenset[str]:
         """The project modules *path* imports, directly or through others, itself
