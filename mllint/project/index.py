@@ -22,6 +22,8 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from mllint.syntax.ast_walks import LEAVES
+
 #: Top-level packages whose import makes a project an "ML project".
 ML_LIBRARIES = frozenset(
     {
@@ -181,11 +183,7 @@ def _is_main_guard(test: ast.expr) -> bool:
 
 #: Node types with no calls, imports or definitions under them, with the depth
 #: of their subtree (a name's load/store context is one level below it).
-_LEAF_DEPTH: Mapping[type, int] = MappingProxyType({
-    ast.Name: 1,
-    ast.Constant: 0,
-    **{kind: 0 for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop) for kind in base.__subclasses__()},
-})
+_LEAF_DEPTH: Mapping[type, int] = MappingProxyType({ast.Name: 1, **dict.fromkeys(LEAVES, 0)})
 
 
 class _Indexer:
