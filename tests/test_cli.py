@@ -127,6 +127,9 @@ def test_rules_and_explain():
     assert explained.stdout.startswith("ML001 syntax-error (engine, error, module)")
     for section in ("## What", "## Why", "## Bad", "## Good", "## Fix"):
         assert section in explained.stdout
+    assert "Reads: the file alone" in explained.stdout
+    assert "Reads: the file and the project modules it imports" in mllint("explain", "ML701").stdout
+    assert "Reads: the whole project" in mllint("explain", "ML201").stdout
     unknown = mllint("explain", "ML998")
     assert unknown.returncode == 2 and "unknown rule" in unknown.stderr
 

@@ -11,6 +11,7 @@ import click
 from mllint.cli.common import fail
 from mllint.engine.catalogue import doc_for
 from mllint.engine.discovery import find_root
+from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.project.layout import describe_roles
 
@@ -76,6 +77,7 @@ def explain(rule: str) -> None:
     click.echo("=" * len(title))
     if meta.scope != Scope.PROJECT:
         click.echo(f"\nApplies to: {describe_roles(meta.roles)}")
+        click.echo(f"Reads: {_READS[meta.reach()]}")
     if doc is None:
         click.echo("\nNo documentation for this rule.")
         return
@@ -88,6 +90,16 @@ def explain(rule: str) -> None:
     for analysis in meta.analyses:
         legacy = "".join(f"; `{option}` also as [tool.mllint.rules.{key.replace('.', '] ', 1)}" for option, key in analysis.legacy_options.items())
         _echo_options(f"Options of the {analysis.name} analysis ([tool.mllint.analysis.{analysis.name}]{legacy})", analysis.options)
+
+
+#: What a file rule's findings depend on, by reach, and so what re-runs it from the cache.
+_READS = {
+    Reach.FILE: "the file alone (re-run only when the file changes)",
+    Reach.IMPORTS: "the file and the project modules it imports (re-run when one of them changes)",
+    Reach.SETTINGS: "the file, the modules it imports and the project's settings: dependency declarations, "
+                    "packaging and tool configuration, DVC files, setup.py, conftest.py (re-run when one of them changes)",
+    Reach.PROJECT: "the whole project (re-run after any change in it)",
+}
 
 
 def _echo_options(title: str, options: Mapping[str, Option]) -> None:
