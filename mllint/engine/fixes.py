@@ -51,7 +51,7 @@ import libcst as cst
 from mllint.engine.findings import Edit, Finding, Fix
 from mllint.engine.loading import deep_recursion
 from mllint.engine.sources import SourceError, decode_python
-from mllint.syntax.notebooks import Notebook, NotebookError, _JsonCursor, read_notebook
+from mllint.syntax.notebooks import JsonCursor, Notebook, NotebookError, read_notebook
 
 #: Fix-and-re-lint rounds of ``--fix``: enough for fixes nested in fixed code.
 MAX_PASSES = 4
@@ -625,7 +625,7 @@ class _Outputs:
 def _cell_slots(text: str) -> tuple[list[_Slot | str], list[_Outputs | str]]:
     """Per cell, in order: where its ``source`` value is and where its
     ``outputs`` value is, or why they cannot be rewritten."""
-    cursor = _JsonCursor(text)
+    cursor = JsonCursor(text)
     cells: list[tuple[_Slot | str, _Outputs | str]] = []
     try:
         for key in cursor.keys():
@@ -638,7 +638,7 @@ def _cell_slots(text: str) -> tuple[list[_Slot | str], list[_Outputs | str]]:
     return [source for source, _ in cells], [outputs for _, outputs in cells]
 
 
-def _cell_slot(cursor: _JsonCursor) -> tuple[_Slot | str, _Outputs | str]:
+def _cell_slot(cursor: JsonCursor) -> tuple[_Slot | str, _Outputs | str]:
     if cursor.peek() != "{":
         cursor.skip()
         return "it is not a JSON object", "it is not a JSON object"
@@ -656,20 +656,20 @@ def _cell_slot(cursor: _JsonCursor) -> tuple[_Slot | str, _Outputs | str]:
     return source, outputs
 
 
-def _twice(cursor: _JsonCursor, key: str) -> str:
+def _twice(cursor: JsonCursor, key: str) -> str:
     """Skip a repeated key's value: which of the two a reader keeps is not ours to guess."""
     cursor.skip()
     return f"it has two `{key}` keys"
 
 
-def _outputs(cursor: _JsonCursor) -> _Outputs | str:
+def _outputs(cursor: JsonCursor) -> _Outputs | str:
     is_list = cursor.peek() == "["
     start = cursor.pos
     cursor.skip()
     return _Outputs(start, cursor.pos) if is_list else "its outputs are not a list"
 
 
-def _slot(cursor: _JsonCursor) -> _Slot | str:
+def _slot(cursor: JsonCursor) -> _Slot | str:
     first = cursor.peek()
     start = cursor.pos
     if first == '"':

@@ -687,11 +687,13 @@ _JSON_WS = re.compile(r"[ \t\n\r]*")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
-class _JsonCursor:
+class JsonCursor:
     """Walks just the path to cell sources in JSON text, recording string offsets.
 
     The json module gives no positions; everything off the path (outputs,
     metadata: most of a big notebook) is skipped by the C decoder's raw_decode.
+    Public because fixes (``engine/fixes.py``) edit a notebook's JSON in place
+    by the same offsets.
     """
 
     def __init__(self, text: str) -> None:
@@ -778,7 +780,7 @@ def _source_positions(text: str, major: int) -> list[list[tuple[int, int]] | Non
     "worksheets"[*]."cells" with code in "input". Never raises: [] when the layout
     is not understood.
     """
-    cursor = _JsonCursor(text)
+    cursor = JsonCursor(text)
     cells: list[list[tuple[int, int]] | None] = []
     try:
         for key in cursor.keys():
@@ -799,7 +801,7 @@ def _source_positions(text: str, major: int) -> list[list[tuple[int, int]] | Non
     return _offsets_to_lines(text, cells)
 
 
-def _cells(cursor: _JsonCursor, major: int) -> list[list[tuple[int, int]] | None]:
+def _cells(cursor: JsonCursor, major: int) -> list[list[tuple[int, int]] | None]:
     cells: list[list[tuple[int, int]] | None] = []
     for _ in cursor.items():
         if cursor.peek() != "{":
