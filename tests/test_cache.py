@@ -144,7 +144,8 @@ def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(see
 
 def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     """The unchanged modules are indexed from the cache: rules reading only their
-    own file parse the edited module alone; ML201 then reads train.py and utils.py."""
+    own file parse the edited module alone; after an edit of utils.py, ML201
+    reads train.py, which imports it, too."""
     check_in_process(seeded, monkeypatch, "--select", "ML103,ML604")
     check_in_process(seeded, monkeypatch)
     parsed: list[str] = []
@@ -155,8 +156,13 @@ def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     assert parsed == ["ROWS = 20\n"]
     parsed.clear()
     (seeded / "consts.py").write_text("ROWS = 30\n")
+    check_in_process(seeded, monkeypatch)
+    assert parsed == ["ROWS = 30\n"], "train.py, ML201's entry point, does not import consts.py"
+    parsed.clear()
+    edited = "import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed + 1)\n"
+    (seeded / "utils.py").write_text(edited)
     cached = check_in_process(seeded, monkeypatch)
-    assert sorted(parsed) == sorted(["ROWS = 30\n", (seeded / "train.py").read_text(), (seeded / "utils.py").read_text()])
+    assert sorted(parsed) == sorted([edited, (seeded / "train.py").read_text()])
     assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
@@ -213,6 +219,29 @@ def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_p
         (tmp_path / edited).write_text((tmp_path / edited).read_text() + "# edited\n")
         assert check_in_process(tmp_path, monkeypatch) == first
         assert set(linted) == relinted, edited
+
+
+def test_an_edit_reruns_graph_reaching_rules_where_it_changes_who_imports_whom(tmp_path, monkeypatch, linted):
+    """ML201 runs on entry points, and a script nobody imports is one (``Reach.GRAPH``):
+    an edit elsewhere leaves it cached until a module starts importing the script."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML201', 'ML103']\n",
+        "run.py": "import numpy as np\n\nprint(np.random.rand())\n",
+        "report.py": "ROWS = 10\n",
+    })
+    first = check_in_process(tmp_path, monkeypatch)
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("run.py", "ML201")]
+
+    linted.clear()
+    (tmp_path / "report.py").write_text("ROWS = 20\n")
+    assert check_in_process(tmp_path, monkeypatch) == first
+    assert set(linted) == {"report.py"}, "the edit changed no import: run.py's results stay cached"
+
+    linted.clear()
+    (tmp_path / "report.py").write_text("import run\n\nROWS = 10\n")
+    after = check_in_process(tmp_path, monkeypatch)
+    assert linted == {"report.py": linted["report.py"], "run.py": frozenset({"ML201"})}
+    assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
 
 
 def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):

@@ -129,7 +129,8 @@ def test_rules_and_explain():
         assert section in explained.stdout
     assert "Reads: the file alone" in explained.stdout
     assert "Reads: the file and the project modules it imports" in mllint("explain", "ML701").stdout
-    assert "Reads: the whole project" in mllint("explain", "ML201").stdout
+    assert "whether another module imports the file" in mllint("explain", "ML201").stdout
+    assert "Reads: the whole project" in mllint("explain", "ML202").stdout
     unknown = mllint("explain", "ML998")
     assert unknown.returncode == 2 and "unknown rule" in unknown.stderr
 

@@ -161,8 +161,8 @@ def _recording(monkeypatch: pytest.MonkeyPatch, rules: Registry) -> Reads:
         return found
 
     monkeypatch.setattr(ProjectIndex, "find_module", find_module)
-    real_names = ProjectIndex.import_names
-    monkeypatch.setattr(ProjectIndex, "import_names", lambda self: reads.add("names") or real_names(self))
+    for name, kind in (("import_names", "names"), ("may_resolve", "names"), ("is_imported", "imported"), ("importers", "importers")):
+        monkeypatch.setattr(ProjectIndex, name, _recorded_as(reads, kind, getattr(ProjectIndex, name)))
 
     class Recording(ProjectContext):
         """The project context, recording its facts' use and building every analysis anew."""
@@ -212,6 +212,19 @@ def _recording(monkeypatch: pytest.MonkeyPatch, rules: Registry) -> Reads:
     return reads
 
 
+def _recorded_as(reads: Reads, kind: str, method: Any) -> Any:
+    """*method* of the index, recorded as one read of *kind* (with its argument):
+    what it looks at inside is its own business, not the rule's."""
+    def recorded(self: ProjectIndex, *args: Any) -> Any:
+        reads.add(kind, *map(str, args))
+        outer, reads.rule = reads.rule, None
+        try:
+            return method(self, *args)
+        finally:
+            reads.rule = outer
+    return recorded
+
+
 def _as_own_rule(reads: Reads, check: Any) -> Any:
     def running(rule: Any, *args: Any) -> Any:
         return _as_rule(reads, type(rule).code, check)(rule, *args)
@@ -240,6 +253,8 @@ def observed(reads: Reads, index: ProjectIndex, rule: Any, path: str) -> tuple[R
             reach = Reach.FILE if what[0] in {a.__name__ for a in rule.analyses} else Reach.PROJECT
         elif kind == "names" or (kind == "module" and what[0] in closure):
             reach = Reach.IMPORTS
+        elif kind == "imported" and what[0] == path:
+            reach = Reach.GRAPH
         elif kind == "file" or (kind == "fact" and what[0] not in PROJECT_FACTS) or (
                 kind == "module" and what[0].rpartition("/")[2] in SETTINGS_MODULES):
             reach = Reach.SETTINGS
@@ -311,14 +326,28 @@ def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch
     class DeclaresImports(ReadsImports):
         code, name, reads = "ML992", "declares-imports", Reach.IMPORTS
 
+    class AsksWhoImports(SourceRule):
+        """Whether another module imports its own file is ``Reach.GRAPH``; whether one
+        imports some other module is beyond it."""
+
+        code, name, reads = "ML994", "asks-who-imports", Reach.GRAPH
+        severity = builtin_rules()["ML201"].severity
+
+        def check(self) -> None:
+            self.ctx.index.is_imported(self.ctx.path)
+            if self.ctx.path == "serve.py":
+                self.ctx.index.is_imported("shop/io.py")
+
     write_files(tmp_path, PROJECT)
-    rules = builtin_rules().with_rules([ReadsDependencies, ReadsEveryModule, ReadsImports, DeclaresImports])
+    rules = builtin_rules().with_rules([ReadsDependencies, ReadsEveryModule, ReadsImports, DeclaresImports, AsksWhoImports])
     reads, index = lint_recorded(tmp_path, monkeypatch, rules, select="ML99")
     assert observed(reads, index, ReadsDependencies, "train.py") == (Reach.SETTINGS, ["fact dependencies"])
     assert observed(reads, index, ReadsEveryModule, "train.py") == (Reach.PROJECT, ["every module"])
     assert observed(reads, index, ReadsImports, "train.py") == (Reach.IMPORTS, ["module shop/seeding.py"])
     assert observed(reads, index, DeclaresImports, "train.py") == (Reach.IMPORTS, [])
     assert observed(reads, index, DeclaresImports, "serve.py") == (Reach.PROJECT, ["module shop/seeding.py"])
+    assert observed(reads, index, AsksWhoImports, "train.py") == (Reach.GRAPH, [])
+    assert observed(reads, index, AsksWhoImports, "serve.py") == (Reach.PROJECT, ["imported shop/io.py"])
 
 
 def test_an_import_closure_follows_imports_through_modules_and_packages(tmp_path, monkeypatch):

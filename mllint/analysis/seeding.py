@@ -25,7 +25,9 @@ run: one walk over its nodes but the leaves (literals, contexts, operators:
 ``mllint.syntax.ast_walks.LEAVES``), O(nodes) time and memory (the parents and
 the reads and writes of each function, kept while the module is summarised);
 a function's summary is computed once and shared by every path that calls it;
-project module lookups are memoised per (name, importing folder).
+project module lookups are memoised per (name, importing folder). Whether code
+is seeded when its callers reach it walks only the entry points that import
+its module (directly or through others), each once per library.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
@@ -969,6 +972,10 @@ class SeedAnalysis(Analysis):
 
     Every entry point's walk reuses the summaries of the modules it reaches,
     so a project is summarised once per run however many entry points it has.
+
+    An entry point's report reads its import closure and whether another module
+    imports it (``Reach.GRAPH``). ``seeded_before`` with *callers* walks every
+    entry point of the project: a rule asking it reads ``Reach.PROJECT``.
     """
 
     name = "seeding"
@@ -981,6 +988,7 @@ class SeedAnalysis(Analysis):
         ),
     }
     legacy_options = {"seeders": "ML201.seeders"}
+    reads = Reach.GRAPH
     MAX_DEPTH = 40
 
     @classmethod
@@ -994,11 +1002,10 @@ class SeedAnalysis(Analysis):
         self._facts: dict[str, ModuleSeeding] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._in_progress: set[tuple[str, str]] = set()
-        self._imported: set[str] | None = None
         self._entries: dict[str, EntryReport] = {}
-        #: per library: (module path, owner) -> whether the library was seeded, per path reaching it
-        self._reached: dict[str, dict[tuple[str, str], set[bool]]] = {}
-        self._last_parts = {info.name.rsplit(".", 1)[-1] for info in index.modules.values() if not info.is_notebook}
+        #: per (library, entry point): (module path, owner) -> whether the library
+        #: was seeded, per path from the entry point reaching it
+        self._reached: dict[tuple[str, str], dict[tuple[str, str], set[bool]]] = {}
         self._found: dict[tuple[str, str], ModuleInfo | None] = {}
 
     # -- entry points
@@ -1014,26 +1021,13 @@ class SeedAnalysis(Analysis):
             return True
         if info.is_package or is_test_path(info.path) or posixpath.basename(info.path) == "setup.py":
             return False
-        return bool(info.toplevel_calls) and info.path not in self.imported_paths()
-
-    def imported_paths(self) -> set[str]:
-        """Paths of project modules some other project module (or notebook) imports."""
-        if self._imported is None:
-            imported: set[str] = set()
-            for info in self.index.modules.values():
-                for name in info.imports:
-                    for candidate in (name, name.rpartition(".")[0]):
-                        found = self.find_module(candidate, info) if candidate else None
-                        if found is not None and found.path != info.path:
-                            imported.add(found.path)
-            self._imported = imported
-        return self._imported
+        return bool(info.toplevel_calls) and not self.index.is_imported(info.path)
 
     def find_module(self, name: str, importer: ModuleInfo) -> ModuleInfo | None:
         """``index.find_module`` behind a cheap filter (most imports are third-party),
         memoised per importing folder, the only part of the importer it reads: walks
         resolve the same names from every module of a package."""
-        if name.rsplit(".", 1)[-1] not in self._last_parts:
+        if not self.index.may_resolve(name):
             return None
         key = (name, importer.path.rpartition("/")[0])
         if key not in self._found:
@@ -1096,20 +1090,23 @@ class SeedAnalysis(Analysis):
             return True
         if not callers or (owner is None and self.is_entry_point(info)):
             return False  # no caller vouches for it, or the path starts here
-        states = self._reach(library).get((info.path, owner or "<import>"))
+        key = (info.path, owner or "<import>")
+        states: set[bool] = set()
+        for path in sorted({info.path, *self.index.importers(info.path)}):  # the entry points that can reach it
+            entry = self.index.module(path)
+            if entry is not None and self.is_entry_point(entry):
+                states |= self._reach(library, entry).get(key, set())
         return bool(states) and all(states)
 
-    def _reach(self, library: str) -> dict[tuple[str, str], set[bool]]:
-        """For every function and import-time code the entry points reach: whether
-        *library* is seeded when it starts, on each path that reaches it."""
-        if library not in self._reached:
+    def _reach(self, library: str, entry: ModuleInfo) -> dict[tuple[str, str], set[bool]]:
+        """For every function and import-time code entry point *entry* reaches:
+        whether *library* is seeded when it starts, on each path that reaches it."""
+        if (library, entry.path) not in self._reached:
             states: dict[tuple[str, str], set[bool]] = {}
-            for info in self.index.modules.values():
-                if self.is_entry_point(info):
-                    facts = self.facts(info)
-                    self._visit(facts, facts.toplevel, (info.path, "<entry>"), False, library, states, 0)
-            self._reached[library] = states
-        return self._reached[library]
+            facts = self.facts(entry)
+            self._visit(facts, facts.toplevel, (entry.path, "<entry>"), False, library, states, 0)
+            self._reached[(library, entry.path)] = states
+        return self._reached[(library, entry.path)]
 
     def _visit(
         self,

@@ -25,7 +25,7 @@ from mllint.analysis.seeding import (
     UnseededUse,
 )
 from mllint.engine.context import ModuleContext, ProjectContext
-from mllint.engine.findings import Severity
+from mllint.engine.findings import Reach, Severity
 from mllint.engine.rules import ProjectRule, SourceRule
 from mllint.project.dependencies import Requirement, Unpinned, depth_order
 from mllint.project.index import dotted_name
@@ -173,6 +173,8 @@ class RandomStateUnset(SourceRule):
     roles = OWN_CODE
     triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
     analyses = (RandomStateTable, SeedAnalysis)
+    #: whether NumPy is seeded before a call asks every entry point reaching it
+    reads = Reach.PROJECT
 
     def check(self) -> None:
         tree = self.ctx.index.tree(self.ctx.path)

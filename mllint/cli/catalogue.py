@@ -98,6 +98,8 @@ _READS = {
     Reach.IMPORTS: "the file and the project modules it imports (re-run when one of them changes)",
     Reach.SETTINGS: "the file, the modules it imports and the project's settings: dependency declarations, "
                     "packaging and tool configuration, DVC files, setup.py, conftest.py (re-run when one of them changes)",
+    Reach.GRAPH: "the file, the modules it imports, the project's settings and whether another module imports the file "
+                 "(re-run when one of them changes)",
     Reach.PROJECT: "the whole project (re-run after any change in it)",
 }
 

@@ -22,6 +22,12 @@ each keyed also by its path, role and the hash of its bytes:
   digest: the project digest below with any module but ``setup.py`` and
   ``conftest.py`` counted by its path alone. Editing code re-runs these rules
   only where the edited module is imported, editing a requirement everywhere;
+- ``Reach.GRAPH``: those of the rules that also read whether another module
+  imports the file. Keyed like ``Reach.SETTINGS`` and by that answer, which
+  comes from an entry listing the imported modules, keyed by every module's
+  path and bytes: a run over an unchanged tree reads it instead of indexing
+  the project. An edit re-runs these rules where the edited module is
+  imported, and where it starts or stops importing a module, on that module;
 - ``Reach.PROJECT``: those of the rules that read anything else; keyed also by
   the *project digest*: every project file's path with, for Python modules and
   notebooks, the hash of their bytes and, for any other file, its size,
@@ -140,6 +146,17 @@ class CacheFolder:
             "depends": [list(pair) for pair in outcome.depends],
         })
 
+    def load_paths(self, key: str) -> frozenset[str] | None:
+        """The set of paths under *key*, or None."""
+        data = self._read(key)
+        try:
+            return frozenset(_text(path) for path in data["paths"]) if data is not None else None
+        except (KeyError, TypeError):
+            return None
+
+    def save_paths(self, key: str, paths: Iterable[str]) -> None:
+        self._store(key, {"paths": sorted(paths)})
+
     def load_summary(self, key: str) -> ModuleInfo | None:
         """The module's index entry under *key* (``ModuleInfo.to_json``), or None."""
         data = self._read(key)
@@ -201,21 +218,30 @@ class ProjectCache:
         listed, outside = _project_files(root, files, self.contents, folder.path)
         self.project = digest(listed, outside)
         self._modules = digest(sorted(self.contents))
+        self._module_contents = digest(sorted(self.contents.items()))
         self._settings = digest([(path, _settings_part(path, state, self.contents)) for path, state in listed], outside)
 
-    def file_key(self, path: str, role: str, reach: Reach) -> str:
-        """The key of a linted file's entry for the rules of *reach*."""
+    def file_key(self, path: str, role: str, reach: Reach, imported: bool = False) -> str:
+        """The key of a linted file's entry for the rules of *reach*; *imported*:
+        whether another module imports the file (``Reach.GRAPH``)."""
         if reach is Reach.FILE:
             return digest(self.run, "file", path, role, self.contents[path])
         if reach is Reach.IMPORTS:
             return digest(self.run, "imports", path, role, self.contents[path], self._modules)
         if reach is Reach.SETTINGS:
             return digest(self.run, "settings", path, role, self.contents[path], self._settings)
+        if reach is Reach.GRAPH:
+            return digest(self.run, "graph", path, role, self.contents[path], self._settings, imported)
         return digest(self.run, "project", path, role, self.contents[path], self.project)
 
     def summary_key(self, path: str) -> str:
         """The key of a module's index entry: its path and bytes (and the run's software)."""
         return digest(self.software, "summary", path, self.contents[path])
+
+    def imported_key(self) -> str:
+        """The key of the entry listing the modules another module imports
+        (``ProjectIndex.is_imported``): every module's path and bytes decide it."""
+        return digest(self.software, "imported", self._module_contents)
 
     def project_key(self, git: GitFacts | None) -> str:
         facts = None if git is None else [str(git.top), sorted(git.tracked_sizes.items()), sorted(git.lfs)]

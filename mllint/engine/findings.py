@@ -49,9 +49,12 @@ class Reach(IntEnum):
     #: with the facts drawn from them (``ProjectContext.kind``, ``dvc``,
     #: ``dependencies``)
     SETTINGS = 2
+    #: also whether another project module imports the file
+    #: (``ProjectIndex.is_imported``): a script nobody imports is an entry point
+    GRAPH = 3
     #: anything in the project: every module, git's view of the files, the CI
     #: configuration with the scripts its commands run
-    PROJECT = 3
+    PROJECT = 4
 
 
 @dataclass(frozen=True)

@@ -158,8 +158,9 @@ class Linter:
         project_key = files.cache.project_key(ctx.git) if files.cache and project_rules else None
         project_outcome = files.cache.load(project_key) if files.cache and project_key else None
 
-        if files.todo or (project_rules and project_outcome is None):
+        if files.todo or files.pending or (project_rules and project_outcome is None):
             loaded = _index_project(root, modules, files, index)
+            files.settle()
         else:  # every result is cached: the files are read for reporting, never parsed
             loaded = {path: _read_text(root, path) for path in project.targets}
 
@@ -354,6 +355,10 @@ class _FileResults:
     (``engine/cache.py``); an entry that is missing or stale re-runs only the
     rules of its reach. The ``Reach.FILE`` entry lists every rule that ran on
     the file: an entry of a reach none of them has is never looked up.
+
+    ``Reach.GRAPH`` entries are keyed by whether another module imports the
+    file. The cache lists the imported modules of an unchanged tree; after a
+    change, a file with such an entry is *pending* until the project is indexed.
     """
 
     def __init__(self, cache: ProjectCache | None, ctx: ProjectContext, enabled: frozenset[str], rules: Registry) -> None:
@@ -363,8 +368,12 @@ class _FileResults:
         #: the enabled codes of each reach beyond the file's own
         self.reaching = {
             reach: frozenset(code for code in enabled if rules[code].reach() is reach)
-            for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.PROJECT)
+            for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.PROJECT)
         }
+        #: the modules another module imports, when known (``Reach.GRAPH``)
+        self._imported = cache.folder.load_paths(cache.imported_key()) if cache and self.reaching[Reach.GRAPH] else None
+        #: the files looked up again once the project is indexed (``settle``)
+        self.pending: dict[str, None] = {}
         #: complete results, by path
         self.outcomes: dict[str, Outcome] = {}
         #: path -> the rules still to run on it
@@ -376,6 +385,9 @@ class _FileResults:
         own = self._load(path, Reach.FILE) if self.cache else None
         if own is None:
             self.todo[path] = self.enabled
+            return
+        if self._imported is None and self.reaching[Reach.GRAPH].intersection(own.ran):
+            self.pending[path] = None
             return
         entries, stale = {Reach.FILE: own}, frozenset[str]()
         for reach, codes in self.reaching.items():
@@ -391,6 +403,17 @@ class _FileResults:
         else:
             self.outcomes[path] = _combined(entries.values(), own.ran)
 
+    def settle(self) -> None:
+        """Once the project is indexed: learn (and cache) which modules another
+        module imports, and look up the pending files."""
+        if self._imported is None and self.cache is not None and self.reaching[Reach.GRAPH]:
+            index = self.ctx.index
+            self._imported = frozenset(path for path in index.modules if index.is_imported(path))
+            self.cache.folder.save_paths(self.cache.imported_key(), self._imported)
+        pending, self.pending = self.pending, {}
+        for path in pending:
+            self.look_up(path)
+
     def record(self, path: str, raws: list[RawFinding], ran: list[str]) -> None:
         """What the rules of ``todo[path]`` found; stored unless an engine failure is among it."""
         entries = self._partial.pop(path, None)
@@ -404,7 +427,7 @@ class _FileResults:
         for reach in new:
             if reach is not Reach.FILE:
                 codes = self.reaching[reach]
-                reads_imports = reach in (Reach.IMPORTS, Reach.SETTINGS)
+                reads_imports = reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH)
                 depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reads_imports else ()
                 entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in codes), depends=depends)
         if self.cache is not None and cacheable(raws):
@@ -426,7 +449,11 @@ class _FileResults:
 
     def _key(self, path: str, reach: Reach) -> str:
         assert self.cache is not None
-        return self.cache.file_key(path, self.ctx.role(path).value, reach)
+        imported = False
+        if reach is Reach.GRAPH:
+            assert self._imported is not None, "settle() comes before an entry of Reach.GRAPH is keyed"
+            imported = path in self._imported
+        return self.cache.file_key(path, self.ctx.role(path).value, reach, imported)
 
 
 def _combined(entries: Iterable[Outcome], ran: tuple[str, ...]) -> Outcome:
@@ -468,7 +495,7 @@ def _index_project(root: Path, modules: list[str], files: _FileResults, index: P
     todo = list(files.todo)
     loaded: dict[str, SourceFile] = {}
     for path in [*(path for path in modules if path not in files.todo), *reversed(todo)]:
-        linted = path in files.todo or path in files.outcomes
+        linted = path in files.todo or path in files.outcomes or path in files.pending
         key = cache.summary_key(path) if cache is not None else ""
         cached = cache.folder.load_summary(key) if cache is not None else None
         info = None if files.runs_all(path) else cached

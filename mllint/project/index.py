@@ -331,6 +331,8 @@ class ProjectIndex:
         self._by_last_part: dict[str, list[str]] = {}
         #: module path -> the project modules its imports reach directly
         self._imported: dict[str, frozenset[str]] = {}
+        #: module path -> the modules importing it directly, once asked (``importers``)
+        self._importers: dict[str, set[str]] | None = None
         #: folder -> its dotted package name (``_folder_package``)
         self._folder_packages: dict[str, str] = {}
         self._sources: dict[str, str | None] = {}
@@ -351,6 +353,7 @@ class ProjectIndex:
                 if known is None or info.path < known.path:  # whatever the order modules come in
                     self._by_name[name] = info
             self._imported.clear()
+        self._importers = None
         if source is not None:
             self._sources[info.path] = source
         if tree is not None:
@@ -395,6 +398,11 @@ class ProjectIndex:
         """The dotted names project modules can be imported by (``pkg.utils``, ``src.pkg.utils``)."""
         return self._by_name.keys()
 
+    def may_resolve(self, name: str) -> bool:
+        """Whether some project module's import name ends like *name*: a cheap
+        filter before ``find_module`` (most imports are third-party)."""
+        return name.rpartition(".")[2] in self._by_last_part
+
     def find_module(self, name: str, importer: ModuleInfo | None = None) -> ModuleInfo | None:
         """The project module that ``import name`` means from *importer*.
 
@@ -435,6 +443,34 @@ class ProjectIndex:
                     closure.add(reached)
                     frontier.append(reached)
         return frozenset(closure)
+
+    def is_imported(self, path: str) -> bool:
+        """Whether another project module or notebook imports *path*: what a fact
+        of ``Reach.GRAPH`` adds to its import closure (a script nobody imports runs
+        only when executed). Resolves every module's imports once per index."""
+        return path in self._direct_importers()
+
+    def importers(self, path: str) -> frozenset[str]:
+        """The project modules and notebooks importing *path*, directly or through
+        others (*path* itself excluded): the code whose run can reach it."""
+        direct = self._direct_importers()
+        found, frontier = set(), [path]
+        while frontier:
+            for importer in direct.get(frontier.pop(), ()):
+                if importer not in found and importer != path:
+                    found.add(importer)
+                    frontier.append(importer)
+        return frozenset(found)
+
+    def _direct_importers(self) -> dict[str, set[str]]:
+        """The import graph reversed; every module's imports resolved once per index."""
+        if self._importers is None:
+            self._importers = {}
+            for importer in self.modules:
+                for reached in self._imports_of(importer):
+                    if reached != importer:
+                        self._importers.setdefault(reached, set()).add(importer)
+        return self._importers
 
     def _imports_of(self, path: str) -> frozenset[str]:
         found = self._imported.get(path)
