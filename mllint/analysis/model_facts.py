@@ -66,12 +66,6 @@ def training_sites(info: ModuleInfo) -> Iterator[CallSite]:
             yield min(backward, key=lambda s: s.line)
 
 
-def all_calls(info: ModuleInfo) -> Iterator[CallSite]:
-    yield from info.toplevel_calls
-    for function in info.functions.values():
-        yield from function.calls
-
-
 #: Import prefixes of experiment trackers (what records params and metrics).
 TRACKER_IMPORTS = (
     "mlflow", "wandb", "dvclive", "tensorboard", "tensorboardX", "torch.utils.tensorboard", "tensorflow.summary",
@@ -128,7 +122,7 @@ def _practices(project: ProjectContext) -> ModelPractices:
     versions = tracks = configured = False
     dvc = project.dvc
     for info in project.index.modules.values():
-        names = [site.name for site in all_calls(info)]
+        names = [site.name for site in info.call_sites()]
         imports = info.imports
         versions = versions or any(
             _has_prefix(n, _REGISTRY_PREFIXES) or n.endswith(_REGISTRY_SUFFIXES)

@@ -177,10 +177,12 @@ class RandomStateUnset(SourceRule):
     reads = Reach.PROJECT
 
     def check(self) -> None:
+        table = self.ctx.project.analysis(RandomStateTable)
+        if not any(table.lookup(site.name) for site in self.ctx.info.call_sites()):
+            return  # the index's calls, by qualified name: no tree to walk
         tree = self.ctx.index.tree(self.ctx.path)
         if tree is None:
             return
-        table = self.ctx.project.analysis(RandomStateTable)
         positions = AstPositions(self.ctx.source)
         for call, seeded_by_ensemble in _calls(tree, self.ctx.info.qualify):
             dotted = dotted_name(call.func)

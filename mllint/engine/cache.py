@@ -13,8 +13,9 @@ each keyed also by its path, role and the hash of its bytes:
   the codes of every rule that ran on it;
 - ``Reach.IMPORTS``: those of the rules that also read the project modules the
   file imports (directly or through others). Keyed also by the set of project
-  modules (which decides what an import resolves to); the entry lists the
-  modules of the file's import closure with the hashes of their bytes, and is
+  modules (which decides what an import resolves to); the entry names a list
+  of the modules of the file's import closure with the hashes of their bytes
+  (an entry of its own, shared by the files whose closures are alike), and is
   a miss when one of them changed. An edit re-runs these rules only on the
   edited module and the modules importing it;
 - ``Reach.SETTINGS``: those of the rules that also read the project's settings.
@@ -77,7 +78,7 @@ from mllint.project.index import ModuleInfo
 
 CACHE_DIR = ".mllint_cache"
 #: The layout of an entry; a change makes every older entry a miss.
-FORMAT = 2
+FORMAT = 3
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mllint.\n"
@@ -111,6 +112,8 @@ class CacheFolder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: the module lists of ``Outcome.depends`` read or written in this run, by key
+        self._depends: dict[str, tuple[tuple[str, str], ...] | None] = {}
 
     @classmethod
     def open(cls, path: Path) -> CacheFolder | None:
@@ -133,18 +136,39 @@ class CacheFolder:
         """The results under *key*; None when there is none or it is not a valid entry of this key."""
         data = self._read(key)
         try:
-            return _outcome(data) if data is not None else None
+            if data is None:
+                return None
+            depends = () if data["depends"] is None else self._load_depends(_text(data["depends"]))
+            return None if depends is None else _outcome(data, depends)
         except (ValueError, KeyError, TypeError, IndexError):
             return None
 
     def save(self, key: str, outcome: Outcome) -> None:
-        """Store *outcome* under *key*; a failed write only costs the entry."""
+        """Store *outcome* under *key*; a failed write only costs the entry.
+
+        The list of modules it depends on is an entry of its own, keyed by its
+        content: the files of a package importing one ``__init__`` share one."""
+        depends = None
+        if outcome.depends:
+            depends = digest("depends", outcome.depends)
+            if depends not in self._depends:
+                self._store(depends, {"modules": [list(pair) for pair in outcome.depends]})
+                self._depends[depends] = outcome.depends
         self._store(key, {
             "findings": [_finding_json(raw) for raw in outcome.findings],
             "ran": list(outcome.ran),
             "notes": [list(note) for note in outcome.notes],
-            "depends": [list(pair) for pair in outcome.depends],
+            "depends": depends,
         })
+
+    def _load_depends(self, key: str) -> tuple[tuple[str, str], ...] | None:
+        if key not in self._depends:
+            data = self._read(key)
+            try:
+                self._depends[key] = None if data is None else tuple((_text(path), _text(hashed)) for path, hashed in data["modules"])
+            except (ValueError, KeyError, TypeError):
+                self._depends[key] = None
+        return self._depends[key]
 
     def load_paths(self, key: str) -> frozenset[str] | None:
         """The set of paths under *key*, or None."""
@@ -219,6 +243,8 @@ class ProjectCache:
         self.project = digest(listed, outside)
         self._modules = digest(sorted(self.contents))
         self._module_contents = digest(sorted(self.contents.items()))
+        #: whether the modules of an ``Outcome.depends`` are unchanged, by the list
+        self._unchanged: dict[tuple[tuple[str, str], ...], bool] = {}
         self._settings = digest([(path, _settings_part(path, state, self.contents)) for path, state in listed], outside)
 
     def file_key(self, path: str, role: str, reach: Reach, imported: bool = False) -> str:
@@ -250,9 +276,12 @@ class ProjectCache:
     def load(self, key: str) -> Outcome | None:
         """The entry under *key*, unless a module it depends on changed since."""
         outcome = self.folder.load(key)
-        if outcome is None or any(self.contents.get(path) != hashed for path, hashed in outcome.depends):
+        if outcome is None:
             return None
-        return outcome
+        unchanged = self._unchanged.get(outcome.depends)
+        if unchanged is None:
+            unchanged = self._unchanged[outcome.depends] = all(self.contents.get(path) == hashed for path, hashed in outcome.depends)
+        return outcome if unchanged else None
 
     def depends(self, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
         """*paths* (modules of the project) with the hashes of their bytes, for ``Outcome.depends``."""
@@ -368,12 +397,11 @@ def _finding_json(raw: RawFinding) -> list[Any]:
     ]
 
 
-def _outcome(data: Mapping[str, Any]) -> Outcome:
+def _outcome(data: Mapping[str, Any], depends: tuple[tuple[str, str], ...]) -> Outcome:
     """An entry's outcome; TypeError/ValueError when it holds anything else."""
     findings = tuple(_finding(item) for item in data["findings"])
     ran = tuple(_text(code) for code in data["ran"])
     notes = tuple((_text(code), _text(note)) for code, note in data["notes"])
-    depends = tuple((_text(path), _text(hashed)) for path, hashed in data["depends"])
     return Outcome(findings, ran, notes, depends)
 
 

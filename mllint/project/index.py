@@ -76,6 +76,12 @@ class ModuleInfo:
     def top_packages(self) -> set[str]:
         return {name.split(".", 1)[0] for name in self.imports}
 
+    def call_sites(self) -> Iterator[CallSite]:
+        """Every call the module makes, at its top level and in its functions."""
+        yield from self.toplevel_calls
+        for function in self.functions.values():
+            yield from function.calls
+
     @property
     def uses_ml(self) -> bool:
         return bool(self.top_packages & ML_LIBRARIES)
