@@ -244,6 +244,32 @@ def test_an_edit_reruns_graph_reaching_rules_where_it_changes_who_imports_whom(t
     assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
 
 
+def test_an_edit_reruns_answer_reaching_rules_only_when_an_answer_changes(tmp_path, monkeypatch, linted):
+    """ML301 asks whether the project versions its models anywhere (``Reach.ANSWERS``):
+    an edit that leaves the answer as it was leaves its results cached."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML301', 'ML103']\n",
+        "train.py": (
+            "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n"
+            "model = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(model, 'model.joblib')\n"
+        ),
+        "report.py": "ROWS = 10\n",
+    })
+    first = check_in_process(tmp_path, monkeypatch)
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("train.py", "ML301")]
+
+    linted.clear()
+    (tmp_path / "report.py").write_text("import pandas as pd\n\nROWS = pd.read_csv('rows.csv')\n")
+    assert check_in_process(tmp_path, monkeypatch) == first
+    assert set(linted) == {"report.py"}, "the project still versions no model: train.py's results stay cached"
+
+    linted.clear()
+    (tmp_path / "report.py").write_text("import mlflow\n\nmlflow.register_model('runs:/1/model', 'churn')\n")
+    after = check_in_process(tmp_path, monkeypatch)
+    assert linted == {"report.py": linted["report.py"], "train.py": frozenset({"ML301"})}
+    assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
+
+
 def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):
     """ML807 reads what the project declares: a cached finding must not outlive a change to requirements.txt."""
     write_files(tmp_path, {

@@ -12,6 +12,8 @@ that asks for an analysis it does not declare, fails with what it read.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from mllint.engine.findings import Reach
 from mllint.engine.registry import Registry
 from mllint.engine.rules import NotebookRule, SourceRule
 from mllint.plugins import builtin_rules
-from mllint.project.index import ProjectIndex
+from mllint.project.index import ProjectIndex, index_module
 from mllint.testkit import notebook_json, write_files
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -168,9 +170,17 @@ def _recording(monkeypatch: pytest.MonkeyPatch, rules: Registry) -> Reads:
         """The project context, recording its facts' use and building every analysis anew."""
 
         def analysis(self, kind: Any) -> Any:
+            """An analysis keyed by its answer (``Reach.ANSWERS``) reads the project
+            while it is built, for its answer: that is not the asking rule's read."""
             reads.add("analysis", kind.__name__)
             self._analyses.clear()
-            return super().analysis(kind)
+            if kind.reads is not Reach.ANSWERS:
+                return super().analysis(kind)
+            outer, reads.rule = reads.rule, None
+            try:
+                return super().analysis(kind)
+            finally:
+                reads.rule = outer
 
         def read_text(self, path: str) -> str | None:
             reads.module(path) if path in self.index.modules.keys() else reads.add("file", path)
@@ -348,6 +358,23 @@ def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch
     assert observed(reads, index, DeclaresImports, "serve.py") == (Reach.PROJECT, ["module shop/seeding.py"])
     assert observed(reads, index, AsksWhoImports, "train.py") == (Reach.GRAPH, [])
     assert observed(reads, index, AsksWhoImports, "serve.py") == (Reach.PROJECT, ["imported shop/io.py"])
+
+
+@pytest.mark.parametrize("kind", sorted(
+    {kind for rule in builtin_rules().values() for kind in rule.analyses if kind.reads is Reach.ANSWERS}, key=lambda kind: kind.name))
+def test_an_analysis_keyed_by_its_answer_cannot_read_after_it_is_built(kind, tmp_path):
+    """The cache keys ``Reach.ANSWERS`` results by ``answer()``, and the recorder
+    does not count what such an analysis reads while it is built: it must be
+    immutable data that holds neither the project nor its index."""
+    write_files(tmp_path, PROJECT)
+    index = ProjectIndex(reader=PROJECT.get)
+    for path, text in PROJECT.items():
+        if path.endswith(".py"):
+            index.add(index_module(path, text))
+    analysis = ProjectContext(tmp_path, sorted(PROJECT), index).analysis(kind)
+    assert dataclasses.is_dataclass(analysis) and type(analysis).__dataclass_params__.frozen
+    assert not any(isinstance(value, (ProjectContext, ProjectIndex)) for value in vars(analysis).values())
+    assert analysis.answer() and json.dumps(analysis.answer())
 
 
 def test_an_import_closure_follows_imports_through_modules_and_packages(tmp_path, monkeypatch):

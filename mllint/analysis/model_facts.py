@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import Role, is_test_path
 
@@ -112,10 +113,14 @@ class ModelPractices(Analysis):
     has_config: bool
 
     name = "model-practices"
+    reads = Reach.ANSWERS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ModelPractices":
         return _practices(project)
+
+    def answer(self) -> list[bool]:
+        return [self.versions_models, self.tracks_experiments, self.has_config]
 
 
 def _practices(project: ProjectContext) -> ModelPractices:
@@ -264,11 +269,16 @@ class SaveHelpers(Analysis):
     names: frozenset[str]
 
     name = "model-save-helpers"
+    reads = Reach.ANSWERS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SaveHelpers":
         helpers = _save_helpers(project.index)
         return cls(helpers, frozenset(function for _, function in helpers))
+
+    def answer(self) -> list[Any]:
+        """Every helper (``names`` are their function names)."""
+        return [[path, function, asdict(helper)] for (path, function), helper in sorted(self.helpers.items())]
 
     def of(self, path: str, function: str) -> SaveHelper | None:
         return self.helpers.get((path, function))

@@ -100,6 +100,8 @@ _READS = {
                     "packaging and tool configuration, DVC files, setup.py, conftest.py (re-run when one of them changes)",
     Reach.GRAPH: "the file, the modules it imports, the project's settings and whether another module imports the file "
                  "(re-run when one of them changes)",
+    Reach.ANSWERS: "the file, the modules it imports, the project's settings and whole-project answers: whether the "
+                   "project tracks experiments or versions models, which functions save models (re-run when one of them changes)",
     Reach.PROJECT: "the whole project (re-run after any change in it)",
 }
 

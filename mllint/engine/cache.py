@@ -24,16 +24,23 @@ each keyed also by its path, role and the hash of its bytes:
   ``conftest.py`` counted by its path alone. Editing code re-runs these rules
   only where the edited module is imported, editing a requirement everywhere;
 - ``Reach.GRAPH``: those of the rules that also read whether another module
-  imports the file. Keyed like ``Reach.SETTINGS`` and by that answer, which
-  comes from an entry listing the imported modules, keyed by every module's
-  path and bytes: a run over an unchanged tree reads it instead of indexing
-  the project. An edit re-runs these rules where the edited module is
-  imported, and where it starts or stops importing a module, on that module;
+  imports the file. Keyed like ``Reach.SETTINGS`` and by that answer. An edit
+  re-runs these rules where the edited module is imported, and where it starts
+  or stops importing a module, on that module;
+- ``Reach.ANSWERS``: those of the rules that also read the whole-project
+  answers of analyses (``Analysis.answer``). Keyed like ``Reach.GRAPH`` and by
+  the digest of every such answer; an edit re-runs them where it changes an
+  answer or a module the file imports;
 - ``Reach.PROJECT``: those of the rules that read anything else; keyed also by
   the *project digest*: every project file's path with, for Python modules and
   notebooks, the hash of their bytes and, for any other file, its size,
   modification time and inode (data files can be gigabytes: they are not
   read), plus DVC's own configuration. Any change in the project re-runs them.
+
+What the graph and answers keys need comes from the *project state* entry
+(``ProjectState``), keyed by every module's path and bytes and by the settings:
+a run over an unchanged tree reads it instead of indexing the project; after
+a change, the files with such entries wait until the project is indexed.
 
 The project rules' raw findings, notes and codes are one entry, keyed by the
 project digest and what git says about the files (blob sizes and LFS
@@ -99,6 +106,16 @@ class Outcome:
     #: (module path, hash of its bytes) of every module the findings depend on
     #: besides the linted file (``Reach.IMPORTS``); any other hash now is a miss
     depends: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    """What the project's modules and settings decide for every file: the modules
+    another module imports (``Reach.GRAPH``) and the digest of the analyses'
+    answers (``Reach.ANSWERS``)."""
+
+    imported: frozenset[str]
+    answers: str
 
 
 def digest(*parts: Any) -> str:
@@ -170,16 +187,16 @@ class CacheFolder:
                 self._depends[key] = None
         return self._depends[key]
 
-    def load_paths(self, key: str) -> frozenset[str] | None:
-        """The set of paths under *key*, or None."""
+    def load_state(self, key: str) -> ProjectState | None:
+        """The project state under *key*, or None."""
         data = self._read(key)
         try:
-            return frozenset(_text(path) for path in data["paths"]) if data is not None else None
+            return None if data is None else ProjectState(frozenset(map(_text, data["imported"])), _text(data["answers"]))
         except (KeyError, TypeError):
             return None
 
-    def save_paths(self, key: str, paths: Iterable[str]) -> None:
-        self._store(key, {"paths": sorted(paths)})
+    def save_state(self, key: str, state: ProjectState) -> None:
+        self._store(key, {"imported": sorted(state.imported), "answers": state.answers})
 
     def load_summary(self, key: str) -> ModuleInfo | None:
         """The module's index entry under *key* (``ModuleInfo.to_json``), or None."""
@@ -247,27 +264,28 @@ class ProjectCache:
         self._unchanged: dict[tuple[tuple[str, str], ...], bool] = {}
         self._settings = digest([(path, _settings_part(path, state, self.contents)) for path, state in listed], outside)
 
-    def file_key(self, path: str, role: str, reach: Reach, imported: bool = False) -> str:
-        """The key of a linted file's entry for the rules of *reach*; *imported*:
-        whether another module imports the file (``Reach.GRAPH``)."""
+    def file_key(self, path: str, role: str, reach: Reach, state: ProjectState | None = None) -> str:
+        """The key of a linted file's entry for the rules of *reach*; the project
+        *state* is needed from ``Reach.GRAPH`` on."""
         if reach is Reach.FILE:
             return digest(self.run, "file", path, role, self.contents[path])
         if reach is Reach.IMPORTS:
             return digest(self.run, "imports", path, role, self.contents[path], self._modules)
         if reach is Reach.SETTINGS:
             return digest(self.run, "settings", path, role, self.contents[path], self._settings)
-        if reach is Reach.GRAPH:
-            return digest(self.run, "graph", path, role, self.contents[path], self._settings, imported)
+        if reach in (Reach.GRAPH, Reach.ANSWERS):
+            assert state is not None, "the project state keys the entries of Reach.GRAPH and ANSWERS"
+            answers = state.answers if reach is Reach.ANSWERS else None
+            return digest(self.run, reach.name, path, role, self.contents[path], self._settings, path in state.imported, answers)
         return digest(self.run, "project", path, role, self.contents[path], self.project)
 
     def summary_key(self, path: str) -> str:
         """The key of a module's index entry: its path and bytes (and the run's software)."""
         return digest(self.software, "summary", path, self.contents[path])
 
-    def imported_key(self) -> str:
-        """The key of the entry listing the modules another module imports
-        (``ProjectIndex.is_imported``): every module's path and bytes decide it."""
-        return digest(self.software, "imported", self._module_contents)
+    def state_key(self) -> str:
+        """The key of the project state entry: the configuration, every module's path and bytes, the settings."""
+        return digest(self.run, "state", self._module_contents, self._settings)
 
     def project_key(self, git: GitFacts | None) -> str:
         facts = None if git is None else [str(git.top), sorted(git.tracked_sizes.items()), sorted(git.lfs)]

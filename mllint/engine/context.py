@@ -59,6 +59,13 @@ class Analysis:
     def for_project(cls: type[AnalysisT], project: "ProjectContext", options: Mapping[str, Any]) -> AnalysisT:
         raise NotImplementedError
 
+    def answer(self) -> Any:
+        """For an analysis of ``Reach.ANSWERS``: everything it answers, as JSON-able
+        data in a stable order. The cache keys the results of the rules asking it
+        by this, so it must hold every fact the analysis gives; the analysis reads
+        the project while it is built, never afterwards."""
+        raise NotImplementedError(f"{type(self).__name__} reads {self.reads.name}, not ANSWERS")
+
 
 @dataclass(frozen=True)
 class Replacement:

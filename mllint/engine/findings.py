@@ -52,9 +52,14 @@ class Reach(IntEnum):
     #: also whether another project module imports the file
     #: (``ProjectIndex.is_imported``): a script nobody imports is an entry point
     GRAPH = 3
+    #: also whole-project answers of analyses that are small enough to key
+    #: results by (``Analysis.answer``): whether the project tracks experiments,
+    #: which of its functions save models. An edit re-runs the rule only when an
+    #: answer changes
+    ANSWERS = 4
     #: anything in the project: every module, git's view of the files, the CI
     #: configuration with the scripts its commands run
-    PROJECT = 4
+    PROJECT = 5
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,9 @@ from mllint.engine.cache import (
     CacheFolder,
     Outcome,
     ProjectCache,
+    ProjectState,
     cacheable,
+    digest,
     run_key,
     software_key,
 )
@@ -356,9 +358,11 @@ class _FileResults:
     rules of its reach. The ``Reach.FILE`` entry lists every rule that ran on
     the file: an entry of a reach none of them has is never looked up.
 
-    ``Reach.GRAPH`` entries are keyed by whether another module imports the
-    file. The cache lists the imported modules of an unchanged tree; after a
-    change, a file with such an entry is *pending* until the project is indexed.
+    ``Reach.GRAPH`` and ``Reach.ANSWERS`` entries are keyed by what the whole
+    project decides (``ProjectState``: whether another module imports the file,
+    the analyses' answers). The cache holds the state of an unchanged tree;
+    after a change, a file with such entries is *pending* until the project is
+    indexed and the state known.
     """
 
     def __init__(self, cache: ProjectCache | None, ctx: ProjectContext, enabled: frozenset[str], rules: Registry) -> None:
@@ -368,10 +372,17 @@ class _FileResults:
         #: the enabled codes of each reach beyond the file's own
         self.reaching = {
             reach: frozenset(code for code in enabled if rules[code].reach() is reach)
-            for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.PROJECT)
+            for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.ANSWERS, Reach.PROJECT)
         }
-        #: the modules another module imports, when known (``Reach.GRAPH``)
-        self._imported = cache.folder.load_paths(cache.imported_key()) if cache and self.reaching[Reach.GRAPH] else None
+        #: the codes whose entries are keyed by the project state
+        self._stateful = self.reaching[Reach.GRAPH] | self.reaching[Reach.ANSWERS]
+        #: the analyses whose answers key ``Reach.ANSWERS`` entries
+        self._answering = sorted(
+            {kind for code in self.reaching[Reach.ANSWERS] for kind in rules[code].analyses if kind.reads is Reach.ANSWERS},
+            key=lambda kind: kind.name,
+        )
+        #: the project state, when known
+        self._state = cache.folder.load_state(cache.state_key()) if cache and self._stateful else None
         #: the files looked up again once the project is indexed (``settle``)
         self.pending: dict[str, None] = {}
         #: complete results, by path
@@ -386,7 +397,7 @@ class _FileResults:
         if own is None:
             self.todo[path] = self.enabled
             return
-        if self._imported is None and self.reaching[Reach.GRAPH].intersection(own.ran):
+        if self._state is None and self._stateful.intersection(own.ran):
             self.pending[path] = None
             return
         entries, stale = {Reach.FILE: own}, frozenset[str]()
@@ -404,12 +415,16 @@ class _FileResults:
             self.outcomes[path] = _combined(entries.values(), own.ran)
 
     def settle(self) -> None:
-        """Once the project is indexed: learn (and cache) which modules another
-        module imports, and look up the pending files."""
-        if self._imported is None and self.cache is not None and self.reaching[Reach.GRAPH]:
+        """Once the project is indexed: learn (and cache) the project state, and
+        look up the pending files. The answering analyses are built here, once,
+        for the rules to share."""
+        if self._state is None and self.cache is not None and self._stateful:
             index = self.ctx.index
-            self._imported = frozenset(path for path in index.modules if index.is_imported(path))
-            self.cache.folder.save_paths(self.cache.imported_key(), self._imported)
+            self._state = ProjectState(
+                frozenset(path for path in index.modules if index.is_imported(path)),
+                digest([[kind.name, self.ctx.analysis(kind).answer()] for kind in self._answering]),
+            )
+            self.cache.folder.save_state(self.cache.state_key(), self._state)
         pending, self.pending = self.pending, {}
         for path in pending:
             self.look_up(path)
@@ -427,7 +442,7 @@ class _FileResults:
         for reach in new:
             if reach is not Reach.FILE:
                 codes = self.reaching[reach]
-                reads_imports = reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH)
+                reads_imports = reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.ANSWERS)
                 depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reads_imports else ()
                 entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in codes), depends=depends)
         if self.cache is not None and cacheable(raws):
@@ -449,11 +464,7 @@ class _FileResults:
 
     def _key(self, path: str, reach: Reach) -> str:
         assert self.cache is not None
-        imported = False
-        if reach is Reach.GRAPH:
-            assert self._imported is not None, "settle() comes before an entry of Reach.GRAPH is keyed"
-            imported = path in self._imported
-        return self.cache.file_key(path, self.ctx.role(path).value, reach, imported)
+        return self.cache.file_key(path, self.ctx.role(path).value, reach, self._state)
 
 
 def _combined(entries: Iterable[Outcome], ran: tuple[str, ...]) -> Outcome:
