@@ -94,6 +94,9 @@ class _Resolver:
         self._texts: dict[str, str | None] = {}
         self._makefiles: dict[str, _Makefile | None] = {}
         self._pyprojects: dict[str, dict[str, Any] | None] = {}
+        #: shell lines split into simple commands: a script's lines are split once,
+        #: however many CI commands run it
+        self._split: dict[str, tuple[Argv, ...]] = {}
         self._budget = MAX_EXPANSIONS
 
     # ---- files
@@ -154,7 +157,10 @@ class _Resolver:
         return self._leaves(command, depth, ".")
 
     def _leaves(self, command: str, depth: int, cwd: str) -> Iterator[Argv]:
-        for argv in _segments(command):
+        split = self._split.get(command)
+        if split is None:
+            split = self._split[command] = tuple(_segments(command))
+        for argv in split:
             if not argv:
                 continue
             if argv[0] == "cd":
