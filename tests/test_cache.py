@@ -166,34 +166,75 @@ def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
-#: ML701 reads the modules a file imports (``Reach.IMPORTS``): train.py's finding
-#: depends on features.py, which it imports, and never on report.py.
-LEAKS_THROUGH_A_HELPER = {
-    "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML701', 'ML103']\n",
-    "features.py": "from sklearn.preprocessing import StandardScaler\n\n\ndef scale(X):\n    return StandardScaler().fit_transform(X)\n",
-    "train.py": (
-        "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nfrom features import scale\n\n"
-        "frame = pd.read_csv('data.csv')\nX = scale(frame.drop(columns=['y']))\n"
-        "X_train, X_test, y_train, y_test = train_test_split(X, frame['y'])\nprint(X_test)\n"
+#: Edits of other modules against a rule whose results reach beyond its file:
+#: (the files, the finding, an edit its results do not depend on, an edit they do
+#: depend on, after which the finding is gone). The first edit re-lints the edited
+#: file alone; the second also re-runs the rule on the file of the finding.
+EDITS_ELSEWHERE = {
+    # ML701 reads the modules a file imports (``Reach.IMPORTS``): train.py's
+    # finding depends on features.py, which it imports, and never on report.py.
+    "imports": (
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML701', 'ML103']\n",
+            "features.py": "from sklearn.preprocessing import StandardScaler\n\n\ndef scale(X):\n    return StandardScaler().fit_transform(X)\n",
+            "train.py": (
+                "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nfrom features import scale\n\n"
+                "frame = pd.read_csv('data.csv')\nX = scale(frame.drop(columns=['y']))\n"
+                "X_train, X_test, y_train, y_test = train_test_split(X, frame['y'])\nprint(X_test)\n"
+            ),
+            "report.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nROWS = 10\n",
+        },
+        ("train.py", "ML701"),
+        ("report.py", "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nROWS = 20\n"),
+        ("features.py", "def scale(X):\n    return X\n"),
     ),
-    "report.py": "import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nROWS = 10\n",
+    # ML201 runs on entry points, and a script nobody imports is one (``Reach.GRAPH``):
+    # it stays cached until a module starts importing the script.
+    "graph": (
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML201', 'ML103']\n",
+            "run.py": "import numpy as np\n\nprint(np.random.rand())\n",
+            "report.py": "ROWS = 10\n",
+        },
+        ("run.py", "ML201"),
+        ("report.py", "ROWS = 20\n"),
+        ("report.py", "import run\n\nROWS = 10\n"),
+    ),
+    # ML301 asks whether the project versions its models anywhere (``Reach.ANSWERS``):
+    # it stays cached while the answer stays the same.
+    "answers": (
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML301', 'ML103']\n",
+            "train.py": (
+                "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n"
+                "model = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(model, 'model.joblib')\n"
+            ),
+            "report.py": "ROWS = 10\n",
+        },
+        ("train.py", "ML301"),
+        ("report.py", "import pandas as pd\n\nROWS = pd.read_csv('rows.csv')\n"),
+        ("report.py", "import mlflow\n\nmlflow.register_model('runs:/1/model', 'churn')\n"),
+    ),
 }
 
 
-def test_an_edit_reruns_import_reaching_rules_only_where_the_edited_module_is_imported(tmp_path, monkeypatch, linted):
-    write_files(tmp_path, LEAKS_THROUGH_A_HELPER)
+@pytest.mark.parametrize("files, finding, unrelated, related", EDITS_ELSEWHERE.values(), ids=EDITS_ELSEWHERE.keys())
+def test_an_edit_reruns_a_rule_reaching_beyond_its_file_only_where_it_can_matter(
+    tmp_path, monkeypatch, linted, files, finding, unrelated, related
+):
+    write_files(tmp_path, files)
     first = check_in_process(tmp_path, monkeypatch)
-    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("train.py", "ML701")]
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [finding]
 
     linted.clear()
-    (tmp_path / "report.py").write_text("import pandas as pd\nfrom sklearn.model_selection import train_test_split\n\nROWS = 20\n")
+    (tmp_path / unrelated[0]).write_text(unrelated[1])
     assert check_in_process(tmp_path, monkeypatch) == first
-    assert set(linted) == {"report.py"}, "train.py does not import report.py: its results stay cached"
+    assert set(linted) == {unrelated[0]}, f"{finding[0]}'s results stay cached"
 
     linted.clear()
-    (tmp_path / "features.py").write_text("def scale(X):\n    return X\n")
+    (tmp_path / related[0]).write_text(related[1])
     after = check_in_process(tmp_path, monkeypatch)
-    assert linted == {"features.py": linted["features.py"], "train.py": frozenset({"ML701"})}
+    assert linted == {related[0]: linted[related[0]], finding[0]: frozenset({finding[1]})}
     assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
 
 
@@ -219,55 +260,6 @@ def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_p
         (tmp_path / edited).write_text((tmp_path / edited).read_text() + "# edited\n")
         assert check_in_process(tmp_path, monkeypatch) == first
         assert set(linted) == relinted, edited
-
-
-def test_an_edit_reruns_graph_reaching_rules_where_it_changes_who_imports_whom(tmp_path, monkeypatch, linted):
-    """ML201 runs on entry points, and a script nobody imports is one (``Reach.GRAPH``):
-    an edit elsewhere leaves it cached until a module starts importing the script."""
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML201', 'ML103']\n",
-        "run.py": "import numpy as np\n\nprint(np.random.rand())\n",
-        "report.py": "ROWS = 10\n",
-    })
-    first = check_in_process(tmp_path, monkeypatch)
-    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("run.py", "ML201")]
-
-    linted.clear()
-    (tmp_path / "report.py").write_text("ROWS = 20\n")
-    assert check_in_process(tmp_path, monkeypatch) == first
-    assert set(linted) == {"report.py"}, "the edit changed no import: run.py's results stay cached"
-
-    linted.clear()
-    (tmp_path / "report.py").write_text("import run\n\nROWS = 10\n")
-    after = check_in_process(tmp_path, monkeypatch)
-    assert linted == {"report.py": linted["report.py"], "run.py": frozenset({"ML201"})}
-    assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
-
-
-def test_an_edit_reruns_answer_reaching_rules_only_when_an_answer_changes(tmp_path, monkeypatch, linted):
-    """ML301 asks whether the project versions its models anywhere (``Reach.ANSWERS``):
-    an edit that leaves the answer as it was leaves its results cached."""
-    write_files(tmp_path, {
-        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML301', 'ML103']\n",
-        "train.py": (
-            "import joblib\nfrom sklearn.linear_model import LogisticRegression\n\n"
-            "model = LogisticRegression().fit([[0], [1]], [0, 1])\njoblib.dump(model, 'model.joblib')\n"
-        ),
-        "report.py": "ROWS = 10\n",
-    })
-    first = check_in_process(tmp_path, monkeypatch)
-    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("train.py", "ML301")]
-
-    linted.clear()
-    (tmp_path / "report.py").write_text("import pandas as pd\n\nROWS = pd.read_csv('rows.csv')\n")
-    assert check_in_process(tmp_path, monkeypatch) == first
-    assert set(linted) == {"report.py"}, "the project still versions no model: train.py's results stay cached"
-
-    linted.clear()
-    (tmp_path / "report.py").write_text("import mlflow\n\nmlflow.register_model('runs:/1/model', 'churn')\n")
-    after = check_in_process(tmp_path, monkeypatch)
-    assert linted == {"report.py": linted["report.py"], "train.py": frozenset({"ML301"})}
-    assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
 
 
 def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):
