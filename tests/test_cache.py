@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from mllint import __version__
+from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
 from mllint.engine.baseline import DEFAULT_BASELINE
 from mllint.engine.cache import CACHE_DIR, FORMAT
@@ -260,6 +261,27 @@ def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_p
         (tmp_path / edited).write_text((tmp_path / edited).read_text() + "# edited\n")
         assert check_in_process(tmp_path, monkeypatch) == first
         assert set(linted) == relinted, edited
+
+
+def test_an_answering_analysis_that_crashes_costs_its_rules_and_is_never_cached(tmp_path, monkeypatch):
+    """The project state is computed outside any rule: a crash there must still be
+    contained, reported by the rules asking the analysis, and retried next run."""
+    write_files(tmp_path, {**EDITS_ELSEWHERE["answers"][0], "report.py": "import run\n"})
+    real = ModelPractices.for_project.__func__
+    crash = [True]
+
+    def crashing(cls, project, options):
+        if crash[0]:
+            raise RuntimeError("boom")
+        return real(cls, project, options)
+
+    monkeypatch.setattr(ModelPractices, "for_project", classmethod(crashing))
+    for _ in range(2):
+        crashed = json.loads(check_in_process(tmp_path, monkeypatch))
+        assert [(f["path"], f["code"]) for f in crashed] == [("train.py", "ML000")]
+        assert "RuntimeError: boom" in crashed[0]["message"]
+    crash[0] = False
+    assert [(f["path"], f["code"]) for f in json.loads(check_in_process(tmp_path, monkeypatch))] == [("train.py", "ML301")]
 
 
 def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):

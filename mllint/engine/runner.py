@@ -420,14 +420,22 @@ class _FileResults:
         for the rules to share."""
         if self._state is None and self.cache is not None and self._stateful:
             index = self.ctx.index
-            self._state = ProjectState(
-                frozenset(path for path in index.modules if index.is_imported(path)),
-                digest([[kind.name, self.ctx.analysis(kind).answer()] for kind in self._answering]),
-            )
-            self.cache.folder.save_state(self.cache.state_key(), self._state)
+            answers, answered = self._answers()
+            self._state = ProjectState(frozenset(path for path in index.modules if index.is_imported(path)), answers)
+            if answered:
+                self.cache.folder.save_state(self.cache.state_key(), self._state)
         pending, self.pending = self.pending, {}
         for path in pending:
             self.look_up(path)
+
+    def _answers(self) -> tuple[str, bool]:
+        """The digest of the answering analyses' answers, and whether they were all
+        built. An analysis that crashes keys this run's entries by its failure,
+        which no later run repeats; its rules report the crash (ML000), uncached."""
+        try:
+            return digest([[kind.name, self.ctx.analysis(kind).answer()] for kind in self._answering]), True
+        except Exception as exc:  # noqa: BLE001 - the rules asking it report it, per file
+            return f"unanswered: {describe_crash(exc)}", False
 
     def record(self, path: str, raws: list[RawFinding], ran: list[str]) -> None:
         """What the rules of ``todo[path]`` found; stored unless an engine failure is among it."""
