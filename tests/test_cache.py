@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from mllint import __version__
 from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
+from mllint.engine import runner
 from mllint.engine.baseline import DEFAULT_BASELINE
 from mllint.engine.cache import CACHE_DIR, FORMAT
 from mllint.engine.runner import Linter
@@ -282,6 +283,33 @@ def test_an_answering_analysis_that_crashes_costs_its_rules_and_is_never_cached(
         assert "RuntimeError: boom" in crashed[0]["message"]
     crash[0] = False
     assert [(f["path"], f["code"]) for f in json.loads(check_in_process(tmp_path, monkeypatch))] == [("train.py", "ML301")]
+
+
+def test_after_an_edit_the_serving_rules_judge_unchanged_modules_without_reading_them(tmp_path, monkeypatch):
+    """Whether a module may serve is decided from its text; the facts that decision
+    reads are cached with the module's index entry, so an edited run re-running
+    the serving rules reads the modules that serve and none of the others."""
+    handler = (
+        "import joblib\nfrom fastapi import FastAPI\n\nfrom loading import load\n\napp = FastAPI()\n\n\n"
+        "@app.post('/predict')\ndef predict(payload: dict):\n    model = load(payload['segment'])\n"
+        "    return {'churn': model.predict([payload['features']])[0]}\n"
+    )
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML504']\n",
+        "api.py": handler,
+        "loading.py": "import joblib\n\n\ndef load(segment):\n    return joblib.load(f'models/{segment}.joblib')\n",
+        **{f"features{number}.py": "import pandas as pd\n\n\ndef frame(path):\n    return pd.read_csv(path)\n"
+           for number in range(3)},
+    })
+    first = check_in_process(tmp_path, monkeypatch)
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("loading.py", "ML504")]
+    read: list[str] = []
+    real_read_text = runner._read_text
+    monkeypatch.setattr(runner, "_read_text", lambda root, path: read.append(path) or real_read_text(root, path))
+    (tmp_path / "features0.py").write_text("import pandas as pd\n\n\ndef frame(path):\n    return pd.read_parquet(path)\n")
+    assert check_in_process(tmp_path, monkeypatch) == first
+    assert "features1.py" not in read and "features2.py" not in read
+    assert {"api.py", "loading.py"} <= set(read)
 
 
 def test_a_notebook_rule_reading_the_requirements_follows_them(tmp_path):

@@ -135,6 +135,12 @@ def may_define_handlers(text: str) -> bool:
     return _MARKERS.search(text)
 
 
+def _are_text_facts(facts: Any) -> bool:
+    """Whether *facts* (read from the cache, which may be damaged) are what ``summarise`` makes."""
+    return (isinstance(facts, dict) and isinstance(facts.get("markers"), bool) and isinstance(facts.get("registers"), bool)
+            and isinstance(facts.get("bases"), list) and all(isinstance(name, str) for name in facts["bases"]))
+
+
 def may_load_models(text: str) -> bool:
     """Cheap text test: can this module load a model? A mention of "model" (any
     case) settles it, found faster in the lowered text than the pattern finds it."""
@@ -555,8 +561,8 @@ class ServingAnalysis(Analysis):
         if self._registry is None:
             self._registry = {}
             for info in self.index.modules.values():
-                text = self.source(info.path)
-                if text is None or not _REGISTRATION_MARKERS.search(text):
+                facts = self._text_facts(info.path)
+                if facts is None or not facts["registers"]:
                     continue
                 view = self.view(info.path)
                 if view is not None:
@@ -623,27 +629,45 @@ class ServingAnalysis(Analysis):
         if path in self._may_serve_memo:
             return self._may_serve_memo[path]
         self._may_serve_memo[path] = False  # a cycle of imports adds nothing
-        text = self.source(path)
+        facts = self._text_facts(path)
         info = self.index.module(path)
-        found = text is not None and info is not None and (
-            _MARKERS.search(text) or self._mentions_configured(text) or bool(self.registered(path))
-            or any(self._may_serve(module.path) for module in self._base_modules(info, text))
+        found = facts is not None and info is not None and (
+            facts["markers"] or self._mentions_configured(path) or bool(self.registered(path))
+            or any(self._may_serve(module.path) for module in self._base_modules(info, facts["bases"]))
         )
         self._may_serve_memo[path] = found
         return found
 
-    def _base_modules(self, info: ModuleInfo, text: str) -> Iterator[ModuleInfo]:
+    @classmethod
+    def summarise(cls, text: str) -> dict[str, Any]:
+        """What deciding whether a module may serve reads of its text: whether it
+        names a serving framework, holds a routing call, and the names its class
+        statements derive from."""
+        bases = [name for found in _CLASS_BASES.findall(text) for name in _IDENTIFIER.findall(found)] if "class " in text else []
+        return {"markers": bool(_MARKERS.search(text)), "registers": bool(_REGISTRATION_MARKERS.search(text)), "bases": list(dict.fromkeys(bases))}
+
+    def _text_facts(self, path: str) -> dict[str, Any] | None:
+        """``summarise`` of the module's text, from its index entry when it holds
+        them (then the text is not read); None when the module has no text to analyse."""
+        info = self.index.module(path)
+        if info is None or info.parse_failed or info.max_depth > MAX_NESTING:
+            return None
+        facts = info.facts.get(self.name)
+        if _are_text_facts(facts):
+            return facts
+        text = self.source(path)
+        return None if text is None else self.summarise(text)
+
+    def _base_modules(self, info: ModuleInfo, bases: list[str]) -> Iterator[ModuleInfo]:
         """The project modules the bases of this module's classes come from: a
         class statement's names imported from the project (a base defined in the
         module itself is a class statement too); for a package ``__init__``, every
         project module it imports, as it may re-export a base."""
         if info.is_package:
             imported = [name for name in info.imports if self.might_be_project(name)]
-        elif "class " in text:
-            bases = (info.aliases.get(name) for found in _CLASS_BASES.findall(text) for name in _IDENTIFIER.findall(found))
-            imported = [name for name in bases if name is not None and self.might_be_project(name)]
         else:
-            imported = []
+            qualified = (info.aliases.get(name) for name in bases)
+            imported = [name for name in qualified if name is not None and self.might_be_project(name)]
         for name in dict.fromkeys(imported):
             for candidate in (name, name.rpartition(".")[0]):
                 module = self.find_module(candidate, info) if candidate else None
@@ -651,7 +675,10 @@ class ServingAnalysis(Analysis):
                     yield module
                     break
 
-    def _mentions_configured(self, text: str) -> bool:
+    def _mentions_configured(self, path: str) -> bool:
+        if not self.decorators:
+            return False
+        text = self.source(path) or ""
         return any(entry.rsplit(".", 1)[-1] in text for entry in self.decorators)
 
     def all_serving(self) -> list[ModuleServing]:

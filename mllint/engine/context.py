@@ -59,6 +59,15 @@ class Analysis:
     def for_project(cls: type[AnalysisT], project: "ProjectContext", options: Mapping[str, Any]) -> AnalysisT:
         raise NotImplementedError
 
+    @classmethod
+    def summarise(cls, text: str) -> Any:
+        """Facts about one module's text (JSON-able) that the analysis reads of
+        every module; None: it keeps none. The runner computes them as it indexes
+        a module and caches them with its index entry (``ModuleInfo.facts``), so
+        that a run after an edit answers whole-project questions without reading
+        every unchanged module. They depend on the text alone, never on options."""
+        return None
+
     def answer(self) -> Any:
         """For an analysis of ``Reach.ANSWERS``: everything it answers, as JSON-able
         data in a stable order. The cache keys the results of the rules asking it

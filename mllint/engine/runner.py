@@ -43,7 +43,12 @@ from mllint.engine.config import (
     find_config,
     load_config,
 )
-from mllint.engine.context import ModuleContext, NotebookContext, ProjectContext
+from mllint.engine.context import (
+    Analysis,
+    ModuleContext,
+    NotebookContext,
+    ProjectContext,
+)
 from mllint.engine.discovery import (
     LINTABLE_SUFFIXES,
     Project,
@@ -66,7 +71,7 @@ from mllint.engine.sources import SourceError, decode_python, decode_text, read_
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.traversal import describe_crash, run_module_rules
 from mllint.engine.workers import FileResult, lint_files
-from mllint.project.index import ProjectIndex
+from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 
@@ -161,14 +166,26 @@ class Linter:
         project_outcome = files.cache.load(project_key) if files.cache and project_key else None
 
         if files.todo or files.pending or (project_rules and project_outcome is None):
-            loaded = _index_project(root, modules, files, index)
+            summarising = {kind for code in enabled for kind in self.rules[code].analyses}
+            loaded = _index_project(root, modules, files, index, sorted(summarising, key=lambda kind: kind.name))
             files.settle()
-        else:  # every result is cached: the files are read for reporting, never parsed
-            loaded = {path: _read_text(root, path) for path in project.targets}
+        else:  # every result is cached: files are read for reporting, never parsed
+            loaded = {}
+        targets = frozenset(project.targets)
+
+        def source_of(path: str) -> SourceFile | None:
+            """A linted file as it was read and indexed; one indexed from the cache is
+            read when it is linted or has findings to report, not before."""
+            if path not in loaded and path in targets:
+                loaded[path] = _read_text(root, path)
+                loaded[path].info = index.module(path)
+            return loaded.get(path)
 
         def lint_one(path: str) -> FileResult:
             applied: Counter[str] = Counter()
-            return self._lint_file(loaded[path], ctx, files.todo[path], applied), list(applied.elements())
+            source_file = source_of(path)
+            assert source_file is not None, "every linted file is a target"
+            return self._lint_file(source_file, ctx, files.todo[path], applied), list(applied.elements())
 
         def run_project_rules() -> None:
             nonlocal project_outcome
@@ -194,7 +211,7 @@ class Linter:
 
         for path, raws in raw_by_path.items():
             if raws or "ML003" in enabled:  # else nothing to report: the file's suppressions need no parsing
-                result.findings.extend(self._finish(root, path, raws, loaded.get(path), settings))
+                result.findings.extend(self._finish(root, path, raws, source_of(path), settings))
 
     def _open_cache(self, project: Project, settings: Settings, modules: list[str]) -> ProjectCache | None:
         """The project's cache for this run; None with caching off or no writable cache folder."""
@@ -499,13 +516,16 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _index_project(root: Path, modules: list[str], files: _FileResults, index: ProjectIndex) -> dict[str, SourceFile]:
+def _index_project(
+    root: Path, modules: list[str], files: _FileResults, index: ProjectIndex, analyses: list[type[Analysis]]
+) -> dict[str, SourceFile]:
     """Index every module (files not linted still feed the index: cross-module
-    facts need them) and load the linted ones. A module the cache holds an index
-    entry of is indexed from it, its text read only if it is linted and its tree
-    parsed only when a rule asks; any other module is read and parsed (and its
-    entry cached), and so is a file whose own rules must run, for the syntax
-    errors found in parsing it. Returns the linted files by path.
+    facts need them). A module the cache holds an index entry of is indexed from
+    it, its text read when a rule or the report needs it and its tree parsed
+    only when a rule asks; any other module is read and parsed (and its entry
+    cached, with the analyses' facts about its text), and so is a file whose own
+    rules must run, for the syntax errors found in parsing it. Returns the
+    linted files it read, by path.
 
     The files to lint are loaded last, in the reverse of the order they are
     linted in: the trees the index keeps (the most recently parsed) are then
@@ -520,16 +540,23 @@ def _index_project(root: Path, modules: list[str], files: _FileResults, index: P
         info = None if files.runs_all(path) else cached
         if info is not None:
             index.add(info)
-            if linted:
-                loaded[path] = _read_text(root, path)
-                loaded[path].info = info
             continue
         source_file = load_file(root, path, index)
+        if source_file.info is not None and source_file.source is not None:
+            _summarise(source_file.info, source_file.source, analyses)
         if linted:
             loaded[path] = source_file
         if cache is not None and source_file.info is not None and cached is None:
             cache.folder.save_summary(key, source_file.info)
     return loaded
+
+
+def _summarise(info: ModuleInfo, text: str, analyses: list[type[Analysis]]) -> None:
+    """The analyses' facts about the module's text, kept in its index entry."""
+    for kind in analyses:
+        facts = kind.summarise(text)
+        if facts is not None:
+            info.facts[kind.name] = facts
 
 
 def _read_text(root: Path, path: str) -> SourceFile:

@@ -71,6 +71,9 @@ class ModuleInfo:
     #: deepest nesting of the syntax tree; libcst gets slow and recursive
     #: visitors overflow on pathological depths
     max_depth: int = 0
+    #: facts about the module's text that analyses read of every module, by
+    #: analysis name (``Analysis.summarise``), cached with the entry
+    facts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def top_packages(self) -> set[str]:
@@ -98,7 +101,7 @@ class ModuleInfo:
             "aliases": self.aliases, "imports": sorted(self.imports),
             "functions": [[f.qualname, f.line, [[c.name, c.line] for c in f.calls]] for f in self.functions.values()],
             "toplevel": [[c.name, c.line] for c in self.toplevel_calls],
-            "main": self.has_main_block, "failed": self.parse_failed, "depth": self.max_depth,
+            "main": self.has_main_block, "failed": self.parse_failed, "depth": self.max_depth, "facts": self.facts,
         }
 
     @classmethod
@@ -130,6 +133,7 @@ class ModuleInfo:
             imports={text(name) for name in data["imports"]}, functions={f.qualname: f for f in functions},
             toplevel_calls=calls(data["toplevel"]), has_main_block=flag(data["main"]),
             parse_failed=flag(data["failed"]), max_depth=number(data["depth"]),
+            facts={text(name): value for name, value in data["facts"].items()},
         )
 
 
