@@ -122,6 +122,12 @@ class ModelPractices(Analysis):
     def answer(self) -> list[bool]:
         return [self.versions_models, self.tracks_experiments, self.has_config]
 
+    @classmethod
+    def summarise(cls, text: str) -> dict[str, bool]:
+        """Whether the module's text holds a class named like a config (read only
+        of modules that import a dataclass library)."""
+        return {"config_class": _CONFIG_CLASS.search(text) is not None}
+
 
 def _practices(project: ProjectContext) -> ModelPractices:
     versions = tracks = configured = False
@@ -154,6 +160,9 @@ def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
     """A dataclass/pydantic/attrs class named like a config (``TrainConfig``, ``Args``)."""
     if info.is_notebook or not info.top_packages & {"dataclasses", "pydantic", "attrs", "attr"}:
         return False
+    facts = info.facts.get(ModelPractices.name)
+    if isinstance(facts, dict) and isinstance(facts.get("config_class"), bool):
+        return facts["config_class"]
     text = project.module_source(info.path)
     return text is not None and _CONFIG_CLASS.search(text) is not None
 

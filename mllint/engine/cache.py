@@ -187,6 +187,17 @@ class CacheFolder:
                 self._depends[key] = None
         return self._depends[key]
 
+    def load_paths(self, key: str) -> frozenset[str] | None:
+        """The set of paths under *key*, or None."""
+        data = self._read(key)
+        try:
+            return None if data is None else frozenset(map(_text, data["paths"]))
+        except (KeyError, TypeError):
+            return None
+
+    def save_paths(self, key: str, paths: Iterable[str]) -> None:
+        self._store(key, {"paths": sorted(paths)})
+
     def load_state(self, key: str) -> ProjectState | None:
         """The project state under *key*, or None."""
         data = self._read(key)
@@ -282,6 +293,11 @@ class ProjectCache:
     def summary_key(self, path: str) -> str:
         """The key of a module's index entry: its path and bytes (and the run's software)."""
         return digest(self.software, "summary", path, self.contents[path])
+
+    def imported_key(self, modules: Iterable[ModuleInfo]) -> str:
+        """The key of the set of modules another module imports: it depends on the
+        modules' paths and imports alone, so an edit that changes no import keeps it."""
+        return digest(self.software, "imported", sorted([info.path, info.is_notebook, sorted(info.imports)] for info in modules))
 
     def state_key(self) -> str:
         """The key of the project state entry: the configuration, every module's path and bytes, the settings."""

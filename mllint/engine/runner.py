@@ -436,14 +436,23 @@ class _FileResults:
         look up the pending files. The answering analyses are built here, once,
         for the rules to share."""
         if self._state is None and self.cache is not None and self._stateful:
-            index = self.ctx.index
             answers, answered = self._answers()
-            self._state = ProjectState(frozenset(path for path in index.modules if index.is_imported(path)), answers)
+            self._state = ProjectState(self._imported(self.cache), answers)
             if answered:
                 self.cache.folder.save_state(self.cache.state_key(), self._state)
         pending, self.pending = self.pending, {}
         for path in pending:
             self.look_up(path)
+
+    def _imported(self, cache: ProjectCache) -> frozenset[str]:
+        """The modules another module imports: cached by every module's imports."""
+        index = self.ctx.index
+        key = cache.imported_key(index.modules.values())
+        imported = cache.folder.load_paths(key)
+        if imported is None:
+            imported = frozenset(path for path in index.modules if index.is_imported(path))
+            cache.folder.save_paths(key, imported)
+        return imported
 
     def _answers(self) -> tuple[str, bool]:
         """The digest of the answering analyses' answers, and whether they were all
