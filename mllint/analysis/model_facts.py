@@ -89,8 +89,22 @@ _REGISTRY_SUFFIXES = (".log_model", ".log_artifact", ".log_artifacts", ".push_to
                       ".upload_folder", ".upload_file")
 
 
-def _has_prefix(name: str, prefixes: Iterable[str]) -> bool:
-    return any(name == p or name.startswith(p if p.endswith(".") else p + ".") for p in prefixes)
+class _Prefixes:
+    """Dotted names and the names extending them by a dot (``mlflow`` covers
+    ``mlflow.log_metric``; one ending in a dot covers any extension), tested at
+    once: ``str.startswith`` takes a tuple."""
+
+    def __init__(self, prefixes: Iterable[str]) -> None:
+        self.names = frozenset(prefixes)
+        self.starts = tuple(p if p.endswith(".") else p + "." for p in self.names)
+
+    def cover(self, name: str) -> bool:
+        return name in self.names or name.startswith(self.starts)
+
+
+_REGISTRY = _Prefixes(_REGISTRY_PREFIXES)
+_TRACKER_IMPORTS = _Prefixes(TRACKER_IMPORTS)
+_TRACKER_CALLS = _Prefixes(TRACKER_CALLS)
 
 
 _CONFIG_IMPORTS = (
@@ -98,6 +112,7 @@ _CONFIG_IMPORTS = (
     "simple_parsing", "ml_collections", "pydantic_settings", "configargparse", "tyro", "docopt", "yaml", "ruamel",
     "tomllib", "tomli", "toml", "configparser", "dynaconf", "hyperparameters",
 )
+_CONFIG = _Prefixes(_CONFIG_IMPORTS)
 _CONFIG_FILE = re.compile(r"(^|/)(params\.ya?ml|[^/]*(config|conf|param|hparam|setting)[^/]*\.(ya?ml|json|toml|ini|cfg))$", re.I)
 #: ``[ \t]``, not ``\s``: from every line start, ``\s*`` would rescan all the blank lines below it.
 _CONFIG_CLASS = re.compile(r"^[ \t]*class[ \t]+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b", re.M)
@@ -136,17 +151,15 @@ def _practices(project: ProjectContext) -> ModelPractices:
         names = [site.name for site in info.call_sites()]
         imports = info.imports
         versions = versions or any(
-            _has_prefix(n, _REGISTRY_PREFIXES) or n.endswith(_REGISTRY_SUFFIXES)
+            _REGISTRY.cover(n) or n.endswith(_REGISTRY_SUFFIXES)
             or (n.startswith("bentoml.") and n.endswith(".save_model")) for n in names
         )
-        tracks = tracks or any(_has_prefix(i, TRACKER_IMPORTS) for i in imports) or any(
-            _has_prefix(n, TRACKER_CALLS) for n in names
-        )
+        tracks = tracks or any(map(_TRACKER_IMPORTS.cover, imports)) or any(map(_TRACKER_CALLS.cover, names))
         # The configuration of training code lives in scripts and packages: a notebook that
         # reads a YAML file configures itself, not the project's training runs.
         in_training_code = project.role(info.path) in (Role.SCRIPT, Role.SOURCE)
         configured = configured or in_training_code and (
-            any(_has_prefix(i, _CONFIG_IMPORTS) for i in imports) or _defines_config_class(project, info)
+            any(map(_CONFIG.cover, imports)) or _defines_config_class(project, info)
         )
     configured = configured or bool(dvc.params) or any(_CONFIG_FILE.search(f) for f in project.files if not is_test_path(f))
     return ModelPractices(
