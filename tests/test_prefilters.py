@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 import mllint
 from mllint.analysis import serving
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
-from mllint.checks import security
+from mllint.checks import deployment, security
 from mllint.syntax.ast_walks import LEAVES, statements, without_leaves
 from mllint.syntax.text_search import WordSearch, mentions_any
+from mllint.testkit import lint_tree
 
 #: Pieces of code the patterns care about, glued together at random.
 FRAGMENTS = (
@@ -150,3 +151,19 @@ def test_statements_meet_the_statements_ast_walk_meets_in_its_order():
 def test_without_leaves_meets_every_other_node_in_ast_walk_order():
     for tree in [ast.parse(MATCH_AND_TRY), *_package_trees()]:
         assert list(without_leaves(tree)) == [n for n in ast.walk(tree) if type(n) not in LEAVES]
+
+
+def test_rules_sharing_a_gate_evaluate_it_once_per_file(tmp_path, monkeypatch):
+    """ML501-ML503 share the serving gate, ML504-ML505 the model-loading one: each
+    runs once per file, and the rules still run where it lets them."""
+    calls: list[str] = []
+    for name in ("may_define_handlers", "may_load_models"):
+        real = getattr(deployment, name)
+        monkeypatch.setattr(deployment, name, lambda text, _real=real, _name=name: calls.append(_name) or _real(text))
+    api = (
+        "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/predict')\n"
+        "def predict(payload: dict):\n    model = joblib.load(payload['path'])\n    return {'y': model.predict([payload['x']])[0]}\n"
+    )
+    findings = lint_tree(tmp_path, {"api.py": api}, select=["ML501", "ML502", "ML503", "ML504", "ML505"])
+    assert sorted(calls) == ["may_define_handlers", "may_load_models"]
+    assert {f.code for f in findings} == {"ML501", "ML504"}

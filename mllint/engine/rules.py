@@ -124,7 +124,15 @@ class _FileRule(Rule):
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
+        """Whether the rule can fire on a module with this text. An override reads
+        the text and ``triggers`` alone: rules sharing both share one answer per
+        file (``gate_key``), as the serving rules share theirs."""
         return not cls.triggers or any(t in text for t in cls.triggers)
+
+    @classmethod
+    def gate_key(cls) -> tuple[object, tuple[str, ...]]:
+        """What ``applies_to``'s answer depends on besides the text."""
+        return cls.applies_to.__func__, cls.triggers  # type: ignore[attr-defined]
 
 
 class ModuleRule(_FileRule, cst.BatchableCSTVisitor):

@@ -254,8 +254,18 @@ class Linter:
         info = source_file.info
         if source_file.source is None or info is None or info.parse_failed or info.max_depth > MAX_NESTING:
             return findings
-        source_rules = [r for r in self.rules.of_kind(SourceRule, enabled) if r.applies_to(source_file.source)]
-        tree_rules = [r for r in self.rules.of_kind(ModuleRule, enabled) if r.applies_to(source_file.source)]
+        source = source_file.source
+        gates: dict[tuple[object, tuple[str, ...]], bool] = {}
+
+        def applies(rule: type[SourceRule] | type[ModuleRule]) -> bool:
+            """The rule's text gate, evaluated once for the rules sharing it."""
+            key = rule.gate_key()
+            if key not in gates:
+                gates[key] = rule.applies_to(source)
+            return gates[key]
+
+        source_rules = [r for r in self.rules.of_kind(SourceRule, enabled) if applies(r)]
+        tree_rules = [r for r in self.rules.of_kind(ModuleRule, enabled) if applies(r)]
         applied.update(rule.code for rule in [*source_rules, *tree_rules])
         if not source_rules and not tree_rules:
             return findings
