@@ -26,7 +26,7 @@ FRAGMENTS = (
     "serve", "preserve", " serve(", "load(", "unload(", "loads (", "import pickle", "from x import loads",
     "model", "MODEL", "key", "Key", "api_key", "PASSWORD", "token", " = ", "=", ":", "'", '"',
     "abcdefgh12", "https://", "http://", "http://localhost", "verify=False", "Verify = false", "CERT_NONE",
-    "@", "://", "user:pw@host", "sk-", "hf_", "ghp_", "AKIA", "AIza", "xoxb-", "\n", " ", "_", "x", "1",
+    "@", "://", "user:pw@host", "HTTP://", "sk-", "hf_", "ghp_", "AKIA", "AIza", "xoxb-", "\n", " ", "_", "x", "1",
 )
 texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
 
@@ -46,6 +46,8 @@ def test_word_search_accepts_what_the_exact_pattern_accepts(text):
 @example("PASSWORD = 'abcdefgh12'")
 @example("Secret_Token: str = 'abcdefgh12'")
 @example("url = 'http://data.example.org/x.csv'")
+@example("# http://www.apache.org/licenses/LICENSE-2.0")
+@example('URL = "HTTP://data.example.org/x.csv"')
 @example("ctx.verify_mode = ssl.CERT_NONE")
 @example("ssl._create_unverified_context()")
 def test_secret_and_download_gates_keep_the_exact_answers(text):

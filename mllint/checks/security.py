@@ -539,8 +539,9 @@ class TrustRemoteCode(ModuleRule):
 
 # --- ML604 ---------------------------------------------------------------------------
 
-#: Every match of ``_ML604_TRIGGER`` contains one of these, in some letter case.
-_ML604_WORDS = ("http://", "verify", "_create_unverified_context", "cert_none")
+#: Every match of ``_ML604_TRIGGER`` contains one of these, in some letter case. The
+#: quote before ``http://`` matters: a licence header names a URL in nearly every file.
+_ML604_WORDS = ("'http://", '"http://', "verify", "_create_unverified_context", "cert_none")
 _ML604_TRIGGER = re.compile(
     r"[\"']http://(?!localhost|127\.0\.0\.1|0\.0\.0\.0)|verify\s*=\s*False|_create_unverified_context|CERT_NONE", re.I
 )
