@@ -37,8 +37,11 @@ texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
 @example("unload(")
 @example("from pickle import loads")
 def test_word_search_accepts_what_the_exact_pattern_accepts(text):
-    for pattern in (r"\bserve\b|fastapi", r"\bload\(|(?i:model)", r"\bloads?\s*\(|import[^\n]*\bloads?\b"):
-        assert WordSearch(pattern).search(text) == (re.search(pattern, text) is not None)
+    for pattern in (
+        r"\bserve\b|fastapi", r"\bload\(|(?i:model)", r"\bloads?\s*\(|import[^\n]*\bloads?\b",
+        r"(key|x)\b|[|(\]]load|\|serve|^1$", r"(?i)serve|MODEL", serving._MARKERS.exact.pattern, serving._LOAD_MARKERS.exact.pattern,
+    ):
+        assert WordSearch(pattern).search(text) == (re.search(pattern, text) is not None), pattern
 
 
 @settings(max_examples=300, deadline=None)
