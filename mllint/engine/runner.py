@@ -486,7 +486,8 @@ class _FileResults:
         for reach in new:
             if reach is not Reach.FILE:
                 codes = self.reaching[reach]
-                reads_imports = reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.ANSWERS)
+                # every reach but the whole project's is keyed by the modules the file imports
+                reads_imports = reach is not Reach.PROJECT
                 depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reads_imports else ()
                 entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in codes), depends=depends)
         if self.cache is not None and cacheable(raws):
