@@ -405,8 +405,20 @@ def _rewrite(**changes: object):
     return damage
 
 
+def _wrong_types(entry: Path) -> None:
+    """Every field of the entry's payload, and the text facts of an index entry,
+    of a type mllint never writes there."""
+    data = json.loads(entry.read_text())
+    if isinstance(data.get("module"), dict):
+        data["module"]["facts"] = {"serving": {"markers": "yes", "registers": 1, "bases": [3]}, "model-practices": []}
+        entry.write_text(json.dumps(data))
+        return
+    entry.write_text(json.dumps({**data, **{name: 7 for name in data if name not in ("format", "mllint", "key")}}))
+
+
 DAMAGE = {
     "garbage": _garbage,
+    "wrong-types": _wrong_types,
     "truncated": _truncated,
     "empty": lambda entry: entry.write_bytes(b""),
     "other-mllint-version": _rewrite(mllint="0.0.1-other"),
