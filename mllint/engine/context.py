@@ -132,6 +132,15 @@ class ProjectContext:
             found = self._analyses[kind] = kind.for_project(self, options)
         return found  # type: ignore[return-value]
 
+    def close(self) -> None:
+        """Drop the analyses built in the run. They refer back to the context, so
+        without this the project's facts and trees would stay alive until the
+        cyclic collector found them: on a 560-file library that collection took
+        a tenth of the run (half a million objects). Released here, reference
+        counting frees them as the run ends."""
+        self._analyses.clear()
+        self._texts.clear()
+
     def module_source(self, path: str) -> str | None:
         """A Python module's text as the index read it (PEP 263 decoded; a
         notebook's cells), else the file read as UTF-8."""

@@ -212,6 +212,7 @@ class Linter:
         for path, raws in raw_by_path.items():
             if raws or "ML003" in enabled:  # else nothing to report: the file's suppressions need no parsing
                 result.findings.extend(self._finish(root, path, raws, source_of(path), settings))
+        ctx.close()
 
     def _open_cache(self, project: Project, settings: Settings, modules: list[str]) -> ProjectCache | None:
         """The project's cache for this run; None with caching off or no writable cache folder."""
@@ -523,9 +524,10 @@ def _fewer_collections() -> Iterator[None]:
     (measured on a 560-file library: 16.5 s with, 12.7 s with this, same peak
     memory). The objects alive at the start (imported modules) are frozen out of
     the scans and every generation is collected far less often: a run makes
-    little cyclic garbage (trees and facts are acyclic; 1,284-file library: 5 %
-    less time than at thresholds (50,000, 20, 20), the same peak memory). Both
-    are restored when the run ends."""
+    little cyclic garbage (trees and facts are acyclic, and the project context
+    lets go of its analyses at the end, ``ProjectContext.close``; 1,284-file
+    library: 5 % less time than at thresholds (50,000, 20, 20), the same peak
+    memory). Both are restored when the run ends."""
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(1_000_000, 1000, 1000)
