@@ -22,7 +22,7 @@ from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
 from mllint.engine import runner
 from mllint.engine.baseline import DEFAULT_BASELINE
-from mllint.engine.cache import CACHE_DIR, FORMAT
+from mllint.engine.cache import CACHE_DIR, FORMAT, CacheFolder
 from mllint.engine.runner import Linter
 from mllint.plugins import builtin_rules
 from mllint.testkit import git, notebook_json, write_files
@@ -128,6 +128,29 @@ def test_a_warm_run_over_an_unchanged_tree_parses_nothing(seeded, monkeypatch):
     assert parsed == []
     assert check_in_process(seeded, monkeypatch, "--no-cache") == cold
     assert "ast" in parsed
+
+
+def test_a_warm_run_over_an_unchanged_tree_reads_the_runs_entry_alone(seeded, monkeypatch):
+    """One entry holds the whole run; the files' own entries serve the run after an edit."""
+    cold = check_in_process(seeded, monkeypatch)
+    read: list[str] = []
+    real_load, real_load_run = CacheFolder.load, CacheFolder.load_run
+    monkeypatch.setattr(CacheFolder, "load", lambda self, key: read.append("file") or real_load(self, key))
+    monkeypatch.setattr(CacheFolder, "load_run", lambda self, key: read.append("run") or real_load_run(self, key))
+    assert check_in_process(seeded, monkeypatch) == cold
+    assert read == ["run"]
+    read.clear()
+    (seeded / "consts.py").write_text("ROWS = 20\n")
+    assert check_in_process(seeded, monkeypatch) == check_in_process(seeded, monkeypatch, "--no-cache")
+    assert read.count("run") == 1 and "file" in read
+
+
+def test_a_run_entry_is_not_shared_with_another_selection_of_files(seeded, monkeypatch):
+    check_in_process(seeded, monkeypatch)
+    assert check_in_process(seeded, monkeypatch, "train.py") == check_in_process(seeded, monkeypatch, "train.py", "--no-cache")
+    assert check_in_process(seeded, monkeypatch, "--no-project-rules") == check_in_process(
+        seeded, monkeypatch, "--no-project-rules", "--no-cache"
+    )
 
 
 def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(seeded, monkeypatch, linted):
@@ -425,6 +448,7 @@ DAMAGE = {
     "other-format": _rewrite(format=FORMAT + 1),
     "other-key": _rewrite(key="0" * 40),
     "not-findings": _rewrite(findings=[["ML201", "message", -1, "one"]]),
+    "not-findings-in-the-run": _rewrite(files={"train.py": {"findings": [["ML201", "x", -1]], "ran": [], "notes": []}}),
     "deeply-nested": lambda entry: entry.write_text("[" * 100_000 + "]" * 100_000),
     "a-folder": lambda entry: entry.unlink() or entry.mkdir(),
 }

@@ -48,6 +48,12 @@ attributes: ML101). Which rules ran on a file depends only on the file (its
 text, role and the configuration), so an entry of a reach none of its rules has
 is never needed.
 
+A whole run's results are one more entry (``run_entry_key``): every linted
+file's complete outcome and the project rules', keyed by the linted files, the
+project digest and the project rules' key. A run over an unchanged tree reads
+that one entry instead of every file's: the per-file entries are what a run
+after an edit reuses.
+
 Every module's entry in the project index (``ModuleInfo``: imports, functions,
 calls) is kept too, keyed by its path and bytes and by the software alone (the
 configuration does not change it): a run that must lint a few
@@ -171,12 +177,7 @@ class CacheFolder:
             if depends not in self._depends:
                 self._store(depends, {"modules": [list(pair) for pair in outcome.depends]})
                 self._depends[depends] = outcome.depends
-        self._store(key, {
-            "findings": [_finding_json(raw) for raw in outcome.findings],
-            "ran": list(outcome.ran),
-            "notes": [list(note) for note in outcome.notes],
-            "depends": depends,
-        })
+        self._store(key, {**_outcome_json(outcome), "depends": depends})
 
     def _load_depends(self, key: str) -> tuple[tuple[str, str], ...] | None:
         if key not in self._depends:
@@ -186,6 +187,24 @@ class CacheFolder:
             except (ValueError, KeyError, TypeError):
                 self._depends[key] = None
         return self._depends[key]
+
+    def load_run(self, key: str) -> tuple[dict[str, Outcome], Outcome | None] | None:
+        """A whole run's results under *key*: every linted file's, and the project
+        rules' (None when they were off); None when there is no valid entry."""
+        data = self._read(key)
+        try:
+            if data is None:
+                return None
+            files = {_text(path): _outcome(outcome, ()) for path, outcome in data["files"].items()}
+            return files, None if data["project"] is None else _outcome(data["project"], ())
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+
+    def save_run(self, key: str, files: Mapping[str, Outcome], project: Outcome | None) -> None:
+        self._store(key, {
+            "files": {path: _outcome_json(outcome) for path, outcome in files.items()},
+            "project": None if project is None else _outcome_json(project),
+        })
 
     def load_paths(self, key: str) -> frozenset[str] | None:
         """The set of paths under *key*, or None."""
@@ -307,6 +326,12 @@ class ProjectCache:
         facts = None if git is None else [str(git.top), sorted(git.tracked_sizes.items()), sorted(git.lfs)]
         return digest(self.run, "project rules", self.project, facts)
 
+    def run_entry_key(self, targets: Iterable[str], project_key: str | None) -> str:
+        """The key of the whole run's entry: the linted files and everything any
+        of their entries is keyed by (the project digest covers every file, the
+        settings and so the project state), and the project rules' key when they run."""
+        return digest(self.run, "run", self.project, sorted(targets), project_key)
+
     def load(self, key: str) -> Outcome | None:
         """The entry under *key*, unless a module it depends on changed since."""
         outcome = self.folder.load(key)
@@ -418,6 +443,15 @@ def _settings_part(path: str, state: Any, contents: Mapping[str, str]) -> Any:
     if path in contents and posixpath.basename(path) not in SETTINGS_MODULES:
         return None
     return state
+
+
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """An outcome's findings, codes and notes; what it depends on is stored apart."""
+    return {
+        "findings": [_finding_json(raw) for raw in outcome.findings],
+        "ran": list(outcome.ran),
+        "notes": [list(note) for note in outcome.notes],
+    }
 
 
 def _finding_json(raw: RawFinding) -> list[Any]:

@@ -159,11 +159,16 @@ class Linter:
         enabled = settings.selected
         result.selected |= enabled
         files = _FileResults(self._open_cache(project, settings, modules), ctx, enabled, self.rules)
-        for path in project.targets:
-            files.look_up(path)
         project_rules = settings.project_rules and any(self.rules.of_kind(ProjectRule, enabled))
         project_key = files.cache.project_key(ctx.git) if files.cache and project_rules else None
-        project_outcome = files.cache.load(project_key) if files.cache and project_key else None
+        run_key = files.cache.run_entry_key(project.targets, project_key) if files.cache else None
+        held = files.look_up_run(run_key, project.targets, project_rules) if run_key else None
+        if held is not None:
+            project_outcome = held
+        else:
+            for path in project.targets:
+                files.look_up(path)
+            project_outcome = files.cache.load(project_key) if files.cache and project_key else None
 
         if files.todo or files.pending or (project_rules and project_outcome is None):
             summarising = {kind for code in enabled for kind in self.rules[code].analyses}
@@ -196,6 +201,8 @@ class Linter:
 
         for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules).items():
             files.record(path, raws, ran)
+        if run_key and held is None:
+            files.save_run(run_key, project_outcome)
         raw_by_path: dict[str, list[RawFinding]] = {}
         for path, outcome in files.outcomes.items():
             raw_by_path[path] = list(outcome.findings)
@@ -441,6 +448,22 @@ class _FileResults:
             self._partial[path], self.todo[path] = entries, stale
         else:
             self.outcomes[path] = _combined(entries.values(), own.ran)
+
+    def look_up_run(self, key: str, targets: Sequence[str], project_rules: bool) -> Outcome | None:
+        """Every file's results from the whole run's entry, when it holds them all:
+        then its project rules' outcome (an empty one when they are off); else None."""
+        assert self.cache is not None
+        held = self.cache.folder.load_run(key)
+        if held is None or held[0].keys() != set(targets) or (held[1] is not None) != project_rules:
+            return None
+        self.outcomes = held[0]
+        return held[1] or Outcome()
+
+    def save_run(self, key: str, project: Outcome | None) -> None:
+        """Keep this run's results as one entry, unless an engine failure is among them."""
+        outcomes = [*self.outcomes.values(), *([project] if project is not None else [])]
+        if self.cache is not None and all(cacheable(outcome.findings) for outcome in outcomes):
+            self.cache.folder.save_run(key, self.outcomes, project)
 
     def settle(self) -> None:
         """Once the project is indexed: learn (and cache) the project state, and
