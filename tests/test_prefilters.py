@@ -172,3 +172,41 @@ def test_rules_sharing_a_gate_evaluate_it_once_per_file(tmp_path, monkeypatch):
     findings = lint_tree(tmp_path, {"api.py": api}, select=["ML501", "ML502", "ML503", "ML504", "ML505"])
     assert sorted(calls) == ["may_define_handlers", "may_load_models"]
     assert {f.code for f in findings} == {"ML501", "ML504"}
+
+
+#: Credential-like and ordinary names, and literals shaped like secrets or not.
+SECRET_NAMES = ("password", "api_key", "hf_token", "pad_token", "key", "secret_key", "x", "DB_PASSWD")
+SECRET_TARGETS = (*SECRET_NAMES, "env['API_KEY']", "self.password", "cfg['x']", "a, b")
+SECRET_VALUES = (
+    "'A1b2C3d4E5f6G7h8'", "'hunter2'", "'<your-key-here>'", "f'A1b2{x}C3d4E5f6'", "'A1b2C3d4' 'E5f6G7h8'",
+    "b'A1b2C3d4E5f6G7h8'", "'hf_" + "a1" * 16 + "'", "'sk-" + "aB1" * 8 + "'", "None", "'postgres://u:Pa55w0rd@db/x'",
+)
+SECRET_FORMS = (
+    "{target} = {value}", "{target}: str = {value}", "d = {{'{name}': {value}}}", "f({name}={value})",
+    "def g({name}={value}): pass", "def g(*, {name}={value}): pass", "lambda {name}={value}: 0",
+    "wandb.login(key={value})", "print({value})", "x = 1  # {value}", "class C(B, {name}={value}): pass",
+)
+secret_modules = st.lists(
+    st.builds(
+        lambda form, target, name, value: form.format(target=target, name=name, value=value),
+        st.sampled_from(SECRET_FORMS), st.sampled_from(SECRET_TARGETS), st.sampled_from(SECRET_NAMES),
+        st.sampled_from(SECRET_VALUES),
+    ),
+    min_size=1, max_size=6,
+).map(lambda lines: "import wandb\n" + "\n".join(lines) + "\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(secret_modules)
+@example("password = 'A1b2C3d4E5f6G7h8'\n")
+@example("def connect(*, secret_key='A1b2C3d4E5f6G7h8'): pass\n")
+@example("import wandb\nwandb.login(key='A1b2C3d4E5f6G7h8')\n")
+def test_the_secret_rules_ast_prefilter_never_hides_a_finding(tmp_path_factory, text):
+    """ML602 skips libcst where the ``ast`` shows no credential binding and the
+    text no token: wherever the rule reports, the pre-filter lets it run."""
+    root = tmp_path_factory.mktemp("secrets")
+    filtered = [(f.line, f.column, f.message) for f in lint_tree(root, {"app.py": text}, select=["ML602"])]
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(security.HardcodedSecret, "can_fire", classmethod(lambda cls, ctx: True))
+        unfiltered = [(f.line, f.column, f.message) for f in lint_tree(root, select=["ML602"])]
+    assert filtered == unfiltered

@@ -16,9 +16,10 @@ facts; the rules here decide severities and write the messages and fixes.
 
 from __future__ import annotations
 
+import ast
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 import libcst as cst
@@ -350,6 +351,18 @@ class HardcodedSecret(ModuleRule, NotebookRule):
             return True
         return mentions_any(text, _ML602_NAME_WORDS) and _names_a_secret(text)
 
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """A provider-format token can sit in any literal or comment: a module whose
+        text may hold one is parsed with libcst. Otherwise only a plain string
+        literal bound to a credential-like name can be reported, and the ``ast``
+        shows every such binding. Test suites pass the text gate everywhere
+        (``key=``, ``token=``) and rarely hold a secret: most are not parsed."""
+        if _may_hold_token(ctx.source) and TOKEN_PREFILTER.search(ctx.source):
+            return True
+        tree = ctx.index.tree(ctx.path)
+        return tree is None or any(named_secret_kind(name, value) for name, value in _named_literals(tree))
+
     # -- code ------------------------------------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -470,6 +483,45 @@ def _offset_position(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _named_literals(tree: ast.Module) -> Iterator[tuple[str, str]]:
+    """(name, text) of every plain string literal bound to a name, as the libcst
+    pass binds them: assignment targets, dictionary keys, keyword arguments,
+    parameter defaults, and ``key=`` as a wandb API key."""
+    for node in ast.walk(tree):
+        pairs: list[tuple[str | None, ast.expr | None]] = []
+        if isinstance(node, ast.Assign):
+            pairs = [(_ast_binding_name(target), node.value) for target in node.targets]
+        elif isinstance(node, ast.AnnAssign):
+            pairs = [(_ast_binding_name(node.target), node.value)]
+        elif isinstance(node, ast.Dict):
+            pairs = [(_ast_text(key), value) for key, value in zip(node.keys, node.values) if key is not None]
+        elif isinstance(node, ast.keyword) and node.arg is not None:
+            pairs = [(node.arg, node.value), *([("wandb_api_key", node.value)] if node.arg == "key" else [])]
+        elif isinstance(node, ast.arguments):
+            positional = [*node.posonlyargs, *node.args]
+            pairs = [(arg.arg, default) for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults)]
+            pairs += [(arg.arg, default) for arg, default in zip(node.kwonlyargs, node.kw_defaults)]
+        for name, value in pairs:
+            text = _ast_text(value)
+            if name is not None and text is not None:
+                yield name, text
+
+
+def _ast_text(node: ast.expr | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _ast_binding_name(target: ast.expr) -> str | None:
+    """``_binding_name`` on the ``ast``."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript):
+        return _ast_text(target.slice)
+    return None
 
 
 def _binding_name(target: cst.BaseExpression) -> str | None:
