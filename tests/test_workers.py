@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mllint.engine import workers
+from mllint.engine import runner, workers
 from mllint.engine.config import CliOverrides
 from mllint.engine.context import Analysis
 from mllint.engine.findings import RawFinding
@@ -21,6 +21,7 @@ from mllint.plugins import builtin_rules
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.reporters import json as json_reporter
 from mllint.reporters.base import ReportOptions
+from mllint.testkit import write_files
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 needs_fork = pytest.mark.skipif(not workers.can_fork(), reason="workers fork, which this platform does not do")
@@ -89,6 +90,26 @@ def test_workers_take_the_next_file_when_done(monkeypatch, tmp_path):
     results = workers.lint_files(paths, lint, 2)
     slow_worker = results["slow.py"][0][0].message
     assert [p for p in paths if results[p][0][0].message == slow_worker] == ["slow.py"]
+
+
+@needs_fork
+def test_a_worker_dying_while_indexing_costs_only_that_file(monkeypatch, tmp_path):
+    """Modules are read and indexed by the workers too: one that kills its worker
+    is reported (ML000) and every other module is indexed and linted."""
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    module = "import pickle\nmodel = pickle.load(open('m.pkl', 'rb'))\n"
+    write_files(tmp_path, {f"m{n}.py": module for n in range(6)} | {"dies.py": module})
+    parent, real_load = os.getpid(), runner.load_file
+
+    def load_file(root, path, index):
+        if path == "dies.py" and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_load(root, path, index)
+
+    monkeypatch.setattr(runner, "load_file", load_file)
+    findings = Linter(builtin_rules(), CliOverrides(select=["ML000", "ML601"]), cwd=tmp_path, jobs=2).lint([tmp_path]).findings
+    assert [(f.path, f.code) for f in findings] == [("dies.py", "ML000")] + [(f"m{n}.py", "ML601") for n in range(6)]
+    assert "indexing this file failed: the worker process died (signal 9)" in findings[0].message
 
 
 def test_few_files_are_linted_in_process():

@@ -70,7 +70,7 @@ from mllint.engine.rules import (
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.traversal import describe_crash, run_module_rules
-from mllint.engine.workers import FileResult, lint_files
+from mllint.engine.workers import FileResult, lint_files, map_files, processes_for
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
@@ -172,18 +172,20 @@ class Linter:
 
         if files.todo or files.pending or (project_rules and project_outcome is None):
             summarising = {kind for code in enabled for kind in self.rules[code].analyses}
-            loaded = _index_project(root, modules, files, index, sorted(summarising, key=lambda kind: kind.name))
+            analyses = sorted(summarising, key=lambda kind: kind.name)
+            loaded, found = _index_project(root, modules, files, index, analyses, self.jobs)
             files.settle()
         else:  # every result is cached: files are read for reporting, never parsed
-            loaded = {}
+            loaded, found = {}, {}
         targets = frozenset(project.targets)
 
         def source_of(path: str) -> SourceFile | None:
-            """A linted file as it was read and indexed; one indexed from the cache is
-            read when it is linted or has findings to report, not before."""
+            """A linted file as it was read and indexed; one indexed from the cache or
+            by a worker is read when it is linted or has findings to report, not before."""
             if path not in loaded and path in targets:
                 loaded[path] = _read_text(root, path)
                 loaded[path].info = index.module(path)
+                loaded[path].errors = found.pop(path, [])
             return loaded.get(path)
 
         def lint_one(path: str) -> FileResult:
@@ -562,38 +564,82 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _index_project(
-    root: Path, modules: list[str], files: _FileResults, index: ProjectIndex, analyses: list[type[Analysis]]
-) -> dict[str, SourceFile]:
+    root: Path, modules: list[str], files: _FileResults, index: ProjectIndex, analyses: list[type[Analysis]], jobs: int
+) -> tuple[dict[str, SourceFile], dict[str, list[RawFinding]]]:
     """Index every module (files not linted still feed the index: cross-module
     facts need them). A module the cache holds an index entry of is indexed from
     it, its text read when a rule or the report needs it and its tree parsed
     only when a rule asks; any other module is read and parsed (and its entry
     cached, with the analyses' facts about its text), and so is a file whose own
-    rules must run, for the syntax errors found in parsing it. Returns the
-    linted files it read, by path.
+    rules must run, for the syntax errors found in parsing it.
 
-    The files to lint are loaded last, in the reverse of the order they are
-    linted in: the trees the index keeps (the most recently parsed) are then
-    those of the first files linted, not of files linted long after."""
+    In one process, returns the linted files it read, by path: the files to
+    lint are loaded last, in the reverse of the order they are linted in, so
+    that the trees the index keeps (the most recently parsed) are those of the
+    first files linted. With *jobs* workers, they read and parse the modules
+    and send back index entries; then it returns no file, and the reading
+    errors (ML001/ML002) of the linted files they read, by path. Modules enter
+    the index in the same order either way."""
     cache = files.cache
-    todo = list(files.todo)
-    loaded: dict[str, SourceFile] = {}
-    for path in [*(path for path in modules if path not in files.todo), *reversed(todo)]:
-        linted = path in files.todo or path in files.outcomes or path in files.pending
-        key = cache.summary_key(path) if cache is not None else ""
-        cached = cache.folder.load_summary(key) if cache is not None else None
-        info = None if files.runs_all(path) else cached
-        if info is not None:
-            index.add(info)
-            continue
+    order = [*(path for path in modules if path not in files.todo), *reversed(list(files.todo))]
+    held: dict[str, ModuleInfo] = {}
+    fresh: dict[str, bool] = {}  # path -> whether to cache its index entry
+    for path in order:
+        cached = cache.folder.load_summary(cache.summary_key(path)) if cache is not None else None
+        if cached is not None and not files.runs_all(path):
+            held[path] = cached
+        else:
+            fresh[path] = cache is not None and cached is None
+
+    def read(path: str) -> SourceFile:
         source_file = load_file(root, path, index)
         if source_file.info is not None and source_file.source is not None:
             _summarise(source_file.info, source_file.source, analyses)
-        if linted:
-            loaded[path] = source_file
-        if cache is not None and source_file.info is not None and cached is None:
-            cache.folder.save_summary(key, source_file.info)
-    return loaded
+        if cache is not None and source_file.info is not None and fresh[path]:
+            cache.folder.save_summary(cache.summary_key(path), source_file.info)
+        return source_file
+
+    linted = {*files.todo, *files.outcomes, *files.pending}
+    loaded: dict[str, SourceFile] = {}
+    if processes_for(len(fresh), jobs) <= 1:
+        for path in order:
+            if path in held:
+                index.add(held[path])
+            else:
+                source_file = read(path)
+                if path in linted:
+                    loaded[path] = source_file
+        return loaded, {}
+
+    def entry(path: str) -> _Indexed:
+        source_file = read(path)
+        return source_file.info.to_json() if source_file.info is not None else None, source_file.errors
+
+    def failed(reason: str) -> _Indexed:
+        return None, [RawFinding("ML000", f"indexing this file failed: {reason}", 1, 1, 1, 1)]
+
+    indexed = map_files(list(fresh), entry, jobs, failed)
+    found: dict[str, list[RawFinding]] = {}
+    for path in order:
+        if path in held:
+            index.add(held[path])
+            continue
+        data, errors = indexed[path]
+        info = ModuleInfo.from_json(data) if data is not None else _unindexed(path)
+        index.add(info)
+        if path in linted:
+            found[path] = errors
+    return loaded, found
+
+
+#: A module's index entry as plain data (``ModuleInfo.to_json``; None: none) and
+#: what reading it found (ML001/ML002), as a worker sends them.
+_Indexed = tuple["dict[str, object] | None", list[RawFinding]]
+
+
+def _unindexed(path: str) -> ModuleInfo:
+    """The entry of a module that could not be read: nothing to analyse."""
+    return ModuleInfo(path, path, is_notebook=path.endswith(".ipynb"), parse_failed=True)
 
 
 def _summarise(info: ModuleInfo, text: str, analyses: list[type[Analysis]]) -> None:
