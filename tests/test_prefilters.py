@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import mllint
 from mllint.analysis import serving
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
-from mllint.checks import deployment, security
+from mllint.checks import data, deployment, model, security
 from mllint.syntax.ast_walks import LEAVES, statements, without_leaves
 from mllint.syntax.text_search import WordSearch, mentions_any
 from mllint.testkit import lint_tree
@@ -204,9 +204,45 @@ secret_modules = st.lists(
 def test_the_secret_rules_ast_prefilter_never_hides_a_finding(tmp_path_factory, text):
     """ML602 skips libcst where the ``ast`` shows no credential binding and the
     text no token: wherever the rule reports, the pre-filter lets it run."""
-    root = tmp_path_factory.mktemp("secrets")
-    filtered = [(f.line, f.column, f.message) for f in lint_tree(root, {"app.py": text}, select=["ML602"])]
+    assert_prefilter_hides_nothing(tmp_path_factory.mktemp("secrets"), security.HardcodedSecret, {"app.py": text})
+
+
+def assert_prefilter_hides_nothing(root: Path, rule: type, files: dict[str, str]) -> None:
+    """*rule* reports the same with its ``can_fire`` pre-filter as without it."""
+    filtered = [(f.path, f.line, f.column, f.message) for f in lint_tree(root, files, select=[rule.code])]
     with pytest.MonkeyPatch.context() as patched:
-        patched.setattr(security.HardcodedSecret, "can_fire", classmethod(lambda cls, ctx: True))
-        unfiltered = [(f.line, f.column, f.message) for f in lint_tree(root, select=["ML602"])]
+        patched.setattr(rule, "can_fire", classmethod(lambda cls, ctx: True))
+        unfiltered = [(f.path, f.line, f.column, f.message) for f in lint_tree(root, select=[rule.code])]
     assert filtered == unfiltered
+
+
+#: Imports and calls of what ML104 and ML303 judge, and of look-alikes.
+CALL_IMPORTS = (
+    "import pandas as pd", "from pandas import read_csv", "import requests", "from urllib.request import urlopen",
+    "import datasets", "from datasets import load_dataset", "from huggingface_hub import hf_hub_download",
+    "import torch", "from sklearn.linear_model import LogisticRegression", "import mytools as pd",
+)
+CALL_STATEMENTS = (
+    "df = pd.read_csv('https://example.org/data.csv')", "df = read_csv('https://example.org/data.csv')",
+    "r = requests.get('https://example.org/data.zip')", "open('d.csv', 'wb').write(r.content)",
+    "urlopen('https://example.org/x.json')", "ds = load_dataset('imdb')", "ds = datasets.load_dataset('glue')",
+    "hf_hub_download('org/data', 'train.csv', repo_type='dataset')", "x = {}.get('https://example.org/a.csv')",
+    "opt = torch.optim.SGD(params, lr=0.1, momentum=0.9)", "model = LogisticRegression(C=0.5)", "model.fit(X, y)",
+    "import hashlib", "def f():\n    return pd.read_csv('https://example.org/b.csv')",
+)
+call_modules = st.builds(
+    lambda imports, statements, main: "\n".join([*imports, *statements, *(["if __name__ == '__main__':\n    pass"] if main else [])]) + "\n",
+    st.lists(st.sampled_from(CALL_IMPORTS), max_size=4), st.lists(st.sampled_from(CALL_STATEMENTS), min_size=1, max_size=5),
+    st.booleans(),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(call_modules, st.sampled_from(["train.py", "pkg/data.py", "tests/test_data.py"]))
+@example("import pandas as pd\ndf = pd.read_csv('https://example.org/data.csv')\n", "pkg/data.py")
+@example("import torch\nopt = torch.optim.SGD(params, lr=0.1)\nif __name__ == '__main__':\n    pass\n", "train.py")
+def test_the_remote_data_and_hyperparameter_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
+    """ML104 and ML303 skip libcst where the index or the ``ast`` shows that
+    nothing they judge is there."""
+    for rule in (data.UnpinnedRemoteData, model.HardcodedHyperparameters):
+        assert_prefilter_hides_nothing(tmp_path_factory.mktemp("calls"), rule, {path: text})

@@ -10,6 +10,7 @@ constant assignments (``DATA = "/home/me/x.csv"``) within the module.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -23,6 +24,7 @@ from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import ModuleRule, ProjectRule
 from mllint.project.dependencies.specs import mask_credentials
+from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture, is_model_artifact
 from mllint.syntax.bindings import Bindings
 from mllint.syntax.cst import (
@@ -302,6 +304,8 @@ _CHECKSUM_DOWNLOADERS: dict[str, tuple[int, frozenset[str], int | None]] = {
 }
 _HUB_DATASET_CALLS = frozenset({"datasets.load_dataset"})
 _HUB_DOWNLOADS = frozenset({"huggingface_hub.hf_hub_download", "huggingface_hub.snapshot_download"})
+#: Every call ML104 judges, by qualified name (and ``_URL_READER_PREFIXES``).
+_REMOTE_READERS = _URL_READERS | _HTTP_GETS | frozenset(_CHECKSUM_DOWNLOADERS) | _HUB_DATASET_CALLS | _HUB_DOWNLOADS
 #: ``load_dataset`` builders that read local or given files rather than a hub repository.
 _LOCAL_BUILDERS = frozenset({"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder",
                              "webdataset", "sql", "generator", "xml"})
@@ -338,6 +342,22 @@ class UnpinnedRemoteData(BindingRule):
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
         self.scopes: list[_Scope] = [_Scope()]
+
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """Every finding is at a call of a reader, downloader or HTTP GET named
+        through an import, which the ``ast`` shows (licence headers put a URL in
+        every file of many projects; few of them download anything)."""
+        tree = ctx.index.tree(ctx.path)
+        if tree is None:
+            return True
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                dotted = dotted_name(node.func)
+                name = ctx.info.qualify(dotted) if dotted is not None else None
+                if name is not None and (name in _REMOTE_READERS or name.startswith(_URL_READER_PREFIXES)):
+                    return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append(_Scope())

@@ -319,11 +319,22 @@ class HardcodedHyperparameters(ModuleRule):
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
-        info = ctx.info
-        self.active = (not is_test_path(ctx.path)) and (
-            info.is_notebook or info.has_main_block or any(is_fit_call(s.name) for s in info.toplevel_calls)
-        )
+        self.active = self._judged(ctx)
         self.found: list[tuple[cst.Call, str, list[str]]] = []
+
+    @staticmethod
+    def _judged(ctx: ModuleContext) -> bool:
+        """Code that runs a training (a notebook, a main block, a fit call at the top level), outside the tests."""
+        info = ctx.info
+        runs_training = info.is_notebook or info.has_main_block or any(is_fit_call(s.name) for s in info.toplevel_calls)
+        return runs_training and not is_test_path(ctx.path)
+
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """Only a module that is judged, in a project that keeps no configuration,
+        can be reported: the index says so without a tree. Package modules name
+        ``lr`` and ``epoch`` everywhere and are rarely either."""
+        return cls._judged(ctx) and not ctx.project.analysis(ModelPractices).has_config
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:
