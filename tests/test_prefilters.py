@@ -229,6 +229,7 @@ CALL_STATEMENTS = (
     "hf_hub_download('org/data', 'train.csv', repo_type='dataset')", "x = {}.get('https://example.org/a.csv')",
     "opt = torch.optim.SGD(params, lr=0.1, momentum=0.9)", "model = LogisticRegression(C=0.5)", "model.fit(X, y)",
     "import hashlib", "def f():\n    return pd.read_csv('https://example.org/b.csv')",
+    "def read_csv(path):\n    return path", "class Loader:\n    def run(self):\n        return self.get('https://example.org/c.csv')",
 )
 call_modules = st.builds(
     lambda imports, statements, main: "\n".join([*imports, *statements, *(["if __name__ == '__main__':\n    pass"] if main else [])]) + "\n",
@@ -240,6 +241,7 @@ call_modules = st.builds(
 @settings(max_examples=100, deadline=None)
 @given(call_modules, st.sampled_from(["train.py", "pkg/data.py", "tests/test_data.py"]))
 @example("import pandas as pd\ndf = pd.read_csv('https://example.org/data.csv')\n", "pkg/data.py")
+@example("from pandas import read_csv\ndef read_csv(path):\n    return path\ndf = read_csv('https://example.org/data.csv')\n", "pkg/data.py")
 @example("import torch\nopt = torch.optim.SGD(params, lr=0.1)\nif __name__ == '__main__':\n    pass\n", "train.py")
 def test_the_remote_data_and_hyperparameter_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
     """ML104 and ML303 skip libcst where the index or the ``ast`` shows that

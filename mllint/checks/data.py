@@ -10,7 +10,6 @@ constant assignments (``DATA = "/home/me/x.csv"``) within the module.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -24,7 +23,6 @@ from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import ModuleRule, ProjectRule
 from mllint.project.dependencies.specs import mask_credentials
-from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture, is_model_artifact
 from mllint.syntax.bindings import Bindings
 from mllint.syntax.cst import (
@@ -346,15 +344,15 @@ class UnpinnedRemoteData(BindingRule):
     @classmethod
     def can_fire(cls, ctx: ModuleContext) -> bool:
         """Every finding is at a call of a reader, downloader or HTTP GET named
-        through an import, which the ``ast`` shows (licence headers put a URL in
-        every file of many projects; few of them download anything)."""
-        tree = ctx.index.tree(ctx.path)
-        if tree is None:
-            return True
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                dotted = dotted_name(node.func)
-                name = ctx.info.qualify(dotted) if dotted is not None else None
+        through an import, and the index holds every call by that name (licence
+        headers put a URL in every file of many projects; few of them download
+        anything). The index names a call of a module-level function by the
+        module's own name, even where the function shadows an import: that
+        import is tried too."""
+        own = f"{ctx.info.name}."
+        for site in ctx.info.call_sites():
+            local = site.name[len(own):] if site.name.startswith(own) else None
+            for name in (site.name, ctx.info.qualify(local) if local and "." not in local else None):
                 if name is not None and (name in _REMOTE_READERS or name.startswith(_URL_READER_PREFIXES)):
                     return True
         return False
