@@ -167,6 +167,22 @@ def test_an_edit_reruns_the_files_rules_and_the_cross_module_rules_elsewhere(see
     assert warm == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
+def test_results_for_a_reverted_edit_are_found_again(seeded, monkeypatch, linted):
+    """Reverting an edit (or switching back to a branch) returns to a tree whose
+    results the cache still holds, beside those of the edited one."""
+    check_in_process(seeded, monkeypatch)
+    original = (seeded / "utils.py").read_text()
+    (seeded / "utils.py").write_text("import numpy as np\n\n\ndef set_seed(seed):\n    return seed\n")
+    check_in_process(seeded, monkeypatch)
+    (seeded / "utils.py").write_text(original)
+    check_in_process(seeded, monkeypatch)
+    linted.clear()
+    (seeded / "consts.py").write_text("ROWS = 20\n")
+    warm = check_in_process(seeded, monkeypatch)
+    assert set(linted) == {"consts.py"}
+    assert warm == check_in_process(seeded, monkeypatch, "--no-cache")
+
+
 def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     """The unchanged modules are indexed from the cache: rules reading only their
     own file parse the edited module alone; after an edit of utils.py, ML201

@@ -16,8 +16,10 @@ each keyed also by its path, role and the hash of its bytes:
   modules (which decides what an import resolves to); the entry names a list
   of the modules of the file's import closure with the hashes of their bytes
   (an entry of its own, shared by the files whose closures are alike), and is
-  a miss when one of them changed. An edit re-runs these rules only on the
-  edited module and the modules importing it;
+  a miss when one of them changed. It keeps the results for the last
+  ``VARIANTS`` versions of those modules: after an edit is reverted, or on a
+  branch switched back to, they are found again. An edit re-runs these rules
+  only on the edited module and the modules importing it;
 - ``Reach.SETTINGS``: those of the rules that also read the project's settings.
   Keyed like ``Reach.IMPORTS`` (import closure included) and by the settings
   digest: the project digest below with any module but ``setup.py`` and
@@ -76,10 +78,10 @@ import os
 import posixpath
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import mllint
 from mllint.engine.config import Settings
@@ -91,7 +93,9 @@ from mllint.project.index import ModuleInfo
 
 CACHE_DIR = ".mllint_cache"
 #: The layout of an entry; a change makes every older entry a miss.
-FORMAT = 3
+FORMAT = 4
+#: Versions of one file's results kept for different versions of the modules they depend on.
+VARIANTS = 4
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mllint.\n"
@@ -155,29 +159,40 @@ class CacheFolder:
             return None
         return folder
 
-    def load(self, key: str) -> Outcome | None:
-        """The results under *key*; None when there is none or it is not a valid entry of this key."""
+    def load(self, key: str) -> Iterator[Outcome]:
+        """The results kept under *key*, newest first; none when there are none or
+        the entry is not a valid one of this key."""
         data = self._read(key)
         try:
-            if data is None:
-                return None
-            depends = () if data["depends"] is None else self._load_depends(_text(data["depends"]))
-            return None if depends is None else _outcome(data, depends)
-        except (ValueError, KeyError, TypeError, IndexError):
-            return None
+            variants = [] if data is None else [_outcome(variant, ()) for variant in data["variants"]]
+            names = [] if data is None else [variant["depends"] for variant in data["variants"]]
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return
+        for outcome, name in zip(variants, names):
+            depends = () if name is None else self._load_depends(name) if isinstance(name, str) else None
+            if depends is not None:
+                yield replace(outcome, depends=depends)
 
     def save(self, key: str, outcome: Outcome) -> None:
         """Store *outcome* under *key*; a failed write only costs the entry.
 
-        The list of modules it depends on is an entry of its own, keyed by its
-        content: the files of a package importing one ``__init__`` share one."""
+        Results that depend on other modules are kept beside the ones stored
+        before under the key for other versions of those modules, the newest
+        ``VARIANTS``: reverting an edit or switching back to a branch finds
+        them again. The list of modules they depend on is an entry of its own,
+        keyed by its content: the files of a package importing one ``__init__``
+        share one."""
         depends = None
+        kept: list[Any] = []
         if outcome.depends:
             depends = digest("depends", outcome.depends)
             if depends not in self._depends:
                 self._store(depends, {"modules": [list(pair) for pair in outcome.depends]})
                 self._depends[depends] = outcome.depends
-        self._store(key, {**_outcome_json(outcome), "depends": depends})
+            earlier = self._read(key)
+            if earlier is not None and isinstance(earlier.get("variants"), list):
+                kept = [v for v in earlier["variants"] if isinstance(v, dict) and v.get("depends") not in (depends, None)]
+        self._store(key, {"variants": [{**_outcome_json(outcome), "depends": depends}, *kept][:VARIANTS]})
 
     def _load_depends(self, key: str) -> tuple[tuple[str, str], ...] | None:
         if key not in self._depends:
@@ -333,14 +348,16 @@ class ProjectCache:
         return digest(self.run, "run", self.project, sorted(targets), project_key)
 
     def load(self, key: str) -> Outcome | None:
-        """The entry under *key*, unless a module it depends on changed since."""
-        outcome = self.folder.load(key)
-        if outcome is None:
-            return None
-        unchanged = self._unchanged.get(outcome.depends)
-        if unchanged is None:
-            unchanged = self._unchanged[outcome.depends] = all(self.contents.get(path) == hashed for path, hashed in outcome.depends)
-        return outcome if unchanged else None
+        """The results under *key* that no module they depend on has changed since, if any."""
+        for outcome in self.folder.load(key):
+            unchanged = self._unchanged.get(outcome.depends)
+            if unchanged is None:
+                unchanged = self._unchanged[outcome.depends] = all(
+                    self.contents.get(path) == hashed for path, hashed in outcome.depends
+                )
+            if unchanged:
+                return outcome
+        return None
 
     def depends(self, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
         """*paths* (modules of the project) with the hashes of their bytes, for ``Outcome.depends``."""
