@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from mllint.analysis.serving import ServingAnalysis
 from mllint.engine import runner, workers
 from mllint.engine.config import CliOverrides
 from mllint.engine.context import Analysis
@@ -177,3 +178,29 @@ def test_a_run_leaves_no_cyclic_garbage_behind():
         gc.garbage.clear()
         gc.enable()
     assert left == []
+
+
+@needs_fork
+def test_whole_project_work_is_done_once_before_the_workers_fork(monkeypatch, tmp_path):
+    """The model loads serving code reaches are computed in the parent
+    (``Analysis.prepare``), not again in every worker that lints a module
+    loading a model."""
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    app = (
+        "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/predict')\n"
+        "def predict(payload: dict):\n    model = joblib.load(payload['path'])\n    return {'y': model.predict([payload['x']])[0]}\n"
+    )
+    loader = "import joblib\n\n\ndef load_model(path):\n    return joblib.load(path)\n"
+    write_files(tmp_path, {"api.py": app} | {f"models/m{n}.py": loader for n in range(8)})
+    computed = tmp_path / "computed"
+    real = ServingAnalysis._per_request_loads
+
+    def per_request_loads(self):
+        with computed.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        return real(self)
+
+    monkeypatch.setattr(ServingAnalysis, "_per_request_loads", per_request_loads)
+    findings = Linter(builtin_rules(), CliOverrides(select=["ML504"]), cwd=tmp_path, jobs=2).lint([tmp_path]).findings
+    assert [(f.path, f.code) for f in findings] == [("api.py", "ML504")]
+    assert computed.read_text().split() == [str(os.getpid())]

@@ -740,11 +740,19 @@ class ServingAnalysis(Analysis):
     def model_loads(self, path: str) -> list[ModelLoad]:
         """Model loads located in module *path* that serving code reaches:
         those run per request, then those from constant paths that name no version."""
+        return self._all_loads().get(path, [])
+
+    def _all_loads(self) -> dict[str, list[ModelLoad]]:
         if self._loads is None:
             self._loads = {}
             for load in [*self._per_request_loads(), *self._unversioned_loads()]:
                 self._loads.setdefault(load[0], []).append(load[1])
-        return self._loads.get(path, [])
+        return self._loads
+
+    def prepare(self) -> None:
+        """Every module's serving code and the model loads it reaches: what the
+        model-loading rules ask of the whole project on any file."""
+        self._all_loads()
 
     def _per_request_loads(self) -> Iterator[tuple[str, ModelLoad]]:
         for serving in self.all_serving():

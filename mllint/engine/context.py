@@ -68,6 +68,12 @@ class Analysis:
         every unchanged module. They depend on the text alone, never on options."""
         return None
 
+    def prepare(self) -> None:
+        """Whole-project work that every process linting files (``--jobs``) would
+        otherwise repeat. The runner calls it once, before the workers are
+        forked, so that they share what it computed. Nothing by default: most
+        analyses work per module, as they are asked."""
+
     def answer(self) -> Any:
         """For an analysis of ``Reach.ANSWERS``: everything it answers, as JSON-able
         data in a stable order. The cache keys the results of the rules asking it

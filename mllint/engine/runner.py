@@ -201,6 +201,8 @@ class Linter:
                 if files.cache and project_key and cacheable(project_outcome.findings):
                     files.cache.folder.save(project_key, project_outcome)
 
+        if processes_for(len(files.todo), self.jobs) > 1:
+            _prepare(ctx, {kind for code in enabled for kind in self.rules[code].analyses})
         for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules).items():
             files.record(path, raws, ran)
         if run_key and held is None:
@@ -640,6 +642,17 @@ _Indexed = tuple["dict[str, object] | None", list[RawFinding]]
 def _unindexed(path: str) -> ModuleInfo:
     """The entry of a module that could not be read: nothing to analyse."""
     return ModuleInfo(path, path, is_notebook=path.endswith(".ipynb"), parse_failed=True)
+
+
+def _prepare(ctx: ProjectContext, analyses: Iterable[type[Analysis]]) -> None:
+    """Build the analyses, and what each says every process would repeat
+    (``Analysis.prepare``), before the workers are forked: they share it. An
+    analysis that fails here is left to the rules asking it, which report it."""
+    for kind in sorted(analyses, key=lambda kind: kind.name):
+        try:
+            ctx.analysis(kind).prepare()
+        except Exception:  # noqa: BLE001 - each rule asking it reports the crash as ML000
+            continue
 
 
 def _summarise(info: ModuleInfo, text: str, analyses: list[type[Analysis]]) -> None:
