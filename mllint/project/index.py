@@ -276,8 +276,8 @@ class _Indexer:
             node, owner, klass, depth = stack.pop()
             if depth > deepest:
                 deepest = depth
-            for field in node._fields:
-                value = getattr(node, field, None)
+            for name in node._fields:
+                value = getattr(node, name, None)
                 if isinstance(value, ast.AST):
                     value = (value,)
                 elif not isinstance(value, list):
