@@ -220,7 +220,8 @@ def assert_prefilter_hides_nothing(root: Path, rule: type, files: dict[str, str]
 CALL_IMPORTS = (
     "import pandas as pd", "from pandas import read_csv", "import requests", "from urllib.request import urlopen",
     "import datasets", "from datasets import load_dataset", "from huggingface_hub import hf_hub_download",
-    "import torch", "from sklearn.linear_model import LogisticRegression", "import mytools as pd",
+    "import torch", "from sklearn.linear_model import LogisticRegression", "import mytools as pd", "import joblib",
+    "import mlflow",
 )
 CALL_STATEMENTS = (
     "df = pd.read_csv('https://example.org/data.csv')", "df = read_csv('https://example.org/data.csv')",
@@ -230,6 +231,7 @@ CALL_STATEMENTS = (
     "opt = torch.optim.SGD(params, lr=0.1, momentum=0.9)", "model = LogisticRegression(C=0.5)", "model.fit(X, y)",
     "import hashlib", "def f():\n    return pd.read_csv('https://example.org/b.csv')",
     "def read_csv(path):\n    return path", "class Loader:\n    def run(self):\n        return self.get('https://example.org/c.csv')",
+    "joblib.dump(model, 'model.pkl')", "torch.save(model.state_dict(), 'model.pt')", "mlflow.sklearn.log_model(model, 'm')",
 )
 call_modules = st.builds(
     lambda imports, statements, main: "\n".join([*imports, *statements, *(["if __name__ == '__main__':\n    pass"] if main else [])]) + "\n",
@@ -243,8 +245,9 @@ call_modules = st.builds(
 @example("import pandas as pd\ndf = pd.read_csv('https://example.org/data.csv')\n", "pkg/data.py")
 @example("from pandas import read_csv\ndef read_csv(path):\n    return path\ndf = read_csv('https://example.org/data.csv')\n", "pkg/data.py")
 @example("import torch\nopt = torch.optim.SGD(params, lr=0.1)\nif __name__ == '__main__':\n    pass\n", "train.py")
-def test_the_remote_data_and_hyperparameter_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
-    """ML104 and ML303 skip libcst where the index or the ``ast`` shows that
-    nothing they judge is there."""
-    for rule in (data.UnpinnedRemoteData, model.HardcodedHyperparameters):
+@example("import joblib\njoblib.dump(model, 'model.pkl')\n", "train.py")
+def test_the_remote_data_model_and_hyperparameter_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
+    """ML104, ML301 and ML303 skip libcst where the index, the project's answers
+    or the ``ast`` show that nothing they judge is there."""
+    for rule in (data.UnpinnedRemoteData, model.UnversionedModelArtifact, model.HardcodedHyperparameters):
         assert_prefilter_hides_nothing(tmp_path_factory.mktemp("calls"), rule, {path: text})

@@ -83,8 +83,13 @@ class UnversionedModelArtifact(BindingRule):
 
     @classmethod
     def can_fire(cls, ctx: ModuleContext) -> bool:
-        """Only a module with a library save, a save method or a call named like a
-        project save helper can write a model (the word "save" is everywhere)."""
+        """Nothing is reported in a test module or in a project that versions its
+        models (``leave_Module``), which the index and the project's answers say
+        without a tree. Elsewhere, only a module with a library save, a save
+        method or a call named like a project save helper can write a model (the
+        word "save" is everywhere)."""
+        if is_test_path(ctx.path) or ctx.project.analysis(ModelPractices).versions_models:
+            return False
         tree = ctx.index.tree(ctx.path)
         if tree is None:
             return True
