@@ -17,7 +17,7 @@ import mllint
 from mllint.analysis import serving
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
 from mllint.checks import data, deployment, model, security
-from mllint.syntax.ast_walks import LEAVES, statements, without_leaves
+from mllint.syntax.ast_walks import LEAVES, children, statements, without_leaves
 from mllint.syntax.text_search import WordSearch, mentions_any
 from mllint.testkit import lint_tree
 
@@ -251,3 +251,9 @@ def test_the_remote_data_model_and_hyperparameter_prefilters_never_hide_a_findin
     or the ``ast`` show that nothing they judge is there."""
     for rule in (data.UnpinnedRemoteData, model.UnversionedModelArtifact, model.HardcodedHyperparameters):
         assert_prefilter_hides_nothing(tmp_path_factory.mktemp("calls"), rule, {path: text})
+
+
+def test_children_are_the_nodes_iter_child_nodes_gives_in_its_order():
+    for tree in [ast.parse(MATCH_AND_TRY), *_package_trees()]:
+        for node in ast.walk(tree):
+            assert children(node) == list(ast.iter_child_nodes(node))

@@ -86,6 +86,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Union
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import ModuleInfo, dotted_name
+from mllint.syntax.ast_walks import children
 
 
 class Kind(enum.Enum):
@@ -530,7 +531,7 @@ class _Shape:
             elif own and isinstance(node, (ast.Yield, ast.YieldFrom)):
                 generator = True
             inner = own and not isinstance(node, _NEW_SCOPES)
-            pending.extend((child, inner) for child in _children(node) if type(child) not in LEAVES)
+            pending.extend((child, inner) for child in children(node) if type(child) not in LEAVES)
         annotated = function.returns is not None and _annotation_kind(function.returns, info) is Kind.FRAME
         return cls(annotated, generator or not returns_value, calls_defined, _params(function.args, info))
 
@@ -773,7 +774,7 @@ class _Walker:
         handler = _EXPRESSIONS.get(kind)
         if handler is not None:
             return handler(self, node, state, record)
-        for child in _children(node):
+        for child in children(node):
             if isinstance(child, ast.expr):
                 self._expr(child, state, record)
         return None
@@ -913,16 +914,6 @@ _EXPRESSIONS: Mapping[type, Callable[[_Walker, Any, State, bool], Value]] = Mapp
     ast.GeneratorExp: _Walker._comprehension, ast.SetComp: _Walker._comprehension,
     ast.DictComp: _Walker._comprehension,
 })
-
-
-def _children(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.iter_child_nodes``, without its generator per field."""
-    for name in node._fields:
-        value = getattr(node, name, None)
-        if isinstance(value, list):
-            yield from (item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            yield value
 
 
 @dataclass

@@ -9,7 +9,8 @@ something occurs twice the same occurrence still comes first (or last).
 
 Cost: ``statements`` is linear in the statements (and ``except`` handlers and
 ``match`` cases) under the block, ``without_leaves`` in the nodes that are not
-leaves; both keep a queue of at most one level of the tree.
+leaves; both keep a queue of at most one level of the tree. ``children`` is
+linear in the node's fields and their items.
 """
 
 from __future__ import annotations
@@ -48,6 +49,22 @@ def statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
             pending.extend(getattr(node, field_name, ()))
 
 
+def children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, read from the node's fields directly:
+    a walk calling it for each of a project's nodes saves two generator frames
+    per node."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST):
+                    found.append(item)
+    return found
+
+
 def without_leaves(root: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk(root)`` without the ``LEAVES``, and without descending into names
     (whose only child is their context): the same nodes otherwise, in the same order."""
@@ -56,4 +73,4 @@ def without_leaves(root: ast.AST) -> Iterator[ast.AST]:
         node = pending.popleft()
         yield node
         if type(node) is not ast.Name:
-            pending.extend(child for child in ast.iter_child_nodes(node) if type(child) not in LEAVES)
+            pending.extend(child for child in children(node) if type(child) not in LEAVES)
