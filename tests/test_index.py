@@ -73,7 +73,7 @@ def test_unparsable_and_deep_modules_are_marked():
 def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
     import mllint.project.index as index_module_
 
-    monkeypatch.setattr(index_module_, "MAX_CACHED_TREES", 2)
+    monkeypatch.setattr(index_module_, "MAX_TREE_TEXT", 2 * len("import numpy\na = 1\n"))  # two modules' trees
     index = ProjectIndex()
     for name in ("a", "b", "c"):
         source = f"import numpy\n{name} = 1\n"
@@ -86,6 +86,20 @@ def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
     index.tree("c.py")  # evicts a.py, the least recently used
     assert index.tree("a.py") is not first
     assert index.tree("bad.py") is None and index.source("missing.py") is None
+
+
+def test_the_tree_asked_last_is_kept_whatever_its_size(monkeypatch):
+    import mllint.project.index as index_module_
+
+    monkeypatch.setattr(index_module_, "MAX_TREE_TEXT", 10)
+    index = ProjectIndex()
+    for name in ("big", "other"):
+        source = f"import numpy\n{name} = [{', '.join(['1'] * 50)}]\n"
+        index.add(index_module(f"{name}.py", source), source)
+    big = index.tree("big.py")
+    assert index.tree("big.py") is big
+    index.tree("other.py")
+    assert index.tree("big.py") is not big
 
 
 @pytest.mark.parametrize(

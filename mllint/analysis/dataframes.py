@@ -70,7 +70,7 @@ the same files): torchmetrics 0.19 s -> 0.03 s (0.08x ``ast``), MONAI 0.65 s ->
 0.10 s (0.13x), handson-ml2 0.15 s -> 0.045 s (1x: 26 notebooks, three of which the
 inference must read), Kaggle-Competitions 3.0 s -> 1.5 s (1.6x), of which about
 0.9 s is parsing again the trees of the 100 pandas modules, which the project
-index no longer holds when they are linted (it keeps the 256 latest); the
+index no longer held when they were linted (it then kept the 256 latest); the
 inference itself runs on 12 of them (92 before filter 3).
 """
 

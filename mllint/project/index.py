@@ -336,7 +336,9 @@ def index_module(path: str, source: str, *, is_notebook: bool = False, tree: ast
     return info
 
 
-MAX_CACHED_TREES = 256
+#: The trees kept (``ProjectIndex.tree``), by the length of their modules' text:
+#: a tree takes about 14 bytes of memory for each character of its module.
+MAX_TREE_TEXT = 8_000_000
 
 
 class ProjectIndex:
@@ -362,7 +364,9 @@ class ProjectIndex:
         #: folder -> its dotted package name (``_folder_package``)
         self._folder_packages: dict[str, str] = {}
         self._sources: dict[str, str | None] = {}
-        self._trees: OrderedDict[str, ast.Module] = OrderedDict()
+        #: path -> (tree, length of its text), least recently used first
+        self._trees: OrderedDict[str, tuple[ast.Module, int]] = OrderedDict()
+        self._tree_text = 0
         for info in modules:
             self.add(info)
 
@@ -393,11 +397,11 @@ class ProjectIndex:
 
     def tree(self, path: str) -> ast.Module | None:
         """The module's stdlib ``ast``, parsed at most once while it stays among
-        the MAX_CACHED_TREES most recently used (trees cost ~10x their source in memory)."""
-        tree = self._trees.get(path)
-        if tree is not None:
+        the most recently used, up to ``MAX_TREE_TEXT`` characters of their text."""
+        kept = self._trees.get(path)
+        if kept is not None:
             self._trees.move_to_end(path)
-            return tree
+            return kept[0]
         source = self.source(path)
         info = self.modules.get(path)
         if source is None or info is None or info.parse_failed:
@@ -412,10 +416,13 @@ class ProjectIndex:
         return tree
 
     def _remember(self, path: str, tree: ast.Module) -> None:
-        self._trees[path] = tree
-        self._trees.move_to_end(path)
-        while len(self._trees) > MAX_CACHED_TREES:
-            self._trees.popitem(last=False)
+        size = len(self._sources.get(path) or "")
+        if path in self._trees:
+            self._tree_text -= self._trees.pop(path)[1]
+        self._trees[path] = (tree, size)
+        self._tree_text += size
+        while self._tree_text > MAX_TREE_TEXT and len(self._trees) > 1:
+            self._tree_text -= self._trees.popitem(last=False)[1][1]
 
     def module(self, path: str) -> ModuleInfo | None:
         return self.modules.get(path)
