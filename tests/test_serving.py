@@ -176,8 +176,19 @@ app = FastAPI(lifespan=lifespan)
 @app.on_event("startup")
 def warm_up():
     pass
+
+@app.get("/health")
+def health():
+    return {"ok": True}
 '''})
     assert analysis.serving("api.py").startup == ["lifespan", "warm_up"]
+
+
+def test_a_module_without_handlers_is_not_serving_code(tmp_path):
+    """Its startup hooks run nothing a request reaches; its view is not kept."""
+    analysis = project(tmp_path, {"api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.on_event('startup')\ndef warm_up():\n    pass\n"})
+    assert analysis.serving("api.py") is None
+    assert "api.py" not in analysis._views
 
 
 def test_project_base_class_that_is_a_kserve_model(tmp_path):

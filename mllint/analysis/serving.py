@@ -604,7 +604,11 @@ class ServingAnalysis(Analysis):
             return None
         result = detect(view, self)
         if not result.handlers:
-            return result
+            # Not serving code after all: its view goes, so that its tree is kept
+            # only as long as the index keeps it (a library whose classes derive
+            # from one that names a framework has hundreds of such modules).
+            del self._views[path]
+            return None
         for handler in result.handlers:
             flow = Flow(self, view)
             func = view.functions[handler.qualname]
