@@ -221,7 +221,7 @@ CALL_IMPORTS = (
     "import pandas as pd", "from pandas import read_csv", "import requests", "from urllib.request import urlopen",
     "import datasets", "from datasets import load_dataset", "from huggingface_hub import hf_hub_download",
     "import torch", "from sklearn.linear_model import LogisticRegression", "import mytools as pd", "import joblib",
-    "import mlflow",
+    "import mlflow", "import requests", "import urllib.request", "import ssl",
 )
 CALL_STATEMENTS = (
     "df = pd.read_csv('https://example.org/data.csv')", "df = read_csv('https://example.org/data.csv')",
@@ -232,6 +232,11 @@ CALL_STATEMENTS = (
     "import hashlib", "def f():\n    return pd.read_csv('https://example.org/b.csv')",
     "def read_csv(path):\n    return path", "class Loader:\n    def run(self):\n        return self.get('https://example.org/c.csv')",
     "joblib.dump(model, 'model.pkl')", "torch.save(model.state_dict(), 'model.pt')", "mlflow.sklearn.log_model(model, 'm')",
+    "requests.get('http://example.org/data.csv')", "requests.get(f'http://example.org/{name}.csv')",
+    "URL = 'http://example.org/m.bin'", "urllib.request.urlretrieve(URL, 'm.bin')", "requests.get(url, verify=False)",
+    "session.verify = False", "ctx = ssl._create_unverified_context()",
+    "def f():\n    \"Fetch it with requests.get('http://example.org/x')\"", "x = 1  # requests.get('http://example.org')",
+    "requests.get('http://localhost:8000/x')",
 )
 call_modules = st.builds(
     lambda imports, statements, main: "\n".join([*imports, *statements, *(["if __name__ == '__main__':\n    pass"] if main else [])]) + "\n",
@@ -246,10 +251,12 @@ call_modules = st.builds(
 @example("from pandas import read_csv\ndef read_csv(path):\n    return path\ndf = read_csv('https://example.org/data.csv')\n", "pkg/data.py")
 @example("import torch\nopt = torch.optim.SGD(params, lr=0.1)\nif __name__ == '__main__':\n    pass\n", "train.py")
 @example("import joblib\njoblib.dump(model, 'model.pkl')\n", "train.py")
-def test_the_remote_data_model_and_hyperparameter_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
-    """ML104, ML301 and ML303 skip libcst where the index, the project's answers
-    or the ``ast`` show that nothing they judge is there."""
-    for rule in (data.UnpinnedRemoteData, model.UnversionedModelArtifact, model.HardcodedHyperparameters):
+@example("import urllib.request\nURL = 'http://example.org/m.bin'\nurllib.request.urlretrieve(URL, 'm.bin')\n", "train.py")
+def test_the_data_model_hyperparameter_and_download_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
+    """ML104, ML301, ML303 and ML604 skip libcst where the index, the project's
+    answers or the ``ast`` show that nothing they judge is there."""
+    for rule in (data.UnpinnedRemoteData, model.UnversionedModelArtifact, model.HardcodedHyperparameters,
+                 security.InsecureDownload):
         assert_prefilter_hides_nothing(tmp_path_factory.mktemp("calls"), rule, {path: text})
 
 

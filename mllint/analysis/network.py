@@ -96,7 +96,9 @@ def _is_internal_host(host: str) -> bool:
     return address.is_loopback or address.is_private or address.is_link_local or address.is_unspecified
 
 
-def _plain_http_host(text: str) -> str | None:
+def plain_http_host(text: str) -> str | None:
+    """The host of a plain-HTTP URL outside the local network, *text* being the
+    URL; None for any other text."""
     match = _PLAIN_HTTP.match(text.strip())
     if match is None or _is_internal_host(match.group(1)):
         return None
@@ -122,7 +124,7 @@ def _url_host(ctx: ModuleContext, value: cst.BaseExpression, depth: int = 0) -> 
         bound = binding(ctx, value.value, value)
         return _url_host(ctx, bound, depth + 1) if bound is not None else None
     text = string_text(value)
-    return _plain_http_host(text) if text is not None else None
+    return plain_http_host(text) if text is not None else None
 
 
 def plain_http_fetch(ctx: ModuleContext, call: cst.Call) -> PlainHttpFetch | None:
@@ -148,7 +150,7 @@ _TLS_PACKAGES = frozenset({"requests", "httpx", "urllib3", "boto3", "botocore", 
 _TLS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send",
                           "Session", "Client", "AsyncClient", "client", "resource"})
 #: Settings of the ``ssl`` module that turn certificate checks off.
-_TLS_DISABLERS = ("_create_unverified_context", "CERT_NONE")
+TLS_DISABLERS = ("_create_unverified_context", "CERT_NONE")
 
 
 def is_http_client_call(ctx: ModuleContext, call: cst.Call) -> bool:
@@ -176,9 +178,9 @@ def disabled_tls_check(ctx: ModuleContext, node: cst.Attribute | cst.Name) -> st
     """The ``ssl`` setting this reference uses to turn TLS certificate checks off:
     ``ssl._create_unverified_context``, or ``ssl.CERT_NONE`` where it is assigned
     or passed (not where it is compared); None otherwise, and in imports."""
-    if isinstance(node, cst.Name) and node.value not in _TLS_DISABLERS:
+    if isinstance(node, cst.Name) and node.value not in TLS_DISABLERS:
         return None
-    if isinstance(node, cst.Attribute) and node.attr.value not in _TLS_DISABLERS:
+    if isinstance(node, cst.Attribute) and node.attr.value not in TLS_DISABLERS:
         return None
     qualified = ctx.qualified_name(node)
     if any(isinstance(a, (cst.Import, cst.ImportFrom)) for a in ctx.ancestors):

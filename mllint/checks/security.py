@@ -34,10 +34,12 @@ from mllint.analysis.deserialization import (
     unsafe_load,
 )
 from mllint.analysis.network import (
+    TLS_DISABLERS,
     disabled_tls_check,
     holds_http_client,
     is_http_client_call,
     plain_http_fetch,
+    plain_http_host,
 )
 from mllint.analysis.notebook_text import output_texts_by_cell, text_cells
 from mllint.analysis.provenance import UNKNOWN, Origin, Source, origin_of, produced_here
@@ -623,6 +625,26 @@ class InsecureDownload(ModuleRule):
     @classmethod
     def applies_to(cls, text: str) -> bool:
         return mentions_any(text, _ML604_WORDS) and _ML604_TRIGGER.search(text) is not None
+
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """The text gate passes on a URL in a docstring or comment too. A finding
+        needs a string that is a plain-HTTP URL to an outside host (a literal
+        or the start of an f-string), a ``verify`` flag, or one of ``ssl``'s
+        settings that turn certificate checks off: the ``ast`` shows them all."""
+        tree = ctx.index.tree(ctx.path)
+        if tree is None:
+            return True
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and plain_http_host(node.value):
+                return True
+            if isinstance(node, ast.keyword) and node.arg == "verify":
+                return True
+            if isinstance(node, ast.Attribute) and node.attr in ("verify", *TLS_DISABLERS):
+                return True
+            if isinstance(node, ast.Name) and node.id in TLS_DISABLERS:
+                return True
+        return False
 
     def visit_Call(self, node: cst.Call) -> None:
         fetch = plain_http_fetch(self.ctx, node)
