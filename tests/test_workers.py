@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import json
 import os
 import signal
 import time
@@ -204,3 +205,19 @@ def test_whole_project_work_is_done_once_before_the_workers_fork(monkeypatch, tm
     findings = Linter(builtin_rules(), CliOverrides(select=["ML504"]), cwd=tmp_path, jobs=2).lint([tmp_path]).findings
     assert [(f.path, f.code) for f in findings] == [("api.py", "ML504")]
     assert computed.read_text().split() == [str(os.getpid())]
+
+
+@needs_fork
+def test_files_that_cannot_be_read_or_parsed_give_the_same_output_with_two_jobs(monkeypatch, tmp_path):
+    """Reading errors found by an indexing worker are reported as in one process."""
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    write_files(tmp_path, {
+        "syntax.py": "def f(:\n    pass\n",
+        "binary.py": bytes(range(256)),
+        "truncated.ipynb": '{"cells": [',
+        "deep.py": "x = " + " + ".join(["1"] * 3_000) + "\n",
+        "nul.py": "import pickle\nx = 1\x00\n",
+        **{f"m{n}.py": "import pickle\nmodel = pickle.load(open('m.pkl', 'rb'))\n" for n in range(4)},
+    })
+    assert report(tmp_path, 2) == report(tmp_path, 1)
+    assert {f["code"] for f in json.loads(report(tmp_path, 2))} >= {"ML001", "ML002", "ML601"}

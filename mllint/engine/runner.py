@@ -627,8 +627,8 @@ def _index_project(
             index.add(held[path])
             continue
         data, errors = indexed[path]
-        info = ModuleInfo.from_json(data) if data is not None else _unindexed(path)
-        index.add(info)
+        if data is not None:  # else unreadable, as in one process, or its worker failed
+            index.add(ModuleInfo.from_json(data))
         if path in linted:
             found[path] = errors
     return loaded, found
@@ -637,11 +637,6 @@ def _index_project(
 #: A module's index entry as plain data (``ModuleInfo.to_json``; None: none) and
 #: what reading it found (ML001/ML002), as a worker sends them.
 _Indexed = tuple["dict[str, object] | None", list[RawFinding]]
-
-
-def _unindexed(path: str) -> ModuleInfo:
-    """The entry of a module that could not be read: nothing to analyse."""
-    return ModuleInfo(path, path, is_notebook=path.endswith(".ipynb"), parse_failed=True)
 
 
 def _prepare(ctx: ProjectContext, analyses: Iterable[type[Analysis]]) -> None:
