@@ -183,6 +183,20 @@ def test_results_for_a_reverted_edit_are_found_again(seeded, monkeypatch, linted
     assert warm == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
+def test_module_lists_found_missing_are_stored_again(seeded, monkeypatch, linted):
+    """A lost module list costs its results once: the run that misses them stores it again."""
+    check_in_process(seeded, monkeypatch)
+    for entry in entries(seeded / CACHE_DIR):
+        if "paths" in json.loads(entry.read_text()):
+            entry.unlink()
+    (seeded / "consts.py").write_text("ROWS = 20\n")
+    check_in_process(seeded, monkeypatch)
+    linted.clear()
+    (seeded / "consts.py").write_text("ROWS = 30\n")
+    check_in_process(seeded, monkeypatch)
+    assert set(linted) == {"consts.py"}
+
+
 def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     """The unchanged modules are indexed from the cache: rules reading only their
     own file parse the edited module alone; after an edit of utils.py, ML201

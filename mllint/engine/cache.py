@@ -186,7 +186,7 @@ class CacheFolder:
         kept: list[Any] = []
         if outcome.depends:
             depends = digest("depends", outcome.depends)
-            if depends not in self._depends:
+            if self._depends.get(depends) is None:  # not stored, or found missing or damaged in this run
                 paths, hashes = zip(*outcome.depends)
                 self._store(depends, {"paths": "\n".join(paths), "hashes": "\n".join(hashes)})
                 self._depends[depends] = outcome.depends
