@@ -3,8 +3,8 @@
 Two rounds of it in a run: indexing the modules the cache does not hold
 (workers read and parse them and send back their index entries), then linting.
 The linting workers are forked once the project is indexed (the parent then
-runs the project rules while they lint), so they share the index, the texts and
-the configuration copy-on-write. The parent hands each worker one path at a
+runs the project rules while they lint), so they share the index, the trees it
+keeps, the analyses prepared before the fork and the configuration copy-on-write. The parent hands each worker one path at a
 time, the next as soon as it sends back the last file's plain data (an index
 entry; raw findings and the codes of the rules that ran), so the workers stay
 equally busy. A worker that dies (a native crash, the out-of-memory killer)
