@@ -266,7 +266,7 @@ class _Indexer:
         Nested functions count as part of their enclosing top-level function or
         method: that is what runs when the outer one is called. The children of
         a node are read from its fields directly, in ``ast.iter_child_nodes``
-        order (a quarter faster than calling it for each of a project's million
+        order (indexing a sixth faster than calling it for each of a project's million
         nodes); the depth is kept in a local and stored as calls are yielded.
         """
         info = self.info
