@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pytest
 
+import mllint.analysis.serving as serving_module
 from mllint.analysis.serving import ServingAnalysis
 from mllint.analysis.serving_flow import (
     carries_identity,
@@ -184,11 +186,27 @@ def health():
     assert analysis.serving("api.py").startup == ["lifespan", "warm_up"]
 
 
+NO_HANDLERS = "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.on_event('startup')\ndef warm_up():\n    pass\n"
+
+
 def test_a_module_without_handlers_is_not_serving_code(tmp_path):
-    """Its startup hooks run nothing a request reaches; its view is not kept."""
-    analysis = project(tmp_path, {"api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.on_event('startup')\ndef warm_up():\n    pass\n"})
+    """Its startup hooks run nothing a request reaches."""
+    analysis = project(tmp_path, {"api.py": NO_HANDLERS})
     assert analysis.serving("api.py") is None
-    assert "api.py" not in analysis._views
+
+
+def test_views_nothing_holds_are_let_go_and_made_again(tmp_path, monkeypatch):
+    """A library may have hundreds of modules that may serve: only the views
+    used last are kept, so that their trees go when the index lets them go."""
+    monkeypatch.setattr(serving_module, "KEPT_VIEW_TEXT", 1)
+    analysis = project(tmp_path, {"a.py": NO_HANDLERS, "b.py": NO_HANDLERS})
+    assert analysis.serving("a.py") is None
+    first = weakref.ref(analysis.view("a.py"))
+    assert analysis.view("a.py") is first()  # kept while it is the last used
+    analysis.view("b.py")
+    assert first() is None
+    again = analysis.view("a.py")
+    assert again is not None and list(again.functions) == ["warm_up"]
 
 
 def test_project_base_class_that_is_a_kserve_model(tmp_path):

@@ -98,10 +98,10 @@ import unicodedata
 import warnings
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
@@ -1599,26 +1599,35 @@ class _Reach:
     class constructed here or returned by a helper; scaling statistics need a
     scaling function or a reduction (a word of the text); a split needs a split
     function, a splitter or search class, or a train/test pair of names assigned
-    row selections. The text facts are computed when asked, at most once."""
+    row selections. The text facts are computed when asked, at most once; the
+    text is read from the index then, not held (a project's texts are not all
+    kept at once)."""
 
-    def __init__(self, source: str, calls: set[str], helpers: tuple[str, ...], constructs: bool) -> None:
-        self.source = source
+    def __init__(self, read: Callable[[], str], calls: set[str], helpers: tuple[str, ...], constructs: bool) -> None:
+        self._read = read
         self.lasts = {name.rpartition(".")[2] for name in calls}
         self.helpers = helpers  # paths of the project modules whose functions it calls
         self.constructs = constructs or not self.lasts.isdisjoint(_LEAKY_CLASSES)
 
     @cached_property
     def scales(self) -> bool:
-        return not self.lasts.isdisjoint(_SCALING_NAMES) or _REDUCTION_WORD.search(_plain(self.source)) is not None
+        return not self.lasts.isdisjoint(_SCALING_NAMES) or _REDUCTION_WORD.search(_plain(self._read())) is not None
 
     @cached_property
     def splits(self) -> bool:
-        return not self.lasts.isdisjoint(_SPLITTING_NAMES) or _slice_pair(self.source, _plain(self.source))
+        if not self.lasts.isdisjoint(_SPLITTING_NAMES):
+            return True
+        source = self._read()
+        return _slice_pair(source, _plain(source))
 
 
 _SITE_NAME = attrgetter("name")
 #: A module with no tree: the walk never reads it.
-_NOTHING = _Reach("", set(), (), False)
+_NOTHING = _Reach(str, set(), (), False)
+
+
+def _text_of(index: ProjectIndex, path: str) -> str:
+    return index.source(path) or ""
 
 
 def _call_names(info: ModuleInfo) -> set[str]:
@@ -1676,8 +1685,8 @@ class LeakageAnalysis(Analysis):
         """The memoised :class:`_Reach` of one module."""
         reach = self._reach.get(path)
         if reach is None:
-            info, source = self.index.module(path), self.index.source(path)
-            if info is None or source is None or info.parse_failed:
+            info = self.index.module(path)
+            if info is None or info.parse_failed or self.index.source(path) is None:
                 reach = _NOTHING
             else:
                 calls = _call_names(info)
@@ -1686,7 +1695,8 @@ class LeakageAnalysis(Analysis):
                 found = (self.function(name, info) for name in calls if name.partition(".")[0] in heads)
                 helpers = tuple(sorted({f[0].path for f in found if f is not None and f[0].path != path}))
                 # the index names ``self.m()`` after the class, the walk through an import named ``self``
-                reach = _Reach(source, calls, helpers, constructs="self" in info.aliases)
+                read = partial(_text_of, self.index, path)
+                reach = _Reach(read, calls, helpers, constructs="self" in info.aliases)
             self._reach[path] = reach
         return reach
 

@@ -36,6 +36,7 @@ import ast
 import heapq
 import itertools
 import posixpath
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -59,6 +60,10 @@ SEED_CALL: dict[str, str] = {
     "keras": "keras.utils.set_random_seed(seed)",
 }
 LIBRARIES = frozenset(SEED_CALL)
+#: Shared sets of libraries: an event is made for every call of every module
+#: reached, and a new set each time would cost 200 bytes (``frozenset()`` too).
+_NO_LIBRARY: frozenset[str] = frozenset()
+_ONLY = {library: frozenset({library}) for library in (*LIBRARIES, "jax")}
 
 _PY_NP_TORCH = frozenset({"random", "numpy", "torch"})
 _TF = frozenset({"tensorflow", "keras"})
@@ -176,7 +181,7 @@ _INSPECTING = frozenset({"len", "isinstance", "hasattr", "getattr", "type", "id"
 CLASS_BODY = "<class body>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeedEvent:
     """One thing a function or module does that matters for seeding, in source order.
 
@@ -205,7 +210,7 @@ class SeedEvent:
     column: int  # 0-based byte offset, as ast gives it
     name: str
     text: str = ""  # the callee as written (``nn.Linear``), for messages
-    libraries: frozenset[str] = frozenset()
+    libraries: frozenset[str] = _NO_LIBRARY
     draw: str = DRAW
     target: str | None = None
     super_call: bool = False
@@ -216,7 +221,7 @@ class SeedEvent:
     result_at: tuple[int, int] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     """One step on a call path: an event in the module at *path*."""
 
@@ -454,6 +459,10 @@ def _determinism(name: str, call: ast.Call) -> str | None:
     return None
 
 
+def _interned(text: str | None) -> str | None:
+    return sys.intern(text) if text is not None else None
+
+
 def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str]:
     """The libraries whose weights this call trains (PyTorch, or Keras ``.fit()``)."""
     if name is not None:
@@ -468,7 +477,7 @@ def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str
             return _TORCH
         if func.attr == "fit" and info.top_packages & _TF:
             return _TF
-    return frozenset()
+    return _NO_LIBRARY
 
 
 # --------------------------------------------------------------------------- extracting module facts
@@ -847,8 +856,9 @@ class _Extractor:
         return self.info.qualify(dotted) or dotted
 
     def _call_events(self, call: ast.Call, owner: str | None, klass: str | None, in_main: bool) -> Iterator[SeedEvent]:
-        dotted = dotted_name(call.func)
-        qualified = self.info.qualify(dotted) if dotted else None
+        # interned: a library's modules make the same few thousand calls (see ``_NO_LIBRARY``)
+        dotted = _interned(dotted_name(call.func))
+        qualified = _interned(self.info.qualify(dotted)) if dotted else None
         name = qualified or dotted
         func = call.func
         text = dotted or (f".{func.attr}" if isinstance(func, ast.Attribute) else "")
@@ -874,10 +884,10 @@ class _Extractor:
             return
         use = random_use(qualified, call, self.info)
         if use is not None:
-            yield make("use", name=name, libraries=frozenset({use[0]}), draw=use[1])
+            yield make("use", name=name, libraries=_ONLY[use[0]], draw=use[1])
             return
         # Resolved into the project if possible; otherwise a known seeder by shape.
-        fallback = known_seeder(qualified) or seeding_class(qualified) or frozenset()
+        fallback = known_seeder(qualified) or seeding_class(qualified) or _NO_LIBRARY
         yield make("call", name=name, libraries=fallback)
 
     def _handed_over(self, call: ast.Call, in_main: bool) -> Iterator[SeedEvent]:
@@ -911,7 +921,7 @@ class _Extractor:
         """A call not through an import: a same-module function or class, a
         ``self.method()``, or an object's method (``fabric.seed_everything()``)."""
         head, _, rest = name.partition(".")
-        fallback = known_seeder(name) or frozenset()
+        fallback = known_seeder(name) or _NO_LIBRARY
         if head == "self" and klass and rest and "." not in rest:
             yield make("call", name=name, target=f"{klass}.{rest}", libraries=fallback)
         elif head in self.facts.local_defs and not rest:

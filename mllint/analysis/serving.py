@@ -26,8 +26,8 @@ the handler that calls it per request lives in ``api.py``.
 
 Cost: the text tests (``may_define_handlers``, ``may_load_models``) are linear
 in the text, and the cheaper evidence (a decorator, the word "model") is looked
-for before the long patterns. Modules are viewed lazily, each at most once (its
-ast tree comes from the index); finding a module's handlers walks its
+for before the long patterns. Modules are viewed lazily, from the tree the
+index keeps, and a view is made again only if nothing held it (``view``); finding a module's handlers walks its
 statements, and its expressions only when its text spells ``lifespan``;
 handler flows walk at most ``MAX_DEPTH`` calls deep. The model-load facts walk
 every serving module and the modules they import once per run: time and memory
@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from posixpath import basename
 from typing import Any, Iterable, Iterator, Mapping
@@ -445,6 +447,11 @@ def _registered_references(call: ast.Call, view: ModuleView) -> list[ast.expr]:
 # -- the project ------------------------------------------------------------------
 
 
+#: The views ``ServingAnalysis.view`` keeps when nothing else holds them, by
+#: the length of their modules' text.
+KEPT_VIEW_TEXT = 400_000
+
+
 class ServingAnalysis(Analysis):
     """The serving analysis of one project, computed lazily and shared by the ML5xx rules."""
 
@@ -464,8 +471,14 @@ class ServingAnalysis(Analysis):
         self.project = project
         self.index = project.index
         self.decorators: tuple[str, ...] = tuple(decorators)
-        self._sources: dict[str, str] = {}
-        self._views: dict[str, ModuleView | None] = {}
+        #: the linted modules that may define handlers (``provide``)
+        self._provided: set[str] = set()
+        #: views made while anything holds them (``view``)
+        self._views: weakref.WeakValueDictionary[str, ModuleView] = weakref.WeakValueDictionary()
+        #: the views used last, least recently used first, and the length of their texts
+        self._recent_views: OrderedDict[str, ModuleView] = OrderedDict()
+        self._recent_text = 0
+        self._no_view: set[str] = set()
         self._serving: dict[str, ModuleServing | None] = {}
         self._module_envs: dict[str, dict[str, Facts]] = {}
         self._module_events: dict[str, list[FlowEvent]] = {}
@@ -482,30 +495,49 @@ class ServingAnalysis(Analysis):
 
     # -- sources and views ------------------------------------------------
 
-    def provide(self, path: str, source: str) -> None:
-        """The text of the module being linted (notebooks have no importable text on disk)."""
-        self._sources.setdefault(path, source)
+    def provide(self, path: str) -> None:
+        """The module being linted may define handlers: ``all_serving`` lists it
+        even when it is a notebook, which no module imports."""
+        self._provided.add(path)
 
     def source(self, path: str) -> str | None:
         info = self.index.module(path)
         if info is None or info.parse_failed or info.max_depth > MAX_NESTING:
             return None
-        if path in self._sources:
-            return self._sources[path]
         return self.index.source(path) or (None if info.is_notebook else self.project.read_text(path))
 
     def view(self, path: str) -> ModuleView | None:
-        if path not in self._views:
-            info = self.index.module(path)
-            text = self.source(path)
-            tree = self.index.tree(path) if text is not None and text == self.index.source(path) else None
-            if info is None or text is None:
-                self._views[path] = None
-            elif tree is not None:  # parsed once, when the project was indexed
-                self._views[path] = ModuleView(info, tree, text)
-            else:
-                self._views[path] = ModuleView.parse(info, text)
-        return self._views[path]
+        """The module's view (None: it has no text or does not parse). Made once
+        while anything holds it: a handler module's serving facts, the flow events
+        in a module, the views used last (up to ``KEPT_VIEW_TEXT`` characters of
+        text); any other is made again when asked, from the tree the index keeps or
+        parses. Holding every view reached would keep a second copy of the trees
+        the index lets go: 70 MB on a 2,000-file library."""
+        if path in self._no_view:
+            return None
+        view = self._views.get(path)
+        if view is None:
+            view = self._make_view(path)
+            if view is None:
+                self._no_view.add(path)
+                return None
+            self._views[path] = view
+        if path in self._recent_views:
+            self._recent_views.move_to_end(path)
+        else:
+            self._recent_views[path] = view
+            self._recent_text += view.size
+            while self._recent_text > KEPT_VIEW_TEXT and len(self._recent_views) > 1:
+                self._recent_text -= self._recent_views.popitem(last=False)[1].size
+        return view
+
+    def _make_view(self, path: str) -> ModuleView | None:
+        info = self.index.module(path)
+        text = self.source(path)
+        if info is None or text is None:
+            return None
+        tree = self.index.tree(path) if text == self.index.source(path) else None
+        return ModuleView(info, tree, text) if tree is not None else ModuleView.parse(info, text)
 
     def might_be_project(self, qualified: str) -> bool:
         return qualified.split(".", 1)[0] in self._heads
@@ -604,10 +636,6 @@ class ServingAnalysis(Analysis):
             return None
         result = detect(view, self)
         if not result.handlers:
-            # Not serving code after all: its view goes, so that its tree is kept
-            # only as long as the index keeps it (a library whose classes derive
-            # from one that names a framework has hundreds of such modules).
-            del self._views[path]
             return None
         for handler in result.handlers:
             flow = Flow(self, view)
@@ -688,7 +716,7 @@ class ServingAnalysis(Analysis):
     def all_serving(self) -> list[ModuleServing]:
         """Every module of the project that defines request handlers."""
         if self._all is None:
-            paths = sorted({*(p for p, m in self.index.modules.items() if not m.is_notebook), *self._sources})
+            paths = sorted({*(p for p, m in self.index.modules.items() if not m.is_notebook), *self._provided})
             found = (self.serving(p) for p in paths)
             self._all = [m for m in found if m is not None and m.handlers]
         return self._all

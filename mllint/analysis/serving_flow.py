@@ -330,6 +330,8 @@ class ModuleView:
         self.info = info
         self.tree = tree
         self._positions = AstPositions(source)
+        #: characters of its text: keeping the view costs about 30 bytes per character
+        self.size = len(source)
         self.functions: dict[str, FunctionNode] = {}
         self.classes: dict[str, ast.ClassDef] = {}
         for node in tree.body:

@@ -40,7 +40,7 @@ class _ServingRule(SourceRule):
 
     def check(self) -> None:
         analysis = self.ctx.project.analysis(ServingAnalysis)
-        analysis.provide(self.ctx.path, self.ctx.source)
+        analysis.provide(self.ctx.path)
         unique: dict[tuple[int, int], tuple[Span, str]] = {}
         for span, message in self.problems(analysis):
             unique.setdefault((span.line, span.column), (span, message))

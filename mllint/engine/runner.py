@@ -180,13 +180,22 @@ class Linter:
         targets = frozenset(project.targets)
 
         def source_of(path: str) -> SourceFile | None:
-            """A linted file as it was read and indexed; one indexed from the cache or
-            by a worker is read when it is linted or has findings to report, not before."""
-            if path not in loaded and path in targets:
-                loaded[path] = _read_text(root, path)
-                loaded[path].info = index.module(path)
-                loaded[path].errors = found.pop(path, [])
-            return loaded.get(path)
+            """A linted file as it was read and indexed. Only notebooks are kept from
+            indexing on (opening one again costs more than it holds); a module's text
+            comes from the index, which keeps the most recent and reads others again,
+            so that a large project's texts are not all held at once."""
+            if path in loaded or path not in targets:
+                return loaded.get(path)
+            module = index.module(path)
+            if module is None or module.is_notebook:
+                source_file = _read_text(root, path)
+            else:
+                source_file = SourceFile(path, index.source(path))
+            source_file.info = module
+            source_file.errors = found.pop(path, [])
+            if source_file.notebook is not None:
+                loaded[path] = source_file
+            return source_file
 
         def lint_one(path: str) -> FileResult:
             applied: Counter[str] = Counter()
@@ -575,12 +584,12 @@ def _index_project(
     cached, with the analyses' facts about its text), and so is a file whose own
     rules must run, for the syntax errors found in parsing it.
 
-    In one process, returns the linted files it read, by path: the files to
-    lint are loaded last, in the reverse of the order they are linted in, so
+    Returns the linted notebooks it read, by path, and the reading errors
+    (ML001/ML002) of the other linted files it read. In one process, the files
+    to lint are loaded last, in the reverse of the order they are linted in, so
     that the trees the index keeps (the most recently parsed) are those of the
     first files linted. With *jobs* workers, they read and parse the modules
-    and send back index entries; then it returns no file, and the reading
-    errors (ML001/ML002) of the linted files they read, by path. Modules enter
+    and send back index entries; then no notebook is returned. Modules enter
     the index in the same order either way."""
     cache = files.cache
     order = [*(path for path in modules if path not in files.todo), *reversed(list(files.todo))]
@@ -603,15 +612,20 @@ def _index_project(
 
     linted = {*files.todo, *files.outcomes, *files.pending}
     loaded: dict[str, SourceFile] = {}
+    found: dict[str, list[RawFinding]] = {}
     if processes_for(len(fresh), jobs) <= 1:
         for path in order:
             if path in held:
                 index.add(held[path])
+                continue
+            source_file = read(path)
+            if path not in linted:
+                continue
+            if source_file.notebook is not None:
+                loaded[path] = source_file
             else:
-                source_file = read(path)
-                if path in linted:
-                    loaded[path] = source_file
-        return loaded, {}
+                found[path] = source_file.errors
+        return loaded, found
 
     def entry(path: str) -> _Indexed:
         source_file = read(path)
@@ -621,7 +635,6 @@ def _index_project(
         return None, [RawFinding("ML000", f"indexing this file failed: {reason}", 1, 1, 1, 1)]
 
     indexed = map_files(list(fresh), entry, jobs, failed)
-    found: dict[str, list[RawFinding]] = {}
     for path in order:
         if path in held:
             index.add(held[path])
