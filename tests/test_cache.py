@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from mllint import __version__
+from mllint.analysis import seeding
 from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
 from mllint.engine import runner
@@ -200,7 +201,8 @@ def test_module_lists_found_missing_are_stored_again(seeded, monkeypatch, linted
 def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     """The unchanged modules are indexed from the cache: rules reading only their
     own file parse the edited module alone; after an edit of utils.py, ML201
-    reads train.py, which imports it, too."""
+    runs again on train.py, which imports it, from train.py's seeding facts
+    kept in the cache: only utils.py is parsed."""
     check_in_process(seeded, monkeypatch, "--select", "ML103,ML604")
     check_in_process(seeded, monkeypatch)
     parsed: list[str] = []
@@ -217,7 +219,7 @@ def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     edited = "import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed + 1)\n"
     (seeded / "utils.py").write_text(edited)
     cached = check_in_process(seeded, monkeypatch)
-    assert sorted(parsed) == sorted([edited, (seeded / "train.py").read_text()])
+    assert parsed == [edited]
     assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
@@ -613,3 +615,37 @@ def test_rules_still_load_for_the_commands_that_need_them():
     """The lazily imported engine is the same one: every rule is listed."""
     result = CliRunner().invoke(main, ["rules", "--format", "json"])
     assert [row["code"] for row in json.loads(result.stdout)] == list(builtin_rules())
+
+
+def test_after_an_edit_the_seeding_facts_of_unchanged_modules_are_read_back(seeded, monkeypatch):
+    """ML201 walks every module an entry point reaches; after an edit only the
+    edited module's facts are drawn again, the others' come from the cache."""
+    check_in_process(seeded, monkeypatch)
+    drawn: list[str] = []
+    real = seeding._Extractor.__init__
+
+    def drawing(self, info, tree, extra_seeders):
+        drawn.append(info.path)
+        real(self, info, tree, extra_seeders)
+
+    monkeypatch.setattr(seeding._Extractor, "__init__", drawing)
+    (seeded / "utils.py").write_text("import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed + 1)\n")
+    cached = check_in_process(seeded, monkeypatch)
+    assert drawn == ["utils.py"]
+    assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
+    assert sorted(drawn) == ["train.py", "utils.py", "utils.py"]  # with no cache, every module's are drawn
+
+
+def test_seeding_facts_depend_on_the_configured_seeders(seeded, monkeypatch):
+    """A project seeding through its own helper, configured as a seeder: facts
+    stored without that option are not read back with it."""
+    write_files(seeded, {
+        "utils.py": "import numpy as np\n\n\ndef set_seed(seed):\n    pass\n",
+    })
+    unseeded = json.loads(check_in_process(seeded, monkeypatch))
+    assert any(f["code"] == "ML201" for f in unseeded)
+    pyproject = seeded / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.mllint.analysis.seeding]\nseeders = ['utils.set_seed']\n")
+    configured = json.loads(check_in_process(seeded, monkeypatch))
+    assert not any(f["code"] == "ML201" for f in configured)
+    assert configured == json.loads(check_in_process(seeded, monkeypatch, "--no-cache"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from mllint.analysis.seeding import (
     NOW,
     RETURNED,
     UNUSED,
+    ModuleSeeding,
     SeedAnalysis,
     draws_when_used,
     extract_facts,
@@ -247,3 +249,49 @@ def test_seeded_before_follows_every_path(tmp_path):
     del files["a.py"]
     analysis, infos = _analysis(tmp_path / "b_only", files)
     assert analysis.seeded_before(infos["lib.py"], "numpy", 5, 4) is True
+
+
+#: Modules whose seeding facts exercise every field: classes and bases, globals
+#: that draw when used, results placed later, super calls, the ``__main__`` block.
+ROUND_TRIPS = {
+    "script": (
+        "import random\nimport numpy as np\nimport torch\nfrom torch.utils.data import DataLoader\n"
+        "RNG = np.random.default_rng()\n\n\nclass Base(torch.nn.Module):\n    def setup(self):\n        torch.manual_seed(0)\n\n\n"
+        "class Net(Base):\n    def setup(self):\n        super().setup()\n        self.fc = torch.nn.Linear(2, 2)\n\n\n"
+        "def batches(data):\n    loader = DataLoader(data, shuffle=True)\n    for batch in loader:\n        yield batch\n\n\n"
+        "def draw():\n    return RNG.normal()\n\n\nif __name__ == '__main__':\n    random.seed(1)\n    Net().setup()\n    print(draw())\n"
+    ),
+    "empty": "",
+    "broken": "def f(:\n",
+}
+
+
+@pytest.mark.parametrize("source", ROUND_TRIPS.values(), ids=ROUND_TRIPS.keys())
+def test_facts_read_back_from_json_are_the_facts_drawn(source):
+    """What the result cache keeps of a module (``FactsStore``) is read back whole."""
+    info = index_module("m.py", source)
+    facts = extract_facts(info, source)
+    assert ModuleSeeding.from_json(info, json.loads(json.dumps(facts.to_json()))) == facts
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data["toplevel"].append(["seed", "1", 0, "random.seed", "", [], "draw", None, False, False, None, "now", None]),
+        lambda data: data["toplevel"].append(["seed", 1, 0]),
+        lambda data: data["toplevel"].append(["seed", 1, 0, "random.seed", "", [1], "draw", None, False, False, None, "now", None]),
+        lambda data: data["toplevel"].append(["use", 1, 0, "x", "", [], "draw", None, False, False, None, "later", [1]]),
+        lambda data: data["spans"].append([1, "2", "f"]),
+        lambda data: data["classes"].update({"A": [3]}),
+        lambda data: data.pop("globals"),
+        lambda data: data.update({"functions": []}),
+    ],
+    ids=["text-for-a-line", "short-event", "library-not-named", "one-number-position", "text-in-a-span",
+         "base-not-named", "missing-part", "wrong-shape"],
+)
+def test_damaged_facts_are_refused(damage):
+    info = index_module("m.py", ROUND_TRIPS["script"])
+    data = extract_facts(info, ROUND_TRIPS["script"]).to_json()
+    damage(data)
+    with pytest.raises((TypeError, ValueError, KeyError, AttributeError)):
+        ModuleSeeding.from_json(info, data)

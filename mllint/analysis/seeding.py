@@ -43,7 +43,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.context import Analysis, FactsStore, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
@@ -220,6 +220,46 @@ class SeedEvent:
     result: str = NOW
     result_at: tuple[int, int] | None = None
 
+    def to_json(self) -> list[Any]:
+        """Its fields in order, as JSON data (``_EVENT_JSON``)."""
+        return [
+            self.kind, self.line, self.column, self.name, self.text, sorted(self.libraries), self.draw, self.target,
+            self.super_call, self.in_main, self.receiver, self.result,
+            None if self.result_at is None else list(self.result_at),
+        ]
+
+    @classmethod
+    def from_json(cls, data: Any) -> SeedEvent:
+        """The event ``to_json`` made; TypeError for anything else (a cache is read
+        from disk and may be damaged)."""
+        if not isinstance(data, list) or len(data) != len(_EVENT_JSON) or not all(map(isinstance, data, _EVENT_JSON)):
+            raise TypeError("not a seeding event")
+        kind, line, column, name, text, libraries, draw, target, super_call, in_main, receiver, result, at = data
+        if not all(isinstance(library, str) for library in libraries) or (
+            at is not None and (len(at) != 2 or not all(type(number) is int for number in at))
+        ):
+            raise TypeError("not a seeding event")
+        return cls(
+            sys.intern(kind), line, column, sys.intern(name), sys.intern(text), _library_set(libraries),
+            sys.intern(draw), _interned(target), super_call, in_main, _interned(receiver), sys.intern(result),
+            None if at is None else (at[0], at[1]),
+        )
+
+
+#: The type of each field of a ``SeedEvent`` in its JSON form, in order.
+_EVENT_JSON: tuple[type | tuple[type, ...], ...] = (
+    str, int, int, str, str, list, str, (str, type(None)), bool, bool, (str, type(None)), str, (list, type(None)),
+)
+
+
+def _library_set(names: list[str]) -> frozenset[str]:
+    """A set of libraries read back, shared when it is one of the usual ones."""
+    if not names:
+        return _NO_LIBRARY
+    if len(names) == 1 and names[0] in _ONLY:
+        return _ONLY[names[0]]
+    return frozenset(names)
+
 
 @dataclass(frozen=True, slots=True)
 class Hop:
@@ -248,6 +288,42 @@ class ModuleSeeding:
     globals: dict[str, SeedEvent] = field(default_factory=dict)
     #: (first line, last line, owner) of each function and method; CLASS_BODY for a class
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data, for the result cache (``FactsStore``); the index entry is not part of it."""
+        return {
+            "toplevel": [event.to_json() for event in self.toplevel],
+            "functions": {owner: [event.to_json() for event in events] for owner, events in self.functions.items()},
+            "classes": {name: list(bases) for name, bases in self.classes.items()},
+            "local_defs": sorted(self.local_defs),
+            "globals": {name: event.to_json() for name, event in self.globals.items()},
+            "spans": [list(span) for span in self.spans],
+        }
+
+    @classmethod
+    def from_json(cls, info: ModuleInfo, data: Any) -> ModuleSeeding:
+        """The facts ``to_json`` made, of the module *info* indexes; TypeError,
+        ValueError or AttributeError for anything else."""
+        def events(items: Any) -> list[SeedEvent]:
+            return [SeedEvent.from_json(item) for item in items]
+
+        def names(items: Any) -> list[str]:
+            if not all(isinstance(item, str) for item in items):
+                raise TypeError("expected names")
+            return [sys.intern(item) for item in items]
+
+        spans = [(first, last, owner) for first, last, owner in data["spans"]]
+        if not all(type(first) is int and type(last) is int and isinstance(owner, str) for first, last, owner in spans):
+            raise TypeError("expected spans")
+        return cls(
+            info,
+            toplevel=events(data["toplevel"]),
+            functions={owner: events(items) for owner, items in data["functions"].items()},
+            classes={name: tuple(names(bases)) for name, bases in data["classes"].items()},
+            local_defs=set(names(data["local_defs"])),
+            globals={name: SeedEvent.from_json(item) for name, item in data["globals"].items()},
+            spans=spans,
+        )
 
     def owner_at(self, line: int) -> str | None:
         """The owner whose code is at *line*: a function, CLASS_BODY, or None for the top level."""
@@ -1003,12 +1079,15 @@ class SeedAnalysis(Analysis):
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SeedAnalysis":
-        return cls(project.index, project.root, options.get("seeders", ()))
+        return cls(project.index, project.root, options.get("seeders", ()), project.facts_store)
 
-    def __init__(self, index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = ()) -> None:
+    def __init__(
+        self, index: ProjectIndex, root: Path, extra_seeders: Iterable[str] = (), store: FactsStore | None = None
+    ) -> None:
         self.index = index
         self.root = root
         self.extra_seeders = tuple(extra_seeders)
+        self.store = store
         self._facts: dict[str, ModuleSeeding] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._in_progress: set[tuple[str, str]] = set()
@@ -1047,15 +1126,32 @@ class SeedAnalysis(Analysis):
     # -- facts
 
     def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleSeeding:
-        if info.path not in self._facts:
-            tree = self.index.tree(info.path)  # parsed once, when the project was indexed
-            if tree is not None:
-                self._facts[info.path] = _Extractor(info, tree, self.extra_seeders).facts
-            else:
-                if source is None:
-                    source = self._read(info.path)
-                self._facts[info.path] = extract_facts(info, source or "", self.extra_seeders)
-        return self._facts[info.path]
+        """The module's events, drawn once per run. With a result cache they are read
+        back for the module's present bytes (``FactsStore``): after an edit, a walk
+        through the hundreds of modules a package's import runs draws only the
+        edited module's again (a 2,000-file library: 11 s of a 15 s run before)."""
+        found = self._facts.get(info.path)
+        if found is None:
+            found = self._stored(info)
+            if found is None:
+                found = self._extracted(info, source)
+                if self.store is not None:
+                    self.store.save_facts(self.name, info.path, self.extra_seeders, found.to_json())
+            self._facts[info.path] = found
+        return found
+
+    def _stored(self, info: ModuleInfo) -> ModuleSeeding | None:
+        data = self.store.load_facts(self.name, info.path, self.extra_seeders) if self.store is not None else None
+        try:
+            return None if data is None else ModuleSeeding.from_json(info, data)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+
+    def _extracted(self, info: ModuleInfo, source: str | None) -> ModuleSeeding:
+        tree = self.index.tree(info.path)  # parsed once, when the project was indexed
+        if tree is not None:
+            return _Extractor(info, tree, self.extra_seeders).facts
+        return extract_facts(info, (source if source is not None else self._read(info.path)) or "", self.extra_seeders)
 
     def _read(self, path: str) -> str | None:
         try:

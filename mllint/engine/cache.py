@@ -261,6 +261,15 @@ class CacheFolder:
     def save_summary(self, key: str, info: ModuleInfo) -> None:
         self._store(key, {"module": info.to_json()})
 
+    def load_facts(self, key: str) -> Any:
+        """An analysis' facts about one module under *key* (``ProjectCache.facts_key``),
+        as the JSON data it stored; None when there are none."""
+        data = self._read(key)
+        return None if data is None else data.get("facts")
+
+    def save_facts(self, key: str, facts: Any) -> None:
+        self._store(key, {"facts": facts})
+
     def _read(self, key: str) -> dict[str, Any] | None:
         """The entry under *key*, if it is one of this format, version and key."""
         try:  # read_bytes opens regular files only: a FIFO put in the folder never blocks
@@ -335,6 +344,13 @@ class ProjectCache:
         """The key of a module's index entry: its path and bytes (and the run's software)."""
         return digest(self.software, "summary", path, self.contents[path])
 
+    def facts_key(self, kind: str, path: str, variant: Any) -> str | None:
+        """The key of analysis *kind*'s facts about the module at *path*: its path
+        and bytes, the software, and *variant* (the options that shape the facts);
+        None for a file this run does not hash."""
+        hashed = self.contents.get(path)
+        return None if hashed is None else digest(self.software, "facts", kind, variant, path, hashed)
+
     def imported_key(self, modules: Iterable[ModuleInfo]) -> str:
         """The key of the set of modules another module imports: it depends on the
         modules' paths and imports alone, so an edit that changes no import keeps it."""
@@ -365,6 +381,17 @@ class ProjectCache:
             if unchanged:
                 return outcome
         return None
+
+    def load_facts(self, kind: str, path: str, variant: Any) -> Any:
+        """Analysis *kind*'s facts about the module at *path*, stored for its
+        present bytes and *variant* (``FactsStore``); None when there are none."""
+        key = self.facts_key(kind, path, variant)
+        return None if key is None else self.folder.load_facts(key)
+
+    def save_facts(self, kind: str, path: str, variant: Any, facts: Any) -> None:
+        key = self.facts_key(kind, path, variant)
+        if key is not None:
+            self.folder.save_facts(key, facts)
 
     def depends(self, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
         """*paths* (modules of the project) with the hashes of their bytes, for ``Outcome.depends``."""

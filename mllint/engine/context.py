@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -82,6 +82,20 @@ class Analysis:
         raise NotImplementedError(f"{type(self).__name__} reads {self.reads.name}, not ANSWERS")
 
 
+class FactsStore(Protocol):
+    """Where an analysis keeps facts about one module between runs (the result
+    cache, ``ProjectCache``): facts drawn from one module's text alone that cost a
+    parse to draw again. Read back for the module's present bytes and the same
+    *variant* (the analysis options that shape them), so that after an edit only
+    the edited module's are drawn again, not those of every module a walk reaches."""
+
+    def load_facts(self, kind: str, path: str, variant: Any) -> Any:
+        """The JSON data saved for the module's present bytes, or None."""
+
+    def save_facts(self, kind: str, path: str, variant: Any, facts: Any) -> None:
+        """Keep *facts* (JSON data); a failed write only costs the entry."""
+
+
 @dataclass(frozen=True)
 class Replacement:
     """A fix expressed on CST nodes; turned into text edits once positions exist."""
@@ -115,6 +129,8 @@ class ProjectContext:
     findings: list[RawFinding] = field(default_factory=list)
     #: (code, why the rule had nothing to say), e.g. "not a git work tree"; shown with --verbose
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: where analyses keep facts about single modules between runs; None without a cache
+    facts_store: FactsStore | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     _analyses: dict[type[Analysis], Analysis] = field(default_factory=dict, repr=False)
 

@@ -159,6 +159,7 @@ class Linter:
         enabled = settings.selected
         result.selected |= enabled
         files = _FileResults(self._open_cache(project, settings, modules), ctx, enabled, self.rules)
+        ctx.facts_store = files.cache
         project_rules = settings.project_rules and any(self.rules.of_kind(ProjectRule, enabled))
         project_key = files.cache.project_key(ctx.git) if files.cache and project_rules else None
         run_key = files.cache.run_entry_key(project.targets, project_key) if files.cache else None
