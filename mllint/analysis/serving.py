@@ -83,11 +83,14 @@ MAX_NESTING = 150
 #: Parameters that are framework objects, not the request input.
 NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "response", "db", "session", "headers_out"})
 
+#: Framework names that are also parts of common words ("bottleneck", "quarter")
+#: count as whole words: in diffusers "bottleneck" made 40 modules, and the 640
+#: whose classes derive from theirs, "may serve" (parsed and walked for handlers).
 _MARKERS = WordSearch(
     r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\b|kserve|kfserving|seldon|mlserver|PythonModel"
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
     r"|def \w+\(\s*(?:event|request)\b|def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
-    r"|add_route|add_resource|as_view|urlpatterns|litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice"
+    r"|add_route|add_resource|as_view|urlpatterns|\b(?:litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice)\b"
     r"|features?_names|@[\w.]+\.(?:get|post|put|patch|delete|route|api_route)\b"
 )
 _REGISTRATION_MARKERS = re.compile(r"add_url_rule|add_api_route|add_route|add_resource|add_view|urlpatterns|as_view|register\(|Route\(|web\.(?:get|post|put|patch|delete)\(")
