@@ -347,3 +347,19 @@ def test_unreadable_and_non_utf8_modules_are_skipped(tmp_path):
     analysis = ServingAnalysis(ProjectContext(tmp_path, ["bad.py"], index))
     assert analysis.serving("bad.py") is None
     assert analysis.all_serving() == []
+
+
+def test_a_serving_class_is_found_whatever_module_is_asked_first(tmp_path):
+    """Modules whose classes derive from each other's: whether one may serve is
+    whether its bases lead to a module that names a framework, in any order of
+    asking (a module asked while a cycle through it was open was once taken for
+    one that cannot serve)."""
+    files = {
+        "base.py": "import kserve\n\nclass Base(kserve.Model):\n    pass\n",
+        "a.py": "import b\nfrom base import Base\n\nclass Plain(b.Helper):\n    pass\n\nclass Served(Base):\n    pass\n",
+        "b.py": "import a\n\nclass Helper:\n    pass\n\nclass Churn(a.Served):\n" + PREDICT,
+    }
+    for first in ("a.py", "b.py", "base.py"):
+        analysis = project(tmp_path / first, files)
+        analysis.serving(first)
+        assert handlers(analysis, "b.py") == [("Churn.predict", "KServe model")], first

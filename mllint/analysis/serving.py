@@ -86,10 +86,12 @@ NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "res
 #: Framework names that are also parts of common words ("bottleneck", "quarter")
 #: count as whole words: in diffusers "bottleneck" made 40 modules, and the 640
 #: whose classes derive from theirs, "may serve" (parsed and walked for handlers).
+#: The SageMaker and Azure ML entry points are handlers only at the top level
+#: (``_signature_kind``), so a method ``def run(self)`` is no marker.
 _MARKERS = WordSearch(
     r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\b|kserve|kfserving|seldon|mlserver|PythonModel"
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
-    r"|def \w+\(\s*(?:event|request)\b|def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
+    r"|def \w+\(\s*(?:event|request)\b|(?:^|\n)(?:async )?def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
     r"|add_route|add_resource|as_view|urlpatterns|\b(?:litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice)\b"
     r"|features?_names|@[\w.]+\.(?:get|post|put|patch|delete|route|api_route)\b"
 )
@@ -660,18 +662,36 @@ class ServingAnalysis(Analysis):
         registers one of its names, or one of its classes derives from a class
         of a project module that may serve (followed through the modules its
         bases are imported from, and through the imports of a package's
-        ``__init__``, which re-exports). Linear in the modules reached."""
+        ``__init__``, which re-exports). That is, a module that names one can be
+        reached from *path* through the modules bases come from: searched breadth
+        first, so that cycles (modules deriving from each other's classes) give the
+        same answer whatever is asked first; when none can be, no module the search
+        reached can reach one either. Linear in the modules reached."""
         if path in self._may_serve_memo:
             return self._may_serve_memo[path]
-        self._may_serve_memo[path] = False  # a cycle of imports adds nothing
+        reached, seen = [path], {path}
+        for current in reached:  # grows while it is read
+            known = self._may_serve_memo.get(current)
+            if known or known is None and self._names_serving(current):
+                self._may_serve_memo[path] = True
+                return True
+            if known is None:
+                for module in self._base_modules_of(current):
+                    if module.path not in seen:
+                        seen.add(module.path)
+                        reached.append(module.path)
+        self._may_serve_memo.update(dict.fromkeys(reached, False))
+        return False
+
+    def _names_serving(self, path: str) -> bool:
+        """The module's own text names a serving framework or a configured
+        decorator, or a routing call registers one of its names."""
         facts = self._text_facts(path)
-        info = self.index.module(path)
-        found = facts is not None and info is not None and (
-            facts["markers"] or self._mentions_configured(path) or bool(self.registered(path))
-            or any(self._may_serve(module.path) for module in self._base_modules(info, facts["bases"]))
-        )
-        self._may_serve_memo[path] = found
-        return found
+        return facts is not None and bool(facts["markers"] or self._mentions_configured(path) or self.registered(path))
+
+    def _base_modules_of(self, path: str) -> Iterator[ModuleInfo]:
+        facts, info = self._text_facts(path), self.index.module(path)
+        return self._base_modules(info, facts["bases"]) if facts is not None and info is not None else iter(())
 
     @classmethod
     def summarise(cls, text: str) -> dict[str, Any]:
