@@ -87,9 +87,11 @@ NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "res
 #: count as whole words: in diffusers "bottleneck" made 40 modules, and the 640
 #: whose classes derive from theirs, "may serve" (parsed and walked for handlers).
 #: The SageMaker and Azure ML entry points are handlers only at the top level
-#: (``_signature_kind``), so a method ``def run(self)`` is no marker.
+#: (``_signature_kind``), so a method ``def run(self)`` is no marker; Ray Serve
+#: handlers are deployments (``@serve.deployment``, ``deployment`` imported from
+#: ``ray.serve``), so the word "serve" in a comment is none either.
 _MARKERS = WordSearch(
-    r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\b|kserve|kfserving|seldon|mlserver|PythonModel"
+    r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\.deployment|\bray\.serve\b|kserve|kfserving|seldon|mlserver|PythonModel"
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
     r"|def \w+\(\s*(?:event|request)\b|(?:^|\n)(?:async )?def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
     r"|add_route|add_resource|as_view|urlpatterns|\b(?:litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice)\b"
