@@ -101,6 +101,7 @@ def test_mentions_any_ignores_letter_case():
 SERVING_FRAGMENTS = (
     "@", "@property", "@app.get(", "@router.post(", "@torch.no_grad()", "@pytest.mark.skip", "\n", "    ", " ",
     "fastapi", "serve", "preserve", "def run(", "def handler(event", "features_names", "Servicer", "x.",
+    "serve.deployment", "ray.serve", "bottle", "bottleneck", "async ", "def predict_fn(",
     "model", "MODEL", "Model", "load(", "unload(", "pipeline(", "from_pretrained", "mode", "l",
 )
 serving_texts = st.lists(st.sampled_from(SERVING_FRAGMENTS), max_size=20).map("".join)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import mllint.analysis.serving as serving_module
-from mllint.analysis.serving import ServingAnalysis
+from mllint.analysis.serving import ServingAnalysis, may_define_handlers
 from mllint.analysis.serving_flow import (
     carries_identity,
     carries_request_id,
@@ -363,3 +363,27 @@ def test_a_serving_class_is_found_whatever_module_is_asked_first(tmp_path):
         analysis = project(tmp_path / first, files)
         analysis.serving(first)
         assert handlers(analysis, "b.py") == [("Churn.predict", "KServe model")], first
+
+
+@pytest.mark.parametrize(
+    ("text", "may_serve"),
+    [
+        ("import bottle\n", True),
+        ("from quart import Quart\n", True),
+        ("x = 1  # a memory bottleneck\n", False),
+        ("quarter = 0.25\n", False),
+        ("def init():\n    pass\n\ndef run(data):\n    return data\n", True),
+        ("async def predict_fn(data, model):\n    return data\n", True),
+        ("class Job:\n    def run(self):\n        pass\n", False),
+        ("from ray import serve\n\n@serve.deployment\nclass Model:\n    pass\n", True),
+        ("from ray import serve\n\nserve.run(app)\n", False),
+        ("import ray.serve\n", True),
+        ("# a head that may serve as a predictor\n", False),
+    ],
+    ids=["bottle", "quart", "bottleneck", "quarter", "azure-run", "sagemaker-async", "a-method-run",
+         "ray-serve-deployment", "ray-serve-run-alone", "ray-serve-import", "serve-in-a-comment"],
+)
+def test_serving_candidates_are_named_as_their_handlers_need(text, may_serve):
+    """The text test that decides which modules are parsed for handlers: a framework
+    named as a word, an entry point at the top level, a Ray Serve deployment."""
+    assert may_define_handlers(text) is may_serve
