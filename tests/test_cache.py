@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from mllint import __version__
-from mllint.analysis import seeding
+from mllint.analysis import model_facts, seeding
 from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
 from mllint.engine import runner
@@ -649,3 +649,29 @@ def test_seeding_facts_depend_on_the_configured_seeders(seeded, monkeypatch):
     configured = json.loads(check_in_process(seeded, monkeypatch))
     assert not any(f["code"] == "ML201" for f in configured)
     assert configured == json.loads(check_in_process(seeded, monkeypatch, "--no-cache"))
+
+
+def test_after_an_edit_the_save_helpers_of_unchanged_modules_are_read_back(tmp_path, monkeypatch):
+    """Which functions wrap a model save is a whole-project answer, found again
+    after every edit; the helpers that wrap a save directly are kept per module,
+    so only the edited module is searched for them."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML301']\n",
+        "io_utils.py": "import joblib\n\n\ndef save_object(file_path, obj):\n    joblib.dump(obj, file_path)\n",
+        "train.py": "from io_utils import save_object\n\nsave_object('artifacts/model.pkl', model)\n",
+        "report.py": "import joblib\n\n\ndef dump_table(table, path):\n    joblib.dump(table, path)\n",
+    })
+    cold = json.loads(check_in_process(tmp_path, monkeypatch))
+    assert [(f["code"], f["path"]) for f in cold] == [("ML301", "train.py")]
+    searched: list[tuple[str, str]] = []
+    real = model_facts._helper
+
+    def searching(index, info, name, known):
+        searched.append((info.path, name))
+        return real(index, info, name, known)
+
+    monkeypatch.setattr(model_facts, "_helper", searching)
+    (tmp_path / "report.py").write_text("import joblib\n\n\ndef dump_table(table, path):\n    joblib.dump(table, path, compress=3)\n")
+    assert json.loads(check_in_process(tmp_path, monkeypatch)) == cold
+    assert searched == [("report.py", "dump_table")]
+    assert json.loads(check_in_process(tmp_path, monkeypatch, "--no-cache")) == cold

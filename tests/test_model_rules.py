@@ -3,11 +3,14 @@ evaluation on training data."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from mllint.analysis.model_facts import without_hyperparameters
+from mllint.analysis.model_facts import SaveHelper, _helper, without_hyperparameters
+from mllint.project.index import ProjectIndex, index_module
 from mllint.testkit import codes, lint_source, lint_tree, notebook_json
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -398,3 +401,28 @@ def test_ml304_unsupervised_models_are_scored_on_their_own_data_on_purpose(tmp_p
 def test_ml304_a_supervised_fit_scored_on_its_training_data_is_reported(tmp_path: Path) -> None:
     source = "from sklearn.svm import SVC\nclf = SVC().fit(X, y=labels)\nprint(clf.score(X, labels))\n"
     assert codes(lint_source(tmp_path, source, select=["ML304"])) == ["ML304"]
+
+
+def test_a_save_helper_read_back_from_json_is_the_helper_found() -> None:
+    """What the result cache keeps of a module's helpers (``FactsStore``) is read back whole."""
+    info, index = index_module("io_utils.py", PICKLE_HELPER), ProjectIndex()
+    index.add(info, PICKLE_HELPER)
+    helper = _helper(index, info, "save_model", {})
+    assert helper is not None
+    assert SaveHelper.from_json(json.loads(json.dumps(asdict(helper)))) == helper
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data.update(saver=1),
+    lambda data: data["path"].update(path_at="1"),
+    lambda data: data["path"].update(obj_keywords=[2]),
+    lambda data: data["path"].pop("needs_model"),
+    lambda data: data.update(path=[]),
+], ids=["saver-not-a-name", "position-not-a-number", "keyword-not-a-name", "missing-part", "wrong-shape"])
+def test_a_damaged_save_helper_is_refused(damage) -> None:
+    info, index = index_module("io_utils.py", PICKLE_HELPER), ProjectIndex()
+    index.add(info, PICKLE_HELPER)
+    data = json.loads(json.dumps(asdict(_helper(index, info, "save_model", {}))))
+    damage(data)
+    with pytest.raises((TypeError, KeyError, AttributeError)):
+        SaveHelper.from_json(data)

@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.context import Analysis, FactsStore, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import Role, is_test_path
@@ -274,6 +274,22 @@ class SaveHelper:
     #: the save method when the object saves itself (``model.save(path)``)
     method: str | None
 
+    @classmethod
+    def from_json(cls, data: Any) -> SaveHelper:
+        """The helper ``asdict`` made; TypeError, KeyError or AttributeError for
+        anything else (a cache is read from disk and may be damaged)."""
+        call = data["path"]
+        keywords = (tuple(call["path_keywords"]), tuple(call["obj_keywords"]))
+        fields = (data["saver"], data["obj_text"], data["method"], call["path_at"], call["obj_at"], call["needs_model"])
+        if not (
+            isinstance(fields[0], str) and all(value is None or isinstance(value, str) for value in fields[1:3])
+            and all(value is None or type(value) is int for value in fields[3:5]) and isinstance(fields[5], bool)
+            and all(isinstance(word, str) for words in keywords for word in words)
+        ):
+            raise TypeError("not a save helper")
+        path = SaveCall(fields[3], keywords[0], fields[4], keywords[1], fields[5])
+        return cls(fields[0], path, fields[1], fields[2])
+
 
 #: A helper may wrap a helper; deeper chains are not followed.
 MAX_HELPER_DEPTH = 3
@@ -295,7 +311,7 @@ class SaveHelpers(Analysis):
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SaveHelpers":
-        helpers = _save_helpers(project.index)
+        helpers = _save_helpers(project.index, project.facts_store)
         return cls(helpers, frozenset(function for _, function in helpers))
 
     def answer(self) -> list[Any]:
@@ -306,19 +322,25 @@ class SaveHelpers(Analysis):
         return self.helpers.get((path, function))
 
 
-def _save_helpers(index: ProjectIndex) -> dict[tuple[str, str], SaveHelper]:
+def _save_helpers(index: ProjectIndex, store: FactsStore | None = None) -> dict[tuple[str, str], SaveHelper]:
     """Functions whose body saves a parameter to a path parameter, then those that
-    call such a function that way, up to MAX_HELPER_DEPTH."""
+    call such a function that way, up to MAX_HELPER_DEPTH. The first (those that
+    wrap a save directly) depend on their module alone: with a result cache they
+    are kept per module (``FactsStore``), so that a run after an edit parses only
+    the edited modules for them (a 2,000-file library: 2 s of a 8 s run)."""
     helpers: dict[tuple[str, str], SaveHelper] = {}
     candidates = [
         (info, name) for info in index.modules.values() for name, function in info.functions.items()
         if "." not in name and any(_may_save(site.name) for site in function.calls)
     ]
-    for _ in range(MAX_HELPER_DEPTH):
-        found = {
-            (info.path, name): helper for info, name in candidates
-            if (info.path, name) not in helpers and (helper := _helper(index, info, name, helpers)) is not None
-        }
+    for depth in range(MAX_HELPER_DEPTH):
+        if depth == 0:
+            found = _direct_helpers(index, candidates, store)
+        else:
+            found = {
+                (info.path, name): helper for info, name in candidates
+                if (info.path, name) not in helpers and (helper := _helper(index, info, name, helpers)) is not None
+            }
         if not found:
             break
         helpers.update(found)
@@ -328,6 +350,35 @@ def _save_helpers(index: ProjectIndex) -> dict[tuple[str, str], SaveHelper]:
             if "." not in name and any(site.name.rpartition(".")[2] in names for site in function.calls)
         ]
     return helpers
+
+
+def _direct_helpers(
+    index: ProjectIndex, candidates: list[tuple[ModuleInfo, str]], store: FactsStore | None
+) -> dict[tuple[str, str], SaveHelper]:
+    """The candidates that wrap a save directly, read back per module from *store*
+    for the modules' present bytes, else found (and stored)."""
+    by_module: dict[str, tuple[ModuleInfo, list[str]]] = {}
+    for info, name in candidates:
+        by_module.setdefault(info.path, (info, []))[1].append(name)
+    found: dict[tuple[str, str], SaveHelper] = {}
+    for path, (info, names) in by_module.items():
+        kept = _stored_helpers(store, path, names)
+        if kept is None:
+            kept = {name: _helper(index, info, name, {}) for name in names}
+            if store is not None:
+                store.save_facts(SaveHelpers.name, path, None, {name: helper and asdict(helper) for name, helper in kept.items()})
+        found.update(((path, name), helper) for name, helper in kept.items() if helper is not None)
+    return found
+
+
+def _stored_helpers(store: FactsStore | None, path: str, names: list[str]) -> dict[str, SaveHelper | None] | None:
+    data = store.load_facts(SaveHelpers.name, path, None) if store is not None else None
+    try:
+        if not isinstance(data, dict) or sorted(data) != sorted(names):
+            return None
+        return {name: None if data[name] is None else SaveHelper.from_json(data[name]) for name in names}
+    except (TypeError, KeyError, AttributeError):
+        return None
 
 
 def _may_save(name: str) -> bool:
