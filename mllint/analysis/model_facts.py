@@ -279,16 +279,17 @@ class SaveHelper:
         """The helper ``asdict`` made; TypeError, KeyError or AttributeError for
         anything else (a cache is read from disk and may be damaged)."""
         call = data["path"]
-        keywords = (tuple(call["path_keywords"]), tuple(call["obj_keywords"]))
-        fields = (data["saver"], data["obj_text"], data["method"], call["path_at"], call["obj_at"], call["needs_model"])
+        saver, obj_text, method = data["saver"], data["obj_text"], data["method"]
+        path_at, obj_at, needs_model = call["path_at"], call["obj_at"], call["needs_model"]
+        path_keywords, obj_keywords = call["path_keywords"], call["obj_keywords"]
         if not (
-            isinstance(fields[0], str) and all(value is None or isinstance(value, str) for value in fields[1:3])
-            and all(value is None or type(value) is int for value in fields[3:5]) and isinstance(fields[5], bool)
-            and all(isinstance(word, str) for words in keywords for word in words)
+            isinstance(saver, str) and all(text is None or isinstance(text, str) for text in (obj_text, method))
+            and all(at is None or type(at) is int for at in (path_at, obj_at)) and isinstance(needs_model, bool)
+            and all(isinstance(words, list) and all(isinstance(word, str) for word in words) for words in (path_keywords, obj_keywords))
         ):
             raise TypeError("not a save helper")
-        path = SaveCall(fields[3], keywords[0], fields[4], keywords[1], fields[5])
-        return cls(fields[0], path, fields[1], fields[2])
+        path = SaveCall(path_at, tuple(path_keywords), obj_at, tuple(obj_keywords), needs_model)
+        return cls(saver, path, obj_text, method)
 
 
 #: A helper may wrap a helper; deeper chains are not followed.
