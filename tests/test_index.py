@@ -70,14 +70,20 @@ def test_unparsable_and_deep_modules_are_marked():
     assert nested.max_depth > 250
 
 
-def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
+def _three_modules(monkeypatch) -> ProjectIndex:
+    """a.py, b.py and c.py, of which the index keeps two modules' trees."""
     import mllint.project.index as index_module_
 
-    monkeypatch.setattr(index_module_, "MAX_TREE_TEXT", 2 * len("import numpy\na = 1\n"))  # two modules' trees
+    monkeypatch.setattr(index_module_, "MAX_TREE_TEXT", 2 * len("import numpy\na = 1\n"))
     index = ProjectIndex()
     for name in ("a", "b", "c"):
         source = f"import numpy\n{name} = 1\n"
         index.add(index_module(f"{name}.py", source), source)
+    return index
+
+
+def test_index_keeps_sources_and_parses_each_tree_once(monkeypatch):
+    index = _three_modules(monkeypatch)
     index.add(index_module("bad.py", "def f(:\n"), "def f(:\n")
     first = index.tree("a.py")
     assert first is index.tree("a.py")  # cached
@@ -100,6 +106,37 @@ def test_the_tree_asked_last_is_kept_whatever_its_size(monkeypatch):
     assert index.tree("big.py") is big
     index.tree("other.py")
     assert index.tree("big.py") is not big
+
+
+def test_a_tree_parsed_for_a_walk_is_set_aside_and_evicts_nothing(monkeypatch):
+    index = _three_modules(monkeypatch)
+    a, b = index.tree("a.py"), index.tree("b.py")
+    walked = index.tree("c.py", keep=False)
+    assert walked is not None and index.tree("c.py", keep=False) is walked  # set aside
+    assert index.tree("a.py", keep=False) is a  # a kept tree is given, and stays the oldest
+    assert index.tree("c.py") is walked  # kept now, in place of a.py
+    assert index.tree("b.py") is b
+    assert index.tree("a.py") is not a
+
+
+def test_the_trees_set_aside_are_few(monkeypatch):
+    import mllint.project.index as index_module_
+
+    index = _three_modules(monkeypatch)
+    monkeypatch.setattr(index_module_, "SPARE_TREE_TEXT", len("import numpy\na = 1\n"))
+    a = index.tree("a.py", keep=False)
+    index.tree("b.py", keep=False)
+    assert index.tree("a.py", keep=False) is not a
+
+
+def test_a_linted_files_tree_is_set_aside_and_frees_its_place(monkeypatch):
+    index = _three_modules(monkeypatch)
+    a, b = index.tree("a.py"), index.tree("b.py")
+    index.forget_tree("a.py")
+    index.forget_tree("missing.py")  # never parsed: nothing to do
+    c = index.tree("c.py")
+    assert index.tree("b.py") is b and index.tree("c.py") is c  # both fit
+    assert index.tree("a.py", keep=False) is a  # set aside, for a walk soon after
 
 
 @pytest.mark.parametrize(

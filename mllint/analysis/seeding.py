@@ -1148,7 +1148,7 @@ class SeedAnalysis(Analysis):
             return None
 
     def _extracted(self, info: ModuleInfo, source: str | None) -> ModuleSeeding:
-        tree = self.index.tree(info.path)  # parsed once, when the project was indexed
+        tree = self.index.tree(info.path, keep=False)  # the facts are kept, not the tree
         if tree is not None:
             return _Extractor(info, tree, self.extra_seeders).facts
         return extract_facts(info, (source if source is not None else self._read(info.path)) or "", self.extra_seeders)

@@ -202,7 +202,9 @@ class Linter:
             applied: Counter[str] = Counter()
             source_file = source_of(path)
             assert source_file is not None, "every linted file is a target"
-            return self._lint_file(source_file, ctx, files.todo[path], applied), list(applied.elements())
+            raws = self._lint_file(source_file, ctx, files.todo[path], applied)
+            ctx.index.forget_tree(path)
+            return raws, list(applied.elements())
 
         def run_project_rules() -> None:
             nonlocal project_outcome
