@@ -26,7 +26,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from mllint.analysis.network import returns_download
-from mllint.analysis.values import ScopeVisitor, binding, last_segment, string_text
+from mllint.analysis.values import binding, last_segment, scope_table, string_text
 from mllint.engine.context import ModuleContext
 from mllint.syntax.cst import positional, string_value
 
@@ -172,29 +172,24 @@ def _opens_for_writing(call: cst.Call) -> bool:
     return text is not None and bool(_WRITE_MODES & set(text))
 
 
-class _WrittenPaths(ScopeVisitor):
-    """The path expressions a scope writes to before a given node: what ``open(p,
-    "wb")``, ``pickle.dump(x, f)``, ``torch.save(x, p)`` and ``p.write_bytes(b)``
-    write."""
-
-    def __init__(self, ctx: ModuleContext, scope: cst.CSTNode, stop: cst.CSTNode) -> None:
-        super().__init__(scope, stop)
-        self.ctx = ctx
-        self.paths: set[str] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        last = last_segment(node)
+def _written_paths(ctx: ModuleContext, scope: cst.CSTNode, at: cst.CSTNode) -> set[str]:
+    """The path expressions *scope* writes to before *at*: what ``open(p, "wb")``,
+    ``pickle.dump(x, f)``, ``torch.save(x, p)`` and ``p.write_bytes(b)`` write."""
+    paths: set[str] = set()
+    for call in scope_table(ctx, scope).calls_before(at):
+        last = last_segment(call)
         written: list[cst.BaseExpression] = []
-        if last == "open" and _opens_for_writing(node):
-            written = [a.value for a in positional(node)[:1]]
+        if last == "open" and _opens_for_writing(call):
+            written = [a.value for a in positional(call)[:1]]
         elif last in _WRITERS:
-            written = [a.value for a in node.args]
-        elif last in _PATH_WRITERS and isinstance(node.func, cst.Attribute):
-            written = [node.func.value]
+            written = [a.value for a in call.args]
+        elif last in _PATH_WRITERS and isinstance(call.func, cst.Attribute):
+            written = [call.func.value]
         for value in written:
-            key = _path_key(self.ctx, value)
+            key = _path_key(ctx, value)
             if key is not None:
-                self.paths.add(key)
+                paths.add(key)
+    return paths
 
 
 def produced_here(ctx: ModuleContext, node: cst.BaseExpression, at: cst.CSTNode) -> bool:
@@ -210,6 +205,4 @@ def produced_here(ctx: ModuleContext, node: cst.BaseExpression, at: cst.CSTNode)
     scopes = [n for n in ctx.ancestors if isinstance(n, (cst.Module, cst.FunctionDef))]
     if key is None or not scopes:
         return False
-    finder = _WrittenPaths(ctx, scopes[-1], at)
-    scopes[-1].visit(finder)
-    return key in finder.paths
+    return key in _written_paths(ctx, scopes[-1], at)

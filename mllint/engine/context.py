@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mllint.syntax.notebooks import Notebook
 
 AnalysisT = TypeVar("AnalysisT", bound="Analysis")
+SharedT = TypeVar("SharedT")
 
 
 class Analysis:
@@ -269,10 +270,20 @@ class ModuleContext:
         self.ancestors: list[cst.CSTNode] = []
         self._pending: list[_Pending] = []
         self.findings: list[RawFinding] = []
+        self._shared: dict[object, object] = {}
 
     @property
     def index(self) -> ProjectIndex:
         return self.project.index
+
+    def shared(self, kind: Callable[[ModuleContext], SharedT]) -> SharedT:
+        """What *kind* builds from this module, built when first asked and shared
+        by the rules asking after (as ``ProjectContext.analysis`` is for the
+        project): a table several rules' questions read."""
+        found = self._shared.get(kind)
+        if found is None:
+            found = self._shared[kind] = kind(self)
+        return found  # type: ignore[return-value]
 
     @property
     def is_notebook(self) -> bool:
