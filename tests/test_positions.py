@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import libcst as cst
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+import mllint
 from mllint.engine.positions import Positions
 
 SOURCE = '''#!/usr/bin/env python
@@ -70,3 +75,19 @@ def test_module_without_trailing_newline():
 @given(st.lists(st.sampled_from(["x = 1\n", "# c\n", "\n", "def f():\n    return g(1,\n  2)\n", "if a:\n    b()\n"]), min_size=1, max_size=8))
 def test_positions_match_on_generated_modules(lines):
     assert_same_positions("".join(lines))
+
+
+@pytest.mark.parametrize("name", ["engine/positions.py", "analysis/torch_loops.py", "checks/security.py", "testkit.py"])
+def test_the_first_node_asked_in_each_statement_is_placed_as_the_provider_places_it(name):
+    """Real code (decorators, f-strings, comprehensions, long calls): one node of each
+    top-level statement, chosen at random, is the first asked there and is found
+    by counting tokens rather than by the provider."""
+    module = cst.parse_module((Path(mllint.__file__).parent / name).read_text())
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Positions(module)
+    chosen = random.Random(name)
+    for statement in module.body:
+        inside = _All()
+        statement.visit(inside)
+        node = chosen.choice(inside.nodes)
+        assert positions.of(node, statement) == expected[node], module.code_for_node(node)
