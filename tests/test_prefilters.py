@@ -265,3 +265,75 @@ def test_children_are_the_nodes_iter_child_nodes_gives_in_its_order():
     for tree in [ast.parse(MATCH_AND_TRY), *_package_trees()]:
         for node in ast.walk(tree):
             assert children(node) == list(ast.iter_child_nodes(node))
+
+
+#: Machine-local paths and look-alikes, and the ways ML103 follows them to a data call.
+PATH_LITERALS = (
+    "'/home/me/data.csv'", "'~/.cache/x'", "'~/data/x.csv'", "r'\\\\n'", "'C:\\\\data\\\\x.npy'", "f'/mnt/{name}/x'",
+    "f'{root}/home/x'", "'/tmp/x.csv'", "'/Users/' 'a/b.csv'", "b'/home/me/x'", "'data/x.csv'", "'/root/.cache/m'",
+)
+PATH_FORMS = (
+    "pd.read_csv({value})", "DATA = {value}", "pd.read_csv(DATA)", "open(os.path.join({value}, 'x'))",
+    "x = re.sub({value}, '', t)", "np.save(Path({value}) / 'x.npy', a)", "cfg = os.getenv('D', {value})",
+    "pd.read_csv(cfg)", "with open({value}) as f:\n    pd.read_csv(f)", "a, b = {value}, 'y'", "pd.read_csv(a)",
+    "DATA = {value}.strip()", "df.to_csv({value})", "def f(p={value}):\n    return np.load(p)",
+    "\"\"\"Read {value}.\"\"\"", "paths = [{value}]", "torch.load(*paths)", "torch.load(*DATA)", "exec(code)", "DATA: str = {value}",
+    "model.save_pretrained(out)", "out = f'{{base}}/x'", "base = {value}",
+)
+path_modules = st.lists(
+    st.builds(lambda form, value: form.format(value=value), st.sampled_from(PATH_FORMS), st.sampled_from(PATH_LITERALS)),
+    min_size=1, max_size=6,
+).map(lambda lines: "import os, re\nimport numpy as np\nimport pandas as pd\nimport torch\nfrom pathlib import Path\n" + "\n".join(lines) + "\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(path_modules)
+@example("import pandas as pd\nDATA = '/home/me/data.csv'\npd.read_csv(DATA)\n")
+@example("import pandas as pd\nwith open('/Users/a/b.txt') as f:\n    pd.read_csv(f)\n")
+@example("import numpy as np\nfrom pathlib import Path\nnp.save(Path(f'/mnt/{x}/d') / 'x.npy', a)\n")
+@example("base = '/home/me'\nout = f'{base}/x'\nmodel.save_pretrained(out)\n")
+@example("import torch\nDATA = '/home/me/m.pt'\ntorch.load(*DATA)\n")
+def test_the_absolute_path_prefilter_never_hides_a_finding(tmp_path_factory, text):
+    """ML103 skips libcst where the ``ast`` shows no machine-local literal that a
+    data call's argument leads to."""
+    assert_prefilter_hides_nothing(tmp_path_factory.mktemp("paths"), data.AbsoluteDataPath, {"train.py": text})
+
+
+TRUST_FORMS = (
+    "AutoModel.from_pretrained(name, trust_remote_code=True)", "AutoModel.from_pretrained(name, trust_remote_code=flag)",
+    "pipeline('x', trust_remote_code=True, revision='" + "a" * 40 + "')", "kwargs = {'trust_remote_code': True}",
+    "kwargs = {'trust_' 'remote_code': True}", "kwargs = dict(trust_remote_code=True)", "load(trust_remote_code=False)",
+    "x = {'trust_remote_code': args.trust}", "# trust_remote_code=True", "f(**{'trust_remote_code': True})",
+    "'''Pass trust_remote_code=True.'''", "run(trust_remote_code=True, **options)",
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(TRUST_FORMS), min_size=1, max_size=5).map(lambda lines: "\n".join(lines) + "\n"))
+@example("kwargs = {'trust_' 'remote_code': True}\n")
+@example("AutoModel.from_pretrained(name, trust_remote_code=flag)\n")
+def test_the_remote_code_prefilter_never_hides_a_finding(tmp_path_factory, text):
+    """ML603 skips libcst where the ``ast`` shows ``trust_remote_code`` set to
+    nothing but a caller's choice."""
+    assert_prefilter_hides_nothing(tmp_path_factory.mktemp("trust"), security.TrustRemoteCode, {"load.py": text})
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        (data.AbsoluteDataPath, "import re\nx = re.sub(r'\\\\n', ' ', caption)\n"),
+        (data.AbsoluteDataPath, "from pathlib import Path\nCACHE = Path('~/.cache/models')\n"),
+        (data.AbsoluteDataPath, "import pandas as pd\n\"\"\"Data lives in /home/me/data.\"\"\"\npd.read_csv('data.csv')\n"),
+        (security.TrustRemoteCode, "def load(name, trust_remote_code=False):\n    return get(name, trust_remote_code=trust_remote_code)\n"),
+    ],
+)
+def test_the_ast_prefilters_skip_what_cannot_be_reported(tmp_path, rule, text):
+    """Without this, the pre-filters above could say yes to everything and pass."""
+    (tmp_path / "m.py").write_text(text)
+    parsed = []
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(rule, "applies_to", classmethod(lambda cls, text: True))
+        real = rule.can_fire.__func__
+        patched.setattr(rule, "can_fire", classmethod(lambda cls, ctx: parsed.append(real(cls, ctx)) or parsed[-1]))
+        assert lint_tree(tmp_path, select=[rule.code]) == []
+    assert parsed == [False]

@@ -10,6 +10,7 @@ constant assignments (``DATA = "/home/me/x.csv"``) within the module.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -23,7 +24,9 @@ from mllint.engine.messages import human_size, shown
 from mllint.engine.options import Option
 from mllint.engine.rules import ModuleRule, ProjectRule
 from mllint.project.dependencies.specs import mask_credentials
+from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, is_data_file, is_fixture, is_model_artifact
+from mllint.syntax.ast_walks import without_leaves
 from mllint.syntax.bindings import Bindings
 from mllint.syntax.cst import (
     bound_names,
@@ -218,6 +221,30 @@ class AbsoluteDataPath(BindingRule):
     def applies_to(cls, text: str) -> bool:
         return _MACHINE_LOCAL_TEXT.search(text) is not None
 
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """Most modules whose text names a home folder or a drive pass none to a data
+        call: a ``~/.cache`` default, a docstring, a regular expression matching
+        ``\\n`` (on diffusers, 4 of 40). A finding needs a machine-local literal
+        that an argument of a data call leads to, as :meth:`_local_paths` follows
+        it; the ``ast`` shows them, read more loosely than the rule reads them
+        (any call that may be a data call, every value a name is given anywhere)."""
+        tree = ctx.index.tree(ctx.path)
+        if tree is None:
+            return True
+        given: dict[str, list[ast.expr]] = {}
+        arguments: list[ast.expr] = []
+        for node in without_leaves(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                    if isinstance(target, ast.Name):
+                        given.setdefault(target.id, []).append(node.value)
+            elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
+                given.setdefault(node.optional_vars.id, []).append(node.context_expr)
+            elif isinstance(node, ast.Call) and _may_be_data_call(ctx, node):
+                arguments.extend([*node.args, *(keyword.value for keyword in node.keywords)])
+        return any(_may_lead_to_local_path(ctx, argument, given, 0) for argument in arguments)
+
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
         self.calls: list[tuple[cst.Call, str]] = []
@@ -280,6 +307,43 @@ class AbsoluteDataPath(BindingRule):
                 yield from self._local_paths(args[0].value, depth)
         elif isinstance(node, cst.Attribute):
             yield from self._local_paths(node.value, depth)
+
+
+def _may_be_data_call(ctx: ModuleContext, call: ast.Call) -> bool:
+    """What ``AbsoluteDataPath._data_call`` may label, on the ``ast``."""
+    dotted = dotted_name(call.func)
+    name = ctx.info.qualify(dotted) if dotted is not None else None
+    if name is not None and (name in PATH_CALLS or name.startswith(PATH_CALL_PREFIXES)):
+        return True
+    return (isinstance(call.func, ast.Name) and call.func.id == "open") or (
+        isinstance(call.func, ast.Attribute) and call.func.attr in PATH_METHODS
+    )
+
+
+def _may_lead_to_local_path(ctx: ModuleContext, node: ast.expr, given: dict[str, list[ast.expr]], depth: int) -> bool:
+    """Whether *node* may lead to a machine-local literal as ``_local_paths`` follows
+    it (an f-string whose text starts like one counts, be it a tool's folder)."""
+    if depth > 4:
+        return False
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(_MACHINE_LOCAL.match(node.value)) and not _USER_TOOL_FOLDER.match(node.value)
+    if isinstance(node, ast.JoinedStr):
+        first = node.values[0] if node.values else None
+        return isinstance(first, ast.Constant) and isinstance(first.value, str) and bool(_MACHINE_LOCAL.match(first.value))
+    if isinstance(node, ast.Name):
+        return any(_may_lead_to_local_path(ctx, value, given, depth + 1) for value in given.get(node.id, ()))
+    if isinstance(node, ast.Starred):
+        return _may_lead_to_local_path(ctx, node.value, given, depth)
+    if isinstance(node, ast.BinOp):
+        return _may_lead_to_local_path(ctx, node.left, given, depth)
+    if isinstance(node, ast.Attribute):
+        return _may_lead_to_local_path(ctx, node.value, given, depth)
+    if isinstance(node, ast.Call) and node.args:
+        dotted = dotted_name(node.func)
+        if dotted is not None and ctx.info.qualify(dotted) in _ENV_CALLS:
+            return False
+        return _may_lead_to_local_path(ctx, node.args[0], given, depth)
+    return False
 
 
 # -- ML104 ---------------------------------------------------------------------

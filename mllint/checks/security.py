@@ -59,6 +59,7 @@ from mllint.engine.context import ModuleContext, NotebookContext, Replacement
 from mllint.engine.findings import Edit, Fix, Severity
 from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
 from mllint.project.layout import NOT_TESTS, OWN_CODE
+from mllint.syntax.ast_walks import without_leaves
 from mllint.syntax.cst import (
     has_star_kwargs,
     is_false,
@@ -558,6 +559,25 @@ class TrustRemoteCode(ModuleRule):
     roles = NOT_TESTS
     triggers = ("trust_remote_code",)
 
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """Most modules naming ``trust_remote_code`` pass a caller's choice on
+        (``trust_remote_code=trust_remote_code``, ``=args.trust_remote_code``;
+        on diffusers, 14 of 17). A finding needs it set to ``True`` itself, as a
+        keyword or a dictionary entry: the ``ast`` shows them."""
+        tree = ctx.index.tree(ctx.path)
+        if tree is None:
+            return True
+        for node in without_leaves(tree):
+            if isinstance(node, ast.keyword) and node.arg == "trust_remote_code" and _is_true(node.value):
+                return True
+            if isinstance(node, ast.Dict) and any(
+                isinstance(key, ast.Constant) and key.value == "trust_remote_code" and _is_true(value)
+                for key, value in zip(node.keys, node.values)
+            ):
+                return True
+        return False
+
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None and node.keyword.value == "trust_remote_code" and is_true(node.value):
             self._check(node)
@@ -589,6 +609,10 @@ class TrustRemoteCode(ModuleRule):
             if text is None or _COMMIT.fullmatch(text):
                 return True
         return False
+
+
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
 
 
 # --- ML604 ---------------------------------------------------------------------------
