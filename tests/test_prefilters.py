@@ -237,7 +237,10 @@ CALL_STATEMENTS = (
     "URL = 'http://example.org/m.bin'", "urllib.request.urlretrieve(URL, 'm.bin')", "requests.get(url, verify=False)",
     "session.verify = False", "ctx = ssl._create_unverified_context()",
     "def f():\n    \"Fetch it with requests.get('http://example.org/x')\"", "x = 1  # requests.get('http://example.org')",
-    "requests.get('http://localhost:8000/x')",
+    "requests.get('http://localhost:8000/x')", "snapshot_download('org/model')", "from huggingface_hub import snapshot_download",
+    "hf_hub_download('org/data', 'x.csv', repo_type='data' 'set')", "hf_hub_download(repo, f, repo_type=kind)",
+    "with 'https://example.org/d.csv' as u:\n    pd.read_csv(u)", "SOURCE: str = 'HTTPS://example.org/e.csv'",
+    "pd.read_csv(SOURCE)", "r = requests.get(URL)\nopen('x', 'wb').write(r.content)",
 )
 call_modules = st.builds(
     lambda imports, statements, main: "\n".join([*imports, *statements, *(["if __name__ == '__main__':\n    pass"] if main else [])]) + "\n",
@@ -253,6 +256,9 @@ call_modules = st.builds(
 @example("import torch\nopt = torch.optim.SGD(params, lr=0.1)\nif __name__ == '__main__':\n    pass\n", "train.py")
 @example("import joblib\njoblib.dump(model, 'model.pkl')\n", "train.py")
 @example("import urllib.request\nURL = 'http://example.org/m.bin'\nurllib.request.urlretrieve(URL, 'm.bin')\n", "train.py")
+@example("import pandas as pd\nwith 'https://example.org/d.csv' as u:\n    pd.read_csv(u)\n", "train.py")
+@example("import pandas as pd\nSOURCE: str = 'HTTPS://example.org/e.csv'\npd.read_csv(SOURCE)\n", "train.py")
+@example("from huggingface_hub import hf_hub_download\nhf_hub_download('org/data', 'x.csv', repo_type='data' 'set')\n", "train.py")
 def test_the_data_model_hyperparameter_and_download_prefilters_never_hide_a_finding(tmp_path_factory, text, path):
     """ML104, ML301, ML303 and ML604 skip libcst where the index, the project's
     answers or the ``ast`` show that nothing they judge is there."""
@@ -325,6 +331,8 @@ def test_the_remote_code_prefilter_never_hides_a_finding(tmp_path_factory, text)
         (data.AbsoluteDataPath, "from pathlib import Path\nCACHE = Path('~/.cache/models')\n"),
         (data.AbsoluteDataPath, "import pandas as pd\n\"\"\"Data lives in /home/me/data.\"\"\"\npd.read_csv('data.csv')\n"),
         (security.TrustRemoteCode, "def load(name, trust_remote_code=False):\n    return get(name, trust_remote_code=trust_remote_code)\n"),
+        (data.UnpinnedRemoteData, "from huggingface_hub import hf_hub_download\n\"\"\"See https://hf.co/docs.\"\"\"\n"
+                                  "path = hf_hub_download('org/model', 'weights.bin')\n"),
     ],
 )
 def test_the_ast_prefilters_skip_what_cannot_be_reported(tmp_path, rule, text):
