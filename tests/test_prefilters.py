@@ -241,6 +241,7 @@ CALL_STATEMENTS = (
     "hf_hub_download('org/data', 'x.csv', repo_type='data' 'set')", "hf_hub_download(repo, f, repo_type=kind)",
     "with 'https://example.org/d.csv' as u:\n    pd.read_csv(u)", "SOURCE: str = 'HTTPS://example.org/e.csv'",
     "pd.read_csv(SOURCE)", "r = requests.get(URL)\nopen('x', 'wb').write(r.content)",
+    "load_dataset('imagefolder', data_dir=d)", "load_dataset(args.dataset_name)", "load_dataset('org/pokemon', revision='v1')",
 )
 call_modules = st.builds(
     lambda imports, statements, main: "\n".join([*imports, *statements, *(["if __name__ == '__main__':\n    pass"] if main else [])]) + "\n",

@@ -392,9 +392,15 @@ class _Scope:
     hashed: bool = False
 
 
-#: Where a URL that ML104 judges is written: an argument of the call, or the value
-#: a name it passes was given (an assignment, ``with ... as name``).
-_URL_HOLDERS = (ast.Call, ast.keyword, ast.Assign, ast.AnnAssign, ast.withitem)
+def _names_hub_dataset(repo: str) -> bool:
+    """``load_dataset``'s first argument names a hub repository, not a builder of
+    local files or a path."""
+    return not (repo in _LOCAL_BUILDERS or repo.startswith((".", "/", "~")) or PurePosixPath(repo).suffix)
+
+
+def _is_url(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) \
+        and node.value[:8].lower().startswith(("http://", "https://"))
 
 
 class UnpinnedRemoteData(BindingRule):
@@ -425,28 +431,38 @@ class UnpinnedRemoteData(BindingRule):
             for name in (site.name, ctx.info.qualify(local) if local and "." not in local else None):
                 if name is not None and (name in _REMOTE_READERS or name.startswith(_URL_READER_PREFIXES)):
                     called.add(name)
-        if not called or called & _HUB_DATASET_CALLS:
-            return bool(called)
-        return cls._may_name_remote_data(ctx)
+        return bool(called) and cls._may_name_remote_data(ctx)
 
     @staticmethod
     def _may_name_remote_data(ctx: ModuleContext) -> bool:
-        """Most modules calling a downloader fetch models, not data: a finding of
-        the other calls needs a constant http(s) URL (a string literal; names lead
-        only to them) or a hub download with ``repo_type="dataset"``, and the
-        ``ast`` shows both (on diffusers, 129 modules call one; 4 have findings)."""
+        """Most modules calling a downloader fetch models, or a data set the user
+        names: a finding needs a constant http(s) URL, given to the call or to a
+        name (an assignment, ``with ... as name``), a hub download with
+        ``repo_type="dataset"`` or ``load_dataset`` of a constant name; the
+        ``ast`` shows them (on diffusers, 129 modules call one; 5 have findings)."""
         tree = ctx.index.tree(ctx.path)
         if tree is None:
             return True
         for node in without_leaves(tree):
-            if isinstance(node, ast.keyword) and node.arg == "repo_type" and isinstance(node.value, ast.Constant) \
-                    and node.value.value == "dataset":
-                return True
-            if isinstance(node, _URL_HOLDERS):
-                for child in ast.iter_child_nodes(node):
-                    if isinstance(child, ast.Constant) and isinstance(child.value, str) \
-                            and child.value[:8].lower().startswith(("http://", "https://")):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.withitem)):
+                if any(_is_url(child) for child in ast.iter_child_nodes(node)):
+                    return True
+            elif isinstance(node, ast.Call):
+                dotted = dotted_name(node.func)
+                name = ctx.info.qualify(dotted) if dotted is not None else None
+                if name is None or not (name in _REMOTE_READERS or name.startswith(_URL_READER_PREFIXES)):
+                    continue
+                given = {keyword.arg: keyword.value for keyword in node.keywords}
+                if name in _HUB_DATASET_CALLS:
+                    first = next((arg for arg in node.args if not isinstance(arg, ast.Starred)), None)
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str) and _names_hub_dataset(first.value):
                         return True
+                elif name in _HUB_DOWNLOADS:
+                    repo_type = given.get("repo_type")
+                    if isinstance(repo_type, ast.Constant) and repo_type.value == "dataset":
+                        return True
+                elif any(_is_url(value) for value in [*node.args, *given.values()]):
+                    return True
         return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -551,7 +567,7 @@ class UnpinnedRemoteData(BindingRule):
         if keyword(node, "revision") is not None or not args:
             return None
         repo = string_value(args[0].value)
-        if repo is None or repo in _LOCAL_BUILDERS or repo.startswith((".", "/", "~")) or PurePosixPath(repo).suffix:
+        if repo is None or not _names_hub_dataset(repo):
             return None
         return node, f"`{name}(\"{shown(repo)}\")` reads the dataset's latest revision; pass `revision=` with a commit hash or tag"
 
