@@ -91,3 +91,17 @@ def test_the_first_node_asked_in_each_statement_is_placed_as_the_provider_places
         statement.visit(inside)
         node = chosen.choice(inside.nodes)
         assert positions.of(node, statement) == expected[node], module.code_for_node(node)
+
+
+def test_a_node_reported_with_the_wrong_statement_is_placed_from_its_own():
+    """Reports made in ``leave_Module`` name the node itself as its statement: the
+    owner is looked up, and no whole-module position pass is made."""
+    module = cst.parse_module(SOURCE)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    collector = _All()
+    module.body[-1].visit(collector)
+    positions = Positions(module)
+    for node in collector.nodes:
+        assert positions.of(node, node) == expected[node]
+        assert positions.of(node, module.body[0]) == expected[node]
+    assert positions._whole is None

@@ -61,12 +61,21 @@ class Positions:
         return self._owners.get(id(node))
 
     def of(self, node: cst.CSTNode, statement: cst.CSTNode | None) -> CodeRange:
-        """Where *node* is; *statement* is the top-level statement holding it, if known."""
-        if statement is None:
-            statement = self._owner(node)
-        offset = self._statement_lines().get(id(statement)) if statement is not None else None
-        if offset is None or statement is None:
-            return self._whole_module()[node]
+        """Where *node* is; *statement* is the top-level statement holding it, if
+        known. A report made once a traversal has left the statement (in
+        ``leave_Module``) names something else: the owner is then looked up,
+        which costs one visit of the module, not a whole-module position pass."""
+        where = self._within(node, statement) if statement is not None else None
+        if where is None:
+            owner = self._owner(node)
+            where = self._within(node, owner) if owner is not None and owner is not statement else None
+        return where if where is not None else self._whole_module()[node]
+
+    def _within(self, node: cst.CSTNode, statement: cst.CSTNode) -> CodeRange | None:
+        """Where *node* is, found in the top-level *statement*; None when it is not there."""
+        offset = self._statement_lines().get(id(statement))
+        if offset is None:
+            return None
         local = self._by_statement.get(id(statement))
         alone = self.module.with_changes(header=[], body=[statement]) if local is None else None
         if alone is not None and id(statement) not in self._asked:
@@ -77,7 +86,7 @@ class Positions:
                 local = self._by_statement[id(statement)] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
             where = local.get(node)
         if where is None:
-            return self._whole_module()[node]
+            return None
         return CodeRange(
             CodePosition(where.start.line + offset, where.start.column),
             CodePosition(where.end.line + offset, where.end.column),
