@@ -187,14 +187,19 @@ SECRET_FORMS = (
     "def g({name}={value}): pass", "def g(*, {name}={value}): pass", "lambda {name}={value}: 0",
     "wandb.login(key={value})", "print({value})", "x = 1  # {value}", "class C(B, {name}={value}): pass",
 )
-secret_modules = st.lists(
+def modules(lines: st.SearchStrategy[str], header: str = "") -> st.SearchStrategy[str]:
+    """Modules of one to six generated lines under *header*."""
+    return st.lists(lines, min_size=1, max_size=6).map(lambda chosen: header + "\n".join(chosen) + "\n")
+
+
+secret_modules = modules(
     st.builds(
         lambda form, target, name, value: form.format(target=target, name=name, value=value),
         st.sampled_from(SECRET_FORMS), st.sampled_from(SECRET_TARGETS), st.sampled_from(SECRET_NAMES),
         st.sampled_from(SECRET_VALUES),
     ),
-    min_size=1, max_size=6,
-).map(lambda lines: "import wandb\n" + "\n".join(lines) + "\n")
+    "import wandb\n",
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -287,10 +292,10 @@ PATH_FORMS = (
     "\"\"\"Read {value}.\"\"\"", "paths = [{value}]", "torch.load(*paths)", "torch.load(*DATA)", "exec(code)", "DATA: str = {value}",
     "model.save_pretrained(out)", "out = f'{{base}}/x'", "base = {value}",
 )
-path_modules = st.lists(
+path_modules = modules(
     st.builds(lambda form, value: form.format(value=value), st.sampled_from(PATH_FORMS), st.sampled_from(PATH_LITERALS)),
-    min_size=1, max_size=6,
-).map(lambda lines: "import os, re\nimport numpy as np\nimport pandas as pd\nimport torch\nfrom pathlib import Path\n" + "\n".join(lines) + "\n")
+    "import os, re\nimport numpy as np\nimport pandas as pd\nimport torch\nfrom pathlib import Path\n",
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -316,7 +321,7 @@ TRUST_FORMS = (
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(TRUST_FORMS), min_size=1, max_size=5).map(lambda lines: "\n".join(lines) + "\n"))
+@given(modules(st.sampled_from(TRUST_FORMS)))
 @example("kwargs = {'trust_' 'remote_code': True}\n")
 @example("AutoModel.from_pretrained(name, trust_remote_code=flag)\n")
 def test_the_remote_code_prefilter_never_hides_a_finding(tmp_path_factory, text):
