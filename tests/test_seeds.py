@@ -217,6 +217,7 @@ def test_unreadable_reached_module_is_skipped(tmp_path):
     assert report.unseeded == []
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::SyntaxWarning")  # ``"\."``: the runner silences them
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("import numpy as np\n()[]:=.,'\"#\\ ifdefclassrandomseedtorch_")),
                max_size=200))
