@@ -77,14 +77,16 @@ class Positions:
         if offset is None:
             return None
         local = self._by_statement.get(id(statement))
-        alone = self.module.with_changes(header=[], body=[statement]) if local is None else None
-        if alone is not None and id(statement) not in self._asked:
-            self._asked.add(id(statement))
-            where = _NodeSpan.find(alone, node)
-        else:
-            if local is None:
-                local = self._by_statement[id(statement)] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        if local is not None:
             where = local.get(node)
+        else:
+            alone = self.module.with_changes(header=[], body=[statement])
+            if id(statement) not in self._asked:  # the first node asked here: count tokens
+                self._asked.add(id(statement))
+                where = _NodeSpan.find(alone, node)
+            else:  # asked again: the provider's map of the statement, kept
+                local = self._by_statement[id(statement)] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+                where = local.get(node)
         if where is None:
             return None
         return CodeRange(
