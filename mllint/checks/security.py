@@ -259,9 +259,7 @@ class UnsafeDeserialization(ModuleRule):
         scope = next((node for node in reversed(ancestors) if isinstance(node, (cst.FunctionDef, cst.Module))), None)
         if scope is None:
             return False
-        finder = _StateDictUse(parent.targets[0].target.value)
-        scope.visit(finder)
-        return finder.found
+        return parent.targets[0].target.value in self.ctx.shared(_StateDictNames).of(scope)
 
 
 def _state_dict_argument(call: cst.Call) -> cst.Arg | None:
@@ -272,18 +270,35 @@ def _state_dict_argument(call: cst.Call) -> cst.Arg | None:
     return args[0] if args else keyword(call, "state_dict")
 
 
-class _StateDictUse(cst.CSTVisitor):
-    """Finds ``<module>.load_state_dict(<name>)``."""
+class _StateDictNames:
+    """Per function or module of one file, the names its code (nested functions
+    included) gives to ``<module>.load_state_dict(<name>)``: found by one visit
+    of the scope, not one per load (a script of 1,000 ``torch.load`` lines took
+    a minute)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, ctx: ModuleContext) -> None:
+        self._names: dict[int, frozenset[str]] = {}
+
+    def of(self, scope: cst.CSTNode) -> frozenset[str]:
+        names = self._names.get(id(scope))
+        if names is None:
+            finder = _StateDictUses()
+            scope.visit(finder)
+            names = self._names[id(scope)] = frozenset(finder.names)
+        return names
+
+
+class _StateDictUses(cst.CSTVisitor):
+    """Collects the names given to ``<module>.load_state_dict(<name>)``."""
+
+    def __init__(self) -> None:
         super().__init__()
-        self.name = name
-        self.found = False
+        self.names: set[str] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
         given = _state_dict_argument(node)
-        if given is not None and isinstance(given.value, cst.Name) and given.value.value == self.name:
-            self.found = True
+        if given is not None and isinstance(given.value, cst.Name):
+            self.names.add(given.value.value)
 
 
 # --- ML602 ---------------------------------------------------------------------------
