@@ -1,4 +1,4 @@
-"""Per-statement positions agree with libcst's whole-module PositionProvider."""
+"""Positions found by counting tokens agree with libcst's PositionProvider."""
 
 from __future__ import annotations
 
@@ -46,21 +46,17 @@ class _All(cst.CSTVisitor):
 
 
 def assert_same_positions(source: str) -> None:
+    """Every node, asked alone and all at once, is placed as the provider places it."""
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     collector = _All()
     module.visit(collector)
-    positions = Positions(module)
-    owner = {}
-    for statement in module.body:
-        sub = _All()
-        statement.visit(sub)
-        owner.update({id(n): statement for n in sub.nodes})
-    for node in collector.nodes:
-        if id(node) not in owner:  # the module itself, its header and footer lines
-            continue
-        assert positions.of(node, owner[id(node)]) == expected[node], module.code_for_node(node)
-        assert Positions(module).of(node, None) == expected[node]
+    nodes = [node for node in collector.nodes if node is not module]
+    together = Positions(module).of_all(nodes)
+    assert together.keys() == set(nodes)
+    for node in nodes:
+        assert together[node] == expected[node], module.code_for_node(node)
+        assert Positions(module).of(node) == expected[node], module.code_for_node(node)
 
 
 def test_positions_match_the_provider():
@@ -78,30 +74,20 @@ def test_positions_match_on_generated_modules(lines):
 
 
 @pytest.mark.parametrize("name", ["engine/positions.py", "analysis/torch_loops.py", "checks/security.py", "testkit.py"])
-def test_the_first_node_asked_in_each_statement_is_placed_as_the_provider_places_it(name):
-    """Real code (decorators, f-strings, comprehensions, long calls): one node of each
-    top-level statement, chosen at random, is the first asked there and is found
-    by counting tokens rather than by the provider."""
+def test_nodes_asked_together_in_real_code_are_placed_as_the_provider_places_them(name):
+    """Real code (decorators, f-strings, comprehensions, long calls): a random
+    tenth of the nodes, nested ones included, is placed in one code generation
+    that stops after the last of them."""
     module = cst.parse_module((Path(mllint.__file__).parent / name).read_text())
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    positions = Positions(module)
-    chosen = random.Random(name)
-    for statement in module.body:
-        inside = _All()
-        statement.visit(inside)
-        node = chosen.choice(inside.nodes)
-        assert positions.of(node, statement) == expected[node], module.code_for_node(node)
-
-
-def test_a_node_reported_with_the_wrong_statement_is_placed_from_its_own():
-    """Reports made in ``leave_Module`` name the node itself as its statement: the
-    owner is looked up, and no whole-module position pass is made."""
-    module = cst.parse_module(SOURCE)
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     collector = _All()
-    module.body[-1].visit(collector)
-    positions = Positions(module)
-    for node in collector.nodes:
-        assert positions.of(node, node) == expected[node]
-        assert positions.of(node, module.body[0]) == expected[node]
-    assert positions._whole is None
+    module.visit(collector)
+    chosen = random.Random(name).sample(collector.nodes[1:], len(collector.nodes) // 10)
+    assert Positions(module).of_all(chosen) == {node: expected[node] for node in chosen}
+
+
+def test_a_node_of_another_tree_is_left_out():
+    module = cst.parse_module(SOURCE)
+    stranger = cst.parse_expression("f(x)")
+    first = module.body[0]
+    assert Positions(module).of_all([stranger, first]).keys() == {first}

@@ -23,7 +23,6 @@ from collections.abc import Iterator, Mapping
 from typing import ClassVar
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 from mllint.analysis.deserialization import (
     Hazard,
@@ -56,7 +55,7 @@ from mllint.analysis.secrets import (
 )
 from mllint.analysis.values import binding, last_segment, string_text
 from mllint.engine.context import ModuleContext, NotebookContext, Replacement
-from mllint.engine.findings import Edit, Fix, Severity
+from mllint.engine.findings import Fix, Severity
 from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
 from mllint.project.layout import NOT_TESTS, OWN_CODE
 from mllint.syntax.ast_walks import without_leaves
@@ -75,13 +74,6 @@ from mllint.syntax.text_search import WordSearch, mentions_any
 
 def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeio" else "a"
-
-
-def _where(ctx: ModuleContext, node: cst.CSTNode) -> CodeRange:
-    """Where *node* of the statement being visited is; through that top-level
-    statement, as reports are placed, so that no whole-module pass is needed."""
-    ancestors = ctx.ancestors
-    return ctx.position(node, ancestors[1] if len(ancestors) > 1 else None)
 
 
 # --- ML601 --------------------------------------------------------------------------
@@ -223,7 +215,7 @@ class UnsafeDeserialization(ModuleRule):
         texts = [project.read_text(path) for path in sorted(candidates) if path in project.file_set]
         return bool(texts) and all(text is not None and not _YAML_TAGS.search(text) for text in texts)
 
-    def _add_weights_only(self, call: cst.Call) -> Fix | None:
+    def _add_weights_only(self, call: cst.Call) -> Replacement | None:
         """Insert ``, weights_only=True`` after the last argument, in the call's
         layout (one line or one argument per line, a trailing comma and the space
         before the closing parenthesis stay where they are); safe only when the
@@ -239,11 +231,9 @@ class UnsafeDeserialization(ModuleRule):
             separator = "," + self.ctx.code_for(call.whitespace_before_args)
         else:
             separator = ", "
-        end = _where(self.ctx, args[-1].value).end
         safe = self._loads_state_dict(call)
         message = "pass `weights_only=True`" + ("" if safe else " (unsafe: a checkpoint holding pickled objects would stop loading)")
-        insertion = Edit(end.line, end.column + 1, end.line, end.column + 1, f"{separator}weights_only=True")
-        return Fix(message, (insertion,), safe)
+        return self.ctx.insert_after(args[-1].value, f"{separator}weights_only=True", message, safe=safe)
 
     def _loads_state_dict(self, call: cst.Call) -> bool:
         """Whether the loaded object is a state dict: the call is the state dict
@@ -438,7 +428,7 @@ class HardcodedSecret(ModuleRule, NotebookRule):
         notebook = self.ctx.notebook
         if notebook is None or not notebook.magics:
             return False
-        cell, line = notebook.locate(_where(self.ctx, comment).start.line)
+        cell, line = notebook.locate(self.ctx.position(comment).start.line)
         return any(magic.cell == cell and magic.line <= line <= magic.line + magic.text.count("\n")
                    for magic in notebook.magics)
 

@@ -99,11 +99,13 @@ class FactsStore(Protocol):
 
 @dataclass(frozen=True)
 class Replacement:
-    """A fix expressed on CST nodes; turned into text edits once positions exist."""
+    """A fix expressed on CST nodes; turned into text edits once positions exist.
+    With *after*, each text is inserted after its node instead of replacing it."""
 
     message: str
     changes: tuple[tuple[cst.CSTNode, cst.CSTNode | str], ...]
     safe: bool = True
+    after: bool = False
 
 
 @dataclass
@@ -113,7 +115,6 @@ class _Pending:
     message: str
     fix: Fix | Replacement | None
     severity: Severity | None = None
-    statement: cst.CSTNode | None = None  # the top-level statement holding the node
 
 
 @dataclass
@@ -328,8 +329,7 @@ class ModuleContext:
         fix: Fix | Replacement | None = None,
         severity: Severity | None = None,
     ) -> None:
-        statement = self.ancestors[1] if len(self.ancestors) > 1 else node if self.ancestors else None
-        self._pending.append(_Pending(code, node, message, fix, severity, statement))
+        self._pending.append(_Pending(code, node, message, fix, severity))
 
     def report_at(
         self,
@@ -356,30 +356,37 @@ class ModuleContext:
     def replace(self, node: cst.CSTNode, new: cst.CSTNode | str, message: str, *, safe: bool = True) -> Replacement:
         return Replacement(message, ((node, new),), safe)
 
+    def insert_after(self, node: cst.CSTNode, text: str, message: str, *, safe: bool = True) -> Replacement:
+        return Replacement(message, ((node, text),), safe, after=True)
+
     @cached_property
     def _positions(self) -> Positions:
         assert self.module is not None, "node positions exist only for parsed modules"
         return Positions(self.module)
 
-    def position(self, node: cst.CSTNode, statement: cst.CSTNode | None = None) -> CodeRange:
-        """Where *node* is; pass its top-level statement, if known, to make it cheap."""
-        return self._positions.of(node, statement)
+    def position(self, node: cst.CSTNode) -> CodeRange:
+        """Where *node* is. Reports are placed together after the traversal, in one
+        code generation; ask here only for what a report's text needs."""
+        return self._positions.of(node)
 
     def resolve(self) -> list[RawFinding]:
         """Turn node reports into positioned findings (after the traversal)."""
+        asked = [pending.node for pending in self._pending]
+        asked += [old for pending in self._pending if isinstance(pending.fix, Replacement) for old, _ in pending.fix.changes]
+        where = self._positions.of_all(asked) if asked else {}
         for pending in self._pending:
-            where = self.position(pending.node, pending.statement)
             fix = pending.fix
             if isinstance(fix, Replacement):
-                fix = self._to_fix(fix, pending.statement)
+                fix = self._to_fix(fix, where)
+            at = where[pending.node]
             self.findings.append(
                 RawFinding(
                     pending.code,
                     pending.message,
-                    where.start.line,
-                    where.start.column + 1,
-                    where.end.line,
-                    where.end.column + 1,
+                    at.start.line,
+                    at.start.column + 1,
+                    at.end.line,
+                    at.end.column + 1,
                     fix=fix,
                     severity=pending.severity,
                 )
@@ -387,10 +394,11 @@ class ModuleContext:
         self._pending.clear()
         return self.findings
 
-    def _to_fix(self, replacement: Replacement, statement: cst.CSTNode | None) -> Fix:
+    def _to_fix(self, replacement: Replacement, where: Mapping[cst.CSTNode, CodeRange]) -> Fix:
         edits: list[Edit] = []
         for old, new in replacement.changes:
-            where = self.position(old, statement)
+            at = where[old]
+            start = at.end if replacement.after else at.start
             text = new if isinstance(new, str) else self.module.code_for_node(new)
-            edits.append(Edit(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1, text))
+            edits.append(Edit(start.line, start.column + 1, at.end.line, at.end.column + 1, text))
         return Fix(replacement.message, tuple(edits), replacement.safe)

@@ -1,27 +1,23 @@
-"""Positions of reported nodes, computed per top-level statement.
+"""Positions of reported nodes, found in one code generation per module.
 
 libcst's PositionProvider costs ~14x ``ast.parse`` because it generates code
-for the whole module with position tracking. A finding only needs the
-positions inside its own top-level statement: plain code generation (about
-12x cheaper) gives each top-level statement's first line, and the position
-is then found in a one-statement module. The first node asked in a statement
-is found by plain code generation that counts tokens only while it generates
-that node (:class:`_NodeSpan`, about 6x cheaper than the provider on a large
-function); a statement asked again gets the provider's map, kept. A node
-whose statement is unknown (for example one reported after the traversal) is
-looked up in a map built once.
+for the whole module while recording the position of every node. A module's
+findings need a handful: they are placed together, after the traversal, by
+plain code generation that records only the nodes asked and what is inside
+them (:class:`_NodeSpan`) and stops once the last of them is generated. A
+module with findings near its top is barely generated at all, and one with a
+hundred findings costs one generation, not a hundred.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Mapping
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange
 
 #: How libcst's position provider splits a token into lines.
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -30,121 +26,66 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 class Positions:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
-        self._first_lines: dict[int, int] | None = None
-        self._by_statement: dict[int, Mapping[cst.CSTNode, CodeRange]] = {}
-        #: id(top-level statement) of those a node was found in once
-        self._asked: set[int] = set()
-        self._whole: Mapping[cst.CSTNode, CodeRange] | None = None
-        self._owners: dict[int, cst.CSTNode] | None = None
 
-    def _statement_lines(self) -> dict[int, int]:
-        """id(top-level statement) -> 0-based line where its code (leading lines included) starts."""
-        if self._first_lines is None:
-            line = len(self.module.header)
-            self._first_lines = {}
-            for statement in self.module.body:
-                self._first_lines[id(statement)] = line
-                line += self.module.code_for_node(statement).count("\n")
-        return self._first_lines
+    def of(self, node: cst.CSTNode) -> CodeRange:
+        """Where *node* is; placing several nodes with :meth:`of_all` costs the same as one."""
+        return self.of_all([node])[node]
 
-    def _whole_module(self) -> Mapping[cst.CSTNode, CodeRange]:
-        if self._whole is None:
-            self._whole = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
-        return self._whole
-
-    def _owner(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        """The top-level statement holding *node* (map built on first need)."""
-        if self._owners is None:
-            self._owners = {}
-            for statement in self.module.body:
-                statement.visit(_OwnerMap(self._owners, statement))
-        return self._owners.get(id(node))
-
-    def of(self, node: cst.CSTNode, statement: cst.CSTNode | None) -> CodeRange:
-        """Where *node* is; *statement* is the top-level statement holding it, if
-        known. A report made once a traversal has left the statement (in
-        ``leave_Module``) names something else: the owner is then looked up,
-        which costs one visit of the module, not a whole-module position pass."""
-        where = self._within(node, statement) if statement is not None else None
-        if where is None:
-            owner = self._owner(node)
-            where = self._within(node, owner) if owner is not None and owner is not statement else None
-        return where if where is not None else self._whole_module()[node]
-
-    def _within(self, node: cst.CSTNode, statement: cst.CSTNode) -> CodeRange | None:
-        """Where *node* is, found in the top-level *statement*; None when it is not there."""
-        offset = self._statement_lines().get(id(statement))
-        if offset is None:
-            return None
-        local = self._by_statement.get(id(statement))
-        if local is not None:
-            where = local.get(node)
-        else:
-            alone = self.module.with_changes(header=[], body=[statement])
-            if id(statement) not in self._asked:  # the first node asked here: count tokens
-                self._asked.add(id(statement))
-                where = _NodeSpan.find(alone, node)
-            else:  # asked again: the provider's map of the statement, kept
-                local = self._by_statement[id(statement)] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-                where = local.get(node)
-        if where is None:
-            return None
-        return CodeRange(
-            CodePosition(where.start.line + offset, where.start.column),
-            CodePosition(where.end.line + offset, where.end.column),
-        )
+    def of_all(self, nodes: Collection[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
+        """Where each of *nodes* is; a node that is not in the module is left out."""
+        return _NodeSpan.find(self.module, nodes) if nodes else {}
 
 
-class _OwnerMap(cst.CSTVisitor):
-    def __init__(self, owners: dict[int, cst.CSTNode], statement: cst.CSTNode) -> None:
-        super().__init__()
-        self.owners = owners
-        self.statement = statement
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.owners[id(node)] = self.statement
-        return True
+class _Stop(Exception):
+    """Raised inside code generation once the last node asked is generated."""
 
 
 class _NodeSpan(CodegenState):
-    """Plain code generation that notes where one node's code starts and ends, as
-    libcst's PositionProvider places it (its syntactic position: the bounds a node
-    records itself, else those of its code with its whitespace), in tokens
-    generated so far; only the node and what is inside it are noted.
+    """Plain code generation that notes where the nodes asked start and end, as
+    libcst's PositionProvider places them (their syntactic position: the bounds a
+    node records itself, else those of its code with its whitespace), in tokens
+    generated so far; only those nodes and what is inside them are noted.
 
     ``CodegenState`` is not in libcst's public API; its position providers
     subclass it the same way. ``tests/test_positions.py`` compares the two on
     real code, so a change in libcst fails the suite rather than misplaces a
     finding."""
 
-    def __init__(self, module: cst.Module, target: cst.CSTNode) -> None:
+    def __init__(self, module: cst.Module, targets: Collection[cst.CSTNode]) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self._target = target
-        self._inside = False
+        self._targets = {id(node) for node in targets}
+        self._remaining = len(self._targets)
+        #: how many nodes asked are being generated (they may nest)
+        self._open = 0
         self._starts: list[int] = []
         #: node -> (tokens before its start, tokens up to its end)
         self.spans: dict[cst.CSTNode, tuple[int, int]] = {}
 
     @classmethod
-    def find(cls, module: cst.Module, node: cst.CSTNode) -> CodeRange | None:
-        """Where *node* is in *module*; None when it is not there."""
-        state = cls(module, node)
-        module._codegen(state)
-        span = state.spans.get(node)
-        return state._range(*span) if span is not None else None
+    def find(cls, module: cst.Module, nodes: Collection[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
+        state = cls(module, nodes)
+        try:
+            module._codegen(state)
+        except _Stop:
+            pass
+        return state._ranges([node for node in nodes if node in state.spans])
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if node is self._target:
-            self._inside = True
-        if self._inside:
+        if id(node) in self._targets:
+            self._open += 1
+        if self._open:
             self._starts.append(len(self.tokens))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        if self._inside:
-            start = self._starts.pop()
-            self.spans.setdefault(node, (start, len(self.tokens)))
-            if node is self._target:
-                self._inside = False
+        if not self._open:
+            return
+        start = self._starts.pop()
+        self.spans.setdefault(node, (start, len(self.tokens)))
+        if id(node) in self._targets:
+            self._open -= 1
+            self._remaining -= 1
+            if not self._remaining:
+                raise _Stop
 
     def pop_trailing_newline(self) -> None:
         """Keep the module's last newline: spans count tokens, and no code is wanted."""
@@ -155,7 +96,7 @@ class _NodeSpan(CodegenState):
     ) -> Iterator[None]:
         start = len(self.tokens)
         yield
-        if self._inside:
+        if self._open:
             end = len(self.tokens)
             if start_node is not None:
                 start = self.spans[start_node][0]
@@ -163,17 +104,19 @@ class _NodeSpan(CodegenState):
                 end = self.spans[end_node][1]
             self.spans[node] = (start, end)
 
-    def _range(self, start: int, end: int) -> CodeRange:
-        """The positions after *start* and after *end* tokens, counted as the provider does."""
-        line, column = 1, 0
+    def _ranges(self, nodes: list[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
+        """The ranges of *nodes*' spans, counting lines and columns as the provider
+        does, in one pass over the tokens."""
+        wanted = {count for node in nodes for count in self.spans[node]}
         found: dict[int, CodePosition] = {0: CodePosition(1, 0)}
-        for count, token in enumerate(self.tokens[:end], 1):
+        line, column = 1, 0
+        for count, token in enumerate(self.tokens[: max(wanted, default=0)], 1):
             parts = _NEWLINE.split(token)
             if len(parts) == 1:
                 column += len(token)
             else:
                 line += len(parts) - 1
                 column = len(parts[-1])
-            if count in (start, end):
+            if count in wanted:
                 found[count] = CodePosition(line, column)
-        return CodeRange(found[start], found[end])
+        return {node: CodeRange(found[self.spans[node][0]], found[self.spans[node][1]]) for node in nodes}
