@@ -605,6 +605,27 @@ def test_version_imports_neither_libcst_nor_the_rules():
     assert done.stdout == f"mllint, version {__version__}\n[]\n", done.stderr
 
 
+def _libcst_imported(*args: str) -> bool:
+    """Whether ``mllint <args>`` imports libcst, run in a fresh process."""
+    script = (
+        "import sys\nfrom mllint.cli import main\n"
+        f"try:\n    main({list(args)!r})\nexcept SystemExit:\n    pass\n"
+        "print(any(m.split('.')[0] == 'libcst' for m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    return {"True": True, "False": False}[done.stderr.strip().splitlines()[-1]]
+
+
+def test_libcst_is_imported_only_for_a_tree_no_result_in_the_cache_holds(tmp_path):
+    """A file only source rules fire on, and a run answered by the cache, never
+    build a libcst tree: start-up does not pay for importing it."""
+    write_files(tmp_path, {"plain.py": "def add(a, b):\n    return a + b\n"})
+    assert not _libcst_imported("check", "--jobs", "1", str(tmp_path))
+    (tmp_path / "train.py").write_text('import torch\n\nmodel = torch.load("model.pt")\n')
+    assert _libcst_imported("check", "--jobs", "1", str(tmp_path))
+    assert not _libcst_imported("check", "--jobs", "1", str(tmp_path))  # every result is cached now
+
+
 def test_init_help_names_the_default_baseline():
     """The help text is written out so that start-up need not import the baseline module."""
     result = CliRunner().invoke(main, ["init", "--help"])

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import libcst
 import pytest
 
 from mllint.engine import loading
@@ -31,7 +32,7 @@ def no_inprocess_libcst(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("libcst.parse_module called in-process")
 
-    monkeypatch.setattr(loading.cst, "parse_module", forbidden)
+    monkeypatch.setattr(libcst, "parse_module", forbidden)
 
 
 def _load(root: Path, text: str) -> loading.SourceFile:

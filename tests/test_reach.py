@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from mllint.engine import runner
+from mllint.engine import runner, traversal
 from mllint.engine.cache import SETTINGS_MODULES
 from mllint.engine.config import CliOverrides
 from mllint.engine.context import ModuleContext, ProjectContext
@@ -210,13 +210,13 @@ def _recording(monkeypatch: pytest.MonkeyPatch, rules: Registry) -> Reads:
                 if "check" in owner.__dict__ and owner not in (SourceRule, NotebookRule) and issubclass(owner, (SourceRule, NotebookRule))}
     for owner in defining:  # once per function, run as the rule of the instance it is called on
         monkeypatch.setattr(owner, "check", _as_own_rule(reads, owner.__dict__["check"]))
-    real_run = runner.run_module_rules
+    real_run = traversal.run_module_rules
 
     def run_module_rules(ctx: ModuleContext, classes: Any, on_error: Any) -> None:
         for rule in classes:  # one at a time, so that what each reads is its own
             _as_rule(reads, rule.code, real_run)(ctx, [rule], on_error)
 
-    monkeypatch.setattr(runner, "run_module_rules", run_module_rules)
+    monkeypatch.setattr(traversal, "run_module_rules", run_module_rules)
     real_can_fire = runner._can_fire
     monkeypatch.setattr(runner, "_can_fire", lambda rule, ctx: _as_rule(reads, rule.code, real_can_fire)(rule, ctx))
     return reads

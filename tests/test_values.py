@@ -6,6 +6,7 @@ import libcst as cst
 import pytest
 
 from mllint.analysis.values import ScopeTable
+from mllint.syntax.cst import preorder
 
 
 def _first_use(module: cst.Module) -> cst.BaseExpression:
@@ -64,3 +65,21 @@ def test_the_calls_before_a_node_are_those_the_scope_makes_first():
     module = cst.parse_module("a()\nb(c())\nuse(d())\ne()\n\ndef f():\n    g()\n")
     names = [cst.Module([]).code_for_node(call.func) for call in ScopeTable(module).calls_before(_first_use(module))]
     assert names == ["a", "b", "c", "use"]  # not the call in the use, nor after it, nor in f
+
+
+def test_preorder_meets_the_nodes_a_libcst_visit_meets_in_the_same_order():
+    module = cst.parse_module("import os\n\ndef f(a, b=g(1)):\n    return [x for x in a if h(x)]\n\nclass C:\n    y = lambda: 2\n")
+
+    class Visit(cst.CSTVisitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.met: list[cst.CSTNode] = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            self.met.append(node)
+            return not isinstance(node, cst.ClassDef) or node is module
+
+    visit = Visit()
+    module.visit(visit)
+    assert list(preorder(module, lambda node: isinstance(node, cst.ClassDef))) == visit.met
+    assert len(list(preorder(module))) > len(visit.met)

@@ -32,15 +32,20 @@ import enum
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mllint.analysis.values import Constant, constant_value, shadows_import
 from mllint.engine.context import Analysis, ModuleContext, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import ModuleInfo, dotted_name
 from mllint.syntax.cst import has_star_kwargs, keyword, positional
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
+
 
 #: Loaders built on pickle: they run code from the file whatever the arguments.
 _PICKLE_LOADERS = frozenset(

@@ -18,13 +18,18 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, NamedTuple
 
 from mllint.analysis.values import binding, last_segment, string_text
 from mllint.engine.context import ModuleContext
 from mllint.syntax.cst import positional
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
+
 
 # --- downloads ------------------------------------------------------------------------
 

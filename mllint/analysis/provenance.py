@@ -21,14 +21,18 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, NamedTuple
 
 from mllint.analysis.network import returns_download
 from mllint.analysis.values import binding, last_segment, scope_table, string_text
 from mllint.engine.context import ModuleContext
 from mllint.syntax.cst import positional, string_value
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
 
 
 class Source(enum.IntEnum):

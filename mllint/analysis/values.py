@@ -18,12 +18,16 @@ import ast
 import enum
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, NamedTuple
 
 from mllint.engine.context import ModuleContext
-from mllint.syntax.cst import bound_names, string_value
+from mllint.syntax.cst import bound_names, preorder, string_value
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
 
 
 def string_text(node: cst.CSTNode) -> str | None:
@@ -62,7 +66,7 @@ class _Binding(NamedTuple):
     value: cst.BaseExpression | None = None
 
 
-class ScopeTable(cst.CSTVisitor):
+class ScopeTable:
     """One scope (a function or the module level) visited once, in source order:
     where each node of its own code comes, what it binds names to and the calls
     it makes. "What happened here before this node?" is then a lookup, not a
@@ -72,20 +76,18 @@ class ScopeTable(cst.CSTVisitor):
     this scope's, and is not visited."""
 
     def __init__(self, scope: cst.CSTNode) -> None:
-        super().__init__()
         #: id(node) -> where it comes in the visit (the nodes are alive as long as *scope*)
         self._order: dict[int, int] = {id(scope): 0}
         #: name -> (where each binding comes, the bindings), in source order
         self._bindings: dict[str, tuple[list[int], list[_Binding]]] = {}
         self._calls: list[tuple[int, cst.Call]] = []
-        self._scope = scope
-        scope.visit(self)
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._order.setdefault(id(node), len(self._order))
-        if node is not self._scope and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            return False
-        return super().on_visit(node)
+        hooks = {cst.Call: self._call, cst.Assign: self._assign, cst.AnnAssign: self._annotated, cst.WithItem: self._with_item,
+                 cst.Import: self._import, cst.ImportFrom: self._import_from}
+        for node in preorder(scope, lambda node: isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))):
+            self._order.setdefault(id(node), len(self._order))
+            hook = hooks.get(type(node))
+            if hook is not None:
+                hook(node)
 
     def _stop(self, at: cst.CSTNode) -> int:
         """Where *at* comes; a node outside the scope's own code comes after all of it."""
@@ -112,26 +114,26 @@ class ScopeTable(cst.CSTVisitor):
             where.append(here)
             bindings.append(binding)
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def _call(self, node: cst.Call) -> None:
         self._calls.append((len(self._order) - 1, node))
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def _assign(self, node: cst.Assign) -> None:
         binding = _Binding(_Bound.ASSIGNED, node.value)
         for target in node.targets:
             self._bind(bound_names(target.target), binding)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def _annotated(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(bound_names(node.target), _Binding(_Bound.ASSIGNED, node.value))
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
+    def _with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind(bound_names(node.asname.name), _Binding(_Bound.ASSIGNED, node.item))
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def _import(self, node: cst.Import) -> None:
         self._imported(node.names)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def _import_from(self, node: cst.ImportFrom) -> None:
         if not isinstance(node.names, cst.ImportStar):
             self._imported(node.names)
 

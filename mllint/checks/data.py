@@ -14,9 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Iterator
-
-import libcst as cst
+from typing import TYPE_CHECKING, Iterator
 
 from mllint.engine.context import ModuleContext, ProjectContext
 from mllint.engine.findings import Severity
@@ -35,6 +33,13 @@ from mllint.syntax.cst import (
     positional,
     string_value,
 )
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
+
 
 # -- ML101 ---------------------------------------------------------------------
 

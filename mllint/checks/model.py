@@ -15,8 +15,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from mllint.analysis.model_facts import (
     ModelPractices,
@@ -36,6 +35,13 @@ from mllint.engine.rules import ModuleRule, ProjectRule
 from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, Role, is_test_path
 from mllint.syntax.cst import bound_names, keyword, positional, string_value
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
+
 
 # -- ML301 ---------------------------------------------------------------------------
 

@@ -20,9 +20,7 @@ import ast
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from typing import ClassVar
-
-import libcst as cst
+from typing import TYPE_CHECKING, ClassVar
 
 from mllint.analysis.deserialization import (
     Hazard,
@@ -65,9 +63,17 @@ from mllint.syntax.cst import (
     is_true,
     keyword,
     positional,
+    preorder,
     string_value,
 )
+from mllint.syntax.deferred import deferred
 from mllint.syntax.text_search import WordSearch, mentions_any
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
+
 
 # --- message helpers ------------------------------------------------------------------
 
@@ -272,23 +278,9 @@ class _StateDictNames:
     def of(self, scope: cst.CSTNode) -> frozenset[str]:
         names = self._names.get(id(scope))
         if names is None:
-            finder = _StateDictUses()
-            scope.visit(finder)
-            names = self._names[id(scope)] = frozenset(finder.names)
+            given = (_state_dict_argument(node) for node in preorder(scope) if isinstance(node, cst.Call))
+            names = self._names[id(scope)] = frozenset(arg.value.value for arg in given if arg is not None and isinstance(arg.value, cst.Name))
         return names
-
-
-class _StateDictUses(cst.CSTVisitor):
-    """Collects the names given to ``<module>.load_state_dict(<name>)``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        given = _state_dict_argument(node)
-        if given is not None and isinstance(given.value, cst.Name):
-            self.names.add(given.value.value)
 
 
 # --- ML602 ---------------------------------------------------------------------------

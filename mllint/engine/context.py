@@ -15,23 +15,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
 
-import libcst as cst
-from libcst.metadata import CodeRange
-
 from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.options import Option, defaults
-from mllint.engine.positions import Positions
 from mllint.engine.sources import SourceError, decode_text, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.project.kind import ProjectKind, project_kind
 from mllint.project.layout import Role, package_folders, role_of
+from mllint.syntax.deferred import deferred
 
 if TYPE_CHECKING:
+    import libcst as cst
+    from libcst.metadata import CodeRange
+
+    from mllint.engine.positions import Positions
     from mllint.project.ci import CIFacts
     from mllint.project.dependencies import DependencyFacts
     from mllint.project.dvc import DvcFacts
     from mllint.project.git import GitFacts
     from mllint.syntax.notebooks import Notebook
+else:
+    cst = deferred("libcst")
 
 AnalysisT = TypeVar("AnalysisT", bound="Analysis")
 SharedT = TypeVar("SharedT")
@@ -361,6 +364,10 @@ class ModuleContext:
 
     @cached_property
     def _positions(self) -> Positions:
+        from mllint.engine.positions import (
+            Positions,  # with libcst's code generation: only once a tree exists
+        )
+
         assert self.module is not None, "node positions exist only for parsed modules"
         return Positions(self.module)
 

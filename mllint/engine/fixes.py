@@ -46,8 +46,6 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import libcst as cst
-
 from mllint.engine.findings import Edit, Finding, Fix
 from mllint.engine.loading import deep_recursion
 from mllint.engine.sources import SourceError, decode_python
@@ -393,12 +391,14 @@ def _split_lines(text: str) -> list[str]:
 def _parse_error(code: str) -> str | None:
     """Why *code* would not be linted as it is now (None: it parses as the
     linter parses it, with ``ast`` and with libcst)."""
+    import libcst  # only when a fix is applied: see mllint/syntax/deferred.py
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarnings are the linted code's, not ours to print
             ast.parse(code)
         with deep_recursion():
-            cst.parse_module(code)
+            libcst.parse_module(code)
     except SyntaxError as exc:
         return f"{exc.msg} at line {exc.lineno}"
     except Exception as exc:  # libcst's own parser errors, or too deep to parse

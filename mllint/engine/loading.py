@@ -14,6 +14,7 @@ timeout there costs one ML001, never the run.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import subprocess
 import sys
@@ -21,8 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
-
-import libcst as cst
 
 from mllint.engine.findings import RawFinding
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
@@ -167,7 +166,7 @@ def _libcst_accepts_in_subprocess(source: str) -> bool:
     Any failure (parse error, segfault, timeout, no interpreter) is False, so
     the text is reported as a syntax error and this process stays alive.
     """
-    libcst_home = str(Path(cst.__file__).resolve().parent.parent)
+    libcst_home = str(Path(importlib.util.find_spec("libcst").origin).resolve().parent.parent)
     try:
         result = subprocess.run(
             [sys.executable, "-I", "-c", _CONFIRM_SCRIPT, libcst_home],

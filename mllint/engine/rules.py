@@ -20,13 +20,13 @@ import re
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst as cst
-
 from mllint.engine.findings import Fix, Reach, Severity
 from mllint.engine.options import Option
 from mllint.project.layout import Role
 
 if TYPE_CHECKING:
+    import libcst as cst
+
     from mllint.engine.context import (
         Analysis,
         ModuleContext,
@@ -135,7 +135,7 @@ class _FileRule(Rule):
         return cls.applies_to.__func__, cls.triggers  # type: ignore[attr-defined]
 
 
-class ModuleRule(_FileRule, cst.BatchableCSTVisitor):
+class ModuleRule(_FileRule):
     """A rule over one module's libcst tree.
 
     Implement ``visit_<Node>``/``leave_<Node>`` methods; call ``self.report``.
@@ -151,7 +151,7 @@ class ModuleRule(_FileRule, cst.BatchableCSTVisitor):
         visits, leaves = [], []
         for attr in dir(cls):
             member = getattr(cls, attr, None)
-            if not callable(member) or getattr(member, "_is_no_op", False):
+            if not callable(member):
                 continue
             if attr.startswith("visit_") and attr.count("_") == 1:
                 visits.append(attr[len("visit_"):])

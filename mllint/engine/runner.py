@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-import libcst as cst
-
 from mllint.engine.cache import (
     CACHE_DIR,
     CacheFolder,
@@ -59,6 +57,7 @@ from mllint.engine.findings import Finding, RawFinding, Reach, Severity
 from mllint.engine.fingerprints import fingerprint
 from mllint.engine.fixes import cell_fix
 from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, load_file
+from mllint.engine.messages import describe_crash
 from mllint.engine.registry import Registry
 from mllint.engine.rules import (
     ModuleRule,
@@ -69,7 +68,6 @@ from mllint.engine.rules import (
 )
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.engine.suppressions import Suppressions, parse_suppressions
-from mllint.engine.traversal import describe_crash, run_module_rules
 from mllint.engine.workers import FileResult, lint_files, map_files, processes_for
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
@@ -296,9 +294,13 @@ class Linter:
         ctx = ModuleContext(source_file.path, source_file.source, None, info, project, source_file.notebook)
         tree_rules = [rule for rule in tree_rules if _can_fire(rule, ctx)]
         if tree_rules:
+            import libcst  # only once a file needs a tree: see mllint/syntax/deferred.py
+
+            from mllint.engine.traversal import run_module_rules
+
             try:
                 with deep_recursion():
-                    module = cst.parse_module(source_file.source)
+                    module = libcst.parse_module(source_file.source)
             except Exception as exc:  # libcst rejects something ast accepted
                 line = getattr(exc, "raw_line", 1) or 1
                 column = (getattr(exc, "raw_column", 0) or 0) + 1

@@ -9,7 +9,6 @@ compute for every node of every file.
 
 from __future__ import annotations
 
-import traceback
 from typing import Callable, Sequence
 
 import libcst as cst
@@ -18,13 +17,6 @@ from mllint.engine.context import ModuleContext
 from mllint.engine.rules import ModuleRule
 
 ErrorHandler = Callable[[type[ModuleRule], BaseException], None]
-
-
-def describe_crash(exc: BaseException) -> str:
-    """``ValueError: msg (rules.py:12)``: enough to file a bug, no traceback."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" ({frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"
 
 
 class _Dispatcher(cst.CSTVisitor):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from mllint.syntax.cst import bound_names
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
 
 
 @dataclass

@@ -3,9 +3,27 @@ bound names, call arguments."""
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-import libcst as cst
+from mllint.syntax.deferred import deferred
+
+if TYPE_CHECKING:
+    import libcst as cst
+else:
+    cst = deferred("libcst")
+
+
+def preorder(root: cst.CSTNode, skip_inside: Callable[[cst.CSTNode], bool] = lambda node: False) -> Iterator[cst.CSTNode]:
+    """*root* and the nodes inside it, in source order, as a libcst visit meets
+    them; the inside of a node (other than *root*) that *skip_inside* accepts is
+    left out. A walk rather than a ``CSTVisitor`` subclass, which would import
+    libcst when its module is imported."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if node is root or not skip_inside(node):
+            stack.extend(reversed(node.children))
 
 
 def string_value(node: cst.CSTNode) -> str | None:
