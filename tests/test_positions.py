@@ -13,6 +13,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 import mllint
 from mllint.engine.positions import Positions
+from mllint.syntax.cst import preorder
 
 SOURCE = '''#!/usr/bin/env python
 # header comment
@@ -35,23 +36,11 @@ if True: torch.load("m.pt")
 '''
 
 
-class _All(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.nodes: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.nodes.append(node)
-        return True
-
-
 def assert_same_positions(source: str) -> None:
     """Every node, asked alone and all at once, is placed as the provider places it."""
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    collector = _All()
-    module.visit(collector)
-    nodes = [node for node in collector.nodes if node is not module]
+    nodes = list(preorder(module))[1:]
     together = Positions(module).of_all(nodes)
     assert together.keys() == set(nodes)
     for node in nodes:
@@ -80,9 +69,8 @@ def test_nodes_asked_together_in_real_code_are_placed_as_the_provider_places_the
     that stops after the last of them."""
     module = cst.parse_module((Path(mllint.__file__).parent / name).read_text())
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    collector = _All()
-    module.visit(collector)
-    chosen = random.Random(name).sample(collector.nodes[1:], len(collector.nodes) // 10)
+    nodes = list(preorder(module))[1:]
+    chosen = random.Random(name).sample(nodes, len(nodes) // 10)
     assert Positions(module).of_all(chosen) == {node: expected[node] for node in chosen}
 
 
