@@ -92,6 +92,32 @@ def test_the_token_gate_on_url_credentials(text, expected):
     assert security._may_hold_token(text) == expected
 
 
+#: Pieces of text around credential-like names: prefixes, separators, letter case,
+#: annotations, quotes and characters outside ASCII (whose lower case may be longer).
+_SECRET_PIECES = st.lists(
+    st.sampled_from([
+        "api_key", "APIKEY", "Access_Key", "PRIVATE_KEY", "privatekey", "monkey", "keys", "Token", "my_token",
+        "SECRET", "passwd", "Password", "pwd", "passphrase", "_", " ", "\n", "=", ":", " = ", ": str = ", '"', "'",
+        "]", "[", "rb", "f", "abcdefgh1234", "x" * 8, "é", "İ", "€", "—", "  ", "(", ")", ",",
+    ]),
+    max_size=14,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SECRET_PIECES)
+@example(["é", "api_key", " = ", "'", "abcdefgh1234", "'"])
+@example(["İ", "API_KEY", " = ", "'", "abcdefgh1234", "'"])
+@example(["private", "_", "KEY", ": str = ", '"', "abcdefgh1234", '"'])
+@example(["key", "api_key", " = ", "'", "abcdefgh1234", "'"])  # a name starting inside the last window tried
+def test_the_secret_name_search_finds_what_the_pattern_finds(pieces):
+    """ML602's gate tries its pattern only near the words every name holds, on
+    the lowered text: it must find a credential-like name wherever a search
+    ignoring case does."""
+    text = "".join(pieces)
+    assert security._names_a_secret(text) == (security._ML602_NAMES.search(text) is not None)
+
+
 def test_mentions_any_ignores_letter_case():
     assert mentions_any("API_KEY = 1", ("key",))
     assert not mentions_any("nothing here", ("key", "token"))

@@ -93,8 +93,11 @@ NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "res
 _MARKERS = WordSearch(
     r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\.deployment|\bray\.serve\b|kserve|kfserving|seldon|mlserver|PythonModel"
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
-    r"|def \w+\(\s*(?:event|request)\b|(?:^|\n)(?:async )?def (?:predict_fn|transform_fn|run)\(|add_url_rule|add_api_route"
-    r"|add_route|add_resource|as_view|urlpatterns|\b(?:litestar|sanic|quart|tornado|aiohttp|falcon|bottle|chalice)\b"
+    r"|def \w+\(\s*(?:event|request)\b|add_url_rule|add_api_route|add_route|add_resource|as_view|urlpatterns"
+    # one alternative each, so that every one starts with a literal ``re`` skips ahead to
+    r"|^def (?:predict_fn|transform_fn|run)\(|\ndef (?:predict_fn|transform_fn|run)\("
+    r"|^async def (?:predict_fn|transform_fn|run)\(|\nasync def (?:predict_fn|transform_fn|run)\("
+    r"|\blitestar\b|\bsanic\b|\bquart\b|\btornado\b|\baiohttp\b|\bfalcon\b|\bbottle\b|\bchalice\b"
     r"|features?_names|@[\w.]+\.(?:get|post|put|patch|delete|route|api_route)\b"
 )
 _REGISTRATION_MARKERS = re.compile(r"add_url_rule|add_api_route|add_route|add_resource|add_view|urlpatterns|as_view|register\(|Route\(|web\.(?:get|post|put|patch|delete)\(")
