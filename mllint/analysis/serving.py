@@ -100,7 +100,7 @@ _MARKERS = WordSearch(
     r"|\blitestar\b|\bsanic\b|\bquart\b|\btornado\b|\baiohttp\b|\bfalcon\b|\bbottle\b|\bchalice\b"
     r"|features?_names|@[\w.]+\.(?:get|post|put|patch|delete|route|api_route)\b"
 )
-_REGISTRATION_MARKERS = re.compile(r"add_url_rule|add_api_route|add_route|add_resource|add_view|urlpatterns|as_view|register\(|Route\(|web\.(?:get|post|put|patch|delete)\(")
+_REGISTRATION_MARKERS = WordSearch(r"add_url_rule|add_api_route|add_route|add_resource|add_view|urlpatterns|as_view|register\(|Route\(|web\.(?:get|post|put|patch|delete)\(")
 #: Serving platforms whose payload logger (configured in the deployment
 #: manifest, ``spec.predictor.logger``) records every request and response.
 PLATFORM_LOGGED_KINDS = frozenset({"KServe model", "Seldon model", "MLServer model"})
@@ -704,7 +704,7 @@ class ServingAnalysis(Analysis):
         names a serving framework, holds a routing call, and the names its class
         statements derive from."""
         bases = [name for found in _CLASS_BASES.findall(text) for name in _IDENTIFIER.findall(found)] if "class " in text else []
-        return {"markers": bool(_MARKERS.search(text)), "registers": bool(_REGISTRATION_MARKERS.search(text)), "bases": list(dict.fromkeys(bases))}
+        return {"markers": _MARKERS.search(text), "registers": _REGISTRATION_MARKERS.search(text), "bases": list(dict.fromkeys(bases))}
 
     def _text_facts(self, path: str) -> dict[str, Any] | None:
         """``summarise`` of the module's text, from its index entry when it holds
