@@ -364,9 +364,8 @@ class ModuleContext:
 
     @cached_property
     def _positions(self) -> Positions:
-        from mllint.engine.positions import (
-            Positions,  # with libcst's code generation: only once a tree exists
-        )
+        # imported with libcst's code generation, which only a parsed module needs
+        from mllint.engine.positions import Positions
 
         assert self.module is not None, "node positions exist only for parsed modules"
         return Positions(self.module)
