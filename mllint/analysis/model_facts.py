@@ -387,7 +387,7 @@ def _may_save(name: str) -> bool:
 
 
 def _helper(index: ProjectIndex, info: ModuleInfo, name: str, known: Mapping[tuple[str, str], SaveHelper]) -> SaveHelper | None:
-    tree = index.tree(info.path)
+    tree = index.tree(info.path, keep=False)  # the helpers are kept, not the trees of the modules defining them
     function = next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                      and node.name == name), None) if tree is not None else None
     if function is None:
@@ -422,6 +422,8 @@ def _helper(index: ProjectIndex, info: ModuleInfo, name: str, known: Mapping[tup
 
 def _wrapped_helper(index: ProjectIndex, info: ModuleInfo, dotted: str, known: Mapping[tuple[str, str], SaveHelper]) -> SaveHelper | None:
     """The helper a call inside a function calls (a local function or an imported one)."""
+    if not known:  # looking for the functions that wrap a save directly: resolving calls is wasted
+        return None
     if dotted in info.functions and "." not in dotted:
         return known.get((info.path, dotted))
     qualified = info.qualify(dotted)
