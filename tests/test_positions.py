@@ -79,3 +79,14 @@ def test_a_node_of_another_tree_is_left_out():
     stranger = cst.parse_expression("f(x)")
     first = module.body[0]
     assert Positions(module).of_all([stranger, first]).keys() == {first}
+
+
+def test_a_module_asked_node_by_node_is_placed_whole_once_and_alike():
+    """Single asks (made during a traversal) each generate the module up to their
+    node; past a few, every node is placed at once, with the same positions."""
+    module = cst.parse_module((Path(mllint.__file__).parent / "engine/positions.py").read_text())
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = Positions(module)
+    nodes = list(preorder(module))[1:]
+    assert [positions.of(node) for node in nodes] == [expected[node] for node in nodes]
+    assert positions._every is not None and len(positions._every) == len(nodes)

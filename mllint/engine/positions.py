@@ -19,17 +19,33 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
+from mllint.syntax.cst import preorder
+
 #: How libcst's position provider splits a token into lines.
 _NEWLINE = re.compile(r"\r\n?|\n")
+
+
+#: Nodes asked one at a time (during a traversal) before every node is placed
+#: at once: each single ask generates the module up to its node, so a file with
+#: thousands of them would cost a generation each.
+SINGLE_ASKS = 8
 
 
 class Positions:
     def __init__(self, module: cst.Module) -> None:
         self.module = module
+        self._asked = 0
+        self._every: dict[cst.CSTNode, CodeRange] | None = None
 
     def of(self, node: cst.CSTNode) -> CodeRange:
-        """Where *node* is; placing several nodes with :meth:`of_all` costs the same as one."""
-        return self.of_all([node])[node]
+        """Where *node* is; placing several nodes with :meth:`of_all` costs the same as
+        one. After ``SINGLE_ASKS`` asks, every node of the module is placed once."""
+        if self._every is None:
+            self._asked += 1
+            if self._asked <= SINGLE_ASKS:
+                return self.of_all([node])[node]
+            self._every = self.of_all(list(preorder(self.module))[1:])
+        return self._every[node]
 
     def of_all(self, nodes: Collection[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:
         """Where each of *nodes* is; a node that is not in the module is left out."""
