@@ -41,7 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, FactsStore, ProjectContext
 from mllint.engine.findings import Reach
@@ -1125,6 +1125,30 @@ class SeedAnalysis(Analysis):
         return self._found[key]
 
     # -- facts
+
+    def shared_modules(self, linted: Collection[str]) -> list[str]:
+        """The modules the walks of the linted entry points reach: their import
+        closures (a walk reaches an imported module's top level). Each process
+        linting files would otherwise draw them, most of them alike. Tests are
+        left out: their walks are asked for only where ``seeded_before`` finds
+        an unseeded call in one of their functions, most never are (a library's
+        tests with ``__main__`` blocks reach the whole library).
+        Linear in the modules and their imports."""
+        index, reached = self.index, set[str]()
+        for path in linted:
+            info = index.module(path)
+            if path not in reached and info is not None and not is_test_path(path) and self.is_entry_point(info):
+                reached |= index.import_closure(path)
+        return sorted(path for path in reached if path not in self._facts)
+
+    def module_facts(self, path: str) -> dict[str, Any] | None:
+        info = self.index.module(path)
+        return None if info is None else self.facts(info).to_json()
+
+    def keep_module_facts(self, path: str, facts: Any) -> None:
+        info = self.index.module(path)
+        if info is not None and path not in self._facts:
+            self._facts[path] = ModuleSeeding.from_json(info, facts)
 
     def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleSeeding:
         """The module's events, drawn once per run. With a result cache they are read

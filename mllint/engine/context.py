@@ -13,7 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ClassVar,
+    Collection,
+    Mapping,
+    Protocol,
+    TypeVar,
+)
 
 from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.options import Option, defaults
@@ -77,6 +86,22 @@ class Analysis:
         otherwise repeat. The runner calls it once, before the workers are
         forked, so that they share what it computed. Nothing by default: most
         analyses work per module, as they are asked."""
+
+    def shared_modules(self, linted: Collection[str]) -> list[str]:
+        """The modules whose facts (``module_facts``) every process linting some
+        of *linted* (``--jobs``) would draw again, each for itself: the runner draws
+        them across its workers before the linting workers are forked and gives
+        them to ``keep_module_facts`` here, so that those share them. None by
+        default: most facts are about the file being linted."""
+        return []
+
+    def module_facts(self, path: str) -> Any:
+        """Module *path*'s facts as plain data: drawn in a worker (``shared_modules``)."""
+        raise NotImplementedError(f"{type(self).__name__} shares no module facts")
+
+    def keep_module_facts(self, path: str, facts: Any) -> None:
+        """Keep what ``module_facts`` drew for *path* in another process."""
+        raise NotImplementedError(f"{type(self).__name__} shares no module facts")
 
     def answer(self) -> Any:
         """For an analysis of ``Reach.ANSWERS``: everything it answers, as JSON-able

@@ -19,7 +19,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Collection, Iterable, Iterator, Mapping, Sequence
 
 from mllint.engine.cache import (
     CACHE_DIR,
@@ -70,6 +70,7 @@ from mllint.engine.sources import SourceError, decode_python, decode_text, read_
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.workers import FileResult, lint_files, map_files, processes_for
 from mllint.project.index import ModuleInfo, ProjectIndex
+from mllint.project.layout import Role
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 
@@ -212,7 +213,7 @@ class Linter:
                     files.cache.folder.save(project_key, project_outcome)
 
         if processes_for(len(files.todo), self.jobs) > 1:
-            _prepare(ctx, {kind for code in enabled for kind in self.rules[code].analyses})
+            _prepare(ctx, self._analysed_files(ctx, files.todo), self.jobs)
         for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules).items():
             files.record(path, raws, ran)
         if run_key and held is None:
@@ -244,6 +245,21 @@ class Linter:
             return None
         software = software_key()
         return ProjectCache(folder, software, run_key(self.rules, settings, software), project.root, project.files, modules)
+
+    def _analysed_files(self, ctx: ProjectContext, todo: Mapping[str, frozenset[str]]) -> dict[type[Analysis], list[str]]:
+        """For each analysis the rules still to run declare, the files they run on
+        that one of those rules applies to by its role."""
+        kinds_of: dict[tuple[Role, frozenset[str]], set[type[Analysis]]] = {}
+        analysed: dict[type[Analysis], list[str]] = {}
+        for path, codes in todo.items():
+            role = ctx.role(path)
+            kinds = kinds_of.get((role, codes))
+            if kinds is None:
+                rules = [self.rules[code] for code in codes]
+                kinds = kinds_of[(role, codes)] = {kind for rule in rules if role in rule.roles for kind in rule.analyses}
+            for kind in kinds:
+                analysed.setdefault(kind, []).append(path)
+        return analysed
 
     def _project_rules(self, ctx: ProjectContext, enabled: frozenset[str]) -> Outcome:
         """Run the enabled project rules once; a crashing rule becomes ML000."""
@@ -657,15 +673,48 @@ def _index_project(
 _Indexed = tuple["dict[str, object] | None", list[RawFinding]]
 
 
-def _prepare(ctx: ProjectContext, analyses: Iterable[type[Analysis]]) -> None:
-    """Build the analyses, and what each says every process would repeat
-    (``Analysis.prepare``), before the workers are forked: they share it. An
-    analysis that fails here is left to the rules asking it, which report it."""
-    for kind in sorted(analyses, key=lambda kind: kind.name):
+def _prepare(ctx: ProjectContext, analysed: Mapping[type[Analysis], Collection[str]], jobs: int) -> None:
+    """Build the analyses the rules to run declare (with the files each is asked
+    about: *analysed*), and what each says every process would repeat, before
+    the workers are forked: they share it. The facts of the modules an analysis
+    shares (``Analysis.shared_modules``) are drawn on *jobs* workers of their own
+    while this process builds and prepares the other analyses (``Analysis.prepare``);
+    then the sharing ones are prepared. An analysis that fails here is left to
+    the rules asking it, which report it."""
+    kinds = sorted(analysed, key=lambda kind: kind.name)
+    sharing = [kind for kind in kinds if kind.shared_modules is not Analysis.shared_modules]
+
+    def prepare(kinds: Iterable[type[Analysis]]) -> None:
+        for kind in kinds:
+            try:
+                ctx.analysis(kind).prepare()
+            except Exception:  # noqa: BLE001 - each rule asking it reports the crash as ML000
+                continue
+
+    waiting = [kind for kind in kinds if kind not in sharing]
+
+    def prepare_waiting() -> None:
+        prepare(waiting)
+        waiting.clear()
+
+    for kind in sharing:
         try:
-            ctx.analysis(kind).prepare()
+            analysis = ctx.analysis(kind)
+            modules = analysis.shared_modules(analysed[kind])
+            drawn = map_files(modules, analysis.module_facts, jobs, _undrawn, meanwhile=prepare_waiting)
+            for path in modules:
+                if drawn[path] is not None:
+                    analysis.keep_module_facts(path, drawn[path])
         except Exception:  # noqa: BLE001 - each rule asking it reports the crash as ML000
             continue
+    prepare_waiting()
+    prepare(sharing)
+
+
+def _undrawn(reason: str) -> None:
+    """A module whose shared facts a worker failed to draw: each linting worker
+    that needs them draws them itself (and reports what fails)."""
+    return None
 
 
 def _summarise(info: ModuleInfo, text: str, analyses: list[type[Analysis]]) -> None:
