@@ -27,6 +27,9 @@ from mllint.analysis.seeding import (
     random_use,
 )
 from mllint.project.index import ProjectIndex, index_module
+from mllint.testkit import write_files
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def use_of(source: str) -> tuple[str, str] | None:
@@ -296,3 +299,116 @@ def test_damaged_facts_are_refused(damage):
     damage(data)
     with pytest.raises((TypeError, ValueError, KeyError, AttributeError)):
         ModuleSeeding.from_json(info, data)
+
+
+# --- import-time facts, drawn as the index is built
+
+
+def _import_time(source: str) -> tuple[ModuleSeeding, ModuleSeeding]:
+    """(the facts drawn as the module is indexed, its complete facts)."""
+    info = index_module("m.py", source)
+    drawn = SeedAnalysis.summarise_tree(info, ast.parse(source))
+    return ModuleSeeding.from_json(info, json.loads(json.dumps(drawn)), complete=False), extract_facts(info, source)
+
+
+def _same_import_time_code(partial: ModuleSeeding, complete: ModuleSeeding) -> None:
+    assert not partial.complete and (partial.functions, partial.classes, partial.spans) == ({}, {}, [])
+    assert partial.toplevel == complete.toplevel
+    assert (partial.globals, partial.local_defs) == (complete.globals, complete.local_defs)
+
+
+#: Statements whose values cross between the top level, functions, class bodies
+#: and the ``__main__`` block: generated modules are made of them.
+STATEMENTS = [
+    "import random", "import numpy as np", "import torch", "from torch.utils.data import DataLoader",
+    "rng = np.random.default_rng()", "x = random.random()", "loader = DataLoader(ds, shuffle=True)",
+    "for batch in loader:\n    print(batch)", "def f():\n    return rng.normal()",
+    "def g(a=random.random()):\n    global x\n    x = torch.randn(2)\n    return x",
+    "class K(torch.nn.Module):\n    w = torch.nn.Linear(2, 2)\n    def m(self):\n        return random.choice([1])",
+    "@register(random.random())\ndef h():\n    return loader", "if __name__ == '__main__':\n    random.seed(0)\n    print(f(), x)",
+    "print(rng)", "seed = random.randint(0, 9)\ntorch.manual_seed(seed)", "model = K()\nmodel.m()",
+    "draw = lambda: random.random()", "t = torch.nn.Linear(2, 2)\ndef use():\n    return t", "train, test = split(x)",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(STATEMENTS), max_size=10))
+def test_import_time_facts_are_the_complete_facts_of_the_top_level(statements):
+    """Functions are left out of what is drawn as a module is indexed; nothing
+    they hold changes the facts of the import-time code."""
+    _same_import_time_code(*_import_time("\n".join(statements) + "\n"))
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("examples/**/*.py"), *ROOT.glob("mllint/analysis/*.py")]))
+def test_import_time_facts_of_real_modules_are_their_complete_facts_of_the_top_level(path):
+    _same_import_time_code(*_import_time((ROOT / path).read_text()))
+
+
+#: A script whose imports run a package: one module is called into, the others only imported.
+PACKAGE = {
+    "train.py": "import random\n\nimport shop.models\nfrom shop.seeding import seed_all\n\nseed_all(0)\nprint(random.random())\n",
+    "shop/__init__.py": "from shop import models, seeding\n",
+    "shop/models.py": "import torch\n\nW = torch.randn(2)\n\n\nclass Net(torch.nn.Module):\n    def __init__(self):\n"
+                      "        super().__init__()\n        self.fc = torch.nn.Linear(2, 2)\n",
+    "shop/seeding.py": "import random\n\nimport torch\n\n\ndef seed_all(seed):\n    random.seed(seed)\n    torch.manual_seed(seed)\n",
+}
+
+
+def _ml201(root: Path) -> list[tuple[str, int, str]]:
+    from mllint.engine.config import CliOverrides
+    from mllint.engine.runner import Linter
+    from mllint.plugins import builtin_rules
+
+    findings = Linter(builtin_rules(), CliOverrides(select=["ML201"]), cwd=root, jobs=1, cache=False).lint([root]).findings
+    return [(f.path, f.line, f.message) for f in findings]
+
+
+def test_a_module_only_imported_is_walked_from_the_facts_drawn_as_it_was_indexed(tmp_path, monkeypatch):
+    """The walk reads the import-time code of ``shop/models`` from its index entry:
+    only the script and the module it calls into are parsed again for their
+    complete facts; the findings are those of the complete facts."""
+    write_files(tmp_path, PACKAGE)
+    complete: list[str] = []
+    real = SeedAnalysis._extracted
+
+    def extracted(self, info, source):
+        complete.append(info.path)
+        return real(self, info, source)
+
+    monkeypatch.setattr(SeedAnalysis, "_extracted", extracted)
+    found = _ml201(tmp_path)
+    assert sorted(complete) == ["shop/seeding.py", "train.py"]
+    assert [(path, line) for path, line, _ in found] == [("train.py", 3)]  # ``W = torch.randn(2)`` runs before the seed
+    monkeypatch.setattr(SeedAnalysis, "summarise_tree", classmethod(lambda cls, info, tree: None))
+    assert _ml201(tmp_path) == found
+    assert sorted(complete[2:]) == ["shop/models.py", "shop/seeding.py", "train.py"]
+
+
+def test_with_extra_seeders_the_facts_drawn_as_modules_were_indexed_are_not_used(tmp_path):
+    """Those facts are drawn without options: a configured seeder the package's
+    import runs would be missed."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'shop'\n\n[tool.mllint.analysis.seeding]\nseeders = ['shop.fix_seeds']\n",
+        "train.py": "import random\n\nimport shop\n\nprint(random.random())\n",
+        "shop/__init__.py": "from shop.tools import fix_seeds\n\nfix_seeds()\n",
+        "shop/tools.py": "def fix_seeds():\n    pass\n",
+    })
+    assert _ml201(tmp_path) == []
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'shop'\n")
+    assert [path for path, _, _ in _ml201(tmp_path)] == ["train.py"]
+
+
+def test_the_import_time_code_calling_its_own_functions_is_followed_into_them(tmp_path):
+    """A module reached by an import whose top level calls one of its functions:
+    the walk draws its complete facts to follow the call."""
+    files = {
+        "train.py": "import lib\n\nprint(lib.VALUE)\n",
+        "lib.py": "import random\n\n\ndef _draw():\n    return random.random()\n\n\nclass Box:\n    def __init__(self):\n"
+                  "        self.v = random.random()\n\n\nVALUE = _draw()\nBOX = Box()\n",
+    }
+    analysis, infos = _analysis(tmp_path, files)
+    for path, info in infos.items():
+        SeedAnalysis.keep_tree_facts(info, SeedAnalysis.summarise_tree(info, ast.parse(files[path])))
+    report = analysis.entry_report(infos["train.py"], files["train.py"])
+    assert [[(hop.path, hop.event.line) for hop in use.trail] for use in report.unseeded] == [
+        [("train.py", 1), ("lib.py", 13), ("lib.py", 5)]]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from mllint.analysis.seeding import SeedAnalysis
 from mllint.analysis.serving import ServingAnalysis
 from mllint.engine import runner, workers
 from mllint.engine.config import CliOverrides
@@ -21,7 +20,7 @@ from mllint.engine.context import Analysis
 from mllint.engine.findings import RawFinding
 from mllint.engine.runner import Linter
 from mllint.plugins import builtin_rules
-from mllint.project.index import ModuleInfo, ProjectIndex, index_module
+from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.reporters import json as json_reporter
 from mllint.reporters.base import ReportOptions
 from mllint.testkit import write_files
@@ -104,10 +103,10 @@ def test_a_worker_dying_while_indexing_costs_only_that_file(monkeypatch, tmp_pat
     write_files(tmp_path, {f"m{n}.py": module for n in range(6)} | {"dies.py": module})
     parent, real_load = os.getpid(), runner.load_file
 
-    def load_file(root, path, index):
+    def load_file(root, path, index, summarise=None):
         if path == "dies.py" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_load(root, path, index)
+        return real_load(root, path, index, summarise)
 
     monkeypatch.setattr(runner, "load_file", load_file)
     findings = Linter(builtin_rules(), CliOverrides(select=["ML000", "ML601"]), cwd=tmp_path, jobs=2).lint([tmp_path]).findings
@@ -222,84 +221,3 @@ def test_files_that_cannot_be_read_or_parsed_give_the_same_output_with_two_jobs(
     })
     assert report(tmp_path, 2) == report(tmp_path, 1)
     assert {f["code"] for f in json.loads(report(tmp_path, 2))} >= {"ML001", "ML002", "ML601"}
-
-
-#: Scripts reaching a package that seeds and draws: every linting worker's seeding walks reach it.
-SCRIPTS = {
-    "shop/__init__.py": "",
-    "shop/seeding.py": "import random\n\n\ndef seed_all(seed):\n    random.seed(seed)\n",
-    "shop/data.py": "import random\n\nfrom shop.seeding import seed_all\n\n\ndef shuffled(rows):\n"
-                    "    random.shuffle(rows)\n    return rows\n",
-    **{f"train_{n}.py": "from shop.data import shuffled\nfrom shop.seeding import seed_all\n\n"
-                        f"if __name__ == '__main__':\n    print(shuffled([1, 2, {n}]))\n    seed_all(0)\n" for n in range(6)},
-    "tests/test_data.py": "import unittest\n\nfrom shop.data import shuffled\n\n\nclass T(unittest.TestCase):\n"
-                          "    def test_it(self):\n        self.assertEqual(len(shuffled([1])), 1)\n\n\n"
-                          "if __name__ == '__main__':\n    unittest.main()\n",
-}
-
-
-def _log_extractions(monkeypatch, log: Path) -> None:
-    real = SeedAnalysis._extracted
-
-    def extracted(self, info, source):
-        with log.open("a") as out:
-            out.write(f"{os.getpid()} {info.path}\n")
-        return real(self, info, source)
-
-    monkeypatch.setattr(SeedAnalysis, "_extracted", extracted)
-
-
-@needs_fork
-def test_the_modules_every_worker_would_walk_are_drawn_once_before_they_fork(monkeypatch, tmp_path):
-    """The seeding facts of the modules the linted entry points reach
-    (``Analysis.shared_modules``) are drawn on workers of their own, each module
-    once, and the linting workers use them rather than drawing them again."""
-    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
-    write_files(tmp_path, SCRIPTS)
-    log = tmp_path.parent / f"{tmp_path.name}-extracted"
-    _log_extractions(monkeypatch, log)
-    two = report(tmp_path, 2)
-    drawn = [line.split() for line in log.read_text().splitlines()]
-    paths = [path for _, path in drawn]
-    assert sorted(paths) == sorted({*(p for p in SCRIPTS if p.endswith(".py") and not p.startswith("tests/"))})
-    assert str(os.getpid()) not in {pid for pid, _ in drawn}
-    assert two == report(tmp_path, 1)
-    assert "ML201" in {finding["code"] for finding in json.loads(two)}
-
-
-def test_the_shared_modules_are_the_closures_of_the_entry_points_linted_but_tests(tmp_path):
-    write_files(tmp_path, SCRIPTS)
-    index = ProjectIndex()
-    for path, text in SCRIPTS.items():
-        index.add(index_module(path, text))
-    analysis = SeedAnalysis(index, tmp_path)
-    assert analysis.shared_modules(["train_1.py", "shop/data.py"]) == ["shop/__init__.py", "shop/data.py", "shop/seeding.py", "train_1.py"]
-    assert analysis.shared_modules(["shop/data.py", "tests/test_data.py"]) == []
-    analysis.facts(index.module("shop/data.py"), SCRIPTS["shop/data.py"])
-    assert analysis.shared_modules(["train_0.py"]) == ["shop/__init__.py", "shop/seeding.py", "train_0.py"]
-
-
-def test_facts_drawn_elsewhere_are_kept_as_they_were_drawn(tmp_path):
-    write_files(tmp_path, SCRIPTS)
-    index = ProjectIndex()
-    for path, text in SCRIPTS.items():
-        index.add(index_module(path, text))
-    drawing, keeping = SeedAnalysis(index, tmp_path), SeedAnalysis(index, tmp_path)
-    for path in drawing.shared_modules(list(SCRIPTS)):
-        keeping.keep_module_facts(path, json.loads(json.dumps(drawing.module_facts(path))))
-        assert keeping.facts(index.module(path)) == drawing.facts(index.module(path))
-
-
-@needs_fork
-def test_a_module_a_worker_fails_to_draw_is_drawn_where_it_is_needed(monkeypatch, tmp_path):
-    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
-    write_files(tmp_path, SCRIPTS)
-    real = SeedAnalysis.module_facts
-
-    def module_facts(self, path):
-        if path == "shop/data.py":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(self, path)
-
-    monkeypatch.setattr(SeedAnalysis, "module_facts", module_facts)
-    assert report(tmp_path, 2) == report(tmp_path, 1)

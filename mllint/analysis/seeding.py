@@ -23,7 +23,11 @@ anything the analysis cannot resolve leans towards "seeded".
 Cost: only the modules an entry point reaches are summarised, each once per
 run: one walk over its nodes but the leaves (literals, contexts, operators:
 ``mllint.syntax.ast_walks.LEAVES``), O(nodes) time and memory (the parents and
-the reads and writes of each function, kept while the module is summarised);
+the reads and writes of each function, kept while the module is summarised).
+Most modules a walk reaches it reaches only by importing them: for those it
+reads the facts of their import-time code, drawn as the project was indexed
+(``summarise_tree``: a walk over their top-level statements, no parse of its
+own), and a module's complete facts are drawn when the walk first calls into it;
 a function's summary is computed once and shared by every path that calls it;
 project module lookups are memoised per (name, importing folder). Whether code
 is seeded when its callers reach it walks only the entry points that import
@@ -41,7 +45,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from mllint.engine.context import Analysis, FactsStore, ProjectContext
 from mllint.engine.findings import Reach
@@ -288,6 +292,9 @@ class ModuleSeeding:
     globals: dict[str, SeedEvent] = field(default_factory=dict)
     #: (first line, last line, owner) of each function and method; CLASS_BODY for a class
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+    #: False for the facts of a module's import-time code alone (``SeedAnalysis.summarise_tree``):
+    #: its classes and functions (and their spans) are left out
+    complete: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data, for the result cache (``FactsStore``); the index entry is not part of it."""
@@ -301,7 +308,7 @@ class ModuleSeeding:
         }
 
     @classmethod
-    def from_json(cls, info: ModuleInfo, data: Any) -> ModuleSeeding:
+    def from_json(cls, info: ModuleInfo, data: Any, complete: bool = True) -> ModuleSeeding:
         """The facts ``to_json`` made, of the module *info* indexes; TypeError,
         ValueError or AttributeError for anything else."""
         def events(items: Any) -> list[SeedEvent]:
@@ -323,6 +330,7 @@ class ModuleSeeding:
             local_defs=set(names(data["local_defs"])),
             globals={name: SeedEvent.from_json(item) for name, item in data["globals"].items()},
             spans=spans,
+            complete=complete,
         )
 
     def owner_at(self, line: int) -> str | None:
@@ -789,10 +797,14 @@ class _Extractor:
     calls) are placed after the walk, by :class:`_ValueFlow`.
     """
 
-    def __init__(self, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> None:
+    def __init__(self, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...], functions: bool = True) -> None:
         self.info = info
         self.extra_seeders = extra_seeders
-        self.facts = ModuleSeeding(info)
+        #: whether to walk classes and functions; without, the facts are those of the
+        #: import-time code (nothing a function holds changes them: each owner's values
+        #: flow in it alone, and class bodies make no events)
+        self._functions = functions
+        self.facts = ModuleSeeding(info, complete=functions)
         self.facts.local_defs = {
             node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
         }
@@ -834,10 +846,14 @@ class _Extractor:
                     continue
                 child_owner, child_class, child_main = owner, klass, in_main
                 if kind is ast.ClassDef and owner is None:
+                    if not self._functions:
+                        continue
                     child_class = child.name if klass is None else f"{klass}.{child.name}"
                     self.facts.classes[child_class] = tuple(self._name_of(b) or "" for b in child.bases)
                     self.facts.spans.append((child.lineno, child.end_lineno or child.lineno, CLASS_BODY))
                 elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and owner is None:
+                    if not self._functions:
+                        continue
                     child_owner = f"{klass}.{child.name}" if klass else child.name
                     self.facts.functions[child_owner] = []
                     self.facts.spans.append((child.lineno, child.end_lineno or child.lineno, child_owner))
@@ -1090,6 +1106,8 @@ class SeedAnalysis(Analysis):
         self.extra_seeders = tuple(extra_seeders)
         self.store = store
         self._facts: dict[str, ModuleSeeding] = {}
+        #: import-time facts drawn as the index was built, of modules without complete ones
+        self._import_facts: dict[str, ModuleSeeding] = {}
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._entries: dict[str, EntryReport] = {}
@@ -1126,29 +1144,35 @@ class SeedAnalysis(Analysis):
 
     # -- facts
 
-    def shared_modules(self, linted: Collection[str]) -> list[str]:
-        """The modules the walks of the linted entry points reach: their import
-        closures (a walk reaches an imported module's top level). Each process
-        linting files would otherwise draw them, most of them alike. Tests are
-        left out: their walks are asked for only where ``seeded_before`` finds
-        an unseeded call in one of their functions, most never are (a library's
-        tests with ``__main__`` blocks reach the whole library).
-        Linear in the modules and their imports."""
-        index, reached = self.index, set[str]()
-        for path in linted:
-            info = index.module(path)
-            if path not in reached and info is not None and not is_test_path(path) and self.is_entry_point(info):
-                reached |= index.import_closure(path)
-        return sorted(path for path in reached if path not in self._facts)
+    @classmethod
+    def summarise_tree(cls, info: ModuleInfo, tree: ast.Module) -> dict[str, Any]:
+        """The facts of the module's import-time code (its classes and functions left out), drawn
+        as it is indexed: all that the walks need of most modules they reach, those
+        a script's imports run but whose functions nothing calls (three in four on a
+        2,000-file library); drawing all their facts would parse each again. The
+        extra seeders are an option: configured, they are not used."""
+        return _Extractor(info, tree, (), functions=False).facts.to_json()
 
-    def module_facts(self, path: str) -> dict[str, Any] | None:
-        info = self.index.module(path)
-        return None if info is None else self.facts(info).to_json()
+    def _import_time(self, info: ModuleInfo) -> ModuleSeeding:
+        """Facts holding at least the module's import-time code: its complete facts
+        when drawn, else those drawn as it was indexed (``summarise_tree``), else
+        drawn now, complete."""
+        found = self._facts.get(info.path) or self._import_facts.get(info.path)
+        if found is not None:
+            return found
+        data = self.tree_facts(info) if not self.extra_seeders else None
+        try:
+            found = None if data is None else ModuleSeeding.from_json(info, data, complete=False)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            found = None
+        if found is None:
+            return self.facts(info)
+        self._import_facts[info.path] = found
+        return found
 
-    def keep_module_facts(self, path: str, facts: Any) -> None:
-        info = self.index.module(path)
-        if info is not None and path not in self._facts:
-            self._facts[path] = ModuleSeeding.from_json(info, facts)
+    def _complete(self, facts: ModuleSeeding) -> ModuleSeeding:
+        """*facts* with the module's functions: drawn now if they were left out."""
+        return facts if facts.complete else self.facts(facts.info)
 
     def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleSeeding:
         """The module's events, drawn once per run. With a result cache they are read
@@ -1354,14 +1378,14 @@ class SeedAnalysis(Analysis):
                       or self.find_module(event.name.rpartition(".")[0], facts.info))
             if module is None or module.path == facts.info.path or module.is_notebook:
                 return None
-            return self.facts(module), "<import>"
+            return self._import_time(module), "<import>"
         if event.receiver is not None:
             return None
         if event.super_call:
             klass, _, method = (event.target or "").rpartition(".")
-            return self._inherited(facts, klass, method, depth)
+            return self._inherited(self._complete(facts), klass, method, depth)
         if event.target is not None:
-            return self._local_target(facts, event.target, depth)
+            return self._local_target(self._complete(facts), event.target, depth)
         return self._qualified_target(facts.info, event.name, depth)
 
     def _qualified_target(self, importer: ModuleInfo, qualified: str, depth: int) -> _Target | None:

@@ -10,19 +10,11 @@ and the cache goes away with the context at the end of the project's run.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Callable,
-    ClassVar,
-    Collection,
-    Mapping,
-    Protocol,
-    TypeVar,
-)
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, TypeVar
 
 from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.options import Option, defaults
@@ -81,27 +73,31 @@ class Analysis:
         every unchanged module. They depend on the text alone, never on options."""
         return None
 
+    @classmethod
+    def summarise_tree(cls, info: ModuleInfo, tree: ast.Module) -> Any:
+        """Facts about one module's ``ast`` (JSON-able), drawn as the runner indexes
+        it, while its tree is at hand: what an analysis reads of most modules it
+        reaches, which would otherwise cost a parse each. Kept and cached with the
+        index entry as ``summarise``'s are (read them with ``tree_facts``); they
+        depend on the module alone, never on options. None: it keeps none."""
+        return None
+
+    @classmethod
+    def tree_facts(cls, info: ModuleInfo) -> Any:
+        """What ``summarise_tree`` drew of the module when it was indexed; None when
+        it was indexed without this analysis or did not parse."""
+        return info.facts.get(f"{cls.name}/tree")
+
+    @classmethod
+    def keep_tree_facts(cls, info: ModuleInfo, facts: Any) -> None:
+        """Keep what ``summarise_tree`` drew in the module's index entry."""
+        info.facts[f"{cls.name}/tree"] = facts
+
     def prepare(self) -> None:
         """Whole-project work that every process linting files (``--jobs``) would
         otherwise repeat. The runner calls it once, before the workers are
         forked, so that they share what it computed. Nothing by default: most
         analyses work per module, as they are asked."""
-
-    def shared_modules(self, linted: Collection[str]) -> list[str]:
-        """The modules whose facts (``module_facts``) every process linting some
-        of *linted* (``--jobs``) would draw again, each for itself: the runner draws
-        them across its workers before the linting workers are forked and gives
-        them to ``keep_module_facts`` here, so that those share them. None by
-        default: most facts are about the file being linted."""
-        return []
-
-    def module_facts(self, path: str) -> Any:
-        """Module *path*'s facts as plain data: drawn in a worker (``shared_modules``)."""
-        raise NotImplementedError(f"{type(self).__name__} shares no module facts")
-
-    def keep_module_facts(self, path: str, facts: Any) -> None:
-        """Keep what ``module_facts`` drew for *path* in another process."""
-        raise NotImplementedError(f"{type(self).__name__} shares no module facts")
 
     def answer(self) -> Any:
         """For an analysis of ``Reach.ANSWERS``: everything it answers, as JSON-able

@@ -21,7 +21,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from mllint.engine.findings import RawFinding
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
@@ -72,8 +72,13 @@ class SourceFile:
     errors: list[RawFinding] = field(default_factory=list)  # ML001/ML002 found while reading
 
 
-def load_file(root: Path, path: str, index: ProjectIndex) -> SourceFile:
-    """Read, decode and index one module; the index keeps its text and tree."""
+#: What draws an index entry's facts from the module's text and tree (None: it did not parse).
+Summariser = Callable[[ModuleInfo, str, "ast.Module | None"], None]
+
+
+def load_file(root: Path, path: str, index: ProjectIndex, summarise: Summariser | None = None) -> SourceFile:
+    """Read, decode and index one module; the index keeps its text and tree.
+    *summarise* adds facts to its entry while the tree is at hand."""
     loaded = SourceFile(path)
     try:
         data = read_bytes(root / path)
@@ -86,6 +91,8 @@ def load_file(root: Path, path: str, index: ProjectIndex) -> SourceFile:
         loaded.errors.append(RawFinding(code, f"cannot read file: {exc}", 1, 1, 1, 1))
     if loaded.source is not None:
         loaded.info, tree = _index(loaded)
+        if summarise is not None:
+            summarise(loaded.info, loaded.source, tree)
         index.add(loaded.info, loaded.source, tree)
     return loaded
 

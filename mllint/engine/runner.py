@@ -12,14 +12,16 @@ come from the registry the caller passes: the runner knows rule kinds, not rules
 
 from __future__ import annotations
 
+import ast
 import gc
 import os
 import warnings
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from mllint.engine.cache import (
     CACHE_DIR,
@@ -70,7 +72,6 @@ from mllint.engine.sources import SourceError, decode_python, decode_text, read_
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.workers import FileResult, lint_files, map_files, processes_for
 from mllint.project.index import ModuleInfo, ProjectIndex
-from mllint.project.layout import Role
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 
@@ -213,7 +214,7 @@ class Linter:
                     files.cache.folder.save(project_key, project_outcome)
 
         if processes_for(len(files.todo), self.jobs) > 1:
-            _prepare(ctx, self._analysed_files(ctx, files.todo), self.jobs)
+            _prepare(ctx, {kind for code in enabled for kind in self.rules[code].analyses})
         for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules).items():
             files.record(path, raws, ran)
         if run_key and held is None:
@@ -245,21 +246,6 @@ class Linter:
             return None
         software = software_key()
         return ProjectCache(folder, software, run_key(self.rules, settings, software), project.root, project.files, modules)
-
-    def _analysed_files(self, ctx: ProjectContext, todo: Mapping[str, frozenset[str]]) -> dict[type[Analysis], list[str]]:
-        """For each analysis the rules still to run declare, the files they run on
-        that one of those rules applies to by its role."""
-        kinds_of: dict[tuple[Role, frozenset[str]], set[type[Analysis]]] = {}
-        analysed: dict[type[Analysis], list[str]] = {}
-        for path, codes in todo.items():
-            role = ctx.role(path)
-            kinds = kinds_of.get((role, codes))
-            if kinds is None:
-                rules = [self.rules[code] for code in codes]
-                kinds = kinds_of[(role, codes)] = {kind for rule in rules if role in rule.roles for kind in rule.analyses}
-            for kind in kinds:
-                analysed.setdefault(kind, []).append(path)
-        return analysed
 
     def _project_rules(self, ctx: ProjectContext, enabled: frozenset[str]) -> Outcome:
         """Run the enabled project rules once; a crashing rule becomes ML000."""
@@ -624,9 +610,7 @@ def _index_project(
             fresh[path] = cache is not None and cached is None
 
     def read(path: str) -> SourceFile:
-        source_file = load_file(root, path, index)
-        if source_file.info is not None and source_file.source is not None:
-            _summarise(source_file.info, source_file.source, analyses)
+        source_file = load_file(root, path, index, partial(_summarise, analyses))
         if cache is not None and source_file.info is not None and fresh[path]:
             cache.folder.save_summary(cache.summary_key(path), source_file.info)
         return source_file
@@ -673,56 +657,27 @@ def _index_project(
 _Indexed = tuple["dict[str, object] | None", list[RawFinding]]
 
 
-def _prepare(ctx: ProjectContext, analysed: Mapping[type[Analysis], Collection[str]], jobs: int) -> None:
-    """Build the analyses the rules to run declare (with the files each is asked
-    about: *analysed*), and what each says every process would repeat, before
-    the workers are forked: they share it. The facts of the modules an analysis
-    shares (``Analysis.shared_modules``) are drawn on *jobs* workers of their own
-    while this process builds and prepares the other analyses (``Analysis.prepare``);
-    then the sharing ones are prepared. An analysis that fails here is left to
-    the rules asking it, which report it."""
-    kinds = sorted(analysed, key=lambda kind: kind.name)
-    sharing = [kind for kind in kinds if kind.shared_modules is not Analysis.shared_modules]
-
-    def prepare(kinds: Iterable[type[Analysis]]) -> None:
-        for kind in kinds:
-            try:
-                ctx.analysis(kind).prepare()
-            except Exception:  # noqa: BLE001 - each rule asking it reports the crash as ML000
-                continue
-
-    waiting = [kind for kind in kinds if kind not in sharing]
-
-    def prepare_waiting() -> None:
-        prepare(waiting)
-        waiting.clear()
-
-    for kind in sharing:
+def _prepare(ctx: ProjectContext, analyses: Iterable[type[Analysis]]) -> None:
+    """Build the analyses, and what each says every process would repeat
+    (``Analysis.prepare``), before the workers are forked: they share it. An
+    analysis that fails here is left to the rules asking it, which report it."""
+    for kind in sorted(analyses, key=lambda kind: kind.name):
         try:
-            analysis = ctx.analysis(kind)
-            modules = analysis.shared_modules(analysed[kind])
-            drawn = map_files(modules, analysis.module_facts, jobs, _undrawn, meanwhile=prepare_waiting)
-            for path in modules:
-                if drawn[path] is not None:
-                    analysis.keep_module_facts(path, drawn[path])
+            ctx.analysis(kind).prepare()
         except Exception:  # noqa: BLE001 - each rule asking it reports the crash as ML000
             continue
-    prepare_waiting()
-    prepare(sharing)
 
 
-def _undrawn(reason: str) -> None:
-    """A module whose shared facts a worker failed to draw: each linting worker
-    that needs them draws them itself (and reports what fails)."""
-    return None
-
-
-def _summarise(info: ModuleInfo, text: str, analyses: list[type[Analysis]]) -> None:
-    """The analyses' facts about the module's text, kept in its index entry."""
+def _summarise(analyses: list[type[Analysis]], info: ModuleInfo, text: str, tree: ast.Module | None) -> None:
+    """The analyses' facts about the module's text and tree, kept in its index entry."""
+    deep = info.max_depth > MAX_NESTING
     for kind in analyses:
         facts = kind.summarise(text)
         if facts is not None:
             info.facts[kind.name] = facts
+        facts = kind.summarise_tree(info, tree) if tree is not None and not deep else None
+        if facts is not None:
+            kind.keep_tree_facts(info, facts)
 
 
 def _read_text(root: Path, path: str) -> SourceFile:

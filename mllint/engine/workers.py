@@ -1,10 +1,8 @@
 """Per-file work on several processes (``--jobs``), and its failures contained.
 
-Up to three rounds of it in a run: indexing the modules the cache does not
-hold (workers read and parse them and send back their index entries), drawing
-the facts of the modules that every linting worker would otherwise draw alike
-(``Analysis.shared_modules``), then linting. The linting workers are forked
-once the project is indexed (the parent then
+Two rounds of it in a run: indexing the modules the cache does not hold
+(workers read and parse them and send back their index entries), then linting.
+The linting workers are forked once the project is indexed (the parent then
 runs the project rules while they lint), so they share the index, the trees it
 keeps, the analyses prepared before the fork and the configuration copy-on-write. The parent hands each worker one path at a
 time, the next as soon as it sends back the last file's plain data (an index
