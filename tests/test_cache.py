@@ -272,6 +272,44 @@ EDITS_ELSEWHERE = {
         ("report.py", "import pandas as pd\n\nROWS = pd.read_csv('rows.csv')\n"),
         ("report.py", "import mlflow\n\nmlflow.register_model('runs:/1/model', 'churn')\n"),
     ),
+    # ML501 reports a handler that a module importing its own registers (``urlpatterns``):
+    # what the project registers is an answer (``ServingAnswers``).
+    "serving-registry": (
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML501', 'ML103']\n",
+            "predictor/__init__.py": "",
+            "predictor/views.py": (
+                "import json\n\nfrom django.http import JsonResponse\n\nfrom .ml import model\n\n\ndef predict(request):\n"
+                "    payload = json.loads(request.body)\n    return JsonResponse({'y': model.predict([payload['x']]).tolist()})\n"
+            ),
+            "predictor/urls.py": "from django.urls import path\n\nfrom . import views\n\nurlpatterns = [path('predict/', views.predict)]\n",
+            "predictor/ml.py": "import os\n\nimport joblib\n\nmodel = joblib.load(os.environ['MODEL'])\n",
+            "report.py": "ROWS = 10\n",
+        },
+        ("predictor/views.py", "ML501"),
+        ("report.py", "ROWS = 20\n"),
+        ("predictor/urls.py", "from django.urls import path\n\nurlpatterns = []\n"),
+    ),
+    # ML504 reports a load where it is located, although the handler running it
+    # per request lives in a module that imports it: the loads are an answer too.
+    "serving-loads": (
+        {
+            "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML504', 'ML103']\n",
+            "api.py": (
+                "from fastapi import FastAPI\n\nfrom loading import load\n\napp = FastAPI()\n\n\n@app.post('/predict')\n"
+                "def predict(payload: dict):\n    model = load(payload['segment'])\n"
+                "    return {'churn': model.predict([payload['features']])[0]}\n"
+            ),
+            "loading.py": "import joblib\n\n\ndef load(segment):\n    return joblib.load(f'models/{segment}.joblib')\n",
+            "report.py": "ROWS = 10\n",
+        },
+        ("loading.py", "ML504"),
+        ("report.py", "ROWS = 20\n"),
+        ("api.py", (
+            "from fastapi import FastAPI\n\nfrom loading import load\n\napp = FastAPI()\nmodel = load('all')\n\n\n"
+            "@app.post('/predict')\ndef predict(payload: dict):\n    return {'churn': model.predict([payload['features']])[0]}\n"
+        )),
+    ),
 }
 
 

@@ -183,9 +183,9 @@ def test_a_run_leaves_no_cyclic_garbage_behind():
 
 @needs_fork
 def test_whole_project_work_is_done_once_before_the_workers_fork(monkeypatch, tmp_path):
-    """The model loads serving code reaches are computed in the parent
-    (``Analysis.prepare``), not again in every worker that lints a module
-    loading a model."""
+    """The model loads serving code reaches (``ServingAnswers``, built as the
+    workers' analyses are prepared) are computed in the parent, not again in
+    every worker that lints a module loading a model."""
     monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
     app = (
         "import joblib\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/predict')\n"
@@ -194,14 +194,14 @@ def test_whole_project_work_is_done_once_before_the_workers_fork(monkeypatch, tm
     loader = "import joblib\n\n\ndef load_model(path):\n    return joblib.load(path)\n"
     write_files(tmp_path, {"api.py": app} | {f"models/m{n}.py": loader for n in range(8)})
     computed = tmp_path / "computed"
-    real = ServingAnalysis._per_request_loads
+    real = ServingAnalysis.module_servings
 
-    def per_request_loads(self):
+    def module_servings(self):
         with computed.open("a") as log:
             log.write(f"{os.getpid()}\n")
         return real(self)
 
-    monkeypatch.setattr(ServingAnalysis, "_per_request_loads", per_request_loads)
+    monkeypatch.setattr(ServingAnalysis, "module_servings", module_servings)
     findings = Linter(builtin_rules(), CliOverrides(select=["ML504"]), cwd=tmp_path, jobs=2).lint([tmp_path]).findings
     assert [(f.path, f.code) for f in findings] == [("api.py", "ML504")]
     assert computed.read_text().split() == [str(os.getpid())]

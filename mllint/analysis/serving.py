@@ -39,8 +39,8 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from dataclasses import asdict, dataclass, field
 from posixpath import basename
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -57,6 +57,7 @@ from mllint.analysis.serving_flow import (
     names_input,
 )
 from mllint.engine.context import Analysis, ProjectContext
+from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.project.index import ModuleInfo, dotted_name
 from mllint.syntax import ast_walks
@@ -472,6 +473,10 @@ class ServingAnalysis(Analysis):
         )
     }
     legacy_options = {"decorators": "ML501.serving-decorators"}
+    #: a module's serving code, followed through the modules it imports; the
+    #: payload loggers of deployment manifests. What other modules register or
+    #: load is asked of ``ServingAnswers``
+    reads = Reach.SETTINGS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ServingAnalysis":
@@ -493,10 +498,10 @@ class ServingAnalysis(Analysis):
         self._module_envs: dict[str, dict[str, Facts]] = {}
         self._module_events: dict[str, list[FlowEvent]] = {}
         self._class_envs: dict[tuple[str, str], dict[str, Facts]] = {}
+        #: the names routing calls register, by module, when this instance scanned for them
         self._registry: dict[str, set[str]] | None = None
         self._all: list[ModuleServing] | None = None
         self._found: dict[tuple[str, str], ModuleInfo | None] = {}
-        self._loads: dict[str, list[ModelLoad]] | None = None
         self._predictions: dict[str, list[ServedPrediction]] = {}
         self._platform_logging: bool | None = None
         self._classes_in_progress: set[tuple[str, str]] = set()
@@ -598,8 +603,16 @@ class ServingAnalysis(Analysis):
 
     # -- handlers ---------------------------------------------------------
 
-    def registered(self, path: str) -> set[str]:
-        """Names in module *path* that some routing call in the project registers."""
+    def registered(self, path: str) -> frozenset[str]:
+        """Names in module *path* that some routing call in the project registers:
+        the project's answer (``ServingAnswers``) unless this instance found them
+        itself, building that answer (``scan_registry``)."""
+        if self._registry is None:
+            return self.project.analysis(ServingAnswers).registered.get(path, frozenset())
+        return frozenset(self._registry.get(path, ()))
+
+    def scan_registry(self) -> dict[str, set[str]]:
+        """The names every routing call of the project registers, by module."""
         if self._registry is None:
             self._registry = {}
             for info in self.index.modules.values():
@@ -609,7 +622,7 @@ class ServingAnalysis(Analysis):
                 view = self.view(info.path)
                 if view is not None:
                     self._collect_registrations(view)
-        return self._registry.get(path, set())
+        return self._registry
 
     def _collect_registrations(self, view: ModuleView) -> None:
         assert self._registry is not None
@@ -797,33 +810,41 @@ class ServingAnalysis(Analysis):
                 ),
             )
 
-    def model_loads(self, path: str) -> list[ModelLoad]:
-        """Model loads located in module *path* that serving code reaches:
-        those run per request, then those from constant paths that name no version."""
-        return self._all_loads().get(path, [])
+    def model_loads(self, path: str) -> tuple[ModelLoad, ...]:
+        """Model loads located in module *path* that serving code reaches: those
+        run per request, then those from constant paths that name no version. The
+        project's answer (``ServingAnswers``), which only the project's modules
+        make; a notebook's are those its own handlers reach (no module imports it)."""
+        info = self.index.module(path)
+        if info is not None and info.is_notebook:
+            serving = self.serving(path)
+            return tuple(self.loads_reached([serving] if serving is not None else [])[path])
+        return self.project.analysis(ServingAnswers).loads.get(path, ())
 
-    def _all_loads(self) -> dict[str, list[ModelLoad]]:
-        if self._loads is None:
-            self._loads = {}
-            for load in [*self._per_request_loads(), *self._unversioned_loads()]:
-                self._loads.setdefault(load[0], []).append(load[1])
-        return self._loads
+    def loads_reached(self, servings: Iterable[ModuleServing]) -> defaultdict[str, list[ModelLoad]]:
+        """The model loads the handlers of *servings* reach, by the module holding them."""
+        servings = list(servings)
+        loads: defaultdict[str, list[ModelLoad]] = defaultdict(list)
+        for path, load in [*self._per_request_loads(servings), *self._unversioned_loads(servings)]:
+            loads[path].append(load)
+        return loads
 
-    def prepare(self) -> None:
-        """Every module's serving code and the model loads it reaches: what the
-        model-loading rules ask of the whole project on any file."""
-        self._all_loads()
+    def module_servings(self) -> list[ModuleServing]:
+        """Every module of the project (notebooks aside) that defines request handlers."""
+        found = (self.serving(path) for path, info in sorted(self.index.modules.items()) if not info.is_notebook)
+        return [serving for serving in found if serving is not None and serving.handlers]
 
-    def _per_request_loads(self) -> Iterator[tuple[str, ModelLoad]]:
-        for serving in self.all_serving():
+    @staticmethod
+    def _per_request_loads(servings: list[ModuleServing]) -> Iterator[tuple[str, ModelLoad]]:
+        for serving in servings:
             for handler in serving.handlers:
                 for event in serving.flows.get(handler.qualname, ()):
                     if event.kind == "load" and not event.lazy:
                         at = _span(event.view, event.node)
                         yield event.view.path, ModelLoad(event.label, at, event.function, per_request_of=handler.qualname)
 
-    def _unversioned_loads(self) -> Iterator[tuple[str, ModelLoad]]:
-        for serving in self.all_serving():
+    def _unversioned_loads(self, servings: list[ModuleServing]) -> Iterator[tuple[str, ModelLoad]]:
+        for serving in servings:
             events: list[FlowEvent] = [e for flow in serving.flows.values() for e in flow]
             events += serving.startup_events
             for module_path in {serving.view.path, *self.dependencies(serving)}:
@@ -872,6 +893,36 @@ class ServingAnalysis(Analysis):
             for flow in serving.flows.values()
             for e in flow
         )
+
+
+@dataclass(frozen=True)
+class ServingAnswers(Analysis):
+    """What the serving analysis answers for one module from the whole project:
+    the names routing calls elsewhere register in it (``app.add_url_rule(...,
+    view_func=predict)`` in another module), and the model loads located in it
+    that handlers elsewhere reach. Built once per run from every module; as an
+    answer (``Reach.ANSWERS``) it keys the serving rules' cached results, so an
+    edit re-runs them on a module only when these change or a module it imports
+    does, not on every module that may serve after any edit."""
+
+    registered: Mapping[str, frozenset[str]]
+    loads: Mapping[str, tuple[ModelLoad, ...]]
+
+    name = "serving-answers"
+    reads = Reach.ANSWERS
+
+    @classmethod
+    def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ServingAnswers":
+        serving = project.analysis(ServingAnalysis)
+        registered = {path: frozenset(names) for path, names in serving.scan_registry().items()}
+        loads = serving.loads_reached(serving.module_servings())
+        return cls(registered, {path: tuple(found) for path, found in loads.items()})
+
+    def answer(self) -> list[Any]:
+        return [
+            sorted([path, sorted(names)] for path, names in self.registered.items()),
+            sorted([path, [asdict(load) for load in loads]] for path, loads in self.loads.items()),
+        ]
 
 
 def _ambient_log_terms(view: ModuleView) -> frozenset[str]:

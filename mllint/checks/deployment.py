@@ -14,6 +14,7 @@ from mllint.analysis.serving import (
     ModelLoad,
     ServedPrediction,
     ServingAnalysis,
+    ServingAnswers,
     Span,
     may_define_handlers,
     may_load_models,
@@ -32,7 +33,7 @@ class _ServingRule(SourceRule):
     per position: a handler reached twice is reported once.
     """
 
-    analyses = (ServingAnalysis,)
+    analyses = (ServingAnalysis, ServingAnswers)
 
     @classmethod
     def applies_to(cls, text: str) -> bool:
