@@ -23,9 +23,10 @@ from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
 from mllint.engine import runner
 from mllint.engine.baseline import DEFAULT_BASELINE
-from mllint.engine.cache import CACHE_DIR, FORMAT, CacheFolder
+from mllint.engine.cache import CACHE_DIR, FORMAT, CacheFolder, closure_digests
 from mllint.engine.runner import Linter
 from mllint.plugins import builtin_rules
+from mllint.project.index import ProjectIndex, index_module
 from mllint.testkit import git, notebook_json, write_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -735,3 +736,21 @@ def test_after_an_edit_the_save_helpers_of_unchanged_modules_are_read_back(tmp_p
     assert json.loads(check_in_process(tmp_path, monkeypatch)) == cold
     assert searched == [("report.py", "dump_table")]
     assert json.loads(check_in_process(tmp_path, monkeypatch, "--no-cache")) == cold
+
+
+def test_a_closure_digest_changes_with_every_module_of_the_closure_and_no_other():
+    """``closure_digests`` keys the entries of the rules reading imported modules:
+    it must change when any module a file imports (through others, or in an
+    import cycle) changes, and stay when anything else does."""
+    modules = {
+        "app.py": "import pkg.a\n", "pkg/__init__.py": "", "pkg/a.py": "from pkg import b\n",
+        "pkg/b.py": "from pkg import a\nimport util\n", "util.py": "", "other.py": "import util\n",
+    }
+    index = ProjectIndex([index_module(path, text) for path, text in modules.items()])
+    contents = {path: f"hash of {path}" for path in modules}
+    before = closure_digests(index, contents)
+    assert before["pkg/a.py"] == before["pkg/b.py"] != before["app.py"]
+    for edited in modules:
+        after = closure_digests(index, {**contents, edited: "edited"})
+        changed = {path for path in modules if after[path] != before[path]}
+        assert changed == {path for path in modules if edited in index.import_closure(path)}, edited

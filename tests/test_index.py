@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mllint.project.index import (
     ProjectIndex,
@@ -177,3 +179,35 @@ def test_a_name_two_modules_share_resolves_the_same_whatever_the_order(order):
     index = ProjectIndex([index_module(path, "def f():\n    pass\n") for path in order])
     assert index.find_module("pkg.a").path == "pkg/a.py"
     assert index.find_module("src.pkg.a").path == "src/pkg/a.py"
+
+
+def _graph_index(edges: dict[int, set[int]], size: int) -> ProjectIndex:
+    """Modules ``m0`` ... importing one another as *edges* says."""
+    return ProjectIndex([
+        index_module(f"m{number}.py", "".join(f"import m{other}\n" for other in sorted(edges.get(number, ()))))
+        for number in range(size)
+    ])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda size: st.tuples(
+    st.just(size), st.dictionaries(st.integers(0, size - 1), st.sets(st.integers(0, size - 1), max_size=3)))))
+def test_import_components_compose_every_import_closure(graph):
+    """Each module's closure is its component's modules and the closures of the
+    components it imports, which come before it: cycles included."""
+    size, edges = graph
+    index = _graph_index(edges, size)
+    closures: list[set[str]] = []
+    for position, (members, imported) in enumerate(index.import_components()):
+        assert all(earlier < position for earlier in imported)
+        closures.append(set(members).union(*(closures[earlier] for earlier in imported)))
+        for path in members:
+            assert closures[-1] == index.import_closure(path)
+    assert sorted(path for members, _ in index.import_components() for path in members) == sorted(index.modules)
+
+
+def test_import_components_of_a_deep_chain_need_no_recursion():
+    size = 5_000
+    index = _graph_index({number: {number + 1} for number in range(size - 1)}, size)
+    components = index.import_components()
+    assert len(components) == size and components[0] == (["m4999.py"], set())

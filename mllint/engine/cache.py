@@ -13,13 +13,11 @@ each keyed also by its path, role and the hash of its bytes:
   the codes of every rule that ran on it;
 - ``Reach.IMPORTS``: those of the rules that also read the project modules the
   file imports (directly or through others). Keyed also by the set of project
-  modules (which decides what an import resolves to); the entry names a list
-  of the modules of the file's import closure with the hashes of their bytes
-  (an entry of its own, shared by the files whose closures are alike), and is
-  a miss when one of them changed. It keeps the results for the last
-  ``VARIANTS`` versions of those modules: after an edit is reverted, or on a
-  branch switched back to, they are found again. An edit re-runs these rules
-  only on the edited module and the modules importing it;
+  modules (which decides what an import resolves to) and by the digest of the
+  file's import closure (``closure_digests``: the paths and bytes of every
+  module in it), which the project state holds. An edit re-runs these rules
+  only on the edited module and the modules importing it; after an edit is
+  reverted, or on a branch switched back to, the old entries are found again;
 - ``Reach.SETTINGS``: those of the rules that also read the project's settings.
   Keyed like ``Reach.IMPORTS`` (import closure included) and by the settings
   digest: the project digest below with any module but ``setup.py`` and
@@ -39,10 +37,12 @@ each keyed also by its path, role and the hash of its bytes:
   modification time and inode (data files can be gigabytes: they are not
   read), plus DVC's own configuration. Any change in the project re-runs them.
 
-What the graph and answers keys need comes from the *project state* entry
+What the keys beyond ``Reach.FILE`` and short of ``Reach.PROJECT`` need (import
+closures, the graph, the answers) comes from the *project state* entry
 (``ProjectState``), keyed by every module's path and bytes and by the settings:
 a run over an unchanged tree reads it instead of indexing the project; after
-a change, the files with such entries wait until the project is indexed.
+a change, the files with such entries wait until the project is indexed (from
+the cached index entries of the unchanged modules).
 
 The project rules' raw findings, notes and codes are one entry, keyed by the
 project digest and what git says about the files (blob sizes and LFS
@@ -78,10 +78,10 @@ import os
 import posixpath
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 import mllint
 from mllint.engine.config import Settings
@@ -89,13 +89,11 @@ from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.registry import Registry
 from mllint.engine.sources import SourceError, read_bytes
 from mllint.project.git import GitFacts
-from mllint.project.index import ModuleInfo
+from mllint.project.index import ModuleInfo, ProjectIndex
 
 CACHE_DIR = ".mllint_cache"
 #: The layout of an entry; a change makes every older entry a miss.
-FORMAT = 5
-#: Versions of one file's results kept for different versions of the modules they depend on.
-VARIANTS = 4
+FORMAT = 6
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by mllint.\n"
@@ -113,17 +111,16 @@ class Outcome:
     findings: tuple[RawFinding, ...] = ()
     ran: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()
-    #: (module path, hash of its bytes) of every module the findings depend on
-    #: besides the linted file (``Reach.IMPORTS``); any other hash now is a miss
-    depends: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class ProjectState:
-    """What the project's modules and settings decide for every file: the modules
-    another module imports (``Reach.GRAPH``) and the digest of the analyses'
-    answers (``Reach.ANSWERS``)."""
+    """What the project's modules and settings decide for every file: the digest
+    of each module's import closure (``Reach.IMPORTS``), the modules another
+    module imports (``Reach.GRAPH``) and the digest of the analyses' answers
+    (``Reach.ANSWERS``)."""
 
+    closures: Mapping[str, str]
     imported: frozenset[str]
     answers: str
 
@@ -134,13 +131,27 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
+def closure_digests(index: ProjectIndex, contents: Mapping[str, str]) -> dict[str, str]:
+    """For every module, a digest of its import closure: the paths and bytes
+    (*contents*) of the modules it imports, directly or through others, itself
+    included. Built over the import cycles (``ProjectIndex.import_components``),
+    each digest covering its cycle's modules and the digests of the cycles they
+    import: a change anywhere in a closure changes it, and the digests cost time
+    linear in the modules and imports (a list of each closure, which the entries
+    held before, was quadratic: 15 MB read after any edit of a 1,300-file library)."""
+    digests: list[str] = []
+    closures: dict[str, str] = {}
+    for members, imported in index.import_components():
+        digests.append(digest([[path, contents.get(path)] for path in members], sorted(digests[i] for i in imported)))
+        closures.update(dict.fromkeys(members, digests[-1]))
+    return closures
+
+
 class CacheFolder:
     """The folder holding the entries, sharded by the first two characters of a key."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        #: the module lists of ``Outcome.depends`` read or written in this run, by key
-        self._depends: dict[str, tuple[tuple[str, str], ...] | None] = {}
 
     @classmethod
     def open(cls, path: Path) -> CacheFolder | None:
@@ -159,56 +170,18 @@ class CacheFolder:
             return None
         return folder
 
-    def load(self, key: str) -> Iterator[Outcome]:
-        """The results kept under *key*, newest first; none when there are none or
-        the entry is not a valid one of this key."""
+    def load(self, key: str) -> Outcome | None:
+        """The results kept under *key*, or None when there are none or the entry
+        is not a valid one of this key."""
         data = self._read(key)
         try:
-            variants = [] if data is None else [_outcome(variant, ()) for variant in data["variants"]]
-            names = [] if data is None else [variant["depends"] for variant in data["variants"]]
+            return None if data is None else _outcome(data)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-            return
-        for outcome, name in zip(variants, names):
-            depends = () if name is None else self._load_depends(name) if isinstance(name, str) else None
-            if depends is not None:
-                yield replace(outcome, depends=depends)
+            return None
 
     def save(self, key: str, outcome: Outcome) -> None:
-        """Store *outcome* under *key*; a failed write only costs the entry.
-
-        Results that depend on other modules are kept beside the ones stored
-        before under the key for other versions of those modules, the newest
-        ``VARIANTS``: reverting an edit or switching back to a branch finds
-        them again. The list of modules they depend on is an entry of its own,
-        keyed by its content: the files of a package importing one ``__init__``
-        share one."""
-        depends = None
-        kept: list[Any] = []
-        if outcome.depends:
-            depends = digest("depends", outcome.depends)
-            if self._depends.get(depends) is None:  # not stored, or found missing or damaged in this run
-                paths, hashes = zip(*outcome.depends)
-                self._store(depends, {"paths": "\n".join(paths), "hashes": "\n".join(hashes)})
-                self._depends[depends] = outcome.depends
-            earlier = self._read(key)
-            if earlier is not None and isinstance(earlier.get("variants"), list):
-                kept = [v for v in earlier["variants"] if isinstance(v, dict) and v.get("depends") not in (depends, None)]
-        self._store(key, {"variants": [{**_outcome_json(outcome), "depends": depends}, *kept][:VARIANTS]})
-
-    def _load_depends(self, key: str) -> tuple[tuple[str, str], ...] | None:
-        """A list of modules with the hashes of their bytes, kept as two texts of
-        lines: a project's lists hold some 200,000 pairs (MONAI), which JSON
-        reads far faster as lines than as pairs."""
-        if key not in self._depends:
-            data = self._read(key)
-            self._depends[key] = None
-            try:
-                if data is not None:
-                    paths, hashes = _text(data["paths"]).split("\n"), _text(data["hashes"]).split("\n")
-                    self._depends[key] = tuple(zip(paths, hashes)) if len(paths) == len(hashes) else None
-            except (KeyError, TypeError):
-                pass
-        return self._depends[key]
+        """Store *outcome* under *key*; a failed write only costs the entry."""
+        self._store(key, _outcome_json(outcome))
 
     def load_run(self, key: str) -> tuple[dict[str, Outcome], Outcome | None] | None:
         """A whole run's results under *key*: every linted file's, and the project
@@ -217,8 +190,8 @@ class CacheFolder:
         try:
             if data is None:
                 return None
-            files = {_text(path): _outcome(outcome, ()) for path, outcome in data["files"].items()}
-            return files, None if data["project"] is None else _outcome(data["project"], ())
+            files = {_text(path): _outcome(outcome) for path, outcome in data["files"].items()}
+            return files, None if data["project"] is None else _outcome(data["project"])
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             return None
 
@@ -243,12 +216,15 @@ class CacheFolder:
         """The project state under *key*, or None."""
         data = self._read(key)
         try:
-            return None if data is None else ProjectState(frozenset(map(_text, data["imported"])), _text(data["answers"]))
-        except (KeyError, TypeError):
+            if data is None:
+                return None
+            closures = {_text(path): _text(hashed) for path, hashed in data["closures"].items()}
+            return ProjectState(closures, frozenset(map(_text, data["imported"])), _text(data["answers"]))
+        except (KeyError, TypeError, AttributeError):
             return None
 
     def save_state(self, key: str, state: ProjectState) -> None:
-        self._store(key, {"imported": sorted(state.imported), "answers": state.answers})
+        self._store(key, {"closures": dict(state.closures), "imported": sorted(state.imported), "answers": state.answers})
 
     def load_summary(self, key: str) -> ModuleInfo | None:
         """The module's index entry under *key* (``ModuleInfo.to_json``), or None."""
@@ -321,24 +297,24 @@ class ProjectCache:
         self.project = digest(listed, outside)
         self._modules = digest(sorted(self.contents))
         self._module_contents = digest(sorted(self.contents.items()))
-        #: whether the modules of an ``Outcome.depends`` are unchanged, by the list
-        self._unchanged: dict[tuple[tuple[str, str], ...], bool] = {}
         self._settings = digest([(path, _settings_part(path, state, self.contents)) for path, state in listed], outside)
 
     def file_key(self, path: str, role: str, reach: Reach, state: ProjectState | None = None) -> str:
         """The key of a linted file's entry for the rules of *reach*; the project
-        *state* is needed from ``Reach.GRAPH`` on."""
+        *state* is needed from ``Reach.IMPORTS`` to ``Reach.ANSWERS``."""
+        own = self.contents[path]
         if reach is Reach.FILE:
-            return digest(self.run, "file", path, role, self.contents[path])
+            return digest(self.run, "file", path, role, own)
+        if reach is Reach.PROJECT:
+            return digest(self.run, "project", path, role, own, self.project)
+        assert state is not None, "the project state keys the entries of Reach.IMPORTS to ANSWERS"
+        closure = state.closures.get(path, own)
         if reach is Reach.IMPORTS:
-            return digest(self.run, "imports", path, role, self.contents[path], self._modules)
+            return digest(self.run, "imports", path, role, own, self._modules, closure)
         if reach is Reach.SETTINGS:
-            return digest(self.run, "settings", path, role, self.contents[path], self._settings)
-        if reach in (Reach.GRAPH, Reach.ANSWERS):
-            assert state is not None, "the project state keys the entries of Reach.GRAPH and ANSWERS"
-            answers = state.answers if reach is Reach.ANSWERS else None
-            return digest(self.run, reach.name, path, role, self.contents[path], self._settings, path in state.imported, answers)
-        return digest(self.run, "project", path, role, self.contents[path], self.project)
+            return digest(self.run, "settings", path, role, own, self._settings, closure)
+        answers = state.answers if reach is Reach.ANSWERS else None
+        return digest(self.run, reach.name, path, role, own, self._settings, closure, path in state.imported, answers)
 
     def summary_key(self, path: str) -> str:
         """The key of a module's index entry: its path and bytes (and the run's software)."""
@@ -370,18 +346,6 @@ class ProjectCache:
         settings and so the project state), and the project rules' key when they run."""
         return digest(self.run, "run", self.project, sorted(targets), project_key)
 
-    def load(self, key: str) -> Outcome | None:
-        """The results under *key* that no module they depend on has changed since, if any."""
-        for outcome in self.folder.load(key):
-            unchanged = self._unchanged.get(outcome.depends)
-            if unchanged is None:
-                unchanged = self._unchanged[outcome.depends] = all(
-                    self.contents.get(path) == hashed for path, hashed in outcome.depends
-                )
-            if unchanged:
-                return outcome
-        return None
-
     def load_facts(self, kind: str, path: str, variant: Any) -> Any:
         """Analysis *kind*'s facts about the module at *path*, stored for its
         present bytes and *variant* (``FactsStore``); None when there are none."""
@@ -392,10 +356,6 @@ class ProjectCache:
         key = self.facts_key(kind, path, variant)
         if key is not None:
             self.folder.save_facts(key, facts)
-
-    def depends(self, paths: Iterable[str]) -> tuple[tuple[str, str], ...]:
-        """*paths* (modules of the project) with the hashes of their bytes, for ``Outcome.depends``."""
-        return tuple((path, self.contents[path]) for path in sorted(paths) if path in self.contents)
 
 
 def software_key() -> str:
@@ -497,7 +457,7 @@ def _settings_part(path: str, state: Any, contents: Mapping[str, str]) -> Any:
 
 
 def _outcome_json(outcome: Outcome) -> dict[str, Any]:
-    """An outcome's findings, codes and notes; what it depends on is stored apart."""
+    """An outcome's findings, codes and notes."""
     return {
         "findings": [_finding_json(raw) for raw in outcome.findings],
         "ran": list(outcome.ran),
@@ -516,12 +476,12 @@ def _finding_json(raw: RawFinding) -> list[Any]:
     ]
 
 
-def _outcome(data: Mapping[str, Any], depends: tuple[tuple[str, str], ...]) -> Outcome:
+def _outcome(data: Mapping[str, Any]) -> Outcome:
     """An entry's outcome; TypeError/ValueError when it holds anything else."""
     findings = tuple(_finding(item) for item in data["findings"])
     ran = tuple(_text(code) for code in data["ran"])
     notes = tuple((_text(code), _text(note)) for code, note in data["notes"])
-    return Outcome(findings, ran, notes, depends)
+    return Outcome(findings, ran, notes)
 
 
 def _finding(item: Any) -> RawFinding:

@@ -30,6 +30,7 @@ from mllint.engine.cache import (
     ProjectCache,
     ProjectState,
     cacheable,
+    closure_digests,
     digest,
     run_key,
     software_key,
@@ -169,7 +170,7 @@ class Linter:
         else:
             for path in project.targets:
                 files.look_up(path)
-            project_outcome = files.cache.load(project_key) if files.cache and project_key else None
+            project_outcome = files.cache.folder.load(project_key) if files.cache and project_key else None
 
         if files.todo or files.pending or (project_rules and project_outcome is None):
             summarising = {kind for code in enabled for kind in self.rules[code].analyses}
@@ -413,11 +414,11 @@ class _FileResults:
     rules of its reach. The ``Reach.FILE`` entry lists every rule that ran on
     the file: an entry of a reach none of them has is never looked up.
 
-    ``Reach.GRAPH`` and ``Reach.ANSWERS`` entries are keyed by what the whole
-    project decides (``ProjectState``: whether another module imports the file,
-    the analyses' answers). The cache holds the state of an unchanged tree;
-    after a change, a file with such entries is *pending* until the project is
-    indexed and the state known.
+    The entries from ``Reach.IMPORTS`` to ``Reach.ANSWERS`` are keyed by what
+    the whole project decides (``ProjectState``: the file's import closure,
+    whether another module imports it, the analyses' answers). The cache holds
+    the state of an unchanged tree; after a change, a file with such entries is
+    *pending* until the project is indexed and the state known.
     """
 
     def __init__(self, cache: ProjectCache | None, ctx: ProjectContext, enabled: frozenset[str], rules: Registry) -> None:
@@ -430,7 +431,7 @@ class _FileResults:
             for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.ANSWERS, Reach.PROJECT)
         }
         #: the codes whose entries are keyed by the project state
-        self._stateful = self.reaching[Reach.GRAPH] | self.reaching[Reach.ANSWERS]
+        self._stateful = frozenset().union(*(self.reaching[reach] for reach in self.reaching if reach is not Reach.PROJECT))
         #: the analyses whose answers key ``Reach.ANSWERS`` entries
         self._answering = sorted(
             {kind for code in self.reaching[Reach.ANSWERS] for kind in rules[code].analyses if kind.reads is Reach.ANSWERS},
@@ -491,7 +492,8 @@ class _FileResults:
         for the rules to share."""
         if self._state is None and self.cache is not None and self._stateful:
             answers, answered = self._answers()
-            self._state = ProjectState(self._imported(self.cache), answers)
+            closures = closure_digests(self.ctx.index, self.cache.contents)
+            self._state = ProjectState(closures, self._imported(self.cache), answers)
             if answered:
                 self.cache.folder.save_state(self.cache.state_key(), self._state)
         pending, self.pending = self.pending, {}
@@ -529,11 +531,7 @@ class _FileResults:
             failures = tuple(raw for raw in raws if raw.code == "ML000")
         for reach in new:
             if reach is not Reach.FILE:
-                codes = self.reaching[reach]
-                # every reach but the whole project's is keyed by the modules the file imports
-                reads_imports = reach is not Reach.PROJECT
-                depends = self.cache.depends(self.ctx.index.import_closure(path)) if self.cache and reads_imports else ()
-                entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in codes), depends=depends)
+                entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in self.reaching[reach]))
         if self.cache is not None and cacheable(raws):
             for reach in new:
                 self.cache.folder.save(self._key(path, reach), entries[reach])
@@ -549,7 +547,7 @@ class _FileResults:
 
     def _load(self, path: str, reach: Reach) -> Outcome | None:
         assert self.cache is not None
-        return self.cache.load(self._key(path, reach))
+        return self.cache.folder.load(self._key(path, reach))
 
     def _key(self, path: str, reach: Reach) -> str:
         assert self.cache is not None
