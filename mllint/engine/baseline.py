@@ -26,8 +26,8 @@ from typing import Any, Callable, Iterable, Sequence
 from mllint.engine.findings import Finding
 from mllint.engine.rules import Scope
 from mllint.engine.runner import LintResult
-from mllint.project.dependencies.accumulator import FileTooLarge, read_regular_file
 from mllint.project.dependencies.specs import mask_credentials
+from mllint.project.files import FileTooLarge, read_regular_file
 
 FORMAT_VERSION = 1
 #: A baseline larger than this is no baseline (100,000 entries take about 15 MiB).

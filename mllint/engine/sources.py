@@ -11,7 +11,7 @@ import io
 import tokenize
 from pathlib import Path
 
-from mllint.project.dependencies.accumulator import FileTooLarge, read_regular_file
+from mllint.project.files import FileTooLarge, read_regular_file
 
 #: Files larger than this are not linted (a 20 MB generated module is data).
 MAX_SOURCE_BYTES = 10 * 1024 * 1024

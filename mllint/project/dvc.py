@@ -23,11 +23,7 @@ from typing import Any
 
 import yaml
 
-from mllint.project.dependencies.accumulator import (
-    FileTooLarge,
-    is_regular_file,
-    read_regular_file,
-)
+from mllint.project.files import FileTooLarge, is_regular_file, read_regular_file
 from mllint.project.git import relative_posix
 
 MAX_YAML_BYTES = 8 * 1024 * 1024

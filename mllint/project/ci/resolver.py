@@ -40,7 +40,7 @@ from mllint.project.ci.runners import (
     _tox_ini_commands,
     _tox_toml_commands,
 )
-from mllint.project.dependencies.accumulator import FileTooLarge, read_regular_file
+from mllint.project.files import FileTooLarge, read_regular_file
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 4

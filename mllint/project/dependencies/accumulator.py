@@ -2,18 +2,13 @@
 
 Readers of different formats add requirements, declarations and Python-version
 locations to one shared state, and read files the same bounded, decoding,
-never-raising way; that state and that reading live here. The reading itself,
-:func:`read_regular_file`, is what every reader of a project's files uses
-(mllint's own source reading included): a linted repository may hold FIFOs,
-sockets and devices, or symlinks to them, under any name.
+never-raising way (through :func:`mllint.project.files.read_regular_file`);
+that state and that reading live here.
 """
 
 from __future__ import annotations
 
 import codecs
-import errno
-import os
-import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +16,7 @@ from typing import Any
 
 from mllint.project.dependencies.facts import DependencyFacts, Requirement
 from mllint.project.dependencies.specs import Spec, mask_credentials
+from mllint.project.files import FileTooLarge, read_regular_file
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,58 +27,6 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Dependency files larger than this are not real declarations; skip them."""
 
-#: Open flags: never block on a FIFO, never make a terminal the controlling one.
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-
-
-class FileTooLarge(OSError):
-    """The file holds more bytes than the reader takes; ``size`` is how many it has (at least)."""
-
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(errno.EFBIG, f"larger than {limit} bytes")
-        self.size = size
-
-
-def is_regular_file(path: Path) -> bool:
-    """Whether *path* names a regular file (symlinks followed); False, not an error,
-    for a name the file system refuses (too long, not valid there) or cannot reach."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):  # ValueError: a NUL in the name
-        return False
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file at *path* (symlinks followed), at most *limit* of them.
-
-    A FIFO, socket or device (or a symlink to ``/dev/zero``) is an OSError, never a
-    read that blocks or does not end: the kind is checked before opening, and again
-    on the open descriptor (opened non-blocking), so a file swapped in between is
-    caught too; the size is checked on that descriptor and by the read itself,
-    so a file that grows meanwhile cannot be read past *limit* either.
-    Raises OSError (FileTooLarge for a file over *limit*).
-    """
-    if "\0" in os.fspath(path):
-        raise OSError(errno.EINVAL, "a NUL in the file name")
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise OSError(errno.EINVAL, "not a regular file")
-    descriptor = os.open(path, _OPEN_FLAGS)
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        if info.st_size > limit:
-            raise FileTooLarge(info.st_size, limit)
-        chunks: list[bytes] = []
-        total = 0
-        while chunk := os.read(descriptor, min(1 << 20, limit + 1 - total)):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > limit:
-                raise FileTooLarge(total, limit)
-        return b"".join(chunks)
-    finally:
-        os.close(descriptor)
 
 
 def _decode(data: bytes) -> tuple[str, bool]:

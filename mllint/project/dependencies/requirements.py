@@ -14,13 +14,14 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from mllint.project.dependencies.accumulator import Collector, is_regular_file
+from mllint.project.dependencies.accumulator import Collector
 from mllint.project.dependencies.specs import (
     URL_SCHEME,
     Spec,
     cut_after_space,
     parse_spec,
 )
+from mllint.project.files import is_regular_file
 
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+|(?<=-[rc])(?=\S))(\S.*)$")
 _EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s*=\s*|\s+|(?<=-e)(?=\S))(\S.*)$")
