@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 import pytest
 
 from mllint.analysis.values import ScopeTable
-from mllint.syntax.cst import preorder
+from mllint.syntax.cst import children, preorder
 
 
 def _first_use(module: cst.Module) -> cst.BaseExpression:
@@ -83,3 +85,47 @@ def test_preorder_meets_the_nodes_a_libcst_visit_meets_in_the_same_order():
     module.visit(visit)
     assert list(preorder(module, lambda node: isinstance(node, cst.ClassDef))) == visit.met
     assert len(list(preorder(module))) > len(visit.met)
+
+
+#: Syntax whose nodes have optional parts present and absent, for ``children``.
+SYNTAX = '''\
+import os, sys as system
+from . import (a, b as c)
+x: int = 1; y = z = (w := 2)
+async def f(p, /, q: int = 1, *r, s=2, **t) -> "T":
+    async with open(p) as one, open(q):
+        pass
+    async for i in aiter():
+        yield i
+    await g(*r, **t)
+@decorate(1)
+class K(Base, metaclass=M):
+    "doc"
+    def m(self): return [v for v in self if v if not v] or {k: v for k, v in {}.items()} or {*x, *y}
+try:
+    pass
+except* (ValueError, TypeError) as error:
+    raise RuntimeError from error
+else:
+    del x
+finally:
+    global g
+match command:
+    case [first, *rest] if first: pass
+    case {"k": v, **others}: pass
+    case Point(x=0, y=_) | None: pass
+print(f"{x!r:>{width}} {y=}", x[1:2, ::3], -x ** 2, not x, x if y else z, lambda q=1, *a: q, 1 < x <= 3, ...)
+assert x, "message"
+while x: break
+'''
+
+
+@pytest.mark.parametrize("source", [SYNTAX, *(path.read_text() for path in sorted(Path(__file__).resolve().parents[1].glob("mllint/**/*.py"))[:40])])
+def test_children_read_from_fields_are_libcsts_children(source):
+    """``children`` learns each kind of node's field order from libcst's answer
+    once, then reads the fields: it must give libcst's children, in order, for
+    every node."""
+    for node in preorder(cst.parse_module(source)):
+        expected = node.children
+        found = children(node)
+        assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected)), type(node).__name__
