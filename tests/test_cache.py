@@ -748,9 +748,9 @@ def test_a_closure_digest_changes_with_every_module_of_the_closure_and_no_other(
     }
     index = ProjectIndex([index_module(path, text) for path, text in modules.items()])
     contents = {path: f"hash of {path}" for path in modules}
-    before = closure_digests(index, contents)
+    before = closure_digests(index.import_graph(), contents)
     assert before["pkg/a.py"] == before["pkg/b.py"] != before["app.py"]
     for edited in modules:
-        after = closure_digests(index, {**contents, edited: "edited"})
+        after = closure_digests(index.import_graph(), {**contents, edited: "edited"})
         changed = {path for path in modules if after[path] != before[path]}
         assert changed == {path for path in modules if edited in index.import_closure(path)}, edited

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from mllint.project.index import (
     ProjectIndex,
+    import_components,
     import_names_for,
     index_module,
     module_name_for,
@@ -198,16 +199,16 @@ def test_import_components_compose_every_import_closure(graph):
     size, edges = graph
     index = _graph_index(edges, size)
     closures: list[set[str]] = []
-    for position, (members, imported) in enumerate(index.import_components()):
+    for position, (members, imported) in enumerate(import_components(index.import_graph())):
         assert all(earlier < position for earlier in imported)
         closures.append(set(members).union(*(closures[earlier] for earlier in imported)))
         for path in members:
             assert closures[-1] == index.import_closure(path)
-    assert sorted(path for members, _ in index.import_components() for path in members) == sorted(index.modules)
+    assert sorted(path for members, _ in import_components(index.import_graph()) for path in members) == sorted(index.modules)
 
 
 def test_import_components_of_a_deep_chain_need_no_recursion():
     size = 5_000
     index = _graph_index({number: {number + 1} for number in range(size - 1)}, size)
-    components = index.import_components()
+    components = import_components(index.import_graph())
     assert len(components) == size and components[0] == (["m4999.py"], set())

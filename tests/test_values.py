@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from mllint.analysis.values import ScopeTable
-from mllint.syntax.cst import children, preorder
+from mllint.syntax.cst import Children, preorder
 
 
 def _first_use(module: cst.Module) -> cst.BaseExpression:
@@ -122,10 +122,11 @@ while x: break
 
 @pytest.mark.parametrize("source", [SYNTAX, *(path.read_text() for path in sorted(Path(__file__).resolve().parents[1].glob("mllint/**/*.py"))[:40])])
 def test_children_read_from_fields_are_libcsts_children(source):
-    """``children`` learns each kind of node's field order from libcst's answer
+    """``Children`` learns each kind of node's field order from libcst's answer
     once, then reads the fields: it must give libcst's children, in order, for
-    every node."""
-    for node in preorder(cst.parse_module(source)):
+    every node (the walk reading them too)."""
+    children = Children()
+    for node in preorder(cst.parse_module(source), children=children):
         expected = node.children
         found = children(node)
         assert len(found) == len(expected) and all(a is b for a, b in zip(found, expected)), type(node).__name__

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from mllint.engine.context import ModuleContext
-from mllint.syntax.cst import bound_names, preorder, string_value
+from mllint.syntax.cst import Children, bound_names, preorder, string_value
 from mllint.syntax.deferred import deferred
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class ScopeTable:
     functions, classes and lambdas are separate scopes: their code is not
     this scope's, and is not visited."""
 
-    def __init__(self, scope: cst.CSTNode) -> None:
+    def __init__(self, scope: cst.CSTNode, children: Children | None = None) -> None:
         #: id(node) -> where it comes in the visit (the nodes are alive as long as *scope*)
         self._order: dict[int, int] = {id(scope): 0}
         #: name -> (where each binding comes, the bindings), in source order
@@ -83,7 +83,8 @@ class ScopeTable:
         self._calls: list[tuple[int, cst.Call]] = []
         hooks = {cst.Call: self._call, cst.Assign: self._assign, cst.AnnAssign: self._annotated, cst.WithItem: self._with_item,
                  cst.Import: self._import, cst.ImportFrom: self._import_from}
-        for node in preorder(scope, lambda node: isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))):
+        skipped = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+        for node in preorder(scope, lambda node: isinstance(node, skipped), children or Children()):
             self._order.setdefault(id(node), len(self._order))
             hook = hooks.get(type(node))
             if hook is not None:
@@ -155,11 +156,12 @@ class _ScopeTables:
 
     def __init__(self, ctx: ModuleContext) -> None:
         self._tables: dict[int, ScopeTable] = {}
+        self._children = ctx.shared(Children)
 
     def of(self, scope: cst.CSTNode) -> ScopeTable:
         table = self._tables.get(id(scope))
         if table is None:
-            table = self._tables[id(scope)] = ScopeTable(scope)
+            table = self._tables[id(scope)] = ScopeTable(scope, self._children)
         return table
 
 

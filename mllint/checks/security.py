@@ -58,6 +58,7 @@ from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
 from mllint.project.layout import NOT_TESTS, OWN_CODE
 from mllint.syntax.ast_walks import without_leaves
 from mllint.syntax.cst import (
+    Children,
     has_star_kwargs,
     is_false,
     is_true,
@@ -274,11 +275,13 @@ class _StateDictNames:
 
     def __init__(self, ctx: ModuleContext) -> None:
         self._names: dict[int, frozenset[str]] = {}
+        self._children = ctx.shared(Children)
 
     def of(self, scope: cst.CSTNode) -> frozenset[str]:
         names = self._names.get(id(scope))
         if names is None:
-            given = (_state_dict_argument(node) for node in preorder(scope) if isinstance(node, cst.Call))
+            calls = (node for node in preorder(scope, children=self._children) if isinstance(node, cst.Call))
+            given = (_state_dict_argument(node) for node in calls)
             names = self._names[id(scope)] = frozenset(arg.value.value for arg in given if arg is not None and isinstance(arg.value, cst.Name))
         return names
 

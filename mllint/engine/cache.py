@@ -89,7 +89,7 @@ from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.registry import Registry
 from mllint.engine.sources import SourceError, read_bytes
 from mllint.project.git import GitFacts
-from mllint.project.index import ModuleInfo, ProjectIndex
+from mllint.project.index import ModuleInfo, import_components
 
 CACHE_DIR = ".mllint_cache"
 #: The layout of an entry; a change makes every older entry a miss.
@@ -131,17 +131,17 @@ def digest(*parts: Any) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
 
-def closure_digests(index: ProjectIndex, contents: Mapping[str, str]) -> dict[str, str]:
-    """For every module, a digest of its import closure: the paths and bytes
-    (*contents*) of the modules it imports, directly or through others, itself
-    included. Built over the import cycles (``ProjectIndex.import_components``),
+def closure_digests(graph: Mapping[str, Iterable[str]], contents: Mapping[str, str]) -> dict[str, str]:
+    """For every module of the import *graph*, a digest of its import closure: the
+    paths and bytes (*contents*) of the modules it imports, directly or through
+    others, itself included. Built over the import cycles (``import_components``),
     each digest covering its cycle's modules and the digests of the cycles they
     import: a change anywhere in a closure changes it, and the digests cost time
     linear in the modules and imports (a list of each closure, which the entries
     held before, was quadratic: 15 MB read after any edit of a 1,300-file library)."""
     digests: list[str] = []
     closures: dict[str, str] = {}
-    for members, imported in index.import_components():
+    for members, imported in import_components(graph):
         digests.append(digest([[path, contents.get(path)] for path in members], sorted(digests[i] for i in imported)))
         closures.update(dict.fromkeys(members, digests[-1]))
     return closures
@@ -201,16 +201,16 @@ class CacheFolder:
             "project": None if project is None else _outcome_json(project),
         })
 
-    def load_paths(self, key: str) -> frozenset[str] | None:
-        """The set of paths under *key*, or None."""
+    def load_graph(self, key: str) -> dict[str, frozenset[str]] | None:
+        """The import graph under *key* (module -> the modules it imports), or None."""
         data = self._read(key)
         try:
-            return None if data is None else frozenset(map(_text, data["paths"]))
-        except (KeyError, TypeError):
+            return None if data is None else {_text(path): frozenset(map(_text, imported)) for path, imported in data["graph"].items()}
+        except (KeyError, TypeError, AttributeError):
             return None
 
-    def save_paths(self, key: str, paths: Iterable[str]) -> None:
-        self._store(key, {"paths": sorted(paths)})
+    def save_graph(self, key: str, graph: Mapping[str, Iterable[str]]) -> None:
+        self._store(key, {"graph": {path: sorted(imported) for path, imported in graph.items()}})
 
     def load_state(self, key: str) -> ProjectState | None:
         """The project state under *key*, or None."""
@@ -327,10 +327,10 @@ class ProjectCache:
         hashed = self.contents.get(path)
         return None if hashed is None else digest(self.software, "facts", kind, variant, path, hashed)
 
-    def imported_key(self, modules: Iterable[ModuleInfo]) -> str:
-        """The key of the set of modules another module imports: it depends on the
-        modules' paths and imports alone, so an edit that changes no import keeps it."""
-        return digest(self.software, "imported", sorted([info.path, info.is_notebook, sorted(info.imports)] for info in modules))
+    def graph_key(self, modules: Iterable[ModuleInfo]) -> str:
+        """The key of the project's import graph: it depends on the modules' paths
+        and imports alone, so an edit that changes no import keeps it."""
+        return digest(self.software, "import graph", sorted([info.path, info.is_notebook, sorted(info.imports)] for info in modules))
 
     def state_key(self) -> str:
         """The key of the project state entry: the configuration, every module's path and bytes, the settings."""

@@ -19,7 +19,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
-from mllint.syntax.cst import preorder
+from mllint.syntax.cst import Children, preorder
 
 #: How libcst's position provider splits a token into lines.
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -44,7 +44,7 @@ class Positions:
             self._asked += 1
             if self._asked <= SINGLE_ASKS:
                 return self.of_all([node])[node]
-            self._every = self.of_all(list(preorder(self.module))[1:])
+            self._every = self.of_all(list(preorder(self.module, children=Children()))[1:])
         return self._every[node]
 
     def of_all(self, nodes: Collection[cst.CSTNode]) -> dict[cst.CSTNode, CodeRange]:

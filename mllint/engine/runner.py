@@ -492,23 +492,26 @@ class _FileResults:
         for the rules to share."""
         if self._state is None and self.cache is not None and self._stateful:
             answers, answered = self._answers()
-            closures = closure_digests(self.ctx.index, self.cache.contents)
-            self._state = ProjectState(closures, self._imported(self.cache), answers)
+            graph = self._import_graph(self.cache)
+            imported = frozenset(target for path, targets in graph.items() for target in targets if target != path)
+            self._state = ProjectState(closure_digests(graph, self.cache.contents), imported, answers)
             if answered:
                 self.cache.folder.save_state(self.cache.state_key(), self._state)
         pending, self.pending = self.pending, {}
         for path in pending:
             self.look_up(path)
 
-    def _imported(self, cache: ProjectCache) -> frozenset[str]:
-        """The modules another module imports: cached by every module's imports."""
+    def _import_graph(self, cache: ProjectCache) -> dict[str, frozenset[str]]:
+        """Which modules each module imports: resolving every import of the project
+        takes a tenth of a second on a 1,300-file library, so the graph is cached
+        by every module's imports (an edit that changes none reuses it)."""
         index = self.ctx.index
-        key = cache.imported_key(index.modules.values())
-        imported = cache.folder.load_paths(key)
-        if imported is None:
-            imported = frozenset(path for path in index.modules if index.is_imported(path))
-            cache.folder.save_paths(key, imported)
-        return imported
+        key = cache.graph_key(index.modules.values())
+        graph = cache.folder.load_graph(key)
+        if graph is None or graph.keys() != index.modules.keys():
+            graph = index.import_graph()
+            cache.folder.save_graph(key, graph)
+        return graph
 
     def _answers(self) -> tuple[str, bool]:
         """The digest of the answering analyses' answers, and whether they were all

@@ -516,46 +516,9 @@ class ProjectIndex:
                     frontier.append(reached)
         return frozenset(closure)
 
-    def import_components(self) -> list[tuple[list[str], set[int]]]:
-        """The modules grouped by import cycles (the strongly connected components
-        of the import graph), each listed after every component it imports, with
-        those components' positions in the list: from them a digest of every
-        module's import closure is built in time linear in the modules and their
-        imports (``engine.cache.closure_digests``), where a closure each would be
-        quadratic. Tarjan's algorithm, with a stack of its own for deep graphs."""
-        number: dict[str, int] = {}  # the order modules are first met in
-        low: dict[str, int] = {}
-        component_of: dict[str, int] = {}
-        on_stack: list[str] = []
-        components: list[tuple[list[str], set[int]]] = []
-        for start in sorted(self.modules):
-            if start in number:
-                continue
-            number[start] = low[start] = len(number)
-            on_stack.append(start)
-            walk = [(start, iter(sorted(self._imports_of(start))))]
-            while walk:
-                path, pending = walk[-1]
-                for reached in pending:
-                    if reached not in number:
-                        number[reached] = low[reached] = len(number)
-                        on_stack.append(reached)
-                        walk.append((reached, iter(sorted(self._imports_of(reached)))))
-                        break
-                    if reached not in component_of:  # still on the stack: same component
-                        low[path] = min(low[path], number[reached])
-                else:
-                    walk.pop()
-                    if walk:
-                        low[walk[-1][0]] = min(low[walk[-1][0]], low[path])
-                    if low[path] == number[path]:
-                        members: list[str] = []
-                        while not members or members[-1] != path:
-                            members.append(on_stack.pop())
-                            component_of[members[-1]] = len(components)
-                        imported = {component_of[r] for m in members for r in self._imports_of(m)} - {len(components)}
-                        components.append((sorted(members), imported))
-        return components
+    def import_graph(self) -> dict[str, frozenset[str]]:
+        """Every module's project imports, resolved (``import a.b`` counts ``a`` too)."""
+        return {path: self._imports_of(path) for path in self.modules}
 
     def is_imported(self, path: str) -> bool:
         """Whether another project module or notebook imports *path*: what a fact
@@ -671,3 +634,50 @@ class _Shelf:
         size = kept[1] if kept is not None else 0
         self._text -= size
         return size
+
+
+def import_components(graph: Mapping[str, Iterable[str]]) -> list[tuple[list[str], set[int]]]:
+    """The modules of an import *graph* (module -> the modules it imports) grouped
+    by import cycles (its strongly connected components), each listed after
+    every component it imports, with those components' positions in the list:
+    from them a digest of every module's import closure is built in time linear
+    in the modules and their imports (``engine.cache.closure_digests``), where a
+    closure each would be quadratic. Tarjan's algorithm, with a stack of its own
+    for deep graphs."""
+    number: dict[str, int] = {}  # the order modules are first met in
+    low: dict[str, int] = {}
+    component_of: dict[str, int] = {}
+    on_stack: list[str] = []
+    components: list[tuple[list[str], set[int]]] = []
+
+    def imported(path: str) -> list[str]:
+        return sorted(target for target in graph.get(path, ()) if target in graph)
+
+    for start in sorted(graph):
+        if start in number:
+            continue
+        number[start] = low[start] = len(number)
+        on_stack.append(start)
+        walk = [(start, iter(imported(start)))]
+        while walk:
+            path, pending = walk[-1]
+            for reached in pending:
+                if reached not in number:
+                    number[reached] = low[reached] = len(number)
+                    on_stack.append(reached)
+                    walk.append((reached, iter(imported(reached))))
+                    break
+                if reached not in component_of:  # still on the stack: same component
+                    low[path] = min(low[path], number[reached])
+            else:
+                walk.pop()
+                if walk:
+                    low[walk[-1][0]] = min(low[walk[-1][0]], low[path])
+                if low[path] == number[path]:
+                    members: list[str] = []
+                    while not members or members[-1] != path:
+                        members.append(on_stack.pop())
+                        component_of[members[-1]] = len(components)
+                    reached_components = {component_of[target] for member in members for target in imported(member)}
+                    components.append((sorted(members), reached_components - {len(components)}))
+    return components

@@ -4,7 +4,6 @@ bound names, call arguments."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import operator
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
@@ -16,11 +15,16 @@ else:
     cst = deferred("libcst")
 
 
-def preorder(root: cst.CSTNode, skip_inside: Callable[[cst.CSTNode], bool] = lambda node: False) -> Iterator[cst.CSTNode]:
+def preorder(
+    root: cst.CSTNode,
+    skip_inside: Callable[[cst.CSTNode], bool] = lambda node: False,
+    children: Callable[[cst.CSTNode], Sequence[cst.CSTNode]] = lambda node: node.children,
+) -> Iterator[cst.CSTNode]:
     """*root* and the nodes inside it, in source order, as a libcst visit meets
     them; the inside of a node (other than *root*) that *skip_inside* accepts is
     left out. A walk rather than a ``CSTVisitor`` subclass, which would import
-    libcst when its module is imported."""
+    libcst when its module is imported. Pass a :class:`Children` when walking
+    much of a module."""
     stack = [root]
     while stack:
         node = stack.pop()
@@ -29,37 +33,50 @@ def preorder(root: cst.CSTNode, skip_inside: Callable[[cst.CSTNode], bool] = lam
             stack.extend(reversed(children(node)))
 
 
-def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+class Children:
     """``node.children``, read from the node's fields. libcst's property rebuilds
     the node to collect them (half of ML601's time on a 2,000-file library went
     there). Which fields hold children, and in which order libcst visits them,
     depends on the kind of node and on which of its optional parts are there:
     for each kind and set of fields holding children, the order is learnt from
-    libcst's answer for the first such node, and read from the fields after."""
-    node_type = cst.CSTNode
-    values: dict[str, Sequence[cst.CSTNode]] = {}
-    present = 0
-    bit = 1
-    for name in _field_names(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, node_type):
-            values[name] = (value,)
-            present |= bit
-        elif type(value) is tuple and value:  # libcst keeps sequences of nodes as tuples
-            values[name] = value
-            present |= bit
-        bit <<= 1
-    key = (type(node), present)
-    order = _VISIT_ORDERS.get(key, _UNKNOWN)
-    if order is _UNKNOWN:
-        exact = node.children
-        _VISIT_ORDERS[key] = _visit_order(exact, values)
-        return exact
-    if order is None:
-        return node.children
-    if len(order) <= 1:
-        return values[order[0]] if order else ()
-    return [child for name in order for child in values[name]]
+    libcst's answer for the first such node, and read from the fields after.
+    One is made per module linted (``ModuleContext.shared``; *ctx* is not read)."""
+
+    def __init__(self, ctx: object = None) -> None:
+        self._fields: dict[type, tuple[str, ...]] = {}
+        #: (kind of node, the fields holding children) -> the order libcst visits
+        #: those fields in (None: not one field after another)
+        self._orders: dict[tuple[type, int], tuple[str, ...] | None] = {}
+
+    def __call__(self, node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+        kind = type(node)
+        names = self._fields.get(kind)
+        if names is None:
+            names = self._fields[kind] = tuple(field.name for field in dataclasses.fields(node))
+        node_type = cst.CSTNode
+        values: dict[str, Sequence[cst.CSTNode]] = {}
+        present = 0
+        bit = 1
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                values[name] = (value,)
+                present |= bit
+            elif type(value) is tuple and value:  # libcst keeps sequences of nodes as tuples
+                values[name] = value
+                present |= bit
+            bit <<= 1
+        key = (kind, present)
+        if key not in self._orders:
+            exact = node.children
+            self._orders[key] = _visit_order(exact, values)
+            return exact
+        order = self._orders[key]
+        if order is None:
+            return node.children
+        if len(order) <= 1:
+            return values[order[0]] if order else ()
+        return [child for name in order for child in values[name]]
 
 
 def _visit_order(exact: Sequence[cst.CSTNode], values: dict[str, Sequence[cst.CSTNode]]) -> tuple[str, ...] | None:
@@ -71,19 +88,6 @@ def _visit_order(exact: Sequence[cst.CSTNode], values: dict[str, Sequence[cst.CS
         return None
     rebuilt = [child for name in order for child in values[name]]
     return order if len(rebuilt) == len(exact) and all(map(operator.is_, rebuilt, exact)) else None
-
-
-@functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(kind))
-
-
-#: (kind of node, the fields holding children) -> the order libcst visits those
-#: fields in (None: not field after field). Facts about libcst's classes, the
-#: same for every run in the process.
-_VISIT_ORDERS: dict[tuple[type, int], tuple[str, ...] | None] = {}
-#: what ``_VISIT_ORDERS`` gives for a set of fields not met yet
-_UNKNOWN = ("",)
 
 
 def string_value(node: cst.CSTNode) -> str | None:
