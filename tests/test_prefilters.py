@@ -239,6 +239,29 @@ def test_the_secret_rules_ast_prefilter_never_hides_a_finding(tmp_path_factory, 
     assert_prefilter_hides_nothing(tmp_path_factory.mktemp("secrets"), security.HardcodedSecret, {"app.py": text})
 
 
+#: Fits, predictions and scores on data written alike and not.
+EVALUATIONS = (
+    "from sklearn.linear_model import LogisticRegression", "from sklearn.metrics import accuracy_score",
+    "model = LogisticRegression()", "model.fit(X_train, y_train)", "model.fit((X), y)", "model.fit(X [ 0 ], y)",
+    "model.fit(*data)", "model.fit(*extra, data, y)", "model.fit('a  b', y)", "m = LogisticRegression().fit(X, y)", "model.predict(X)",
+    "model.predict(data)", "model.predict(X[0])", "model.predict('a b')", "print(model.score(X_test, y_test))",
+    "print(accuracy_score(y, model.predict( X )))", "pred = m.predict(X_train)\nprint(accuracy_score(y_train, pred))",
+    "def evaluate():\n    model.fit(X, y)\n    return model.score(X, y)", "X = load()",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(EVALUATIONS), min_size=1, max_size=6))
+@example(["model.fit(X_train, y_train)", "print(model.score(X_train, y_train))"])
+@example(["model.fit(*extra, data, y)", "print(model.score(data, y))"])
+@example(["model.fit('a  b', y)", "print(model.score('a b', y))"])
+def test_the_training_data_evaluation_prefilter_never_hides_a_finding(tmp_path_factory, statements):
+    """ML304 skips libcst where no data is both fitted on and predicted or scored
+    on, compared without whitespace and parentheses."""
+    text = "\n".join(statements) + "\n"
+    assert_prefilter_hides_nothing(tmp_path_factory.mktemp("evaluations"), model.EvaluatedOnTrainingData, {"train.py": text})
+
+
 def assert_prefilter_hides_nothing(root: Path, rule: type, files: dict[str, str]) -> None:
     """*rule* reports the same with its ``can_fire`` pre-filter as without it."""
     filtered = [(f.path, f.line, f.column, f.message) for f in lint_tree(root, files, select=[rule.code])]
@@ -365,6 +388,7 @@ def test_the_remote_code_prefilter_never_hides_a_finding(tmp_path_factory, text)
         (security.TrustRemoteCode, "def load(name, trust_remote_code=False):\n    return get(name, trust_remote_code=trust_remote_code)\n"),
         (data.UnpinnedRemoteData, "from huggingface_hub import hf_hub_download\n\"\"\"See https://hf.co/docs.\"\"\"\n"
                                   "path = hf_hub_download('org/model', 'weights.bin')\n"),
+        (model.EvaluatedOnTrainingData, "model.fit(X_train, y_train)\nprint(model.score(X_test, y_test))\n"),
     ],
 )
 def test_the_ast_prefilters_skip_what_cannot_be_reported(tmp_path, rule, text):

@@ -34,6 +34,7 @@ from mllint.engine.messages import shown
 from mllint.engine.rules import ModuleRule, ProjectRule
 from mllint.project.index import dotted_name
 from mllint.project.layout import NOT_TESTS, Role, is_test_path
+from mllint.syntax.ast_positions import AstPositions
 from mllint.syntax.cst import bound_names, keyword, positional, string_value
 from mllint.syntax.deferred import deferred
 
@@ -388,6 +389,8 @@ class HardcodedHyperparameters(ModuleRule):
 
 _PREDICT = frozenset({"predict", "predict_proba", "predict_log_proba", "decision_function"})
 _METRIC_NAME = re.compile(r"score|accuracy|precision|recall|f1|auc|error|loss|r2|mse|mae|rmse|metric|report|matrix", re.I)
+#: What ``can_fire`` leaves out of the data texts it compares.
+_WHITESPACE_AND_PARENTHESES = re.compile(r"[\s()]")
 _CROSS_VALIDATION = re.compile(r"cross_val|cross_validate|GridSearchCV|RandomizedSearchCV|HalvingGridSearchCV|learning_curve|validation_curve")
 
 
@@ -418,6 +421,28 @@ class EvaluatedOnTrainingData(ModuleRule):
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__(ctx)
         self.scopes: list[_EvalScope] = [_EvalScope()]
+
+    @classmethod
+    def can_fire(cls, ctx: ModuleContext) -> bool:
+        """A report needs a model fitted on data that it is then asked to predict
+        or score on, written the same: looked for on the ``ast`` before the module
+        is parsed with libcst (most notebooks fit, few evaluate on what they fit).
+        The texts are compared without whitespace and parentheses, so that any
+        two the rule finds alike are alike here too."""
+        tree = ctx.index.tree(ctx.path)
+        if tree is None:
+            return True
+        positions = AstPositions(ctx.source)
+        fitted, evaluated = set(), set()
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            method = node.func.attr
+            first = next((arg for arg in node.args if not isinstance(arg, ast.Starred)), None)  # as ``positional`` reads
+            if first is not None and (method == "fit" or method == "score" or method in _PREDICT):
+                data = _WHITESPACE_AND_PARENTHESES.sub("", positions.text(first))
+                (fitted if method == "fit" else evaluated).add(data)
+        return not fitted.isdisjoint(evaluated)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append(_EvalScope())

@@ -33,3 +33,12 @@ class AstPositions:
         start = self.column(line, getattr(node, "col_offset", 0))
         end = self.column(end_line, getattr(node, "end_col_offset", None) or 0)
         return line, start, end_line, end
+
+    def text(self, node: ast.AST) -> str:
+        """The node's source text (``ast.get_source_segment``, which splits the
+        whole module again for each node asked)."""
+        line, start, end_line, end = self.range(node)
+        if line == end_line:
+            return self._lines[line - 1][start - 1:end - 1] if 0 < line <= len(self._lines) else ""
+        parts = [self._lines[line - 1][start - 1:], *self._lines[line:end_line - 1], self._lines[end_line - 1][:end - 1]]
+        return "\n".join(parts) if 0 < line and end_line <= len(self._lines) else ""
