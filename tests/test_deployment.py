@@ -1095,6 +1095,29 @@ def predict(payload: dict):
     assert [(f.code, f.cell, f.line) for f in findings] == [("ML501", 3, 3)]
 
 
+def test_a_notebook_reports_the_loads_its_handlers_reach_not_those_of_its_other_cells(tmp_path):
+    """A notebook's module level is mostly the training around its handlers: a
+    model loaded there from a constant path is not served code's (ML505), a
+    load in the handler is a per-request load (ML504), whatever else is linted."""
+    cells = percent_cells('''\
+import joblib
+from fastapi import FastAPI
+from transformers import AutoModel
+# %%
+encoder = AutoModel.from_pretrained("bert-base-uncased")
+# %%
+app = FastAPI()
+# %%
+@app.post("/predict")
+def predict(payload: dict):
+    model = joblib.load("model.joblib")
+    return {"y": model.predict([payload["x"]]).tolist()}
+''')
+    files = {"serve.ipynb": notebook_json(cells), "api.py": "import joblib\nmodel = joblib.load('model.pkl')\n"}
+    findings = lint_tree(tmp_path, files, select=["ML504", "ML505"])
+    assert [(f.path, f.code, f.cell) for f in findings] == [("serve.ipynb", "ML504", 4), ("serve.ipynb", "ML505", 4)]
+
+
 def test_finding_can_be_suppressed(tmp_path):
     handler = '''
 @app.post("/predict")

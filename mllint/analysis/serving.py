@@ -814,18 +814,23 @@ class ServingAnalysis(Analysis):
         """Model loads located in module *path* that serving code reaches: those
         run per request, then those from constant paths that name no version. The
         project's answer (``ServingAnswers``), which only the project's modules
-        make; a notebook's are those its own handlers reach (no module imports it)."""
+        make. A notebook's are those its own handlers and startup hooks reach (no
+        module imports it); its module level is not counted as serving code, as a
+        service module's is: it is mostly the exploration and training around the
+        handlers (a tutorial ending in a Ray Serve deployment)."""
         info = self.index.module(path)
         if info is not None and info.is_notebook:
             serving = self.serving(path)
-            return tuple(self.loads_reached([serving] if serving is not None else [])[path])
+            return tuple(self.loads_reached([serving] if serving is not None else [], module_level=False)[path])
         return self.project.analysis(ServingAnswers).loads.get(path, ())
 
-    def loads_reached(self, servings: Iterable[ModuleServing]) -> defaultdict[str, list[ModelLoad]]:
-        """The model loads the handlers of *servings* reach, by the module holding them."""
+    def loads_reached(self, servings: Iterable[ModuleServing], module_level: bool = True) -> defaultdict[str, list[ModelLoad]]:
+        """The model loads the handlers of *servings* reach, by the module holding
+        them; with *module_level*, those of the module level of their modules and
+        of the project modules they import too (it runs when the service starts)."""
         servings = list(servings)
         loads: defaultdict[str, list[ModelLoad]] = defaultdict(list)
-        for path, load in [*self._per_request_loads(servings), *self._unversioned_loads(servings)]:
+        for path, load in [*self._per_request_loads(servings), *self._unversioned_loads(servings, module_level)]:
             loads[path].append(load)
         return loads
 
@@ -843,11 +848,11 @@ class ServingAnalysis(Analysis):
                         at = _span(event.view, event.node)
                         yield event.view.path, ModelLoad(event.label, at, event.function, per_request_of=handler.qualname)
 
-    def _unversioned_loads(self, servings: list[ModuleServing]) -> Iterator[tuple[str, ModelLoad]]:
+    def _unversioned_loads(self, servings: list[ModuleServing], module_level: bool) -> Iterator[tuple[str, ModelLoad]]:
         for serving in servings:
             events: list[FlowEvent] = [e for flow in serving.flows.values() for e in flow]
             events += serving.startup_events
-            for module_path in {serving.view.path, *self.dependencies(serving)}:
+            for module_path in {serving.view.path, *self.dependencies(serving)} if module_level else ():
                 view = self.view(module_path)
                 if view is not None:
                     self.module_env(view)
