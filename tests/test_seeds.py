@@ -370,12 +370,7 @@ def test_a_module_only_imported_is_walked_from_the_facts_drawn_as_it_was_indexed
     write_files(tmp_path, PACKAGE)
     complete: list[str] = []
     real = SeedAnalysis._extracted
-
-    def extracted(self, info, source):
-        complete.append(info.path)
-        return real(self, info, source)
-
-    monkeypatch.setattr(SeedAnalysis, "_extracted", extracted)
+    monkeypatch.setattr(SeedAnalysis, "_extracted", lambda self, info, source: complete.append(info.path) or real(self, info, source))
     found = _ml201(tmp_path)
     assert sorted(complete) == ["shop/seeding.py", "train.py"]
     assert [(path, line) for path, line, _ in found] == [("train.py", 3)]  # ``W = torch.randn(2)`` runs before the seed
