@@ -379,9 +379,12 @@ def test_a_serving_class_is_found_whatever_module_is_asked_first(tmp_path):
         ("from ray import serve\n\nserve.run(app)\n", False),
         ("import ray.serve\n", True),
         ("# a head that may serve as a predictor\n", False),
+        ("from kserve import Model\n", True),
+        ("ctx = get_context('forkserver')\n", False),
     ],
     ids=["bottle", "quart", "bottleneck", "quarter", "azure-run", "sagemaker-async", "a-method-run",
-         "ray-serve-deployment", "ray-serve-run-alone", "ray-serve-import", "serve-in-a-comment"],
+         "ray-serve-deployment", "ray-serve-run-alone", "ray-serve-import", "serve-in-a-comment", "kserve",
+         "forkserver"],
 )
 def test_serving_candidates_are_named_as_their_handlers_need(text, may_serve):
     """The text test that decides which modules are parsed for handlers: a framework

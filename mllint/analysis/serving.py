@@ -92,7 +92,7 @@ NOT_INPUT = frozenset({"self", "cls", "context", "ctx", "background_tasks", "res
 #: handlers are deployments (``@serve.deployment``, ``deployment`` imported from
 #: ``ray.serve``), so the word "serve" in a comment is none either.
 _MARKERS = WordSearch(
-    r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\.deployment|\bray\.serve\b|kserve|kfserving|seldon|mlserver|PythonModel"
+    r"fastapi|starlette|flask|Blueprint|django|bentoml|\bserve\.deployment|\bray\.serve\b|\bkserve\b|kfserving|seldon|mlserver|PythonModel"
     r"|torch_handler|BasePredictor|Servicer|TritonPythonModel|azure|functions_framework|lambda_handler"
     r"|def \w+\(\s*(?:event|request)\b|add_url_rule|add_api_route|add_route|add_resource|as_view|urlpatterns"
     # one alternative each, so that every one starts with a literal ``re`` skips ahead to
