@@ -1,10 +1,14 @@
-"""One libcst traversal that serves every module rule of a file.
+"""One walk of a libcst tree that serves every module rule of a file.
 
-This is libcst's batched visiting with two additions a linter needs: a rule
+This is libcst's batched visiting with three differences a linter needs: a rule
 that raises is switched off for the rest of that file and reported (ML000)
-while the other rules carry on, and the context keeps the chain of ancestors,
+while the other rules carry on; the context keeps the chain of ancestors,
 which most rules need and which libcst's ParentNodeProvider would otherwise
-compute for every node of every file.
+compute for every node of every file; and the walk reads each node's children
+from its fields (:class:`~mllint.syntax.cst.Children`) instead of calling
+``node.visit``, which rebuilds every node it passes (for a visitor that changes
+nothing, the copy is thrown away: three quarters of a walk's time). The hooks
+meet the same nodes in the same order as in a libcst visit.
 """
 
 from __future__ import annotations
@@ -15,18 +19,20 @@ import libcst as cst
 
 from mllint.engine.context import ModuleContext
 from mllint.engine.rules import ModuleRule
+from mllint.syntax.cst import Children
 
 ErrorHandler = Callable[[type[ModuleRule], BaseException], None]
+_Hooks = dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]]
 
 
-class _Dispatcher(cst.CSTVisitor):
-    def __init__(self, rules: Sequence[ModuleRule], ctx: ModuleContext, on_error: ErrorHandler) -> None:
-        super().__init__()
-        self.ctx = ctx
+class _Dispatcher:
+    """Calls the rules' ``visit_<Node>``/``leave_<Node>`` hooks for one node."""
+
+    def __init__(self, rules: Sequence[ModuleRule], on_error: ErrorHandler) -> None:
         self.on_error = on_error
         self.failed: set[int] = set()
-        self.visits: dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]] = {}
-        self.leaves: dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]] = {}
+        self.visits: _Hooks = {}
+        self.leaves: _Hooks = {}
         for number, rule in enumerate(rules):
             visits, leaves = type(rule).node_hooks
             for node_type in visits:
@@ -34,7 +40,7 @@ class _Dispatcher(cst.CSTVisitor):
             for node_type in leaves:
                 self.leaves.setdefault(node_type, []).append((number, rule, getattr(rule, f"leave_{node_type}")))
 
-    def _call(self, table: dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]], node: cst.CSTNode) -> None:
+    def call(self, table: _Hooks, node: cst.CSTNode) -> None:
         for number, rule, method in table.get(type(node).__name__, ()):
             if number in self.failed:
                 continue
@@ -46,26 +52,11 @@ class _Dispatcher(cst.CSTVisitor):
                 self.failed.add(number)
                 self.on_error(type(rule), exc)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._call(self.visits, node)
-        self.ctx.ancestors.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.ctx.ancestors.pop()
-        self._call(self.leaves, original_node)
-
-    # Attribute hooks (``visit_Call_func``) are not offered to rules; libcst's
-    # default looks them up by name on every attribute of every node.
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        return None
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        return None
-
 
 def run_module_rules(ctx: ModuleContext, rule_classes: Sequence[type[ModuleRule]], on_error: ErrorHandler) -> None:
-    """Instantiate the rules for this file and visit its tree once."""
+    """Instantiate the rules for this file and walk its tree once, depth first,
+    with an explicit stack (a module nested to ``MAX_NESTING`` needs no deeper
+    recursion than the rules' own)."""
     rules: list[ModuleRule] = []
     for rule_class in rule_classes:
         try:
@@ -73,4 +64,20 @@ def run_module_rules(ctx: ModuleContext, rule_classes: Sequence[type[ModuleRule]
         except Exception as exc:
             on_error(rule_class, exc)
     assert ctx.module is not None, "tree rules run only on parsed modules"
-    ctx.module.visit(_Dispatcher(rules, ctx, on_error))
+    dispatcher = _Dispatcher(rules, on_error)
+    call, visits, leaves = dispatcher.call, dispatcher.visits, dispatcher.leaves
+    children = ctx.shared(Children)
+    ancestors = ctx.ancestors
+    call(visits, ctx.module)
+    ancestors.append(ctx.module)
+    stack = [iter(children(ctx.module))]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            node = ancestors.pop()
+            call(leaves, node)
+        else:
+            call(visits, child)
+            ancestors.append(child)
+            stack.append(iter(children(child)))
