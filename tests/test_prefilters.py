@@ -18,7 +18,7 @@ from mllint.analysis import serving
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
 from mllint.checks import data, deployment, model, security
 from mllint.syntax.ast_walks import LEAVES, children, statements, without_leaves
-from mllint.syntax.text_search import WordSearch, mentions_any
+from mllint.syntax.text_search import LineStartSearch, WordSearch, mentions_any
 from mllint.testkit import lint_tree
 
 #: Pieces of code the patterns care about, glued together at random.
@@ -39,7 +39,8 @@ texts = st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join)
 def test_word_search_accepts_what_the_exact_pattern_accepts(text):
     for pattern in (
         r"\bserve\b|fastapi", r"\bload\(|(?i:model)", r"\bloads?\s*\(|import[^\n]*\bloads?\b",
-        r"(key|x)\b|[|(\]]load|\|serve|^1$", r"(?i)serve|MODEL", serving._MARKERS.exact.pattern, serving._LOAD_MARKERS.exact.pattern,
+        r"(key|x)\b|[|(\]]load|\|serve|^1$", r"(?i)serve|MODEL", r"\bserve\b\.\b|\bx\.\bserve", r"\b1\bx\b|\bloads",
+        serving._MARKERS.exact.pattern, serving._LOAD_MARKERS.exact.pattern,
     ):
         assert WordSearch(pattern).search(text) == (re.search(pattern, text) is not None), pattern
 
@@ -145,6 +146,20 @@ def test_serving_gates_keep_the_exact_answers(text):
     )
     assert serving.may_define_handlers(text) == (serving._MARKERS.exact.search(text) is not None or decorators)
     assert serving.may_load_models(text) == (serving._LOAD_MARKERS.exact.search(text) is not None)
+
+
+#: Pieces of code around line starts: indentation, class statements, decorators.
+LINE_FRAGMENTS = ("\n", "\r", " ", "\t", "x", "class", "class ", "Base", "(", ")", ",", "@", "@a.b", ".", "def f():", "my")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINE_FRAGMENTS), max_size=30).map("".join))
+@example("class A(B):\n  class C(D, E)")
+@example(")  class A(B)\n\t@x.y\nz@w")
+@example("class A(\nclass B(C)")
+def test_line_start_search_finds_what_the_multiline_pattern_finds(text):
+    for pattern in (r"class[ \t]+\w+[ \t]*\(([^)]*)", r"@([\w.]+)", r"class\b", r"@"):
+        assert LineStartSearch(pattern).findall(text) == re.findall(r"^[ \t]*" + pattern, text, re.MULTILINE), pattern
 
 
 def _package_trees() -> list[ast.Module]:

@@ -61,7 +61,7 @@ from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.project.index import ModuleInfo, dotted_name
 from mllint.syntax import ast_walks
-from mllint.syntax.text_search import WordSearch, mentions_any
+from mllint.syntax.text_search import LineStartSearch, WordSearch, mentions_any
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 ROUTE_DECORATORS = HTTP_METHODS | {"route", "api_route"}
@@ -120,9 +120,9 @@ _LOAD_MARKERS = WordSearch(
     r"\bload\(|(?i:model)|from_pretrained|InferenceSession|SentenceTransformer|\bpipeline\(|\bYOLO\(|Booster\("
     r"|bentoml\.\w+\.get\(|Interpreter\("
 )
-_DECORATOR = re.compile(r"^[ \t]*@([\w.]+)", re.MULTILINE)
+_DECORATOR = LineStartSearch(r"@([\w.]+)")
 #: The bases of a class statement (up to the first closing parenthesis).
-_CLASS_BASES = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)", re.MULTILINE)
+_CLASS_BASES = LineStartSearch(r"class[ \t]+\w+[ \t]*\(([^)]*)")
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 #: Decorators that never mark a request handler (so a file with only these
 #: cannot hold one of the user's configured serving decorators).

@@ -46,6 +46,34 @@ class WordSearch:
         return False
 
 
+class LineStartSearch:
+    """``re.compile(r"^[ \t]*" + pattern, re.MULTILINE).findall(text)``, computed faster.
+
+    With ``^`` in multi-line mode, ``re`` tries the pattern at every position of
+    the text; here *pattern* (which starts with a literal) is searched alone, and
+    a match counts where only spaces and tabs precede it on its line. Where one
+    counts, the next is searched from its end, as ``findall`` does; no match of
+    the original can start on a line where a counted one ends before its head."""
+
+    def __init__(self, pattern: str) -> None:
+        self._pattern = re.compile(pattern)
+        if self._pattern.groups > 1:
+            raise ValueError("findall would give tuples: one group at most")
+
+    def findall(self, text: str) -> list[str]:
+        found: list[str] = []
+        search, position = self._pattern.search, 0
+        while (match := search(text, position)) is not None:
+            start = match.start()
+            line = text.rfind("\n", 0, start) + 1
+            if not text[line:start].strip(" \t"):
+                found.append(match.group(1) if self._pattern.groups else text[line:match.end()])
+                position = max(match.end(), start + 1)
+            else:
+                position = start + 1
+        return found
+
+
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
 
 
