@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 import mllint
 from mllint.analysis import serving
+from mllint.analysis import secrets
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
 from mllint.checks import data, deployment, model, security
 from mllint.syntax.ast_walks import LEAVES, children, statements, without_leaves
-from mllint.syntax.text_search import LineStartSearch, WordSearch, mentions_any
+from mllint.syntax.text_search import LineStartSearch, WordSearch, finditer_near, mentions_any
 from mllint.testkit import lint_tree
 
 #: Pieces of code the patterns care about, glued together at random.
@@ -122,6 +123,43 @@ def test_the_secret_name_search_finds_what_the_pattern_finds(pieces):
 def test_mentions_any_ignores_letter_case():
     assert mentions_any("API_KEY = 1", ("key",))
     assert not mentions_any("nothing here", ("key", "token"))
+
+
+#: Pieces of free text around credential names and personal data.
+NAMED_FRAGMENTS = (
+    "api_key", "API-KEY", "apikey", "private_key", "Secret", "token", "TOKEN", "passwd", "password", "pwd", "x" * 30,
+    "my_", ".", "-", "=", ": ", "'", '"', "abcdefgh12", "sk-abc", " ", "\n", "ſ", "é", "K", "@", "+1", " 555 ",
+    "4111", "1111 ", "(212) ", "mail.com", "ann", "Author: ",
+)
+named_texts = st.lists(st.sampled_from(NAMED_FRAGMENTS), max_size=30).map("".join)
+
+
+def _spans(matches):
+    return [(match.span(), match.groups()) for match in matches]
+
+
+@settings(max_examples=500, deadline=None)
+@given(named_texts)
+@example("x" * 60 + "private_key = abcdefgh12345")
+@example("ann_token=abc secret: 'abcdefgh12'")
+@example("paſsword=abcdefgh12")
+def test_named_secrets_are_searched_near_their_words_with_the_same_matches(text):
+    near = finditer_near(secrets._NAME_VALUE, text, secrets._NAME_VALUE_WORDS, secrets._NAME_VALUE_REACH)
+    assert _spans(near) == _spans(secrets._NAME_VALUE.finditer(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(named_texts)
+@example("+1 234 567 890")
+@example("4111 1111 1111 1111")
+def test_personal_data_patterns_match_only_where_their_gates_do(text):
+    """``find_pii`` searches each pattern only in text holding what it needs."""
+    if secrets._US_PHONE.search(text) or secrets._CARD.search(text):
+        assert secrets._FOUR_DIGITS.search(text)
+    if secrets._INTL_PHONE.search(text):
+        assert "+" in text
+    if secrets._EMAIL.search(text):
+        assert "@" in text
 
 
 #: Pieces of serving code: framework markers, plain and other decorators, model loads.

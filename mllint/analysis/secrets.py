@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from mllint.syntax.text_search import finditer_near
+
 # --- credentials ------------------------------------------------------------------
 
 
@@ -181,12 +183,19 @@ def _is_token_placeholder(token: str) -> bool:
 
 def find_tokens(text: str) -> Iterator[SecretMatch]:
     """Provider-format credentials and passwords in connection URLs, in text order
-    per format. A token that is a placeholder (``sk-xxxx…``) is skipped."""
-    for fmt in TOKEN_FORMATS:
+    per format. A token that is a placeholder (``sk-xxxx…``) is skipped. A format
+    is searched where its gate (``TOKEN_GATES``) finds something: notebook outputs
+    are megabytes of text in which a format's leading look-behind is tried at
+    every position."""
+    for fmt, gate in zip(TOKEN_FORMATS, TOKEN_GATES):
+        if gate.search(text) is None:
+            continue
         for match in fmt.pattern.finditer(text):
             token = fmt.token(match)
             if token is not None and fmt.random(token) and not _is_token_placeholder(token):
                 yield SecretMatch(fmt.kind, token, match.start())
+    if TOKEN_GATES[-1].search(text) is None:
+        return
     for match in _URL_CREDENTIALS.finditer(text):
         user, password = match.group(2), match.group(3)
         if password != user and not is_placeholder(password, min_length=4) and user.lower() != "x-oauth-basic":
@@ -277,10 +286,17 @@ _NAME_VALUE = re.compile(
 _LOCAL_URL_PREFIX = re.compile(r"://(?:localhost|127\.0\.0\.1|0\.0\.0\.0)[:/][^\s]*$")
 
 
+#: Every name ``_NAME_VALUE`` accepts holds one of these, in some letter case,
+#: at most ``_NAME_VALUE_REACH`` characters from its start (60 before the
+#: credential word, ``private_`` in it).
+_NAME_VALUE_WORDS = ("key", "secret", "token", "pass", "pwd")
+_NAME_VALUE_REACH = 60 + len("private_")
+
+
 def find_named_secrets(text: str) -> Iterator[SecretMatch]:
     """``NAME=value`` / ``'name': 'value'`` pairs in free text (shell lines,
     printed configs)."""
-    for match in _NAME_VALUE.finditer(text):
+    for match in finditer_near(_NAME_VALUE, text, _NAME_VALUE_WORDS, _NAME_VALUE_REACH):
         name, value = match.group(1), match.group(2)
         kind = named_secret_kind(name, value)
         if kind is not None and not _LOCAL_URL_PREFIX.search(text, max(0, match.start() - 300), match.start()):
@@ -346,6 +362,7 @@ _CARD = re.compile(
     r"(?<![\w.,\-])(?:\d{13,19}|\d{4}([ \-])\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|\d{4}([ \-])\d{6}\2\d{5})(?![\w]|[.,]\d)"
 )
 _TAG = re.compile(r"<[^<>]*>")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -391,20 +408,24 @@ def _is_not_personal(local: str, domain: str) -> bool:
 
 
 def find_pii(text: str) -> Iterator[PiiMatch]:
-    """E-mail addresses, phone numbers and card numbers in output text."""
-    metadata_free = _METADATA_LINE.sub("", text)
-    for match in _EMAIL.finditer(metadata_free):
-        local, domain = match.group(1), match.group(2)
-        if _is_not_personal(local, domain):
-            continue
-        yield PiiMatch("e-mail address", match.group(0).lower(), f"{local[0]}***@***.{domain.rsplit('.', 1)[1]}")
-    for match in _US_PHONE.finditer(text):
+    """E-mail addresses, phone numbers and card numbers in output text. Each
+    pattern is searched only in text holding a character it needs (an ``@``, a
+    ``+``, four digits in a row): they start with look-behinds, tried at every
+    position of megabytes of notebook output."""
+    if "@" in text:
+        for match in _EMAIL.finditer(_METADATA_LINE.sub("", text)):
+            local, domain = match.group(1), match.group(2)
+            if _is_not_personal(local, domain):
+                continue
+            yield PiiMatch("e-mail address", match.group(0).lower(), f"{local[0]}***@***.{domain.rsplit('.', 1)[1]}")
+    four_digits = _FOUR_DIGITS.search(text) is not None  # a US number's last four, a card's
+    for match in _US_PHONE.finditer(text) if four_digits else ():
         yield PiiMatch("phone number", re.sub(r"\D", "", match.group(0)), "***-***-**" + match.group(0)[-2:])
-    for match in _INTL_PHONE.finditer(text):
+    for match in _INTL_PHONE.finditer(text) if "+" in text else ():
         digits = re.sub(r"\D", "", match.group(0))
         if 10 <= len(digits) <= 15:
             yield PiiMatch("phone number", digits, "+** ***" + digits[-2:])
-    for match in _CARD.finditer(text):
+    for match in _CARD.finditer(text) if four_digits else ():
         digits = re.sub(r"\D", "", match.group(0))
         if 13 <= len(digits) <= 19 and _card_network(digits) and luhn_valid(digits):
             yield PiiMatch("credit card number", digits, "*" * (len(digits) - 4) + digits[-4:])
