@@ -300,6 +300,10 @@ EVALUATIONS = (
     "model.predict(data)", "model.predict(X[0])", "model.predict('a b')", "print(model.score(X_test, y_test))",
     "print(accuracy_score(y, model.predict( X )))", "pred = m.predict(X_train)\nprint(accuracy_score(y_train, pred))",
     "def evaluate():\n    model.fit(X, y)\n    return model.score(X, y)", "X = load()",
+    "(model).fit(X, y)", "other.predict(X)", "model . score( X , y)", "model.fit(X, y=labels)", "model.fit(X)",
+    "m = LogisticRegression().fit(X_train, y=y)", "m.score(X_train, y)", "scaler.fit(X, y)", "scaler.predict(X)",
+    "print(accuracy_score(y_true=y, y_pred=model.predict(X)))", "pred = model.predict(X)", "mean_squared_error(y, pred)",
+    "show(model.predict(X))", "metrics.f1_score(y, *[model.predict(X)])", "loss = m.predict(X_train)", "print(loss(y, loss))",
 )
 
 
@@ -308,9 +312,12 @@ EVALUATIONS = (
 @example(["model.fit(X_train, y_train)", "print(model.score(X_train, y_train))"])
 @example(["model.fit(*extra, data, y)", "print(model.score(data, y))"])
 @example(["model.fit('a  b', y)", "print(model.score('a b', y))"])
+@example(["model.fit(X, y=labels)", "print(accuracy_score(y_true=y, y_pred=model.predict(X)))"])
+@example(["m = LogisticRegression().fit(X_train, y=y)", "loss = m.predict(X_train)", "print(loss(y, loss))"])
 def test_the_training_data_evaluation_prefilter_never_hides_a_finding(tmp_path_factory, statements):
-    """ML304 skips libcst where no data is both fitted on and predicted or scored
-    on, compared without whitespace and parentheses."""
+    """ML304 skips libcst where no model is both fitted on labelled data and
+    predicted or scored on the same data, compared without whitespace and
+    parentheses."""
     text = "\n".join(statements) + "\n"
     assert_prefilter_hides_nothing(tmp_path_factory.mktemp("evaluations"), model.EvaluatedOnTrainingData, {"train.py": text})
 
@@ -442,6 +449,9 @@ def test_the_remote_code_prefilter_never_hides_a_finding(tmp_path_factory, text)
         (data.UnpinnedRemoteData, "from huggingface_hub import hf_hub_download\n\"\"\"See https://hf.co/docs.\"\"\"\n"
                                   "path = hf_hub_download('org/model', 'weights.bin')\n"),
         (model.EvaluatedOnTrainingData, "model.fit(X_train, y_train)\nprint(model.score(X_test, y_test))\n"),
+        (model.EvaluatedOnTrainingData, "model.fit(X_train, y_train)\nprint(baseline.score(X_train, y_train))\n"),
+        (model.EvaluatedOnTrainingData, "kmeans.fit(X_train)\nprint(kmeans.score(X_train))\n"),
+        (model.EvaluatedOnTrainingData, "model.fit(X, y)\nplot(X, model.predict(X))\nfitted = model.predict(X)\n"),
     ],
 )
 def test_the_ast_prefilters_skip_what_cannot_be_reported(tmp_path, rule, text):

@@ -403,6 +403,16 @@ class _EvalScope:
     cross_validated: bool = False
 
 
+def _fitted_data(fit: ast.Call) -> ast.expr | None:
+    """The data of a ``.fit(...)`` call the rule counts (``_supervised``), in the ``ast``."""
+    if fit.func.attr != "fit":  # type: ignore[attr-defined]
+        return None
+    positionals = [arg for arg in fit.args if not isinstance(arg, ast.Starred)]
+    if len(positionals) >= 2 or any(keyword.arg == "y" for keyword in fit.keywords):
+        return positionals[0] if positionals else None
+    return None
+
+
 def _supervised(fit: cst.Call) -> bool:
     """``fit(X, y)``: fitted to labels. An unsupervised model (``GaussianMixture().fit(X)``)
     is scored on its own data on purpose (likelihood, BIC, inertia)."""
@@ -424,24 +434,67 @@ class EvaluatedOnTrainingData(ModuleRule):
 
     @classmethod
     def can_fire(cls, ctx: ModuleContext) -> bool:
-        """A report needs a model fitted on data that it is then asked to predict
-        or score on, written the same: looked for on the ``ast`` before the module
-        is parsed with libcst (most notebooks fit, few evaluate on what they fit).
-        The texts are compared without whitespace and parentheses, so that any
-        two the rule finds alike are alike here too."""
+        """A report needs a model fitted on labelled data (by its receiver, or the
+        name a fitted ``Est().fit(X, y)`` is assigned to) and evaluated on the same
+        data: scored, or its predictions given to a metric (directly, or through
+        a name assigned them). Looked for on the ``ast`` before the module is
+        parsed with libcst: most notebooks fit, and many predict on their
+        training data, but few score only on it. Texts are compared without
+        whitespace and parentheses, so that any two the rule finds alike are
+        alike here too; names and scopes are not followed, so this says yes
+        wherever the rule may report."""
         tree = ctx.index.tree(ctx.path)
         if tree is None:
             return True
         positions = AstPositions(ctx.source)
-        fitted, evaluated = set(), set()
+
+        def key(node: ast.AST) -> str:
+            return _WHITESPACE_AND_PARENTHESES.sub("", positions.text(node))
+
+        def use(call: ast.AST) -> tuple[str, str] | None:
+            """(model, data) of ``model.predict(data)`` or ``.score(data)``."""
+            if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+                return None
+            if call.func.attr != "score" and call.func.attr not in _PREDICT:
+                return None
+            first = next((arg for arg in call.args if not isinstance(arg, ast.Starred)), None)  # as ``positional`` reads
+            return (key(call.func.value), key(first)) if first is not None else None
+
+        fitted: set[tuple[str, str]] = set()
+        evaluated: set[tuple[str, str]] = set()
+        predicted: list[tuple[str, tuple[str, str]]] = []  # (name, (model, data)) of ``name = model.predict(data)``
+        given_to_metrics: set[str] = set()
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                value = node.value
+                if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+                    data = _fitted_data(value) if isinstance(value.func.value, ast.Call) else None
+                    if data is not None:  # ``m = Est().fit(X, y)``: ``m`` holds the fitted model
+                        fitted.add((node.targets[0].id, key(data)))
+                    pair = use(value)
+                    if pair is not None and value.func.attr in _PREDICT:
+                        predicted.append((node.targets[0].id, pair))
+            if not isinstance(node, ast.Call):
                 continue
-            method = node.func.attr
-            first = next((arg for arg in node.args if not isinstance(arg, ast.Starred)), None)  # as ``positional`` reads
-            if first is not None and (method == "fit" or method == "score" or method in _PREDICT):
-                data = _WHITESPACE_AND_PARENTHESES.sub("", positions.text(first))
-                (fitted if method == "fit" else evaluated).add(data)
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "fit":
+                data = _fitted_data(node)
+                if data is not None:
+                    fitted.add((key(func.value), key(data)))
+            elif isinstance(func, ast.Attribute) and func.attr == "score":
+                pair = use(node)
+                if pair is not None:
+                    evaluated.add(pair)
+            last = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if _METRIC_NAME.search(last):
+                given = (arg.value if isinstance(arg, ast.Starred) else arg for arg in node.args)
+                for arg in [*given, *(keyword.value for keyword in node.keywords)]:  # libcst's ``args``
+                    if isinstance(arg, ast.Name):
+                        given_to_metrics.add(arg.id)
+                    pair = use(arg)
+                    if pair is not None and isinstance(arg, ast.Call) and arg.func.attr in _PREDICT:  # type: ignore[attr-defined]
+                        evaluated.add(pair)
+        evaluated.update(pair for name, pair in predicted if name in given_to_metrics)
         return not fitted.isdisjoint(evaluated)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
