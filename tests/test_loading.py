@@ -11,7 +11,7 @@ import libcst
 import pytest
 
 from mllint.engine import loading
-from mllint.engine.loading import load_file
+from mllint.engine.loading import read_file
 from mllint.project.index import ProjectIndex
 from mllint.testkit import lint_tree
 
@@ -37,7 +37,7 @@ def no_inprocess_libcst(monkeypatch):
 
 def _load(root: Path, text: str) -> loading.SourceFile:
     (root / "a.py").write_text(text, encoding="utf-8")
-    return load_file(root, "a.py", ProjectIndex())
+    return read_file(root, "a.py")[0]
 
 
 @pytest.mark.parametrize(

@@ -74,16 +74,17 @@ def test_files_left_when_every_worker_died_are_linted_by_new_ones(monkeypatch):
 
 @needs_fork
 def test_workers_take_the_next_file_when_done(monkeypatch, tmp_path):
-    """A slow file does not hold up the files that would have been its worker's
-    share: here it waits until every other file is done, which only another
-    worker can do."""
+    """A slow file holds up only the files sent ahead with it (``IN_HAND``), not
+    what would have been its worker's share: here it waits until every other
+    file is done, which only another worker can do."""
     monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
     paths = ["slow.py"] + [f"m{n}.py" for n in range(7)]
+    sent_ahead = workers.IN_HAND - 1
 
     def lint(path: str) -> workers.FileResult:
         if path == "slow.py":
             deadline = time.monotonic() + 60
-            while len(list(tmp_path.iterdir())) < 7 and time.monotonic() < deadline:
+            while len(list(tmp_path.iterdir())) < 7 - sent_ahead and time.monotonic() < deadline:
                 time.sleep(0.01)
         else:
             (tmp_path / path).touch()
@@ -91,7 +92,25 @@ def test_workers_take_the_next_file_when_done(monkeypatch, tmp_path):
 
     results = workers.lint_files(paths, lint, 2)
     slow_worker = results["slow.py"][0][0].message
-    assert [p for p in paths if results[p][0][0].message == slow_worker] == ["slow.py"]
+    assert [p for p in paths if results[p][0][0].message == slow_worker] == ["slow.py", *paths[1:1 + sent_ahead]]
+
+
+@needs_fork
+def test_this_process_takes_files_from_the_same_queue(monkeypatch):
+    """With ``here``, this process is one of the jobs: it works on every file the
+    worker has not been handed (here the worker is slow), each file once."""
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    paths = [f"m{n}.py" for n in range(10)]
+
+    def slowly(path: str) -> tuple[str, int]:
+        time.sleep(0.3)
+        return "worker", os.getpid()
+
+    results = workers.map_files(paths, slowly, 2, lambda reason: ("failed", 0), here=lambda path: ("here", os.getpid()))
+    assert sorted(results) == paths
+    assert {pid == os.getpid() for kind, pid in results.values() if kind == "here"} == {True}
+    assert {pid != os.getpid() for kind, pid in results.values() if kind == "worker"} == {True}
+    assert sum(kind == "here" for kind, _ in results.values()) >= len(paths) - workers.IN_HAND
 
 
 @needs_fork
@@ -99,16 +118,17 @@ def test_a_worker_dying_while_indexing_costs_only_that_file(monkeypatch, tmp_pat
     """Modules are read and indexed by the workers too: one that kills its worker
     is reported (ML000) and every other module is indexed and linted."""
     monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    monkeypatch.setattr(workers, "IN_HAND", 10)  # the worker is handed every file before this process takes one
     module = "import pickle\nmodel = pickle.load(open('m.pkl', 'rb'))\n"
     write_files(tmp_path, {f"m{n}.py": module for n in range(6)} | {"dies.py": module})
-    parent, real_load = os.getpid(), runner.load_file
+    parent, real_read = os.getpid(), runner.read_file
 
-    def load_file(root, path, index, summarise=None):
+    def read_file(root, path, summarise=None):
         if path == "dies.py" and os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_load(root, path, index, summarise)
+        return real_read(root, path, summarise)
 
-    monkeypatch.setattr(runner, "load_file", load_file)
+    monkeypatch.setattr(runner, "read_file", read_file)
     findings = Linter(builtin_rules(), CliOverrides(select=["ML000", "ML601"]), cwd=tmp_path, jobs=2).lint([tmp_path]).findings
     assert [(f.path, f.code) for f in findings] == [("dies.py", "ML000")] + [(f"m{n}.py", "ML601") for n in range(6)]
     assert "indexing this file failed: the worker process died (signal 9)" in findings[0].message

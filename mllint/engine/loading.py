@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 from mllint.engine.findings import RawFinding
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
-from mllint.project.index import ModuleInfo, ProjectIndex, index_module
+from mllint.project.index import ModuleInfo, index_module
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 #: Syntax trees deeper than this are not given to libcst: its parser slows
@@ -76,9 +76,9 @@ class SourceFile:
 Summariser = Callable[[ModuleInfo, str, "ast.Module | None"], None]
 
 
-def load_file(root: Path, path: str, index: ProjectIndex, summarise: Summariser | None = None) -> SourceFile:
-    """Read, decode and index one module; the index keeps its text and tree.
-    *summarise* adds facts to its entry while the tree is at hand."""
+def read_file(root: Path, path: str, summarise: Summariser | None = None) -> tuple[SourceFile, ast.Module | None]:
+    """Read and decode one module and draw its index entry (``SourceFile.info``),
+    to be added to an index later; its tree (None: it did not parse)."""
     loaded = SourceFile(path)
     try:
         data = read_bytes(root / path)
@@ -89,12 +89,12 @@ def load_file(root: Path, path: str, index: ProjectIndex, summarise: Summariser 
     except SourceError as exc:
         code = "ML002" if path.endswith(".ipynb") else "ML001"
         loaded.errors.append(RawFinding(code, f"cannot read file: {exc}", 1, 1, 1, 1))
-    if loaded.source is not None:
-        loaded.info, tree = _index(loaded)
-        if summarise is not None:
-            summarise(loaded.info, loaded.source, tree)
-        index.add(loaded.info, loaded.source, tree)
-    return loaded
+    if loaded.source is None:
+        return loaded, None
+    loaded.info, tree = _index(loaded)
+    if summarise is not None:
+        summarise(loaded.info, loaded.source, tree)
+    return loaded, tree
 
 
 def _load_notebook(loaded: SourceFile, text: str) -> None:

@@ -16,7 +16,7 @@ import ast
 import gc
 import os
 import warnings
-from collections import Counter
+from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -59,7 +59,7 @@ from mllint.engine.discovery import (
 from mllint.engine.findings import Finding, RawFinding, Reach, Severity
 from mllint.engine.fingerprints import fingerprint
 from mllint.engine.fixes import cell_fix
-from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, load_file
+from mllint.engine.loading import MAX_NESTING, SourceFile, deep_recursion, read_file
 from mllint.engine.messages import describe_crash
 from mllint.engine.registry import Registry
 from mllint.engine.rules import (
@@ -72,6 +72,7 @@ from mllint.engine.rules import (
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.engine.suppressions import Suppressions, parse_suppressions
 from mllint.engine.workers import FileResult, lint_files, map_files, processes_for
+from mllint.project import index as project_index
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
@@ -610,11 +611,11 @@ def _index_project(
         else:
             fresh[path] = cache is not None and cached is None
 
-    def read(path: str) -> SourceFile:
-        source_file = load_file(root, path, index, partial(_summarise, analyses))
+    def read(path: str) -> tuple[SourceFile, ast.Module | None]:
+        source_file, tree = read_file(root, path, partial(_summarise, analyses))
         if cache is not None and source_file.info is not None and fresh[path]:
             cache.folder.save_summary(cache.summary_key(path), source_file.info)
-        return source_file
+        return source_file, tree
 
     linted = {*files.todo, *files.outcomes, *files.pending}
     loaded: dict[str, SourceFile] = {}
@@ -624,7 +625,9 @@ def _index_project(
             if path in held:
                 index.add(held[path])
                 continue
-            source_file = read(path)
+            source_file, tree = read(path)
+            if source_file.info is not None:
+                index.add(source_file.info, source_file.source, tree)
             if path not in linted:
                 continue
             if source_file.notebook is not None:
@@ -634,23 +637,63 @@ def _index_project(
         return loaded, found
 
     def entry(path: str) -> _Indexed:
-        source_file = read(path)
+        source_file, _ = read(path)
         return source_file.info.to_json() if source_file.info is not None else None, source_file.errors
 
     def failed(reason: str) -> _Indexed:
         return None, [RawFinding("ML000", f"indexing this file failed: {reason}", 1, 1, 1, 1)]
 
-    indexed = map_files(list(fresh), entry, jobs, failed)
+    own = _OwnEntries()
+
+    def here(path: str) -> _Indexed:
+        source_file, tree = read(path)
+        if source_file.info is not None:
+            own.keep(source_file.info, source_file.source, tree)
+        return None, source_file.errors
+
+    indexed = map_files(list(fresh), entry, jobs, failed, here=here)
     for path in order:
         if path in held:
             index.add(held[path])
             continue
         data, errors = indexed[path]
-        if data is not None:  # else unreadable, as in one process, or its worker failed
+        if path in own.entries:
+            index.add(*own.entries.pop(path))
+        elif data is not None:  # else unreadable, as in one process, or its worker failed
             index.add(ModuleInfo.from_json(data))
         if path in linted:
             found[path] = errors
     return loaded, found
+
+
+class _OwnEntries:
+    """The index entries the parent process drew while its workers drew the others
+    (``map_files``' *here*), held until every entry enters the index, in the same
+    order as in one process. With them the trees of the files drawn last, up to
+    half of what the index keeps (``MAX_TREE_TEXT`` characters of their text):
+    the linting workers, forked from this process, find those trees and need not
+    parse their files again (the trees they parse come on top of those they
+    share: with the whole budget, a worker linting a 2,000-file library peaked
+    at 530 MB, 440 MB with half; -8 % time either way)."""
+
+    def __init__(self) -> None:
+        #: path -> (entry, text, tree); text and tree None once let go
+        self.entries: dict[str, tuple[ModuleInfo, str | None, ast.Module | None]] = {}
+        self._with_trees: deque[str] = deque()
+        self._text = 0
+
+    def keep(self, info: ModuleInfo, source: str | None, tree: ast.Module | None) -> None:
+        if tree is None or source is None:
+            self.entries[info.path] = (info, None, None)
+            return
+        self.entries[info.path] = (info, source, tree)
+        self._with_trees.append(info.path)
+        self._text += len(source)
+        while self._text > project_index.MAX_TREE_TEXT // 2 and len(self._with_trees) > 1:
+            oldest = self._with_trees.popleft()
+            info, source, _ = self.entries[oldest]
+            self._text -= len(source or "")
+            self.entries[oldest] = (info, None, None)
 
 
 #: A module's index entry as plain data (``ModuleInfo.to_json``; None: none) and
