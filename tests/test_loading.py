@@ -12,7 +12,6 @@ import pytest
 
 from mllint.engine import loading
 from mllint.engine.loading import read_file
-from mllint.project.index import ProjectIndex
 from mllint.testkit import lint_tree
 
 TRUNCATED_SUM = "x = (" + "1 + " * 20000

@@ -14,12 +14,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mllint
-from mllint.analysis import serving
-from mllint.analysis import secrets
+from mllint.analysis import secrets, serving
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
 from mllint.checks import data, deployment, model, security
 from mllint.syntax.ast_walks import LEAVES, children, statements, without_leaves
-from mllint.syntax.text_search import LineStartSearch, WordSearch, finditer_near, mentions_any
+from mllint.syntax.text_search import (
+    LineStartSearch,
+    WordSearch,
+    finditer_near,
+    mentions_any,
+)
 from mllint.testkit import lint_tree
 
 #: Pieces of code the patterns care about, glued together at random.

@@ -12,8 +12,8 @@ import pytest
 
 from mllint.engine.context import ModuleContext
 from mllint.engine.rules import ModuleRule
-from mllint.syntax.cst import preorder
 from mllint.engine.traversal import TRIVIA, run_module_rules
+from mllint.syntax.cst import preorder
 from tests.test_values import SYNTAX
 
 #: Every kind of node libcst makes.
