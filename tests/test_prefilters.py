@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import mllint
-from mllint.analysis import secrets, serving
+from mllint.analysis import secrets, serving, torch_loops
 from mllint.analysis.secrets import TOKEN_FORMATS, TOKEN_PREFILTER
 from mllint.checks import data, deployment, model, security
 from mllint.syntax.ast_walks import LEAVES, children, statements, without_leaves
@@ -23,6 +24,7 @@ from mllint.syntax.text_search import (
     WordSearch,
     finditer_near,
     mentions_any,
+    word_starts,
 )
 from mllint.testkit import lint_tree
 
@@ -164,6 +166,21 @@ def test_personal_data_patterns_match_only_where_their_gates_do(text):
         assert "+" in text
     if secrets._EMAIL.search(text):
         assert "@" in text
+
+
+#: Pieces of code around ``forward`` and ``backward``, in several scripts.
+WORD_FRAGMENTS = ("forward", "backward", "backwards", "_", ".", " ", "x", "9", "é", "ｂａｃｋｗａｒｄ", "٣", "\n", "manual_")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(WORD_FRAGMENTS), max_size=12).map("".join))
+@example("éforward_")
+@example("ｂａｃｋｗａｒｄ")
+def test_word_searches_find_what_their_patterns_find(text):
+    assert list(word_starts(text, "forward")) == [match.start() for match in re.finditer(r"\bforward\b", text)]
+    normal = unicodedata.normalize("NFKC", text)
+    exact = bool(re.search(r"(?:\b|_)backward\b", text) or re.search(r"(?:\b|_)backward\b", normal))
+    assert torch_loops.mentions_backward(text) == exact
 
 
 #: Pieces of serving code: framework markers, plain and other decorators, model loads.

@@ -104,6 +104,7 @@ from typing import Any
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, dotted_name
+from mllint.syntax.text_search import word_starts
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 LoopNode = ast.For | ast.AsyncFor | ast.While
@@ -268,7 +269,6 @@ _CRITERION = re.compile(r"criterion|^loss_?(fn|func|function|fct)$|_loss_?(fn|fu
 _BUILTINS = frozenset(dir(builtins))
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _BACKWARD = re.compile(r"(?:\b|_)backward\b")
-_FORWARD_WORD = re.compile(r"\bforward\b")
 _FORWARD_DEF = re.compile(r"\bdef\s+$")
 _SUPER_FORWARD = re.compile(r"\bsuper\([\w\s,.]*\)\.$")
 #: methods that delegate to ``forward`` (calling it there is not a bypass)
@@ -279,8 +279,14 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 def mentions_backward(text: str) -> bool:
     """Whether *text* may call ``backward`` (``x.backward``, ``manual_backward``, an
     import of ``torch.autograd.backward``; not "backwards"): the parser reads identifiers
-    NFKC-normalised, so a text with other characters is read so too."""
-    return bool(_BACKWARD.search(text) or not text.isascii() and _BACKWARD.search(unicodedata.normalize("NFKC", text)))
+    NFKC-normalised, so a text with other characters is read so too. The pattern runs
+    only where the word is (led by ``\\b``, ``re`` tries it at every position)."""
+    if "backward" in text and _BACKWARD.search(text):
+        return True
+    if text.isascii():
+        return False
+    normal = unicodedata.normalize("NFKC", text)
+    return "backward" in normal and _BACKWARD.search(normal) is not None
 
 
 def _meets(span: tuple[int, int], lines: list[int]) -> bool:
@@ -3208,8 +3214,7 @@ class TorchLoops(Analysis):
         info = self.project.index.module(path)
         if info is None or not text.isascii():
             return True
-        for match in _FORWARD_WORD.finditer(text):
-            start = match.start()
+        for start in word_starts(text, "forward"):
             if not self._plain_forward(text, start, info):
                 return True
         owned = [(None, info.toplevel_calls), *((qual, function.calls) for qual, function in info.functions.items())]

@@ -143,3 +143,18 @@ def finditer_near(pattern: re.Pattern[str], text: str, words: tuple[str, ...], r
                 break
         else:
             tried = max(tried, occurrence + 1)
+
+
+def word_starts(text: str, word: str) -> Iterator[int]:
+    """The starts of the matches of ``\\b<word>\\b`` in *text*, for a *word* of
+    word characters, found with ``str.find``: ``re`` tries a pattern led by
+    ``\\b`` at every position. A character is a word character where ``re``
+    says so: a letter or digit in any script, or ``_``."""
+    found = text.find(word)
+    while found != -1:
+        end = found + len(word)
+        before = text[found - 1] if found else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            yield found
+        found = text.find(word, found + 1)
