@@ -20,6 +20,7 @@ from mllint.engine.context import Analysis
 from mllint.engine.findings import RawFinding
 from mllint.engine.runner import Linter
 from mllint.plugins import builtin_rules
+from mllint.project import index as project_index
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.reporters import json as json_reporter
 from mllint.reporters.base import ReportOptions
@@ -39,6 +40,16 @@ def report(root: Path, jobs: int) -> str:
 def test_two_jobs_give_byte_identical_output(monkeypatch, example):
     monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
     assert report(EXAMPLES / example, 2) == report(EXAMPLES / example, 1)
+
+
+@needs_fork
+@pytest.mark.parametrize("budget", [0, 2_000])
+def test_two_jobs_give_byte_identical_output_whatever_trees_the_parent_keeps(monkeypatch, budget):
+    """The parent keeps the trees of some of the files it indexed (none, a few):
+    the linting workers parse the others, with the same findings."""
+    monkeypatch.setattr(workers, "MIN_FILES_PER_JOB", 1)
+    monkeypatch.setattr(project_index, "MAX_TREE_TEXT", budget)
+    assert report(EXAMPLES / "churn-leaky", 2) == report(EXAMPLES / "churn-leaky", 1)
 
 
 def work(path: str) -> workers.FileResult:

@@ -690,10 +690,9 @@ class _OwnEntries:
         self._with_trees.append(info.path)
         self._text += len(source)
         while self._text > project_index.MAX_TREE_TEXT // 2 and len(self._with_trees) > 1:
-            oldest = self._with_trees.popleft()
-            info, source, _ = self.entries[oldest]
-            self._text -= len(source or "")
-            self.entries[oldest] = (info, None, None)
+            oldest, _, _ = self.entries[self._with_trees.popleft()]
+            self._text -= len(self.entries[oldest.path][1] or "")
+            self.entries[oldest.path] = (oldest, None, None)
 
 
 #: A module's index entry as plain data (``ModuleInfo.to_json``; None: none) and
