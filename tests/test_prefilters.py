@@ -217,8 +217,9 @@ LINE_FRAGMENTS = ("\n", "\r", " ", "\t", "x", "class", "class ", "Base", "(", ")
 @example(")  class A(B)\n\t@x.y\nz@w")
 @example("class A(\nclass B(C)")
 def test_line_start_search_finds_what_the_multiline_pattern_finds(text):
-    for pattern in (r"class[ \t]+\w+[ \t]*\(([^)]*)", r"@([\w.]+)", r"class\b", r"@"):
+    for pattern in (r"class[ \t]+\w+[ \t]*\(([^)]*)", r"@([\w.]+)", r"class\b", r"@", r"class[ \t]+\w*(Base|A)\b"):
         assert LineStartSearch(pattern).findall(text) == re.findall(r"^[ \t]*" + pattern, text, re.MULTILINE), pattern
+        assert LineStartSearch(pattern).search(text) == bool(re.search(r"^[ \t]*" + pattern, text, re.MULTILINE)), pattern
 
 
 def _package_trees() -> list[ast.Module]:

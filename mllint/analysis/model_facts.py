@@ -22,6 +22,7 @@ from mllint.engine.context import Analysis, FactsStore, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import Role, is_test_path
+from mllint.syntax.text_search import LineStartSearch
 
 _TRANSFORMER_RECEIVER = re.compile(
     r"scal|encod|imput|vectori[sz]|token|pca|svd|select|normali[sz]|binari[sz]|discreti[sz]|transform|sampler"
@@ -115,7 +116,7 @@ _CONFIG_IMPORTS = (
 _CONFIG = _Prefixes(_CONFIG_IMPORTS)
 _CONFIG_FILE = re.compile(r"(^|/)(params\.ya?ml|[^/]*(config|conf|param|hparam|setting)[^/]*\.(ya?ml|json|toml|ini|cfg))$", re.I)
 #: ``[ \t]``, not ``\s``: from every line start, ``\s*`` would rescan all the blank lines below it.
-_CONFIG_CLASS = re.compile(r"^[ \t]*class[ \t]+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b", re.M)
+_CONFIG_CLASS = LineStartSearch(r"class[ \t]+\w*(Config|Args|Arguments|Params|HParams|Hparams|Hyperparameters|Settings)\b")
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class ModelPractices(Analysis):
     def summarise(cls, text: str) -> dict[str, bool]:
         """Whether the module's text holds a class named like a config (read only
         of modules that import a dataclass library)."""
-        return {"config_class": _CONFIG_CLASS.search(text) is not None}
+        return {"config_class": _CONFIG_CLASS.search(text)}
 
 
 def _practices(project: ProjectContext) -> ModelPractices:
@@ -177,7 +178,7 @@ def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
     if isinstance(facts, dict) and isinstance(facts.get("config_class"), bool):
         return facts["config_class"]
     text = project.module_source(info.path)
-    return text is not None and _CONFIG_CLASS.search(text) is not None
+    return text is not None and _CONFIG_CLASS.search(text)
 
 
 # -- artifact names ---------------------------------------------------------------

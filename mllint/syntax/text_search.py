@@ -62,17 +62,23 @@ class LineStartSearch:
             raise ValueError("findall would give tuples: one group at most")
 
     def findall(self, text: str) -> list[str]:
-        found: list[str] = []
+        return [match.group(1) if self._pattern.groups else text[line:match.end()] for line, match in self._matches(text)]
+
+    def search(self, text: str) -> bool:
+        """Whether ``re.search(r"^[ \t]*" + pattern, text, re.MULTILINE)`` finds something."""
+        return next(self._matches(text), None) is not None
+
+    def _matches(self, text: str) -> Iterator[tuple[int, re.Match[str]]]:
+        """(where its line starts, the match of *pattern*) of each match that counts."""
         search, position = self._pattern.search, 0
         while (match := search(text, position)) is not None:
             start = match.start()
             line = text.rfind("\n", 0, start) + 1
             if not text[line:start].strip(" \t"):
-                found.append(match.group(1) if self._pattern.groups else text[line:match.end()])
+                yield line, match
                 position = max(match.end(), start + 1)
             else:
                 position = start + 1
-        return found
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
