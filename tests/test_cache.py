@@ -203,7 +203,9 @@ def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     """The unchanged modules are indexed from the cache: rules reading only their
     own file parse the edited module alone; after an edit of utils.py, ML201
     runs again on train.py, which imports it, from train.py's seeding facts
-    kept in the cache: only utils.py is parsed."""
+    kept in its index entry (cached by a run selecting other rules, and given
+    ML201's facts by the next): only utils.py is parsed, whole as it is indexed
+    and the function the walk calls into from its own lines."""
     check_in_process(seeded, monkeypatch, "--select", "ML103,ML604")
     check_in_process(seeded, monkeypatch)
     parsed: list[str] = []
@@ -220,7 +222,7 @@ def test_an_edited_run_parses_only_what_its_rules_read(seeded, monkeypatch):
     edited = "import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed + 1)\n"
     (seeded / "utils.py").write_text(edited)
     cached = check_in_process(seeded, monkeypatch)
-    assert parsed == [edited]
+    assert [text.strip() for text in parsed] == [edited.strip(), "def set_seed(seed):\n    np.random.seed(seed + 1)"]
     assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
 
 
@@ -678,23 +680,21 @@ def test_rules_still_load_for_the_commands_that_need_them():
 
 
 def test_after_an_edit_the_seeding_facts_of_unchanged_modules_are_read_back(seeded, monkeypatch):
-    """ML201 walks every module an entry point reaches; after an edit only the
-    edited module's facts are drawn again, the others' come from the cache."""
+    """ML201 walks every module an entry point reaches and draws the events of
+    the functions it calls into; after an edit only the edited module's are
+    drawn again, the others' come from the cache."""
     check_in_process(seeded, monkeypatch)
-    drawn: list[str] = []
-    real = seeding._Extractor.__init__
-
-    def drawing(self, info, tree, extra_seeders, functions=True):
-        if functions:  # import-time facts are drawn as a module is indexed
-            drawn.append(info.path)
-        real(self, info, tree, extra_seeders, functions)
-
-    monkeypatch.setattr(seeding._Extractor, "__init__", drawing)
+    drawn: list[tuple[str, str]] = []
+    real = seeding.function_events
+    monkeypatch.setattr(seeding, "function_events", lambda facts, owner, *rest: drawn.append((facts.info.path, owner)) or real(facts, owner, *rest))
+    (seeded / "train.py").write_text((seeded / "train.py").read_text() + "    print(np.random.normal(size=4))\n")
+    check_in_process(seeded, monkeypatch)
+    assert drawn == []  # ``set_seed`` is read back
     (seeded / "utils.py").write_text("import numpy as np\n\n\ndef set_seed(seed):\n    np.random.seed(seed + 1)\n")
     cached = check_in_process(seeded, monkeypatch)
-    assert drawn == ["utils.py"]
+    assert drawn == [("utils.py", "set_seed")]
     assert cached == check_in_process(seeded, monkeypatch, "--no-cache")
-    assert sorted(drawn) == ["train.py", "utils.py", "utils.py"]  # with no cache, every module's are drawn
+    assert drawn == [("utils.py", "set_seed")] * 2  # with no cache, drawn again
 
 
 def test_seeding_facts_depend_on_the_configured_seeders(seeded, monkeypatch):

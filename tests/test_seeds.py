@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mllint.analysis import seeding
 from mllint.analysis.seeding import (
     CLASS_BODY,
     DRAW,
@@ -21,15 +22,25 @@ from mllint.analysis.seeding import (
     UNUSED,
     ModuleSeeding,
     SeedAnalysis,
+    _Extractor,
     draws_when_used,
-    extract_facts,
+    function_events,
     known_seeder,
+    outline_facts,
     random_use,
 )
 from mllint.project.index import ProjectIndex, index_module
 from mllint.testkit import write_files
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def extract_facts(info, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleSeeding:
+    """A module's facts with every function's events drawn, as walks draw them."""
+    facts = outline_facts(info, source, extra_seeders)
+    for owner in facts.definitions:
+        function_events(facts, owner, source, extra_seeders)
+    return facts
 
 
 def use_of(source: str) -> tuple[str, str] | None:
@@ -301,24 +312,32 @@ def test_damaged_facts_are_refused(damage):
         ModuleSeeding.from_json(info, data)
 
 
-# --- import-time facts, drawn as the index is built
+# --- a function's events, drawn from its own lines
 
 
-def _import_time(source: str) -> tuple[ModuleSeeding, ModuleSeeding]:
-    """(the facts drawn as the module is indexed, its complete facts)."""
+def _drawn_from_the_whole_tree(source: str) -> dict[str, list]:
+    """Every function's events drawn from its definitions' nodes in the module's
+    whole tree: what ``function_events`` must give from their lines alone."""
     info = index_module("m.py", source)
-    drawn = SeedAnalysis.summarise_tree(info, ast.parse(source))
-    return ModuleSeeding.from_json(info, json.loads(json.dumps(drawn)), complete=False), extract_facts(info, source)
+    facts = outline_facts(info, source)
+    nodes = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            first = min((d.lineno for d in node.decorator_list), default=node.lineno)
+            nodes[(first, node.end_lineno)] = node
+    return {
+        owner: _Extractor.function(facts, owner, [(nodes[first, last], in_main) for first, last, in_main in found], ())
+        for owner, found in facts.definitions.items()
+    }
 
 
-def _same_import_time_code(partial: ModuleSeeding, complete: ModuleSeeding) -> None:
-    assert not partial.complete and (partial.functions, partial.classes, partial.spans) == ({}, {}, [])
-    assert partial.toplevel == complete.toplevel
-    assert (partial.globals, partial.local_defs) == (complete.globals, complete.local_defs)
+def _drawn_from_their_lines(source: str) -> dict[str, list]:
+    return dict(extract_facts(index_module("m.py", source), source).functions)
 
 
 #: Statements whose values cross between the top level, functions, class bodies
-#: and the ``__main__`` block: generated modules are made of them.
+#: and the ``__main__`` block, with definitions at every depth a walk enters:
+#: generated modules are made of them.
 STATEMENTS = [
     "import random", "import numpy as np", "import torch", "from torch.utils.data import DataLoader",
     "rng = np.random.default_rng()", "x = random.random()", "loader = DataLoader(ds, shuffle=True)",
@@ -326,22 +345,41 @@ STATEMENTS = [
     "def g(a=random.random()):\n    global x\n    x = torch.randn(2)\n    return x",
     "class K(torch.nn.Module):\n    w = torch.nn.Linear(2, 2)\n    def m(self):\n        return random.choice([1])",
     "@register(random.random())\ndef h():\n    return loader", "if __name__ == '__main__':\n    random.seed(0)\n    print(f(), x)",
+    "if __name__ == '__main__':\n    def f():\n        return random.random()\n    f()",
+    "try:\n    import torch\nexcept ImportError:\n    def f():\n        return np.random.rand()",
+    "class Outer:\n    class Inner(K):\n        @staticmethod\n        @cache(\n            size=2,\n        )\n"
+    "        async def m():\n            super().m()\n            return DataLoader(ds, shuffle=True)",
+    "def outer():\n    def inner():\n        return random.random()\n    class Local:\n        def m(self):\n"
+    "            return torch.rand(1)\n    return inner()",
+    "def one(): return random.random(); x = torch.randn(1)",
     "print(rng)", "seed = random.randint(0, 9)\ntorch.manual_seed(seed)", "model = K()\nmodel.m()",
     "draw = lambda: random.random()", "t = torch.nn.Linear(2, 2)\ndef use():\n    return t", "train, test = split(x)",
+    "s = '''\ndef not_code():\n    pass\n'''", "z = (1 +\n     2)\ndef after():\n    return z",
 ]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(STATEMENTS), max_size=10))
-def test_import_time_facts_are_the_complete_facts_of_the_top_level(statements):
-    """Functions are left out of what is drawn as a module is indexed; nothing
-    they hold changes the facts of the import-time code."""
-    _same_import_time_code(*_import_time("\n".join(statements) + "\n"))
+@given(st.lists(st.sampled_from(STATEMENTS), max_size=10), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_a_functions_events_drawn_from_its_lines_are_those_drawn_from_the_module(statements, newline):
+    """Lines before a definition become blank lines, an indented definition goes
+    under ``if 1:``: every event keeps its line and column, with any line ending."""
+    source = newline.join("\n".join(statements).split("\n")) + newline
+    assert _drawn_from_their_lines(source) == _drawn_from_the_whole_tree(source)
 
 
 @pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in [*ROOT.glob("examples/**/*.py"), *ROOT.glob("mllint/analysis/*.py")]))
-def test_import_time_facts_of_real_modules_are_their_complete_facts_of_the_top_level(path):
-    _same_import_time_code(*_import_time((ROOT / path).read_text()))
+def test_the_functions_of_real_modules_are_drawn_from_their_lines_as_from_the_module(path):
+    source = (ROOT / path).read_text()
+    assert _drawn_from_their_lines(source) == _drawn_from_the_whole_tree(source)
+
+
+def test_the_facts_drawn_as_a_module_is_indexed_are_its_outline():
+    source = ROUND_TRIPS["script"]
+    info = index_module("m.py", source)
+    drawn = json.loads(json.dumps(SeedAnalysis.summarise_tree(info, ast.parse(source))))
+    assert ModuleSeeding.from_json(info, drawn) == outline_facts(info, source)
+    assert sorted(drawn["definitions"]) == ["Base.setup", "Net.setup", "batches", "draw"]
+    assert drawn["functions"] == {}
 
 
 #: A script whose imports run a package: one module is called into, the others only imported.
@@ -363,20 +401,23 @@ def _ml201(root: Path) -> list[tuple[str, int, str]]:
     return [(f.path, f.line, f.message) for f in findings]
 
 
-def test_a_module_only_imported_is_walked_from_the_facts_drawn_as_it_was_indexed(tmp_path, monkeypatch):
-    """The walk reads the import-time code of ``shop/models`` from its index entry:
-    only the script and the module it calls into are parsed again for their
-    complete facts; the findings are those of the complete facts."""
+def test_a_walk_draws_only_the_functions_it_calls_and_parses_no_module_again(tmp_path, monkeypatch):
+    """The walk reads the import-time code and outline of every module from its
+    index entry, and draws the events of the one function it calls; the findings
+    are the same when the modules are outlined from a parse of their own."""
     write_files(tmp_path, PACKAGE)
-    complete: list[str] = []
-    real = SeedAnalysis._extracted
-    monkeypatch.setattr(SeedAnalysis, "_extracted", lambda self, info, source: complete.append(info.path) or real(self, info, source))
+    drawn: list[tuple[str, str]] = []
+    real = seeding.function_events
+    monkeypatch.setattr(seeding, "function_events", lambda facts, owner, *rest: drawn.append((facts.info.path, owner)) or real(facts, owner, *rest))
+    outlined: list[str] = []
+    parse = SeedAnalysis._outlined
+    monkeypatch.setattr(SeedAnalysis, "_outlined", lambda self, info, source: outlined.append(info.path) or parse(self, info, source))
     found = _ml201(tmp_path)
-    assert sorted(complete) == ["shop/seeding.py", "train.py"]
+    assert (drawn, outlined) == ([("shop/seeding.py", "seed_all")], [])
     assert [(path, line) for path, line, _ in found] == [("train.py", 3)]  # ``W = torch.randn(2)`` runs before the seed
     monkeypatch.setattr(SeedAnalysis, "summarise_tree", classmethod(lambda cls, info, tree: None))
     assert _ml201(tmp_path) == found
-    assert sorted(complete[2:]) == ["shop/models.py", "shop/seeding.py", "train.py"]
+    assert sorted(outlined) == ["shop/models.py", "shop/seeding.py", "train.py"]
 
 
 def test_with_extra_seeders_the_facts_drawn_as_modules_were_indexed_are_not_used(tmp_path):

@@ -20,18 +20,19 @@ on objects whose type is unknown (``model.fit()``) are not followed, only
 constructions and calls that are random by themselves count as random use, and
 anything the analysis cannot resolve leans towards "seeded".
 
-Cost: only the modules an entry point reaches are summarised, each once per
-run: one walk over its nodes but the leaves (literals, contexts, operators:
-``mllint.syntax.ast_walks.LEAVES``), O(nodes) time and memory (the parents and
-the reads and writes of each function, kept while the module is summarised).
-Most modules a walk reaches it reaches only by importing them: for those it
-reads the facts of their import-time code, drawn as the project was indexed
-(``summarise_tree``: a walk over their top-level statements, no parse of its
-own), and a module's complete facts are drawn when the walk first calls into it;
-a function's summary is computed once and shared by every path that calls it;
-project module lookups are memoised per (name, importing folder). Whether code
-is seeded when its callers reach it walks only the entry points that import
-its module (directly or through others), each once per library.
+Cost: what a walk reads of a module (the events of its import-time code,
+where its classes and functions are) is drawn as the project is indexed
+(``summarise_tree``: one walk over the module's nodes outside its functions,
+no parse of its own). The events of a function are drawn when a walk first
+calls into it, from a parse of its definition's lines alone (a library's
+walks call one in three of the functions of the modules they call into): one
+walk over its nodes but the leaves (literals, contexts, operators:
+``mllint.syntax.ast_walks.LEAVES``), O(nodes) time and memory (the parents
+and the reads and writes, kept while it is walked). A function's summary is
+computed once and shared by every path that calls it; project module lookups
+are memoised per (name, importing folder). Whether code is seeded when its
+callers reach it walks only the entry points that import its module
+(directly or through others), each once per library.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import ast
 import heapq
 import itertools
 import posixpath
+import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -280,7 +282,9 @@ Trail = tuple[Hop, ...]
 
 @dataclass
 class ModuleSeeding:
-    """The seeding-relevant events of one module, per function and at top level."""
+    """The seeding-relevant events of one module: those of its import-time code,
+    where its classes and functions are, and the events of the functions drawn
+    so far (``functions``: most of a library's are never called from a script)."""
 
     info: ModuleInfo
     toplevel: list[SeedEvent] = field(default_factory=list)
@@ -292,9 +296,12 @@ class ModuleSeeding:
     globals: dict[str, SeedEvent] = field(default_factory=dict)
     #: (first line, last line, owner) of each function and method; CLASS_BODY for a class
     spans: list[tuple[int, int, str]] = field(default_factory=list)
-    #: False for the facts of a module's import-time code alone (``SeedAnalysis.summarise_tree``):
-    #: its classes and functions (and their spans) are left out
-    complete: bool = True
+    #: per function or method: where each of its definitions is (first line, its
+    #: decorators', and last) and whether it is in the ``__main__`` block; its
+    #: events are drawn from there when a walk first enters it
+    definitions: dict[str, list[tuple[int, int, bool]]] = field(default_factory=dict)
+    #: the classes defined by the module's own statements (not in an ``if``)
+    local_classes: set[str] = field(default_factory=set)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data, for the result cache (``FactsStore``); the index entry is not part of it."""
@@ -305,10 +312,12 @@ class ModuleSeeding:
             "local_defs": sorted(self.local_defs),
             "globals": {name: event.to_json() for name, event in self.globals.items()},
             "spans": [list(span) for span in self.spans],
+            "definitions": {owner: [list(where) for where in found] for owner, found in self.definitions.items()},
+            "local_classes": sorted(self.local_classes),
         }
 
     @classmethod
-    def from_json(cls, info: ModuleInfo, data: Any, complete: bool = True) -> ModuleSeeding:
+    def from_json(cls, info: ModuleInfo, data: Any) -> ModuleSeeding:
         """The facts ``to_json`` made, of the module *info* indexes; TypeError,
         ValueError or AttributeError for anything else."""
         def events(items: Any) -> list[SeedEvent]:
@@ -322,6 +331,12 @@ class ModuleSeeding:
         spans = [(first, last, owner) for first, last, owner in data["spans"]]
         if not all(type(first) is int and type(last) is int and isinstance(owner, str) for first, last, owner in spans):
             raise TypeError("expected spans")
+        definitions = {owner: [(first, last, in_main) for first, last, in_main in found] for owner, found in data["definitions"].items()}
+        if not all(
+            type(first) is int and type(last) is int and type(in_main) is bool
+            for found in definitions.values() for first, last, in_main in found
+        ):
+            raise TypeError("expected definitions")
         return cls(
             info,
             toplevel=events(data["toplevel"]),
@@ -330,7 +345,8 @@ class ModuleSeeding:
             local_defs=set(names(data["local_defs"])),
             globals={name: SeedEvent.from_json(item) for name, item in data["globals"].items()},
             spans=spans,
-            complete=complete,
+            definitions=definitions,
+            local_classes=set(names(data["local_classes"])),
         )
 
     def owner_at(self, line: int) -> str | None:
@@ -788,37 +804,56 @@ _EVENT_NODES = frozenset({ast.Call, ast.Import, ast.ImportFrom, ast.Assign})
 
 
 class _Extractor:
-    """One iterative walk over a module's ast, collecting events per owner.
+    """One iterative walk over a module's ast, or over one of its functions,
+    collecting events per owner.
 
     Owners follow the index's naming: "f", "Class.method", "Outer.Inner.method";
     nested functions belong to the function around them (they run when it does).
     Class bodies outside methods are ignored. Events whose effect depends on
     where a value is used (objects that draw when used, and the results of
-    calls) are placed after the walk, by :class:`_ValueFlow`.
+    calls) are placed after the walk, by :class:`_ValueFlow`. Each owner's
+    values flow in it alone, so a function's events are the same drawn from its
+    own definitions as from the module's whole tree.
     """
 
-    def __init__(self, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...], functions: bool = True) -> None:
-        self.info = info
+    def __init__(self, facts: ModuleSeeding, extra_seeders: tuple[str, ...]) -> None:
+        self.info = facts.info
         self.extra_seeders = extra_seeders
-        #: whether to walk classes and functions; without, the facts are those of the
-        #: import-time code (nothing a function holds changes them: each owner's values
-        #: flow in it alone, and class bodies make no events)
-        self._functions = functions
-        self.facts = ModuleSeeding(info, complete=functions)
-        self.facts.local_defs = {
-            node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        }
-        self._local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+        self.facts = facts
         #: per owner: variable -> (is a same-module class, class reference); None when ambiguous
         self._types: dict[str | None, dict[str, tuple[bool, str] | None]] = {}
-        self._flow = _ValueFlow(info)
+        self._flow = _ValueFlow(facts.info)
         #: events to place once the walk is done: (owner, event, the call it comes from)
         self._pending: list[tuple[str | None, SeedEvent, ast.Call]] = []
-        self._walk(tree)
-        self._settle()
-        self.facts.toplevel[:] = self._typed(None, self.facts.toplevel)
-        for owner, events in self.facts.functions.items():
-            events[:] = self._typed(owner, events)
+
+    @classmethod
+    def module(cls, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> ModuleSeeding:
+        """The events of the module's import-time code, and where its classes and functions are."""
+        facts = ModuleSeeding(info)
+        facts.local_defs = {
+            node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        }
+        facts.local_classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+        extractor = cls(facts, extra_seeders)
+        extractor._walk(tree, None, None, False)
+        extractor._settle()
+        facts.toplevel[:] = extractor._typed(None, facts.toplevel)
+        return facts
+
+    @classmethod
+    def function(
+        cls, facts: ModuleSeeding, owner: str, definitions: list[tuple[ast.AST, bool]], extra_seeders: tuple[str, ...]
+    ) -> list[SeedEvent]:
+        """The events of the function *owner* of *facts*' module, from its definitions
+        (each with whether it is in the ``__main__`` block)."""
+        extractor = cls(facts, extra_seeders)
+        events = facts.functions[owner] = []
+        klass = owner.rpartition(".")[0] or None
+        for definition, in_main in definitions:
+            extractor._walk(definition, owner, klass, in_main)
+        extractor._settle()
+        events[:] = extractor._typed(owner, events)
+        return events
 
     def _typed(self, owner: str | None, events: list[SeedEvent]) -> list[SeedEvent]:
         """Resolve ``x.method()`` calls through the owner's ``x = Class(...)`` assignments, in source order."""
@@ -834,37 +869,39 @@ class _Extractor:
             out.append(event)
         return out
 
-    def _walk(self, tree: ast.Module) -> None:
-        # (node, owner function, enclosing class, inside the __main__ block)
-        stack: list[tuple[ast.AST, str | None, str | None, bool]] = [(tree, None, None, False)]
+    def _walk(self, root: ast.AST, owner: str | None, klass: str | None, in_main: bool) -> None:
+        """Walk a module (*owner* None) for its import-time code, its classes and
+        where its functions are; or a function's definition for its events."""
+        stack: list[tuple[ast.AST, str | None, str | None, bool]] = [(root, owner, klass, in_main)]
         note, events_of = self._flow.note, self._events_of
+        facts = self.facts
         while stack:
             node, owner, klass, in_main = stack.pop()
             for child in children(node):
                 kind = type(child)
                 if kind in LEAVES:  # nothing under them is recorded
                     continue
-                child_owner, child_class, child_main = owner, klass, in_main
-                if kind is ast.ClassDef and owner is None:
-                    if not self._functions:
-                        continue
-                    child_class = child.name if klass is None else f"{klass}.{child.name}"
-                    self.facts.classes[child_class] = tuple(self._name_of(b) or "" for b in child.bases)
-                    self.facts.spans.append((child.lineno, child.end_lineno or child.lineno, CLASS_BODY))
-                elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and owner is None:
-                    if not self._functions:
-                        continue
-                    child_owner = f"{klass}.{child.name}" if klass else child.name
-                    self.facts.functions[child_owner] = []
-                    self.facts.spans.append((child.lineno, child.end_lineno or child.lineno, child_owner))
-                elif node is tree and _is_main_guard(child):  # type: ignore[arg-type]
-                    child_main = True
+                child_class, child_main = klass, in_main
+                if owner is None:
+                    if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                        defined = f"{klass}.{child.name}" if klass else child.name
+                        first = min((d.lineno for d in child.decorator_list), default=child.lineno)
+                        end = child.end_lineno or child.lineno
+                        facts.definitions.setdefault(defined, []).append((first, end, in_main))
+                        facts.spans.append((child.lineno, end, defined))
+                        continue  # its events are drawn when a walk enters it
+                    if kind is ast.ClassDef:
+                        child_class = child.name if klass is None else f"{klass}.{child.name}"
+                        facts.classes[child_class] = tuple(self._name_of(b) or "" for b in child.bases)
+                        facts.spans.append((child.lineno, child.end_lineno or child.lineno, CLASS_BODY))
+                    elif node is root and _is_main_guard(child):  # type: ignore[arg-type]
+                        child_main = True
                 if owner is not None or klass is None:
-                    note(child, node, child_owner, child_main)
+                    note(child, node, owner, child_main)
                     if kind in _EVENT_NODES:
                         events_of(child, owner, klass, child_main)
                 if kind is not ast.Name:  # a name's only child is its load/store context
-                    stack.append((child, child_owner, child_class, child_main))
+                    stack.append((child, owner, child_class, child_main))
 
     def _events(self, owner: str | None) -> list[SeedEvent]:
         return self.facts.functions[owner] if owner is not None else self.facts.toplevel
@@ -937,7 +974,7 @@ class _Extractor:
         dotted = dotted_name(call.func)
         if dotted is None:
             return None
-        if dotted in self._local_classes:
+        if dotted in self.facts.local_classes:
             return True, dotted
         qualified = self.info.qualify(dotted)
         return (False, qualified) if qualified is not None else None
@@ -988,7 +1025,7 @@ class _Extractor:
         ``jsonargparse.CLI(train)``): they run there, so they count as called."""
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             dotted = dotted_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
-            if dotted is None or dotted in self._local_classes:
+            if dotted is None or dotted in self.facts.local_classes:
                 continue
             make = partial(SeedEvent, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted)
             if dotted in self.facts.local_defs:
@@ -1050,24 +1087,66 @@ class _Extractor:
         return None
 
 
-def extract_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleSeeding:
-    """The events of one module; an unparsable module has none."""
+#: Line breaks as Python's tokenizer counts lines (``str.splitlines`` breaks at more).
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def outline_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleSeeding:
+    """The events of a module's import-time code and where its classes and
+    functions are (``function_events`` draws a function's); an unparsable
+    module has none."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ModuleSeeding(info)
-    return _Extractor(info, tree, extra_seeders).facts
+    return _Extractor.module(info, tree, extra_seeders)
+
+
+def function_events(
+    facts: ModuleSeeding, owner: str, source: str, extra_seeders: tuple[str, ...] = ()
+) -> list[SeedEvent]:
+    """The events of the function or method *owner* of the module *facts* outline,
+    whose text is *source*; kept in ``facts.functions``. They are drawn from the
+    lines of its definitions alone: by the time a walk calls into a module its
+    tree is rarely at hand, and parsing the function costs a fraction of parsing
+    the module (a library's walks call one in three of the functions of the
+    modules they call into)."""
+    lines = _LINE_BREAK.split(source) if "\r" in source else source.split("\n")
+    definitions: list[tuple[ast.AST, bool]] = []
+    for first, last, in_main in facts.definitions.get(owner, ()):
+        node = _definition(lines, first, last)
+        if node is not None:
+            definitions.append((node, in_main))
+    return _Extractor.function(facts, owner, definitions, extra_seeders)
+
+
+def _definition(lines: list[str], first: int, last: int) -> ast.AST | None:
+    """The function defined on lines *first* to *last* (1-based), parsed with
+    the line and column numbers it has in the module: blank lines stand for the
+    lines before it, and an indented definition (a method, a function under an
+    ``if``) goes under an ``if 1:``. None when the lines do not parse alone."""
+    text = "\n".join(lines[first - 1:last])
+    indented = text.lstrip("\x0c")[:1] in (" ", "\t")
+    head = "\n" * (first - 2) + "if 1:\n" if indented else "\n" * (first - 1)
+    try:
+        body = ast.parse(head + text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    node = body[0] if body else None
+    if indented and isinstance(node, ast.If):
+        node = node.body[0]
+    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _read_back(info: ModuleInfo, data: Any) -> ModuleSeeding | None:
+    """The facts ``to_json`` made (kept in an index entry or the result cache), or None."""
+    try:
+        return None if data is None else ModuleSeeding.from_json(info, data)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
 
 
 # --------------------------------------------------------------------------- the project analysis
-
-
-def _owned(facts: ModuleSeeding, owner: str) -> list[SeedEvent]:
-    """The events of a function, or of a module's import-time code ("<import>": its
-    top level without the ``__main__`` block)."""
-    if owner == "<import>":
-        return [event for event in facts.toplevel if not event.in_main]
-    return facts.functions[owner]
 
 
 class SeedAnalysis(Analysis):
@@ -1106,8 +1185,10 @@ class SeedAnalysis(Analysis):
         self.extra_seeders = tuple(extra_seeders)
         self.store = store
         self._facts: dict[str, ModuleSeeding] = {}
-        #: import-time facts drawn as the index was built, of modules without complete ones
-        self._import_facts: dict[str, ModuleSeeding] = {}
+        #: modules whose functions' events the result cache was asked for
+        self._consulted: set[str] = set()
+        #: modules whose facts hold more than the result cache does
+        self._unsaved: set[str] = set()
         self._summaries: dict[tuple[str, str], Summary] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._entries: dict[str, EntryReport] = {}
@@ -1146,61 +1227,65 @@ class SeedAnalysis(Analysis):
 
     @classmethod
     def summarise_tree(cls, info: ModuleInfo, tree: ast.Module) -> dict[str, Any]:
-        """The facts of the module's import-time code (its classes and functions left out), drawn
-        as it is indexed: all that the walks need of most modules they reach, those
-        a script's imports run but whose functions nothing calls (three in four on a
-        2,000-file library); drawing all their facts would parse each again. The
-        extra seeders are an option: configured, they are not used."""
-        return _Extractor(info, tree, (), functions=False).facts.to_json()
-
-    def _import_time(self, info: ModuleInfo) -> ModuleSeeding:
-        """Facts holding at least the module's import-time code: its complete facts
-        when drawn, else those drawn as it was indexed (``summarise_tree``), else
-        drawn now, complete."""
-        found = self._facts.get(info.path) or self._import_facts.get(info.path)
-        if found is not None:
-            return found
-        data = self.tree_facts(info) if not self.extra_seeders else None
-        try:
-            found = None if data is None else ModuleSeeding.from_json(info, data, complete=False)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            found = None
-        if found is None:
-            return self.facts(info)
-        self._import_facts[info.path] = found
-        return found
-
-    def _complete(self, facts: ModuleSeeding) -> ModuleSeeding:
-        """*facts* with the module's functions: drawn now if they were left out."""
-        return facts if facts.complete else self.facts(facts.info)
+        """The facts of the module's import-time code and where its classes and
+        functions are, drawn as it is indexed: all that the walks need of most
+        modules they reach, those a script's imports run but whose functions
+        nothing calls (three in four on a 2,000-file library), which would
+        otherwise be parsed again. The extra seeders are an option: configured,
+        they are not used."""
+        return _Extractor.module(info, tree, ()).to_json()
 
     def facts(self, info: ModuleInfo, source: str | None = None) -> ModuleSeeding:
-        """The module's events, drawn once per run. With a result cache they are read
-        back for the module's present bytes (``FactsStore``): after an edit, a walk
-        through the hundreds of modules a package's import runs draws only the
-        edited module's again (a 2,000-file library: 11 s of a 15 s run before)."""
+        """The module's import-time events and outline, once per run: drawn as it was
+        indexed, or else read back from the result cache (``FactsStore``) for its
+        present bytes, or else drawn now from its *source*."""
         found = self._facts.get(info.path)
         if found is None:
-            found = self._stored(info)
-            if found is None:
-                found = self._extracted(info, source)
-                if self.store is not None:
-                    self.store.save_facts(self.name, info.path, self.extra_seeders, found.to_json())
+            found = self._indexed(info) or self._stored(info) or self._outlined(info, source)
             self._facts[info.path] = found
         return found
 
-    def _stored(self, info: ModuleInfo) -> ModuleSeeding | None:
-        data = self.store.load_facts(self.name, info.path, self.extra_seeders) if self.store is not None else None
-        try:
-            return None if data is None else ModuleSeeding.from_json(info, data)
-        except (TypeError, ValueError, KeyError, AttributeError):
-            return None
+    def events(self, facts: ModuleSeeding, owner: str) -> list[SeedEvent]:
+        """The events of a function of *facts*' module, or of its import-time code
+        ("<import>": its top level without the ``__main__`` block). A function's are
+        drawn when a walk first enters it, or read back from the result cache: after
+        an edit, a walk through the hundreds of modules a package's import runs draws
+        only the edited module's again (a 2,000-file library: 11 s of a 15 s run before)."""
+        if owner == "<import>":
+            return [event for event in facts.toplevel if not event.in_main]
+        found = facts.functions.get(owner)
+        if found is None and facts.info.path not in self._consulted:
+            stored = self._stored(facts.info)
+            for name, events in stored.functions.items() if stored is not None else ():
+                facts.functions.setdefault(name, events)
+            found = facts.functions.get(owner)
+        if found is None:
+            source = self.index.source(facts.info.path) or self._read(facts.info.path) or ""
+            found = function_events(facts, owner, source, self.extra_seeders)
+            self._unsaved.add(facts.info.path)
+        return found
 
-    def _extracted(self, info: ModuleInfo, source: str | None) -> ModuleSeeding:
+    def close(self) -> None:
+        """Keep the functions' events drawn in this run for the next (``events``)."""
+        if self.store is not None:
+            for path in sorted(self._unsaved):
+                self.store.save_facts(self.name, path, self.extra_seeders, self._facts[path].to_json())
+        self._unsaved.clear()
+
+    def _indexed(self, info: ModuleInfo) -> ModuleSeeding | None:
+        return _read_back(info, self.tree_facts(info) if not self.extra_seeders else None)
+
+    def _stored(self, info: ModuleInfo) -> ModuleSeeding | None:
+        self._consulted.add(info.path)
+        store = self.store
+        return _read_back(info, store.load_facts(self.name, info.path, self.extra_seeders) if store is not None else None)
+
+    def _outlined(self, info: ModuleInfo, source: str | None) -> ModuleSeeding:
+        self._unsaved.add(info.path)
         tree = self.index.tree(info.path, keep=False)  # the facts are kept, not the tree
         if tree is not None:
-            return _Extractor(info, tree, self.extra_seeders).facts
-        return extract_facts(info, (source if source is not None else self._read(info.path)) or "", self.extra_seeders)
+            return _Extractor.module(info, tree, self.extra_seeders)
+        return outline_facts(info, (source if source is not None else self._read(info.path)) or "", self.extra_seeders)
 
     def _read(self, path: str) -> str | None:
         try:
@@ -1239,7 +1324,7 @@ class SeedAnalysis(Analysis):
         owner = facts.owner_at(line)
         if owner == CLASS_BODY:
             return False
-        events = facts.toplevel if owner is None else facts.functions.get(owner, [])
+        events = facts.toplevel if owner is None else self.events(facts, owner) if owner in facts.definitions else []
         earlier = [event for event in events if _position(event) < (line, column)]
         if library in self._walk(facts, earlier, depth=1).seeds:
             return True
@@ -1285,7 +1370,7 @@ class SeedAnalysis(Analysis):
                 if isinstance(target, tuple):
                     callee, owner = target
                     where = (callee.info.path, owner)
-                    self._visit(callee, _owned(callee, owner), where, seeded, library, states, depth + 1)
+                    self._visit(callee, self.events(callee, owner), where, seeded, library, states, depth + 1)
                     target = self._summary(callee, owner, depth)
                 seeds = target.seeds if target is not None else event.libraries
                 seeded = seeded or library in seeds
@@ -1378,14 +1463,14 @@ class SeedAnalysis(Analysis):
                       or self.find_module(event.name.rpartition(".")[0], facts.info))
             if module is None or module.path == facts.info.path or module.is_notebook:
                 return None
-            return self._import_time(module), "<import>"
+            return self.facts(module), "<import>"
         if event.receiver is not None:
             return None
         if event.super_call:
             klass, _, method = (event.target or "").rpartition(".")
-            return self._inherited(self._complete(facts), klass, method, depth)
+            return self._inherited(facts, klass, method, depth)
         if event.target is not None:
-            return self._local_target(self._complete(facts), event.target, depth)
+            return self._local_target(facts, event.target, depth)
         return self._qualified_target(facts.info, event.name, depth)
 
     def _qualified_target(self, importer: ModuleInfo, qualified: str, depth: int) -> _Target | None:
@@ -1399,7 +1484,7 @@ class SeedAnalysis(Analysis):
     def _local_target(self, facts: ModuleSeeding, qualname: str, depth: int) -> _Target | None:
         """A function, constructor or (possibly inherited) method of a module, or a method
         called on one of its module-level generators (``utils.RNG.integers()``)."""
-        if qualname in facts.functions:
+        if qualname in facts.definitions:
             return facts, qualname
         if qualname in facts.classes:
             return self._class_member(facts, qualname, "__init__", depth)
@@ -1416,7 +1501,7 @@ class SeedAnalysis(Analysis):
         """What calling a project class's member runs: its own definition, else an inherited one
         (constructing a class runs ``__init__``)."""
         own = f"{klass}.{member}"
-        if own in facts.functions:
+        if own in facts.definitions:
             return facts, own
         return self._inherited(facts, klass, member, depth)
 
@@ -1454,7 +1539,7 @@ class SeedAnalysis(Analysis):
             return Summary()
         self._in_progress.add(key)
         try:
-            summary = self._walk(facts, _owned(facts, owner), depth + 1)
+            summary = self._walk(facts, self.events(facts, owner), depth + 1)
         finally:
             self._in_progress.discard(key)
         self._summaries[key] = summary

@@ -217,7 +217,7 @@ class Linter:
 
         if processes_for(len(files.todo), self.jobs) > 1:
             _prepare(ctx, {kind for code in enabled for kind in self.rules[code].analyses})
-        for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules).items():
+        for path, (raws, ran) in lint_files(list(files.todo), lint_one, self.jobs, run_project_rules, ctx.close).items():
             files.record(path, raws, ran)
         if run_key and held is None:
             files.save_run(run_key, project_outcome)
@@ -603,18 +603,28 @@ def _index_project(
     cache = files.cache
     order = [*(path for path in modules if path not in files.todo), *reversed(list(files.todo))]
     held: dict[str, ModuleInfo] = {}
-    fresh: dict[str, bool] = {}  # path -> whether to cache its index entry
+    #: path -> its cached entry, if any, of a module read again
+    fresh: dict[str, ModuleInfo | None] = {}
     for path in order:
         cached = cache.folder.load_summary(cache.summary_key(path)) if cache is not None else None
         if cached is not None and not files.runs_all(path):
             held[path] = cached
         else:
-            fresh[path] = cache is not None and cached is None
+            fresh[path] = cached
 
     def read(path: str) -> tuple[SourceFile, ast.Module | None]:
+        """The module read and indexed; its entry cached when new, or when the
+        cached one lacks facts of this run's analyses (it was cached by a run
+        selecting other rules): the facts depend on the text alone, so the entry
+        keeps those of both runs' analyses."""
         source_file, tree = read_file(root, path, partial(_summarise, analyses))
-        if cache is not None and source_file.info is not None and fresh[path]:
-            cache.folder.save_summary(cache.summary_key(path), source_file.info)
+        info, cached = source_file.info, fresh[path]
+        if cache is not None and info is not None:
+            if cached is None:
+                cache.folder.save_summary(cache.summary_key(path), info)
+            elif info.facts.keys() - cached.facts.keys():
+                info.facts = {**cached.facts, **info.facts}
+                cache.folder.save_summary(cache.summary_key(path), info)
         return source_file, tree
 
     linted = {*files.todo, *files.outcomes, *files.pending}

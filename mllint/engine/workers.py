@@ -58,14 +58,20 @@ def processes_for(files: int, jobs: int) -> int:
 
 
 def lint_files(
-    paths: list[str], work: FileWork, jobs: int, meanwhile: Callable[[], None] | None = None
+    paths: list[str],
+    work: FileWork,
+    jobs: int,
+    meanwhile: Callable[[], None] | None = None,
+    last: Callable[[], None] | None = None,
 ) -> dict[str, FileResult]:
     """*work* (linting) applied to every path, on up to *jobs* forked processes.
 
     *meanwhile* (the project rules) runs in this process while the workers
-    lint, instead of after them. A file whose worker failed is reported as ML000.
+    lint, instead of after them; *last* runs in each worker after its last
+    file (it keeps what the worker's analyses drew for later runs). A file
+    whose worker failed is reported as ML000.
     """
-    return map_files(paths, work, jobs, _lint_failure, meanwhile)
+    return map_files(paths, work, jobs, _lint_failure, meanwhile, last=last)
 
 
 def _lint_failure(reason: str) -> FileResult:
@@ -79,6 +85,7 @@ def map_files(
     failed: Callable[[str], T],
     meanwhile: Callable[[], None] | None = None,
     here: Callable[[str], T] | None = None,
+    last: Callable[[], None] | None = None,
 ) -> dict[str, T]:
     """*work* applied to every path, on up to *jobs* forked processes; for a file
     whose work raised or whose worker died, *failed* of the reason.
@@ -90,6 +97,7 @@ def map_files(
     With *here*, this process is one of the *jobs*: it takes files from the same
     queue as the workers and applies *here* to them (what it keeps of them stays
     in this process, where the workers of a later round, forked from it, find it).
+    *last* runs in each worker once it is told that no file is left.
     """
     jobs = processes_for(len(paths), jobs)
     if jobs <= 1:
@@ -100,7 +108,7 @@ def map_files(
     results: dict[str, T] = {}
     pending = deque(paths)
     # forked before the thread starts: a fork copies only this thread
-    first = _Round(jobs - 1 if here is not None else jobs, pending, work, failed, results)
+    first = _Round(jobs - 1 if here is not None else jobs, pending, work, failed, results, last)
     gathering = threading.Thread(target=first.gather, name="mllint-results")
     gathering.start()
     switching = sys.getswitchinterval()
@@ -118,7 +126,7 @@ def map_files(
         sys.setswitchinterval(switching)
         gathering.join()
     while pending:  # every worker died before the files ran out
-        again = _Round(jobs, pending, work, failed, results)
+        again = _Round(jobs, pending, work, failed, results, last)
         again.gather()
     return results
 
@@ -144,7 +152,13 @@ class _Round(Generic[T]):
     its hand go back to *pending*, and the files no worker reached stay there."""
 
     def __init__(
-        self, jobs: int, pending: deque[str], work: Callable[[str], T], failed: Callable[[str], T], results: dict[str, T]
+        self,
+        jobs: int,
+        pending: deque[str],
+        work: Callable[[str], T],
+        failed: Callable[[str], T],
+        results: dict[str, T],
+        last: Callable[[], None] | None = None,
     ) -> None:
         context = multiprocessing.get_context("fork")
         self.pending = pending
@@ -155,7 +169,7 @@ class _Round(Generic[T]):
         self.workers: dict[Connection, tuple[BaseProcess, deque[str | None]]] = {}
         for _ in range(min(jobs, len(pending))):
             connection, theirs = context.Pipe(duplex=True)
-            process = context.Process(target=_serve, args=(work, failed, theirs), daemon=True)
+            process = context.Process(target=_serve, args=(work, failed, theirs, last), daemon=True)
             process.start()
             theirs.close()
             self.workers[connection] = (process, deque())
@@ -198,8 +212,11 @@ class _Round(Generic[T]):
                 self._next(connection)
 
 
-def _serve(work: Callable[[str], T], failed: Callable[[str], T], connection: Connection) -> None:
-    """In the worker: work on each file it is given, in order, and send its result at once."""
+def _serve(
+    work: Callable[[str], T], failed: Callable[[str], T], connection: Connection, last: Callable[[], None] | None
+) -> None:
+    """In the worker: work on each file it is given, in order, and send its result at
+    once; then *last*, once the parent has every result of this worker."""
     while (path := connection.recv()) is not None:
         try:
             result = work(path)
@@ -207,6 +224,11 @@ def _serve(work: Callable[[str], T], failed: Callable[[str], T], connection: Con
             result = failed(f"{type(exc).__name__}: {exc}")
         connection.send((path, result))
     connection.close()
+    if last is not None:
+        try:
+            last()
+        except Exception:  # noqa: BLE001 - what it keeps is for later runs; the results are sent
+            pass
 
 
 def _exit_reason(exitcode: int | None) -> str:
