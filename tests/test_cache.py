@@ -714,24 +714,29 @@ def test_seeding_facts_depend_on_the_configured_seeders(seeded, monkeypatch):
 
 def test_after_an_edit_the_save_helpers_of_unchanged_modules_are_read_back(tmp_path, monkeypatch):
     """Which functions wrap a model save is a whole-project answer, found again
-    after every edit; the helpers that wrap a save directly are kept per module,
-    so only the edited module is searched for them."""
+    after every edit; the helpers that wrap a save directly are drawn as each
+    module is indexed and kept in its cached entry, so only the edited module is
+    searched for them. Entries cached by a run of other rules lacked them: the
+    next run draws them again, with them."""
     write_files(tmp_path, {
         "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML301']\n",
         "io_utils.py": "import joblib\n\n\ndef save_object(file_path, obj):\n    joblib.dump(obj, file_path)\n",
         "train.py": "from io_utils import save_object\n\nsave_object('artifacts/model.pkl', model)\n",
         "report.py": "import joblib\n\n\ndef dump_table(table, path):\n    joblib.dump(table, path)\n",
     })
+    check_in_process(tmp_path, monkeypatch, "--select", "ML103")
+    searched: list[tuple[str, str]] = []
+    real = model_facts._helper_in
+
+    def searching(tree, info, name, index, known):
+        searched.append((info.path, name))
+        return real(tree, info, name, index, known)
+
+    monkeypatch.setattr(model_facts, "_helper_in", searching)
     cold = json.loads(check_in_process(tmp_path, monkeypatch))
     assert [(f["code"], f["path"]) for f in cold] == [("ML301", "train.py")]
-    searched: list[tuple[str, str]] = []
-    real = model_facts._helper
-
-    def searching(index, info, name, known):
-        searched.append((info.path, name))
-        return real(index, info, name, known)
-
-    monkeypatch.setattr(model_facts, "_helper", searching)
+    assert sorted(searched) == [("io_utils.py", "save_object"), ("report.py", "dump_table")]
+    searched.clear()
     (tmp_path / "report.py").write_text("import joblib\n\n\ndef dump_table(table, path):\n    joblib.dump(table, path, compress=3)\n")
     assert json.loads(check_in_process(tmp_path, monkeypatch)) == cold
     assert searched == [("report.py", "dump_table")]

@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from mllint.engine.context import Analysis, FactsStore, ProjectContext
+from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import Role, is_test_path
@@ -277,8 +277,9 @@ class SaveHelper:
 
     @classmethod
     def from_json(cls, data: Any) -> SaveHelper:
-        """The helper ``asdict`` made; TypeError, KeyError or AttributeError for
-        anything else (a cache is read from disk and may be damaged)."""
+        """The helper ``asdict`` made (as kept in an index entry, or read back from
+        the cache as JSON); TypeError, KeyError or AttributeError for anything
+        else (a cache is read from disk and may be damaged)."""
         call = data["path"]
         saver, obj_text, method = data["saver"], data["obj_text"], data["method"]
         path_at, obj_at, needs_model = call["path_at"], call["obj_at"], call["needs_model"]
@@ -286,7 +287,8 @@ class SaveHelper:
         if not (
             isinstance(saver, str) and all(text is None or isinstance(text, str) for text in (obj_text, method))
             and all(at is None or type(at) is int for at in (path_at, obj_at)) and isinstance(needs_model, bool)
-            and all(isinstance(words, list) and all(isinstance(word, str) for word in words) for words in (path_keywords, obj_keywords))
+            and all(isinstance(words, (list, tuple)) and all(isinstance(word, str) for word in words)
+                    for words in (path_keywords, obj_keywords))
         ):
             raise TypeError("not a save helper")
         path = SaveCall(path_at, tuple(path_keywords), obj_at, tuple(obj_keywords), needs_model)
@@ -313,8 +315,19 @@ class SaveHelpers(Analysis):
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SaveHelpers":
-        helpers = _save_helpers(project.index, project.facts_store)
+        helpers = _save_helpers(project.index)
         return cls(helpers, frozenset(function for _, function in helpers))
+
+    @classmethod
+    def summarise_tree(cls, info: ModuleInfo, tree: ast.Module) -> dict[str, Any] | None:
+        """The module's functions that wrap a save directly, drawn as it is indexed:
+        they depend on the module alone, and finding them once the project was
+        indexed parsed every module defining a candidate again (a 2,000-file
+        library: a second, serial before ``--jobs`` workers fork)."""
+        names = _candidates(info)
+        if not names:
+            return None
+        return {name: _as_json(_helper_in(tree, info, name, None, {})) for name in names}
 
     def answer(self) -> list[Any]:
         """Every helper (``names`` are their function names)."""
@@ -324,20 +337,18 @@ class SaveHelpers(Analysis):
         return self.helpers.get((path, function))
 
 
-def _save_helpers(index: ProjectIndex, store: FactsStore | None = None) -> dict[tuple[str, str], SaveHelper]:
+def _save_helpers(index: ProjectIndex) -> dict[tuple[str, str], SaveHelper]:
     """Functions whose body saves a parameter to a path parameter, then those that
     call such a function that way, up to MAX_HELPER_DEPTH. The first (those that
-    wrap a save directly) depend on their module alone: with a result cache they
-    are kept per module (``FactsStore``), so that a run after an edit parses only
-    the edited modules for them (a 2,000-file library: 2 s of a 8 s run)."""
+    wrap a save directly) depend on their module alone: they are read from its
+    index entry (``SaveHelpers.summarise_tree``), cached with it, so that a run
+    after an edit parses only the edited modules for them (a 2,000-file library:
+    2 s of a 8 s run)."""
     helpers: dict[tuple[str, str], SaveHelper] = {}
-    candidates = [
-        (info, name) for info in index.modules.values() for name, function in info.functions.items()
-        if "." not in name and any(_may_save(site.name) for site in function.calls)
-    ]
+    candidates = [(info, name) for info in index.modules.values() for name in _candidates(info)]
     for depth in range(MAX_HELPER_DEPTH):
         if depth == 0:
-            found = _direct_helpers(index, candidates, store)
+            found = _direct_helpers(index, candidates)
         else:
             found = {
                 (info.path, name): helper for info, name in candidates
@@ -354,27 +365,32 @@ def _save_helpers(index: ProjectIndex, store: FactsStore | None = None) -> dict[
     return helpers
 
 
-def _direct_helpers(
-    index: ProjectIndex, candidates: list[tuple[ModuleInfo, str]], store: FactsStore | None
-) -> dict[tuple[str, str], SaveHelper]:
-    """The candidates that wrap a save directly, read back per module from *store*
-    for the modules' present bytes, else found (and stored)."""
+def _candidates(info: ModuleInfo) -> list[str]:
+    """The module's functions that may wrap a save: those calling a save function or method."""
+    return [name for name, function in info.functions.items() if "." not in name and any(_may_save(site.name) for site in function.calls)]
+
+
+def _direct_helpers(index: ProjectIndex, candidates: list[tuple[ModuleInfo, str]]) -> dict[tuple[str, str], SaveHelper]:
+    """The candidates that wrap a save directly, read from their modules' index
+    entries, else found in their modules' trees."""
     by_module: dict[str, tuple[ModuleInfo, list[str]]] = {}
     for info, name in candidates:
         by_module.setdefault(info.path, (info, []))[1].append(name)
     found: dict[tuple[str, str], SaveHelper] = {}
     for path, (info, names) in by_module.items():
-        kept = _stored_helpers(store, path, names)
+        kept = _read_helpers(SaveHelpers.tree_facts(info), names)
         if kept is None:
             kept = {name: _helper(index, info, name, {}) for name in names}
-            if store is not None:
-                store.save_facts(SaveHelpers.name, path, None, {name: helper and asdict(helper) for name, helper in kept.items()})
         found.update(((path, name), helper) for name, helper in kept.items() if helper is not None)
     return found
 
 
-def _stored_helpers(store: FactsStore | None, path: str, names: list[str]) -> dict[str, SaveHelper | None] | None:
-    data = store.load_facts(SaveHelpers.name, path, None) if store is not None else None
+def _as_json(helper: SaveHelper | None) -> dict[str, Any] | None:
+    return helper and asdict(helper)
+
+
+def _read_helpers(data: Any, names: list[str]) -> dict[str, SaveHelper | None] | None:
+    """The helpers ``summarise_tree`` found among *names*; None when *data* is not that."""
     try:
         if not isinstance(data, dict) or sorted(data) != sorted(names):
             return None
@@ -389,8 +405,17 @@ def _may_save(name: str) -> bool:
 
 def _helper(index: ProjectIndex, info: ModuleInfo, name: str, known: Mapping[tuple[str, str], SaveHelper]) -> SaveHelper | None:
     tree = index.tree(info.path, keep=False)  # the helpers are kept, not the trees of the modules defining them
+    return _helper_in(tree, info, name, index, known) if tree is not None else None
+
+
+def _helper_in(
+    tree: ast.Module, info: ModuleInfo, name: str, index: ProjectIndex | None, known: Mapping[tuple[str, str], SaveHelper]
+) -> SaveHelper | None:
+    """The helper module-level function *name* of *tree* is, if it is one: it saves
+    a parameter to a path parameter, directly or through one of the *known* helpers
+    (none: *index* is not needed)."""
     function = next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                     and node.name == name), None) if tree is not None else None
+                     and node.name == name), None)
     if function is None:
         return None
     scope = _Scope(function, info)
@@ -421,9 +446,11 @@ def _helper(index: ProjectIndex, info: ModuleInfo, name: str, known: Mapping[tup
     return None
 
 
-def _wrapped_helper(index: ProjectIndex, info: ModuleInfo, dotted: str, known: Mapping[tuple[str, str], SaveHelper]) -> SaveHelper | None:
+def _wrapped_helper(
+    index: ProjectIndex | None, info: ModuleInfo, dotted: str, known: Mapping[tuple[str, str], SaveHelper]
+) -> SaveHelper | None:
     """The helper a call inside a function calls (a local function or an imported one)."""
-    if not known:  # looking for the functions that wrap a save directly: resolving calls is wasted
+    if not known or index is None:  # looking for the functions that wrap a save directly: resolving calls is wasted
         return None
     if dotted in info.functions and "." not in dotted:
         return known.get((info.path, dotted))

@@ -587,11 +587,12 @@ def _index_project(
     root: Path, modules: list[str], files: _FileResults, index: ProjectIndex, analyses: list[type[Analysis]], jobs: int
 ) -> tuple[dict[str, SourceFile], dict[str, list[RawFinding]]]:
     """Index every module (files not linted still feed the index: cross-module
-    facts need them). A module the cache holds an index entry of is indexed from
-    it, its text read when a rule or the report needs it and its tree parsed
-    only when a rule asks; any other module is read and parsed (and its entry
-    cached, with the analyses' facts about its text), and so is a file whose own
-    rules must run, for the syntax errors found in parsing it.
+    facts need them). A module the cache holds an index entry of, with the facts
+    of this run's analyses, is indexed from it, its text read when a rule or the
+    report needs it and its tree parsed only when a rule asks; any other module
+    is read and parsed (and its entry cached, with the analyses' facts about its
+    text), and so is a file whose own rules must run, for the syntax errors
+    found in parsing it.
 
     Returns the linted notebooks it read, by path, and the reading errors
     (ML001/ML002) of the other linted files it read. In one process, the files
@@ -602,19 +603,20 @@ def _index_project(
     the index in the same order either way."""
     cache = files.cache
     order = [*(path for path in modules if path not in files.todo), *reversed(list(files.todo))]
+    summarising = frozenset(kind.name for kind in analyses)
     held: dict[str, ModuleInfo] = {}
     #: path -> its cached entry, if any, of a module read again
     fresh: dict[str, ModuleInfo | None] = {}
     for path in order:
         cached = cache.folder.load_summary(cache.summary_key(path)) if cache is not None else None
-        if cached is not None and not files.runs_all(path):
+        if cached is not None and not files.runs_all(path) and summarising <= cached.summarised_by:
             held[path] = cached
         else:
             fresh[path] = cached
 
     def read(path: str) -> tuple[SourceFile, ast.Module | None]:
         """The module read and indexed; its entry cached when new, or when the
-        cached one lacks facts of this run's analyses (it was cached by a run
+        cached one lacks the facts of this run's analyses (it was cached by a run
         selecting other rules): the facts depend on the text alone, so the entry
         keeps those of both runs' analyses."""
         source_file, tree = read_file(root, path, partial(_summarise, analyses))
@@ -622,8 +624,9 @@ def _index_project(
         if cache is not None and info is not None:
             if cached is None:
                 cache.folder.save_summary(cache.summary_key(path), info)
-            elif info.facts.keys() - cached.facts.keys():
+            elif info.summarised_by - cached.summarised_by:
                 info.facts = {**cached.facts, **info.facts}
+                info.summarised_by |= cached.summarised_by
                 cache.folder.save_summary(cache.summary_key(path), info)
         return source_file, tree
 
@@ -723,6 +726,7 @@ def _prepare(ctx: ProjectContext, analyses: Iterable[type[Analysis]]) -> None:
 
 def _summarise(analyses: list[type[Analysis]], info: ModuleInfo, text: str, tree: ast.Module | None) -> None:
     """The analyses' facts about the module's text and tree, kept in its index entry."""
+    info.summarised_by = frozenset(kind.name for kind in analyses)
     deep = info.max_depth > MAX_NESTING
     for kind in analyses:
         facts = kind.summarise(text)

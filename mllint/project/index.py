@@ -75,6 +75,9 @@ class ModuleInfo:
     #: facts about the module's text that analyses read of every module, by
     #: analysis name (``Analysis.summarise``), cached with the entry
     facts: dict[str, Any] = field(default_factory=dict)
+    #: the analyses whose facts ``facts`` holds (an analysis may have none to
+    #: keep): an entry cached by a run of other analyses lacks this run's
+    summarised_by: frozenset[str] = frozenset()
 
     @property
     def top_packages(self) -> set[str]:
@@ -103,6 +106,7 @@ class ModuleInfo:
             "functions": [[f.qualname, f.line, [[c.name, c.line] for c in f.calls]] for f in self.functions.values()],
             "toplevel": [[c.name, c.line] for c in self.toplevel_calls],
             "main": self.has_main_block, "failed": self.parse_failed, "depth": self.max_depth, "facts": self.facts,
+            "summarised": sorted(self.summarised_by),
         }
 
     @classmethod
@@ -135,6 +139,7 @@ class ModuleInfo:
             toplevel_calls=calls(data["toplevel"]), has_main_block=flag(data["main"]),
             parse_failed=flag(data["failed"]), max_depth=number(data["depth"]),
             facts={text(name): value for name, value in data["facts"].items()},
+            summarised_by=frozenset(text(name) for name in data["summarised"]),
         )
 
 
