@@ -697,6 +697,19 @@ def test_after_an_edit_the_seeding_facts_of_unchanged_modules_are_read_back(seed
     assert drawn == [("utils.py", "set_seed")] * 2  # with no cache, drawn again
 
 
+def test_the_linting_workers_keep_the_seeding_facts_they_draw(seeded, monkeypatch):
+    """With two jobs the workers lint and draw the helper's events; each saves
+    what it drew after its last file, so the next run reads them back."""
+    write_files(seeded, {f"consts_{n}.py": f"ROWS = {n}\n" for n in range(20)})
+    check_in_process(seeded, monkeypatch, "--jobs", "2")
+    drawn: list[tuple[str, str]] = []
+    real = seeding.function_events
+    monkeypatch.setattr(seeding, "function_events", lambda facts, owner, *rest: drawn.append((facts.info.path, owner)) or real(facts, owner, *rest))
+    (seeded / "train.py").write_text((seeded / "train.py").read_text() + "    print(np.random.normal(size=4))\n")
+    check_in_process(seeded, monkeypatch)
+    assert drawn == []
+
+
 def test_seeding_facts_depend_on_the_configured_seeders(seeded, monkeypatch):
     """A project seeding through its own helper, configured as a seeder: facts
     stored without that option are not read back with it."""

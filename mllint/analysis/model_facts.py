@@ -327,7 +327,8 @@ class SaveHelpers(Analysis):
         names = _candidates(info)
         if not names:
             return None
-        return {name: _as_json(_helper_in(tree, info, name, None, {})) for name in names}
+        helpers = {name: _helper_in(tree, info, name, None, {}) for name in names}
+        return {name: helper and asdict(helper) for name, helper in helpers.items()}
 
     def answer(self) -> list[Any]:
         """Every helper (``names`` are their function names)."""
@@ -383,10 +384,6 @@ def _direct_helpers(index: ProjectIndex, candidates: list[tuple[ModuleInfo, str]
             kept = {name: _helper(index, info, name, {}) for name in names}
         found.update(((path, name), helper) for name, helper in kept.items() if helper is not None)
     return found
-
-
-def _as_json(helper: SaveHelper | None) -> dict[str, Any] | None:
-    return helper and asdict(helper)
 
 
 def _read_helpers(data: Any, names: list[str]) -> dict[str, SaveHelper | None] | None:
