@@ -360,6 +360,32 @@ def test_an_edit_reruns_settings_reaching_rules_only_for_a_settings_change(tmp_p
         assert set(linted) == relinted, edited
 
 
+def test_an_edit_of_an_imported_module_leaves_a_rule_reading_only_settings_cached(tmp_path, monkeypatch, linted):
+    """ML601 reads the file and the declared torch version, and no module the file
+    imports (``Reach.SETTINGS`` alone): editing one leaves its findings cached,
+    raising the torch requirement to 2.6 (weights-only loads by default) re-runs it."""
+    write_files(tmp_path, {
+        "pyproject.toml": "[project]\nname = 'demo'\n\n[tool.mllint]\nselect = ['ML601', 'ML103']\n",
+        "requirements.txt": "torch==2.3.0\n",
+        "paths.py": "CHECKPOINT = 'model.pt'\n",
+        "serve.py": "import torch\n\nfrom paths import CHECKPOINT\n\nmodel = torch.load(CHECKPOINT)\n",
+    })
+    first = check_in_process(tmp_path, monkeypatch)
+    assert [(f["path"], f["code"]) for f in json.loads(first)] == [("serve.py", "ML601")]
+
+    linted.clear()
+    (tmp_path / "paths.py").write_text("CHECKPOINT = 'weights.pt'\n")
+    assert check_in_process(tmp_path, monkeypatch) == first
+    assert set(linted) == {"paths.py"}, "serve.py's ML601 results stay cached"
+    assert check_in_process(tmp_path, monkeypatch, "--no-cache") == first
+
+    linted.clear()
+    (tmp_path / "requirements.txt").write_text("torch==2.6.0\n")
+    after = check_in_process(tmp_path, monkeypatch)
+    assert linted == {"serve.py": frozenset({"ML601"})}
+    assert json.loads(after) == [] and after == check_in_process(tmp_path, monkeypatch, "--no-cache")
+
+
 def test_an_answering_analysis_that_crashes_costs_its_rules_and_is_never_cached(tmp_path, monkeypatch):
     """The project state is computed outside any rule: a crash there must still be
     contained, reported by the rules asking the analysis, and retried next run."""

@@ -174,7 +174,7 @@ def _recording(monkeypatch: pytest.MonkeyPatch, rules: Registry) -> Reads:
             while it is built, for its answer: that is not the asking rule's read."""
             reads.add("analysis", kind.__name__)
             self._analyses.clear()
-            if kind.reads is not Reach.ANSWERS:
+            if not kind.answering():
                 return super().analysis(kind)
             outer, reads.rule = reads.rule, None
             try:
@@ -252,16 +252,19 @@ def _as_rule(reads: Reads, code: str, function: Any) -> Any:
 
 
 def observed(reads: Reads, index: ProjectIndex, rule: Any, path: str) -> tuple[Reach, list[str]]:
-    """How far what *rule* read on *path* reaches, and the reads that reach beyond its declaration."""
+    """What *rule* read on *path* reaches, and the reads that reach beyond its declaration."""
     closure = index.import_closure(path)
-    farthest, beyond = Reach.FILE, []
+    declared = rule.reach()
+    found, beyond = Reach.FILE, []
     for item in sorted(reads.seen[(rule.code, path)]):
         kind, *what = item
         if kind == "module" and what[0] == path:
             continue
         if kind == "analysis":
             reach = Reach.FILE if what[0] in {a.__name__ for a in rule.analyses} else Reach.PROJECT
-        elif kind == "names" or (kind == "module" and what[0] in closure):
+        elif kind == "names":  # which modules exist: the import keys hold them, and so does the file list
+            reach = Reach.SETTINGS if Reach.SETTINGS in declared and Reach.IMPORTS not in declared else Reach.IMPORTS
+        elif kind == "module" and what[0] in closure:
             reach = Reach.IMPORTS
         elif kind == "imported" and what[0] == path:
             reach = Reach.GRAPH
@@ -270,10 +273,10 @@ def observed(reads: Reads, index: ProjectIndex, rule: Any, path: str) -> tuple[R
             reach = Reach.SETTINGS
         else:
             reach = Reach.PROJECT
-        farthest = max(farthest, reach)
-        if reach > rule.reach():
+        found |= reach
+        if reach & ~declared:
             beyond.append(" ".join(item))
-    return farthest, beyond
+    return found, beyond
 
 
 def lint_recorded(root: Path, monkeypatch: pytest.MonkeyPatch, rules: Registry, select: str = "ALL") -> tuple[Reads, ProjectIndex]:
@@ -313,7 +316,8 @@ def test_every_rule_reads_no_farther_than_its_reach(project, monkeypatch):
 
 def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch):
     """The check above can fail: rules declared to read their file alone that look
-    at the dependency declarations, at every module, or at an imported module."""
+    at the dependency declarations, at every module, or at an imported module, and
+    one declared to read the settings that looks at an imported module."""
 
     class ReadsDependencies(SourceRule):
         code, name, severity = "ML990", "reads-dependencies", builtin_rules()["ML201"].severity
@@ -336,6 +340,9 @@ def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch
     class DeclaresImports(ReadsImports):
         code, name, reads = "ML992", "declares-imports", Reach.IMPORTS
 
+    class DeclaresSettings(ReadsImports):
+        code, name, reads = "ML995", "declares-settings", Reach.SETTINGS
+
     class AsksWhoImports(SourceRule):
         """Whether another module imports its own file is ``Reach.GRAPH``; whether one
         imports some other module is beyond it."""
@@ -349,19 +356,21 @@ def test_the_recorder_sees_a_rule_reading_beyond_its_reach(tmp_path, monkeypatch
                 self.ctx.index.is_imported("shop/io.py")
 
     write_files(tmp_path, PROJECT)
-    rules = builtin_rules().with_rules([ReadsDependencies, ReadsEveryModule, ReadsImports, DeclaresImports, AsksWhoImports])
+    rules = builtin_rules().with_rules(
+        [ReadsDependencies, ReadsEveryModule, ReadsImports, DeclaresImports, DeclaresSettings, AsksWhoImports])
     reads, index = lint_recorded(tmp_path, monkeypatch, rules, select="ML99")
     assert observed(reads, index, ReadsDependencies, "train.py") == (Reach.SETTINGS, ["fact dependencies"])
     assert observed(reads, index, ReadsEveryModule, "train.py") == (Reach.PROJECT, ["every module"])
     assert observed(reads, index, ReadsImports, "train.py") == (Reach.IMPORTS, ["module shop/seeding.py"])
     assert observed(reads, index, DeclaresImports, "train.py") == (Reach.IMPORTS, [])
     assert observed(reads, index, DeclaresImports, "serve.py") == (Reach.PROJECT, ["module shop/seeding.py"])
+    assert observed(reads, index, DeclaresSettings, "train.py") == (Reach.IMPORTS, ["module shop/seeding.py"])
     assert observed(reads, index, AsksWhoImports, "train.py") == (Reach.GRAPH, [])
     assert observed(reads, index, AsksWhoImports, "serve.py") == (Reach.PROJECT, ["imported shop/io.py"])
 
 
 @pytest.mark.parametrize("kind", sorted(
-    {kind for rule in builtin_rules().values() for kind in rule.analyses if kind.reads is Reach.ANSWERS}, key=lambda kind: kind.name))
+    {kind for rule in builtin_rules().values() for kind in rule.analyses if kind.answering()}, key=lambda kind: kind.name))
 def test_an_analysis_keyed_by_its_answer_cannot_read_after_it_is_built(kind, tmp_path):
     """The cache keys ``Reach.ANSWERS`` results by ``answer()``, and the recorder
     does not count what such an analysis reads while it is built: it must be

@@ -129,7 +129,7 @@ class ModelPractices(Analysis):
     has_config: bool
 
     name = "model-practices"
-    reads = Reach.ANSWERS
+    reads = Reach.IMPORTS | Reach.SETTINGS | Reach.GRAPH | Reach.ANSWERS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ModelPractices":
@@ -311,7 +311,7 @@ class SaveHelpers(Analysis):
     names: frozenset[str]
 
     name = "model-save-helpers"
-    reads = Reach.ANSWERS
+    reads = Reach.IMPORTS | Reach.SETTINGS | Reach.GRAPH | Reach.ANSWERS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "SaveHelpers":

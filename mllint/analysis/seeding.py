@@ -1179,7 +1179,7 @@ class SeedAnalysis(Analysis):
         ),
     }
     legacy_options = {"seeders": "ML201.seeders"}
-    reads = Reach.GRAPH
+    reads = Reach.IMPORTS | Reach.SETTINGS | Reach.GRAPH
     MAX_DEPTH = 40
 
     @classmethod

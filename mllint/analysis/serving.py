@@ -476,7 +476,7 @@ class ServingAnalysis(Analysis):
     #: a module's serving code, followed through the modules it imports; the
     #: payload loggers of deployment manifests. What other modules register or
     #: load is asked of ``ServingAnswers``
-    reads = Reach.SETTINGS
+    reads = Reach.IMPORTS | Reach.SETTINGS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ServingAnalysis":
@@ -914,7 +914,7 @@ class ServingAnswers(Analysis):
     loads: Mapping[str, tuple[ModelLoad, ...]]
 
     name = "serving-answers"
-    reads = Reach.ANSWERS
+    reads = Reach.IMPORTS | Reach.SETTINGS | Reach.GRAPH | Reach.ANSWERS
 
     @classmethod
     def for_project(cls, project: ProjectContext, options: Mapping[str, Any]) -> "ServingAnswers":

@@ -91,9 +91,9 @@ class TestSuite(Analysis):
 
     __test__ = False  # a class named Test*, not a test class: pytest must not collect it
     name = "test-suite"
-    #: which files are tests and how pytest collects them: the file list, pytest's
-    #: configuration and conftest.py files
-    reads = Reach.SETTINGS
+    #: which files are tests and how pytest collects them (the file list, pytest's
+    #: configuration and conftest.py files), and the helpers tests import
+    reads = Reach.IMPORTS | Reach.SETTINGS
 
     def __init__(
         self,

@@ -77,7 +77,7 @@ def explain(rule: str) -> None:
     click.echo("=" * len(title))
     if meta.scope != Scope.PROJECT:
         click.echo(f"\nApplies to: {describe_roles(meta.roles)}")
-        click.echo(f"Reads: {_READS[meta.reach()]}")
+        click.echo(f"Reads: {_describe_reads(meta.reach())}")
     if doc is None:
         click.echo("\nNo documentation for this rule.")
         return
@@ -92,18 +92,25 @@ def explain(rule: str) -> None:
         _echo_options(f"Options of the {analysis.name} analysis ([tool.mllint.analysis.{analysis.name}]{legacy})", analysis.options)
 
 
-#: What a file rule's findings depend on, by reach, and so what re-runs it from the cache.
-_READS = {
-    Reach.FILE: "the file alone (re-run only when the file changes)",
-    Reach.IMPORTS: "the file and the project modules it imports (re-run when one of them changes)",
-    Reach.SETTINGS: "the file, the modules it imports and the project's settings: dependency declarations, "
-                    "packaging and tool configuration, DVC files, setup.py, conftest.py (re-run when one of them changes)",
-    Reach.GRAPH: "the file, the modules it imports, the project's settings and whether another module imports the file "
-                 "(re-run when one of them changes)",
-    Reach.ANSWERS: "the file, the modules it imports, the project's settings and whole-project answers: whether the "
-                   "project tracks experiments or versions models, which functions save models (re-run when one of them changes)",
-    Reach.PROJECT: "the whole project (re-run after any change in it)",
-}
+#: What a file rule's findings depend on beyond its file, by what it reads, and
+#: so what re-runs it from the cache.
+_READ_PARTS = (
+    (Reach.IMPORTS, "the project modules it imports"),
+    (Reach.SETTINGS, "the project's settings (dependency declarations, packaging and tool configuration, "
+                     "DVC files, setup.py, conftest.py)"),
+    (Reach.GRAPH, "whether another module imports the file"),
+    (Reach.ANSWERS, "whole-project answers (whether the project tracks experiments or versions models, "
+                    "which functions save models)"),
+)
+
+
+def _describe_reads(reach: Reach) -> str:
+    if reach == Reach.FILE:
+        return "the file alone (re-run only when the file changes)"
+    if reach == Reach.PROJECT:
+        return "the whole project (re-run after any change in it)"
+    parts = ["the file", *(text for part, text in _READ_PARTS if part in reach)]
+    return f"{', '.join(parts[:-1])} and {parts[-1]}; re-run when one of them changes"
 
 
 def _echo_options(title: str, options: Mapping[str, Option]) -> None:

@@ -6,40 +6,39 @@ Entries are keyed by the *run key* (mllint's version and its own code, the
 Python and libcst versions, the registry's rules and the effective
 configuration: selection, severities, rule and analysis options, per-file
 ignores, profile) and by what the results depend on, which a rule declares by
-its reach (``engine.findings.Reach``). A linted file has up to four entries,
-each keyed also by its path, role and the hash of its bytes:
+its reach (``engine.findings.Reach``): what it reads beyond its file. A linted
+file has one entry per reach among its rules, each keyed also by its path, role
+and the hash of its bytes:
 
 - ``Reach.FILE``: the raw findings of the rules that read only the file, and
   the codes of every rule that ran on it;
-- ``Reach.IMPORTS``: those of the rules that also read the project modules the
-  file imports (directly or through others). Keyed also by the set of project
-  modules (which decides what an import resolves to) and by the digest of the
-  file's import closure (``closure_digests``: the paths and bytes of every
-  module in it), which the project state holds. An edit re-runs these rules
-  only on the edited module and the modules importing it; after an edit is
-  reverted, or on a branch switched back to, the old entries are found again;
-- ``Reach.SETTINGS``: those of the rules that also read the project's settings.
-  Keyed like ``Reach.IMPORTS`` (import closure included) and by the settings
-  digest: the project digest below with any module but ``setup.py`` and
-  ``conftest.py`` counted by its path alone. Editing code re-runs these rules
-  only where the edited module is imported, editing a requirement everywhere;
-- ``Reach.GRAPH``: those of the rules that also read whether another module
-  imports the file. Keyed like ``Reach.SETTINGS`` and by that answer. An edit
-  re-runs these rules where the edited module is imported, and where it starts
-  or stops importing a module, on that module;
-- ``Reach.ANSWERS``: those of the rules that also read the whole-project
-  answers of analyses (``Analysis.answer``). Keyed like ``Reach.GRAPH`` and by
-  the digest of every such answer; an edit re-runs them where it changes an
-  answer or a module the file imports;
+- the other entries hold the raw findings of the rules of one reach, keyed by
+  what each of its reads depends on:
+  - ``Reach.IMPORTS``, the project modules the file imports (directly or
+    through others): the set of project modules (which decides what an import
+    resolves to) and the digest of the file's import closure
+    (``closure_digests``: the paths and bytes of every module in it), which the
+    project state holds. An edit re-runs these rules only on the edited module
+    and the modules importing it; after an edit is reverted, or on a branch
+    switched back to, the old entries are found again;
+  - ``Reach.SETTINGS``, the project's settings: the settings digest, the
+    project digest below with any module but ``setup.py`` and ``conftest.py``
+    counted by its path alone. A rule reading the settings and no imported
+    module (ML601 reads the declared torch version) re-runs after a settings
+    change only, whichever module is edited;
+  - ``Reach.GRAPH``, whether another module imports the file: that answer. An
+    edit re-runs these rules where a module starts or stops importing it;
+  - ``Reach.ANSWERS``, the whole-project answers of analyses
+    (``Analysis.answer``): the digest of every such answer; an edit re-runs
+    them where it changes an answer;
 - ``Reach.PROJECT``: those of the rules that read anything else; keyed also by
   the *project digest*: every project file's path with, for Python modules and
   notebooks, the hash of their bytes and, for any other file, its size,
   modification time and inode (data files can be gigabytes: they are not
   read), plus DVC's own configuration. Any change in the project re-runs them.
 
-What the keys beyond ``Reach.FILE`` and short of ``Reach.PROJECT`` need (import
-closures, the graph, the answers) comes from the *project state* entry
-(``ProjectState``), keyed by every module's path and bytes and by the settings:
+The import closures, the graph and the answers these keys need come from the
+*project state* entry (``ProjectState``), keyed by every module's path and bytes and by the settings:
 a run over an unchanged tree reads it instead of indexing the project; after
 a change, the files with such entries wait until the project is indexed (from
 the cached index entries of the unchanged modules).
@@ -300,21 +299,24 @@ class ProjectCache:
         self._settings = digest([(path, _settings_part(path, state, self.contents)) for path, state in listed], outside)
 
     def file_key(self, path: str, role: str, reach: Reach, state: ProjectState | None = None) -> str:
-        """The key of a linted file's entry for the rules of *reach*; the project
-        *state* is needed from ``Reach.IMPORTS`` to ``Reach.ANSWERS``."""
+        """The key of a linted file's entry for the rules of *reach*: what each of
+        its reads keys (the project *state* is needed for ``Reach.keyed_by_state``)."""
         own = self.contents[path]
-        if reach is Reach.FILE:
+        if reach == Reach.FILE:
             return digest(self.run, "file", path, role, own)
-        if reach is Reach.PROJECT:
+        if reach == Reach.PROJECT:
             return digest(self.run, "project", path, role, own, self.project)
-        assert state is not None, "the project state keys the entries of Reach.IMPORTS to ANSWERS"
-        closure = state.closures.get(path, own)
-        if reach is Reach.IMPORTS:
-            return digest(self.run, "imports", path, role, own, self._modules, closure)
-        if reach is Reach.SETTINGS:
-            return digest(self.run, "settings", path, role, own, self._settings, closure)
-        answers = state.answers if reach is Reach.ANSWERS else None
-        return digest(self.run, reach.name, path, role, own, self._settings, closure, path in state.imported, answers)
+        assert state is not None or not reach.keyed_by_state, "the project state keys imports, the graph and answers"
+        read: list[Any] = []
+        if Reach.IMPORTS in reach:
+            read += [self._modules, state.closures.get(path, own)]
+        if Reach.SETTINGS in reach:
+            read.append(self._settings)
+        if Reach.GRAPH in reach:
+            read.append(path in state.imported)
+        if Reach.ANSWERS in reach:
+            read.append(state.answers)
+        return digest(self.run, "reach", int(reach), path, role, own, read)
 
     def summary_key(self, path: str) -> str:
         """The key of a module's index entry: its path and bytes (and the run's software)."""

@@ -104,12 +104,19 @@ class Analysis:
         has no more files to lint: what an analysis draws as walks ask for it is
         saved once, not each time it grows. Nothing by default."""
 
+    @classmethod
+    def answering(cls) -> bool:
+        """Whether the analysis answers whole-project questions (it reads
+        ``Reach.ANSWERS``, short of the whole project): then its ``answer`` keys
+        the results of the rules asking it."""
+        return Reach.ANSWERS in cls.reads and cls.reads.keyed_by_state
+
     def answer(self) -> Any:
         """For an analysis of ``Reach.ANSWERS``: everything it answers, as JSON-able
         data in a stable order. The cache keys the results of the rules asking it
         by this, so it must hold every fact the analysis gives; the analysis reads
         the project while it is built, never afterwards."""
-        raise NotImplementedError(f"{type(self).__name__} reads {self.reads.name}, not ANSWERS")
+        raise NotImplementedError(f"{type(self).__name__} answers no whole-project question (reads {self.reads!r})")
 
 
 class FactsStore(Protocol):

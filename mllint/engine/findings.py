@@ -9,7 +9,7 @@ the trees are gone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum, IntEnum
+from enum import Enum, IntFlag
 
 
 class Severity(str, Enum):
@@ -29,37 +29,46 @@ class Severity(str, Enum):
 _RANKS = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
-class Reach(IntEnum):
-    """How far beyond its own file what a file rule finds depends: what the result
+class Reach(IntFlag):
+    """What a file rule's findings depend on beyond its own file: what the result
     cache (``engine/cache.py``) keys the rule's findings on, so that a change
-    elsewhere re-runs exactly the rules it can affect. Ordered: a rule reaches as
-    far as the farthest of its own reads and its analyses' (``Rule.reach``).
-    tests/test_reach.py runs every rule with its reads recorded and fails when
-    one reads beyond what it declares."""
+    elsewhere re-runs exactly the rules it can affect. A set of what is read:
+    a rule reaches what its own code and its analyses read (``Rule.reach``), and
+    what it does not read does not key its findings (ML601 reads the settings,
+    for the torch version, and no imported module: editing one leaves its
+    findings cached). tests/test_reach.py runs every rule with its reads
+    recorded and fails when one reads beyond what it declares."""
 
     #: the file's own text, syntax tree and index entry, its path and role
     FILE = 0
-    #: also the project modules the file imports, directly or through others
-    #: (their text, trees and index entries), and which modules the project has
+    #: the project modules the file imports, directly or through others (their
+    #: text, trees and index entries), and which modules the project has
     IMPORTS = 1
-    #: also the project's settings: its list of files, every file that is not a
-    #: Python module or notebook (dependency declarations, packaging and tool
-    #: configuration, DVC files, data files by size) and the modules that
-    #: configure rather than run: ``setup.py`` and pytest's ``conftest.py``;
-    #: with the facts drawn from them (``ProjectContext.kind``, ``dvc``,
-    #: ``dependencies``)
+    #: the project's settings: its list of files (so also which modules it has),
+    #: every file that is not a Python module or notebook (dependency
+    #: declarations, packaging and tool configuration, DVC files, data files by
+    #: size) and the modules that configure rather than run: ``setup.py`` and
+    #: pytest's ``conftest.py``; with the facts drawn from them
+    #: (``ProjectContext.kind``, ``dvc``, ``dependencies``)
     SETTINGS = 2
-    #: also whether another project module imports the file
+    #: whether another project module imports the file
     #: (``ProjectIndex.is_imported``): a script nobody imports is an entry point
-    GRAPH = 3
-    #: also whole-project answers of analyses that are small enough to key
-    #: results by (``Analysis.answer``): whether the project tracks experiments,
-    #: which of its functions save models. An edit re-runs the rule only when an
-    #: answer changes
-    ANSWERS = 4
+    GRAPH = 4
+    #: whole-project answers of analyses that are small enough to key results by
+    #: (``Analysis.answer``): whether the project tracks experiments, which of
+    #: its functions save models. An edit re-runs the rule only when an answer
+    #: changes
+    ANSWERS = 8
     #: anything in the project: every module, git's view of the files, the CI
     #: configuration with the scripts its commands run
-    PROJECT = 5
+    PROJECT = 31
+
+    @property
+    def keyed_by_state(self) -> bool:
+        """Whether results of this reach are keyed by what the whole project's
+        modules decide (``engine.cache.ProjectState``: import closures, the import
+        graph, the analyses' answers), which is known once the project is indexed."""
+        return self != Reach.PROJECT and bool(self & (Reach.IMPORTS | Reach.GRAPH | Reach.ANSWERS))
 
 
 @dataclass(frozen=True)

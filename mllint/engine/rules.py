@@ -16,6 +16,8 @@ collects the classes. Four kinds exist, by what they look at:
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -108,9 +110,8 @@ class Rule:
 
     @classmethod
     def reach(cls) -> Reach:
-        """How far the rule's findings depend on more than its file: its own reads
-        or its farthest-reaching analysis'."""
-        return max((cls.reads, *(analysis.reads for analysis in cls.analyses)))
+        """What the rule's findings depend on beyond its file: its own reads and its analyses'."""
+        return functools.reduce(operator.or_, (analysis.reads for analysis in cls.analyses), cls.reads)
 
 
 class _FileRule(Rule):

@@ -426,16 +426,15 @@ class _FileResults:
         self.cache = cache
         self.ctx = ctx
         self.enabled = enabled
+        reaches = sorted({rules[code].reach() for code in enabled} - {Reach.FILE})
         #: the enabled codes of each reach beyond the file's own
-        self.reaching = {
-            reach: frozenset(code for code in enabled if rules[code].reach() is reach)
-            for reach in (Reach.IMPORTS, Reach.SETTINGS, Reach.GRAPH, Reach.ANSWERS, Reach.PROJECT)
-        }
+        self.reaching = {reach: frozenset(code for code in enabled if rules[code].reach() == reach) for reach in reaches}
         #: the codes whose entries are keyed by the project state
-        self._stateful = frozenset().union(*(self.reaching[reach] for reach in self.reaching if reach is not Reach.PROJECT))
-        #: the analyses whose answers key ``Reach.ANSWERS`` entries
+        self._stateful = frozenset().union(*(codes for reach, codes in self.reaching.items() if reach.keyed_by_state))
+        #: the analyses whose answers key the entries of the rules reading them
         self._answering = sorted(
-            {kind for code in self.reaching[Reach.ANSWERS] for kind in rules[code].analyses if kind.reads is Reach.ANSWERS},
+            {kind for reach, codes in self.reaching.items() if reach.keyed_by_state and Reach.ANSWERS in reach
+             for code in codes for kind in rules[code].analyses if kind.answering()},
             key=lambda kind: kind.name,
         )
         #: the project state, when known
@@ -534,7 +533,7 @@ class _FileResults:
             new = [reach for reach, codes in self.reaching.items() if codes.intersection(self.todo[path])]
             failures = tuple(raw for raw in raws if raw.code == "ML000")
         for reach in new:
-            if reach is not Reach.FILE:
+            if reach != Reach.FILE:
                 entries[reach] = Outcome(tuple(raw for raw in raws if raw.code in self.reaching[reach]))
         if self.cache is not None and cacheable(raws):
             for reach in new:
