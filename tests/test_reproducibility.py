@@ -517,6 +517,42 @@ def test_functions_handed_to_a_runner_count_as_called(tmp_path, imports, runner)
     assert [f.line for f in ml201(tmp_path, {"run.py": source})] == [5]
 
 
+def test_a_class_handed_over_at_import_time_is_registered_not_built(tmp_path):
+    """A package registering its model classes as it is imported
+    (``register_method(model_cls=Encoder)``, as peft does) builds none: importing
+    it draws nothing. A function handed over the same way runs."""
+    files = {
+        "pkg/__init__.py": "from pkg.encoder import Encoder, warm_up\nfrom pkg.registry import register\n\n"
+                           "register(name='encoder', model_cls=Encoder)\nregister(name='warm', hook=warm_up)\n",
+        "pkg/registry.py": "TABLE = {}\n\n\ndef register(name, **entries):\n    TABLE[name] = entries\n",
+        "pkg/encoder.py": """
+            import torch
+
+            class Encoder(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.weight = torch.nn.Parameter(torch.empty(4))
+                    torch.nn.init.normal_(self.weight)
+
+            def warm_up():
+                return torch.randn(1)
+        """,
+        "train.py": """
+            import torch
+
+            import pkg
+
+            torch.manual_seed(0)
+            model = torch.nn.Linear(4, 1)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            model(torch.rand(2, 4)).sum().backward()
+            optimizer.step()
+        """,
+    }
+    findings = ml201(tmp_path, files)
+    assert len(findings) == 1 and "(via `torch.randn` at pkg/encoder.py:10)" in findings[0].message
+
+
 def test_variable_of_ambiguous_type_is_not_followed(tmp_path):
     files = {
         "shapes.py": """

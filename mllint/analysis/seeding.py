@@ -225,13 +225,16 @@ class SeedEvent:
     receiver: str | None = None
     result: str = NOW
     result_at: tuple[int, int] | None = None
+    #: a "call" of a name handed to another call (``fire.Fire(main)``): it runs
+    #: there if it names a function (a class handed over is registered, not built)
+    handed: bool = False
 
     def to_json(self) -> list[Any]:
         """Its fields in order, as JSON data (``_EVENT_JSON``)."""
         return [
             self.kind, self.line, self.column, self.name, self.text, sorted(self.libraries), self.draw, self.target,
             self.super_call, self.in_main, self.receiver, self.result,
-            None if self.result_at is None else list(self.result_at),
+            None if self.result_at is None else list(self.result_at), self.handed,
         ]
 
     @classmethod
@@ -240,7 +243,7 @@ class SeedEvent:
         from disk and may be damaged)."""
         if not isinstance(data, list) or len(data) != len(_EVENT_JSON) or not all(map(isinstance, data, _EVENT_JSON)):
             raise TypeError("not a seeding event")
-        kind, line, column, name, text, libraries, draw, target, super_call, in_main, receiver, result, at = data
+        kind, line, column, name, text, libraries, draw, target, super_call, in_main, receiver, result, at, handed = data
         if not all(isinstance(library, str) for library in libraries) or (
             at is not None and (len(at) != 2 or not all(type(number) is int for number in at))
         ):
@@ -248,13 +251,13 @@ class SeedEvent:
         return cls(
             sys.intern(kind), line, column, sys.intern(name), sys.intern(text), _library_set(libraries),
             sys.intern(draw), _interned(target), super_call, in_main, _interned(receiver), sys.intern(result),
-            None if at is None else (at[0], at[1]),
+            None if at is None else (at[0], at[1]), handed,
         )
 
 
 #: The type of each field of a ``SeedEvent`` in its JSON form, in order.
 _EVENT_JSON: tuple[type | tuple[type, ...], ...] = (
-    str, int, int, str, str, list, str, (str, type(None)), bool, bool, (str, type(None)), str, (list, type(None)),
+    str, int, int, str, str, list, str, (str, type(None)), bool, bool, (str, type(None)), str, (list, type(None)), bool,
 )
 
 
@@ -1031,12 +1034,15 @@ class _Extractor:
 
     def _handed_over(self, call: ast.Call, in_main: bool) -> Iterator[SeedEvent]:
         """Functions a script hands to a runner (``fire.Fire(main)``, ``mp.spawn(worker)``,
-        ``jsonargparse.CLI(train)``): they run there, so they count as called."""
+        ``jsonargparse.CLI(train)``): they run there, so they count as called. Classes
+        handed over at import time are registered far more often than built
+        (``register_peft_method(model_cls=Encoder)``, ``AutoModel.register(Config, Model)``):
+        a walk does not follow the name when it is a class (``SeedEvent.handed``)."""
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             dotted = dotted_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
             if dotted is None or dotted in self.facts.local_classes:
                 continue
-            make = partial(SeedEvent, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted)
+            make = partial(SeedEvent, line=arg.lineno, column=arg.col_offset, in_main=in_main, text=dotted, handed=True)
             if dotted in self.facts.local_defs:
                 yield make("call", name=dotted, target=dotted)
             elif (qualified := self.info.qualify(dotted)) is not None and "." in qualified:
@@ -1479,22 +1485,29 @@ class SeedAnalysis(Analysis):
             klass, _, method = (event.target or "").rpartition(".")
             return self._inherited(facts, klass, method, depth)
         if event.target is not None:
-            return self._local_target(facts, event.target, depth)
-        return self._qualified_target(facts.info, event.name, depth)
+            return self._local_target(facts, event.target, depth, event.handed)
+        return self._qualified_target(facts.info, event.name, depth, event.handed)
 
-    def _qualified_target(self, importer: ModuleInfo, qualified: str, depth: int) -> _Target | None:
+    def _qualified_target(
+        self, importer: ModuleInfo, qualified: str, depth: int, functions_only: bool = False
+    ) -> _Target | None:
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
             module = self.find_module(".".join(parts[:split]), importer)
             if module is not None:
-                return self._local_target(self.facts(module), ".".join(parts[split:]), depth)
+                return self._local_target(self.facts(module), ".".join(parts[split:]), depth, functions_only)
         return None
 
-    def _local_target(self, facts: ModuleSeeding, qualname: str, depth: int) -> _Target | None:
+    def _local_target(
+        self, facts: ModuleSeeding, qualname: str, depth: int, functions_only: bool = False
+    ) -> _Target | None:
         """A function, constructor or (possibly inherited) method of a module, or a method
-        called on one of its module-level generators (``utils.RNG.integers()``)."""
+        called on one of its module-level generators (``utils.RNG.integers()``); with
+        *functions_only*, a function or method it defines."""
         if qualname in facts.definitions:
             return facts, qualname
+        if functions_only:
+            return None
         if qualname in facts.classes:
             return self._class_member(facts, qualname, "__init__", depth)
         klass, _, method = qualname.rpartition(".")
