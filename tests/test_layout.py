@@ -41,6 +41,11 @@ def test_is_test_path(path, expected):
         ("docs/source/conf.py", False, Role.DOCS),
         ("examples/train_mnist.py", False, Role.EXAMPLE),
         ("tutorials/01-intro.ipynb", False, Role.EXAMPLE),
+        ("tutorial.ipynb", False, Role.EXAMPLE),  # a notebook named as a tutorial, wherever it is
+        ("segment/Quickstart_Colab.ipynb", False, Role.EXAMPLE),
+        ("notebooks/demo-inference.ipynb", False, Role.EXAMPLE),
+        ("notebooks/demographics.ipynb", False, Role.NOTEBOOK),
+        ("demo.py", False, Role.SCRIPT),  # by name, only notebooks
         ("benchmarks/bench_fit.py", False, Role.BENCHMARK),
         ("pkg/_vendor/six.py", True, Role.GENERATED),
         ("protos/predict_pb2.py", False, Role.GENERATED),

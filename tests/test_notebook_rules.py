@@ -137,6 +137,9 @@ ML802_REPORTED = {
     "an interrupted cell": ("# %% count=1 error=KeyboardInterrupt\nmodel.fit(X, y)\n", 1, "is a `KeyboardInterrupt`"),
     "an interrupted cell, even when commented on": (
         "# %% count=1 error=KeyboardInterrupt\n# oops, this takes hours\nmodel.fit(X, y)\n", 1, "`KeyboardInterrupt`"),
+    "markdown above a code cell that is not a magic": (
+        "# %% [markdown]\n# This raises a ValueError:\n# %% count=1\nx = load()\n"
+        "# %% count=2 error=\"NameError: name 'y' is not defined\"\ny\n", 3, "NameError"),
     "markdown about the metric's error is no explanation": (
         "# %% [markdown]\n# We report the mean squared error.\n# %% count=1 error=\"NameError: name 'mse' is not defined\"\nmse\n",
         2, "NameError"),
@@ -159,6 +162,12 @@ ML802_SILENT = {
     "the next cell explains it in the error's words": (
         "# %% count=1 error=\"ValueError: shapes (3,) and (5,3) not aligned\"\nprices.dot(sales)\n"
         "# %% count=2\n# Shapes aren't aligned, transpose\nprices.dot(sales.T)\n"),
+    "the markdown before a magic that sets the cell up says it": (
+        "# %% [markdown]\n# Calling `func2` results in an error; `%xmode` changes the trace:\n# %% count=1\n%xmode Plain\n"
+        "# %% count=2 error=\"ZeroDivisionError: division by zero\"\nfunc2(1)\n"),
+    "the next markdown says why it was raised": (
+        "# %% count=1 error=\"ZeroDivisionError: division by zero\"\nfunc2(1)\n# %% [markdown]\n"
+        "# This extra information can help you narrow in on why the exception is being raised.\n"),
     "tagged raises-exception": "# %% count=1 error=\"ZeroDivisionError: division by zero\" tags=raises-exception\n1 / 0\n",
     "a warning on stderr": "# %% count=1 stderr=\"UserWarning: deprecated\\n  warnings.warn(\\n\"\nfit()\n",
     "a warning quoting a traceback": (
@@ -419,6 +428,15 @@ def test_ml807_names_the_declaration_file_nearest_the_notebook(tmp_path, name, s
     assert says in finding.message
 
 
+def test_ml807_reads_no_package_in_a_comment(tmp_path):
+    """``# install`` after the command is the shell's comment, not two packages;
+    a ``#`` inside a word (a URL's ``#egg=``) is no comment."""
+    text = "%pip install -qr requirements.txt comet_ml  # install\n# %%\n!pip install git+https://host/org/repo.git#egg=tool  # dev\n"
+    messages = [finding.message for finding in one(tmp_path, text, "ML807")]
+    assert len(messages) == 2
+    assert "installs `comet_ml` from inside" in messages[0] and "`tool` from inside" in messages[1]
+
+
 def test_ml807_reports_each_install_command(tmp_path):
     text = "!pip install a && pip install b\n# %%\n%pip install c\n"
     assert where(one(tmp_path, text, "ML807")) == [("ML807", 1, 1, 1), ("ML807", 1, 1, 1), ("ML807", 2, 1, 1)]
@@ -453,7 +471,7 @@ def test_ml807_silent(tmp_path, text, extra):
     assert one(tmp_path, text, "ML807", extra) == []
 
 
-@pytest.mark.parametrize("name", ["docs/quickstart.ipynb", "examples/colab.ipynb", "tests/data/nb.ipynb"])
+@pytest.mark.parametrize("name", ["docs/quickstart.ipynb", "examples/colab.ipynb", "tests/data/nb.ipynb", "tutorial.ipynb"])
 def test_ml807_leaves_tutorials_and_tests_alone(tmp_path, name):
     assert one(tmp_path, "!pip install xgboost\n", "ML807", name=name) == []
 

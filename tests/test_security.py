@@ -584,6 +584,16 @@ def test_placeholders_docstrings_and_comments_are_silent(tmp_path, source):
     assert lint(tmp_path, source, "ML602") == []
 
 
+@pytest.mark.parametrize("filename", ["tests/conftest.py", "tests/test_api.py", "api_test.py"])
+def test_a_test_suite_s_own_made_up_key_is_not_a_leak(tmp_path, filename):
+    """Tests give the code under test a key of their own; a provider's token there is still reported."""
+    made_up = 'from starlette.config import environ\n\nenviron["API_KEY"] = "a1279d26-63ac-41f1-8266-4ef3702ad7cb"\n'
+    assert lint(tmp_path / "made-up", made_up, "ML602", filename) == []
+    assert lint(tmp_path / "in-the-app", made_up, "ML602", "app/settings.py") != []
+    [finding] = lint(tmp_path / "provider", f'HF_TOKEN = "{HF}"\n', "ML602", filename)
+    assert "Hugging Face token" in finding.message
+
+
 @pytest.mark.parametrize(
     ("source", "kind"),
     [

@@ -157,7 +157,7 @@ _IGNORED = re.compile(r"Exception ignored in|Warning:")
 #: or the markdown cell before or after it). Bare "error" is not among them: ML
 #: prose is full of squared errors and error rates.
 _ON_PURPOSE = re.compile(
-    r"(?i)\b(?:raises?|raising|throws?|fail(?:s|ed|ing)?|breaks|crash(?:es|ed)?|errors? out|will error"
+    r"(?i)\b(?:rais(?:e[sd]?|ing)|throws?|fail(?:s|ed|ing)?|breaks|crash(?:es|ed)?|errors? out|will error"
     r"|(?:does|do|did|will|would)(?:n'?t| not)(?: it)? work|won'?t work|not working|oops|oh no|uh[- ]oh|whoops"
     r"|on purpose|intentional(?:ly)?|deliberate(?:ly)?|incompatible|mismatch(?:ed)?|(?:to )?fix (?:it|this|that)"
     r"|(?:an?|another|this|that|same|get|got|gives?|see|produces?|throws?) (?:\w+ )?(?:error|exception))\b"
@@ -216,11 +216,26 @@ def _documented(nb: NotebookContext, number: int, cell: dict, failure: _Failure)
     tags = metadata.get("tags") if isinstance(metadata, dict) else None
     if isinstance(tags, list) and _EXPECTED_TAGS.intersection(t for t in tags if isinstance(t, str)):
         return True
-    before = nb.notebook.cell_source(number - 1) if _cell_kind(nb.notebook, number - 1) == "markdown" else ""
+    before = _markdown_before(nb.notebook, number)
     after = _cell_text(nb.notebook, number + 1)
     text = f"{_comments(nb.notebook.cell_source(number))}\n{before}\n{after}"
     named = len(failure.name) > 3 and re.search(rf"\b{re.escape(failure.name)}\b", text) is not None
     return named or _ON_PURPOSE.search(text) is not None or len(_words(failure.exception) & _words(after)) >= 2
+
+
+def _markdown_before(notebook: Notebook, number: int) -> str:
+    """The markdown cell that introduces cell *number*: the one just above it, or
+    above the magic lines that set it up (``%xmode Plain``, ``%%time``), which
+    sit between a sentence and the cell it speaks of; "" when there is none."""
+    above = number - 1
+    while _cell_kind(notebook, above) == "code" and _only_magics(notebook.cell_source(above)):
+        above -= 1
+    return notebook.cell_source(above) if _cell_kind(notebook, above) == "markdown" else ""
+
+
+def _only_magics(source: str) -> bool:
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    return bool(lines) and all(line.startswith(("%", "!")) for line in lines)
 
 
 #: Words too common to show that a text talks about a given error message.
@@ -650,8 +665,10 @@ def _installs(text: str) -> Iterator[_Install]:
     """The package installs of one shell or magic line (``!pip install -q a b==1``,
     ``%conda install -c x c``, ``!{sys.executable} -m pip install d``, ``!uv pip
     install e``), one per command of a ``&&``/``;`` chain. Local paths, the project
-    itself (``-e .``) and requirement files are not packages to declare."""
-    for command in _SHELL_SEPARATORS.split(text.replace("\\\n", " ")):
+    itself (``-e .``) and requirement files are not packages to declare, and
+    neither is a comment (``%pip install -q x  # install``)."""
+    lines = text.replace("\\\n", " ").split("\n")
+    for command in _SHELL_SEPARATORS.split("\n".join(map(_uncommented, lines))):
         try:
             words = shlex.split(command.lstrip("!% \t"))
         except ValueError:
@@ -660,6 +677,20 @@ def _installs(text: str) -> Iterator[_Install]:
         packages = tuple(_packages(rest))
         if tool is not None and packages:
             yield _Install(tool, packages)
+
+
+def _uncommented(line: str) -> str:
+    """A shell line without its comment: a ``#`` that starts a word outside quotes
+    starts one; inside a word (``repo.git#egg=name``) it does not."""
+    quote = None
+    for index, char in enumerate(line):
+        if quote is not None:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return line[:index]
+    return line
 
 
 def _install_command(words: list[str]) -> tuple[str | None, list[str]]:

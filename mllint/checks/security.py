@@ -55,7 +55,7 @@ from mllint.analysis.values import binding, last_segment, string_text
 from mllint.engine.context import ModuleContext, NotebookContext, Replacement
 from mllint.engine.findings import Fix, Severity
 from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
-from mllint.project.layout import NOT_TESTS, OWN_CODE
+from mllint.project.layout import NOT_TESTS, OWN_CODE, Role
 from mllint.syntax.ast_walks import without_leaves
 from mllint.syntax.cst import (
     Children,
@@ -381,6 +381,8 @@ class HardcodedSecret(ModuleRule, NotebookRule):
         (``key=``, ``token=``) and rarely hold a secret: most are not parsed."""
         if _may_hold_token(ctx.source) and TOKEN_PREFILTER.search(ctx.source):
             return True
+        if _in_tests(ctx):
+            return False
         tree = ctx.index.tree(ctx.path)
         return tree is None or any(named_secret_kind(name, value) for name, value in _named_literals(tree))
 
@@ -457,8 +459,13 @@ class HardcodedSecret(ModuleRule, NotebookRule):
         return match is not None
 
     def _named(self, name: str | None, value: cst.BaseExpression) -> None:
-        """A literal bound to a credential-like name; provider formats win."""
+        """A literal bound to a credential-like name; provider formats win. Not in
+        tests: they give the code under test a made-up key of their own
+        (``environ["API_KEY"] = "a127…"``) far more often than a real one; a
+        provider-format token there is still one."""
         if name is None or id(value) in self._handled or string_text(value) is None or self._scan(value):
+            return
+        if _in_tests(self.ctx):
             return
         text = string_value(value)
         if text is None:
@@ -488,6 +495,10 @@ class HardcodedSecret(ModuleRule, NotebookRule):
             for match in find_secrets_in_text(source)[:1]:
                 line, column = _offset_position(source, match.start)
                 nb.report(self.code, number, _secret_message(match, "in a non-Python cell"), line, column)
+
+
+def _in_tests(ctx: ModuleContext) -> bool:
+    return ctx.project.role(ctx.path) in (Role.TEST, Role.TEST_SUPPORT)
 
 
 def _is_bare_expression(ctx: ModuleContext) -> bool:

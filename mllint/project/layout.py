@@ -12,6 +12,7 @@ in a test helper or a vendored module.
 from __future__ import annotations
 
 import posixpath
+import re
 from enum import Enum
 from pathlib import PurePosixPath
 
@@ -24,6 +25,10 @@ BENCHMARK_FOLDERS = frozenset({"benchmarks", "benchmark", "bench", "asv_bench", 
 GENERATED_FOLDERS = frozenset({"vendor", "vendored", "_vendor", "third_party", "thirdparty", "external",
                                "generated", "_generated", "node_modules", "site-packages"})
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
+#: Words of a notebook's name that make it a tutorial wherever it is (``tutorial.ipynb``,
+#: ``Quickstart_Colab.ipynb``, ``demo-inference.ipynb``).
+EXAMPLE_NOTEBOOK_WORDS = frozenset({"tutorial", "tutorials", "demo", "demos", "quickstart", "walkthrough", "example",
+                                    "examples"})
 
 
 class Role(str, Enum):
@@ -69,7 +74,7 @@ def role_of(path: str, *, in_package: bool = False) -> Role:
         return Role.TEST_SUPPORT
     if DOC_FOLDERS.intersection(folders):
         return Role.DOCS
-    if EXAMPLE_FOLDERS.intersection(folders):
+    if EXAMPLE_FOLDERS.intersection(folders) or _is_example_notebook(name):
         return Role.EXAMPLE
     if BENCHMARK_FOLDERS.intersection(folders):
         return Role.BENCHMARK
@@ -78,6 +83,13 @@ def role_of(path: str, *, in_package: bool = False) -> Role:
     if name == "__main__.py" or not in_package:
         return Role.SCRIPT
     return Role.SOURCE
+
+
+def _is_example_notebook(name: str) -> bool:
+    if not name.endswith(".ipynb"):
+        return False
+    words = re.split(r"[^a-z]+", name[:-len(".ipynb")].lower())
+    return not EXAMPLE_NOTEBOOK_WORDS.isdisjoint(words)
 
 
 def _is_test_module_name(name: str) -> bool:
