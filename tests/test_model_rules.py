@@ -308,6 +308,34 @@ def test_separate_functions_are_separate_scopes(tmp_path: Path) -> None:
     assert [f.line for f in findings] == [5]
 
 
+_TRAIN_SCORE = (
+    "from sklearn.linear_model import LinearRegression\nfrom sklearn.metrics import mean_squared_error\n\n"
+    "def train(X_train, y_train):\n    lr = LinearRegression()\n    lr.fit(X_train, y_train)\n"
+    "    print('training MSE', mean_squared_error(y_train, lr.predict(X_train)))\n"
+)
+
+
+@pytest.mark.parametrize("after", [
+    "    return lr\n",
+    "    return lr, X_train.shape\n",
+    "    registry['lr'] = lr\n",
+    "    evaluate(lr, X_val, y_val)\n",
+])
+def test_a_model_leaving_its_function_may_be_evaluated_where_it_goes(tmp_path: Path, after: str) -> None:
+    """``train`` prints the training error and hands the model on (to its caller, a
+    registry, an evaluation): the held-out evaluation is elsewhere."""
+    assert lint_source(tmp_path, _TRAIN_SCORE + after, select=["ML304"]) == []
+
+
+@pytest.mark.parametrize("after", [
+    "    return mean_squared_error(y_train, lr.predict(X_train))\n",  # the score leaves, not the model
+    "    joblib.dump(lr, 'lr.joblib')\n",  # saved: no evaluation in this run
+    "    print(lr)\n",
+])
+def test_a_model_that_stays_in_its_function_or_is_only_saved_is_reported(tmp_path: Path, after: str) -> None:
+    assert set(codes(lint_source(tmp_path, "import joblib\n" + _TRAIN_SCORE + after, select=["ML304"]))) == {"ML304"}
+
+
 def test_notebook_evaluation_lands_on_its_cell(tmp_path: Path) -> None:
     cells = ["from sklearn.tree import DecisionTreeClassifier\ntree = DecisionTreeClassifier()\n",
              "tree.fit(X, y)\n", "tree.score(X, y)\n"]

@@ -401,6 +401,17 @@ class _EvalScope:
     uses: list[tuple[str, str]] = field(default_factory=list)  # (model, data) of every predict/score
     evaluations: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)  # (node, model, data)
     cross_validated: bool = False
+    #: what leaves the scope: returned, yielded, stored on an object, handed to a call
+    escaped: set[str] = field(default_factory=set)
+
+
+#: Calls that show a value rather than take the model somewhere it may be evaluated.
+_SHOWING = frozenset({"print", "display", "repr", "str", "len", "type", "isinstance", "id", "logging.info",
+                      "logger.info", "log.info"})
+
+
+#: Names of calls that write a model to a file or a tracker.
+_STORING = frozenset({"dump", "save", "log_model", "save_model"})
 
 
 def _fitted_data(fit: ast.Call) -> ast.expr | None:
@@ -501,10 +512,22 @@ class EvaluatedOnTrainingData(ModuleRule):
         self.scopes.append(_EvalScope())
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._close(self.scopes.pop())
+        self._close(self.scopes.pop(), function=True)
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        self._close(self.scopes[0])
+        self._close(self.scopes[0], function=False)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._escape(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression):
+            self._escape(node.value)
+
+    def _escape(self, value: cst.BaseExpression | None) -> None:
+        """A value (or a tuple or list of values) that leaves the scope."""
+        elements = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
+        self.scopes[-1].escaped.update(self._text(e) for e in elements if isinstance(e, (cst.Name, cst.Attribute)))
 
     def _text(self, node: cst.CSTNode) -> str:
         return " ".join(self.ctx.code_for(node).split())
@@ -547,6 +570,8 @@ class EvaluatedOnTrainingData(ModuleRule):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._rebind(target.target)
+            if isinstance(target.target, (cst.Attribute, cst.Subscript)):  # ``self.model = clf``, ``models[k] = clf``
+                self._escape(node.value)
         call = self._method_call(node.value)
         if call is None or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
@@ -579,6 +604,15 @@ class EvaluatedOnTrainingData(ModuleRule):
             return
         if _METRIC_NAME.search(dotted.rpartition(".")[2]):
             self._metric(node, scope)
+        elif dotted not in _SHOWING and not self._stores(node, dotted):  # handed on: maybe evaluated there
+            for arg in node.args:
+                self._escape(arg.value)
+
+    def _stores(self, node: cst.Call, dotted: str) -> bool:
+        """A save or a tracker's log of the model (``joblib.dump(clf, path)``,
+        ``mlflow.sklearn.log_model``): it goes to a file, not on to an evaluation."""
+        last = dotted.rpartition(".")[2]
+        return save_call(self.ctx.call_name(node), last) is not None or last in _STORING
 
     def _metric(self, node: cst.Call, scope: _EvalScope) -> None:
         """``accuracy_score(y, m.predict(X))`` or ``accuracy_score(y, pred)`` with ``pred = m.predict(X)``."""
@@ -592,13 +626,19 @@ class EvaluatedOnTrainingData(ModuleRule):
             if inner is not None and inner[1] in _PREDICT and inner[2]:
                 scope.evaluations.append((node, inner[0], self._text(inner[2][0].value)))
 
-    def _close(self, scope: _EvalScope) -> None:
+    def _close(self, scope: _EvalScope, *, function: bool) -> None:
+        """Report the scope's evaluations on training data alone. A function's model
+        that outlives the call (returned, kept on an object, handed on) may be
+        evaluated on held-out data where it goes: its training score is only
+        reported by a scope that sees every use of the model."""
         if scope.cross_validated:
             return
         reported: set[int] = set()
         for node, model, data in scope.evaluations:
             fitted = scope.fits.get(model)
             if not fitted or data not in fitted or id(node) in reported:
+                continue
+            if function and (model in scope.escaped or "." in model):
                 continue
             if any(m == model and d not in fitted for m, d in scope.uses):
                 continue  # also evaluated on other data: a held-out evaluation exists
