@@ -375,6 +375,28 @@ def test_ml806_silent(tmp_path, text):
     assert one(tmp_path, text, "ML806") == []
 
 
+# --- ML001 in notebooks: a cell that does not parse, on purpose ------------------------------
+
+ML001_ON_PURPOSE = {
+    "the markdown before says so": (
+        "# %% [markdown]\n# Creating a slice within a tuple will lead to a syntax error:\n"
+        "# %% count=1 error=\"SyntaxError: invalid syntax\"\nhealth_data.loc[(:, 1), (:, 'HR')]\n"),
+    "tagged raises-exception": "# %% count=1 tags=raises-exception\nprint 'hello'\n",
+    "the next markdown names it": "# %% count=1\nprint 'hello'\n# %% [markdown]\n# Python 3 raises a SyntaxError here.\n",
+}
+
+
+@pytest.mark.parametrize("text", ML001_ON_PURPOSE.values(), ids=ML001_ON_PURPOSE)
+def test_a_cell_shown_not_to_parse_on_purpose_is_no_syntax_error(tmp_path, text):
+    """Teaching notebooks show what Python rejects, as they show errors (ML802)."""
+    assert one(tmp_path, text, "ML001") == []
+
+
+def test_a_cell_that_does_not_parse_is_a_syntax_error(tmp_path):
+    text = "# %% [markdown]\n# Load the customers.\n# %% count=1\ncustomers = load(:)\n# %% count=2\nx = 1\n"
+    assert where(one(tmp_path, text, "ML001")) == [("ML001", 2, 1, 18)]
+
+
 # --- ML807 --------------------------------------------------------------------------------
 
 ML807_REPORTED = {

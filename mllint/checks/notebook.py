@@ -38,6 +38,7 @@ from mllint.engine.rules import Fixability, NotebookRule
 from mllint.project.dependencies import normalize_name
 from mllint.project.index import module_name_for
 from mllint.project.layout import Role
+from mllint.syntax.notebook_prose import shown_on_purpose
 from mllint.syntax.notebooks import Magic, Notebook
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -80,27 +81,6 @@ def _count(cell: dict) -> int | None:
 def _outputs(cell: dict) -> list[dict]:
     found = cell.get("outputs")
     return [output for output in found if isinstance(output, dict)] if isinstance(found, list) else []
-
-
-def _cell_kind(notebook: Notebook, number: int) -> object:
-    """Cell *number*'s ``cell_type``; None out of range."""
-    cells = notebook.node.get("cells")
-    cell = cells[number - 1] if 1 <= number <= len(cells) else None
-    return cell.get("cell_type") if isinstance(cell, dict) else None
-
-
-def _cell_text(notebook: Notebook, number: int) -> str:
-    """What a reader reads in cell *number*: a markdown cell's text, a code cell's
-    comments; "" for other cells and numbers out of range."""
-    kind = _cell_kind(notebook, number)
-    if kind not in ("markdown", "code"):
-        return ""
-    source = notebook.cell_source(number)
-    return source if kind == "markdown" else _comments(source)
-
-
-def _comments(source: str) -> str:
-    return "\n".join(line.split("#", 1)[1] for line in source.splitlines() if "#" in line)
 
 
 def _listed(numbers: list[int], limit: int = 5) -> str:
@@ -153,19 +133,6 @@ _TRACEBACK = "Traceback (most recent call last)"
 #: ``Warning``: it finds the same lines, and would rescan a long word from each
 #: of its characters.
 _IGNORED = re.compile(r"Exception ignored in|Warning:")
-#: What an author writes next to an error shown on purpose (in the cell's comments
-#: or the markdown cell before or after it). Bare "error" is not among them: ML
-#: prose is full of squared errors and error rates.
-_ON_PURPOSE = re.compile(
-    r"(?i)\b(?:rais(?:e[sd]?|ing)|throws?|fail(?:s|ed|ing)?|breaks|crash(?:es|ed)?|errors? out|will error"
-    r"|(?:does|do|did|will|would)(?:n'?t| not)(?: it)? work|won'?t work|not working|oops|oh no|uh[- ]oh|whoops"
-    r"|on purpose|intentional(?:ly)?|deliberate(?:ly)?|incompatible|mismatch(?:ed)?|(?:to )?fix (?:it|this|that)"
-    r"|(?:an?|another|this|that|same|get|got|gives?|see|produces?|throws?) (?:\w+ )?(?:error|exception))\b"
-)
-#: nbval, Jupyter Book and MyST-NB: the cell is expected to raise.
-_EXPECTED_TAGS = frozenset({"raises-exception", "raises_exception"})
-
-
 @dataclass(frozen=True)
 class _Failure:
     output: int  # 1-based among the cell's outputs
@@ -206,50 +173,9 @@ def _stderr_exception(text: str) -> str | None:
     return None
 
 
-def _documented(nb: NotebookContext, number: int, cell: dict, failure: _Failure) -> bool:
-    """The author says the error is shown on purpose: the cell is tagged as raising,
-    or its comments, the markdown before it or the cell after it name the exception
-    or speak of a failure ("this doesn't work", "Oh no! We get a ValueError"), or
-    the cell after it explains the error in the error's own words ("The shapes
-    aren't aligned" after ``shapes (3,) and (5,3) not aligned``)."""
-    metadata = cell.get("metadata")
-    tags = metadata.get("tags") if isinstance(metadata, dict) else None
-    if isinstance(tags, list) and _EXPECTED_TAGS.intersection(t for t in tags if isinstance(t, str)):
-        return True
-    before = _markdown_before(nb.notebook, number)
-    after = _cell_text(nb.notebook, number + 1)
-    text = f"{_comments(nb.notebook.cell_source(number))}\n{before}\n{after}"
-    named = len(failure.name) > 3 and re.search(rf"\b{re.escape(failure.name)}\b", text) is not None
-    return named or _ON_PURPOSE.search(text) is not None or len(_words(failure.exception) & _words(after)) >= 2
-
-
-def _markdown_before(notebook: Notebook, number: int) -> str:
-    """The markdown cell that introduces cell *number*: the one just above it, or
-    above the magic lines that set it up (``%xmode Plain``, ``%%time``), which
-    sit between a sentence and the cell it speaks of; "" when there is none."""
-    above = number - 1
-    while _cell_kind(notebook, above) == "code" and _only_magics(notebook.cell_source(above)):
-        above -= 1
-    return notebook.cell_source(above) if _cell_kind(notebook, above) == "markdown" else ""
-
-
-def _only_magics(source: str) -> bool:
-    lines = [line.strip() for line in source.splitlines() if line.strip()]
-    return bool(lines) and all(line.startswith(("%", "!")) for line in lines)
-
-
-#: Words too common to show that a text talks about a given error message.
-_COMMON_WORDS = frozenset({
-    "that", "this", "these", "those", "with", "have", "from", "were", "should", "would", "could", "there", "their",
-    "than", "then", "when", "what", "which", "your", "into", "only", "also", "error", "errors", "none", "true",
-    "false", "object", "value", "type", "must", "need", "does", "make", "more", "same", "other",
-})
-
-
-def _words(text: str) -> set[str]:
-    """Distinctive words of a text, lower case and singular."""
-    lowered = (word.lower() for word in re.findall(r"[A-Za-z]{4,}", text))
-    return {word.removesuffix("s") for word in lowered if word not in _COMMON_WORDS}
+def _documented(nb: NotebookContext, number: int, failure: _Failure) -> bool:
+    """The author says the error is shown on purpose (``shown_on_purpose``)."""
+    return shown_on_purpose(nb.notebook, number, failure.name, failure.exception)
 
 
 class ErrorOutput(NotebookRule):
@@ -265,7 +191,7 @@ class ErrorOutput(NotebookRule):
     def check(self, nb: NotebookContext) -> None:
         for number, cell in _code_cells(nb.notebook, with_code=False):
             failures = [f for f in _failures(cell)
-                        if f.name == "KeyboardInterrupt" or not _documented(nb, number, cell, f)]
+                        if f.name == "KeyboardInterrupt" or not _documented(nb, number, f)]
             if failures:
                 nb.report(self.code, number, self._message(failures[0], len(failures) - 1), fix=_CLEAR_OUTPUTS)
 

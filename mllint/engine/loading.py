@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 from mllint.engine.findings import RawFinding
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.project.index import ModuleInfo, index_module
+from mllint.syntax.notebook_prose import shown_on_purpose
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 #: Syntax trees deeper than this are not given to libcst: its parser slows
@@ -106,6 +107,8 @@ def _load_notebook(loaded: SourceFile, text: str) -> None:
     loaded.notebook = notebook
     loaded.source = notebook.python_source
     for error in notebook.syntax_errors:
+        if shown_on_purpose(notebook, error.cell, "SyntaxError", error.message):
+            continue  # a teaching notebook showing what Python rejects; the cell is still left out
         loaded.errors.append(
             RawFinding("ML001", f"syntax error: {error.message}", error.line, error.column, error.line, error.column, cell=error.cell)
         )

@@ -1,0 +1,101 @@
+"""What a notebook's author says about a cell: whether an error it shows is
+shown on purpose.
+
+Teaching notebooks show errors on purpose (a traceback to explain a mistake, a
+cell that does not parse to show what Python rejects) and say so around it:
+the cell is tagged ``raises-exception`` (nbval, Jupyter Book, MyST-NB), a
+comment in it or the markdown before or after it names the exception or
+speaks of the failure. ML802 (error outputs) and the engine's ML001 (a cell
+that does not parse) read the same signs, so that one notebook is judged
+alike by both.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mllint.syntax.notebooks import Notebook
+
+#: What an author writes next to an error shown on purpose (in the cell's comments
+#: or the markdown cell before or after it). Bare "error" is not among them: ML
+#: prose is full of squared errors and error rates.
+_ON_PURPOSE = re.compile(
+    r"(?i)\b(?:rais(?:e[sd]?|ing)|throws?|fail(?:s|ed|ing)?|breaks|crash(?:es|ed)?|errors? out|will error"
+    r"|(?:does|do|did|will|would)(?:n'?t| not)(?: it)? work|won'?t work|not working|oops|oh no|uh[- ]oh|whoops"
+    r"|on purpose|intentional(?:ly)?|deliberate(?:ly)?|incompatible|mismatch(?:ed)?|(?:to )?fix (?:it|this|that)"
+    r"|(?:an?|another|this|that|same|get|got|gives?|see|produces?|throws?) (?:\w+ )?(?:error|exception))\b"
+)
+#: nbval, Jupyter Book and MyST-NB: the cell is expected to raise.
+_EXPECTED_TAGS = frozenset({"raises-exception", "raises_exception"})
+#: Words too common to show that a text talks about a given error message.
+_COMMON_WORDS = frozenset({
+    "that", "this", "these", "those", "with", "have", "from", "were", "should", "would", "could", "there", "their",
+    "than", "then", "when", "what", "which", "your", "into", "only", "also", "error", "errors", "none", "true",
+    "false", "object", "value", "type", "must", "need", "does", "make", "more", "same", "other",
+})
+
+
+def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -> bool:
+    """Whether the author says the error of cell *number* (exception *name*, its
+    *message*) is shown on purpose: the cell is tagged as raising, or its comments,
+    the markdown before it or the cell after it name the exception or speak of a
+    failure ("this doesn't work", "Oh no! We get a ValueError"), or the cell after
+    it explains the error in the error's own words ("The shapes aren't aligned"
+    after ``shapes (3,) and (5,3) not aligned``)."""
+    cell = _cell(notebook, number)
+    metadata = cell.get("metadata") if cell is not None else None
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    if isinstance(tags, list) and _EXPECTED_TAGS.intersection(t for t in tags if isinstance(t, str)):
+        return True
+    before = _markdown_before(notebook, number)
+    after = _cell_text(notebook, number + 1)
+    text = f"{_comments(notebook.cell_source(number))}\n{before}\n{after}"
+    named = len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", text) is not None
+    return named or _ON_PURPOSE.search(text) is not None or len(_words(message) & _words(after)) >= 2
+
+
+def _cell(notebook: Notebook, number: int) -> dict | None:
+    cells = notebook.node.get("cells")
+    cell = cells[number - 1] if isinstance(cells, list) and 1 <= number <= len(cells) else None
+    return cell if isinstance(cell, dict) else None
+
+
+def _cell_kind(notebook: Notebook, number: int) -> object:
+    """Cell *number*'s ``cell_type``; None out of range."""
+    cell = _cell(notebook, number)
+    return cell.get("cell_type") if cell is not None else None
+
+
+def _cell_text(notebook: Notebook, number: int) -> str:
+    """What a reader reads in cell *number*: a markdown cell's text, a code cell's
+    comments; "" for other cells and numbers out of range."""
+    kind = _cell_kind(notebook, number)
+    if kind not in ("markdown", "code"):
+        return ""
+    source = notebook.cell_source(number)
+    return source if kind == "markdown" else _comments(source)
+
+
+def _comments(source: str) -> str:
+    return "\n".join(line.split("#", 1)[1] for line in source.splitlines() if "#" in line)
+
+
+def _markdown_before(notebook: Notebook, number: int) -> str:
+    """The markdown cell that introduces cell *number*: the one just above it, or
+    above the magic lines that set it up (``%xmode Plain``, ``%%time``), which
+    sit between a sentence and the cell it speaks of; "" when there is none."""
+    above = number - 1
+    while _cell_kind(notebook, above) == "code" and _only_magics(notebook.cell_source(above)):
+        above -= 1
+    return notebook.cell_source(above) if _cell_kind(notebook, above) == "markdown" else ""
+
+
+def _only_magics(source: str) -> bool:
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    return bool(lines) and all(line.startswith(("%", "!")) for line in lines)
+
+
+def _words(text: str) -> set[str]:
+    """Distinctive words of a text, lower case and singular."""
+    lowered = (word.lower() for word in re.findall(r"[A-Za-z]{4,}", text))
+    return {word.removesuffix("s") for word in lowered if word not in _COMMON_WORDS}
