@@ -638,6 +638,29 @@ def test_script_files_in_the_repo_are_followed(
     assert command_runs_tests(tmp_path, command, extra)
 
 
+@pytest.mark.parametrize(
+    ("command", "spec", "content", "runs"),
+    [
+        ("anyscale jobs submit deploy/jobs/workloads.yaml --wait", "deploy/jobs/workloads.yaml",
+         "name: workloads\nentrypoint: bash deploy/jobs/workloads.sh\nmax_retries: 0\n", True),
+        ("kubectl apply -f k8s/tests.yaml", "k8s/tests.yaml",
+         "kind: Job\nspec:\n  template:\n    spec:\n      containers:\n      - name: t\n"
+         "        command: [python, -m, pytest, -x]\n", True),
+        ("kubectl apply -f k8s/serve.yaml", "k8s/serve.yaml",
+         "kind: Deployment\nspec:\n  containers:\n  - command: [uvicorn, app:app]\n", False),
+        ("helm install x -f values.yaml", "values.yaml", "a: &a [1, *a]\n: [unbalanced\n", False),  # not YAML
+    ],
+)
+def test_a_job_spec_given_to_a_program_is_followed(
+    tmp_path: Path, command: str, spec: str, content: str, runs: bool
+) -> None:
+    """A program mllint does not know that is given a job or container spec of the
+    repository runs what the spec's ``entrypoint``/``command`` says (Made-With-ML
+    runs its tests in an Anyscale job)."""
+    extra = {spec: content, "deploy/jobs/workloads.sh": "#!/bin/bash\npytest tests/code\n"}
+    assert command_runs_tests(tmp_path, command, extra) is runs
+
+
 def test_script_without_tests_or_missing_script_does_not_count(tmp_path: Path) -> None:
     extra = {"scripts/build.sh": "#!/bin/sh\n# pytest is run elsewhere\npython -m build\n"}
     assert not command_runs_tests(tmp_path / "a", "bash scripts/build.sh", extra)

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from mllint.project.ci.commands import (
     _INFO_FLAGS,
     _TEST_LEAF,
@@ -47,6 +49,41 @@ MAX_DEPTH = 4
 """How many indirections (script -> make target -> dependency -> ...) are followed."""
 MAX_EXPANSIONS = 2000
 """How many commands one CI command may expand to before the rest is taken as written."""
+
+#: Keys of a job or container spec whose value is a command line (or, as a list,
+#: one command's words), and those whose list holds command lines.
+_SPEC_COMMAND = frozenset({"entrypoint", "command", "cmd"})
+_SPEC_LINES = frozenset({"commands", "script", "run"})
+
+
+def _spec_commands(text: str) -> list[str]:
+    """The commands a YAML job or container spec runs (see ``_given_spec``); none
+    when it is not valid YAML. Each node is read once: aliases cost nothing more."""
+    try:
+        documents = list(yaml.safe_load_all(text))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return []
+    commands: list[str] = []
+    stack: list[Any] = documents[::-1]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                words = value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+                if key in _SPEC_COMMAND and (isinstance(value, str) or words):
+                    commands.append(value if isinstance(value, str) else shlex.join(words or []))
+                elif key in _SPEC_LINES and (isinstance(value, str) or words):
+                    commands.extend([value] if isinstance(value, str) else words or [])
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return commands
+
 
 # ------------------------------------------------------------------ resolving
 
@@ -190,7 +227,7 @@ class _Resolver:
         elif "/" in argv[0] or program.endswith(_SCRIPT_SUFFIXES):
             yield from self._script(argv[0], argv[1:], depth, cwd)
         else:
-            yield argv
+            yield from self._given_spec(argv, depth, cwd)
 
     # ---- interpreters
 
@@ -261,6 +298,18 @@ class _Resolver:
             yield _TEST_LEAF if _PYTHON_RUNS_TESTS.search("\n".join(code)) else [path, *rest]
             return
         for _, command in _logical_commands(list(enumerate(text.splitlines(), 1))):
+            yield from self._leaves(command, depth + 1, cwd)
+
+    def _given_spec(self, argv: Argv, depth: int, cwd: str) -> Iterator[Argv]:
+        """A program mllint does not know, given a YAML file of the repository: a
+        job or container spec (``anyscale jobs submit deploy/job.yaml``, ``kubectl
+        apply -f k8s/tests.yaml``), whose commands (``entrypoint:``, ``command:``,
+        ``script:``) run as a script's do. Otherwise the program is a leaf."""
+        specs = [rel for arg in argv[1:] if arg.endswith((".yml", ".yaml")) and (rel := self.locate(arg, cwd))]
+        commands = [command for rel in specs for command in _spec_commands(self.read(rel) or "")]
+        if not commands:
+            yield argv
+        for command in commands:
             yield from self._leaves(command, depth + 1, cwd)
 
     def _coverage(self, argv: Argv, depth: int, cwd: str) -> Iterator[Argv]:
