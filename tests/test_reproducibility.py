@@ -553,6 +553,35 @@ def test_a_class_handed_over_at_import_time_is_registered_not_built(tmp_path):
     assert len(findings) == 1 and "(via `torch.randn` at pkg/encoder.py:10)" in findings[0].message
 
 
+CLOSURE_FACTORY = """
+    import torch
+
+    def build(size):
+        return torch.randn(size)
+
+    def make_entrypoint(size):
+        def entrypoint(**options):
+            return build(size, **options)
+        {use}
+        return entrypoint
+
+    ENTRYPOINTS = {{name: make_entrypoint(size) for name, size in [("small", 2), ("large", 8)]}}
+"""
+
+
+@pytest.mark.parametrize(("use", "drawn"), [
+    ("", False),  # made to be returned: runs when torch.hub calls it
+    ("entrypoint.__doc__ = f'Loads the {{size}} model'", False),
+    ("entrypoint(warm=True)", True),  # called inside: runs with the factory
+    ("REGISTRY.append(entrypoint)", True),  # handed on: may run there
+])
+def test_a_closure_runs_with_its_factory_only_when_the_factory_uses_it(tmp_path, use, drawn):
+    """hubconf.py builds torch.hub entry points at import time: the closures a
+    factory returns draw nothing until they are called."""
+    findings = ml201(tmp_path, {"hubconf.py": CLOSURE_FACTORY.format(use=use)})
+    assert bool(findings) is drawn
+
+
 def test_variable_of_ambiguous_type_is_not_followed(tmp_path):
     files = {
         "shapes.py": """

@@ -908,6 +908,8 @@ class _Extractor:
                         facts.spans.append([child.lineno, child.end_lineno or child.lineno, CLASS_BODY])
                     elif node is root and _is_main_guard(child):  # type: ignore[arg-type]
                         child_main = True
+                elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and not _runs_inside(root, child.name):
+                    continue  # a closure made to be returned (a factory's product) runs when its caller calls it
                 if owner is not None or klass is None:
                     note(child, node, owner, child_main)
                     if kind in _EVENT_NODES:
@@ -1104,6 +1106,20 @@ class _Extractor:
 
 #: Line breaks as Python's tokenizer counts lines (``str.splitlines`` breaks at more).
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _runs_inside(function: ast.AST, name: str) -> bool:
+    """Whether the function defined as *name* inside *function* may run when
+    *function* does: its name is read other than to be returned or given an
+    attribute (called, handed on, stored). Its body counts as the outer
+    function's code then, as before;
+    a closure only returned (``def make(m): def entry(**kw): return load(m, **kw);
+    return entry``) runs only when the caller calls it."""
+    inert = {id(node.value) for node in ast.walk(function)
+             if (isinstance(node, (ast.Return, ast.Yield)) and isinstance(node.value, ast.Name))
+             or (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store))}  # ``entry.__doc__ = ...``
+    return any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and id(node) not in inert
+               for node in ast.walk(function))
 
 
 def outline_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleSeeding:
