@@ -320,6 +320,8 @@ _TRAIN_SCORE = (
     "    return lr, X_train.shape\n",
     "    registry['lr'] = lr\n",
     "    evaluate(lr, X_val, y_val)\n",
+    "    trainer.evaluate(lr, X_val, y_val)\n",
+    "    fitted.append(lr)\n",
 ])
 def test_a_model_leaving_its_function_may_be_evaluated_where_it_goes(tmp_path: Path, after: str) -> None:
     """``train`` prints the training error and hands the model on (to its caller, a

@@ -601,12 +601,18 @@ class EvaluatedOnTrainingData(ModuleRule):
                 scope.uses.append((receiver, data))
                 if method == "score":
                     scope.evaluations.append((node, receiver, data))
+            elif not _METRIC_NAME.search(method) and not self._stores(node, dotted):
+                self._hand_on(node)  # ``models.append(clf)``, ``self.evaluate(clf, X_val)``
             return
         if _METRIC_NAME.search(dotted.rpartition(".")[2]):
             self._metric(node, scope)
-        elif dotted not in _SHOWING and not self._stores(node, dotted):  # handed on: maybe evaluated there
-            for arg in node.args:
-                self._escape(arg.value)
+        elif dotted not in _SHOWING and not self._stores(node, dotted):
+            self._hand_on(node)
+
+    def _hand_on(self, node: cst.Call) -> None:
+        """The models given to a call leave the scope: they may be evaluated there."""
+        for arg in node.args:
+            self._escape(arg.value)
 
     def _stores(self, node: cst.Call, dotted: str) -> bool:
         """A save or a tracker's log of the model (``joblib.dump(clf, path)``,
