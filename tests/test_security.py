@@ -461,6 +461,16 @@ def test_module_name_not_shadowed_where_called_is_reported(tmp_path, source):
     assert codes(lint(tmp_path, source, "ML601")) == ["ML601"]
 
 
+ALL_GATHER = (
+    "import pickle\n\nimport torch\nimport torch.distributed as dist\n\n\ndef all_gather(data):\n"
+    "    buffer = pickle.dumps(data)\n    tensor = torch.ByteTensor(torch.ByteStorage.from_buffer(buffer)).to('cuda')\n"
+    "    tensor_list = [torch.empty_like(tensor) for _ in range(dist.get_world_size())]\n"
+    "    dist.all_gather(tensor_list, tensor)\n    data_list = []\n    for tensor in tensor_list:\n"
+    "        buffer = tensor.cpu().numpy().tobytes()\n        data_list.append(pickle.loads(buffer))\n"
+    "    return data_list\n"
+)
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -472,6 +482,8 @@ def test_module_name_not_shadowed_where_called_is_reported(tmp_path, source):
         "import torch\ntorch.save(metric.state_dict(), 'metric.pth')\nstate = torch.load(\"metric.pth\")\n",
         "import joblib\n\ndef check(model, path):\n    joblib.dump(model, path)\n    return joblib.load(path)\n",
         "import pickle\n\ndef check(obj, path):\n    path.write_bytes(pickle.dumps(obj))\n    return pickle.loads(path.read_bytes())\n",
+        # the job's own objects, exchanged between its processes (torchvision's and DETR's ``all_gather``)
+        ALL_GATHER,
     ],
 )
 def test_data_this_code_just_wrote_is_silent(tmp_path, source):
@@ -491,6 +503,8 @@ def test_data_this_code_just_wrote_is_silent(tmp_path, source):
         "import pickle\nwith open('m.pkl', 'rb') as f:\n    header = f.read(4)\nwith open('m.pkl', 'rb') as f:\n    m = pickle.load(f)\n",
         # bytes from elsewhere, not a dumps result
         "import pickle\nblob = sock.recv(4096)\nobj = pickle.loads(blob)\n",
+        # a collective without a dumps of its own: the bytes come from elsewhere
+        ALL_GATHER.replace("buffer = pickle.dumps(data)", "buffer = data"),
     ],
 )
 def test_data_not_written_here_is_reported(tmp_path, source):

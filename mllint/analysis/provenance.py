@@ -146,6 +146,20 @@ _PATH_READERS = frozenset({"read", "read_bytes", "read_text"})
 _WRITE_MODES = frozenset("wax")
 
 
+#: ``torch.distributed`` collectives: what one process sends, its peers receive.
+_COLLECTIVES = frozenset({"all_gather", "all_gather_into_tensor", "gather", "broadcast", "scatter", "all_to_all",
+                          "recv", "irecv"})
+
+
+def _exchanged_between_processes(ctx: ModuleContext, at: cst.Call) -> bool:
+    """The function around *at* pickled something (``dumps``) and ran a collective before it."""
+    function = next((n for n in reversed(ctx.ancestors) if isinstance(n, cst.FunctionDef)), None)
+    if function is None:
+        return False
+    called = {last_segment(call) for call in scope_table(ctx, function).calls_before(at)}
+    return "dumps" in called and not _COLLECTIVES.isdisjoint(called)
+
+
 def _path_key(ctx: ModuleContext, node: cst.BaseExpression, depth: int = 0) -> str | None:
     """The path expression a file argument stands for, as written: through ``with
     open(p) as f``, ``str(p)``/``Path(p)`` and ``f.read()``, ``f`` and ``p`` are both ``p``."""
@@ -201,9 +215,14 @@ def produced_here(ctx: ModuleContext, node: cst.BaseExpression, at: cst.CSTNode)
     the same function (or module): the result of a ``dumps`` call (directly or
     through a name), or a file written there under the same path expression. Such a
     load is a copy of the process's own objects (the pickling round trip tests
-    check), not data someone else could have written."""
+    check), not data someone else could have written. So are the bytes a
+    function ``loads`` after it ``dumps`` its own data and exchanges it with the
+    other processes of its distributed job (``dist.all_gather``: torchvision's and
+    DETR's ``all_gather`` helper): the peers run the same code."""
     value = binding(ctx, node.value, node) if isinstance(node, cst.Name) else node
     if isinstance(value, cst.Call) and last_segment(value) == "dumps":
+        return True
+    if isinstance(at, cst.Call) and last_segment(at) == "loads" and _exchanged_between_processes(ctx, at):
         return True
     key = _path_key(ctx, node)
     scopes = [n for n in ctx.ancestors if isinstance(n, (cst.Module, cst.FunctionDef))]
