@@ -591,6 +591,8 @@ def test_secrets_in_code_are_reported_masked(tmp_path, source, kind):
         "# token = 'Qw3rtyZx9Lm2'\nx = 1\n",  # a name and a value: read in code only, not in comments
         "x = 1  # api_key = sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
         "# see https://user:<password>@host/db\n",
+        # a lazy-import table: the name of the class, not a token
+        '_LAZY = {"ApiToken": "._internal.cloud.api_token:ApiToken", "auth_token": "pkg.auth.tokens.default"}\n',
         'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    pass\n',
     ],
 )
@@ -886,6 +888,9 @@ def test_insecure_downloads_are_reported(tmp_path, source):
         "import requests\nopts = Options()\nopts.verify = False\n",
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "from ssl import CERT_NONE\n",
+        # a server not asking its clients for certificates (uvicorn's option): no mutual TLS
+        "import ssl\nif not ssl_cert_reqs:\n    ssl_cert_reqs = ssl.CERT_NONE\n    options['ssl_cert_reqs'] = ssl_cert_reqs\n",
+        "import ssl\nimport uvicorn\nuvicorn.run(app, ssl_keyfile=k, ssl_certfile=c, ssl_cert_reqs=ssl.CERT_NONE)\n",
     ],
 )
 def test_secure_or_local_downloads_are_silent(tmp_path, source):

@@ -193,6 +193,18 @@ def disabled_tls_check(ctx: ModuleContext, node: cst.Attribute | cst.Name) -> st
     parent = ctx.ancestors[-1] if ctx.ancestors else None
     if qualified == "ssl._create_unverified_context":
         return qualified
-    if qualified == "ssl.CERT_NONE" and isinstance(parent, (cst.Assign, cst.Arg)):
+    if qualified == "ssl.CERT_NONE" and isinstance(parent, (cst.Assign, cst.Arg)) and not _server_option(ctx, parent):
         return qualified
     return None
+
+
+def _server_option(ctx: ModuleContext, parent: cst.Assign | cst.Arg) -> bool:
+    """``ssl_cert_reqs``, the option of a server (uvicorn, gunicorn, hypercorn) saying
+    whether its clients must show a certificate: ``CERT_NONE`` there is no mutual
+    TLS, not a download that skips checking the server it talks to."""
+    if isinstance(parent, cst.Arg):
+        return parent.keyword is not None and parent.keyword.value == _SERVER_CERT_OPTION
+    return any(_SERVER_CERT_OPTION in ctx.code_for(target.target) for target in parent.targets)
+
+
+_SERVER_CERT_OPTION = "ssl_cert_reqs"

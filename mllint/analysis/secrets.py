@@ -268,11 +268,22 @@ def named_secret_kind(name: str, value: str) -> str | None:
     tokenizers name many things ``*_token`` (``class_token``, ``pad_token``).
     """
     kind = credential_name_kind(name)
-    if kind is None or is_placeholder(value) or not _looks_random(value):
+    if kind is None or is_placeholder(value) or not _looks_random(value) or _is_dotted_name(value):
         return None
     if kind.endswith("token") and not _TOKEN_SHAPE.match(value):
         return None
     return kind
+
+
+_NAME_PART = re.compile(r"_*[a-z][a-z0-9]*(?:_+[a-z0-9]+)*|_*[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]+)*")
+
+
+def _is_dotted_name(value: str) -> bool:
+    """An import path or entry point (``pkg.auth.tokens``, ``._internal.cloud.api_token:ApiToken``,
+    a lazy-import table's value): snake_case or CapWords words joined by dots, three or
+    more, or with a colon. A token's random parts are neither (a JWT's are mixed case)."""
+    parts = re.split(r"[.:]", value.lstrip("."))
+    return (len(parts) >= 3 or ":" in value) and len(parts) >= 2 and all(_NAME_PART.fullmatch(p) for p in parts)
 
 
 _NAME_VALUE = re.compile(
