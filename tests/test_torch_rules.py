@@ -1150,8 +1150,20 @@ class Upscale(nn.Module):
 """, "Upscale()"),
 }
 
+_LAYER_LIST = """
+layers = []
+for width in (16, 8):
+    layer = nn.Linear(4, width)
+    layers.append(layer)
+    layers.append({activation})
+layers += [nn.Linear(8, 1)]
+"""
+MODE_FREE["layers collected in a list"] = (_LAYER_LIST.format(activation="nn.ReLU()"), "nn.Sequential(*layers)")
+
 MODE_DEPENDENT = {
     "an LSTM with dropout": ("", "nn.LSTM(8, 16, 2, dropout=0.3)"),
+    "dropout collected in a list": (_LAYER_LIST.format(activation="nn.Dropout(0.2)"), "nn.Sequential(*layers)"),
+    "a list filled elsewhere": ("layers = make_layers()\nlayers.append(nn.ReLU())", "nn.Sequential(*layers)"),
     "functional dropout by the mode": ("""
 class Head(nn.Module):
     def __init__(self):

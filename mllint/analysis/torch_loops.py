@@ -2545,7 +2545,7 @@ class ModuleFacts:
                 return dropout is not None and _constant(dropout) not in (0, 0.0)
             if layer in _CONTAINERS:
                 parts = [e for arg in _passed(call) for e in (arg.elts if isinstance(arg, (ast.List, ast.Tuple))
-                                                               else [arg])]
+                                                               else self._list_elements(arg))]
                 return depth > 4 or any(not isinstance(part, ast.Call) or self.construction_depends_on_mode(part, depth + 1)
                                         for part in parts)
             return layer not in _MODE_FREE_LAYERS
@@ -2557,6 +2557,79 @@ class ModuleFacts:
             if class_name in other.classes:
                 return other.class_depends_on_mode(class_name, depth + 1)
         return True
+
+    def _list_elements(self, arg: ast.expr) -> list[ast.expr]:
+        """What a container is given through a list variable (``nn.Sequential(*layers)``):
+        the layers the module puts in it (``layers = [...]``, ``layers.append(nn.ReLU())``,
+        ``.extend([...])``, ``+= [...]``); the argument itself when the variable is
+        bound or filled any other way, or is not a name."""
+        built = self._list_builds.get(arg.id) if isinstance(arg, ast.Name) else None
+        if built is None:
+            return [arg]
+        return [value for element in built for value in self._values_of(element)]
+
+    def _values_of(self, element: ast.expr) -> list[ast.expr]:
+        """A list element as what it holds: a name assigned only calls (``layer =
+        nn.Linear(...)``, then ``layers.append(layer)``) holds one of them."""
+        values = self._assigned.get(element.id) if isinstance(element, ast.Name) else None
+        return values if values and all(isinstance(v, ast.Call) for v in values) else [element]
+
+    @cached_property
+    def _list_builds(self) -> dict[str, list[ast.expr] | None]:
+        """Per name, the elements the module's code builds a list of (None: bound or
+        changed otherwise somewhere, so not known), wherever in the module."""
+        builds, _ = self._bindings
+        return builds
+
+    @cached_property
+    def _assigned(self) -> dict[str, list[ast.expr] | None]:
+        """Per name, every value the module's code assigns it (None: bound otherwise too)."""
+        _, assigned = self._bindings
+        return assigned
+
+    @cached_property
+    def _bindings(self) -> tuple[dict[str, list[ast.expr] | None], dict[str, list[ast.expr] | None]]:
+        """The lists the module's names are built as, and the values they are assigned
+        (see ``_list_builds`` and ``_assigned``), from one walk of the module."""
+        builds: dict[str, list[ast.expr] | None] = {}
+        assigned: dict[str, list[ast.expr] | None] = {}
+
+        def add(name: str, elements: list[ast.expr] | None, value: ast.expr | None = None) -> None:
+            known = builds.get(name, [])
+            builds[name] = None if known is None or elements is None else [*known, *elements]
+            if value is not None or elements is None:
+                held = assigned.get(name, [])
+                assigned[name] = None if held is None or value is None else [*held, value]
+
+        def listed(value: ast.expr) -> list[ast.expr] | None:
+            if isinstance(value, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in value.elts):
+                return list(value.elts)
+            return None
+
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in (t for t in targets if isinstance(t, ast.Name)):
+                    if isinstance(node, ast.AugAssign):  # ``layers += [...]`` extends; a value changed in place is not known
+                        add(target.id, listed(node.value))
+                        assigned[target.id] = None
+                    else:
+                        add(target.id, listed(node.value) if node.value is not None else None, node.value)
+            elif isinstance(node, (ast.For, ast.comprehension, ast.With, ast.NamedExpr)):
+                bound = [node.target] if not isinstance(node, ast.With) else [i.optional_vars for i in node.items]
+                for target in bound:
+                    for name in (n for n in ast.walk(target) if isinstance(n, ast.Name)) if target is not None else ():
+                        add(name.id, None)
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and isinstance(node.func.value, ast.Name)):
+                method, name = node.func.attr, node.func.value.id
+                if method == "append" and len(node.args) == 1:
+                    add(name, [node.args[0]])
+                elif method == "extend" and len(node.args) == 1:
+                    add(name, listed(node.args[0]))
+                elif method in ("insert", "remove", "pop", "clear", "sort", "reverse", "__setitem__"):
+                    add(name, None)
+        return builds, assigned
 
     def class_depends_on_mode(self, class_name: str, depth: int = 0) -> bool:
         """A module class of this module whose behaviour may depend on the mode: it reads
