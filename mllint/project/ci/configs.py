@@ -9,7 +9,7 @@ module knows where, reports each command with the physical line it starts on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -17,6 +17,7 @@ import yaml
 
 from mllint.project.ci.commands import _logical_commands
 from mllint.project.ci.resolver import _Resolver
+from mllint.project.ci.yaml_nodes import compose, mapping_items, scalars
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,9 @@ def _read_config(resolver: _Resolver, path: str, system: str, warnings: list[str
 def _yaml_commands(
     text: str, system: str, path: str, warnings: list[str]
 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Shell commands (with 1-based physical lines) and ``uses:`` refs of a YAML CI file.
-
-    ``yaml.compose`` keeps node positions and never constructs values, so custom
-    tags (GitLab ``!reference``) cannot fail and GitHub's ``on:`` stays a string.
-    """
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Shell commands (with 1-based physical lines) and ``uses:`` refs of a YAML CI file."""
     try:
-        documents = [doc for doc in yaml.compose_all(text, Loader=loader) if doc is not None]
+        documents = compose(text)
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         warnings.append(f"{path}: not valid YAML ({_yaml_problem(exc)}); commands not read")
         return [], []
@@ -151,50 +147,13 @@ def _yaml_commands(
     physical: list[tuple[int, str]] = []
     uses: list[tuple[int, str]] = []
     read: set[int] = set()
-    for key, value in _mapping_items(documents):
+    for key, value in mapping_items(documents):
         if key in keys:
-            for scalar in _scalars(value, read):
+            for scalar in scalars(value, read):
                 physical.extend(_scalar_lines(scalar, source))
         elif key == "uses" and system == "github" and isinstance(value, yaml.ScalarNode):
             uses.append((value.start_mark.line + 1, value.value))
     return _logical_commands(sorted(set(physical))), sorted(set(uses))
-
-
-def _mapping_items(roots: list[yaml.Node]) -> Iterator[tuple[str, yaml.Node]]:
-    """Every (key, value node) pair of every mapping in the trees, in document order."""
-    stack = list(reversed(roots))
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    yield key.value, value
-            stack.extend(reversed([value for _, value in node.value]))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
-
-
-def _scalars(node: yaml.Node, read: set[int]) -> Iterator[yaml.ScalarNode]:
-    """The scalars of a command value: a string, or a (nested) list of strings.
-
-    Each node is read once (*read* holds the ids of those already read): an alias
-    is the same node again, at the same lines, so a "billion laughs" of nested
-    aliases, or a sequence that contains itself, costs its size in the text.
-    """
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if id(current) in read:
-            continue
-        read.add(id(current))
-        if isinstance(current, yaml.ScalarNode):
-            yield current
-        elif isinstance(current, yaml.SequenceNode) and current.tag != "!reference":
-            stack.extend(reversed(current.value))
 
 
 _SEARCH_WINDOW = 50

@@ -42,6 +42,7 @@ from mllint.project.ci.runners import (
     _tox_ini_commands,
     _tox_toml_commands,
 )
+from mllint.project.ci.yaml_nodes import compose, mapping_items, scalars
 from mllint.project.files import FileTooLarge, read_regular_file
 
 MAX_FILE_BYTES = 2_000_000
@@ -58,30 +59,18 @@ _SPEC_LINES = frozenset({"commands", "script", "run"})
 
 def _spec_commands(text: str) -> list[str]:
     """The commands a YAML job or container spec runs (see ``_given_spec``); none
-    when it is not valid YAML. Each node is read once: aliases cost nothing more."""
+    when it is not valid YAML."""
     try:
-        documents = list(yaml.safe_load_all(text))
+        documents = compose(text)
     except (yaml.YAMLError, RecursionError, ValueError):
         return []
     commands: list[str] = []
-    stack: list[Any] = documents[::-1]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, dict):
-            for key, value in node.items():
-                words = value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
-                if key in _SPEC_COMMAND and (isinstance(value, str) or words):
-                    commands.append(value if isinstance(value, str) else shlex.join(words or []))
-                elif key in _SPEC_LINES and (isinstance(value, str) or words):
-                    commands.extend([value] if isinstance(value, str) else words or [])
-                else:
-                    stack.append(value)
-        elif isinstance(node, list):
-            stack.extend(reversed(node))
+    read: set[int] = set()
+    for key, value in mapping_items(documents):
+        if key in _SPEC_COMMAND or key in _SPEC_LINES:
+            lines = [scalar.value for scalar in scalars(value, read)]
+            exec_form = key in _SPEC_COMMAND and isinstance(value, yaml.SequenceNode)
+            commands.extend([shlex.join(lines)] if exec_form and lines else lines)
     return commands
 
 
