@@ -168,6 +168,15 @@ ML802_SILENT = {
     "the next markdown says why it was raised": (
         "# %% count=1 error=\"ZeroDivisionError: division by zero\"\nfunc2(1)\n# %% [markdown]\n"
         "# This extra information can help you narrow in on why the exception is being raised.\n"),
+    "the markdown before explains it in the error's words": (
+        "# %% [markdown]\n# With `or`, Python asks for the truth of the whole array, which is not defined:\n"
+        "# %% count=1 error=\"ValueError: The truth value of an array with more than one element is ambiguous\"\nA or B\n"),
+    "the markdown before says it will break": (
+        "# %% [markdown]\n# This works, but it will break if a value is missing. For example:\n"
+        "# %% count=1 error=\"AttributeError: 'NoneType' object has no attribute 'capitalize'\"\n[s.capitalize() for s in data]\n"),
+    "the markdown before says it cannot be done": (
+        "# %% [markdown]\n# Indices are immutable: they cannot be modified via the normal means:\n"
+        "# %% count=1 error=\"TypeError: Index does not support mutable operations\"\nind[1] = 0\n"),
     "tagged raises-exception": "# %% count=1 error=\"ZeroDivisionError: division by zero\" tags=raises-exception\n1 / 0\n",
     "a warning on stderr": "# %% count=1 stderr=\"UserWarning: deprecated\\n  warnings.warn(\\n\"\nfit()\n",
     "a warning quoting a traceback": (

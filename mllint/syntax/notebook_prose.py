@@ -23,6 +23,7 @@ _ON_PURPOSE = re.compile(
     r"(?i)\b(?:rais(?:e[sd]?|ing)|throws?|fail(?:s|ed|ing)?|breaks|crash(?:es|ed)?|errors? out|will error"
     r"|(?:does|do|did|will|would)(?:n'?t| not)(?: it)? work|won'?t work|not working|oops|oh no|uh[- ]oh|whoops"
     r"|on purpose|intentional(?:ly)?|deliberate(?:ly)?|incompatible|mismatch(?:ed)?|(?:to )?fix (?:it|this|that)"
+    r"|(?:will|would|to) break|can(?:not|'?t) be \w+|not (?:allowed|supported)"
     r"|(?:an?|another|this|that|same|get|got|gives?|see|produces?|throws?) (?:\w+ )?(?:error|exception))\b"
 )
 #: nbval, Jupyter Book and MyST-NB: the cell is expected to raise.
@@ -39,8 +40,9 @@ def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -
     """Whether the author says the error of cell *number* (exception *name*, its
     *message*) is shown on purpose: the cell is tagged as raising, or its comments,
     the markdown before it or the cell after it name the exception or speak of a
-    failure ("this doesn't work", "Oh no! We get a ValueError"), or the cell after
-    it explains the error in the error's own words ("The shapes aren't aligned"
+    failure ("this doesn't work", "Oh no! We get a ValueError", "it will break",
+    "they cannot be modified"), or the markdown before it or the cell after it
+    explains the error in the error's own words ("The shapes aren't aligned"
     after ``shapes (3,) and (5,3) not aligned``)."""
     cell = _cell(notebook, number)
     metadata = cell.get("metadata") if cell is not None else None
@@ -51,7 +53,8 @@ def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -
     after = _cell_text(notebook, number + 1)
     text = f"{_comments(notebook.cell_source(number))}\n{before}\n{after}"
     named = len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", text) is not None
-    return named or _ON_PURPOSE.search(text) is not None or len(_words(message) & _words(after)) >= 2
+    explained = any(len(_words(message) & _words(around)) >= 2 for around in (before, after))
+    return named or explained or _ON_PURPOSE.search(text) is not None
 
 
 def _cell(notebook: Notebook, number: int) -> dict | None:
