@@ -137,9 +137,15 @@ ML802_REPORTED = {
     "an interrupted cell": ("# %% count=1 error=KeyboardInterrupt\nmodel.fit(X, y)\n", 1, "is a `KeyboardInterrupt`"),
     "an interrupted cell, even when commented on": (
         "# %% count=1 error=KeyboardInterrupt\n# oops, this takes hours\nmodel.fit(X, y)\n", 1, "`KeyboardInterrupt`"),
+    "markdown naming the exception three code cells up": (
+        "# %% [markdown]\n# Predicting on one row raises a ValueError.\n# %% count=1\na = 1\n# %% count=2\nb = 2\n"
+        "# %% count=3\nc = 3\n# %% count=4 error=\"ValueError: Expected 2D array\"\nclf.predict(x)\n", 5, "ValueError"),
     "markdown above a code cell that is not a magic": (
         "# %% [markdown]\n# This raises a ValueError:\n# %% count=1\nx = load()\n"
         "# %% count=2 error=\"NameError: name 'y' is not defined\"\ny\n", 3, "NameError"),
+    "a notebook about a model's errors": (
+        "# %% [markdown]\n# # Error analysis of the churn model\n"
+        "# %% count=1 error=\"KeyError: 'churned'\"\ny = df['churned']\n", 2, "KeyError"),
     "markdown about the metric's error is no explanation": (
         "# %% [markdown]\n# We report the mean squared error.\n# %% count=1 error=\"NameError: name 'mse' is not defined\"\nmse\n",
         2, "NameError"),
@@ -177,6 +183,12 @@ ML802_SILENT = {
     "the markdown before says it cannot be done": (
         "# %% [markdown]\n# Indices are immutable: they cannot be modified via the normal means:\n"
         "# %% count=1 error=\"TypeError: Index does not support mutable operations\"\nind[1] = 0\n"),
+    "the markdown a cell further up names the exception": (
+        "# %% [markdown]\n# `find()` returns -1, while `index()` raises a `ValueError`:\n# %% count=1 result=-1\n"
+        "line.find('bear')\n# %% count=2 error=\"ValueError: substring not found\"\nline.index('bear')\n"),
+    "a notebook about errors": (
+        "# %% [markdown]\n# # Errors and Exceptions\n# %% [markdown]\n# Or you might compute an ill-defined result:\n"
+        "# %% count=1 error=\"ZeroDivisionError: division by zero\"\n2 / 0\n"),
     "tagged raises-exception": "# %% count=1 error=\"ZeroDivisionError: division by zero\" tags=raises-exception\n1 / 0\n",
     "a warning on stderr": "# %% count=1 stderr=\"UserWarning: deprecated\\n  warnings.warn(\\n\"\nfit()\n",
     "a warning quoting a traceback": (

@@ -26,6 +26,11 @@ _ON_PURPOSE = re.compile(
     r"|(?:will|would|to) break|can(?:not|'?t) be \w+|not (?:allowed|supported)"
     r"|(?:an?|another|this|that|same|get|got|gives?|see|produces?|throws?) (?:\w+ )?(?:error|exception))\b"
 )
+#: The title of a notebook about errors themselves ("Errors and Exceptions",
+#: "Errors and Debugging"): every error it shows is an example. Not "error
+#: analysis" or "error rates": ML notebooks study a model's errors.
+_ERRORS_TOPIC = re.compile(r"(?i)\b(?:exceptions?|debugging|tracebacks?|error handling|handling errors|errors and)\b")
+_HEADING = re.compile(r"(?m)^#[ \t]+(.+)$")
 #: nbval, Jupyter Book and MyST-NB: the cell is expected to raise.
 _EXPECTED_TAGS = frozenset({"raises-exception", "raises_exception"})
 #: Words too common to show that a text talks about a given error message.
@@ -38,7 +43,8 @@ _COMMON_WORDS = frozenset({
 
 def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -> bool:
     """Whether the author says the error of cell *number* (exception *name*, its
-    *message*) is shown on purpose: the cell is tagged as raising, or its comments,
+    *message*) is shown on purpose: the cell is tagged as raising, the notebook
+    is about errors (its title: "Errors and Exceptions"), or its comments,
     the markdown before it or the cell after it name the exception or speak of a
     failure ("this doesn't work", "Oh no! We get a ValueError", "it will break",
     "they cannot be modified"), or the markdown before it or the cell after it
@@ -49,12 +55,25 @@ def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -
     tags = metadata.get("tags") if isinstance(metadata, dict) else None
     if isinstance(tags, list) and _EXPECTED_TAGS.intersection(t for t in tags if isinstance(t, str)):
         return True
+    if _ERRORS_TOPIC.search(_title(notebook)):
+        return True
     before = _markdown_before(notebook, number)
     after = _cell_text(notebook, number + 1)
     text = f"{_comments(notebook.cell_source(number))}\n{before}\n{after}"
-    named = len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", text) is not None
+    nearby = f"{text}\n{_markdown_above(notebook, number)}"  # naming the exception is said from further up
+    named = len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", nearby) is not None
     explained = any(len(_words(message) & _words(around)) >= 2 for around in (before, after))
     return named or explained or _ON_PURPOSE.search(text) is not None
+
+
+def _title(notebook: Notebook) -> str:
+    """The notebook's title: the first top-level heading among its first cells."""
+    for number in range(1, 6):
+        if _cell_kind(notebook, number) == "markdown":
+            heading = _HEADING.search(notebook.cell_source(number))
+            if heading is not None:
+                return heading.group(1)
+    return ""
 
 
 def _cell(notebook: Notebook, number: int) -> dict | None:
@@ -90,6 +109,15 @@ def _markdown_before(notebook: Notebook, number: int) -> str:
     above = number - 1
     while _cell_kind(notebook, above) == "code" and _only_magics(notebook.cell_source(above)):
         above -= 1
+    return notebook.cell_source(above) if _cell_kind(notebook, above) == "markdown" else ""
+
+
+def _markdown_above(notebook: Notebook, number: int, code_cells: int = 2) -> str:
+    """The nearest markdown cell above cell *number*, past at most *code_cells* code
+    cells (``index()`` "raises a ``ValueError``" above ``find()``, then ``index()``)."""
+    above = number - 1
+    while _cell_kind(notebook, above) == "code" and code_cells > 0:
+        above, code_cells = above - 1, code_cells - 1
     return notebook.cell_source(above) if _cell_kind(notebook, above) == "markdown" else ""
 
 
