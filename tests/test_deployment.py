@@ -160,6 +160,37 @@ async def predict(payload: dict):
     assert found(tmp_path, files) == [("ML504", "api.py", 11)]
 
 
+def test_an_endpoint_that_reloads_the_model_predicting_nothing_loads_by_design(tmp_path):
+    """``/reload`` (or a gRPC call that sets up the policy the next calls use) loads
+    on request on purpose; the prediction endpoint uses what it loaded."""
+    files = {
+        "api.py": '''\
+import joblib
+import structlog
+from fastapi import FastAPI
+
+log = structlog.get_logger()
+app = FastAPI()
+model = joblib.load("models/churn-v3.joblib")
+
+
+@app.post("/reload")
+def reload(version: str):
+    global model
+    model = joblib.load(f"models/churn-{version}.joblib")
+    return {"loaded": version}
+
+
+@app.post("/predict")
+def predict(payload: dict):
+    churn = model.predict([payload["features"]])[0]
+    log.info("prediction", model_version="3", features=payload["features"], churn=churn)
+    return {"churn": churn}
+'''
+    }
+    assert "ML504" not in found_codes(tmp_path, files)
+
+
 def test_structlog_keyword_arguments_are_logged_values(tmp_path):
     files = {
         "api.py": '''\

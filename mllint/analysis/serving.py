@@ -841,9 +841,14 @@ class ServingAnalysis(Analysis):
 
     @staticmethod
     def _per_request_loads(servings: list[ModuleServing]) -> Iterator[tuple[str, ModelLoad]]:
+        """Loads a prediction request runs. A handler that predicts nothing (``/reload``,
+        a gRPC call that sets up the policy the next calls use) loads on request by design."""
         for serving in servings:
             for handler in serving.handlers:
-                for event in serving.flows.get(handler.qualname, ()):
+                flow = serving.flows.get(handler.qualname, ())
+                if not any(event.kind == "predict" for event in flow):
+                    continue
+                for event in flow:
                     if event.kind == "load" and not event.lazy:
                         at = _span(event.view, event.node)
                         yield event.view.path, ModelLoad(event.label, at, event.function, per_request_of=handler.qualname)
