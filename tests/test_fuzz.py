@@ -227,6 +227,11 @@ HANGS = {
     "project/ci/static_analysis.py": ({"setup.cfg": "\n" * MEGABYTE, "a.py": "import torch\n"}, "ML405"),
     # _nan_comparisons: comments between a dot or a NaN word and the operator, unbounded
     "checks/api_misuse.py": ({"a.py": "import numpy as np\nx = np.nan\n" + "#nan ==\n" * (MEGABYTE // 8)}, "ML705"),
+    # _run_names: whether each nested function runs with its outer one, asked once per
+    # nested function of thousands (a walk of the outer function each: minutes)
+    "analysis/seeding.py": ({"run.py": "import random\n\ndef make():\n"
+                                       + "".join(f"    def f{i}():\n        return random.random()\n" for i in range(3000))
+                                       + "    return f0\n\nif __name__ == '__main__':\n    make()\n"}, "ML201"),
     # ACCESSOR_ATTRIBUTE: comments between a dot and ``str``, unbounded
     "analysis/dataframes.py": ({"a.py": "import pandas as pd\ndf = pd.read_csv('x')\ndf['a'][df.b > 1] = 0\n" + "#.\n" * (MEGABYTE // 3)},
                                "ML706,ML707"),

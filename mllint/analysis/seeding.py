@@ -887,6 +887,7 @@ class _Extractor:
         stack: list[tuple[ast.AST, str | None, str | None, bool]] = [(root, owner, klass, in_main)]
         note, events_of = self._flow.note, self._events_of
         facts = self.facts
+        run_names: frozenset[str] | None = None  # drawn when a nested function is met
         while stack:
             node, owner, klass, in_main = stack.pop()
             for child in children(node):
@@ -908,8 +909,10 @@ class _Extractor:
                         facts.spans.append([child.lineno, child.end_lineno or child.lineno, CLASS_BODY])
                     elif node is root and _is_main_guard(child):  # type: ignore[arg-type]
                         child_main = True
-                elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and not _runs_inside(root, child.name):
-                    continue  # a closure made to be returned (a factory's product) runs when its caller calls it
+                elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                    run_names = _run_names(root) if run_names is None else run_names
+                    if child.name not in run_names:
+                        continue  # a closure made to be returned (a factory's product) runs when its caller calls it
                 if owner is not None or klass is None:
                     note(child, node, owner, child_main)
                     if kind in _EVENT_NODES:
@@ -1108,18 +1111,18 @@ class _Extractor:
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
-def _runs_inside(function: ast.AST, name: str) -> bool:
-    """Whether the function defined as *name* inside *function* may run when
-    *function* does: its name is read other than to be returned or given an
-    attribute (called, handed on, stored). Its body counts as the outer
-    function's code then, as before;
-    a closure only returned (``def make(m): def entry(**kw): return load(m, **kw);
-    return entry``) runs only when the caller calls it."""
-    inert = {id(node.value) for node in ast.walk(function)
+def _run_names(function: ast.AST) -> frozenset[str]:
+    """The names *function* reads other than to return them or give them an attribute
+    (calls, hands on, stores): a function defined inside it under one of them may run
+    when it does, and its body counts as the outer function's code, as before; a
+    closure only returned (``def make(m): def entry(**kw): return load(m, **kw);
+    return entry``) runs only when the caller calls it. One walk per function."""
+    nodes = list(ast.walk(function))
+    inert = {id(node.value) for node in nodes
              if (isinstance(node, (ast.Return, ast.Yield)) and isinstance(node.value, ast.Name))
              or (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store))}  # ``entry.__doc__ = ...``
-    return any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and id(node) not in inert
-               for node in ast.walk(function))
+    return frozenset(node.id for node in nodes
+                     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in inert)
 
 
 def outline_facts(info: ModuleInfo, source: str, extra_seeders: tuple[str, ...] = ()) -> ModuleSeeding:
