@@ -418,6 +418,14 @@ def test_a_cell_that_does_not_parse_is_a_syntax_error(tmp_path):
     assert where(one(tmp_path, text, "ML001")) == [("ML001", 2, 1, 18)]
 
 
+def test_an_r_notebook_is_no_python_with_syntax_errors_but_its_secrets_are_found(tmp_path):
+    notebook = json.loads(notebook_json(["library(ggplot2)\n", 'Sys.setenv(HF_TOKEN = "hf_' + "Ab3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0dF3g" + '")\n']))
+    notebook["metadata"] = {"kernelspec": {"display_name": "R", "language": "R", "name": "ir"}}
+    findings = lint_tree(tmp_path, {"eda.ipynb": json.dumps(notebook)}, select=["ML001", "ML602"])
+    assert [(f.code, f.cell) for f in findings] == [("ML602", 2)]
+    assert "in a non-Python cell" in findings[0].message
+
+
 # --- ML807 --------------------------------------------------------------------------------
 
 ML807_REPORTED = {

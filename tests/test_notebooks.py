@@ -258,6 +258,43 @@ def test_cell_with_syntax_error_is_reported_and_the_others_linted() -> None:
     assert notebook.locate(2) == (4, 1)
 
 
+def with_metadata(text: str, metadata: dict) -> str:
+    document = json.loads(text)
+    document["metadata"] = metadata
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(("metadata", "language"), [
+    ({"kernelspec": {"display_name": "R", "language": "R", "name": "ir"}, "language_info": {"name": "R"}}, "R"),
+    ({"kernelspec": {"display_name": "Julia 1.9", "language": "julia", "name": "julia-1.9"}}, "julia"),
+    ({"kernelspec": {"name": "spark", "language": ""}, "language_info": {"name": "scala"}}, "scala"),
+])
+def test_a_notebook_in_another_language_has_no_python_cell(metadata, language) -> None:
+    """R, Julia or Scala cells are not Python with syntax errors: every code cell is
+    left out of the module (as a ``%%bash`` cell is), and the notebook says its language."""
+    text = with_metadata(v4(code("library(ggplot2)\ndf <- read.csv('churn.csv')\n"), markdown("# EDA"), code("x <- 1\n")), metadata)
+    notebook = read_notebook(text)
+    assert (notebook.language, notebook.syntax_errors, notebook.python_source) == (language, [], "")
+    assert notebook.skipped_cells == [1, 3]
+
+
+@pytest.mark.parametrize("metadata", [
+    {},
+    {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    {"kernelspec": {"name": "pysparkkernel", "language": ""}, "language_info": {"name": "pyspark"}},
+    {"kernelspec": {"name": "xpython", "language": "python"}, "language_info": {"name": "R"}},  # the kernel's word first
+])
+def test_a_python_notebook_is_read_as_python(metadata) -> None:
+    notebook = read_notebook(with_metadata(v4(code("import pandas as pd\n")), metadata))
+    assert (notebook.language, notebook.python_source) == (None, "import pandas as pd\n")
+
+
+def test_a_cell_magic_under_a_python_one_is_read_as_ipython_does() -> None:
+    """``%%time`` then ``%%bash``: IPython reads the body as a cell, and runs bash."""
+    notebook = read_notebook(v4(code("%%time\n%%bash\npython3 prep.py \\\n    --source corpus.en\n"), code("y = 2\n")))
+    assert (notebook.syntax_errors, notebook.skipped_cells, notebook.python_source) == ([], [1], "y = 2\n")
+
+
 def test_unparseable_ipython_inside_brackets_is_a_syntax_error() -> None:
     notebook = read_notebook(v4(code("f(\n    %b\n)")))
     assert [(error.cell, error.line) for error in notebook.syntax_errors] == [(1, 2)]

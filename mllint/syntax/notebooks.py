@@ -144,8 +144,12 @@ class Notebook:
     syntax_errors: list[CellSyntaxError]  # code cells that still do not parse (left out)
     validation_error: str | None  # schema problem found by nbformat, if still usable
     magics: list[Magic] = field(default_factory=list)  # IPython syntax in code cells
-    skipped_cells: list[int] = field(default_factory=list)  # non-Python cell magics
+    #: code cells that hold no Python: non-Python cell magics (``%%bash``), and every
+    #: code cell of a notebook whose kernel runs another language (``language``)
+    skipped_cells: list[int] = field(default_factory=list)
     source_format: int = 4  # nbformat major version of the file on disk
+    #: the kernel's language when it is not Python (``"R"``, ``"julia"``), from the metadata
+    language: str | None = None
     _physical: list[list[tuple[int, int]] | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -210,11 +214,16 @@ def read_notebook(text: str) -> Notebook:
     Raises NotebookError (and nothing else) when the text is not a usable notebook.
     """
     node, major, validation_error = _load(text)
+    language = _foreign_language(node)
     builder = _ModuleBuilder()
     for number, cell in enumerate(node.cells, start=1):
-        if _cell_get(cell, "cell_type") == "code":
-            source = _cell_get(cell, "source")
-            builder.add(number, source if isinstance(source, str) else "")
+        if _cell_get(cell, "cell_type") != "code":
+            continue
+        if language is not None:  # R, Julia, Scala...: none of its cells is Python
+            builder.skipped.append(number)
+            continue
+        source = _cell_get(cell, "source")
+        builder.add(number, source if isinstance(source, str) else "")
     return Notebook(
         text=text,
         node=node,
@@ -225,7 +234,21 @@ def read_notebook(text: str) -> Notebook:
         magics=builder.magics,
         skipped_cells=builder.skipped,
         source_format=major,
+        language=language,
     )
+
+
+def _foreign_language(node: object) -> str | None:
+    """The language of a notebook whose kernel runs another language than Python (an R
+    kernel's ``kernelspec.language`` is ``"R"``), as its metadata says; None for Python
+    (``python3``, ``pyspark``, ``ipython``) and when the metadata does not say."""
+    metadata = node.get("metadata") if isinstance(node, dict) else None
+    for section, key in (("kernelspec", "language"), ("language_info", "name")):
+        part = metadata.get(section) if isinstance(metadata, dict) else None
+        value = part.get(key) if isinstance(part, dict) else None
+        if isinstance(value, str) and value.strip():
+            return None if value.strip().lower().startswith(("py", "ipython")) else value.strip()
+    return None
 
 
 def neutralise_ipython(source: str) -> str | None:
@@ -570,6 +593,7 @@ class _Neutraliser:
                         self.magics.append(magic)
                         return None
                     out.append(self._mask(body, indent_end, number, "cell_magic") + ending)
+                    first_code_line = True  # IPython reads the body as a cell: ``%%time`` then ``%%bash``
                     continue
             out.append(self._line(body, number) + ending)
         return "".join(out)
