@@ -591,6 +591,8 @@ def test_secrets_in_code_are_reported_masked(tmp_path, source, kind):
         "# token = 'Qw3rtyZx9Lm2'\nx = 1\n",  # a name and a value: read in code only, not in comments
         "x = 1  # api_key = sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
         "# see https://user:<password>@host/db\n",
+        # an access key id as a pre-signed S3 URL's credential scope: shared by design, opens nothing
+        'url = "https://b.s3.amazonaws.com/k.json?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAY5FHYJAYKV7YHGUP%2F20210416%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Expires=86400"\n',
         # a lazy-import table: the name of the class, not a token
         '_LAZY = {"ApiToken": "._internal.cloud.api_token:ApiToken", "auth_token": "pkg.auth.tokens.default"}\n',
         'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    pass\n',

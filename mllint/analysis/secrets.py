@@ -56,6 +56,10 @@ def _always(_: str) -> bool:
     return True
 
 
+def _nowhere(_text: str, _start: int) -> bool:
+    return False
+
+
 def _group_one(match: re.Match[str]) -> str | None:
     return match.group(1)
 
@@ -89,6 +93,18 @@ class _TokenFormat:
     random: Callable[[str], bool] = _always
     #: The token a match of ``pattern`` stands for (None: no token there).
     token: Callable[[re.Match[str]], str | None] = _group_one
+    #: Where a match is public by design, not a credential (the text, the match's start).
+    public: Callable[[str, int], bool] = _nowhere
+
+
+def _signed_url_credential(text: str, start: int) -> bool:
+    """An access key id as a pre-signed S3 URL's ``X-Amz-Credential``: the URL is
+    made to be handed out (its signature expires), and a key id without its secret
+    key opens nothing."""
+    return text[max(0, start - len(_SIGNED_URL_PARAMETER)):start].lower() == _SIGNED_URL_PARAMETER
+
+
+_SIGNED_URL_PARAMETER = "x-amz-credential="
 
 
 _B = r"(?<![A-Za-z0-9_\-])"  # not inside a longer word
@@ -105,7 +121,8 @@ TOKEN_FORMATS: tuple[_TokenFormat, ...] = (
     ),
     _TokenFormat("Hugging Face token", re.compile(_B + r"(hf_[A-Za-z0-9]{30,})" + _E), _has_digit_and_letter),
     _TokenFormat("GitHub token", re.compile(_B + r"(gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})" + _E), _has_digit_and_letter),
-    _TokenFormat("AWS access key id", re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])")),
+    _TokenFormat("AWS access key id", re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?![A-Za-z0-9])"),
+                 public=_signed_url_credential),
     _TokenFormat("Google API key", re.compile(_B + r"(AIza[0-9A-Za-z_\-]{35})" + _E)),
     _TokenFormat("Slack token", re.compile(_B + r"(xox[baprs]-[0-9A-Za-z\-]{10,})" + _E), _has_digit_and_letter),
 )
@@ -192,7 +209,8 @@ def find_tokens(text: str) -> Iterator[SecretMatch]:
             continue
         for match in fmt.pattern.finditer(text):
             token = fmt.token(match)
-            if token is not None and fmt.random(token) and not _is_token_placeholder(token):
+            if token is not None and fmt.random(token) and not _is_token_placeholder(token) \
+                    and not fmt.public(text, match.start()):
                 yield SecretMatch(fmt.kind, token, match.start())
     if TOKEN_GATES[-1].search(text) is None:
         return
