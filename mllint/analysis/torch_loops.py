@@ -2595,11 +2595,20 @@ class ModuleFacts:
         assigned: dict[str, list[ast.expr] | None] = {}
 
         def add(name: str, elements: list[ast.expr] | None, value: ast.expr | None = None) -> None:
-            known = builds.get(name, [])
-            builds[name] = None if known is None or elements is None else [*known, *elements]
+            """Grow the lists in place: a name assigned thousands of times stays linear."""
+            known = builds.setdefault(name, [])
+            if known is not None:
+                if elements is None:
+                    builds[name] = None
+                else:
+                    known.extend(elements)
             if value is not None or elements is None:
-                held = assigned.get(name, [])
-                assigned[name] = None if held is None or value is None else [*held, value]
+                held = assigned.setdefault(name, [])
+                if held is not None:
+                    if value is None:
+                        assigned[name] = None
+                    else:
+                        held.append(value)
 
         def listed(value: ast.expr) -> list[ast.expr] | None:
             if isinstance(value, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in value.elts):
