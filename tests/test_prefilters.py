@@ -486,3 +486,52 @@ def test_the_ast_prefilters_skip_what_cannot_be_reported(tmp_path, rule, text):
         patched.setattr(rule, "can_fire", classmethod(lambda cls, ctx: parsed.append(real(cls, ctx)) or parsed[-1]))
         assert lint_tree(tmp_path, select=[rule.code]) == []
     assert parsed == [False]
+
+
+#: Loads in functions, methods, class bodies and at module level, with what
+#: ML601 reads around them: bindings, writes, state dicts, shadowing names.
+LOAD_FORMS = (
+    "def restore(path):\n    state = torch.load(path)\n    model.load_state_dict(state)",
+    "def load_all(p):\n    return torch.load(p)", "MODEL = 'model.pkl'", "PATH = 'weights/model.pt'",
+    "class Runner:\n    def restore(self, p):\n        return pickle.load(open(p, 'rb'))\n    def other(self):\n        return 1",
+    "@cache\ndef cached():\n    return joblib.load(MODEL)", "torch.load('m.pt')", "sd = torch.load(PATH)",
+    "model.load_state_dict(sd)", "def round_trip(x):\n    torch.save(x, 'm.pt')\n    return torch.load('m.pt')",
+    "def config():\n    with open('c.yaml') as f:\n        return yaml.load(f)", "yaml = YAML()",
+    "def shadowed(yaml):\n    return yaml.load(s)", "if DEBUG:\n    def debug_load(p):\n        return pickle.loads(p)",
+    "def helper():\n    pass", "class Holder:\n    x = torch.load('a.pt')",
+    "def outer():\n    def inner(p):\n        return np.load(p, allow_pickle=True)\n    return inner",
+    "async def fetch(p):\n    return torch.load(p, weights_only=False)", "def remote():\n    return torch.load(URL)",
+    "URL = 'https://example.org/m.pt'", "def stream():\n    return yaml.load('a: 1')",
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(modules(st.sampled_from(LOAD_FORMS), "import pickle, joblib, yaml, torch\nimport numpy as np\n"))
+@example("import torch\nPATH = 'm.pt'\ndef helper():\n    pass\ndef load():\n    return torch.load(PATH)\n")
+def test_the_unsafe_load_prefilter_and_partial_parse_never_change_a_finding(tmp_path_factory, text):
+    """ML601 skips libcst where the ``ast`` shows no load it judges, and has it
+    parse only the functions holding a load: its findings and fixes are those
+    of a parse of the whole module."""
+    root = tmp_path_factory.mktemp("loads")
+
+    def findings(**files: str) -> list[tuple]:
+        return [(f.line, f.column, f.end_line, f.end_column, f.message, f.severity, f.fix)
+                for f in lint_tree(root, files or None, select=["ML601"])]
+
+    filtered = findings(**{"load.py": text})
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(security.UnsafeDeserialization, "can_fire", classmethod(lambda cls, ctx: True))
+        patched.setattr(security.UnsafeDeserialization, "lines_read", classmethod(lambda cls, ctx: None))
+        assert findings() == filtered
+
+
+def test_libcst_parses_only_the_functions_holding_a_load(tmp_path, monkeypatch):
+    import libcst
+
+    parsed: list[str] = []
+    real = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda text: parsed.append(text) or real(text))
+    found = lint_tree(tmp_path, {"load.py": "import torch\n\n\ndef report(x):\n    print('accuracy', x)\n\n\n"
+                                            "def load(p):\n    return torch.load(p)\n"}, select=["ML601"])
+    assert [(f.line, f.column) for f in found] == [(9, 12)]
+    assert len(parsed) == 1 and "accuracy" not in parsed[0] and parsed[0].count("\n") == 9

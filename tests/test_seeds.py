@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mllint.analysis import seeding
 from mllint.analysis.seeding import (
     CLASS_BODY,
     DRAW,
@@ -23,6 +22,7 @@ from mllint.analysis.seeding import (
     ModuleSeeding,
     SeedAnalysis,
     _Extractor,
+    _held_definitions,
     draws_when_used,
     function_events,
     known_seeder,
@@ -317,18 +317,17 @@ def test_damaged_facts_are_refused(damage):
 
 def _drawn_from_the_whole_tree(source: str) -> dict[str, list]:
     """Every function's events drawn from its definitions' nodes in the module's
-    whole tree: what ``function_events`` must give from their lines alone."""
+    whole tree, found as a walk finds them in a tree the index holds: what
+    ``function_events`` must give from their lines alone."""
     info = index_module("m.py", source)
     facts = outline_facts(info, source)
-    nodes = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            first = min((d.lineno for d in node.decorator_list), default=node.lineno)
-            nodes[(first, node.end_lineno)] = node
-    return {
-        owner: _Extractor.function(facts, owner, [(nodes[first, last], in_main) for first, last, in_main in found], ())
-        for owner, found in facts.definitions.items()
-    }
+    tree = ast.parse(source)
+    drawn = {}
+    for owner, found in facts.definitions.items():
+        definitions = _held_definitions(tree, found)
+        assert definitions is not None, f"{owner}'s definitions are not all in the tree"
+        drawn[owner] = _Extractor.function(facts, owner, definitions, ())
+    return drawn
 
 
 def _drawn_from_their_lines(source: str) -> dict[str, list]:
@@ -407,8 +406,8 @@ def test_a_walk_draws_only_the_functions_it_calls_and_parses_no_module_again(tmp
     are the same when the modules are outlined from a parse of their own."""
     write_files(tmp_path, PACKAGE)
     drawn: list[tuple[str, str]] = []
-    real = seeding.function_events
-    monkeypatch.setattr(seeding, "function_events", lambda facts, owner, *rest: drawn.append((facts.info.path, owner)) or real(facts, owner, *rest))
+    real = _Extractor.function
+    monkeypatch.setattr(_Extractor, "function", lambda facts, owner, *rest: drawn.append((facts.info.path, owner)) or real(facts, owner, *rest))
     outlined: list[str] = []
     parse = SeedAnalysis._outlined
     monkeypatch.setattr(SeedAnalysis, "_outlined", lambda self, info, source: outlined.append(info.path) or parse(self, info, source))

@@ -31,7 +31,7 @@ import ast
 import enum
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mllint.analysis.values import Constant, constant_value, shadows_import
@@ -78,11 +78,11 @@ _PATH_KEYWORDS = ("f", "file", "fp", "filename", "fname", "path", "filepath", "f
 _LOADERS = frozenset({*_PICKLE_LOADERS, *_UNSAFE_YAML_FUNCTIONS, *_TORCH_LOADS, *_YAML_LOADS, "numpy.load", *_KERAS_LOADS})
 
 
-def may_load_unsafely(info: ModuleInfo, tree: ast.Module) -> bool:
-    """Whether the module's stdlib ``ast`` holds a call ``unsafe_load`` might
-    report: a loader it knows, unless a literal argument settles it safe
+def possibly_unsafe_loads(info: ModuleInfo, tree: ast.Module) -> Iterator[ast.Call]:
+    """The calls in the module's stdlib ``ast`` that ``unsafe_load`` might report:
+    of a loader it knows, unless a literal argument settles it safe
     (``torch.load(..., weights_only=True)``, ``numpy.load`` without
-    ``allow_pickle``, ``load_model`` without ``safe_mode``). A superset, asked
+    ``allow_pickle``, ``load_model`` without ``safe_mode``). A superset, found
     before a module is parsed with libcst: most modules naming ``torch.load``
     load weights safely, and parsing them costs about 10x ``ast.parse``."""
     for node in ast.walk(tree):
@@ -94,7 +94,8 @@ def may_load_unsafely(info: ModuleInfo, tree: ast.Module) -> bool:
             continue
         given = {keyword.arg for keyword in node.keywords}
         if None in given or any(isinstance(arg, ast.Starred) for arg in node.args):
-            return True  # ``**options`` or ``*args`` may hold anything
+            yield node  # ``**options`` or ``*args`` may hold anything
+            continue
         settled = (
             (name in _TORCH_LOADS and any(k.arg == "weights_only" and isinstance(k.value, ast.Constant) and k.value.value is True
                                           for k in node.keywords))
@@ -102,8 +103,7 @@ def may_load_unsafely(info: ModuleInfo, tree: ast.Module) -> bool:
             or (name in _KERAS_LOADS and "safe_mode" not in given)
         )
         if not settled:
-            return True
-    return False
+            yield node
 
 
 #: torch's first release whose ``torch.load`` defaults to ``weights_only=True``.

@@ -55,7 +55,7 @@ from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import is_test_path
-from mllint.syntax.ast_walks import LEAVES, children
+from mllint.syntax.ast_walks import BLOCKS, LEAVES, children
 
 #: How to seed each library's global generator, for messages.
 SEED_CALL: dict[str, str] = {
@@ -1172,6 +1172,31 @@ def _definition(lines: list[str], first: int, last: int) -> ast.AST | None:
     return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 
+def _held_definitions(tree: ast.Module, places: Iterable[list[Any]]) -> list[tuple[ast.AST, bool]] | None:
+    """The definitions at *places* (``ModuleSeeding.definitions``) taken from the
+    module's whole *tree*, when one is at hand: finding them visits the
+    statements outside functions only, a fraction of parsing the function again
+    (half the functions a library's walks enter are in a module a rule has just
+    parsed). None when one is missing: the tree is not the text outlined."""
+    wanted = {(first, last): in_main for first, last, in_main in places}
+    found: dict[tuple[int, int], ast.AST] = {}
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        for name in BLOCKS:
+            for child in getattr(node, name, ()):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min((d.lineno for d in child.decorator_list), default=child.lineno)
+                    place = (first, child.end_lineno or child.lineno)
+                    if place in wanted:
+                        found[place] = child
+                elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                    stack.append(child)
+    if len(found) != len(wanted):
+        return None
+    return [(found[place], in_main) for place, in_main in wanted.items()]
+
+
 def _read_back(info: ModuleInfo, data: Any) -> ModuleSeeding | None:
     """The facts ``to_json`` made (kept in an index entry or the result cache), or None."""
     try:
@@ -1294,8 +1319,13 @@ class SeedAnalysis(Analysis):
                 facts.functions.setdefault(name, events)
             found = facts.functions.get(owner)
         if found is None:
-            source = self.index.source(facts.info.path) or self._read(facts.info.path) or ""
-            found = function_events(facts, owner, source, self.extra_seeders)
+            held = self.index.held_tree(facts.info.path)
+            definitions = _held_definitions(held, facts.definitions.get(owner, ())) if held is not None else None
+            if definitions is not None:
+                found = _Extractor.function(facts, owner, definitions, self.extra_seeders)
+            else:
+                source = self.index.source(facts.info.path) or self._read(facts.info.path) or ""
+                found = function_events(facts, owner, source, self.extra_seeders)
             self._unsaved.add(facts.info.path)
         return found
 

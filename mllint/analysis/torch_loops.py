@@ -104,6 +104,7 @@ from typing import Any
 from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, dotted_name
+from mllint.syntax.ast_walks import BLOCKS
 from mllint.syntax.text_search import word_starts
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -437,8 +438,6 @@ def _passed(call: ast.Call) -> list[ast.expr]:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
-#: The fields of a statement (or handler, or case) that hold statements, in ``_fields`` order.
-_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 
 
 @dataclass(eq=False)
@@ -563,12 +562,12 @@ def _bound_names(node: ast.AST) -> Iterator[ast.expr]:
 def _walk_statements(stmt: ast.AST) -> Iterator[ast.AST]:
     """The statements (and handlers, cases) nested in *stmt*, in the order
     :func:`_walk_code` meets them; definitions are yielded but not entered."""
-    stack = [child for name in _BLOCKS for child in getattr(stmt, name, ())]
+    stack = [child for name in BLOCKS for child in getattr(stmt, name, ())]
     while stack:
         current = stack.pop()
         yield current
         if not isinstance(current, _DEFINITIONS):
-            stack.extend(child for name in _BLOCKS for child in getattr(current, name, ()))
+            stack.extend(child for name in BLOCKS for child in getattr(current, name, ()))
 
 
 #: class attribute -> (value or annotation, scope it is evaluated in, is an annotation)
@@ -2732,7 +2731,7 @@ class ModuleFacts:
                     context = self.grad_context(item.context_expr)
                     if context != "none":
                         grad = context
-            body = [stmt for name in _BLOCKS for block in getattr(inside, name, ())
+            body = [stmt for name in BLOCKS for block in getattr(inside, name, ())
                     for stmt in (block.body if isinstance(block, (ast.excepthandler, ast.match_case)) else [block])]
         if grad != "none":
             return grad

@@ -27,7 +27,7 @@ from mllint.analysis.deserialization import (
     TorchLoadDefaults,
     UnsafeLoad,
     loaded_argument,
-    may_load_unsafely,
+    possibly_unsafe_loads,
     unsafe_load,
 )
 from mllint.analysis.network import (
@@ -140,8 +140,16 @@ class UnsafeDeserialization(ModuleRule):
     def can_fire(cls, ctx: ModuleContext) -> bool:
         """Most modules naming ``torch.load`` load weights safely: the calls are
         checked on the ``ast`` before the module is parsed with libcst."""
-        tree = ctx.index.tree(ctx.path)
-        return tree is None or may_load_unsafely(ctx.info, tree)
+        lines = ctx.shared(_LoadLines).lines
+        return lines is None or bool(lines)
+
+    @classmethod
+    def lines_read(cls, ctx: ModuleContext) -> frozenset[int] | None:
+        """A load is judged from its own function and the module's statements:
+        the bindings and writes before it (``values.binding``, ``produced_here``)
+        in the function around it, else at module level, and the state dicts that
+        function hands on. A load at module level reads the whole module."""
+        return ctx.shared(_LoadLines).lines
 
     def visit_Call(self, node: cst.Call) -> None:
         load = unsafe_load(self.ctx, node)
@@ -257,6 +265,16 @@ class UnsafeDeserialization(ModuleRule):
         if scope is None:
             return False
         return parent.targets[0].target.value in self.ctx.shared(_StateDictNames).of(scope)
+
+
+class _LoadLines:
+    """The lines of the calls ML601 may report (``possibly_unsafe_loads``), from
+    the module's ``ast``, read once for ``can_fire`` and ``lines_read``; None when
+    the module has no ``ast`` at hand."""
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        tree = ctx.index.tree(ctx.path)
+        self.lines = frozenset(call.lineno for call in possibly_unsafe_loads(ctx.info, tree)) if tree is not None else None
 
 
 def _state_dict_argument(call: cst.Call) -> cst.Arg | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
+from collections.abc import Collection
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -172,6 +173,16 @@ class ModuleRule(_FileRule):
         about 9x ``ast.parse``, so a rule whose triggers match many files it never
         fires on (a word such as "save") should answer from the ``ast`` here."""
         return True
+
+    @classmethod
+    def lines_read(cls, ctx: "ModuleContext") -> Collection[int] | None:
+        """The lines of the nodes the rule may report, when all it reads besides
+        is the function around each and the module's statements outside functions
+        and classes; None (the default) when it may read anything. Asked after
+        ``can_fire``: if every rule running on a file names its lines, libcst
+        parses the file with the other functions left blank
+        (``mllint.syntax.pruning``), a fraction of the whole."""
+        return None
 
     def report(self, node: cst.CSTNode, message: str, fix: Fix | None = None) -> None:
         self.ctx.report_node(self.code, node, message, fix)

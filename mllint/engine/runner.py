@@ -75,6 +75,7 @@ from mllint.engine.workers import FileResult, lint_files, map_files, processes_f
 from mllint.project import index as project_index
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
+from mllint.syntax.pruning import blank_unread_functions
 
 
 @dataclass
@@ -304,7 +305,7 @@ class Linter:
 
             try:
                 with deep_recursion():
-                    module = libcst.parse_module(source_file.source)
+                    module = libcst.parse_module(_text_to_parse(tree_rules, ctx))
             except Exception as exc:  # libcst rejects something ast accepted
                 line = getattr(exc, "raw_line", 1) or 1
                 column = (getattr(exc, "raw_column", 0) or 0) + 1
@@ -767,6 +768,22 @@ def _can_fire(rule: type[ModuleRule], ctx: ModuleContext) -> bool:
         return rule.can_fire(ctx)
     except Exception:  # noqa: BLE001 - the traversal reports the rule's failure as ML000
         return True
+
+
+def _text_to_parse(rules: list[type[ModuleRule]], ctx: ModuleContext) -> str:
+    """The module's text for libcst: without the functions none of *rules* reads,
+    when each names the lines it reads (``ModuleRule.lines_read``)."""
+    lines: set[int] = set()
+    for rule in rules:
+        try:
+            read = rule.lines_read(ctx)
+        except Exception:  # noqa: BLE001 - the traversal reports the rule's failure as ML000
+            read = None
+        if read is None:
+            return ctx.source
+        lines.update(read)
+    tree = ctx.index.tree(ctx.path)
+    return (blank_unread_functions(ctx.source, tree, lines) if tree is not None else None) or ctx.source
 
 
 def _virtual_line(notebook: Notebook | None, raw: RawFinding) -> int:

@@ -458,6 +458,11 @@ class ProjectIndex:
         (self._trees if keep else self._spare_trees).put(path, tree, len(source))
         return tree
 
+    def held_tree(self, path: str) -> ast.Module | None:
+        """The module's tree if one is kept (or set aside), never parsed: for a
+        reader to whom parsing a part of the module costs less than the whole."""
+        return self._trees.get(path, refresh=False) or self._spare_trees.get(path)
+
     def forget_tree(self, path: str) -> None:
         """The module's file is linted: its tree, if kept, is set aside. The
         trees kept while indexing are those of the first files linted; setting

@@ -27,7 +27,7 @@ LEAVES: frozenset[type[ast.AST]] = frozenset({
 """Node types with nothing under them but plain values: literals, the load/store
 context of a name, operators."""
 
-_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
 """The fields that hold nested statements (directly, or in ``except`` handlers and
 ``match`` cases), in the order ``ast.iter_child_nodes`` yields them."""
 
@@ -45,7 +45,7 @@ def statements(block: list[ast.stmt]) -> Iterator[ast.stmt]:
         node = pending.popleft()
         if isinstance(node, ast.stmt):
             yield node
-        for field_name in _BLOCKS:
+        for field_name in BLOCKS:
             pending.extend(getattr(node, field_name, ()))
 
 
