@@ -479,6 +479,32 @@ def test_ml807_names_the_declaration_file_nearest_the_notebook(tmp_path, name, s
     assert says in finding.message
 
 
+#: A repository of several projects, each declaring its own environment, and the root too.
+_MONOREPO = {"pyproject.toml": "[project]\nname = 'projects'\ndependencies = ['black']\n",
+             "agent/requirements.txt": "langchain==0.1.0\n", "churn/requirements.txt": "zenml==0.56.3\n",
+             "docker/requirements.txt": "uvicorn==0.30.0\n", "notebooks/env/requirements.txt": "seaborn==0.13.2\n"}
+
+
+@pytest.mark.parametrize(
+    ("name", "install", "says"),
+    [
+        # a neighbour project's requirements declare nothing for this one
+        ("agent/run.ipynb", "zenml", "the project declares it nowhere: a fresh environment lacks it and each run may "
+                                     "get another version; declare it, pinned, in `agent/requirements.txt`"),
+        ("agent/run.ipynb", "langchain", "although `agent/requirements.txt` already declares it"),
+        # in a project the root declares, its other files count (a Docker image's environment)
+        ("analysis/explore.ipynb", "uvicorn", "although `docker/requirements.txt` already declares it"),
+        # a folder's ``env/`` declares for the folder, and the folder then for its notebooks alone
+        ("notebooks/explore.ipynb", "seaborn", "although `notebooks/env/requirements.txt` already declares it"),
+        ("notebooks/explore.ipynb", "uvicorn", "the project declares it nowhere"),
+        ("explore.ipynb", "zenml", "although `churn/requirements.txt` already declares it"),
+    ],
+)
+def test_ml807_reads_the_declarations_of_the_notebooks_own_project(tmp_path, name, install, says):
+    [finding] = one(tmp_path, f"!pip install {install}\n", "ML807", _MONOREPO, name=name)
+    assert says in finding.message
+
+
 def test_ml807_reads_no_package_in_a_comment(tmp_path):
     """``# install`` after the command is the shell's comment, not two packages;
     a ``#`` inside a word (a URL's ``#egg=``) is no comment."""

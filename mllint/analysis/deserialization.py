@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import ast
 import enum
-import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mllint.analysis.values import Constant, constant_value, shadows_import
 from mllint.engine.context import Analysis, ModuleContext, ProjectContext
 from mllint.engine.findings import Reach
+from mllint.project.dependencies.facts import declaring_folder
 from mllint.project.index import ModuleInfo, dotted_name
 from mllint.syntax.cst import has_star_kwargs, keyword, positional
 from mllint.syntax.deferred import deferred
@@ -109,8 +109,6 @@ def possibly_unsafe_loads(info: ModuleInfo, tree: ast.Module) -> Iterator[ast.Ca
 #: torch's first release whose ``torch.load`` defaults to ``weights_only=True``.
 _WEIGHTS_ONLY_DEFAULT = (2, 6)
 _TORCH_DISTRIBUTIONS = frozenset({"torch", "pytorch"})
-#: Folders that hold a project's requirement files for the folder above them.
-_REQUIREMENT_FOLDERS = frozenset({"requirements", "reqs", "requirements.d", "env", "envs", "environment", "environments"})
 _VERSION = re.compile(r"v?(\d+(?:\.\d+)*)")
 
 
@@ -192,10 +190,7 @@ class TorchLoadDefaults(Analysis):
             if not _is_versioned(requirement.text):
                 continue
             lowest = lowest_version(requirement.text)
-            folder = posixpath.dirname(requirement.path)
-            if posixpath.basename(folder).lower() in _REQUIREMENT_FOLDERS:
-                folder = posixpath.dirname(folder)
-            declared.append((folder, lowest is not None and lowest >= _WEIGHTS_ONLY_DEFAULT))
+            declared.append((declaring_folder(requirement.path), lowest is not None and lowest >= _WEIGHTS_ONLY_DEFAULT))
         return cls(declared)
 
     def weights_only_by_default(self, path: str) -> bool:

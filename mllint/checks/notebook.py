@@ -679,18 +679,23 @@ def _hosted_only(source: str, magic: Magic) -> bool:
 
 
 def _declared_names(nb: NotebookContext) -> dict[str, str]:
-    """Normalised name -> the file declaring it: every declared requirement, the
-    extras it asks for (``gymnasium[box2d]`` declares ``box2d``) and requirements
+    """Normalised name -> the file declaring it: every requirement declared for
+    the notebook (``DependencyFacts.declaring_for``), the extras it asks for (``gymnasium[box2d]`` declares ``box2d``) and requirements
     commented out as optional; conda's ``py-``/``-py``/``python-`` spellings count
     as the PyPI name."""
     names: dict[str, str] = {}
     facts = nb.project.dependencies
+    declaring = set(facts.declaring_for(nb.path))
     for requirement in facts.requirements:
+        if requirement.path not in declaring:
+            continue
         extras = re.search(r"\[([^\[\]]*)\]", requirement.text)
         for name in [requirement.name or "", *(extras.group(1).split(",") if extras else [])]:
             for spelling in _spellings(name):
                 names.setdefault(spelling, requirement.path)
     for path in facts.declaration_files:
+        if path not in declaring:
+            continue
         for match in _COMMENTED_REQUIREMENT.finditer(nb.project.read_text(path) or ""):
             for spelling in _spellings(match.group(1)):
                 names.setdefault(spelling, path)

@@ -27,8 +27,23 @@ PathFilter = Callable[[str], bool]
 """Which files a question is about (the rule decides, from file roles)."""
 
 
+#: Folders that hold a project's requirement files for the folder above them.
+REQUIREMENT_FOLDERS = frozenset({"requirements", "reqs", "requirements.d", "env", "envs", "environment", "environments"})
+
+
 def _everything(path: str) -> bool:
     return True
+
+
+def declaring_folder(path: str) -> str:
+    """The folder whose files a declaration file declares the environment of: its
+    own, or the one above a ``requirements/`` (``env/``, ...) folder."""
+    folder = posixpath.dirname(path)
+    return posixpath.dirname(folder) if posixpath.basename(folder).lower() in REQUIREMENT_FOLDERS else folder
+
+
+def _within(path: str, folder: str) -> bool:
+    return folder == "" or path == folder or path.startswith(folder + "/")
 
 
 def depth_order(path: str) -> tuple[int, str]:
@@ -72,6 +87,20 @@ class DependencyFacts:
     """conda (and MLflow ``python_env``) environments whose every entry is pinned."""
     python_version: tuple[str, int] | None = None
     warnings: list[str] = field(default_factory=list)
+
+    def declaring_for(self, path: str) -> list[str]:
+        """The declaration files that may declare the environment of the file at
+        *path*: those under the deepest folder above it that declares one, so
+        that in a repository of several projects each with its own
+        requirements, a project's files are not declared by a neighbour's
+        (``docker/requirements.txt`` still counts for ``notebooks/`` when the
+        root declares too); every file when no folder above *path* declares."""
+        folders = {declaring_folder(file) for file in self.declaration_files}
+        above = [folder for folder in folders if _within(posixpath.dirname(path), folder)]
+        if not above:
+            return list(self.declaration_files)
+        nearest = max(above, key=len)
+        return [file for file in self.declaration_files if _within(declaring_folder(file), nearest)]
 
     @property
     def declares_dependencies(self) -> bool:
