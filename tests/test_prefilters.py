@@ -502,12 +502,14 @@ LOAD_FORMS = (
     "def outer():\n    def inner(p):\n        return np.load(p, allow_pickle=True)\n    return inner",
     "async def fetch(p):\n    return torch.load(p, weights_only=False)", "def remote():\n    return torch.load(URL)",
     "URL = 'https://example.org/m.pt'", "def stream():\n    return yaml.load('a: 1')",
+    "from pickle import load", "def load(p):\n    return p", "load(blob)", "json.load(f)", "import json",
 )
 
 
 @settings(max_examples=100, deadline=None)
 @given(modules(st.sampled_from(LOAD_FORMS), "import pickle, joblib, yaml, torch\nimport numpy as np\n"))
 @example("import torch\nPATH = 'm.pt'\ndef helper():\n    pass\ndef load():\n    return torch.load(PATH)\n")
+@example("from pickle import load\ndef load(p):\n    return p\nload(blob)\n")
 def test_the_unsafe_load_prefilter_and_partial_parse_never_change_a_finding(tmp_path_factory, text):
     """ML601 skips libcst where the ``ast`` shows no load it judges, and has it
     parse only the functions holding a load: its findings and fixes are those

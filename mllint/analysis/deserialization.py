@@ -78,13 +78,30 @@ _PATH_KEYWORDS = ("f", "file", "fp", "filename", "fname", "path", "filepath", "f
 _LOADERS = frozenset({*_PICKLE_LOADERS, *_UNSAFE_YAML_FUNCTIONS, *_TORCH_LOADS, *_YAML_LOADS, "numpy.load", *_KERAS_LOADS})
 
 
+#: The last names of the loaders: a module function named so is called as the
+#: module's own in the index (``pickle.load`` imported, then ``def load``), where
+#: ``possibly_unsafe_loads`` qualifies the call through the import.
+_LOADER_NAMES = frozenset(name.rpartition(".")[2] for name in _LOADERS)
+
+
+def _calls_a_loader(info: ModuleInfo) -> bool:
+    """Whether a call site the index records for the module may be of a loader."""
+    own = info.name + "."
+    return any(site.name in _LOADERS or (site.name.startswith(own) and site.name[len(own):] in _LOADER_NAMES)
+               for site in info.call_sites())
+
+
 def possibly_unsafe_loads(info: ModuleInfo, tree: ast.Module) -> Iterator[ast.Call]:
     """The calls in the module's stdlib ``ast`` that ``unsafe_load`` might report:
     of a loader it knows, unless a literal argument settles it safe
     (``torch.load(..., weights_only=True)``, ``numpy.load`` without
     ``allow_pickle``, ``load_model`` without ``safe_mode``). A superset, found
     before a module is parsed with libcst: most modules naming ``torch.load``
-    load weights safely, and parsing them costs about 10x ``ast.parse``."""
+    load weights safely, and parsing them costs about 10x ``ast.parse``. The
+    module's tree is walked only if its index entry records a call a loader may
+    be (``_calls_a_loader``): most modules naming ``load`` call ``json.load``."""
+    if not _calls_a_loader(info):
+        return
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue

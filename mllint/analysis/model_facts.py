@@ -22,6 +22,7 @@ from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.project.index import CallSite, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import Role, is_test_path
+from mllint.syntax.ast_walks import without_leaves
 from mllint.syntax.text_search import LineStartSearch
 
 _TRANSFORMER_RECEIVER = re.compile(
@@ -416,7 +417,7 @@ def _helper_in(
     if function is None:
         return None
     scope = _Scope(function, info)
-    for call in (node for node in ast.walk(function) if isinstance(node, ast.Call)):
+    for call in (node for node in without_leaves(function) if isinstance(node, ast.Call)):
         dotted = dotted_name(call.func) or ""
         wrapped = _wrapped_helper(index, info, dotted, known)
         if wrapped is not None:
@@ -482,7 +483,7 @@ class _Scope:
         self.names = {*self.positional, *(a.arg for a in args.kwonlyargs)}
         self.opened: dict[str, ast.expr] = {}  # with open(path, "wb") as f: f -> open(path, "wb")
         stored: set[str] = set()
-        for node in ast.walk(function):
+        for node in without_leaves(function):
             if isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
                 self.opened[node.optional_vars.id] = node.context_expr
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):

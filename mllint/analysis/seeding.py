@@ -55,7 +55,7 @@ from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import is_test_path
-from mllint.syntax.ast_walks import BLOCKS, LEAVES, children
+from mllint.syntax.ast_walks import BLOCKS, LEAVES, children, without_leaves
 
 #: How to seed each library's global generator, for messages.
 SEED_CALL: dict[str, str] = {
@@ -1117,7 +1117,7 @@ def _run_names(function: ast.AST) -> frozenset[str]:
     when it does, and its body counts as the outer function's code, as before; a
     closure only returned (``def make(m): def entry(**kw): return load(m, **kw);
     return entry``) runs only when the caller calls it. One walk per function."""
-    nodes = list(ast.walk(function))
+    nodes = list(without_leaves(function))
     inert = {id(node.value) for node in nodes
              if (isinstance(node, (ast.Return, ast.Yield)) and isinstance(node.value, ast.Name))
              or (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store))}  # ``entry.__doc__ = ...``
