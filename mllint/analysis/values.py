@@ -17,11 +17,17 @@ from __future__ import annotations
 import ast
 import enum
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from mllint.engine.context import ModuleContext
-from mllint.syntax.cst import Children, bound_names, preorder, string_value
+from mllint.syntax.cst import (
+    Children,
+    CodeChildren,
+    bound_names,
+    preorder,
+    string_value,
+)
 from mllint.syntax.deferred import deferred
 
 if TYPE_CHECKING:
@@ -75,7 +81,7 @@ class ScopeTable:
     functions, classes and lambdas are separate scopes: their code is not
     this scope's, and is not visited."""
 
-    def __init__(self, scope: cst.CSTNode, children: Children | None = None) -> None:
+    def __init__(self, scope: cst.CSTNode, children: Callable[[cst.CSTNode], Sequence[cst.CSTNode]] | None = None) -> None:
         #: id(node) -> where it comes in the visit (the nodes are alive as long as *scope*)
         self._order: dict[int, int] = {id(scope): 0}
         #: name -> (where each binding comes, the bindings), in source order
@@ -156,7 +162,7 @@ class _ScopeTables:
 
     def __init__(self, ctx: ModuleContext) -> None:
         self._tables: dict[int, ScopeTable] = {}
-        self._children = ctx.shared(Children)
+        self._children = ctx.shared(CodeChildren)
 
     def of(self, scope: cst.CSTNode) -> ScopeTable:
         table = self._tables.get(id(scope))

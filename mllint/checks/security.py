@@ -58,7 +58,7 @@ from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
 from mllint.project.layout import NOT_TESTS, OWN_CODE, Role
 from mllint.syntax.ast_walks import without_leaves
 from mllint.syntax.cst import (
-    Children,
+    CodeChildren,
     has_star_kwargs,
     is_false,
     is_true,
@@ -293,7 +293,7 @@ class _StateDictNames:
 
     def __init__(self, ctx: ModuleContext) -> None:
         self._names: dict[int, frozenset[str]] = {}
-        self._children = ctx.shared(Children)
+        self._children = ctx.shared(CodeChildren)
 
     def of(self, scope: cst.CSTNode) -> frozenset[str]:
         names = self._names.get(id(scope))

@@ -16,31 +16,20 @@ node is ever inside them.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import libcst as cst
 
 from mllint.engine.context import ModuleContext
 from mllint.engine.rules import ModuleRule
-from mllint.syntax.cst import Children
+from mllint.syntax.cst import Children, trivia_kinds
 
 ErrorHandler = Callable[[type[ModuleRule], BaseException], None]
 _Hooks = dict[str, list[tuple[int, ModuleRule, Callable[[cst.CSTNode], object]]]]
 
 
-def _kinds(base: type[cst.CSTNode]) -> Iterator[type[cst.CSTNode]]:
-    for kind in base.__subclasses__():
-        yield kind
-        yield from _kinds(kind)
-
-
 #: Kinds of node with nothing but whitespace, comments and punctuation inside them.
-TRIVIA: frozenset[type[cst.CSTNode]] = frozenset({
-    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment,
-    cst.Comma, cst.Colon, cst.Dot, cst.Semicolon, cst.AssignEqual, cst.ImportStar,
-    cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
-    *(kind for base in (cst.BaseAugOp, cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp) for kind in _kinds(base)),
-})
+TRIVIA: frozenset[type[cst.CSTNode]] = trivia_kinds()
 
 
 class _Dispatcher:
