@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from mllint.engine import suppressions
 from mllint.engine.suppressions import parse_suppressions
 from mllint.testkit import lint_tree, notebook_json
 
@@ -91,3 +94,24 @@ def test_comments_are_tokens_up_to_the_first_error_and_lines_after_it(source, li
 def test_parser_falls_back_on_untokenizable_text():
     result = parse_suppressions('x = """\n# mllint: ignore[ML1]\n')
     assert [item.line for item in result.items] == [2]
+
+
+#: Pieces of code and comments around suppressions, and look-alikes.
+SUPPRESSION_FRAGMENTS = (
+    "x = 1", "#", " ", "\n", "noqa", "NOQA", ":", " E501", "ML201", "ml7", ",", "mllint", "ignore", "ignore-file",
+    "[ML201]", "'", '"""', "\\", "(", ")", "\t",
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(SUPPRESSION_FRAGMENTS), max_size=14).map("".join))
+@example("x = 1  # noqa: E501\n")
+@example("x = 1  # noqa: E501,\n# ML201\n")
+@example("x = 1  # noqa: E501, ML201\n#mllint:ignore-file[ML7]\n")
+def test_the_suppression_prefilter_never_hides_one(text):
+    """Files whose text holds no suppression are not tokenized: wherever parsing
+    them finds one, the pre-filter lets them be parsed."""
+    found = [(s.line, s.column, s.codes, s.text) for s in parse_suppressions(text).items]
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(suppressions, "_may_suppress", lambda text: True)
+        assert [(s.line, s.column, s.codes, s.text) for s in parse_suppressions(text).items] == found

@@ -73,6 +73,14 @@ class Suppressions:
         return [item for item in self.items if not item.used]
 
 
+def _may_suppress(text: str) -> bool:
+    """Whether a comment of *text* may hold a suppression: the patterns match the
+    whole text wherever they match one of its comments. Libraries write
+    ``# noqa: E501`` for other linters in one file in ten; tokenizing those
+    (Python's tokenizer, pure Python on 3.11) took a second of a 2,000-file run."""
+    return _MLLINT.search(text) is not None or any(_ML_CODE.search(match.group("codes")) for match in _NOQA.finditer(text))
+
+
 def _comments(text: str) -> list[tuple[int, int, str, bool]]:
     """(line, column, comment, own_line) for every comment token.
 
@@ -108,8 +116,7 @@ def _comments(text: str) -> list[tuple[int, int, str, bool]]:
 
 def parse_suppressions(text: str) -> Suppressions:
     result = Suppressions()
-    lowered = text.lower()
-    if "mllint" not in lowered and "noqa" not in lowered:
+    if not _may_suppress(text):
         return result
     for line, column, comment, own_line in _comments(text):
         for match in _MLLINT.finditer(comment):
