@@ -2606,21 +2606,20 @@ class ModuleFacts:
         builds: dict[str, list[ast.expr] | None] = {}
         assigned: dict[str, list[ast.expr] | None] = {}
 
-        def add(name: str, elements: list[ast.expr] | None, value: ast.expr | None = None) -> None:
-            """Grow the lists in place: a name assigned thousands of times stays linear."""
-            known = builds.setdefault(name, [])
+        def grow(table: dict[str, list[ast.expr] | None], name: str, items: list[ast.expr] | None) -> None:
+            """Grow the name's list in place (a name assigned thousands of times stays
+            linear); None items make it unknown for good."""
+            known = table.setdefault(name, [])
             if known is not None:
-                if elements is None:
-                    builds[name] = None
+                if items is None:
+                    table[name] = None
                 else:
-                    known.extend(elements)
+                    known.extend(items)
+
+        def add(name: str, elements: list[ast.expr] | None, value: ast.expr | None = None) -> None:
+            grow(builds, name, elements)
             if value is not None or elements is None:
-                held = assigned.setdefault(name, [])
-                if held is not None:
-                    if value is None:
-                        assigned[name] = None
-                    else:
-                        held.append(value)
+                grow(assigned, name, None if value is None else [value])
 
         def listed(value: ast.expr) -> list[ast.expr] | None:
             if isinstance(value, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in value.elts):
