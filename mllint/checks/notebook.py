@@ -680,9 +680,9 @@ def _hosted_only(source: str, magic: Magic) -> bool:
 
 def _declared_names(nb: NotebookContext) -> dict[str, str]:
     """Normalised name -> the file declaring it: every requirement declared for
-    the notebook (``DependencyFacts.declaring_for``), the extras it asks for (``gymnasium[box2d]`` declares ``box2d``) and requirements
-    commented out as optional; conda's ``py-``/``-py``/``python-`` spellings count
-    as the PyPI name."""
+    the notebook (``DependencyFacts.declaring_for``), the extras it asks for
+    (``gymnasium[box2d]`` declares ``box2d``) and requirements commented out as
+    optional; conda's ``py-``/``-py``/``python-`` spellings count as the PyPI name."""
     names: dict[str, str] = {}
     facts = nb.project.dependencies
     declaring = set(facts.declaring_for(nb.path))
