@@ -511,6 +511,37 @@ def test_data_not_written_here_is_reported(tmp_path, source):
     assert codes(lint(tmp_path, source, "ML601")) == ["ML601"]
 
 
+TRAINER_CHECKPOINT = (
+    "import os\n\nimport torch\nfrom lightning import Trainer\n\n\ndef test_checkpoint_on_exception({folder}):\n"
+    "    Trainer(default_root_dir={folder}).fit(Model())\n"
+    "    checkpoint = torch.load({path}, map_location='cpu', weights_only=False)\n"
+    "    assert checkpoint['epoch'] == 1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("folder", "path", "filename", "reported"),
+    [
+        # a file in the folder pytest made for this test: only this test run wrote it
+        ("tmp_path", "tmp_path / 'exception.ckpt'", "tests/test_checkpoint.py", False),
+        ("tmpdir", "os.path.join(tmpdir, 'last.ckpt')", "tests/test_checkpoint.py", False),
+        ("tmp_path_factory", "tmp_path_factory.mktemp('ckpt') / 'last.ckpt'", "tests/test_checkpoint.py", False),
+        ("tmp_path", "str(tmp_path / 'exception.ckpt')", "tests/conftest.py", False),
+        # outside the tests a parameter named tmp_path is any path a caller passes
+        ("tmp_path", "tmp_path / 'exception.ckpt'", "train.py", True),
+        # a download into the temporary folder is still a download
+        ("tmp_path", "hf_hub_download('org/model', 'model.ckpt', cache_dir=tmp_path)", "tests/test_checkpoint.py", True),
+        # a committed checkpoint the test reads is the project's artifact, still reported
+        ("tmp_path", "'tests/data/model.ckpt'", "tests/test_checkpoint.py", True),
+        # tempfile's own mktemp is no pytest folder
+        ("tempfile", "tempfile.mktemp()", "tests/test_checkpoint.py", True),
+    ],
+)
+def test_a_test_runs_own_temporary_files_are_silent(tmp_path, folder, path, filename, reported):
+    source = TRAINER_CHECKPOINT.format(folder=folder, path=path)
+    assert bool(lint(tmp_path, source, "ML601", filename=filename)) is reported
+
+
 # --- ML602 hardcoded-secret -----------------------------------------------------------------
 
 

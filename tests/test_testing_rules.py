@@ -304,6 +304,11 @@ def test_ml403_assert_statement(tmp_path):
         "def test_snapshot(snapshot):\n    assert {'a': 1} == snapshot\n",
         "def test_regression(data_regression):\n    data_regression.check({'a': 1})\n",
         "from pytest_check import check\n\ndef test_soft():\n    check.equal(1, 1)\n",
+        # warnings made errors: the test checks the code warns of nothing
+        "import warnings\n\ndef test_quiet():\n    with warnings.catch_warnings():\n"
+        "        warnings.simplefilter('error')\n        run()\n",
+        "from warnings import filterwarnings\n\ndef test_quiet():\n    filterwarnings(action='error', category=UserWarning)\n    run()\n",
+        "import pytest\n\n@pytest.mark.filterwarnings('error::UserWarning')\ndef test_quiet():\n    run()\n",
     ],
 )
 def test_ml403_recognised_assertions(tmp_path, body):
@@ -349,6 +354,42 @@ def test_ml403_look_alikes_do_not_count(tmp_path):
             raises(ValueError)
     ''')
     assert located(findings) == [("ML403", "tests/test_model.py", 5)]
+
+
+def test_ml403_warning_filters_that_do_not_fail(tmp_path):
+    findings = ml403(tmp_path, """
+        import warnings
+
+        import pytest
+
+
+        def test_silenced():
+            warnings.simplefilter("ignore")
+            run()
+
+
+        @pytest.mark.filterwarnings("ignore::UserWarning")
+        def test_ignored():
+            run()
+    """)
+    assert [f.line for f in findings] == [6, 12]
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("pass", False),
+        ("...", False),
+        ('"""Not applicable: the model has no gradient."""', False),
+        ('"""Not applicable."""\n        pass  # inference only', False),
+        ("load_model()", True),
+    ],
+)
+def test_ml403_placeholders_claim_nothing(tmp_path, body, reported):
+    # An empty test (often a class opting out of a test it inherits) runs no code
+    # whose result could go unchecked.
+    source = f"class TestNet(NetTests):\n    def test_jit(self, device):\n        {body}\n"
+    assert bool(ml403(tmp_path, source)) is reported
 
 
 def test_ml403_helper_in_the_module(tmp_path):

@@ -111,6 +111,10 @@ class FunctionFacts:
     returns_value: bool = False
     """Returns a value: a helper named like a test (``testing_data_config()``), as
     pytest itself warns when a test returns anything but None."""
+    empty: bool = False
+    """Its body does nothing (``pass``, ``...``, a docstring): a placeholder, often a
+    test class opting out of a test it inherits (``def test_jit(self): pass  # not
+    applicable``). It runs no code, so no result goes unchecked."""
 
 
 @dataclass
@@ -180,14 +184,31 @@ def is_testcase_base(dotted: str) -> bool:
 def is_assertion_call(call: ast.Call, qualify: Callable[[str], str | None]) -> bool:
     """A call that fails the test on wrong results: ``assert*``/``fail`` methods,
     ``pytest.raises``/``warns``/``fail``/``approx``, numpy/pandas/torch testing
-    helpers, mock assertions, pytest-check, pytest-regressions fixtures; or a call
+    helpers, mock assertions, pytest-check, pytest-regressions fixtures; a call
     that asks its callee to check (``subprocess.run(cmd, check=True)``,
-    ``convert_to_torchscript(net, verify=True)``): it raises when the check fails."""
-    return _is_assertion_function(call.func, qualify, imported_only=False) or any(
+    ``convert_to_torchscript(net, verify=True)``): it raises when the check fails;
+    or one that turns warnings into errors (``warnings.simplefilter("error")``):
+    the test then checks that the code warns of nothing."""
+    return _is_assertion_function(call.func, qualify, imported_only=False) or _makes_warnings_errors(call, qualify) or any(
         keyword.arg is not None and _CHECKING_NAME.search(keyword.arg) is not None
         and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
         for keyword in call.keywords
     )
+
+
+_WARNING_FILTERS = frozenset({"warnings.simplefilter", "warnings.filterwarnings", "pytest.mark.filterwarnings"})
+
+
+def _makes_warnings_errors(call: ast.Call, qualify: Callable[[str], str | None]) -> bool:
+    """``warnings.simplefilter("error")``, ``warnings.filterwarnings("error", ...)`` or, as
+    a test's decorator, ``pytest.mark.filterwarnings("error::UserWarning")``: a warning
+    the filter matches fails the test. A filter set for the whole suite (pytest's
+    ``filterwarnings`` setting, ``pytestmark``) is the suite's policy, not a check a test makes."""
+    dotted = dotted_name(call.func)
+    if dotted is None or qualify(dotted) not in _WARNING_FILTERS:
+        return False
+    action = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "action"), None)
+    return isinstance(action, ast.Constant) and isinstance(action.value, str) and action.value.startswith("error")
 
 
 def is_assertion_reference(node: ast.expr, qualify: Callable[[str], str | None]) -> bool:
@@ -416,7 +437,9 @@ class _Collector:
         )
         facts = FunctionFacts(key, function.lineno, function.col_offset + 1, owner, _parameters(function),
                               direct=False, is_fixture=is_fixture, fixture_name=fixture_name, skipped=skipped,
-                              returns_value=_returns_value(function.body))
+                              returns_value=_returns_value(function.body), empty=_does_nothing(function.body))
+        facts.direct = any(isinstance(d, ast.Call) and _makes_warnings_errors(d, self.resolve)
+                           for d in function.decorator_list)
         self._scan(function.body, facts, calls=True)
         if owner is not None:
             _note_self_attributes(function, self.classes[owner].attributes)
@@ -463,6 +486,16 @@ class _Collector:
                     return True
                 facts.references.append(CallFact(text, node.lineno))
         return False
+
+
+def _does_nothing(body: list[ast.stmt]) -> bool:
+    """Whether the statements are all ``pass``, ``...`` or a string (a docstring)."""
+    return all(
+        isinstance(statement, ast.Pass)
+        or (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and (statement.value.value is Ellipsis or isinstance(statement.value.value, str)))
+        for statement in body
+    )
 
 
 def _returns_value(body: list[ast.stmt]) -> bool:

@@ -7,9 +7,10 @@ its assignments (:func:`mllint.analysis.values.binding`), through calls that
 pass a path on (``open(path)``, ``os.path.join(root, name)``) and through the
 parts of an expression built with an operator (``root / "model.pkl"``). The
 riskiest part of a value decides; a value is the project's own only when every
-part is a constant relative path or ``__file__``. Anything else is unknown, so
-a rule can stay with its default judgement. The answer is a fact; the rule
-decides the severity and words the message.
+part is a constant relative path or ``__file__``, and a test run's own when
+besides those it is in a temporary folder pytest made for the test. Anything
+else is unknown, so a rule can stay with its default judgement. The answer is
+a fact; the rule decides the severity and words the message.
 
 :func:`produced_here` answers a narrower question: whether the data was made by
 this very code a moment before (a ``dumps`` result, or a file the same function
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from mllint.analysis.network import returns_download
 from mllint.analysis.values import binding, last_segment, scope_table, string_text
 from mllint.engine.context import ModuleContext
+from mllint.project.layout import Role
 from mllint.syntax.cst import positional, string_value
 from mllint.syntax.deferred import deferred
 
@@ -39,6 +41,7 @@ class Source(enum.IntEnum):
     """Where a value comes from; the order is the risk, the riskiest part of a
     combined value decides."""
 
+    TEST_RUN = -2  # in a test's fresh temporary folder (``tmp_path``): only the test run wrote there
     OWN = -1  # a constant relative path inside the project (or ``__file__``)
     UNKNOWN = 0
     USER_INPUT = 1  # a path from user input: ``input()``, ``sys.argv``, a request
@@ -58,6 +61,7 @@ _URL = Origin(Source.URL)
 _DOWNLOAD = Origin(Source.DOWNLOAD)
 _USER_INPUT = Origin(Source.USER_INPUT)
 _OWN = Origin(Source.OWN)
+_TEST_RUN = Origin(Source.TEST_RUN)
 
 _REMOTE_SCHEME = re.compile(r"^(?:https?|ftp|s3|gs|gcs|az|abfss?|wasbs?|hf)://", re.I)
 _ABSOLUTE = re.compile(r"^(?:/|~|\\\\|[A-Za-z]:[\\/])")
@@ -69,13 +73,19 @@ _PASS_THROUGH = frozenset(
 )
 _USER_INPUT_CALLS = frozenset({"input", "parse_args", "parse_known_args", "file_uploader", "get_json"})
 _USER_INPUT_NAMES = ("flask.request", "sys.argv")
+#: pytest's fixtures giving a test a fresh temporary folder, and the factories making one (``mktemp``).
+_TEMPORARY_FIXTURES = frozenset({"tmp_path", "tmpdir"})
+_TEMPORARY_FACTORIES = frozenset({"tmp_path_factory", "tmpdir_factory"})
 
 
 def _combine(origins: list[Origin]) -> Origin:
-    """The riskiest part decides; a path is the project's own only if every part is."""
+    """The riskiest part decides; a path is the project's own only if every part is,
+    and a test run's own if every part is that or the project's (``tmp_path / "m.pt"``)."""
     risky = max(origins, key=lambda o: o.source, default=UNKNOWN)
     if risky.source > Source.UNKNOWN:
         return risky
+    if risky.source < Source.UNKNOWN and any(o.source is Source.TEST_RUN for o in origins):
+        return _TEST_RUN
     if origins and all(o.source is Source.OWN for o in origins):
         named = [o for o in origins if o.path]
         return named[0] if len(named) == 1 else _OWN
@@ -106,6 +116,8 @@ def origin_of(ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Origin:
         if node.value in ctx.info.aliases:
             return UNKNOWN
         bound = binding(ctx, node.value, node)
+        if bound is None and node.value in _TEMPORARY_FIXTURES and _in_tests(ctx):
+            return _TEST_RUN  # a parameter of a test or fixture: the folder pytest made for it
         return origin_of(ctx, bound, depth + 1) if bound is not None else UNKNOWN
     if isinstance(node, (cst.Attribute, cst.Subscript)):
         return origin_of(ctx, node.value, depth + 1)
@@ -125,6 +137,9 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
         return _DOWNLOAD
     if last in _USER_INPUT_CALLS:
         return _USER_INPUT
+    if (last == "mktemp" and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)
+            and call.func.value.value in _TEMPORARY_FACTORIES and _in_tests(ctx)):
+        return _TEST_RUN
     if last in _PASS_THROUGH:
         args = positional(call) if last in ("join", "joinpath") else positional(call)[:1]
         parts = [origin_of(ctx, a.value, depth + 1) for a in args]
@@ -132,6 +147,12 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
             parts.insert(0, origin_of(ctx, call.func.value, depth + 1))
         return _combine(parts)
     return UNKNOWN
+
+
+def _in_tests(ctx: ModuleContext) -> bool:
+    """Whether the module is a test or test support, where a parameter named
+    ``tmp_path`` is the pytest fixture (elsewhere it may be any path a caller gives)."""
+    return ctx.project.role(ctx.path) in (Role.TEST, Role.TEST_SUPPORT)
 
 
 #: Calls that write their arguments' data to a file (``pickle.dump(obj, f)``,

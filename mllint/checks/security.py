@@ -158,8 +158,11 @@ class UnsafeDeserialization(ModuleRule):
         target = loaded_argument(node)
         if target is not None and produced_here(self.ctx, target, node):
             return  # ``pickle.loads(pickle.dumps(x))``, a file this code just wrote: a copy of its own objects
+        origin = origin_of(self.ctx, target) if target is not None else UNKNOWN
+        if origin.source is Source.TEST_RUN:
+            return  # a file in the test's own temporary folder: what this test run wrote
         advice, fix = self._advice(load, node)
-        description, severity = _origin_text(origin_of(self.ctx, target) if target is not None else UNKNOWN)
+        description, severity = _origin_text(origin)
         where = f", here {description}" if description else ""
         message = f"`{load.function}` {self._risk(load)}{where}; {advice}"
         self.ctx.report_node(self.code, node, message, fix, severity=severity)

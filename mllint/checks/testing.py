@@ -160,8 +160,8 @@ class AssertionlessTest(SourceRule):
         tests = list(find_test_functions(facts, suite.settings, pytest_file=kind))
         judge = _AssertionJudge(ctx, facts, suite, {test.key for test in tests})
         for test in tests:
-            if facts.never_runs(test) or test.returns_value:
-                continue  # skipped whatever happens, or a helper named like a test: it claims nothing
+            if facts.never_runs(test) or test.returns_value or test.empty:
+                continue  # skipped whatever happens, a helper named like a test, or a placeholder: it claims nothing
             if not judge.can_fail(test):
                 name = test.key.rsplit(".", 1)[-1]
                 ctx.report_at(
