@@ -171,6 +171,34 @@ def test_weight_initialisation_without_training_is_silent(tmp_path):
     assert ml201(tmp_path, files) == []
 
 
+TIMED = """
+    import time
+    import torch
+    from torch import nn
+
+    if __name__ == "__main__":
+        batch = torch.rand(64, 3, 224, 224)
+        start = time.perf_counter()
+        {work}
+        print(time.perf_counter() - start)
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "work", "reported"),
+    [
+        # a benchmark timing operations: its random inputs decide no result
+        ("benchmarks/resize.py", "torch.nn.functional.interpolate(batch, size=112)", False),
+        # a benchmark that trains: its result depends on the seed
+        ("benchmarks/train_speed.py", "nn.Linear(224, 2)(batch).sum().backward(); optimizer.step()", True),
+        # the same timing code outside a benchmark folder is an ordinary script
+        ("scripts/resize.py", "torch.nn.functional.interpolate(batch, size=112)", True),
+    ],
+)
+def test_benchmarks_that_train_nothing_are_silent(tmp_path, path, work, reported):
+    assert bool(ml201(tmp_path, {path: TIMED.format(work=work)})) is reported
+
+
 def test_library_module_without_entry_point_is_silent(tmp_path):
     findings = ml201(tmp_path, {
         "pkg/__init__.py": "",

@@ -356,6 +356,25 @@ def test_ml403_look_alikes_do_not_count(tmp_path):
     assert located(findings) == [("ML403", "tests/test_model.py", 5)]
 
 
+def test_ml403_names_a_comparison_left_without_assert(tmp_path):
+    findings = ml403(tmp_path, """
+        import torch
+
+
+        def test_attention_shape():
+            out = attention(torch.rand(8, 6, 16))
+            if out is not None:
+                out.shape == torch.Size([8, 6, 16])
+
+
+        def test_runs():
+            attention(torch.rand(8, 6, 16))
+    """)
+    assert located(findings) == [("ML403", "tests/test_model.py", 4), ("ML403", "tests/test_model.py", 10)]
+    assert "the comparison on line 7 is computed and thrown away: write `assert` before it" in findings[0].message
+    assert "comparison" not in findings[1].message
+
+
 def test_ml403_warning_filters_that_do_not_fail(tmp_path):
     findings = ml403(tmp_path, """
         import warnings

@@ -115,6 +115,10 @@ class FunctionFacts:
     """Its body does nothing (``pass``, ``...``, a docstring): a placeholder, often a
     test class opting out of a test it inherits (``def test_jit(self): pass  # not
     applicable``). It runs no code, so no result goes unchecked."""
+    dropped_comparison: int | None = None
+    """The line of the first comparison made as a statement (``out.shape == (2, 3)``
+    without ``assert``), in a function that asserts nothing directly: a check meant
+    and lost."""
 
 
 @dataclass
@@ -441,6 +445,11 @@ class _Collector:
         facts.direct = any(isinstance(d, ast.Call) and _makes_warnings_errors(d, self.resolve)
                            for d in function.decorator_list)
         self._scan(function.body, facts, calls=True)
+        if not facts.direct:
+            facts.dropped_comparison = next((
+                statement.lineno for statement in ast_walks.statements(function.body)
+                if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Compare)
+            ), None)
         if owner is not None:
             _note_self_attributes(function, self.classes[owner].attributes)
         # A parametrised test runs what its parameters hold: `[_check_sum, _check_cat]`,

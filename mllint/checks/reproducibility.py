@@ -15,6 +15,7 @@ import sys
 from functools import partial
 from typing import Callable, Iterator
 
+from mllint.analysis.model_facts import training_sites
 from mllint.analysis.random_state import UNKNOWN, RandomStateTable, needs_random_state
 from mllint.analysis.seeding import (
     GENERATOR,
@@ -103,14 +104,20 @@ class UnseededRandomness(SourceRule):
 
     def check(self) -> None:
         report = _entry_report(self.ctx)
-        if report is None:
-            return
+        if report is None or (self.ctx.project.role(self.ctx.path) is Role.BENCHMARK and not _trains(self.ctx, report)):
+            return  # a benchmark that trains nothing times operations: its random inputs decide no result
         for use in report.unseeded:
             seeded_at = None
             if use.seeded_later is not None:
                 seed = use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)]
                 seeded_at = _where(self.ctx, seed.event.line)
             _report_trail(self.ctx, self.code, use.trail, partial(_unseeded_message, use, seeded_at))
+
+
+def _trains(ctx: ModuleContext, report: EntryReport) -> bool:
+    """Whether the entry point trains: a fit or a backward-and-step loop in the module,
+    or PyTorch training on its path through other modules."""
+    return report.training is not None or any(True for _ in training_sites(ctx.info))
 
 
 class NondeterministicTorch(SourceRule):

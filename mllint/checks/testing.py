@@ -164,11 +164,14 @@ class AssertionlessTest(SourceRule):
                 continue  # skipped whatever happens, a helper named like a test, or a placeholder: it claims nothing
             if not judge.can_fail(test):
                 name = test.key.rsplit(".", 1)[-1]
-                ctx.report_at(
-                    self.code, test.line, test.column,
-                    f"test `{name}` asserts nothing, so it passes whatever the code returns: check the "
-                    "result with `assert`, `pytest.raises` or a testing helper such as `np.testing.assert_allclose`",
-                )
+                if test.dropped_comparison is not None:
+                    advice = (f"the comparison on line {test.dropped_comparison} is computed and thrown away: "
+                              "write `assert` before it")
+                else:
+                    advice = ("check the result with `assert`, `pytest.raises` or a testing helper such as "
+                              "`np.testing.assert_allclose`")
+                ctx.report_at(self.code, test.line, test.column,
+                              f"test `{name}` asserts nothing, so it passes whatever the code returns: {advice}")
 
 
 class _AssertionJudge:
