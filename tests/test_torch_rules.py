@@ -1055,6 +1055,23 @@ EVAL_MODE_SILENT = {
             with eval_mode(model):
                 return model(x_val)
         """,
+    "a metric module moved to the device": """
+        import torch
+        from torchmetrics import Accuracy
+
+
+        def main(model, loader, optimizer, x, y, device):
+            acc_fn = Accuracy(task="multiclass", num_classes=10).to(device)
+            model.train()
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                torch.nn.functional.cross_entropy(model(xb), yb).backward()
+                optimizer.step()
+                acc_fn(model(xb), yb)
+            model.eval()
+            with torch.inference_mode():
+                return acc_fn(model(x), y)
+        """,
     "a metric module under no_grad": """
         import torch
         import torchmetrics

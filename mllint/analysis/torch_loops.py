@@ -1726,10 +1726,11 @@ class ModuleFacts:
 
     def is_loss_module(self, node: ast.expr, scope: Scope) -> bool:
         """A name bound to a loss or metric module (``criterion = nn.CrossEntropyLoss()``,
-        ``acc = torchmetrics.Accuracy(...)``): modules without a training mode that matters."""
+        ``acc = torchmetrics.Accuracy(...).to(device)``): modules without a training mode that matters."""
         if isinstance(node, ast.Name):
             owner = self.lookup(scope, node.id)
             for value in owner.defs.get(node.id, []) if owner is not None else []:
+                value = self.unwrap(value)
                 if isinstance(value, ast.Call):
                     name = dotted_name(value.func)
                     qualified = (self.info.qualify(name) or name) if name else ""
