@@ -187,8 +187,10 @@ class ClassFacts:
     kind: str  # MODULE, OTHER or UNKNOWN
     #: a Lightning module or a transformers ``Trainer``: the framework sets modes and grad mode
     managed: bool = False
-    #: the class (or a project base) defines ``__call__``: ``m(x)`` is not ``m.forward(x)``
-    defines_call: bool = False
+    #: the class (or a project base) defines ``__call__`` (``m(x)`` is not ``m.forward(x)``)
+    #: or ``backward`` (a gradient pass written by hand, outside autograd, that its own
+    #: code drives by calling ``forward``): a direct ``forward`` call is its protocol
+    forwards_directly: bool = False
 
 
 def _join_kinds(kinds: Iterable[str]) -> str:
@@ -1464,15 +1466,15 @@ class ModuleFacts:
         node = self.classes[qualname]
         kinds: list[str] = []
         managed = False
-        defines_call = any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__call__"
-                           for s in node.body)
+        forwards_directly = any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                and s.name in ("__call__", "backward") for s in node.body)
         for base in node.bases:
             facts = self.base_facts(base.value if isinstance(base, ast.Subscript) else base, qualname)
             kinds.append(facts.kind)
             managed = managed or facts.managed
-            defines_call = defines_call or facts.defines_call
+            forwards_directly = forwards_directly or facts.forwards_directly
         kind = MODULE if MODULE in kinds else OTHER if all(k == OTHER for k in kinds) else UNKNOWN
-        result = ClassFacts(kind, managed, defines_call)
+        result = ClassFacts(kind, managed, forwards_directly)
         self._class_facts[qualname] = result
         return result
 
@@ -1687,11 +1689,12 @@ class ModuleFacts:
                 return name
         return None
 
-    def defines_call(self, receiver: ast.expr, scope: Scope) -> bool:
-        """The receiver's class (of this module or the project) defines ``__call__``."""
+    def forwards_directly(self, receiver: ast.expr, scope: Scope) -> bool:
+        """The receiver's class (of this module or the project) is called through
+        ``forward`` by design (``ClassFacts.forwards_directly``)."""
         class_name = self.instance_class(receiver, scope)
         if class_name is not None:
-            return self.class_facts(class_name).defines_call
+            return self.class_facts(class_name).forwards_directly
         values: list[ast.expr | None] = [receiver]
         if isinstance(receiver, ast.Name):
             owner = self.lookup(scope, receiver.id)
@@ -1699,7 +1702,7 @@ class ModuleFacts:
         for value in values:
             if isinstance(value, ast.Call):
                 facts = self.class_ref(value.func)
-                if facts is not None and facts.defines_call:
+                if facts is not None and facts.forwards_directly:
                     return True
         return False
 
@@ -2388,7 +2391,7 @@ class ModuleFacts:
                     continue
                 if _forwards_own_arguments(call, scope):
                     continue
-                if self.kind_of(func.value, scope) == MODULE and not self.defines_call(func.value, scope):
+                if self.kind_of(func.value, scope) == MODULE and not self.forwards_directly(func.value, scope):
                     found.append(ForwardCall(call, func.value))
         return sorted(found, key=lambda f: (f.call.lineno, f.call.col_offset))
 
