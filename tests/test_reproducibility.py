@@ -199,6 +199,38 @@ def test_benchmarks_that_train_nothing_are_silent(tmp_path, path, work, reported
     assert bool(ml201(tmp_path, {path: TIMED.format(work=work)})) is reported
 
 
+EXPORT = """
+    import torch
+    from model import Net
+
+
+    def export(path):
+        net = Net()
+        net.load_state_dict(torch.load("net.pt", weights_only=True))
+        dummy = torch.randn(1, 3, 224, 224)
+        {call}
+
+
+    if __name__ == "__main__":
+        export("net.onnx")
+"""
+
+
+@pytest.mark.parametrize(
+    ("call", "reported"),
+    [
+        # example inputs of an export or a trace fix shapes, not results
+        ("torch.onnx.export(net, dummy, path, dynamic_axes={'x': {0: 'batch'}})", False),
+        ("torch.jit.trace(net, dummy).save(path)", False),
+        # the same draw feeding a prediction is a result
+        ("print(net(dummy))", True),
+    ],
+)
+def test_example_inputs_of_an_export_are_silent(tmp_path, call, reported):
+    files = {"model.py": "import torch.nn as nn\n\nclass Net(nn.Linear):\n    pass\n", "export.py": EXPORT.format(call=call)}
+    assert bool(ml201(tmp_path, files)) is reported
+
+
 def test_library_module_without_entry_point_is_silent(tmp_path):
     findings = ml201(tmp_path, {
         "pkg/__init__.py": "",

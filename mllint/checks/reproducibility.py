@@ -21,6 +21,7 @@ from mllint.analysis.seeding import (
     GENERATOR,
     SEED_CALL,
     EntryReport,
+    Hop,
     SeedAnalysis,
     Trail,
     UnseededUse,
@@ -107,11 +108,32 @@ class UnseededRandomness(SourceRule):
         if report is None or (self.ctx.project.role(self.ctx.path) is Role.BENCHMARK and not _trains(self.ctx, report)):
             return  # a benchmark that trains nothing times operations: its random inputs decide no result
         for use in report.unseeded:
+            if _draws_example_inputs(self.ctx.project, use.trail[-1]):
+                continue
             seeded_at = None
             if use.seeded_later is not None:
                 seed = use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)]
                 seeded_at = _where(self.ctx, seed.event.line)
             _report_trail(self.ctx, self.code, use.trail, partial(_unseeded_message, use, seeded_at))
+
+
+#: Calls that trace or export a model with example inputs: their values fix shapes, not results.
+_EXPORTS = frozenset({"torch.onnx.export", "torch.onnx.dynamo_export", "torch.jit.trace", "torch.jit.trace_module",
+                      "torch.export.export"})
+
+
+def _draws_example_inputs(project: ProjectContext, draw: Hop) -> bool:
+    """Whether the draw is in a function (or import-time code) that exports or traces a
+    model: random tensors there are the example inputs the export runs the model on
+    (``torch.onnx.export(model, torch.randn(1, 3, 224, 224), path)``)."""
+    info = project.index.module(draw.path)
+    if info is None:
+        return False
+    line = draw.event.line
+    for calls in (info.toplevel_calls, *(function.calls for function in info.functions.values())):
+        if any(site.line == line for site in calls):
+            return any(site.name in _EXPORTS for site in calls)
+    return False
 
 
 def _trains(ctx: ModuleContext, report: EntryReport) -> bool:
