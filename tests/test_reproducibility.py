@@ -231,6 +231,41 @@ def test_example_inputs_of_an_export_are_silent(tmp_path, call, reported):
     assert bool(ml201(tmp_path, files)) is reported
 
 
+PARAMETER_INIT = """
+    import torch
+    from torch import nn
+
+
+    class Fourier(nn.Module):
+        def __init__(self, dim):
+            super().__init__()
+            {init}
+
+        def forward(self, x):
+            return x * self.weights
+
+
+    if __name__ == "__main__":
+        model = Fourier(16)
+        {then}
+"""
+
+
+@pytest.mark.parametrize(
+    ("init", "then", "reported"),
+    [
+        # weights drawn into a parameter are initial weights: they matter once trained
+        ("self.weights = nn.Parameter(torch.randn(dim))", "print(model)", False),
+        ("weights = torch.randn(dim)\n            self.weights = nn.Parameter(weights)", "print(model)", False),
+        ("self.weights = nn.Parameter(torch.randn(dim))", "model(torch.ones(16)).sum().backward()", True),
+        # a draw kept as a plain tensor is not a weight
+        ("self.weights = torch.randn(dim)", "print(model)", True),
+    ],
+)
+def test_draws_into_parameters_are_initial_weights(tmp_path, init, then, reported):
+    assert bool(ml201(tmp_path, {"fourier.py": PARAMETER_INIT.format(init=init, then=then)})) is reported
+
+
 def test_library_module_without_entry_point_is_silent(tmp_path):
     findings = ml201(tmp_path, {
         "pkg/__init__.py": "",

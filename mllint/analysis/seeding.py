@@ -171,6 +171,8 @@ _TORCH = frozenset({"torch"})
 #: or from a private generator built without a seed ("generator": no global
 #: seed fixes it).
 DRAW, INIT, GENERATOR = "draw", "init", "generator"
+#: What makes a tensor a module's weights: a draw given to it initialises them.
+_PARAMETER_CLASSES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter"})
 
 #: What happens to the value of a call (see SeedEvent.result): used where it is
 #: made, used later at ``result_at``, returned to the caller, or never used.
@@ -837,6 +839,8 @@ class _Extractor:
         self._flow = _ValueFlow(facts.info)
         #: events to place once the walk is done: (owner, event, the call it comes from)
         self._pending: list[tuple[str | None, SeedEvent, ast.Call]] = []
+        #: per owner: the calls making a torch parameter (``nn.Parameter(...)``), and the names they wrap
+        self._parameters: dict[str | None, tuple[set[int], set[str]]] = {}
 
     @classmethod
     def module(cls, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> ModuleSeeding:
@@ -927,6 +931,8 @@ class _Extractor:
         """Place the events that depend on where a value is used, then the functions'
         reads of module-level variables holding objects that draw when used."""
         for owner, event, call in self._pending:
+            if event.draw == DRAW and "torch" in event.libraries and self._makes_a_parameter(owner, call):
+                event = replace(event, draw=INIT)  # ``nn.Parameter(torch.randn(n))``: initial weights
             self._events(owner).extend(self._placed(owner, event, call))
         for owner, reads in self._flow.loads.items():
             if owner is None:
@@ -960,9 +966,22 @@ class _Extractor:
         in_main = use.in_main if event.kind == "use" else event.in_main
         return [replace(event, result=LATER, result_at=use.position, in_main=in_main)]
 
+    def _makes_a_parameter(self, owner: str | None, call: ast.Call) -> bool:
+        """Whether the draw *call* is the value of a torch parameter: an argument of
+        ``nn.Parameter(...)``, or assigned to a name the owner wraps in one."""
+        calls, names = self._parameters.get(owner, ((), ()))
+        parent = self._flow.parents.get(id(call))
+        if isinstance(parent, ast.Call):
+            return id(parent) in calls
+        return isinstance(parent, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in parent.targets)
+
     def _events_of(self, node: ast.AST, owner: str | None, klass: str | None, in_main: bool) -> None:
         events = self._events(owner)
         if isinstance(node, ast.Call):
+            if self._name_of(node.func) in _PARAMETER_CLASSES:
+                calls, names = self._parameters.setdefault(owner, (set(), set()))
+                calls.add(id(node))
+                names.update(a.id for a in node.args[:1] if isinstance(a, ast.Name))
             for event in self._call_events(node, owner, klass, in_main):
                 if event.kind in ("use", "call") and not isinstance(self._flow.parents.get(id(node)), ast.Attribute):
                     self._pending.append((owner, event, node))
