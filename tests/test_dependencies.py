@@ -838,6 +838,7 @@ KINDS = [
     "conda.yaml",
     "python_env.yaml",
     "MLproject",
+    "cog.yaml",
     "runtime.txt",
     ".tool-versions",
 ]
@@ -993,6 +994,36 @@ def test_mlproject_python_env(tmp_path: Path) -> None:
         ("files/py_env.yaml", "mlflow", False),
         ("requirements.txt", "numpy", True),
     ]
+    assert facts.pinned_conda_files == []
+
+
+COG = """build:
+  gpu: true
+  python_version: "3.11.1"
+  python_packages:
+    - "diffusers==0.11.1"
+    - "torch==1.13.0"
+predict: "predict.py:Predictor"
+"""
+
+
+def test_cog_build_environment(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {"cog.yaml": COG})
+    assert facts.python_version == ("cog.yaml", 3)
+    assert [(r.path, r.line, r.name, r.pinned) for r in facts.requirements] == [
+        ("cog.yaml", 5, "diffusers", True),
+        ("cog.yaml", 6, "torch", True),
+    ]
+    assert facts.declaration_files == ["cog.yaml"]
+    assert facts.pinned_conda_files == ["cog.yaml"]
+
+
+def test_cog_python_requirements_file(tmp_path: Path) -> None:
+    facts = collect(tmp_path, {
+        "service/cog.yaml": "build:\n  python_requirements: deps/cog.txt\n",
+        "service/deps/cog.txt": "torch>=2\n",
+    })
+    assert [(r.path, r.name, r.pinned) for r in facts.requirements] == [("service/deps/cog.txt", "torch", False)]
     assert facts.pinned_conda_files == []
 
 

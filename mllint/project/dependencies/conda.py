@@ -1,6 +1,7 @@
 """conda environment files (``environment*.yml``, ``conda.yaml``, ``env.yml``...):
-conda match-specs and their ``pip:`` section; and the environments of MLflow
-projects (the ``conda_env`` or ``python_env`` an ``MLproject`` names).
+conda match-specs and their ``pip:`` section; the environments of MLflow
+projects (the ``conda_env`` or ``python_env`` an ``MLproject`` names); and the
+build environment of a Replicate Cog service (``cog.yaml``).
 
 The YAML is composed, not loaded, so every requirement keeps its line number.
 """
@@ -80,6 +81,25 @@ def read_python_env(collector: Collector, path: str, text: str) -> None:
     if isinstance(dependencies, yaml.SequenceNode):
         collector.declare(path)
         collector.conda_pins[path] = _conda_pip(collector, path, dependencies)
+
+
+def read_cog(collector: Collector, path: str, text: str) -> None:
+    """Reader for Replicate's ``cog.yaml``: its ``build`` section's ``python_version``,
+    ``python_packages`` (pip lines, as an MLflow ``python_env.yaml`` lists them) and the
+    ``python_requirements`` file it installs."""
+    build = _yaml_value(_compose(collector, path, text), "build")
+    python = _yaml_value(build, "python_version")
+    if isinstance(python, yaml.ScalarNode) and str(python.value).strip():
+        collector.python_at(path, python.start_mark.line + 1)
+    packages = _yaml_value(build, "python_packages")
+    if isinstance(packages, yaml.SequenceNode):
+        collector.declare(path)
+        collector.conda_pins[path] = _conda_pip(collector, path, packages)
+    requirements = _yaml_value(build, "python_requirements")
+    if isinstance(requirements, yaml.ScalarNode):
+        resolved = resolve_include(path, str(requirements.value))
+        if resolved is not None:
+            collector.seeds.append(resolved)
 
 
 def read_conda(collector: Collector, path: str, text: str) -> None:

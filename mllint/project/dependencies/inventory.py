@@ -17,6 +17,7 @@ from pathlib import Path
 from mllint.project.dependencies.accumulator import Collector, Reader
 from mllint.project.dependencies.conda import (
     mlproject_environments,
+    read_cog,
     read_conda,
     read_python_env,
 )
@@ -87,6 +88,7 @@ def _file_kind(path: str) -> str | None:
     return {
         "python_env.yaml": "python-env",
         "python_env.yml": "python-env",
+        "cog.yaml": "cog",
         "pyproject.toml": "pyproject",
         "setup.cfg": "setup.cfg",
         "setup.py": "setup.py",
@@ -131,4 +133,5 @@ _READERS: dict[str, Reader] = {
     "runtime": partial(_first_line, states_python=_runtime_line),
     "tool-versions": partial(_first_line, states_python=_asdf_line),
     "python-env": read_python_env,
+    "cog": read_cog,
 }
