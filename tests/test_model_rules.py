@@ -59,6 +59,9 @@ def test_finding_points_at_the_save_call(tmp_path: Path) -> None:
     "import numpy as np\nnp.save('model.npy', weights)\n",
     "img.save('figure.png')\n",
     "tokenizer.save_pretrained('outputs/tokenizer')\n",
+    "from fvcore.common.checkpoint import PeriodicCheckpointer\n"
+    "periodic_checkpointer = PeriodicCheckpointer(checkpointer, 1000)\n"
+    "periodic_checkpointer.save('running_checkpoint', iteration=it)\n",
     "# joblib.dump(clf, 'model.pkl')\nimport joblib\n",
     "def dump(a, b):\n    pass\ndump(model, 'model.pkl')\n",
     "import os, torch\nout_dir = 'out'\nexec(open('configurator.py').read())\n"

@@ -52,7 +52,11 @@ _MODEL_LIKE = re.compile(
     re.I,
 )
 _KERAS_FILE = re.compile(r"\.(h5|hdf5|keras)$", re.I)
-_NOT_MODEL_RECEIVER = re.compile(r"token|processor|config|feature_extractor|image_processor", re.I)
+#: Receivers whose ``save`` writes no model to the path given: preprocessing and
+#: configuration objects, and checkpointers (fvcore's and detectron2's
+#: ``checkpointer.save("model_final")`` names a file in the folder the checkpointer
+#: was built with, usually the run's output folder).
+_NOT_MODEL_RECEIVER = re.compile(r"token|processor|config|feature_extractor|image_processor|checkpointer", re.I)
 _VERSIONED = re.compile(
     r"(?i)(?:^|[^a-z])v\d|version|\d{8}|\d{4}[-_]\d{2}[-_]\d{2}|[0-9a-f]{8,}|run[-_]?id|uuid|timestamp|sha"
 )
