@@ -16,7 +16,9 @@ How the table is built
   such as ``LearningCurveDisplay.from_estimator``. ``sklearn.utils.all_estimators()``
   is walked too, as a cross-check that no estimator is missed.
 * lightgbm / xgboost / catboost: the scikit-learn-API classes exported by the
-  top-level package, with the seed keyword names each library accepts.
+  top-level package, with the seed keyword names each library accepts. Their seed
+  defaults to None in Python, where the native code then uses a fixed seed: the
+  entries record that seed, so ML202 treats an unseeded model as reproducible.
 
 Each entry records the seed parameter, its default, where it may be passed
 positionally and, when randomness only matters for some settings, a condition.
@@ -250,16 +252,23 @@ class ThirdParty:
     package: str
     param: str
     aliases: tuple[str, ...]
+    #: the seed the native code uses when the Python default (None) is left: a
+    #: fixed number, so an unseeded model is reproducible all the same
+    native_seed: int
 
 
 THIRD_PARTY = (
     # LightGBM maps ``seed`` and ``random_seed`` (passed through **kwargs) onto
     # the same C++ ``seed`` parameter as ``random_state``.
-    ThirdParty("lightgbm", "random_state", ("random_seed", "seed")),
+    # Left None, the C++ code uses its fixed default seeds (bagging_seed=3,
+    # feature_fraction_seed=2, data_random_seed=1, ...): recorded as 0.
+    ThirdParty("lightgbm", "random_state", ("random_seed", "seed"), native_seed=0),
     # XGBoost accepts the native ``seed`` booster parameter through **kwargs.
-    ThirdParty("xgboost", "random_state", ("seed",)),
+    # Left None, the booster's ``seed`` parameter keeps its default, 0.
+    ThirdParty("xgboost", "random_state", ("seed",), native_seed=0),
     # CatBoost's own name is ``random_seed``; ``random_state`` is its alias.
-    ThirdParty("catboost", "random_seed", ("random_state",)),
+    # Left None, CatBoost trains with random_seed=0.
+    ThirdParty("catboost", "random_seed", ("random_state",), native_seed=0),
 )
 
 
@@ -274,6 +283,8 @@ class Found:
     aliases: tuple[str, ...]
     paths: set[str]
     positional_name: str = ""
+    #: the seed used when the parameter is left at None (``ThirdParty.native_seed``)
+    native_seed: int | None = None
 
     def __post_init__(self) -> None:
         self.positional_name = self.positional_name or self.param
@@ -379,7 +390,8 @@ def third_party_callables() -> dict[int, Found]:
             paths = {f"{lib.package}.{name}"}
             if not any(part.startswith("_") for part in defining.split(".")):
                 paths.add(f"{defining}.{name}")
-            found[id(cls)] = Found(cls, inspect.signature(cls), cls, lib.param, lib.aliases, paths)
+            found[id(cls)] = Found(cls, inspect.signature(cls), cls, lib.param, lib.aliases, paths,
+                                   native_seed=lib.native_seed)
     return found
 
 
@@ -393,7 +405,7 @@ def catboost_generic_model() -> dict[int, Found]:
 
     cls = catboost.CatBoost
     paths = {"catboost.CatBoost", f"{cls.__module__}.CatBoost"}
-    found = Found(cls, inspect.signature(cls), cls, "random_seed", ("params",), paths, "params")
+    found = Found(cls, inspect.signature(cls), cls, "random_seed", ("params",), paths, "params", native_seed=0)
     return {id(cls): found}
 
 
@@ -474,12 +486,14 @@ def clause_json(clause: Clause, signature: inspect.Signature, where: str) -> dic
 
 
 def seed_default(found: Found) -> Any:
-    """Default of the seed parameter (None when it only lives in a params dict)."""
+    """Default of the seed parameter (None when it only lives in a params dict), or
+    the native seed a None default stands for."""
     signature = found.signature
     if found.param not in signature.parameters and inspect.isclass(found.obj):
         signature = inherited_param_signature(found.obj, found.param) or signature
     seed = signature.parameters.get(found.param)
-    return None if seed is None or seed.default is seed.empty else seed.default
+    default = None if seed is None or seed.default is seed.empty else seed.default
+    return found.native_seed if default is None and found.native_seed is not None else default
 
 
 def entry_json(found: Found, key: str, undecided: list[str]) -> dict[str, Any]:

@@ -192,21 +192,24 @@ def test_float_condition() -> None:
     assert not needs("sklearn.model_selection.TunedThresholdClassifierCV", positional=1, cv=5)
 
 
-def test_third_party_seed_aliases() -> None:
-    assert needs("xgboost.XGBClassifier", n_estimators=10)
-    assert not needs("xgboost.XGBClassifier", seed=1)
-    assert not needs("xgboost.sklearn.XGBRegressor", random_state=1)
-    assert needs("catboost.CatBoostClassifier")
-    assert not needs("catboost.CatBoostClassifier", random_seed=1)
-    assert not needs("catboost.CatBoostClassifier", random_state=1)
-    assert not needs("lightgbm.LGBMClassifier", seed=7)
-    assert needs("lightgbm.LGBMRegressor")
-
-
-def test_catboost_generic_model_seed_lives_in_params() -> None:
-    assert needs("catboost.CatBoost")
-    assert not needs("catboost.CatBoost", positional=1)
-    assert not needs("catboost.CatBoost", params=UNKNOWN)
+@pytest.mark.parametrize(
+    ("name", "param", "aliases"),
+    [
+        ("xgboost.XGBClassifier", "random_state", ("seed",)),
+        ("xgboost.sklearn.XGBRegressor", "random_state", ("seed",)),
+        ("lightgbm.LGBMRegressor", "random_state", ("random_seed", "seed")),
+        ("catboost.CatBoostClassifier", "random_seed", ("random_state",)),
+        ("catboost.CatBoost", "random_seed", ("params",)),
+    ],
+)
+def test_gradient_boosting_models_seed_their_native_code(name: str, param: str, aliases: tuple[str, ...]) -> None:
+    """Left unset, the seed is None in Python and a fixed number in the native code
+    (xgboost's and catboost's 0, lightgbm's C++ default seeds): a model repeats."""
+    entry = lookup(name)
+    assert entry is not None and (entry.param, entry.aliases) == (param, aliases)
+    assert entry.default == 0
+    assert not needs(name)
+    assert not needs(name, n_estimators=10, subsample=0.8)
 
 
 # --- the data file ------------------------------------------------------------------

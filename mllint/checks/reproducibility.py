@@ -200,7 +200,8 @@ class RandomStateUnset(SourceRule):
     name = "random-state-unset"
     severity = Severity.WARNING
     roles = OWN_CODE
-    triggers = ("sklearn", "lightgbm", "xgboost", "catboost")
+    #: lightgbm, xgboost and catboost seed their native code when left unset (see the table)
+    triggers = ("sklearn",)
     analyses = (RandomStateTable, SeedAnalysis)
     #: whether NumPy is seeded before a call asks every entry point reaching it
     reads = Reach.PROJECT
@@ -225,7 +226,7 @@ class RandomStateUnset(SourceRule):
             star_kwargs = any(kw.arg is None for kw in call.keywords)
             if not needs_random_state(entry, keywords, count, star_kwargs):
                 continue
-            if entry.qualname.startswith("sklearn.") and self._numpy_seeded(call):
+            if self._numpy_seeded(call):  # scikit-learn draws from NumPy's generator when left unset
                 continue
             short = entry.qualname.rsplit(".", 1)[-1]
             random = f"is random when {entry.condition.describe()}," if entry.condition is not None else "is random"
