@@ -542,6 +542,46 @@ def test_a_test_runs_own_temporary_files_are_silent(tmp_path, folder, path, file
     assert bool(lint(tmp_path, source, "ML601", filename=filename)) is reported
 
 
+WEIGHTS_FIXTURE = """
+import pytest
+import torch
+
+
+@pytest.fixture(scope="session"{name})
+def {fixture}(tmp_path_factory):
+    path = {path}
+    torch.save(make_model().state_dict(), path)
+    return path
+"""
+
+LOADS_THE_FIXTURE = "import torch\n\n\ndef test_model(weights_path):\n    model.load_state_dict(torch.load(weights_path))\n"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "path", "where", "reported"),
+    [
+        # a fixture writing the weights in the test run's temporary folder, in the module or a conftest.py
+        ("weights_path", "tmp_path_factory.mktemp('models') / 'weights.pt'", "module", False),
+        ("weights_path", "os.path.join(str(tmp_path_factory.mktemp('models')), 'weights.pt')", "conftest", False),
+        ("other", "tmp_path_factory.mktemp('models') / 'weights.pt'", "named", False),
+        # a fixture handing out a committed file or a download is no temporary path
+        ("weights_path", "'tests/data/weights.pt'", "module", True),
+        ("weights_path", "hf_hub_download('org/model', 'weights.pt')", "conftest", True),
+        # a fixture of another name does not give the parameter its value
+        ("model_path", "tmp_path_factory.mktemp('models') / 'weights.pt'", "module", True),
+    ],
+)
+def test_paths_of_temporary_fixtures_are_silent(tmp_path, fixture, path, where, reported):
+    named = ", name='weights_path'" if where == "named" else ""
+    fixture_module = "import os\n" + WEIGHTS_FIXTURE.format(name=named, fixture=fixture, path=path)
+    if where == "conftest":
+        files = {"tests/conftest.py": fixture_module, "tests/test_model.py": LOADS_THE_FIXTURE}
+    else:
+        files = {"tests/test_model.py": fixture_module + "\n\n" + LOADS_THE_FIXTURE.split("\n", 1)[1]}
+    findings = [f for f in lint_tree(tmp_path, files, select=["ML601"]) if f.path == "tests/test_model.py"]
+    assert bool(findings) is reported
+
+
 # --- ML602 hardcoded-secret -----------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ pass a path on (``open(path)``, ``os.path.join(root, name)``) and through the
 parts of an expression built with an operator (``root / "model.pkl"``). The
 riskiest part of a value decides; a value is the project's own only when every
 part is a constant relative path or ``__file__``, and a test run's own when
-besides those it is in a temporary folder pytest made for the test. Anything
+besides those it is in a temporary folder pytest made for the test (directly,
+or as the path a fixture returns: ``mllint.analysis.fixture_values``). Anything
 else is unknown, so a rule can stay with its default judgement. The answer is
 a fact; the rule decides the severity and words the message.
 
@@ -24,6 +25,7 @@ import enum
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from mllint.analysis.fixture_values import TEMPORARY_FACTORIES, TEMPORARY_FIXTURES, temporary_fixture
 from mllint.analysis.network import returns_download
 from mllint.analysis.values import binding, last_segment, scope_table, string_text
 from mllint.engine.context import ModuleContext
@@ -73,9 +75,6 @@ _PASS_THROUGH = frozenset(
 )
 _USER_INPUT_CALLS = frozenset({"input", "parse_args", "parse_known_args", "file_uploader", "get_json"})
 _USER_INPUT_NAMES = ("flask.request", "sys.argv")
-#: pytest's fixtures giving a test a fresh temporary folder, and the factories making one (``mktemp``).
-_TEMPORARY_FIXTURES = frozenset({"tmp_path", "tmpdir"})
-_TEMPORARY_FACTORIES = frozenset({"tmp_path_factory", "tmpdir_factory"})
 
 
 def _combine(origins: list[Origin]) -> Origin:
@@ -116,8 +115,10 @@ def origin_of(ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Origin:
         if node.value in ctx.info.aliases:
             return UNKNOWN
         bound = binding(ctx, node.value, node)
-        if bound is None and node.value in _TEMPORARY_FIXTURES and _in_tests(ctx):
-            return _TEST_RUN  # a parameter of a test or fixture: the folder pytest made for it
+        if bound is None and _in_tests(ctx) and _is_parameter(ctx, node.value) and (
+            node.value in TEMPORARY_FIXTURES or temporary_fixture(ctx, node.value)
+        ):
+            return _TEST_RUN  # the folder pytest made for the test, or a fixture's path in it
         return origin_of(ctx, bound, depth + 1) if bound is not None else UNKNOWN
     if isinstance(node, (cst.Attribute, cst.Subscript)):
         return origin_of(ctx, node.value, depth + 1)
@@ -138,7 +139,7 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
     if last in _USER_INPUT_CALLS:
         return _USER_INPUT
     if (last == "mktemp" and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name)
-            and call.func.value.value in _TEMPORARY_FACTORIES and _in_tests(ctx)):
+            and call.func.value.value in TEMPORARY_FACTORIES and _in_tests(ctx)):
         return _TEST_RUN
     if last in _PASS_THROUGH:
         args = positional(call) if last in ("join", "joinpath") else positional(call)[:1]
@@ -147,6 +148,16 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
             parts.insert(0, origin_of(ctx, call.func.value, depth + 1))
         return _combine(parts)
     return UNKNOWN
+
+
+def _is_parameter(ctx: ModuleContext, name: str) -> bool:
+    """Whether *name* is a parameter of the function around the node visited: for a
+    test or a fixture, what pytest injects."""
+    function = next((n for n in reversed(ctx.ancestors) if isinstance(n, cst.FunctionDef)), None)
+    if function is None:
+        return False
+    params = function.params
+    return any(param.name.value == name for param in [*params.posonly_params, *params.params, *params.kwonly_params])
 
 
 def _in_tests(ctx: ModuleContext) -> bool:
