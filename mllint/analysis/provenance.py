@@ -25,7 +25,11 @@ import enum
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from mllint.analysis.fixture_values import TEMPORARY_FACTORIES, TEMPORARY_FIXTURES, temporary_fixture
+from mllint.analysis.fixture_values import (
+    TEMPORARY_FACTORIES,
+    TEMPORARY_FIXTURES,
+    temporary_fixture,
+)
 from mllint.analysis.network import returns_download
 from mllint.analysis.values import binding, last_segment, scope_table, string_text
 from mllint.engine.context import ModuleContext
