@@ -1688,3 +1688,40 @@ def predict(features: list):
     files = {"api.py": source, "model.py": "import os\nimport joblib\nmodel = joblib.load(os.environ['MODEL'])\n"
              "def holdout(seed):\n    return make_data(seed)\n"}
     assert found(tmp_path, files) == [("ML501", "api.py", 17)]
+
+
+# -- the repository of a serving framework ------------------------------------------------
+
+MLSERVER_RUNTIME = '''\
+from mlserver import MLModel
+
+
+class CatboostModel(MLModel):
+    async def load(self):
+        self._model = load_catboost(self.settings.parameters.uri)
+
+    async def predict(self, payload):
+        return to_response(self._model.predict(decode(payload)))
+'''
+
+
+@pytest.mark.parametrize(
+    ("path", "reported"),
+    [
+        # the framework's own runtimes and their tests serve whatever model a user deploys
+        ("runtimes/catboost/mlserver_catboost/catboost.py", False),
+        ("runtimes/catboost/tests_catboost/helpers/model.py", False),
+        # its documentation shows serving as users do it
+        ("docs/examples/catboost/serve-model.py", True),
+    ],
+)
+def test_the_framework_repository_serves_no_model_itself(tmp_path, path, reported):
+    files = {"mlserver/__init__.py": "from .model import MLModel\n", "mlserver/model.py": "class MLModel:\n    pass\n",
+             "runtimes/catboost/mlserver_catboost/__init__.py": "", "runtimes/catboost/tests_catboost/__init__.py": "",
+             "runtimes/catboost/tests_catboost/helpers/__init__.py": "", path: MLSERVER_RUNTIME}
+    assert bool([f for f in found(tmp_path, files, ["ML501"]) if f[1] == path]) is reported
+
+
+def test_a_framework_installed_not_defined_marks_handlers(tmp_path):
+    files = {"service/__init__.py": "", "service/model.py": MLSERVER_RUNTIME}
+    assert found(tmp_path, files, ["ML501"]) == [("ML501", "service/model.py", 9)]

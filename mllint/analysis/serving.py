@@ -60,6 +60,7 @@ from mllint.engine.context import Analysis, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.project.index import ModuleInfo, dotted_name
+from mllint.project.layout import Role
 from mllint.syntax import ast_walks
 from mllint.syntax.text_search import LineStartSearch, WordSearch, mentions_any
 
@@ -246,11 +247,16 @@ class ServingEndpoint:
 
 # -- detection ------------------------------------------------------------------
 
+#: Top packages of the serving frameworks whose base classes and decorators mark handlers.
+_FRAMEWORKS = frozenset({"kserve", "kfserving", "mlserver", "mlflow", "ts", "cog", "bentoml", "ray", "seldon_core"})
+
 
 def _class_kind(view: ModuleView, classdef: ast.ClassDef, project: "ServingAnalysis") -> ClassKind | None:
     info = view.info
     for dotted, qualified, _ in decorator_names(classdef, info):
         name = qualified or dotted
+        if project.is_own_framework(name, view.path):
+            return None
         if name.endswith("serve.deployment") or name == "deployment" and "ray" in info.top_packages:
             return ClassKind("Ray Serve deployment", frozenset({"__call__"}), frozenset({"__init__", "reconfigure"}))
         if name.startswith("bentoml") and name.endswith("service"):
@@ -258,6 +264,8 @@ def _class_kind(view: ModuleView, classdef: ast.ClassDef, project: "ServingAnaly
     for base in classdef.bases:
         dotted = dotted_name(base) or ""
         qualified = info.qualify(dotted) or dotted
+        if project.is_own_framework(qualified, view.path):
+            return None
         if qualified.startswith(("kserve.", "kfserving.")) and qualified.endswith("Model"):
             return ClassKind("KServe model", frozenset({"predict", "preprocess", "postprocess", "explain", "__call__"}), frozenset({"__init__", "load"}))
         if qualified.startswith("mlserver") and qualified.endswith("MLModel"):
@@ -553,6 +561,16 @@ class ServingAnalysis(Analysis):
             return None
         tree = self.index.tree(path) if text == self.index.source(path) else None
         return ModuleView(info, tree, text) if tree is not None else ModuleView.parse(info, text)
+
+    def is_own_framework(self, qualified: str, path: str) -> bool:
+        """Whether *qualified* is a name of a serving framework that the project itself
+        is (MLServer's repository defines ``mlserver``), used in the module at *path*
+        of its packages or tests: the framework's built-in runtimes serve whatever
+        model a user deploys, and what they log is the user's configuration. Its
+        documentation and examples are served as users would serve them."""
+        top = qualified.split(".", 1)[0]
+        return (top in _FRAMEWORKS and self.index.find_module(top) is not None
+                and self.project.role(path) in (Role.SOURCE, Role.TEST, Role.TEST_SUPPORT))
 
     def might_be_project(self, qualified: str) -> bool:
         return qualified.split(".", 1)[0] in self._heads
