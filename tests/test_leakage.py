@@ -540,6 +540,29 @@ def test_statistics_message(tmp_path):
     assert "compute the statistics on the training part only" in finding.message
 
 
+def test_a_named_slice_pairs_with_a_slice_of_the_same_data(tmp_path):
+    # The test rows are cut off first and scaled with the remaining rows' statistics (right);
+    # those rows are later sliced into training and validation (the statistics saw both).
+    # `test_targets` is no counterpart of `train_targets`: it takes other rows.
+    findings = leaks(tmp_path, """
+        data = pd.read_csv("bikes.csv")
+        test_data = data[-500:]
+        data = data[:-500]
+        for each in ["cnt", "temp"]:
+            mean, std = data[each].mean(), data[each].std()
+            data.loc[:, each] = (data[each] - mean) / std
+            test_data.loc[:, each] = (test_data[each] - mean) / std
+        features, targets = data.drop("cnt", axis=1), data["cnt"]
+        test_features, test_targets = test_data.drop("cnt", axis=1), test_data["cnt"]
+        train_features, train_targets = features[:-100], targets[:-100]
+        val_features, val_targets = features[-100:], targets[-100:]
+        model = LogisticRegression().fit(train_features, train_targets)
+        print(model.score(val_features, val_targets), model.score(test_features, test_targets))
+    """)
+    assert [f.line for f in findings] == [23]
+    assert "the `train_features`/`val_features` slicing (line 27)" in findings[0].message
+
+
 def test_helper_in_another_module(tmp_path):
     files = {
         "project/__init__.py": "",

@@ -616,11 +616,12 @@ def _targets(node: ast.AST) -> list[ast.expr]:
     return []
 
 
-def _unit_names(body: list[ast.stmt]) -> tuple[frozenset[str], frozenset[str]]:
+def _unit_names(body: list[ast.stmt]) -> tuple[frozenset[str], dict[str, set[str]]]:
     """The names a unit binds, and those it binds from row-selecting expressions
-    (candidates for named slices). Linear in the unit's statements."""
+    (candidates for named slices) with the containers they take rows from, as
+    ``ast.dump`` texts. Linear in the unit's statements."""
     assigned: set[str] = set()
-    sliced: set[str] = set()
+    sliced: dict[str, set[str]] = {}
     for node in _statements(body):
         for target in _targets(node):
             assigned.update(_bound(target))
@@ -630,8 +631,11 @@ def _unit_names(body: list[ast.stmt]) -> tuple[frozenset[str], frozenset[str]]:
             pairs = [(target, node.value)]
             if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) and len(target.elts) == len(node.value.elts):
                 pairs = list(zip(target.elts, node.value.elts))
-            sliced.update(t.id for t, v in pairs if isinstance(t, ast.Name) and _sliced(v) is not None)
-    return frozenset(assigned), frozenset(sliced)
+            for name, value in pairs:
+                container = _sliced(value) if isinstance(name, ast.Name) else None
+                if container is not None:
+                    sliced.setdefault(name.id, set()).add(ast.dump(container))
+    return frozenset(assigned), sliced
 
 
 # -- summaries of project functions ---------------------------------------------------------
@@ -974,11 +978,14 @@ class _Walker:
     def named_slice(self, name: str, source: ast.expr, value: Value) -> Value:
         """``X_train = X[:n]`` with ``X_test = X[n:]`` elsewhere in the unit: a split of ``X``."""
         role = self.analysis.role(name) if name in self.row_assigned else None
-        if role is None:
-            return value
-        counterpart = next((c for c in role[1] if c in self.row_assigned), None)
         container = _sliced(source)
-        if counterpart is None or container is None or not _pure(container):
+        if role is None or container is None:
+            return value
+        # the other side takes its rows from the same container: ``y_val`` is no counterpart
+        # of ``y_train = targets[:n]`` when it is ``test_data[columns]``
+        taken = ast.dump(container)
+        counterpart = next((c for c in role[1] if taken in self.row_assigned.get(c, ())), None)
+        if counterpart is None or not _pure(container):
             return value
         base = self.eval(container, read=False)
         if not base.origins or any(isinstance(o, Part) and o not in base.origins and not base.origins.isdisjoint(_chain(o))
