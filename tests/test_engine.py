@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from mllint.testkit import lint_tree, notebook_json
+from mllint.testkit import init_git, lint_tree, notebook_json
 
 PROBE = "import probe as pb\npb.target()\n"
 
@@ -120,8 +120,6 @@ def test_schema_invalid_but_usable_notebook_is_linted(tmp_path, probes):
 
 
 def test_gitignored_files_are_skipped_but_explicit_files_are_linted(tmp_path, probes):
-    from mllint.testkit import init_git
-
     (tmp_path / ".gitignore").write_text("generated/\n")
     files = {"generated/out.py": PROBE, "src/keep.py": PROBE}
     lint_tree(tmp_path, files, rules=probes)
@@ -134,6 +132,16 @@ def test_gitignored_files_are_skipped_but_explicit_files_are_linted(tmp_path, pr
 def test_default_excludes_outside_git(tmp_path, probes):
     files = {".venv/lib/x.py": PROBE, "build/y.py": PROBE, "node_modules/z.py": PROBE, "app.py": PROBE}
     assert by_path(lint_tree(tmp_path, files, select=["ML990"], rules=probes)) == {"app.py": ["ML990"]}
+
+
+def test_unrendered_templates_are_not_linted(tmp_path, probes):
+    # cookiecutter and copier name files and folders with Jinja placeholders: not Python until rendered
+    template = "import {{ cookiecutter.module_slug }}\n" + PROBE
+    files = {"templates/{{ cookiecutter.module_slug }}/{{ cookiecutter.module_slug }}.py": template,
+             "templates/{{cookiecutter.project}}/train.py": PROBE, "templates/render.py": PROBE}
+    assert by_path(lint_tree(tmp_path, files, select=["ML990", "ML001"], rules=probes)) == {"templates/render.py": ["ML990"]}
+    init_git(tmp_path)
+    assert by_path(lint_tree(tmp_path, select=["ML990", "ML001"], rules=probes)) == {"templates/render.py": ["ML990"]}
 
 
 def test_symlink_loops_and_links_out_of_the_project(tmp_path, probes):

@@ -30,6 +30,8 @@ CONFIG_FILES = (".mllint.toml", "mllint.toml", "pyproject.toml")
 DEFAULT_EXCLUDES = (
     ".git", ".venv", "venv", "__pycache__", "node_modules", "build", "dist", ".tox", ".nox",
     "site-packages", ".ipynb_checkpoints", ".mllint_cache", ".dvc",
+    # unrendered templates (cookiecutter, copier: ``{{ cookiecutter.module_slug }}/``): not Python until rendered
+    "*{{*}}*",
 )
 
 #: What a prototype is not asked for: CI, monitoring, prediction logging.
