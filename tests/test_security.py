@@ -484,6 +484,9 @@ ALL_GATHER = (
         "import pickle\n\ndef check(obj, path):\n    path.write_bytes(pickle.dumps(obj))\n    return pickle.loads(path.read_bytes())\n",
         # the job's own objects, exchanged between its processes (torchvision's and DETR's ``all_gather``)
         ALL_GATHER,
+        # the state an unpickler hands over (stable-baselines3's ``CloudpickleWrapper``)
+        "import cloudpickle\n\nclass Wrapper:\n    def __getstate__(self):\n        return cloudpickle.dumps(self.var)\n\n"
+        "    def __setstate__(self, var):\n        self.var = cloudpickle.loads(var)\n",
     ],
 )
 def test_data_this_code_just_wrote_is_silent(tmp_path, source):
@@ -505,6 +508,8 @@ def test_data_this_code_just_wrote_is_silent(tmp_path, source):
         "import pickle\nblob = sock.recv(4096)\nobj = pickle.loads(blob)\n",
         # a collective without a dumps of its own: the bytes come from elsewhere
         ALL_GATHER.replace("buffer = pickle.dumps(data)", "buffer = data"),
+        # a method restoring state from bytes it is given, outside the pickling protocol
+        "import cloudpickle\n\nclass Wrapper:\n    def restore(self, var):\n        self.var = cloudpickle.loads(var)\n",
     ],
 )
 def test_data_not_written_here_is_reported(tmp_path, source):

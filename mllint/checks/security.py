@@ -121,6 +121,15 @@ def _origin_text(origin: Origin) -> tuple[str | None, Severity | None]:
     return _ORIGINS[origin.source]
 
 
+def _in_setstate(ctx: ModuleContext) -> bool:
+    """Whether the node visited is in a ``__setstate__`` method: what it loads is the
+    state an unpickler passes while unpickling the object (``CloudpickleWrapper``
+    loading what its ``__getstate__`` dumped), which is no more trusted than that
+    outer pickle, itself the load a finding is about."""
+    function = next((n for n in reversed(ctx.ancestors) if isinstance(n, cst.FunctionDef)), None)
+    return function is not None and function.name.value == "__setstate__"
+
+
 class UnsafeDeserialization(ModuleRule):
     """Pickle-based and unsafe-YAML loaders execute code chosen by whoever wrote
     the file: a tampered model file is remote code execution."""
@@ -158,6 +167,8 @@ class UnsafeDeserialization(ModuleRule):
         target = loaded_argument(node)
         if target is not None and produced_here(self.ctx, target, node):
             return  # ``pickle.loads(pickle.dumps(x))``, a file this code just wrote: a copy of its own objects
+        if _in_setstate(self.ctx):
+            return  # the state an unpickler hands over: loading the outer pickle already ran whatever it holds
         origin = origin_of(self.ctx, target) if target is not None else UNKNOWN
         if origin.source is Source.TEST_RUN:
             return  # a file in the test's own temporary folder: what this test run wrote
