@@ -562,20 +562,21 @@ def {fixture}(tmp_path_factory):
 LOADS_THE_FIXTURE = "import torch\n\n\ndef test_model(weights_path):\n    model.load_state_dict(torch.load(weights_path))\n"
 
 
-@pytest.mark.parametrize(
-    ("fixture", "path", "where", "reported"),
-    [
-        # a fixture writing the weights in the test run's temporary folder, in the module or a conftest.py
-        ("weights_path", "tmp_path_factory.mktemp('models') / 'weights.pt'", "module", False),
-        ("weights_path", "os.path.join(str(tmp_path_factory.mktemp('models')), 'weights.pt')", "conftest", False),
-        ("other", "tmp_path_factory.mktemp('models') / 'weights.pt'", "named", False),
-        # a fixture handing out a committed file or a download is no temporary path
-        ("weights_path", "'tests/data/weights.pt'", "module", True),
-        ("weights_path", "hf_hub_download('org/model', 'weights.pt')", "conftest", True),
-        # a fixture of another name does not give the parameter its value
-        ("model_path", "tmp_path_factory.mktemp('models') / 'weights.pt'", "module", True),
-    ],
-)
+#: (the fixture's name, the path it returns, where it is defined, whether the test's load is reported)
+FIXTURE_CASES = {
+    # a fixture writing the weights in the test run's temporary folder, in the module or a conftest.py
+    "module": ("weights_path", "tmp_path_factory.mktemp('models') / 'weights.pt'", "module", False),
+    "conftest": ("weights_path", "os.path.join(str(tmp_path_factory.mktemp('models')), 'weights.pt')", "conftest", False),
+    "named": ("other", "tmp_path_factory.mktemp('models') / 'weights.pt'", "named", False),
+    # a fixture handing out a committed file or a download is no temporary path
+    "committed file": ("weights_path", "'tests/data/weights.pt'", "module", True),
+    "download": ("weights_path", "hf_hub_download('org/model', 'weights.pt')", "conftest", True),
+    # a fixture of another name does not give the parameter its value
+    "another fixture": ("model_path", "tmp_path_factory.mktemp('models') / 'weights.pt'", "module", True),
+}
+
+
+@pytest.mark.parametrize(("fixture", "path", "where", "reported"), FIXTURE_CASES.values(), ids=FIXTURE_CASES.keys())
 def test_paths_of_temporary_fixtures_are_silent(tmp_path, fixture, path, where, reported):
     named = ", name='weights_path'" if where == "named" else ""
     fixture_module = "import os\n" + WEIGHTS_FIXTURE.format(name=named, fixture=fixture, path=path)

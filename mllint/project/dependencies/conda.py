@@ -73,14 +73,7 @@ def mlproject_environments(collector: Collector, mlprojects: list[str]) -> dict[
 
 def read_python_env(collector: Collector, path: str, text: str) -> None:
     """Reader for MLflow's ``python_env.yaml``: ``python`` and pip ``dependencies``."""
-    document = _compose(collector, path, text)
-    python = _yaml_value(document, "python")
-    if isinstance(python, yaml.ScalarNode) and str(python.value).strip():
-        collector.python_at(path, python.start_mark.line + 1)
-    dependencies = _yaml_value(document, "dependencies")
-    if isinstance(dependencies, yaml.SequenceNode):
-        collector.declare(path)
-        collector.conda_pins[path] = _conda_pip(collector, path, dependencies)
+    _python_and_pip(collector, path, _compose(collector, path, text), "python", "dependencies")
 
 
 def read_cog(collector: Collector, path: str, text: str) -> None:
@@ -88,18 +81,23 @@ def read_cog(collector: Collector, path: str, text: str) -> None:
     ``python_packages`` (pip lines, as an MLflow ``python_env.yaml`` lists them) and the
     ``python_requirements`` file it installs."""
     build = _yaml_value(_compose(collector, path, text), "build")
-    python = _yaml_value(build, "python_version")
-    if isinstance(python, yaml.ScalarNode) and str(python.value).strip():
-        collector.python_at(path, python.start_mark.line + 1)
-    packages = _yaml_value(build, "python_packages")
-    if isinstance(packages, yaml.SequenceNode):
-        collector.declare(path)
-        collector.conda_pins[path] = _conda_pip(collector, path, packages)
+    _python_and_pip(collector, path, build, "python_version", "python_packages")
     requirements = _yaml_value(build, "python_requirements")
     if isinstance(requirements, yaml.ScalarNode):
         resolved = resolve_include(path, str(requirements.value))
         if resolved is not None:
             collector.seeds.append(resolved)
+
+
+def _python_and_pip(collector: Collector, path: str, mapping: yaml.Node | None, python_key: str, pip_key: str) -> None:
+    """The Python version and the list of pip lines a YAML mapping holds under the given keys."""
+    python = _yaml_value(mapping, python_key)
+    if isinstance(python, yaml.ScalarNode) and str(python.value).strip():
+        collector.python_at(path, python.start_mark.line + 1)
+    packages = _yaml_value(mapping, pip_key)
+    if isinstance(packages, yaml.SequenceNode):
+        collector.declare(path)
+        collector.conda_pins[path] = _conda_pip(collector, path, packages)
 
 
 def read_conda(collector: Collector, path: str, text: str) -> None:
