@@ -413,6 +413,29 @@ def test_a_cell_shown_not_to_parse_on_purpose_is_no_syntax_error(tmp_path, text)
     assert one(tmp_path, text, "ML001") == []
 
 
+EXERCISE_CELL = "# %% [markdown]\n# Define the training loop.\n# %%\nfor batch in loader:\n    # TODO: Training pass\n    loss = \n"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "reported"),
+    [
+        # a course's template: the reader completes it
+        ("Sentiment_RNN_Exercise.ipynb", "# %%\nreviews = load()\n# %%\nreviews_ints = [\n", False),
+        ("Part 3 - Training Neural Networks (Exercises).ipynb", "# %%\nmodel = build(:)\n", False),
+        ("dlnd_face_generation.ipynb", EXERCISE_CELL, False),
+        ("train.ipynb", "# %%\none_hot_data = pass\n", False),
+        ("train.ipynb", "# %%\nmodel = # train(n_epochs, loaders)\n", False),
+        # the exercise's solutions must run
+        ("Sentiment_RNN_Exercise_Solution.ipynb", "# %%\nreviews_ints = [\n", True),
+        # an expression that does not parse is no blank left to fill in
+        ("train.ipynb", "# %%\nloss = criterion(out, \n", True),
+        ("train.ipynb", "# %%\nloss == \n", True),
+    ],
+)
+def test_a_blank_left_for_the_reader_is_no_syntax_error(tmp_path, name, text, reported):
+    assert bool(one(tmp_path, text, "ML001", name=name)) is reported
+
+
 def test_a_cell_that_does_not_parse_is_a_syntax_error(tmp_path):
     text = "# %% [markdown]\n# Load the customers.\n# %% count=1\ncustomers = load(:)\n# %% count=2\nx = 1\n"
     assert where(one(tmp_path, text, "ML001")) == [("ML001", 2, 1, 18)]

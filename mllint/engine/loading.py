@@ -26,7 +26,8 @@ from typing import Callable, Iterator
 from mllint.engine.findings import RawFinding
 from mllint.engine.sources import SourceError, decode_python, decode_text, read_bytes
 from mllint.project.index import ModuleInfo, index_module
-from mllint.syntax.notebook_prose import shown_on_purpose
+from mllint.project.layout import is_exercise_notebook
+from mllint.syntax.notebook_prose import left_blank, shown_on_purpose
 from mllint.syntax.notebooks import Notebook, NotebookError, read_notebook
 
 #: Syntax trees deeper than this are not given to libcst: its parser slows
@@ -106,9 +107,11 @@ def _load_notebook(loaded: SourceFile, text: str) -> None:
         return
     loaded.notebook = notebook
     loaded.source = notebook.python_source
+    exercise = is_exercise_notebook(loaded.path)
     for error in notebook.syntax_errors:
-        if shown_on_purpose(notebook, error.cell, "SyntaxError", error.message):
-            continue  # a teaching notebook showing what Python rejects; the cell is still left out
+        if exercise or left_blank(notebook, error.cell, error.line) or \
+                shown_on_purpose(notebook, error.cell, "SyntaxError", error.message):
+            continue  # left for a student to complete, or showing what Python rejects; the cell is still left out
         loaded.errors.append(
             RawFinding("ML001", f"syntax error: {error.message}", error.line, error.column, error.line, error.column, cell=error.cell)
         )

@@ -29,6 +29,10 @@ GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 #: ``Quickstart_Colab.ipynb``, ``demo-inference.ipynb``).
 EXAMPLE_NOTEBOOK_WORDS = frozenset({"tutorial", "tutorials", "demo", "demos", "quickstart", "walkthrough", "example",
                                     "examples"})
+#: Words of a notebook's name that make it a template students complete (``Sentiment_RNN_Exercise.ipynb``,
+#: ``Part 3 - Training (Exercises).ipynb``), unless it holds the solutions.
+EXERCISE_NOTEBOOK_WORDS = frozenset({"exercise", "exercises", "assignment", "assignments", "homework"})
+SOLUTION_NOTEBOOK_WORDS = frozenset({"solution", "solutions", "solved", "answers"})
 
 
 class Role(str, Enum):
@@ -90,6 +94,15 @@ def _is_example_notebook(name: str) -> bool:
         return False
     words = re.split(r"[^a-z]+", name[:-len(".ipynb")].lower())
     return not EXAMPLE_NOTEBOOK_WORDS.isdisjoint(words)
+
+
+def is_exercise_notebook(path: str) -> bool:
+    """A notebook whose name says it is an exercise for students to complete, not its solutions."""
+    name = posixpath.basename(path)
+    if not name.endswith(".ipynb"):
+        return False
+    words = set(re.split(r"[^a-z]+", name[:-len(".ipynb")].lower()))
+    return not EXERCISE_NOTEBOOK_WORDS.isdisjoint(words) and SOLUTION_NOTEBOOK_WORDS.isdisjoint(words)
 
 
 def _is_test_module_name(name: str) -> bool:

@@ -1,5 +1,5 @@
 """What a notebook's author says about a cell: whether an error it shows is
-shown on purpose.
+shown on purpose, or a line is left blank for the reader.
 
 Teaching notebooks show errors on purpose (a traceback to explain a mistake, a
 cell that does not parse to show what Python rejects) and say so around it:
@@ -64,6 +64,18 @@ def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -
     named = len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", nearby) is not None
     explained = any(len(_words(message) & _words(around)) >= 2 for around in (before, after))
     return named or explained or _ON_PURPOSE.search(text) is not None
+
+
+#: An assignment left for the reader to complete: nothing, ``pass`` or only a comment after ``=``.
+_BLANK_ASSIGNMENT = re.compile(r"^\s*[\w.\[\]'\", ]+=\s*(?:pass\s*)?(?:#.*)?$")
+
+
+def left_blank(notebook: Notebook, number: int, line: int) -> bool:
+    """Whether cell *number* fails to parse at an assignment left blank for the
+    reader to fill in (``batch_size = ``, ``loss = pass``, ``model = # train(...)``):
+    a course's exercise or project template, unfinished on purpose."""
+    lines = notebook.cell_source(number).splitlines()
+    return 0 < line <= len(lines) and _BLANK_ASSIGNMENT.match(lines[line - 1]) is not None
 
 
 def _title(notebook: Notebook) -> str:
