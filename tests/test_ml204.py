@@ -203,6 +203,14 @@ def test_conda_environment_names(tmp_path, name):
     assert ml204(tmp_path, files, "ML206") == []
 
 
+def test_a_conda_version_prefix_is_named_as_one(tmp_path):
+    files = {"environment.yml": "dependencies:\n  - ipython=8.17\n  - numpy=1.26.4\n  - pandas\n  - pip:\n    - torch>=2\n"}
+    findings = ml204(tmp_path, files)
+    assert located(findings) == [("environment.yml", 2), ("environment.yml", 4), ("environment.yml", 6)]
+    assert findings[0].message.startswith("`ipython=8.17` fixes only `8.17` (conda installs any 8.17.* release)")
+    assert [f.message.split(" and ")[0] for f in findings[1:]] == ["`pandas` is not pinned", "`torch>=2` is not pinned"]
+
+
 def test_mlproject_conda_env(tmp_path):
     files = {
         "MLproject": "name: churn\nconda_env: deps/train.yaml\nentry_points:\n  main:\n    command: python train.py\n",

@@ -297,11 +297,17 @@ def _counted(project: ProjectContext, excluded: frozenset[Role]) -> Callable[[st
     return lambda path: project.role(path) not in excluded
 
 
+#: A conda match-spec naming a version prefix (``ipython=8.17``): conda installs any ``8.17.*`` release.
+_CONDA_PREFIX = re.compile(r"^[\w.-]+\s*=\s*(\d+(?:\.\d+)?)$")
+
+
 def _unpinned_message(unpinned: Unpinned) -> str:
     req = unpinned.requirement
     also = f" (also unpinned in {_some(unpinned.also)})" if unpinned.also else ""
     advice = _pin_advice(req)
-    return f"`{req.text}` is not pinned{also} and the project has no lock file; {advice} or commit a lock file"
+    prefix = _CONDA_PREFIX.match(req.text) if req.source == "conda" else None
+    state = f"fixes only `{prefix.group(1)}` (conda installs any {prefix.group(1)}.* release)" if prefix else "is not pinned"
+    return f"`{req.text}` {state}{also} and the project has no lock file; {advice} or commit a lock file"
 
 
 def _packaging_file(project: ProjectContext) -> tuple[str, int]:
