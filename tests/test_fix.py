@@ -71,6 +71,12 @@ FIXES = [
      "import torch as t\nstate = t.load('w.pt', map_location='cpu', weights_only=True)\nnet.load_state_dict(state)\n", True),
     ("ML601", "import torch\nnet.load_state_dict(torch.load(\n    'w.pt',\n    map_location='cpu',\n))\n",
      "import torch\nnet.load_state_dict(torch.load(\n    'w.pt',\n    map_location='cpu',\n    weights_only=True,\n))\n", True),
+    # in a block, after a parenthesised last argument (fairseq's checkpoints): the keyword goes after the
+    # closing parenthesis, at the arguments' indentation
+    ("ML601", "import torch\ndef load(f):\n    with f:\n        state = torch.load(\n            f,\n            map_location=(\n"
+     "                lambda s, _: s\n            ),\n        )\n    net.load_state_dict(state)\n",
+     "import torch\ndef load(f):\n    with f:\n        state = torch.load(\n            f,\n            map_location=(\n"
+     "                lambda s, _: s\n            ),\n            weights_only=True,\n        )\n    net.load_state_dict(state)\n", True),
     ("ML601", "import torch\nmodel = torch.load( 'model.pt' )  # a whole pickled model\n",
      "import torch\nmodel = torch.load( 'model.pt', weights_only=True )  # a whole pickled model\n", False),
     ("ML601", "import yaml\nconfig = yaml.load('lr: 0.1')\n", "import yaml\nconfig = yaml.safe_load('lr: 0.1')\n", True),

@@ -255,14 +255,32 @@ class UnsafeDeserialization(ModuleRule):
         if not args:
             return None
         if len(args) >= 2 and isinstance(args[-2].comma, cst.Comma):
-            separator = self.ctx.code_for(args[-2].comma)
+            separator = self._in_block(args[-2].comma, args[-2].comma.whitespace_after)
         elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
-            separator = "," + self.ctx.code_for(call.whitespace_before_args)
+            separator = "," + self._in_block(call.whitespace_before_args, call.whitespace_before_args)
         else:
             separator = ", "
         safe = self._loads_state_dict(call)
         message = "pass `weights_only=True`" + ("" if safe else " (unsafe: a checkpoint holding pickled objects would stop loading)")
-        return self.ctx.insert_after(args[-1].value, f"{separator}weights_only=True", message, safe=safe)
+        last = args[-1].value
+        # after the closing parenthesis of a parenthesised argument (``map_location=(lambda s, _: s)``):
+        # a node's position leaves its parentheses out
+        anchor = last.rpar[-1] if getattr(last, "rpar", None) else last
+        return self.ctx.insert_after(anchor, f"{separator}weights_only=True", message, safe=safe)
+
+    def _in_block(self, node: cst.CSTNode, whitespace: cst.BaseParenthesizableWhitespace) -> str:
+        """The code of *node* as it reads where it is: a line break inside brackets
+        that continues at the block's indentation (``ParenthesizedWhitespace.indent``)
+        gets the indentation of the blocks around the call, which the node's own
+        code leaves out (an argument on its own line in a function's ``with`` block)."""
+        text = self.ctx.code_for(node)
+        if not (isinstance(whitespace, cst.ParenthesizedWhitespace) and whitespace.indent) or self.ctx.module is None:
+            return text
+        default = self.ctx.module.default_indent
+        indent = "".join(block.indent if block.indent is not None else default
+                         for block in self.ctx.ancestors if isinstance(block, cst.IndentedBlock))
+        head, newline, tail = text.rpartition("\n")
+        return head + newline + indent + tail
 
     def _loads_state_dict(self, call: cst.Call) -> bool:
         """Whether the loaded object is a state dict: the call is the state dict
