@@ -31,7 +31,14 @@ from mllint.analysis.fixture_values import (
     temporary_fixture,
 )
 from mllint.analysis.network import returns_download
-from mllint.analysis.values import binding, last_segment, scope_table, string_text
+from mllint.analysis.values import (
+    binding,
+    enclosing_function,
+    is_parameter,
+    last_segment,
+    scope_table,
+    string_text,
+)
 from mllint.engine.context import ModuleContext
 from mllint.project.layout import Role
 from mllint.syntax.cst import positional, string_value
@@ -119,7 +126,7 @@ def origin_of(ctx: ModuleContext, node: cst.CSTNode, depth: int = 0) -> Origin:
         if node.value in ctx.info.aliases:
             return UNKNOWN
         bound = binding(ctx, node.value, node)
-        if bound is None and _in_tests(ctx) and _is_parameter(ctx, node.value) and (
+        if bound is None and _in_tests(ctx) and is_parameter(ctx, node.value, node) and (
             node.value in TEMPORARY_FIXTURES or temporary_fixture(ctx, node.value)
         ):
             return _TEST_RUN  # the folder pytest made for the test, or a fixture's path in it
@@ -154,16 +161,6 @@ def _call_origin(ctx: ModuleContext, call: cst.Call, depth: int) -> Origin:
     return UNKNOWN
 
 
-def _is_parameter(ctx: ModuleContext, name: str) -> bool:
-    """Whether *name* is a parameter of the function around the node visited: for a
-    test or a fixture, what pytest injects."""
-    function = next((n for n in reversed(ctx.ancestors) if isinstance(n, cst.FunctionDef)), None)
-    if function is None:
-        return False
-    params = function.params
-    return any(param.name.value == name for param in [*params.posonly_params, *params.params, *params.kwonly_params])
-
-
 def _in_tests(ctx: ModuleContext) -> bool:
     """Whether the module is a test or test support, where a parameter named
     ``tmp_path`` is the pytest fixture (elsewhere it may be any path a caller gives)."""
@@ -189,7 +186,7 @@ _COLLECTIVES = frozenset({"all_gather", "all_gather_into_tensor", "gather", "bro
 
 def _exchanged_between_processes(ctx: ModuleContext, at: cst.Call) -> bool:
     """The function around *at* pickled something (``dumps``) and ran a collective before it."""
-    function = next((n for n in reversed(ctx.ancestors) if isinstance(n, cst.FunctionDef)), None)
+    function = enclosing_function(ctx)
     if function is None:
         return False
     called = {last_segment(call) for call in scope_table(ctx, function).calls_before(at)}

@@ -206,6 +206,19 @@ def binding(ctx: ModuleContext, name: str, at: cst.CSTNode) -> cst.BaseExpressio
     return found.value if found is not None else None
 
 
+def is_parameter(ctx: ModuleContext, name: str, at: cst.CSTNode) -> bool:
+    """Whether *name*, at *at*, still holds the value its function was called with:
+    a parameter of the function around it, not assigned since (for a test or a
+    fixture, what pytest injects)."""
+    found = _last_binding(ctx, name, at)
+    return found is not None and found.kind is _Bound.PARAMETER
+
+
+def enclosing_function(ctx: ModuleContext) -> cst.FunctionDef | None:
+    """The innermost function around the node being visited; None at module level."""
+    return next((node for node in reversed(ctx.ancestors) if isinstance(node, cst.FunctionDef)), None)
+
+
 def shadows_import(ctx: ModuleContext, name: str, at: cst.CSTNode) -> bool:
     """Whether the local *name* no longer means what the module imported under it:
     it was assigned (``yaml = YAML(typ="rt")``) or is a parameter of the function

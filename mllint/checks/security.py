@@ -51,7 +51,12 @@ from mllint.analysis.secrets import (
     mask_secret,
     named_secret_kind,
 )
-from mllint.analysis.values import binding, last_segment, string_text
+from mllint.analysis.values import (
+    binding,
+    enclosing_function,
+    last_segment,
+    string_text,
+)
 from mllint.engine.context import ModuleContext, NotebookContext, Replacement
 from mllint.engine.findings import Fix, Severity
 from mllint.engine.rules import Fixability, ModuleRule, NotebookRule, Scope
@@ -126,7 +131,7 @@ def _in_setstate(ctx: ModuleContext) -> bool:
     state an unpickler passes while unpickling the object (``CloudpickleWrapper``
     loading what its ``__getstate__`` dumped), which is no more trusted than that
     outer pickle, itself the load a finding is about."""
-    function = next((n for n in reversed(ctx.ancestors) if isinstance(n, cst.FunctionDef)), None)
+    function = enclosing_function(ctx)
     return function is not None and function.name.value == "__setstate__"
 
 
