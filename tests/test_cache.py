@@ -21,6 +21,7 @@ from mllint import __version__
 from mllint.analysis import model_facts, seeding
 from mllint.analysis.model_facts import ModelPractices
 from mllint.cli import main
+from mllint.engine import cache as cache_module
 from mllint.engine import runner
 from mllint.engine.baseline import DEFAULT_BASELINE
 from mllint.engine.cache import CACHE_DIR, FORMAT, CacheFolder, closure_digests
@@ -691,6 +692,29 @@ def test_libcst_is_imported_only_for_a_tree_no_result_in_the_cache_holds(tmp_pat
     (tmp_path / "train.py").write_text('import torch\n\nmodel = torch.load("model.pt")\n')
     assert _libcst_imported("check", "--jobs", "1", str(tmp_path))
     assert not _libcst_imported("check", "--jobs", "1", str(tmp_path))  # every result is cached now
+
+
+def test_a_cached_run_asks_no_distribution_for_its_version(tmp_path):
+    """libcst's release keys the entries by its installed files, not through
+    ``importlib.metadata``, whose import alone was a tenth of a cached run."""
+    write_files(tmp_path, {"train.py": 'import torch\n\nmodel = torch.load("model.pt")\n'})
+    script = (
+        "import sys\nfrom mllint.cli import main\n"
+        f"try:\n    main(['check', '--jobs', '1', {str(tmp_path)!r}])\nexcept SystemExit:\n    pass\n"
+        "print('importlib.metadata' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+def test_another_release_of_libcst_keys_other_entries(tmp_path, monkeypatch):
+    package = tmp_path / "site" / "fakecst"
+    write_files(package, {"__init__.py": "", "_version.py": "__version__ = '1.0.0'\n"})
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    before = cache_module._installed("fakecst")
+    (package / "_version.py").write_text("__version__ = '1.1.0'\n")
+    assert cache_module._installed("fakecst") != before
+    assert cache_module._installed("not_installed_anywhere") is None
 
 
 def test_init_help_names_the_default_baseline():

@@ -72,13 +72,13 @@ rebuilt. A cache folder that cannot be written is not used at all.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import posixpath
 import sys
 import tempfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -364,7 +364,7 @@ def software_key() -> str:
     """The software a run's entries depend on: mllint, its own files by size and
     modification time (an edited checkout of mllint never serves what older code
     found), Python and libcst. Index entries depend on nothing else."""
-    return digest(FORMAT, mllint.__version__, _own_code(), sys.version, _version("libcst"))
+    return digest(FORMAT, mllint.__version__, _own_code(), sys.version, _installed("libcst"))
 
 
 def run_key(rules: Registry, settings: Settings, software: str) -> str:
@@ -406,11 +406,18 @@ def _own_code() -> list[tuple[str, int, int]]:
     return sorted(found)
 
 
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
+def _installed(package: str) -> list[object] | None:
+    """Which release of an installed *package* this is, without importing it: the
+    text of its generated ``_version.py`` (version and commit) when it has one, and
+    its ``__init__``'s size and modification time, which an upgrade or a
+    reinstall rewrites. Asking the distribution's version instead imported
+    ``importlib.metadata``: a tenth of a run whose results are all cached."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
         return None
+    init = Path(spec.origin)
+    version = init.with_name("_version.py")
+    return [_signature(init), version.read_text(encoding="utf-8", errors="replace") if version.is_file() else None]
 
 
 def _content(path: Path) -> str:
