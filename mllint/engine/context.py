@@ -21,7 +21,13 @@ from mllint.engine.options import Option, defaults
 from mllint.engine.sources import SourceError, decode_text, read_bytes
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.project.kind import ProjectKind, project_kind
-from mllint.project.layout import Role, package_folders, role_of
+from mllint.project.layout import (
+    GENERATED_HEAD,
+    Role,
+    has_generated_mark,
+    package_folders,
+    role_of,
+)
 from mllint.syntax.deferred import deferred
 
 if TYPE_CHECKING:
@@ -170,6 +176,7 @@ class ProjectContext:
     #: where analyses keep facts about single modules between runs; None without a cache
     facts_store: FactsStore | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _roles: dict[str, Role] = field(default_factory=dict, repr=False)
     _analyses: dict[type[Analysis], Analysis] = field(default_factory=dict, repr=False)
 
     def report(self, code: str, path: str, message: str, line: int = 0, column: int = 0) -> None:
@@ -231,9 +238,28 @@ class ProjectContext:
         return package_folders(self.files)
 
     def role(self, path: str) -> Role:
-        """What the file at *path* (POSIX, relative to the root) is for."""
-        folder = path.rpartition("/")[0]
-        return role_of(path, in_package=folder in self._packages)
+        """What the file at *path* (POSIX, relative to the root) is for: by its
+        path, and for a Python module also by its head (``has_generated_mark``)."""
+        role = self._roles.get(path)
+        if role is None:
+            folder = path.rpartition("/")[0]
+            role = role_of(path, in_package=folder in self._packages)
+            if role is not Role.GENERATED and path.endswith(".py") and has_generated_mark(self._head(path)):
+                role = Role.GENERATED
+            self._roles[path] = role
+        return role
+
+    def _head(self, path: str) -> str:
+        """The start of a module's text: the index's copy if it holds one, else read
+        from disk (the first bytes alone: every linted module's role is asked)."""
+        text = self._texts.get(path) or self.index.held_source(path)
+        if text is not None:
+            return text[:GENERATED_HEAD]
+        try:
+            with open(self.root / path, "rb") as handle:
+                return handle.read(GENERATED_HEAD).decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     @property
     def is_ml_project(self) -> bool:

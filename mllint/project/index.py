@@ -419,6 +419,10 @@ class ProjectIndex:
         self._keep_text(path, source)
         return source
 
+    def held_source(self, path: str) -> str | None:
+        """The module's text if it is kept, never read."""
+        return self._sources.get(path)
+
     def _keep_text(self, path: str, source: str | None) -> None:
         if path in self._sources:
             self._kept_text -= len(self._sources.pop(path) or "")
