@@ -1093,6 +1093,108 @@ def test_estimators_inside_non_seeding_wrappers_are_still_reported(tmp_path):
     assert [(f.line, f.column) for f in findings] == [(5, 43)]
 
 
+SEEDED_AFTER = {
+    "cloned with the owner's seed": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sktime.base._base import _clone_estimator
+
+        class Catch22Classifier:
+            def _fit(self, X, y):
+                estimator = self.estimator
+                if estimator is None:
+                    estimator = RandomForestClassifier(n_estimators=200)
+                estimator = _clone_estimator(estimator, self.random_state)
+    """,
+    "set_params on the name": """
+        from sklearn.ensemble import RandomForestClassifier
+
+        def build(seed):
+            model = RandomForestClassifier()
+            model.set_params(random_state=seed)
+            return model
+    """,
+    "set_params on a clone": """
+        from sklearn.base import clone
+        from sklearn.tree import DecisionTreeClassifier
+
+        def build(rs):
+            tree = DecisionTreeClassifier()
+            return [clone(tree).set_params(random_state=rs) for _ in range(3)]
+    """,
+    "an attribute seeded in another method": """
+        from sklearn.tree import DecisionTreeClassifier
+        from sklearn.utils._testing import set_random_state
+
+        class Forest:
+            def __init__(self):
+                self._base_estimator = DecisionTreeClassifier(criterion="entropy")
+
+            def _fit_one(self, rng):
+                tree = clone(self._base_estimator)
+                set_random_state(self._base_estimator, rng)
+    """,
+    "an attribute assigned": """
+        from sklearn.cluster import KMeans
+
+        def build(seed):
+            km = KMeans(n_clusters=3)
+            km.random_state = seed
+            return km
+    """,
+    "the project's estimator taking a seed": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sktime.classification.feature_based import SummaryClassifier
+
+        clf = SummaryClassifier(estimator=RandomForestClassifier(n_estimators=10), random_state=0)
+    """,
+}
+
+
+@pytest.mark.parametrize("source", SEEDED_AFTER.values(), ids=SEEDED_AFTER)
+def test_an_estimator_seeded_once_it_is_made_is_silent(tmp_path, source):
+    assert ml202(tmp_path, source) == []
+
+
+SEEDED_NOTHING = {
+    "a search seeds its own sampling": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.model_selection import RandomizedSearchCV
+
+        def tune(grid):
+            model = RandomForestClassifier()
+            return RandomizedSearchCV(model, grid, random_state=0)
+    """,
+    "a seed given as None": """
+        from sklearn.ensemble import RandomForestClassifier
+
+        clf = MyWrapper(estimator=RandomForestClassifier(), random_state=None)
+    """,
+    "another estimator seeded": """
+        from sklearn.ensemble import RandomForestClassifier
+
+        def build(seed):
+            model = RandomForestClassifier()
+            other = RandomForestClassifier(random_state=seed)
+            other.set_params(random_state=seed)
+            return model, other
+    """,
+    "a name seeded before it is bound again": """
+        from sklearn.ensemble import RandomForestClassifier
+        from sktime.base._base import _clone_estimator
+
+        def build(estimator, seed):
+            estimator = _clone_estimator(estimator, seed)
+            estimator = RandomForestClassifier()
+            return estimator
+    """,
+}
+
+
+@pytest.mark.parametrize("source", SEEDED_NOTHING.values(), ids=SEEDED_NOTHING)
+def test_an_estimator_no_seed_reaches_is_reported(tmp_path, source):
+    assert codes(ml202(tmp_path, source)) == ["ML202"]
+
+
 def test_random_state_message_names_condition_and_parameter(tmp_path):
     findings = ml202(tmp_path, "from sklearn.model_selection import KFold\nKFold(5, shuffle=True)\n")
     assert "`KFold`" in findings[0].message

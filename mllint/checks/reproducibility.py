@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from functools import partial
+from functools import cached_property, partial
 from typing import Callable, Iterator
 
 from mllint.analysis.model_facts import training_sites
@@ -214,7 +214,9 @@ class RandomStateUnset(SourceRule):
         if tree is None:
             return
         positions = AstPositions(self.ctx.source)
-        for call, seeded_by_ensemble in _calls(tree, self.ctx.info.qualify):
+        seeds_what_it_is_given = partial(_seeds_what_it_is_given, table, self.ctx.info.qualify)
+        seeded_later = _SeededLater(tree, seeds_what_it_is_given)
+        for call, seeded_by_ensemble in _calls(tree, seeds_what_it_is_given):
             dotted = dotted_name(call.func)
             name = self.ctx.info.qualify(dotted) if dotted is not None else None
             entry = table.lookup(name) if name is not None else None
@@ -226,7 +228,7 @@ class RandomStateUnset(SourceRule):
             star_kwargs = any(kw.arg is None for kw in call.keywords)
             if not needs_random_state(entry, keywords, count, star_kwargs):
                 continue
-            if self._numpy_seeded(call):  # scikit-learn draws from NumPy's generator when left unset
+            if seeded_later(call) or self._numpy_seeded(call):  # scikit-learn draws from NumPy's generator when left unset
                 continue
             short = entry.qualname.rsplit(".", 1)[-1]
             random = f"is random when {entry.condition.describe()}," if entry.condition is not None else "is random"
@@ -249,16 +251,116 @@ class RandomStateUnset(SourceRule):
         return project.analysis(SeedAnalysis).seeded_before(self.ctx.info, "numpy", call.lineno, call.col_offset, callers)
 
 
-def _calls(tree: ast.AST, qualify: Callable[[str], str | None]) -> Iterator[tuple[ast.Call, bool]]:
-    """Every call in source order, with whether it is an argument of a seeding ensemble."""
+#: An argument that hands a call a seed: ``random_state``, ``seed``, ``rng``.
+_SEED_WORDS = re.compile(r"random_state|seed|(?:^|_)rng(?:$|_)", re.IGNORECASE)
+
+
+class _SeededLater:
+    """Whether an estimator made without a seed gets one once it is made: a
+    library makes a default estimator and seeds it with its own ``random_state``
+    (sktime's ``_clone_estimator(estimator, random_state)``, scikit-learn's
+    ``est.set_params(random_state=rs)`` or ``set_random_state(est, rs)``,
+    ``est.random_state = rs``). The estimator is followed through the name or
+    ``self`` attribute it is bound to: a name in the rest of its function, an
+    attribute in every method of its class (``fit`` seeds what ``__init__`` made)."""
+
+    def __init__(self, tree: ast.Module, seeds_what_it_is_given: Callable[[ast.Call], bool]) -> None:
+        self._tree = tree
+        self._seeds_what_it_is_given = seeds_what_it_is_given
+
+    @cached_property
+    def _parents(self) -> dict[int, ast.AST]:
+        """Drawn when a call needs a seed, which most files with an estimator never do."""
+        return {id(child): node for node in ast.walk(self._tree) for child in ast.iter_child_nodes(node)}
+
+    def __call__(self, call: ast.Call) -> bool:
+        bound = self._binding(call)
+        if bound is None:
+            return False
+        name, scope = bound
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Call) and node.lineno >= call.lineno and _seeds(node, name, self._seeds_what_it_is_given):
+                return True
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Attribute) and _SEED_WORDS.search(t.attr) and dotted_name(t.value) == name
+                       for t in targets):
+                    return True
+        return False
+
+    def _binding(self, call: ast.Call) -> tuple[str, ast.AST] | None:
+        """The name (``est``, ``self.est``) the call's result is bound to, and where to look for its seeding."""
+        node: ast.AST = call
+        parent = self._parents.get(id(node))
+        while isinstance(parent, (ast.IfExp, ast.BoolOp)):  # ``est = est or RandomForestClassifier()``
+            node, parent = parent, self._parents.get(id(parent))
+        if isinstance(parent, ast.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0]
+        elif isinstance(parent, ast.AnnAssign):
+            target = parent.target
+        else:
+            return None
+        name = dotted_name(target)
+        function = self._enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if name is None or function is None:
+            return None
+        if isinstance(target, ast.Attribute) and name.startswith("self."):
+            return name, self._enclosing(function, (ast.ClassDef,)) or function
+        return (name, function) if isinstance(target, ast.Name) else None
+
+    def _enclosing(self, node: ast.AST, kinds: tuple[type[ast.AST], ...]) -> ast.AST | None:
+        parent = self._parents.get(id(node))
+        while parent is not None and not isinstance(parent, kinds):
+            parent = self._parents.get(id(parent))
+        return parent
+
+
+def _seeds_what_it_is_given(table: RandomStateTable, qualify: Callable[[str], str | None], call: ast.Call) -> bool:
+    """Whether *call* seeds the estimators it is given: an ensemble that seeds them
+    (``SEEDING_META_ESTIMATORS``), or a call taking a seed that is not itself a
+    random estimator or splitter (whose seed is its own: ``RandomizedSearchCV(est,
+    random_state=0)`` seeds the search): the project's own estimator
+    (``TSFreshClassifier(random_state=rs, estimator=RandomForestClassifier())``),
+    a helper (``_clone_estimator(est, random_state)``, ``set_random_state(est, 0)``)."""
+    dotted = dotted_name(call.func)
+    qualified = qualify(dotted) if dotted is not None else None
+    if qualified in SEEDING_META_ESTIMATORS:
+        return True
+    if qualified is not None and table.lookup(qualified) is not None:
+        return False
+    words = [dotted or "", *(kw.arg for kw in call.keywords if kw.arg is not None and not _is_none(kw.value)),
+             *(dotted_name(arg) or "" for arg in call.args)]
+    return any(_SEED_WORDS.search(word.rpartition(".")[2]) for word in words)
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _seeds(call: ast.Call, name: str, seeds_what_it_is_given: Callable[[ast.Call], bool]) -> bool:
+    """Whether *call* hands the estimator bound to *name* a seed."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr == "set_params" and name in _names_in(func.value):
+        return any(kw.arg is not None and _SEED_WORDS.search(kw.arg) for kw in call.keywords)
+    values = [*call.args, *(kw.value for kw in call.keywords)]
+    return any(dotted_name(value) == name for value in values) and seeds_what_it_is_given(call)
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    """The dotted names in an expression (``clone(est)`` holds ``clone`` and ``est``)."""
+    return {dotted for child in ast.walk(node) if (dotted := dotted_name(child)) is not None}
+
+
+def _calls(tree: ast.AST, seeds_what_it_is_given: Callable[[ast.Call], bool]) -> Iterator[tuple[ast.Call, bool]]:
+    """Every call in source order, with whether it is an argument of a call seeding
+    what it is given (``BaggingClassifier(DecisionTreeClassifier(), random_state=0)``)."""
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, in_ensemble = stack.pop()
         arguments: frozenset[int] = frozenset()
         if isinstance(node, ast.Call):
             yield node, in_ensemble
-            dotted = dotted_name(node.func)
-            if dotted is not None and qualify(dotted) in SEEDING_META_ESTIMATORS:
+            if seeds_what_it_is_given(node):
                 arguments = frozenset(id(arg) for arg in [*node.args, *node.keywords])
         elif isinstance(node, ast.keyword) and in_ensemble:
             arguments = frozenset({id(node.value)})
