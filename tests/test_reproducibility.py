@@ -231,6 +231,41 @@ def test_example_inputs_of_an_export_are_silent(tmp_path, call, reported):
     assert bool(ml201(tmp_path, files)) is reported
 
 
+PICTURES = """
+    import numpy as np
+
+
+    def jitter(color):
+        return np.clip(color + np.random.rand(3) * 0.5, 0, 1)
+"""
+SHOWS_THEN_SHUFFLES = """
+    import numpy as np
+    from {module} import jitter
+
+
+    if __name__ == "__main__":
+        print(jitter(np.zeros(3)))
+        order = np.random.permutation(100)
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "line"),
+    [
+        # a draw in a module that draws pictures picks a colour: the shuffle is the first draw that counts
+        ("utils/visualizer", 7),
+        ("colormap", 7),
+        ("vis_utils", 7),
+        # a module named for more than pictures may draw anything
+        ("train_and_plot", 6),
+        ("utils/colorize_labels", 6),
+    ],
+)
+def test_draws_in_a_module_that_draws_pictures_pick_colours(tmp_path, module, line):
+    files = {f"{module}.py": PICTURES, "show.py": SHOWS_THEN_SHUFFLES.format(module=module.replace("/", "."))}
+    assert [f.line for f in ml201(tmp_path, files)] == [line]
+
+
 PARAMETER_INIT = """
     import torch
     from torch import nn

@@ -817,6 +817,27 @@ _EVENT_NODES = frozenset({ast.Call, ast.Import, ast.ImportFrom, ast.Assign})
 """The nodes ``_Extractor._events_of`` makes events of."""
 
 
+#: Words of a module's name that say it draws pictures (``visualizer.py``, ``colormap.py``, ``plots.py``,
+#: ``vis_utils.py``), and words such a name may hold besides.
+_PICTURE_WORDS = frozenset({"vis", "viz", "visual", "visuals", "visualize", "visualise", "visualizer", "visualiser",
+                            "visualization", "visualisation", "visualizations", "visualisations", "plot", "plots",
+                            "plotting", "colormap", "colormaps", "colors", "colours", "palette", "palettes", "draw",
+                            "drawing"})
+_HELPER_WORDS = frozenset({"utils", "util", "helpers", "helper", "tools", "tool", "common", "lib"})
+
+
+def draws_pictures(path: str) -> bool:
+    """Whether a module is one that draws pictures, by its name: every word of it
+    says so (a helper word aside). A random draw there picks a colour, a jitter or a
+    layout (detectron2's ``Visualizer._jitter``, ``colormap.random_color``), never
+    a result: it is no unseeded use, and the entry point's next draw is the one
+    that counts. A module named for more (``train_and_plot.py``) is not one."""
+    if not path.endswith(".py"):
+        return False
+    words = set(posixpath.basename(path)[:-3].lower().split("_")) - _HELPER_WORDS
+    return bool(words) and words <= _PICTURE_WORDS
+
+
 class _Extractor:
     """One iterative walk over a module's ast, or over one of its functions,
     collecting events per owner.
@@ -841,6 +862,7 @@ class _Extractor:
         self._pending: list[tuple[str | None, SeedEvent, ast.Call]] = []
         #: per owner: the calls making a torch parameter (``nn.Parameter(...)``), and the names they wrap
         self._parameters: dict[str | None, tuple[set[int], set[str]]] = {}
+        self._draws_pictures = draws_pictures(facts.info.path)
 
     @classmethod
     def module(cls, info: ModuleInfo, tree: ast.Module, extra_seeders: tuple[str, ...]) -> ModuleSeeding:
@@ -1050,7 +1072,8 @@ class _Extractor:
             return
         use = random_use(qualified, call, self.info)
         if use is not None:
-            yield make("use", name=name, libraries=_ONLY[use[0]], draw=use[1])
+            if not self._draws_pictures:
+                yield make("use", name=name, libraries=_ONLY[use[0]], draw=use[1])
             return
         # Resolved into the project if possible; otherwise a known seeder by shape.
         fallback = known_seeder(qualified) or seeding_class(qualified) or _NO_LIBRARY
