@@ -425,6 +425,14 @@ EXERCISE_CELL = "# %% [markdown]\n# Define the training loop.\n# %%\nfor batch i
         ("dlnd_face_generation.ipynb", EXERCISE_CELL, False),
         ("train.ipynb", "# %%\none_hot_data = pass\n", False),
         ("train.ipynb", "# %%\nmodel = # train(n_epochs, loaders)\n", False),
+        # a placeholder on the failing line or just above it (MIT's introtodeeplearning labs)
+        ("Part1_MNIST.ipynb", "# %%\nmodel = tf.keras.Sequential([\n    [TODO Dense layer to output probabilities]\n])\n", False),
+        ("Part1_MNIST.ipynb", "# %%\nlayers = [\n    Conv2D('''TODO''')\n    MaxPool2D('''TODO''')\n]\n", False),
+        ("Music.ipynb", "# %%\ndef vectorize_string(string):\n  # TODO\n\nvectorized = vectorize_string(songs)\n", False),
+        ("lab.ipynb", "# %%\ndef loss_fn(y, p):\n    # YOUR CODE HERE\n\nmodel = fit()\n", False),
+        # a placeholder further up says nothing of this line; nor does a lower-case todo
+        ("train.ipynb", "# %%\n# TODO: tune\nlr = 0.1\nepochs = 3\nsteps = 4\nloss = criterion(out, \n", True),
+        ("train.ipynb", "# %%\n# todo: clean up\nloss = criterion(out, \n", True),
         # the exercise's solutions must run
         ("Sentiment_RNN_Exercise_Solution.ipynb", "# %%\nreviews_ints = [\n", True),
         # an expression that does not parse is no blank left to fill in

@@ -70,12 +70,23 @@ def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -
 _BLANK_ASSIGNMENT = re.compile(r"^\s*[\w.\[\]'\", ]+=\s*(?:pass\s*)?(?:#.*)?$")
 
 
+#: A placeholder for the reader: ``TODO`` (in capitals), ``YOUR CODE HERE``, ``FILL IN``.
+_PLACEHOLDER = re.compile(r"\bTODO\b|(?i:\byour\s+code\s+here\b|\bfill\s+(?:me\s+)?in\b)")
+#: How many lines above a syntax error a placeholder may be (an empty body is found on the next statement).
+_PLACEHOLDER_REACH = 3
+
+
 def left_blank(notebook: Notebook, number: int, line: int) -> bool:
-    """Whether cell *number* fails to parse at an assignment left blank for the
-    reader to fill in (``batch_size = ``, ``loss = pass``, ``model = # train(...)``):
-    a course's exercise or project template, unfinished on purpose."""
+    """Whether cell *number* fails to parse where a blank is left for the reader
+    to fill in: an assignment left blank (``batch_size = ``, ``loss = pass``,
+    ``model = # train(...)``), or a placeholder on the failing line or just above
+    it (``Conv2D('''TODO''')`` with its commas left out, a function whose body
+    is ``# TODO``): a course's exercise or project template, unfinished on purpose."""
     lines = notebook.cell_source(number).splitlines()
-    return 0 < line <= len(lines) and _BLANK_ASSIGNMENT.match(lines[line - 1]) is not None
+    if not 0 < line <= len(lines):
+        return False
+    nearby = lines[max(0, line - 1 - _PLACEHOLDER_REACH):line]
+    return _BLANK_ASSIGNMENT.match(lines[line - 1]) is not None or any(_PLACEHOLDER.search(text) for text in nearby)
 
 
 def _title(notebook: Notebook) -> str:
