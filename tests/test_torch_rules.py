@@ -1195,6 +1195,9 @@ for width in (16, 8):
 layers += [nn.Linear(8, 1)]
 """
 MODE_FREE["layers collected in a list"] = (_LAYER_LIST.format(activation="nn.ReLU()"), "nn.Sequential(*layers)")
+# moving a module returns the module: it is still the one built before (wandb's CIFAR-10 example)
+MODE_FREE["moved to the device"] = ("", "nn.Sequential(nn.Conv2d(3, 6, 5), nn.Flatten(), nn.Linear(6, 2))\n"
+                                        "    model = model.to(device).float()")
 
 MODE_DEPENDENT = {
     "an LSTM with dropout": ("", "nn.LSTM(8, 16, 2, dropout=0.3)"),
@@ -1210,6 +1213,7 @@ class Head(nn.Module):
         return self.fc(F.dropout(x, 0.5, training=self.training))
 """, "Head()"),
     "a torchvision model": ("import torchvision", "torchvision.models.resnet18(num_classes=2)"),
+    "dropout moved to the device": ("", "nn.Sequential(nn.Linear(8, 16), nn.Dropout(0.2))\n    model = model.cuda()"),
     "a submodule of unknown origin": ("""
 class Wrapper(nn.Module):
     def __init__(self, backbone):

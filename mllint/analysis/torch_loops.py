@@ -437,6 +437,15 @@ def _positional(call: ast.Call, index: int) -> ast.expr | None:
     return args[index] if len(args) > index and len(args) == len(call.args) else None
 
 
+def _module_returned(value: ast.expr | None) -> ast.expr | None:
+    """The module a chain of calls returning their module is made on: ``net`` of
+    ``net.to(device).train()``; *value* itself when it is no such call."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr in _SELF_RETURNING | {"train", "eval"}:
+        value = value.func.value
+    return value
+
+
 def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == keyword:
@@ -2531,7 +2540,8 @@ class ModuleFacts:
             return scope.self_class is None or self.class_depends_on_mode(scope.self_class)
         root = key.split(".", 1)[0]
         owner = self.lookup(scope, root) if root != "self" else scope
-        values = self.definitions(key, scope)
+        # ``net = net.to(device)`` is the module built before it: the other definitions decide
+        values = [value for value in self.definitions(key, scope) if key_of(_module_returned(value)) != key]
         if depth > 4 or not values or owner is None or root in owner.params and root != "self":
             return True
         return any(self.value_depends_on_mode(value, scope, key, depth) for value in values)
@@ -2539,10 +2549,7 @@ class ModuleFacts:
     def value_depends_on_mode(self, value: ast.expr | None, scope: Scope, key: str, depth: int) -> bool:
         if value is None or isinstance(value, ast.Constant) and value.value is None:
             return value is None
-        inner = value
-        while isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
-                and inner.func.attr in _SELF_RETURNING | {"train", "eval"}:
-            inner = inner.func.value
+        inner = _module_returned(value)
         inner_key = key_of(inner)
         if inner_key is not None:
             return inner_key == key or self.may_depend_on_mode(inner_key, scope, depth + 1)
