@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Protocol, Ty
 from mllint.engine.findings import Edit, Fix, RawFinding, Reach, Severity
 from mllint.engine.options import Option, defaults
 from mllint.engine.sources import SourceError, decode_text, read_bytes
+from mllint.project.files import read_regular_head
 from mllint.project.index import ModuleInfo, ProjectIndex
 from mllint.project.kind import ProjectKind, project_kind
 from mllint.project.layout import (
@@ -256,9 +257,8 @@ class ProjectContext:
         if text is not None:
             return text[:GENERATED_HEAD]
         try:
-            with open(self.root / path, "rb") as handle:
-                return handle.read(GENERATED_HEAD).decode("utf-8", "replace")
-        except OSError:
+            return read_regular_head(self.root / path, GENERATED_HEAD).decode("utf-8", "replace")
+        except OSError:  # a FIFO or device named ``.py`` is reported when it is read, never opened here
             return ""
 
     @property

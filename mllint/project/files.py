@@ -39,21 +39,12 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     """The bytes of the regular file at *path* (symlinks followed), at most *limit* of them.
 
     A FIFO, socket or device (or a symlink to ``/dev/zero``) is an OSError, never a
-    read that blocks or does not end: the kind is checked before opening, and again
-    on the open descriptor (opened non-blocking), so a file swapped in between is
-    caught too; the size is checked on that descriptor and by the read itself,
-    so a file that grows meanwhile cannot be read past *limit* either.
-    Raises OSError (FileTooLarge for a file over *limit*).
+    read that blocks or does not end (``_open_regular``); the size is checked on the
+    open descriptor and by the read itself, so a file that grows meanwhile cannot
+    be read past *limit* either. Raises OSError (FileTooLarge for a file over *limit*).
     """
-    if "\0" in os.fspath(path):
-        raise OSError(errno.EINVAL, "a NUL in the file name")
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise OSError(errno.EINVAL, "not a regular file")
-    descriptor = os.open(path, _OPEN_FLAGS)
+    descriptor, info = _open_regular(path)
     try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
         if info.st_size > limit:
             raise FileTooLarge(info.st_size, limit)
         chunks: list[bytes] = []
@@ -66,3 +57,32 @@ def read_regular_file(path: Path, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(descriptor)
+
+
+def read_regular_head(path: Path, size: int) -> bytes:
+    """The first *size* bytes (or fewer) of the regular file at *path*; OSError as
+    ``read_regular_file`` for anything else, however large the file."""
+    descriptor, _ = _open_regular(path)
+    try:
+        return os.read(descriptor, size)
+    finally:
+        os.close(descriptor)
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """A descriptor of the regular file at *path*, and its status. The kind is
+    checked before opening, and again on the descriptor (opened non-blocking), so
+    a file swapped in between is caught too."""
+    if "\0" in os.fspath(path):
+        raise OSError(errno.EINVAL, "a NUL in the file name")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    descriptor = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, info
