@@ -158,6 +158,28 @@ _TLS_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opti
 TLS_DISABLERS = ("_create_unverified_context", "CERT_NONE")
 
 
+#: A URL's host (and port), behind any scheme, written or interpolated (``{}://``).
+_ANY_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*|\{\})://([^/?#\s]*)", re.I)
+
+
+def requests_local_host(ctx: ModuleContext, call: cst.Call) -> bool:
+    """Whether a request's URL (its first argument or ``url=``, a literal or a name
+    assigned one) names a host inside the local network, or one filled in at run
+    time: checking no certificate there crosses no network (a test talking to the
+    server it started with a self-signed certificate, ``https://localhost:8443``).
+    Like a plain-HTTP URL there, it is not reported."""
+    values = [a.value for a in positional(call)[:1]]
+    values += [a.value for a in call.args if a.keyword is not None and a.keyword.value == "url"]
+    for value in values:
+        if isinstance(value, cst.Name):
+            value = binding(ctx, value.value, value) or value
+        text = string_text(value)
+        match = _ANY_URL.match(text.strip()) if text is not None else None
+        if match is not None:
+            return _is_internal_host(match.group(1))
+    return False
+
+
 def is_http_client_call(ctx: ModuleContext, call: cst.Call) -> bool:
     """Whether a call goes to an HTTP client whose ``verify=`` flag checks TLS
     certificates (a package's function or client, or a request method on an

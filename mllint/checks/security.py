@@ -37,6 +37,7 @@ from mllint.analysis.network import (
     is_http_client_call,
     plain_http_fetch,
     plain_http_host,
+    requests_local_host,
 )
 from mllint.analysis.notebook_text import output_texts_by_cell, text_cells
 from mllint.analysis.provenance import UNKNOWN, Origin, Source, origin_of, produced_here
@@ -761,7 +762,8 @@ class InsecureDownload(ModuleRule):
                                         "over plain HTTP, where the data can be read and replaced in transit; "
                                         "use `https://`")
         verify = keyword(node, "verify")
-        if verify is not None and is_false(verify.value) and is_http_client_call(self.ctx, node):
+        if verify is not None and is_false(verify.value) and is_http_client_call(self.ctx, node) \
+                and not requests_local_host(self.ctx, node):
             self.report(verify, f"`{_display_name(self.ctx, node)}` with `verify=False` accepts any TLS certificate, "
                                 "so downloads can be tampered with; remove it or pass a CA bundle path")
 
