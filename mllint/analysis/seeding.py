@@ -1084,7 +1084,10 @@ class _Extractor:
         ``jsonargparse.CLI(train)``): they run there, so they count as called. Classes
         handed over at import time are registered far more often than built
         (``register_peft_method(model_cls=Encoder)``, ``AutoModel.register(Config, Model)``):
-        a walk does not follow the name when it is a class (``SeedEvent.handed``)."""
+        a walk does not follow the name when it is a class (``SeedEvent.handed``). Nor
+        anything a module hands over in the import-time code another module's import
+        runs (``events``): a library registers its functions there
+        (``register_stattest(empirical_mmd, _mmd_stattest)``), it does not run them."""
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             dotted = dotted_name(arg) if isinstance(arg, (ast.Name, ast.Attribute)) else None
             if dotted is None or dotted in self.facts.local_classes:
@@ -1352,8 +1355,8 @@ class SeedAnalysis(Analysis):
         drawn when a walk first enters it, or read back from the result cache: after
         an edit, a walk through the hundreds of modules a package's import runs draws
         only the edited module's again (a 2,000-file library: 11 s of a 15 s run before)."""
-        if owner == "<import>":
-            return [event for event in facts.toplevel if not event.in_main]
+        if owner == "<import>":  # what an imported module hands over at import time, it registers
+            return [event for event in facts.toplevel if not event.in_main and not event.handed]
         found = facts.functions.get(owner)
         if found is None and facts.info.path not in self._consulted:
             stored = self._stored(facts.info)
