@@ -1173,6 +1173,12 @@ SEEDED_AFTER = {
                 tree = clone(self._base_estimator)
                 set_random_state(self._base_estimator, rng)
     """,
+    "set_params on the top level": """
+        from sklearn.ensemble import RandomForestClassifier
+
+        clf = RandomForestClassifier(n_estimators=100)
+        clf.set_params(random_state=42)
+    """,
     "an attribute assigned": """
         from sklearn.cluster import KMeans
 

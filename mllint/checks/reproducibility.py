@@ -261,8 +261,9 @@ class _SeededLater:
     (sktime's ``_clone_estimator(estimator, random_state)``, scikit-learn's
     ``est.set_params(random_state=rs)`` or ``set_random_state(est, rs)``,
     ``est.random_state = rs``). The estimator is followed through the name or
-    ``self`` attribute it is bound to: a name in the rest of its function, an
-    attribute in every method of its class (``fit`` seeds what ``__init__`` made)."""
+    ``self`` attribute it is bound to: a name in the rest of its function (or of
+    the module, a notebook's cells), an attribute in every method of its class
+    (``fit`` seeds what ``__init__`` made)."""
 
     def __init__(self, tree: ast.Module, seeds_what_it_is_given: Callable[[ast.Call], bool]) -> None:
         self._tree = tree
@@ -302,11 +303,11 @@ class _SeededLater:
             return None
         name = dotted_name(target)
         function = self._enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
-        if name is None or function is None:
+        if name is None:
             return None
-        if isinstance(target, ast.Attribute) and name.startswith("self."):
+        if isinstance(target, ast.Attribute) and name.startswith("self.") and function is not None:
             return name, self._enclosing(function, (ast.ClassDef,)) or function
-        return (name, function) if isinstance(target, ast.Name) else None
+        return (name, function or self._tree) if isinstance(target, ast.Name) else None
 
     def _enclosing(self, node: ast.AST, kinds: tuple[type[ast.AST], ...]) -> ast.AST | None:
         parent = self._parents.get(id(node))
