@@ -1179,6 +1179,14 @@ SEEDED_AFTER = {
         clf = RandomForestClassifier(n_estimators=100)
         clf.set_params(random_state=42)
     """,
+    "parameter sets for the test harness": """
+        from sklearn.ensemble import RandomForestClassifier
+
+        class TSFreshClassifier:
+            @classmethod
+            def get_test_params(cls, parameter_set="default"):
+                return [{"estimator": RandomForestClassifier(n_estimators=2)}, {}]
+    """,
     "an attribute assigned": """
         from sklearn.cluster import KMeans
 
@@ -1209,6 +1217,14 @@ SEEDED_NOTHING = {
         def tune(grid):
             model = RandomForestClassifier()
             return RandomizedSearchCV(model, grid, random_state=0)
+    """,
+    "a method of another name": """
+        from sklearn.ensemble import RandomForestClassifier
+
+        class TSFreshClassifier:
+            @classmethod
+            def default_params(cls):
+                return {"estimator": RandomForestClassifier(n_estimators=2)}
     """,
     "a seed given as None": """
         from sklearn.ensemble import RandomForestClassifier

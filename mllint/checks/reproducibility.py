@@ -255,6 +255,12 @@ class RandomStateUnset(SourceRule):
 _SEED_WORDS = re.compile(r"random_state|seed|(?:^|_)rng(?:$|_)", re.IGNORECASE)
 
 
+#: Methods giving a test harness the parameters of the instances it tests (skbase's
+#: convention: sktime, skpro). The harness seeds every ``random_state`` among them,
+#: nested ones included (``set_random_state``, as scikit-learn's estimator checks do).
+_TEST_PARAMETER_SETS = frozenset({"get_test_params", "_get_test_params"})
+
+
 class _SeededLater:
     """Whether an estimator made without a seed gets one once it is made: a
     library makes a default estimator and seeds it with its own ``random_state``
@@ -263,7 +269,8 @@ class _SeededLater:
     ``est.random_state = rs``). The estimator is followed through the name or
     ``self`` attribute it is bound to: a name in the rest of its function (or of
     the module, a notebook's cells), an attribute in every method of its class
-    (``fit`` seeds what ``__init__`` made)."""
+    (``fit`` seeds what ``__init__`` made). An estimator in the parameter sets a
+    class gives its test harness (``get_test_params``) is seeded by the harness."""
 
     def __init__(self, tree: ast.Module, seeds_what_it_is_given: Callable[[ast.Call], bool]) -> None:
         self._tree = tree
@@ -275,6 +282,9 @@ class _SeededLater:
         return {id(child): node for node in ast.walk(self._tree) for child in ast.iter_child_nodes(node)}
 
     def __call__(self, call: ast.Call) -> bool:
+        function = self._enclosing(call, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) and function.name in _TEST_PARAMETER_SETS:
+            return True
         bound = self._binding(call)
         if bound is None:
             return False
