@@ -309,6 +309,8 @@ def test_ml403_assert_statement(tmp_path):
         "        warnings.simplefilter('error')\n        run()\n",
         "from warnings import filterwarnings\n\ndef test_quiet():\n    filterwarnings(action='error', category=UserWarning)\n    run()\n",
         "import pytest\n\n@pytest.mark.filterwarnings('error::UserWarning')\ndef test_quiet():\n    run()\n",
+        # an exception expected by a mark: pytest.raises written as a decorator (composer)
+        "import pytest\n\n@pytest.mark.xfail(raises=ValueError)\ndef test_wrong_type():\n    one_hot(t.float())\n",
     ],
 )
 def test_ml403_recognised_assertions(tmp_path, body):
@@ -375,7 +377,7 @@ def test_ml403_names_a_comparison_left_without_assert(tmp_path):
     assert "comparison" not in findings[1].message
 
 
-def test_ml403_warning_filters_that_do_not_fail(tmp_path):
+def test_ml403_marks_that_check_nothing(tmp_path):
     findings = ml403(tmp_path, """
         import warnings
 
@@ -390,8 +392,13 @@ def test_ml403_warning_filters_that_do_not_fail(tmp_path):
         @pytest.mark.filterwarnings("ignore::UserWarning")
         def test_ignored():
             run()
+
+
+        @pytest.mark.xfail(reason="flaky on CPU")
+        def test_expected_to_fail():
+            run()
     """)
-    assert [f.line for f in findings] == [6, 12]
+    assert [f.line for f in findings] == [6, 12, 17]
 
 
 @pytest.mark.parametrize(

@@ -215,6 +215,16 @@ def _makes_warnings_errors(call: ast.Call, qualify: Callable[[str], str | None])
     return isinstance(action, ast.Constant) and isinstance(action.value, str) and action.value.startswith("error")
 
 
+def _expects_an_exception(decorator: ast.Call, qualify: Callable[[str], str | None]) -> bool:
+    """``@pytest.mark.xfail(raises=ValueError)`` on a test: any other outcome than that
+    exception fails it (another exception) or reports it as passing unexpectedly,
+    like ``pytest.raises`` written as a mark."""
+    dotted = dotted_name(decorator.func)
+    return dotted is not None and qualify(dotted) == "pytest.mark.xfail" and any(
+        keyword.arg == "raises" for keyword in decorator.keywords
+    )
+
+
 def is_assertion_reference(node: ast.expr, qualify: Callable[[str], str | None]) -> bool:
     """An assertion function passed on rather than called (``partial(pytest.raises, ...)``,
     ``map(np.testing.assert_equal, a, b)``, ``checker = self.assertEqual``): it runs, so it
@@ -442,7 +452,8 @@ class _Collector:
         facts = FunctionFacts(key, function.lineno, function.col_offset + 1, owner, _parameters(function),
                               direct=False, is_fixture=is_fixture, fixture_name=fixture_name, skipped=skipped,
                               returns_value=_returns_value(function.body), empty=_does_nothing(function.body))
-        facts.direct = any(isinstance(d, ast.Call) and _makes_warnings_errors(d, self.resolve)
+        facts.direct = any(isinstance(d, ast.Call) and (_makes_warnings_errors(d, self.resolve)
+                                                        or _expects_an_exception(d, self.resolve))
                            for d in function.decorator_list)
         self._scan(function.body, facts, calls=True)
         if not facts.direct:
