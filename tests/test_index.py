@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mllint.project.index import (
+    ModuleInfo,
     ProjectIndex,
     import_components,
     import_names_for,
@@ -212,3 +213,20 @@ def test_import_components_of_a_deep_chain_need_no_recursion():
     index = _graph_index({number: {number + 1} for number in range(size - 1)}, size)
     components = import_components(index.import_graph())
     assert len(components) == size and components[0] == (["m4999.py"], set())
+
+
+def test_an_index_entry_survives_its_round_trip_through_json():
+    info = index_module("pkg/train.py", "import torch\n\ndef fit(m):\n    torch.save(m, 'x')\n\nfit(1)\n")
+    assert ModuleInfo.from_json(info.to_json()) == info
+
+
+@pytest.mark.parametrize(
+    "sites",
+    [[["torch.save", "4"]], [["torch.save", True]], [[7, 4]], [["torch.save"]], [["torch.save", 4, 5]], 5, [None]],
+    ids=["line-as-text", "line-as-flag", "name-as-number", "no-line", "extra-field", "not-a-list", "not-a-site"],
+)
+def test_a_damaged_index_entry_is_refused(sites):
+    data = index_module("pkg/train.py", "import torch\n\ndef fit(m):\n    torch.save(m, 'x')\n").to_json()
+    data["functions"][0][2] = sites
+    with pytest.raises((TypeError, ValueError)):
+        ModuleInfo.from_json(data)

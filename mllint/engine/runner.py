@@ -440,8 +440,9 @@ class _FileResults:
         )
         #: the project state, when known
         self._state = cache.folder.load_state(cache.state_key()) if cache and self._stateful else None
-        #: the files looked up again once the project is indexed (``settle``)
-        self.pending: dict[str, None] = {}
+        #: the files looked up again once the project is indexed (``settle``),
+        #: with their own entry (``Reach.FILE``), which is not read twice
+        self.pending: dict[str, Outcome] = {}
         #: complete results, by path
         self.outcomes: dict[str, Outcome] = {}
         #: path -> the rules still to run on it
@@ -449,13 +450,16 @@ class _FileResults:
         #: the cached entries of the files some of whose rules must run again
         self._partial: dict[str, dict[Reach, Outcome]] = {}
 
-    def look_up(self, path: str) -> None:
-        own = self._load(path, Reach.FILE) if self.cache else None
+    def look_up(self, path: str, own: Outcome | None = None) -> None:
+        """Take *path*'s results from the cache, or note which rules must run on it.
+        *own* is its ``Reach.FILE`` entry when already read."""
+        if own is None and self.cache:
+            own = self._load(path, Reach.FILE)
         if own is None:
             self.todo[path] = self.enabled
             return
         if self._state is None and self._stateful.intersection(own.ran):
-            self.pending[path] = None
+            self.pending[path] = own
             return
         entries, stale = {Reach.FILE: own}, frozenset[str]()
         for reach, codes in self.reaching.items():
@@ -499,8 +503,8 @@ class _FileResults:
             if answered:
                 self.cache.folder.save_state(self.cache.state_key(), self._state)
         pending, self.pending = self.pending, {}
-        for path in pending:
-            self.look_up(path)
+        for path, own in pending.items():
+            self.look_up(path, own)
 
     def _import_graph(self, cache: ProjectCache) -> dict[str, frozenset[str]]:
         """Which modules each module imports: resolving every import of the project
