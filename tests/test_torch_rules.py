@@ -1091,6 +1091,37 @@ EVAL_MODE_SILENT = {
             with torch.inference_mode():
                 return acc_fn(model(x), y)
         """,
+    "a metric handed to an evaluation helper": """
+        import torch
+        import torch.nn.functional as F
+        from torchmetrics import Accuracy
+
+
+        def training_step(batch, acc, model):
+            y_hat = model(batch[0])
+            acc(y_hat, batch[1])
+            return F.cross_entropy(y_hat, batch[1])
+
+
+        def validation_step(batch, acc, model):
+            acc(model(batch[0]), batch[1])
+
+
+        def run(rank, loader, val_loader):
+            model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Dropout(0.5))
+            acc = Accuracy(task="multiclass", num_classes=4)
+            if rank > 0:
+                acc = acc.to(rank)
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+            for batch in loader:
+                optimizer.zero_grad()
+                training_step(batch, acc, model).backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                for batch in val_loader:
+                    validation_step(batch, acc, model)
+        """,
     "a metric module under no_grad": """
         import torch
         import torchmetrics

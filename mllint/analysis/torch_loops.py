@@ -437,6 +437,13 @@ def _positional(call: ast.Call, index: int) -> ast.expr | None:
     return args[index] if len(args) > index and len(args) == len(call.args) else None
 
 
+def _names_loss_or_metric(qualified: str) -> bool:
+    """Whether a class called *qualified* builds a loss (``nn.CrossEntropyLoss``,
+    a project's ``FocalLoss``) or a torchmetrics metric: modules that compute the
+    same in training and evaluation mode."""
+    return qualified.endswith("Loss") or qualified.startswith("torchmetrics.")
+
+
 def _module_returned(value: ast.expr | None) -> ast.expr | None:
     """The module a chain of calls returning their module is made on: ``net`` of
     ``net.to(device).train()``; *value* itself when it is no such call."""
@@ -1746,7 +1753,7 @@ class ModuleFacts:
                 if isinstance(value, ast.Call):
                     name = dotted_name(value.func)
                     qualified = (self.info.qualify(name) or name) if name else ""
-                    if qualified.endswith("Loss") or qualified.startswith("torchmetrics."):
+                    if _names_loss_or_metric(qualified):
                         return True
         return False
 
@@ -2561,6 +2568,8 @@ class ModuleFacts:
         qualified = self.info.qualify(name) if name else None
         if qualified in _WRAPPERS and call.args and isinstance(call.args[0], ast.Call):
             return self.construction_depends_on_mode(call.args[0], depth + 1)
+        if _names_loss_or_metric(qualified or name or ""):
+            return False  # a loss or a metric (``torchmetrics.Accuracy``) has no mode that matters
         if qualified is not None and qualified.startswith("torch.nn."):
             layer = qualified.rpartition(".")[2]
             if layer in _RECURRENT:  # dropout between layers: the sixth argument
