@@ -230,3 +230,26 @@ def test_a_damaged_index_entry_is_refused(sites):
     data["functions"][0][2] = sites
     with pytest.raises((TypeError, ValueError)):
         ModuleInfo.from_json(data)
+
+
+def test_a_function_a_package_reexports_resolves_to_its_definition():
+    index = ProjectIndex([
+        index_module("pkg/__init__.py", "from .io import save_model\nfrom pkg.nets import Net\n"),
+        index_module("pkg/io.py", "import torch\n\ndef save_model(m, path):\n    torch.save(m, path)\n"),
+        index_module("pkg/nets.py", "class Net:\n    def __init__(self):\n        pass\n"),
+        index_module("train.py", "import pkg\n"),
+    ])
+    importer = index.module("train.py")
+    module, function = index.resolve_function("pkg.save_model", importer)
+    assert (module.path, function.qualname) == ("pkg/io.py", "save_model")
+    module, function = index.resolve_function("pkg.Net", importer)
+    assert (module.path, function.qualname) == ("pkg/nets.py", "Net.__init__")
+    assert index.resolve_function("pkg.missing", importer) is None
+
+
+def test_a_cycle_of_reexports_ends():
+    index = ProjectIndex([
+        index_module("a/__init__.py", "from b import f\n"),
+        index_module("b/__init__.py", "from a import f\n"),
+    ])
+    assert index.resolve_function("a.f", None) is None

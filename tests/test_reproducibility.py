@@ -293,8 +293,13 @@ PARAMETER_INIT = """
         ("self.weights = nn.Parameter(torch.randn(dim))", "print(model)", False),
         ("weights = torch.randn(dim)\n            self.weights = nn.Parameter(weights)", "print(model)", False),
         ("self.weights = nn.Parameter(torch.randn(dim))", "model(torch.ones(16)).sum().backward()", True),
+        # scaled on the way, as diffusers' attention blocks do
+        ("self.weights = nn.Parameter(torch.randn(6, dim) / dim**0.5)", "print(model)", False),
+        ("self.weights = nn.Parameter(-torch.randn(dim) * 0.02)", "print(model)", False),
+        ("self.weights = nn.Parameter(torch.randn(dim) * 0.02)", "model(torch.ones(16)).sum().backward()", True),
         # a draw kept as a plain tensor is not a weight
         ("self.weights = torch.randn(dim)", "print(model)", True),
+        ("self.weights = torch.randn(dim) * 0.02", "print(model)", True),
     ],
 )
 def test_draws_into_parameters_are_initial_weights(tmp_path, init, then, reported):
@@ -574,6 +579,67 @@ def test_src_layout_relative_imports_and_aliases(tmp_path):
     assert ml201(tmp_path, files) == []
 
 
+#: A package publishing its seeding helper from its ``__init__`` (pyro's ``pyro.set_rng_seed``).
+REEXPORTING_PACKAGE = {
+    "pkg/__init__.py": "from pkg.utils import set_seed\nfrom .models import Net\n",
+    "pkg/utils.py": SEED_ALL,
+    "pkg/models.py": """
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 1)
+    """,
+}
+
+
+@pytest.mark.parametrize(
+    "imports, seed",
+    [
+        ("import pkg", "pkg.set_seed(0)"),
+        ("from pkg import set_seed", "set_seed(0)"),
+        ("import pkg as p", "p.set_seed(0)"),
+    ],
+    ids=["package-attribute", "from-package", "package-alias"],
+)
+def test_a_seeder_a_package_reexports_seeds(tmp_path, imports, seed):
+    script = f"""
+        import torch
+        {imports}
+
+        def main():
+            torch.randn(3)
+
+        if __name__ == "__main__":
+            {seed}
+            main()
+    """
+    assert ml201(tmp_path, {**REEXPORTING_PACKAGE, "examples/run.py": script}) == []
+
+
+def test_a_class_a_package_reexports_is_followed_to_its_draws(tmp_path):
+    findings = ml201(tmp_path, {**REEXPORTING_PACKAGE, "examples/run.py": """
+        import torch
+        import pkg
+
+        if __name__ == "__main__":
+            net = pkg.Net()
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    """})
+    assert [f.line for f in findings] == [5]
+    assert "via `torch.nn.Linear` at pkg/models.py:6" in findings[0].message
+
+
+def test_a_name_a_package_defines_itself_is_not_taken_for_its_import(tmp_path):
+    files = {
+        "pkg/__init__.py": "from pkg.utils import set_seed\n\ndef set_seed(seed):\n    print(seed)\n",
+        "pkg/utils.py": SEED_ALL,
+        "run.py": "import torch\nimport pkg\n\nif __name__ == '__main__':\n    pkg.set_seed(0)\n    torch.randn(3)\n",
+    }
+    assert [f.line for f in ml201(tmp_path, files)] == [6]
+
+
 def test_self_method_seeding_is_followed(tmp_path):
     assert ml201(tmp_path, {"run.py": """
         import torch
@@ -645,6 +711,38 @@ def test_method_chained_on_a_constructor_is_followed(tmp_path):
 def test_functions_handed_to_a_runner_count_as_called(tmp_path, imports, runner):
     source = f"import random\n{imports}\n\ndef main():\n    return random.random()\n\nif __name__ == '__main__':\n    {runner}\n"
     assert [f.line for f in ml201(tmp_path, {"run.py": source})] == [5]
+
+
+@pytest.mark.parametrize(
+    "guard, drawn",
+    [
+        ("'PYTEST_CURRENT_TEST' in os.environ", False),
+        ("HAS_KERNEL and 'PYTEST_CURRENT_TEST' in os.environ and torch.cuda.is_available()", False),
+        ("os.getenv('PYTEST_CURRENT_TEST')", False),
+        ("os.environ.get('PYTEST_VERSION')", False),
+        ("'pytest' in sys.modules", False),
+        ("HAS_KERNEL or 'PYTEST_CURRENT_TEST' in os.environ", True),
+        ("'PYTEST_CURRENT_TEST' not in os.environ", True),
+        ("os.getenv('CI')", True),
+    ],
+)
+def test_a_draw_only_a_pytest_run_makes_is_not_made_on_import(tmp_path, guard, drawn):
+    library = f"""
+        import os
+        import sys
+
+        import torch
+
+        HAS_KERNEL = True
+        if {guard}:
+            try:
+                probe = torch.randn(3, 4)
+            except RuntimeError:
+                HAS_KERNEL = False
+    """
+    script = "import torch\nimport lib\n\nif __name__ == '__main__':\n    torch.manual_seed(0)\n    print(torch.randn(2))\n"
+    findings = ml201(tmp_path, {"lib/__init__.py": library, "run.py": script})
+    assert [f.line for f in findings] == ([2] if drawn else [])
 
 
 def test_what_a_package_hands_over_at_import_time_is_registered_not_run(tmp_path):
@@ -1005,6 +1103,41 @@ def test_a_seed_drawn_at_random_to_seed_with_is_not_an_unseeded_use(tmp_path, so
 
 
 # -- ML201: notebooks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("assignment", "reported"),
+    [
+        ("port = random.randint(10000, 60000)", False),
+        ("cfg.distributed_port = random.randint(10000, 60000)", False),
+        ("os.environ['MASTER_PORT'] = str(random.randint(10000, 20000))", False),
+        ("master_port = 29500 + random.randint(0, 100)", False),
+        ("report = random.randint(10000, 60000)", True),
+        ("ports = random.sample(range(10000, 60000), 2)", True),
+    ],
+)
+def test_a_port_drawn_at_random_decides_no_result(tmp_path, assignment, reported):
+    source = f"import os\nimport random\n\nclass Cfg:\n    pass\n\ncfg = Cfg()\n{assignment}\nprint('ready')\n"
+    findings = lint_source(tmp_path, source, select=["ML201"])
+    assert [f.line for f in findings] == ([8] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("name = ''.join(random.choices(string.ascii_letters + string.digits, k=6))", False),
+        ("name = ''.join(random.choice(string.ascii_lowercase) for _ in range(8))", False),
+        ("rng = random.Random()\nname = ''.join(rng.choices(string.hexdigits, k=6))", False),
+        ("from string import ascii_letters\nname = random.sample(ascii_letters, 4)", False),
+        ("name = random.choice(['a', 'b'])", True),
+        ("rng = random.Random()\nname = ''.join(rng.choices(string.digits, k=6))\nx = rng.random()", True),
+        ("name = ''.join(random.choices(string.ascii_letters + extra, k=6))", True),
+    ],
+    ids=["choices", "choice", "generator", "imported-alphabet", "a-list", "generator-then-draws", "mixed"],
+)
+def test_characters_picked_for_a_name_decide_no_result(tmp_path, body, reported):
+    source = f"import random\nimport string\n\nextra = '-'\n{body}\nprint(name)\n"
+    assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
 
 
 def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):

@@ -53,7 +53,7 @@ from mllint.engine.context import Analysis, FactsStore, ProjectContext
 from mllint.engine.findings import Reach
 from mllint.engine.options import Option
 from mllint.engine.sources import SourceError, decode_python, read_bytes
-from mllint.project.index import ModuleInfo, ProjectIndex, dotted_name
+from mllint.project.index import MAX_REEXPORTS, ModuleInfo, ProjectIndex, dotted_name
 from mllint.project.layout import is_test_path
 from mllint.syntax.ast_walks import BLOCKS, LEAVES, children, without_leaves
 
@@ -470,7 +470,7 @@ def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, str] |
     keywords = _keywords(call)
     if head == "random":
         if rest in _PY_RANDOM:
-            return "random", DRAW
+            return None if picks_characters(call, info) else ("random", DRAW)
         if rest == "Random" and _unseeded_generator(call, "x"):
             return "random", GENERATOR
         return None
@@ -490,6 +490,27 @@ def random_use(name: str, call: ast.Call, info: ModuleInfo) -> tuple[str, str] |
     if name in _JAX_KEYS and any(_clock_call(a, info) for a in call.args):
         return "jax", GENERATOR
     return None
+
+
+#: Picking from these makes a name: ``"".join(random.choices(string.ascii_letters, k=6))``.
+_PICKS = frozenset({"choice", "choices", "sample"})
+
+
+def picks_characters(call: ast.Call, info: ModuleInfo) -> bool:
+    """Whether *call* picks characters of an alphabet of the ``string`` module
+    (``random.choices(string.ascii_letters + string.digits, k=6)``, also on a
+    ``random.Random()``): it makes a name (a temporary file's, a run's), which
+    decides where results go, not what they are."""
+    if not isinstance(call.func, ast.Attribute) or call.func.attr not in _PICKS or not call.args:
+        return False
+    population = call.args[0]
+    parts = []
+    while isinstance(population, ast.BinOp) and isinstance(population.op, ast.Add):
+        parts.append(population.right)
+        population = population.left
+    parts.append(population)
+    return all((dotted := dotted_name(part)) is not None and (info.qualify(dotted) or "").startswith("string.")
+               for part in parts)
 
 
 def draws_when_used(name: str, use: tuple[str, str]) -> bool:
@@ -597,6 +618,16 @@ def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str
 # --------------------------------------------------------------------------- extracting module facts
 
 
+def _defines(facts: ModuleSeeding, name: str) -> bool:
+    """Whether *facts*' module binds the first part of *name* itself (a function,
+    class or module-level generator), rather than only importing it."""
+    head = name.partition(".")[0]
+    if head in facts.classes or head in facts.globals or head in facts.definitions:
+        return True
+    start = head + "."
+    return any(owner.startswith(start) for owner in facts.definitions)
+
+
 def _position(event: SeedEvent) -> tuple[int, int]:
     return event.line, event.column
 
@@ -614,6 +645,28 @@ def _is_main_guard(node: ast.stmt) -> bool:
 
 def _is_const_str(node: ast.expr, value: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
+
+
+#: Environment variables pytest sets while it runs (``PYTEST_VERSION`` from pytest 8.2).
+_PYTEST_VARIABLES = frozenset({"PYTEST_CURRENT_TEST", "PYTEST_VERSION"})
+
+
+def _runs_only_under_pytest(test: ast.expr) -> bool:
+    """Whether an ``if`` with this condition runs its body only inside a pytest run:
+    it asks for pytest's environment variable (``"PYTEST_CURRENT_TEST" in os.environ``,
+    ``os.getenv(...)``) or module (``"pytest" in sys.modules``), alone or as one term
+    of an ``and``. A library probing a kernel with random tensors under its own test
+    suite (torch_geometric's ``typing.py``) draws nothing when a script imports it."""
+    if isinstance(test, ast.BoolOp):
+        return isinstance(test.op, ast.And) and any(map(_runs_only_under_pytest, test.values))
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        holder = dotted_name(test.comparators[0])
+        key = test.left.value if isinstance(test.left, ast.Constant) else None
+        return (holder in ("os.environ", "environ") and key in _PYTEST_VARIABLES
+                or holder == "sys.modules" and key == "pytest")
+    if isinstance(test, ast.Call) and test.args and isinstance(test.args[0], ast.Constant):
+        return dotted_name(test.func) in ("os.getenv", "getenv", "os.environ.get", "environ.get") and test.args[0].value in _PYTEST_VARIABLES
+    return False
 
 
 _Load = tuple[tuple[int, int], ast.expr, bool]  # (position, node, inside the __main__ block)
@@ -755,11 +808,12 @@ class _ValueFlow:
         return None
 
     def _looks_only(self, node: ast.expr) -> bool:
-        """A read that does not use the object: ``len(x)``, ``x.attribute`` (not called), ``x is None``."""
+        """A read that does not use the object: ``len(x)``, ``x.attribute`` (not called),
+        ``x is None``; nor does a generator picking characters for a name (``picks_characters``)."""
         parent = self.parents.get(id(node))
         if isinstance(parent, ast.Attribute):
             grand = self.parents.get(id(parent))
-            return not (isinstance(grand, ast.Call) and grand.func is parent)
+            return not (isinstance(grand, ast.Call) and grand.func is parent) or picks_characters(grand, self.info)
         if isinstance(parent, ast.Compare):
             return True
         return isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _INSPECTING
@@ -783,22 +837,27 @@ class _ValueFlow:
         qualified = self.info.qualify(dotted) if dotted else None
         return qualified is not None and qualified.startswith(_HOLDING_PACKAGES)
 
-    def picks_a_seed(self, call: ast.Call, owner: str | None) -> bool:
-        """Whether the value of *call* is a seed: assigned (maybe as a fallback,
-        ``args.seed or random.randint(...)``) to a variable that a later call named
-        ``*seed*`` is given (``opt.seed = random.randint(1, 10000)``, then
-        ``torch.manual_seed(opt.seed)``). Drawing a seed to log and use is not a use."""
+    def picks_no_result(self, call: ast.Call, owner: str | None) -> bool:
+        """Whether the value of *call* is a seed or a network port: assigned (maybe as a
+        fallback, ``args.seed or random.randint(...)``) to a variable that a later call
+        named ``*seed*`` is given (``opt.seed = random.randint(1, 10000)``, then
+        ``torch.manual_seed(opt.seed)``), or to one named for a port (fairseq's
+        ``port = random.randint(10000, 60000)`` for its process group). Drawing a seed
+        to log and use is not a use, and a port decides where processes meet, not what
+        they compute."""
         node: ast.AST = call
         parent = self.parents.get(id(call))
         while isinstance(parent, (ast.BoolOp, ast.IfExp, ast.BinOp)) or (  # ``seed = args.seed or random.randint(...)``
-            isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in ("int", "abs")
+            isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in ("int", "abs", "str")
         ):
             node, parent = parent, self.parents.get(id(parent))
         if not isinstance(parent, ast.Assign) or parent.value is not node or len(parent.targets) != 1:
             return False
-        target = dotted_name(parent.targets[0])
+        target = dotted_name(parent.targets[0]) or _subscript_key(parent.targets[0])
         if target is None:
             return False
+        if _PORT_NAME.search(target.rpartition(".")[2]):
+            return True
         after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
         return any(position >= after and self._in_seeding_call(read) for position, read, _ in self.reads(owner, target))
 
@@ -814,6 +873,15 @@ class _ValueFlow:
 
 
 _EVENT_NODES = frozenset({ast.Call, ast.Import, ast.ImportFrom, ast.Assign})
+#: A variable (or environment variable) holding a network port: ``port``, ``master_port``, ``MASTER_PORT``.
+_PORT_NAME = re.compile(r"(?:^|_)port$", re.IGNORECASE)
+
+
+def _subscript_key(target: ast.expr) -> str | None:
+    """The key of ``os.environ["MASTER_PORT"] = ...``: a constant text subscript."""
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str):
+        return target.slice.value
+    return None
 """The nodes ``_Extractor._events_of`` makes events of."""
 
 
@@ -920,6 +988,8 @@ class _Extractor:
                 kind = type(child)
                 if kind in LEAVES:  # nothing under them is recorded
                     continue
+                if kind is ast.If and not child.orelse and _runs_only_under_pytest(child.test):
+                    continue  # the test suite's own code, never run by a script
                 child_class, child_main = klass, in_main
                 if owner is None:
                     if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
@@ -971,7 +1041,7 @@ class _Extractor:
         """*event* with its result placed: a use of an object that draws when used happens
         where the object is first used (or never); a call's returned objects, likewise."""
         if event.kind == "use" and not draws_when_used(event.name, (next(iter(event.libraries)), event.draw)):
-            return [] if self._flow.picks_a_seed(call, owner) else [event]
+            return [] if self._flow.picks_no_result(call, owner) else [event]
         names: list[str] = []
         use = self._flow.fate(call, owner, event.in_main, names, unpacks=event.kind == "call")
         if event.kind == "use" and owner is None:
@@ -990,9 +1060,12 @@ class _Extractor:
 
     def _makes_a_parameter(self, owner: str | None, call: ast.Call) -> bool:
         """Whether the draw *call* is the value of a torch parameter: an argument of
-        ``nn.Parameter(...)``, or assigned to a name the owner wraps in one."""
+        ``nn.Parameter(...)``, or assigned to a name the owner wraps in one; scaled on
+        the way or not (``nn.Parameter(torch.randn(6, dim) / dim**0.5)``)."""
         calls, names = self._parameters.get(owner, ((), ()))
         parent = self._flow.parents.get(id(call))
+        while isinstance(parent, (ast.BinOp, ast.UnaryOp)):
+            parent = self._flow.parents.get(id(parent))
         if isinstance(parent, ast.Call):
             return id(parent) in calls
         return isinstance(parent, ast.Assign) and any(isinstance(t, ast.Name) and t.id in names for t in parent.targets)
@@ -1585,11 +1658,29 @@ class SeedAnalysis(Analysis):
     def _qualified_target(
         self, importer: ModuleInfo, qualified: str, depth: int, functions_only: bool = False
     ) -> _Target | None:
+        """What a qualified name runs in the project, followed through the modules
+        that only import it (``pkg.set_seed`` of a package whose ``__init__`` imports
+        it from ``pkg.util``)."""
+        for _ in range(MAX_REEXPORTS):
+            found = self._split_module(importer, qualified)
+            if found is None:
+                return None
+            module, name = found
+            facts = self.facts(module)
+            target = self._local_target(facts, name, depth, functions_only)
+            reexported = module.imported_as(name) if target is None else None
+            if reexported is None or _defines(facts, name):
+                return target
+            importer, qualified = module, reexported
+        return None
+
+    def _split_module(self, importer: ModuleInfo, qualified: str) -> tuple[ModuleInfo, str] | None:
+        """The project module the longest prefix of *qualified* names and the name inside it."""
         parts = qualified.split(".")
         for split in range(len(parts) - 1, 0, -1):
             module = self.find_module(".".join(parts[:split]), importer)
             if module is not None:
-                return self._local_target(self.facts(module), ".".join(parts[split:]), depth, functions_only)
+                return module, ".".join(parts[split:])
         return None
 
     def _local_target(
@@ -1637,15 +1728,23 @@ class SeedAnalysis(Analysis):
         return None
 
     def _project_class(self, facts: ModuleSeeding, name: str) -> tuple[ModuleSeeding, str] | None:
-        """The module and qualname of a class named in *facts*' module, if it is a project class."""
+        """The module and qualname of a class named in *facts*' module, if it is a project
+        class (followed, like a function, through the modules that only import it)."""
         if name in facts.classes:
             return facts, name
-        module_name, _, klass = name.rpartition(".")
-        module = self.find_module(module_name, facts.info) if module_name else None
-        if module is None or module.is_notebook:
-            return None
-        other = self.facts(module)
-        return (other, klass) if klass in other.classes else None
+        for _ in range(MAX_REEXPORTS):
+            module_name, _, klass = name.rpartition(".")
+            module = self.find_module(module_name, facts.info) if module_name else None
+            if module is None or module.is_notebook:
+                return None
+            facts = self.facts(module)
+            if klass in facts.classes:
+                return facts, klass
+            reexported = module.imported_as(klass)
+            if reexported is None or _defines(facts, klass):
+                return None
+            name = reexported
+        return None
 
     def _summary(self, facts: ModuleSeeding, owner: str, depth: int) -> Summary:
         key = (facts.info.path, owner)

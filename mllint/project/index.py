@@ -97,6 +97,16 @@ class ModuleInfo:
         """Resolve a dotted local expression (``np.random.seed``) through imports."""
         return qualify(self.aliases, dotted)
 
+    def imported_as(self, name: str) -> str | None:
+        """The qualified name *name* (``f``, ``Class.method``) stands for when the
+        module imports it rather than defining it, else None: a package's
+        ``__init__`` publishes its modules' functions that way (``from .util import
+        set_seed``, called by users as ``pkg.set_seed``). The caller knows the
+        module does not define the name itself."""
+        head, dot, rest = name.partition(".")
+        target = self.aliases.get(head)
+        return None if target is None else target + dot + rest
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data, for the result cache: a module unchanged since the
         last run is indexed from it without being parsed."""
@@ -351,6 +361,9 @@ def index_module(path: str, source: str, *, is_notebook: bool = False, tree: ast
     return info
 
 
+#: How many modules that only import a name (``ModuleInfo.imported_as``) a
+#: resolution follows: a package re-exporting a subpackage's re-export is two.
+MAX_REEXPORTS = 4
 #: The trees kept (``ProjectIndex.tree``), by the length of their modules' text:
 #: a tree takes about 30 bytes of memory for each character of its module.
 MAX_TREE_TEXT = 8_000_000
@@ -582,18 +595,34 @@ class ProjectIndex:
         return found
 
     def resolve_function(self, qualified: str, importer: ModuleInfo | None = None) -> tuple[ModuleInfo, FunctionInfo] | None:
-        """The project function a qualified call name refers to, if any."""
-        parts = qualified.split(".")
-        for split in range(len(parts) - 1, 0, -1):
-            module = self.find_module(".".join(parts[:split]), importer)
-            if module is None:
-                continue
-            function = module.functions.get(".".join(parts[split:]))
+        """The project function a qualified call name refers to, if any, followed
+        through the modules that only import it (``ModuleInfo.imported_as``)."""
+        for _ in range(MAX_REEXPORTS):
+            found = self.split_module(qualified, importer)
+            if found is None:
+                return None
+            module, name = found
+            function = module.functions.get(name)
             if function is not None:
                 return module, function
             # A class called as a function: its __init__ runs.
-            init = module.functions.get(".".join(parts[split:]) + ".__init__")
-            return (module, init) if init is not None else None
+            init = module.functions.get(name + ".__init__")
+            if init is not None:
+                return module, init
+            reexported = module.imported_as(name)
+            if reexported is None:
+                return None
+            qualified, importer = reexported, module
+        return None
+
+    def split_module(self, qualified: str, importer: ModuleInfo | None = None) -> tuple[ModuleInfo, str] | None:
+        """The project module the longest prefix of *qualified* names, and the rest
+        of the name (inside that module), or None."""
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            module = self.find_module(".".join(parts[:split]), importer)
+            if module is not None:
+                return module, ".".join(parts[split:])
         return None
 
     def reachable(self, start: ModuleInfo, calls: Iterable[CallSite], max_depth: int = 6) -> Iterator[tuple[ModuleInfo, FunctionInfo]]:
