@@ -166,6 +166,29 @@ ZERO_GRAD_SILENT = {
                 optimizer.step()
                 optimizer.zero_grad()
         """,
+    "a library function clearing the parameters it is given": """
+        import pyro
+
+
+        def train(loss_fn, optimizer, steps):
+            params = None
+            for step in range(steps):
+                if params is not None:
+                    pyro.infer.util.zero_grads(params)
+                loss, params = loss_fn()
+                loss.backward()
+                optimizer.step()
+        """,
+    "an imported clearing function": """
+        from pyro.infer.util import zero_grads
+
+
+        def train(loss_fn, params, optimizer, steps):
+            for step in range(steps):
+                zero_grads(params)
+                loss_fn().backward()
+                optimizer.step()
+        """,
     "model.zero_grad": """
         def train(model, loader, optimizer):
             for x, y in loader:

@@ -3008,6 +3008,11 @@ def _wraps(call: ast.Call) -> bool:
     return isinstance(func, ast.Attribute) and func.attr in _SELF_RETURNING | _PREPARE | {"train", "eval"}
 
 
+#: Calls that clear gradients: methods of optimizers and modules, and functions
+#: given the parameters (pyro's ``pyro.infer.util.zero_grads(params)``).
+_CLEARS = frozenset({"zero_grad", "zero_grads", "clear_grad", "clear_gradients"})
+
+
 def _stepped(call: ast.Call) -> str | None:
     """The optimizer an optimizer step steps (``opt.step()``, ``scaler.step(opt)``)."""
     func = call.func
@@ -3029,12 +3034,12 @@ def _call_role(facts: ModuleFacts, call: ast.Call, scope: Scope, shallow: bool =
         return "backward" if qualified == "torch.autograd.backward" else "needs-grad"
     if qualified in _GRAD_ON:
         return "needs-grad"
+    if name is not None and name.rpartition(".")[2] in _CLEARS:
+        return "clear"
     if isinstance(func, ast.Attribute):
         attr = func.attr
         if attr in ("backward", "manual_backward") and qualified not in _NOT_BACKWARD:
             return "backward"
-        if attr in ("zero_grad", "clear_grad", "clear_gradients"):
-            return "clear"
         if attr in ("zero_", "fill_", "detach_", "mul_", "requires_grad_") and _under_grad(func.value):
             return "clear"
         if shallow:
