@@ -99,7 +99,7 @@ def test_parser_falls_back_on_untokenizable_text():
 #: Pieces of code and comments around suppressions, and look-alikes.
 SUPPRESSION_FRAGMENTS = (
     "x = 1", "#", " ", "\n", "noqa", "NOQA", ":", " E501", "ML201", "ml7", ",", "mllint", "ignore", "ignore-file",
-    "[ML201]", "'", '"""', "\\", "(", ")", "\t",
+    "[ML201]", "'", '"""', "\\", "(", ")", "\t", "nosec", " B301", "S301", " TOR102", " S101",
 )
 
 
@@ -115,3 +115,37 @@ def test_the_suppression_prefilter_never_hides_one(text):
     with pytest.MonkeyPatch.context() as patched:
         patched.setattr(suppressions, "_may_suppress", lambda text: True)
         assert [(s.line, s.column, s.codes, s.text) for s in parse_suppressions(text).items] == found
+
+
+LOADS = "import pickle\nimport requests\n\nmodel = pickle.load(open('model.pkl', 'rb')){comment}\n"
+
+
+@pytest.mark.parametrize(
+    ("comment", "reported"),
+    [
+        ("  # noqa: S301", False),
+        ("  # noqa: E501, S301", False),
+        ("  # nosec", False),
+        ("  # nosec B301", False),
+        ("  # noqa: TOR102", False),
+        ("  # noqa: S101", True),
+        ("  # nosec B602", True),
+        ("  # noqa", True),
+        ("", True),
+    ],
+)
+def test_another_security_linters_suppression_of_the_same_finding_holds(tmp_path, comment, reported):
+    findings = lint_tree(tmp_path, {"serve.py": LOADS.format(comment=comment)}, select=["ML601", "ML003"])
+    assert [f.code for f in findings] == (["ML601"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("source", "select"),
+    [
+        ("import requests\n\nrequests.get('https://example.com/data', verify=False)  # nosec B501\n", "ML604"),
+        ("import wandb\n\nwandb.login(key='4e1f9c2a7b3d8e6f0a5c1b9d2e7f3a8c6b0d4e2f')  # noqa: S106\n", "ML602"),
+    ],
+)
+def test_other_linters_suppressions_cover_secrets_and_tls(tmp_path, source, select):
+    assert lint_tree(tmp_path, {"client.py": source}, select=[select]) == []
+    assert [f.code for f in lint_tree(tmp_path, {"client.py": source.split("  #")[0] + "\n"}, select=[select])] == [select]

@@ -6,7 +6,13 @@ Recognised forms (selectors are codes, code prefixes or rule names):
 - ``# mllint: ignore`` (bare) on the reported line: every rule;
 - ``# mllint: ignore-file[ML101]`` / ``# mllint: ignore-file`` anywhere: the whole file;
 - ``# noqa: ML201`` for habit; only its ML codes are ours, a bare ``# noqa``
-  belongs to other linters and is left alone.
+  belongs to other linters and is left alone;
+- another security linter's suppression of the same finding on the reported
+  line: ``# noqa: S301`` (ruff's flake8-bandit), ``# nosec`` or ``# nosec B301``
+  (bandit), ``# noqa: TOR102`` (TorchFix) for a pickle-based load (ML601), and
+  likewise for hard-coded secrets (ML602) and unverified TLS (ML604): the team
+  has reviewed that line already (``FOREIGN_EQUIVALENTS``). These are never
+  reported as unused: they belong to the other tool.
 
 In a notebook a suppression comment on a line of its own applies to its whole
 cell, so cell-level findings (outputs, execution order) can be suppressed.
@@ -23,6 +29,19 @@ from typing import Callable
 _MLLINT = re.compile(r"#\s*mllint\s*:\s*(?P<kind>ignore-file|ignore)\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z0-9_,\s-]+)", re.IGNORECASE)
 _ML_CODE = re.compile(r"ML\d{1,3}\b", re.IGNORECASE)
+#: Bandit's suppression, bare (every bandit test) or naming tests: ``# nosec B301, B506``.
+_NOSEC = re.compile(r"#\s*nosec\b:?(?P<codes>(?:[\s,]*B\d{3}\b)*)", re.IGNORECASE)
+#: Codes of other security linters whose finding is ours: ruff's flake8-bandit (S),
+#: bandit (B) and TorchFix (TOR). A line suppressing one of them for that tool has
+#: been reviewed for what our rule reports there.
+FOREIGN_EQUIVALENTS: dict[str, str] = {
+    **dict.fromkeys(("S301", "S302", "S506", "S614", "B301", "B302", "B506", "B614", "TOR102"), "ML601"),
+    **dict.fromkeys(("S105", "S106", "S107", "B105", "B106", "B107"), "ML602"),
+    **dict.fromkeys(("S501", "B501"), "ML604"),
+}
+#: What a bare ``# nosec`` covers of ours: bandit's tests for these findings.
+_NOSEC_ALL = tuple(sorted(set(FOREIGN_EQUIVALENTS.values())))
+_FOREIGN_CODE = re.compile(r"\b(?:" + "|".join(FOREIGN_EQUIVALENTS) + r")\b", re.IGNORECASE)
 
 
 @dataclass
@@ -35,6 +54,8 @@ class Suppression:
     text: str = ""
     codes: frozenset[str] | None = None  # resolved selectors
     used: bool = False
+    #: another linter's suppression (``FOREIGN_EQUIVALENTS``): never reported as unused
+    foreign: bool = False
 
 
 @dataclass
@@ -70,7 +91,7 @@ class Suppressions:
         return hit
 
     def unused(self) -> list[Suppression]:
-        return [item for item in self.items if not item.used]
+        return [item for item in self.items if not item.used and not item.foreign]
 
 
 def _may_suppress(text: str) -> bool:
@@ -78,7 +99,12 @@ def _may_suppress(text: str) -> bool:
     whole text wherever they match one of its comments. Libraries write
     ``# noqa: E501`` for other linters in one file in ten; tokenizing those
     (Python's tokenizer, pure Python on 3.11) took a second of a 2,000-file run."""
-    return _MLLINT.search(text) is not None or any(_ML_CODE.search(match.group("codes")) for match in _NOQA.finditer(text))
+    return (_MLLINT.search(text) is not None or "nosec" in text
+            or any(_ML_CODE.search(codes) or _FOREIGN_CODE.search(codes) for codes in map(_codes, _NOQA.finditer(text))))
+
+
+def _codes(match: re.Match[str]) -> str:
+    return match.group("codes")
 
 
 def _comments(text: str) -> list[tuple[int, int, str, bool]]:
@@ -137,4 +163,18 @@ def parse_suppressions(text: str) -> Suppressions:
             codes = tuple(c.upper() for c in _ML_CODE.findall(noqa.group("codes")))
             if codes:
                 result.items.append(Suppression(line, column + noqa.start(), codes, own_line=own_line, text=noqa.group(0).strip()))
+            ours = _equivalents(_FOREIGN_CODE.findall(noqa.group("codes")))
+            if ours:
+                result.items.append(Suppression(line, column + noqa.start(), ours, own_line=own_line, text=noqa.group(0).strip(), foreign=True))
+        nosec = _NOSEC.search(comment)
+        if nosec:
+            named = re.findall(r"B\d{3}", nosec.group("codes"), re.IGNORECASE)
+            ours = _equivalents(named) if named else _NOSEC_ALL
+            if ours:
+                result.items.append(Suppression(line, column + nosec.start(), ours, own_line=own_line, text=nosec.group(0).strip(), foreign=True))
     return result
+
+
+def _equivalents(codes: list[str]) -> tuple[str, ...]:
+    """Our codes for other linters' codes (``FOREIGN_EQUIVALENTS``)."""
+    return tuple(sorted({FOREIGN_EQUIVALENTS[code.upper()] for code in codes if code.upper() in FOREIGN_EQUIVALENTS}))
