@@ -47,6 +47,7 @@ def test_is_test_path(path, expected):
         ("notebooks/demographics.ipynb", False, Role.NOTEBOOK),
         ("demo.py", False, Role.SCRIPT),  # by name, only notebooks
         ("benchmarks/bench_fit.py", False, Role.BENCHMARK),
+        ("scripts/inference/benchmarking/benchmark.py", False, Role.BENCHMARK),
         ("pkg/_vendor/six.py", True, Role.GENERATED),
         ("protos/predict_pb2.py", False, Role.GENERATED),
         ("notebooks/eda.ipynb", False, Role.NOTEBOOK),

@@ -490,6 +490,10 @@ def test_jax_key_from_the_clock_is_reported(tmp_path):
         ("import tensorflow as tf", "tf.keras.utils.set_random_seed(42)"),
         ("import keras", "keras.utils.set_random_seed(42)"),
         ("from lightning.fabric import Fabric", "fabric = Fabric()\nfabric.seed_everything(42)"),
+        ("from composer.utils import reproducibility", "reproducibility.seed_all(42)"),
+        ("from stable_baselines3.common.utils import set_random_seed", "set_random_seed(42)"),
+        ("from ignite.utils import manual_seed", "manual_seed(42)"),
+        ("import pyro", "pyro.set_rng_seed(42)"),
     ],
 )
 def test_known_all_in_one_seeders(tmp_path, imports, seed):

@@ -100,6 +100,11 @@ KNOWN_SEEDERS: dict[str, frozenset[str]] = {
     "mmengine.runner.set_random_seed": _PY_NP_TORCH,
     "mmcv.runner.set_random_seed": _PY_NP_TORCH,
     "monai.utils.set_determinism": _PY_NP_TORCH,
+    "composer.utils.reproducibility.seed_all": _PY_NP_TORCH,
+    "stable_baselines3.common.utils.set_random_seed": _PY_NP_TORCH,
+    "ignite.utils.manual_seed": _PY_NP_TORCH,
+    "pyro.set_rng_seed": _PY_NP_TORCH,
+    "pyro.util.set_rng_seed": _PY_NP_TORCH,
 }
 #: Classes whose construction seeds (``transformers.Trainer.__init__`` calls
 #: ``set_seed(args.seed)``); subclasses in the project count too.

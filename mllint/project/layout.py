@@ -21,7 +21,7 @@ SUPPORT_FOLDERS = frozenset({"testdata", "test_data", "fixtures", "test_utils", 
 EXAMPLE_FOLDERS = frozenset({"examples", "example", "demo", "demos", "tutorials", "tutorial", "samples", "sample",
                              "recipes", "cookbook"})
 DOC_FOLDERS = frozenset({"docs", "doc", "documentation", "docs_src", "doc_src"})
-BENCHMARK_FOLDERS = frozenset({"benchmarks", "benchmark", "bench", "asv_bench", "perf"})
+BENCHMARK_FOLDERS = frozenset({"benchmarks", "benchmark", "benchmarking", "bench", "asv_bench", "perf"})
 GENERATED_FOLDERS = frozenset({"vendor", "vendored", "_vendor", "third_party", "thirdparty", "external",
                                "generated", "_generated", "node_modules", "site-packages"})
 GENERATED_SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
