@@ -1144,6 +1144,24 @@ def test_characters_picked_for_a_name_decide_no_result(tmp_path, body, reported)
     assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
 
 
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        ("rnd = random.Random()\nrnd.seed(args.seed)\nprint(rnd.random())\n", False),
+        ("rs = np.random.RandomState()\nrs.seed(seed=7)\nprint(rs.rand())\n", False),
+        ("g = torch.Generator()\ng.manual_seed(0)\nprint(torch.rand(2, generator=g))\n", False),
+        ("rnd = random.Random()\nrnd.seed()\nprint(rnd.random())\n", True),
+        ("rnd = random.Random()\nrnd.seed(None)\nprint(rnd.random())\n", True),
+        ("rnd = random.Random()\nprint(rnd.random())\nrnd.seed(args.seed)\n", True),
+    ],
+    ids=["random", "numpy-keyword", "torch-generator", "no-seed", "seed-none", "seeded-after-a-draw"],
+)
+def test_a_generator_seeded_before_its_first_draw_is_seeded(tmp_path, source, reported):
+    header = "import random\nimport sys\n\nimport numpy as np\nimport torch\n\nargs = sys.argv\nseed = 1\n"
+    findings = lint_source(tmp_path, header + source, select=["ML201"])
+    assert bool(findings) is reported
+
+
 def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):
     nb = notebook_json([
         "import numpy as np\nimport torch\nnp.random.seed(0)\ntorch.manual_seed(0)\n",

@@ -679,11 +679,13 @@ _Load = tuple[tuple[int, int], ast.expr, bool]  # (position, node, inside the __
 
 @dataclass(frozen=True)
 class _Fate:
-    """Where a value is first used: at *position*, or by the caller when *returned*."""
+    """Where a value is first used: at *position*, or by the caller when *returned*;
+    *seeded* when that first use seeds it (``rng.seed(args.seed)``)."""
 
     position: tuple[int, int]
     in_main: bool
     returned: bool = False
+    seeded: bool = False
 
 
 class _ValueFlow:
@@ -792,6 +794,8 @@ class _ValueFlow:
                 break  # the variable holds something else from here on
             if position < after or self._looks_only(node):
                 continue
+            if self._seeds(node):
+                return _Fate(position, in_main, seeded=True)
             use = self.fate(node, owner, in_main, names)
             if use is not None:
                 return use
@@ -822,6 +826,16 @@ class _ValueFlow:
         if isinstance(parent, ast.Compare):
             return True
         return isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _INSPECTING
+
+    def _seeds(self, node: ast.expr) -> bool:
+        """Whether the read *node* seeds the generator it names: ``rng.seed(args.seed)``,
+        ``g.manual_seed(0)`` (a seed of ``None`` seeds from the clock)."""
+        parent = self.parents.get(id(node))
+        call = self.parents.get(id(parent)) if isinstance(parent, ast.Attribute) else None
+        if not isinstance(call, ast.Call) or call.func is not parent or parent.attr not in ("seed", "manual_seed"):
+            return False
+        given = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg in ("seed", "a")), None)
+        return given is not None and not (isinstance(given, ast.Constant) and given.value is None)
 
     def _holder(self, node: ast.expr) -> ast.Call | None:
         """The call that keeps *node* for later, if it is an argument (or in a list argument) of one."""
@@ -1049,6 +1063,8 @@ class _Extractor:
             return [] if self._flow.picks_no_result(call, owner) else [event]
         names: list[str] = []
         use = self._flow.fate(call, owner, event.in_main, names, unpacks=event.kind == "call")
+        if use is not None and use.seeded:
+            return []  # seeded before anything draws from it
         if event.kind == "use" and owner is None:
             for name in names:
                 self.facts.globals.setdefault(name, event)
