@@ -301,6 +301,20 @@ def test_a_rebound_prediction_name_is_not_the_training_prediction(tmp_path: Path
     assert lint_source(tmp_path, source, select=["ML304"]) == []
 
 
+@pytest.mark.parametrize(("source", "lines"), [
+    # ``x`` is bound again to the validation data: evaluating on it is held out
+    ("x, y = encode(train_loader)\nclf.fit(x, y)\nprint(f1_score(y, clf.predict(x)))\n"
+     "x, y = encode(val_loader)\nprint(f1_score(y, clf.predict(x)))\n", []),
+    ("X = train[cols]\nclf.fit(X, y)\nX = test[cols]\nprint(clf.score(X, y_test))\n", []),
+    # bound before the fit, or only after the last evaluation: the same data
+    ("X = load()\nX = X.dropna()\nclf.fit(X, y)\nprint(clf.score(X, y))\n", [5]),
+    ("clf.fit(X, y)\nprint(clf.score(X, y))\nX = None\n", [3]),
+])
+def test_a_name_bound_again_after_the_fit_holds_other_data(tmp_path: Path, source: str, lines: list[int]) -> None:
+    source = "from sklearn.metrics import f1_score\n" + source
+    assert [f.line for f in lint_source(tmp_path, source, select=["ML304"])] == lines
+
+
 def test_separate_functions_are_separate_scopes(tmp_path: Path) -> None:
     source = (
         "import sklearn\n\ndef train():\n    clf.fit(X, y)\n    return clf.score(X, y)\n\n"

@@ -407,8 +407,13 @@ class _EvalScope:
     cross_validated: bool = False
     #: what leaves the scope: returned, yielded, stored on an object, handed to a call
     escaped: set[str] = field(default_factory=set)
+    #: how often each name was bound (``_data``)
+    bindings: dict[str, int] = field(default_factory=dict)
 
 
+#: Separates an expression's text from the bindings of its names (``_EvalVisitor._data``).
+_BOUND = "\x00"
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 #: Calls that show a value rather than take the model somewhere it may be evaluated.
 _SHOWING = frozenset({"print", "display", "repr", "str", "len", "type", "isinstance", "id", "logging.info",
                       "logger.info", "log.info"})
@@ -536,6 +541,15 @@ class EvaluatedOnTrainingData(ModuleRule):
     def _text(self, node: cst.CSTNode) -> str:
         return " ".join(self.ctx.code_for(node).split())
 
+    def _data(self, node: cst.CSTNode) -> str:
+        """The data an expression stands for: its text, with how often each name in it
+        was bound so far, so that ``x`` fitted on and then bound again
+        (``x, y = encode(val_loader)``) is other data (shown as its text)."""
+        text = self._text(node)
+        bindings = self.scopes[-1].bindings
+        marks = [f"{name}{bindings[name]}" for name in _IDENTIFIER.findall(text) if name in bindings]
+        return f"{text}{_BOUND}{','.join(marks)}" if marks else text
+
     def _method_call(self, node: cst.BaseExpression) -> tuple[str, str, list[cst.Arg]] | None:
         """(receiver text, method, positional args) of ``receiver.method(...)``."""
         if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
@@ -546,8 +560,10 @@ class EvaluatedOnTrainingData(ModuleRule):
 
     def _rebind(self, target: cst.CSTNode) -> None:
         """A name bound again no longer holds the predictions it held."""
+        scope = self.scopes[-1]
         for name in bound_names(target):
-            self.scopes[-1].predictions.pop(name, None)
+            scope.predictions.pop(name, None)
+            scope.bindings[name] = scope.bindings.get(name, 0) + 1
 
     def visit_For(self, node: cst.For) -> None:
         self._rebind(node.target)
@@ -582,11 +598,11 @@ class EvaluatedOnTrainingData(ModuleRule):
         receiver, method, args = call
         target = node.targets[0].target.value
         if method in _PREDICT and args:
-            self.scopes[-1].predictions[target] = (receiver, self._text(args[0].value))
+            self.scopes[-1].predictions[target] = (receiver, self._data(args[0].value))
         elif method == "fit" and args and isinstance(node.value, cst.Call) and _supervised(node.value):
             inner = node.value.func
             if isinstance(inner, cst.Attribute) and isinstance(inner.value, cst.Call):  # m = Est().fit(X, y)
-                self.scopes[-1].fits.setdefault(target, set()).add(self._text(args[0].value))
+                self.scopes[-1].fits.setdefault(target, set()).add(self._data(args[0].value))
 
     def visit_Call(self, node: cst.Call) -> None:
         scope = self.scopes[-1]
@@ -598,7 +614,7 @@ class EvaluatedOnTrainingData(ModuleRule):
             receiver, method, args = call
             if not args:
                 return
-            data = self._text(args[0].value)
+            data = self._data(args[0].value)
             if method == "fit" and not names_a_transformer(receiver) and _supervised(node):
                 scope.fits.setdefault(receiver, set()).add(data)
             elif method in _PREDICT or method == "score":
@@ -634,7 +650,7 @@ class EvaluatedOnTrainingData(ModuleRule):
                 continue
             inner = self._method_call(value)
             if inner is not None and inner[1] in _PREDICT and inner[2]:
-                scope.evaluations.append((node, inner[0], self._text(inner[2][0].value)))
+                scope.evaluations.append((node, inner[0], self._data(inner[2][0].value)))
 
     def _close(self, scope: _EvalScope, *, function: bool) -> None:
         """Report the scope's evaluations on training data alone. A function's model
@@ -655,6 +671,6 @@ class EvaluatedOnTrainingData(ModuleRule):
             reported.add(id(node))
             self.report(
                 node,
-                f"`{model}` is evaluated on `{shown(data, 40)}`, the data it was fitted on, and on nothing held out; "
+                f"`{model}` is evaluated on `{shown(data.partition(_BOUND)[0], 40)}`, the data it was fitted on, and on nothing held out; "
                 "evaluate on a test split or with cross-validation",
             )
