@@ -1162,6 +1162,42 @@ def test_a_generator_seeded_before_its_first_draw_is_seeded(tmp_path, source, re
     assert bool(findings) is reported
 
 
+_KEPT_LOADER = """
+import torch
+from torch.utils.data import DataLoader
+
+
+class Trainer:
+    def __init__(self, data, seed):
+        {body}
+
+    def train(self):
+        for batch in self.loader:
+            print(batch)
+
+
+if __name__ == "__main__":
+    Trainer([1, 2], 0).train()
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        # trl's PPO trainer: the loader kept on the object, then the seed, then the object used
+        ("self.loader = DataLoader(data, shuffle=True)\n        torch.manual_seed(seed)\n        self.ready = True", False),
+        ("self.loader = DataLoader(data, shuffle=True)\n        self.ready = True\n        torch.manual_seed(seed)", True),
+        ("self.loader = DataLoader(data, shuffle=True)\n        print(next(iter(self.loader)))\n        torch.manual_seed(seed)", True),
+        # nothing in the function touches the object again: it counts as used where built
+        ("self.loader = DataLoader(data, shuffle=True)", True),
+    ],
+    ids=["seeded-before-the-object-is-touched", "touched-then-seeded", "iterated-then-seeded", "never-touched"],
+)
+def test_an_object_kept_in_an_attribute_is_used_where_its_holder_is_next_touched(tmp_path, body, reported):
+    source = _KEPT_LOADER.format(body=body)
+    assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
+
+
 def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):
     nb = notebook_json([
         "import numpy as np\nimport torch\nnp.random.seed(0)\ntorch.manual_seed(0)\n",

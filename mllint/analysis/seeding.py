@@ -772,7 +772,7 @@ class _ValueFlow:
                 return _Fate((parent.lineno, parent.col_offset), in_main, returned=True)
             targets = self._targets(parent, node, unpacks)
             if targets is None:
-                return _Fate((node.lineno, node.col_offset), in_main)
+                return self._kept(parent, node, owner) or _Fate((node.lineno, node.col_offset), in_main)
             assert isinstance(parent, ast.stmt)
             after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
             if names is not None:
@@ -780,6 +780,23 @@ class _ValueFlow:
             uses = [use for use in (self._first_use(owner, target, after, names) for target in targets) if use]
             return min(uses, key=lambda use: use.position) if uses else None
         return _Fate((node.lineno, node.col_offset), in_main)
+
+    def _kept(self, parent: ast.AST | None, node: ast.expr, owner: str | None) -> _Fate | None:
+        """Where an object kept in an attribute (``self.loader = DataLoader(...)``) may
+        first be used: where its function next reads the object holding it (``self``),
+        which a method using the attribute needs; None when the function never does
+        (then the caller or another method uses it, unseen: it counts as used here).
+        trl's PPO trainer builds its loader, then seeds, then hands ``self.dataloader``
+        on: the loader shuffles after the seed."""
+        if not isinstance(parent, ast.Assign) or parent.value is not node or len(parent.targets) != 1:
+            return None
+        root = parent.targets[0]
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if root is parent.targets[0] or not isinstance(root, ast.Name):
+            return None
+        after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
+        return next((_Fate(position, in_main) for position, _, in_main in self.reads(owner, root.id) if position > after), None)
 
     def first_use(self, owner: str | None, name: str, names: list[str] | None = None) -> _Fate | None:
         """Where *owner* first uses the variable *name* (read, not just looked at)."""
