@@ -1198,6 +1198,36 @@ def test_an_object_kept_in_an_attribute_is_used_where_its_holder_is_next_touched
     assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
 
 
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        ("self.noise = lambda x: torch.randn_like(x)", False),
+        ("noise: object = lambda x: torch.randn_like(x)", False),
+        ("print(sorted([3, 1], key=lambda x: torch.rand(1).item()))", True),
+        ("self.noise = torch.randn(3)", True),
+    ],
+    ids=["kept-in-an-attribute", "annotated", "handed-to-a-call", "a-draw"],
+)
+def test_a_lambda_kept_for_later_draws_when_called_not_when_made(tmp_path, body, reported):
+    source = (
+        "import torch\n\n\nclass Sampler:\n    def __init__(self):\n        " + body + "\n\n\n"
+        "if __name__ == '__main__':\n    Sampler()\n"
+    )
+    assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
+
+
+def test_a_method_called_on_a_call_is_shown_with_it(tmp_path):
+    findings = ml201(tmp_path, {
+        "base.py": "import torch\n\n\nclass Base:\n    def __init__(self):\n        self.w = torch.randn(3)\n",
+        "run.py": (
+            "from base import Base\n\n\nclass Sampler(Base):\n    def __init__(self):\n        super().__init__()\n\n\n"
+            "if __name__ == '__main__':\n    Sampler()\n"
+        ),
+    })
+    assert [f.line for f in findings] == [6]
+    assert findings[0].message.startswith("`super().__init__()` (via `torch.randn` at base.py:6)")
+
+
 def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):
     nb = notebook_json([
         "import numpy as np\nimport torch\nnp.random.seed(0)\ntorch.manual_seed(0)\n",

@@ -623,6 +623,13 @@ def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str
 # --------------------------------------------------------------------------- extracting module facts
 
 
+def _chained_text(func: ast.Attribute) -> str:
+    """How messages show a method called on what a call returns: ``super().__init__``,
+    ``Model().fit``; ``.fit`` when the inner call has no name."""
+    inner = dotted_name(func.value.func) if isinstance(func.value, ast.Call) else None
+    return f"{inner}().{func.attr}" if inner else f".{func.attr}"
+
+
 def _defines(facts: ModuleSeeding, name: str) -> bool:
     """Whether *facts*' module binds the first part of *name* itself (a function,
     class or module-level generator), rather than only importing it."""
@@ -1026,6 +1033,8 @@ class _Extractor:
                     continue
                 if kind is ast.If and not child.orelse and _runs_only_under_pytest(child.test):
                     continue  # the test suite's own code, never run by a script
+                if kind is ast.Lambda and isinstance(node, (ast.Assign, ast.AnnAssign, ast.Return)):
+                    continue  # kept or returned, it runs when called (``self.noise = lambda x: torch.randn_like(x)``)
                 child_class, child_main = klass, in_main
                 if owner is None:
                     if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
@@ -1160,7 +1169,7 @@ class _Extractor:
         qualified = _interned(self.info.qualify(dotted)) if dotted else None
         name = qualified or dotted
         func = call.func
-        text = dotted or (f".{func.attr}" if isinstance(func, ast.Attribute) else "")
+        text = dotted or (_chained_text(func) if isinstance(func, ast.Attribute) else "")
         make = partial(SeedEvent, line=call.lineno, column=call.col_offset, in_main=in_main, text=text)
         trains = _trains(name, call, self.info)
         if trains:
