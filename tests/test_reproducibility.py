@@ -494,6 +494,8 @@ def test_jax_key_from_the_clock_is_reported(tmp_path):
         ("from stable_baselines3.common.utils import set_random_seed", "set_random_seed(42)"),
         ("from ignite.utils import manual_seed", "manual_seed(42)"),
         ("import pyro", "pyro.set_rng_seed(42)"),
+        ("import zero", "zero.improve_reproducibility(42)"),
+        ("import delu", "delu.random.seed(42)"),
     ],
 )
 def test_known_all_in_one_seeders(tmp_path, imports, seed):

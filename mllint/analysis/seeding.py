@@ -105,6 +105,9 @@ KNOWN_SEEDERS: dict[str, frozenset[str]] = {
     "ignite.utils.manual_seed": _PY_NP_TORCH,
     "pyro.set_rng_seed": _PY_NP_TORCH,
     "pyro.util.set_rng_seed": _PY_NP_TORCH,
+    "zero.improve_reproducibility": _PY_NP_TORCH,
+    "delu.improve_reproducibility": _PY_NP_TORCH,
+    "delu.random.seed": _PY_NP_TORCH,
 }
 #: Classes whose construction seeds (``transformers.Trainer.__init__`` calls
 #: ``set_seed(args.seed)``); subclasses in the project count too.
