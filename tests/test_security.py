@@ -547,6 +547,28 @@ def test_a_test_runs_own_temporary_files_are_silent(tmp_path, folder, path, file
     assert bool(lint(tmp_path, source, "ML601", filename=filename)) is reported
 
 
+@pytest.mark.parametrize(
+    ("data", "filename", "reported"),
+    [
+        # bytes the code under test serialised, read back by the test (LitServe's exception round trip)
+        ("dump_exception(ValueError('x'))", "tests/test_utils.py", False),
+        ("socket.send.call_args[0][0].split(b'|', 1)[1]", "tests/test_queue.py", False),
+        ("payload", "tests/helpers.py", False),
+        # the same bytes outside the tests may come from anyone
+        ("payload", "server.py", True),
+        # a committed file or a download read into memory is still that file
+        ("open('tests/data/model.pkl', 'rb').read()", "tests/test_utils.py", True),
+        ("requests.get('https://example.com/model.pkl').content", "tests/test_utils.py", True),
+    ],
+)
+def test_bytes_a_test_holds_are_what_the_code_under_test_serialised(tmp_path, data, filename, reported):
+    source = (
+        "import pickle\n\nimport requests\nfrom app import dump_exception\n\n\n"
+        f"def test_round_trip(socket, payload):\n    assert pickle.loads({data}) is not None\n"
+    )
+    assert bool(lint(tmp_path, source, "ML601", filename=filename)) is reported
+
+
 WEIGHTS_FIXTURE = """
 import pytest
 import torch
