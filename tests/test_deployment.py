@@ -81,6 +81,37 @@ def predict(customer: Customer):
     assert found(tmp_path, fastapi_app(handler)) == [("ML501", "app/main.py", 26)]
 
 
+STREAMING_HANDLER = '''
+@app.post("/generate")
+@torch.inference_mode()
+def generate(params: dict):
+    top_p = float(params.get("top_p", 1.0))
+    streamer = TextIteratorStreamer(tokenizer)
+    thread = Thread(target=model.generate, kwargs=dict(inputs=params["ids"], top_p=top_p, streamer=streamer))
+    thread.start()
+    {log}
+    return "".join(streamer)
+'''
+
+
+@pytest.mark.parametrize(
+    ("log", "expected"),
+    [
+        ("pass", [("ML501", "app/main.py", 33)]),
+        ("logger.info('generated', extra={'model_version': MODEL_VERSION, 'params': params, 'streamer': streamer})", []),
+    ],
+)
+def test_a_generation_run_in_a_thread_is_the_prediction(tmp_path, log, expected):
+    """LLaVA's model worker streams what ``model.generate`` makes in a thread: that
+    call is the prediction, not the ``params.get`` reading an option before it."""
+    head = "from threading import Thread\n\nimport torch\nfrom transformers import TextIteratorStreamer\n"
+    files = fastapi_app(STREAMING_HANDLER.format(log=log))
+    files["app/main.py"] = head + files["app/main.py"] + "\ntokenizer = None\n"
+    findings = lint_tree(tmp_path, files, select=["ML501"])
+    assert sorted((f.code, f.path, f.line) for f in findings) == expected
+    assert all("`model.generate`" in f.message for f in findings)
+
+
 def test_print_is_not_logging(tmp_path):
     handler = '''
 @app.post("/predict")

@@ -250,6 +250,14 @@ _STRONG_VERSION = re.compile(
 _WEAK_VERSION = re.compile(r"(?:^|[/_\-:@])\d+(?:$|[/._\-])")
 
 
+def _predicts(node: ast.expr) -> bool:
+    """A method handed on to be called elsewhere that predicts: ``predictor.predict_proba``,
+    ``model.generate`` (``Thread(target=model.generate, ...)``)."""
+    return isinstance(node, ast.Attribute) and (
+        node.attr in PREDICT_METHODS or node.attr in MODEL_METHODS and is_model_ident(last_ident(node.value))
+    )
+
+
 def is_model_ident(ident: str | None) -> bool:
     """``sentiment_model``, ``self._pipe``, ``clf``: a name that holds a model."""
     if not ident or (ident[0].isupper() and not ident.isupper()):
@@ -750,8 +758,8 @@ class Flow:
             return Facts(prediction=True)
         if qualified == "functools.partial" and node.args:
             return self.evaluate(node.args[0], frame)
-        handed = next((a for a in node.args if isinstance(a, ast.Attribute) and a.attr in PREDICT_METHODS), None)
-        if handed is not None:  # ds.map_batches(predictor.predict_proba): the callee predicts
+        handed = next((a for a in [*node.args, *(k.value for k in node.keywords)] if _predicts(a)), None)
+        if handed is not None:  # ds.map_batches(predictor.predict_proba), Thread(target=model.generate): the callee predicts
             self.emit("predict", node, frame, dotted_name(handed) or handed.attr, facts=data)
             return Facts(prediction=True)
         model = receiver.model and attr not in ("save", "state_dict", "parameters")
@@ -824,10 +832,16 @@ class Flow:
             # ``service.current_model()`` returns a model (or its metadata), it does not predict
             return not (isinstance(func, ast.Name) and func.id in frame.view.classes)
         if frame.no_grad and isinstance(func, (ast.Name, ast.Attribute)):
+            # under no_grad a called local or attribute of the object is the model
+            # (``net(x)``, ``self.unet(latents)``); a method of another value reads or
+            # shapes data (``params.get("top_p")``, ``ids.unsqueeze(0)``)
             root = dotted_name(func)
-            return root is not None and root.split(".")[0] in ("self", *frame.env) and root not in _BUILTINS and not (
-                isinstance(func, ast.Name) and func.id[:1].isupper()
-            )
+            if root is None or root in _BUILTINS or isinstance(func, ast.Name) and func.id[:1].isupper():
+                return False
+            head = root.split(".")[0]
+            if isinstance(func, ast.Name):
+                return head in frame.env
+            return head == "self" or receiver.model or is_model_ident(last_ident(func.value))
         return False
 
     def _scheduled(self, node: ast.Call, frame: Frame, positional: list[Facts], keywords: dict[str, Facts]) -> Facts | None:
