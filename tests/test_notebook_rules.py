@@ -430,6 +430,12 @@ EXERCISE_CELL = "# %% [markdown]\n# Define the training loop.\n# %%\nfor batch i
         ("Part1_MNIST.ipynb", "# %%\nlayers = [\n    Conv2D('''TODO''')\n    MaxPool2D('''TODO''')\n]\n", False),
         ("Music.ipynb", "# %%\ndef vectorize_string(string):\n  # TODO\n\nvectorized = vectorize_string(songs)\n", False),
         ("lab.ipynb", "# %%\ndef loss_fn(y, p):\n    # YOUR CODE HERE\n\nmodel = fit()\n", False),
+        # a value in angle brackets for the reader to put in its place (llama-cookbook)
+        ("agent.ipynb", "# %%\nimport os\nos.environ['LANGCHAIN_API_KEY'] = <your-api-key>\n", False),
+        ("agent.ipynb", "# %%\nclient = Client(token=<YOUR_TOKEN>)\n", False),
+        ("agent.ipynb", "# %%\nmodel_id = <insert model name>\n", False),
+        # a comparison that does not parse is no placeholder
+        ("train.ipynb", "# %%\nok = a < limit >\n", True),
         # a placeholder further up says nothing of this line; nor does a lower-case todo
         ("train.ipynb", "# %%\n# TODO: tune\nlr = 0.1\nepochs = 3\nsteps = 4\nloss = criterion(out, \n", True),
         ("train.ipynb", "# %%\n# todo: clean up\nloss = criterion(out, \n", True),

@@ -70,8 +70,11 @@ def shown_on_purpose(notebook: Notebook, number: int, name: str, message: str) -
 _BLANK_ASSIGNMENT = re.compile(r"^\s*[\w.\[\]'\", ]+=\s*(?:pass\s*)?(?:#.*)?$")
 
 
-#: A placeholder for the reader: ``TODO`` (in capitals), ``YOUR CODE HERE``, ``FILL IN``.
-_PLACEHOLDER = re.compile(r"\bTODO\b|(?i:\byour\s+code\s+here\b|\bfill\s+(?:me\s+)?in\b)")
+#: A placeholder for the reader: ``TODO`` (in capitals), ``YOUR CODE HERE``, ``FILL IN``, or a value
+#: in angle brackets to put in its place (``api_key = <your-api-key>``, ``<YOUR_TOKEN>``, ``<insert model name>``).
+_PLACEHOLDER = re.compile(
+    r"\bTODO\b|(?i:\byour\s+code\s+here\b|\bfill\s+(?:me\s+)?in\b|<\s*(?:your|insert|enter|put|add)(?![a-z])[\w .-]*>)"
+)
 #: How many lines above a syntax error a placeholder may be (an empty body is found on the next statement).
 _PLACEHOLDER_REACH = 3
 
