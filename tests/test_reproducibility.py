@@ -1230,6 +1230,32 @@ def test_a_method_called_on_a_call_is_shown_with_it(tmp_path):
     assert findings[0].message.startswith("`super().__init__()` (via `torch.randn` at base.py:6)")
 
 
+@pytest.mark.parametrize(
+    ("seeding", "reported"),
+    [
+        ("np.random.seed(0)", False),
+        ("np.random.seed(seed=0)", False),
+        ("np.random.seed()", True),
+        ("np.random.seed(None)", True),
+        ("random.seed()", True),
+        ("random.seed(7)", False),
+    ],
+)
+def test_a_seeding_call_given_no_seed_seeds_from_the_clock(tmp_path, seeding, reported):
+    draw = "random.random()" if seeding.startswith("random") else "np.random.rand()"
+    source = f"import random\n\nimport numpy as np\n\n{seeding}\nprint({draw})\n"
+    assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
+
+
+def test_a_call_that_draws_and_then_seeds_says_so(tmp_path):
+    findings = ml201(tmp_path, {
+        "lib.py": "import numpy as np\n\n\ndef explain(x):\n    noise = np.random.randn(3)\n    np.random.seed(0)\n    return x + noise\n",
+        "run.py": "from lib import explain\n\nif __name__ == '__main__':\n    print(explain(1))\n",
+    })
+    assert [f.line for f in findings] == [4]
+    assert "before the code it runs seeds it; call `np.random.seed(seed)` before it" in findings[0].message
+
+
 def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):
     nb = notebook_json([
         "import numpy as np\nimport torch\nnp.random.seed(0)\ntorch.manual_seed(0)\n",

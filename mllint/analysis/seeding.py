@@ -626,6 +626,17 @@ def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str
 # --------------------------------------------------------------------------- extracting module facts
 
 
+def _gives_a_seed(call: ast.Call) -> bool:
+    """Whether a seeding call is given a seed: ``np.random.seed()`` and ``random.seed(None)``
+    seed from the clock or the system's entropy, which is no seed (shap's datasets call
+    ``old_seed = np.random.seed()`` meaning to save the state)."""
+    given = call.args[0] if call.args else next(iter(call.keywords), None)
+    if given is None:
+        return False
+    value = given.value if isinstance(given, ast.keyword) else given
+    return not (isinstance(value, ast.Constant) and value.value is None)
+
+
 def _chained_text(func: ast.Attribute) -> str:
     """How messages show a method called on what a call returns: ``super().__init__``,
     ``Model().fit``; ``.fit`` when the inner call has no name."""
@@ -1191,7 +1202,8 @@ class _Extractor:
         if flag is not None:
             yield make("determinism", name=flag)
         if qualified in KNOWN_SEEDERS:
-            yield make("seed", name=name, libraries=KNOWN_SEEDERS[qualified])
+            if _gives_a_seed(call):
+                yield make("seed", name=name, libraries=KNOWN_SEEDERS[qualified])
             return
         use = random_use(qualified, call, self.info)
         if use is not None:

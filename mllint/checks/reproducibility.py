@@ -62,6 +62,10 @@ def _subject(trail: Trail, position: int) -> str:
     return f"`{hop.event.text}()` ({via})"
 
 
+#: ``seeded_at`` when the entry file's call that draws is the one that seeds, later, inside it.
+_IN_THE_CALL = "the call"
+
+
 def _unseeded_message(use: UnseededUse, seeded_at: str | None, subject: str) -> str:
     """*seeded_at*: where the library is seeded after the use, if it is."""
     library = use.library
@@ -71,6 +75,9 @@ def _unseeded_message(use: UnseededUse, seeded_at: str | None, subject: str) -> 
     if use.draw == GENERATOR:
         return (f"{subject} creates a `{library}` generator without a seed, so it differs on every run; "
                 "pass a seed to it")
+    if seeded_at is _IN_THE_CALL:
+        return (f"{subject} draws from the `{library}` random generator before the code it runs seeds it; "
+                f"call `{SEED_CALL[library]}` before it")
     if seeded_at is not None:
         return (f"{subject} draws from the `{library}` random generator before it is seeded ({seeded_at}); "
                 "move the seeding before the first random use")
@@ -112,8 +119,10 @@ class UnseededRandomness(SourceRule):
                 continue
             seeded_at = None
             if use.seeded_later is not None:
-                seed = use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)]
-                seeded_at = _where(self.ctx, seed.event.line)
+                seed = use.seeded_later[_reported_hop(use.seeded_later, self.ctx.path)].event
+                drawn = use.trail[_reported_hop(use.trail, self.ctx.path)].event
+                same_call = (seed.line, seed.column) == (drawn.line, drawn.column)
+                seeded_at = _IN_THE_CALL if same_call else _where(self.ctx, seed.line)
             _report_trail(self.ctx, self.code, use.trail, partial(_unseeded_message, use, seeded_at))
 
 
