@@ -165,6 +165,39 @@ def test_any_tracker_in_the_project_silences(tmp_path: Path, tracker: str) -> No
     assert findings == []
 
 
+HF_TRAINING = (
+    "from transformers import Trainer, TrainingArguments\n\n"
+    "def main(model, data, output_dir):\n    args = TrainingArguments(output_dir, {args})\n"
+    "    trainer = Trainer(model=model, args=args, train_dataset=data)\n    trainer.train()\n\n\n"
+    "if __name__ == '__main__':\n    main(None, None, 'out')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "reported"),
+    [
+        ("report_to='wandb'", {}, False),
+        ("report_to=['tensorboard', 'wandb']", {}, False),
+        # a recipe or a launch script configures the trainer (alignment-handbook, LLaVA)
+        ("**recipe", {"recipes/sft/config.yaml": "learning_rate: 2.0e-05\nreport_to:\n- tensorboard\n- wandb\n"}, False),
+        ("**recipe", {"scripts/finetune.sh": "deepspeed train.py \\\n    --report_to wandb \\\n    --bf16 True\n"}, False),
+        ("**recipe", {"configs/run.json": '{"report_to": ["mlflow"], "seed": 1}'}, False),
+        # turned off, or nothing said
+        ("report_to='none'", {}, True),
+        ("**recipe", {"recipes/sft/config.yaml": "report_to: none\n"}, True),
+        ("**recipe", {}, True),
+    ],
+)
+def test_a_trainers_report_to_naming_a_tracker_tracks(tmp_path, args, files, reported):
+    tree = {"train.py": HF_TRAINING.format(args=args), **files}
+    assert codes(lint_tree(tmp_path, tree, select=["ML302"])) == (["ML302"] if reported else [])
+
+
+def test_a_report_to_in_a_project_not_training_with_hugging_face_is_not_read(tmp_path):
+    tree = {"train.py": FIT, "configs/run.yaml": "report_to: wandb\n"}
+    assert codes(lint_tree(tmp_path, tree, select=["ML302"])) == ["ML302"]
+
+
 def test_dvc_metrics_count_as_tracking(tmp_path: Path) -> None:
     findings = lint_tree(tmp_path, {
         "train.py": FIT,

@@ -142,8 +142,9 @@ class ModelPractices(Analysis):
     @classmethod
     def summarise(cls, text: str) -> dict[str, bool]:
         """Whether the module's text holds a class named like a config (read only
-        of modules that import a dataclass library)."""
-        return {"config_class": _CONFIG_CLASS.search(text)}
+        of modules that import a dataclass library), and whether it sets a trainer's
+        ``report_to`` to a tracker."""
+        return {"config_class": _CONFIG_CLASS.search(text), "report_to": _REPORT_TO.search(text) is not None}
 
 
 def _practices(project: ProjectContext) -> ModelPractices:
@@ -156,7 +157,8 @@ def _practices(project: ProjectContext) -> ModelPractices:
             _REGISTRY.cover(n) or n.endswith(_REGISTRY_SUFFIXES)
             or (n.startswith("bentoml.") and n.endswith(".save_model")) for n in names
         )
-        tracks = tracks or any(map(_TRACKER_IMPORTS.cover, imports)) or any(map(_TRACKER_CALLS.cover, names))
+        tracks = tracks or any(map(_TRACKER_IMPORTS.cover, imports)) or any(map(_TRACKER_CALLS.cover, names)) \
+            or _reports_to_a_tracker(project, info)
         # The configuration of training code lives in scripts and packages: a notebook that
         # reads a YAML file configures itself, not the project's training runs.
         in_training_code = project.role(info.path) in (Role.SCRIPT, Role.SOURCE)
@@ -166,9 +168,54 @@ def _practices(project: ProjectContext) -> ModelPractices:
     configured = configured or bool(dvc.params) or any(_CONFIG_FILE.search(f) for f in project.files if not is_test_path(f))
     return ModelPractices(
         versions_models=versions or bool(dvc.artifacts),
-        tracks_experiments=tracks or bool(dvc.metrics),
+        tracks_experiments=tracks or bool(dvc.metrics) or _launch_reports_to_a_tracker(project),
         has_config=configured,
     )
+
+
+#: A Hugging Face trainer's ``report_to`` naming a tracker: in code
+#: (``TrainingArguments(report_to="wandb")``), a recipe (``report_to: [tensorboard]``,
+#: or a YAML list on the lines below) or a launch script (``--report_to wandb``).
+_REPORT_TO = re.compile(
+    r"""report[_-]to["']?[ \t]*[:=]?[ \t]*(?:\[[ \t]*|\([ \t]*|\r?\n[ \t]*-[ \t]*)?["']?"""
+    r"(?:wandb|tensorboard|mlflow|comet_ml|neptune|clearml|dvclive|aim|azure_ml|swanlab|trackio|all)\b"
+)
+#: Packages whose trainers take ``report_to`` (their recipes and launch scripts are read for it).
+_REPORTING_TRAINERS = frozenset({"transformers", "trl", "setfit", "peft", "optimum", "sentence_transformers"})
+#: Files a recipe or launch command lives in, read up to this size.
+_LAUNCH_SUFFIXES = (".yaml", ".yml", ".json", ".toml", ".cfg", ".ini", ".sh")
+_MAX_LAUNCH_FILE = 256_000
+
+
+def _reports_to_a_tracker(project: ProjectContext, info: ModuleInfo) -> bool:
+    """Whether the module sets a trainer's ``report_to`` to a tracker (from its index entry)."""
+    facts = info.facts.get(ModelPractices.name)
+    if isinstance(facts, dict) and isinstance(facts.get("report_to"), bool):
+        return facts["report_to"]
+    if not info.top_packages & _REPORTING_TRAINERS:
+        return False
+    text = project.module_source(info.path)
+    return text is not None and _REPORT_TO.search(text) is not None
+
+
+def _launch_reports_to_a_tracker(project: ProjectContext) -> bool:
+    """Whether a recipe or launch script of a project training with Hugging Face
+    trainers sets ``report_to`` to a tracker (alignment-handbook's recipes,
+    LLaVA's ``--report_to wandb``): the trainer logs its runs there."""
+    if not any(info.top_packages & _REPORTING_TRAINERS for info in project.index.modules.values()):
+        return False
+    for path in project.files:
+        if not path.endswith(_LAUNCH_SUFFIXES) or is_test_path(path):
+            continue
+        try:
+            if (project.root / path).stat().st_size > _MAX_LAUNCH_FILE:
+                continue
+        except OSError:
+            continue
+        text = project.read_text(path)
+        if text is not None and "report" in text and _REPORT_TO.search(text):
+            return True
+    return False
 
 
 def _defines_config_class(project: ProjectContext, info: ModuleInfo) -> bool:
