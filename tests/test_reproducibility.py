@@ -1256,6 +1256,23 @@ def test_a_call_that_draws_and_then_seeds_says_so(tmp_path):
     assert "before the code it runs seeds it; call `np.random.seed(seed)` before it" in findings[0].message
 
 
+@pytest.mark.parametrize(
+    ("expression", "reported"),
+    [
+        ("x + np.random.randn(3) * 1e-8", False),
+        ("x + 1e-10 * np.random.rand(3)", False),
+        ("x + np.random.randn(3) / 1e6", False),
+        ("x - np.random.randn(3) * -1e-7", False),
+        ("x + np.random.randn(3) * 0.01", True),
+        ("x + np.random.randn(3) * eps", True),
+        ("x + 1e6 / np.random.rand(3)", True),
+    ],
+)
+def test_a_draw_scaled_to_nothing_breaks_ties_and_decides_no_result(tmp_path, expression, reported):
+    source = f"import numpy as np\n\nx = np.zeros(3)\neps = 1e-8\nprint({expression})\n"
+    assert bool(lint_source(tmp_path, source, select=["ML201"])) is reported
+
+
 def test_notebook_seeded_in_its_first_cell_is_silent(tmp_path):
     nb = notebook_json([
         "import numpy as np\nimport torch\nnp.random.seed(0)\ntorch.manual_seed(0)\n",

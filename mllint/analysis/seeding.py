@@ -626,6 +626,17 @@ def _trains(name: str | None, call: ast.Call, info: ModuleInfo) -> frozenset[str
 # --------------------------------------------------------------------------- extracting module facts
 
 
+def _literal_number(node: ast.expr) -> float | None:
+    """The value of a numeric literal (``1e-8``, ``-1e-6``), else None."""
+    sign = 1.0
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return sign * node.value
+    return None
+
+
 def _gives_a_seed(call: ast.Call) -> bool:
     """Whether a seeding call is given a seed: ``np.random.seed()`` and ``random.seed(None)``
     seed from the clock or the system's entropy, which is no seed (shap's datasets call
@@ -918,6 +929,21 @@ class _ValueFlow:
         after = (parent.end_lineno or parent.lineno, parent.end_col_offset or 0)
         return any(position >= after and self._in_seeding_call(read) for position, read, _ in self.reads(owner, target))
 
+    def scaled_to_nothing(self, call: ast.Call) -> bool:
+        """Whether the draw *call* is scaled far below any result's precision: noise added
+        to break ties or keep a value off zero (shap's ``pdist(X + np.random.randn(*shape)
+        * 1e-8)``), multiplied by a literal of at most 1e-6 or divided by one of 1e6."""
+        parent = self.parents.get(id(call))
+        if not isinstance(parent, ast.BinOp) or not isinstance(parent.op, (ast.Mult, ast.Div)):
+            return False
+        other = parent.right if parent.left is call else parent.left
+        scale = _literal_number(other)
+        if scale is None:
+            return False
+        if isinstance(parent.op, ast.Div):
+            return parent.left is call and abs(scale) >= 1e6
+        return abs(scale) <= 1e-6
+
     def _in_seeding_call(self, node: ast.AST) -> bool:
         parent = self.parents.get(id(node))
         while parent is not None and not isinstance(parent, ast.stmt):
@@ -1100,7 +1126,7 @@ class _Extractor:
         """*event* with its result placed: a use of an object that draws when used happens
         where the object is first used (or never); a call's returned objects, likewise."""
         if event.kind == "use" and not draws_when_used(event.name, (next(iter(event.libraries)), event.draw)):
-            return [] if self._flow.picks_no_result(call, owner) else [event]
+            return [] if self._flow.picks_no_result(call, owner) or self._flow.scaled_to_nothing(call) else [event]
         names: list[str] = []
         use = self._flow.fate(call, owner, event.in_main, names, unpacks=event.kind == "call")
         if use is not None and use.seeded:
