@@ -1207,8 +1207,9 @@ def test_an_object_kept_in_an_attribute_is_used_where_its_holder_is_next_touched
         ("noise: object = lambda x: torch.randn_like(x)", False),
         ("print(sorted([3, 1], key=lambda x: torch.rand(1).item()))", True),
         ("self.noise = torch.randn(3)", True),
+        ("noise = lambda x: torch.randn_like(x)\n        print(noise(torch.ones(2)))", True),
     ],
-    ids=["kept-in-an-attribute", "annotated", "handed-to-a-call", "a-draw"],
+    ids=["kept-in-an-attribute", "annotated", "handed-to-a-call", "a-draw", "called-by-its-name"],
 )
 def test_a_lambda_kept_for_later_draws_when_called_not_when_made(tmp_path, body, reported):
     source = (

@@ -1074,7 +1074,11 @@ class _Extractor:
                 if kind is ast.If and not child.orelse and _runs_only_under_pytest(child.test):
                     continue  # the test suite's own code, never run by a script
                 if kind is ast.Lambda and isinstance(node, (ast.Assign, ast.AnnAssign, ast.Return)):
-                    continue  # kept or returned, it runs when called (``self.noise = lambda x: torch.randn_like(x)``)
+                    # kept or returned, it runs when called (``self.noise = lambda x: torch.randn_like(x)``);
+                    # one a name holds that this code calls runs here (``target = lambda i: ...``, then ``target(i)``)
+                    run_names = _run_names(root) if run_names is None else run_names
+                    if not run_names.intersection(_bound_names(node)):
+                        continue
                 child_class, child_main = klass, in_main
                 if owner is None:
                     if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
@@ -1315,6 +1319,12 @@ class _Extractor:
 
 #: Line breaks as Python's tokenizer counts lines (``str.splitlines`` breaks at more).
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _bound_names(statement: ast.stmt) -> list[str]:
+    """The plain names an assignment binds (none for a ``return``)."""
+    targets = statement.targets if isinstance(statement, ast.Assign) else [getattr(statement, "target", None)]
+    return [target.id for target in targets if isinstance(target, ast.Name)]
 
 
 def _run_names(function: ast.AST) -> frozenset[str]:
