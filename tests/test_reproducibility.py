@@ -256,9 +256,13 @@ SHOWS_THEN_SHUFFLES = """
         ("utils/visualizer", 7),
         ("colormap", 7),
         ("vis_utils", 7),
+        # or in a package that does (shap's plots/_beeswarm.py)
+        ("plots/_beeswarm", 7),
+        ("visualization/scatter", 7),
         # a module named for more than pictures may draw anything
         ("train_and_plot", 6),
         ("utils/colorize_labels", 6),
+        ("models/beeswarm", 6),
     ],
 )
 def test_draws_in_a_module_that_draws_pictures_pick_colours(tmp_path, module, line):

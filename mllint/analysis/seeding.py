@@ -978,15 +978,18 @@ _HELPER_WORDS = frozenset({"utils", "util", "helpers", "helper", "tools", "tool"
 
 
 def draws_pictures(path: str) -> bool:
-    """Whether a module is one that draws pictures, by its name: every word of it
-    says so (a helper word aside). A random draw there picks a colour, a jitter or a
-    layout (detectron2's ``Visualizer._jitter``, ``colormap.random_color``), never
-    a result: it is no unseeded use, and the entry point's next draw is the one
-    that counts. A module named for more (``train_and_plot.py``) is not one."""
+    """Whether a module is one that draws pictures, by its name or its package's:
+    every word of it says so (a helper word aside). A random draw there picks a
+    colour, a jitter, a layout or the points a plot shows (detectron2's
+    ``Visualizer._jitter``, ``colormap.random_color``, shap's ``plots/_beeswarm.py``),
+    never a result: it is no unseeded use, and the entry point's next draw is the
+    one that counts. A module named for more (``train_and_plot.py``) is not one."""
     if not path.endswith(".py"):
         return False
-    words = set(posixpath.basename(path)[:-3].lower().split("_")) - _HELPER_WORDS
-    return bool(words) and words <= _PICTURE_WORDS
+    folder, _, name = path[:-3].rpartition("/")
+    return any(bool(words) and words <= _PICTURE_WORDS
+               for words in (set(part.lower().strip("_").split("_")) - _HELPER_WORDS
+                             for part in (name, folder.rpartition("/")[2]) if part))
 
 
 class _Extractor:
