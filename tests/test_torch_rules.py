@@ -179,6 +179,13 @@ ZERO_GRAD_SILENT = {
                 loss.backward()
                 optimizer.step()
         """,
+    "cleared on an optimizer held in a dict": """
+        def train(model, loader, optimizers):
+            for x, y in loader:
+                optimizers["critic"].zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizers["critic"].step()
+        """,
     "an imported clearing function": """
         from pyro.infer.util import zero_grads
 

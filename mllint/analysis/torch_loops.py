@@ -3034,7 +3034,8 @@ def _call_role(facts: ModuleFacts, call: ast.Call, scope: Scope, shallow: bool =
         return "backward" if qualified == "torch.autograd.backward" else "needs-grad"
     if qualified in _GRAD_ON:
         return "needs-grad"
-    if name is not None and name.rpartition(".")[2] in _CLEARS:
+    last = func.attr if isinstance(func, ast.Attribute) else name
+    if last is not None and last.rpartition(".")[2] in _CLEARS:  # also on ``self.optimizers["critic"]``
         return "clear"
     if isinstance(func, ast.Attribute):
         attr = func.attr
